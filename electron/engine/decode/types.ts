@@ -1,0 +1,86 @@
+import type { Level } from '../../../shared/types.js';
+
+/** One line as a source read it: no terminator, CR stripped. */
+export interface SourceLine {
+  /** The line as text; invalid UTF-8 sequences become U+FFFD. */
+  text: string;
+  /** The original bytes, kept only when they were not valid UTF-8. */
+  bytes: Buffer | null;
+  /** RECORD_FLAGS bits known at read time (truncated, invalidUtf8, partialFlushed). */
+  flags: number;
+  /** 1-based line number in the file (or sequence number in a container stream). */
+  lineNo: number;
+  /** Byte offset where this line starts in the file (stream sources: a sequence number). */
+  startOffset: number;
+  /** Byte offset just past this line's terminator. */
+  endOffset: number;
+  stream?: 'stdout' | 'stderr';
+  /** A timestamp the transport knows (Docker's), epoch ms. */
+  transportTs?: number;
+  /** When the line was read, epoch ms. */
+  readAt: number;
+}
+
+/** A decoded record: one or more lines (multi-line records) with their meaning. */
+export interface DecodedRecord {
+  firstLine: number;
+  lastLine: number;
+  /** startOffset of the first line, endOffset of the last line. */
+  startOffset: number;
+  endOffset: number;
+  /** UTC epoch ms, or null when the record has no timestamp of its own. */
+  ts: number | null;
+  /** The timestamp text as written. */
+  tsText: string | null;
+  level: Level | null;
+  /** The source's own level word. */
+  levelText: string | null;
+  /** The message part (header removed; for multi-line records, the whole text after the header). */
+  message: string;
+  /** The original text of all lines, joined with \n. */
+  raw: string;
+  rawBytes: Buffer | null;
+  flags: number;
+  /** Name of the format that decoded it. */
+  format: string;
+  stream?: 'stdout' | 'stderr';
+  /** Structured fields (JSON / logfmt keys, named captures). */
+  fields?: Record<string, unknown>;
+  /** For alert-jsonl entries with type "anomaly": the severity and details given. */
+  alert?: { type: string; severity: string | null; details: unknown; parseError?: string };
+}
+
+/**
+ * Stateful decoder for one stream (one file, or one container's stdout/stderr). Lines go
+ * in, records come out, possibly later (multi-line grouping). `pendingStart` tells the
+ * source which offset is safe to checkpoint: lines held here are not stored yet.
+ */
+export interface StreamDecoder {
+  push(line: SourceLine): DecodedRecord[];
+  /** Emit whatever is held (end of file rotated away, timeout, shutdown). */
+  flush(): DecodedRecord[];
+  /** startOffset/lineNo of the oldest held line, or null when nothing is held. */
+  pendingStart(): { offset: number; lineNo: number } | null;
+  /** Milliseconds until held lines should be flushed by timeout, or null. */
+  flushDueInMs(now: number): number | null;
+  /** Which format is in use and why (for the UI and `vigil parse`). */
+  describe(): { format: string; forced: boolean; explanation: string };
+}
+
+export interface DecoderOptions {
+  /** Force a format by name. */
+  format?: string;
+  multiline?: { start?: string; timeoutMs?: number };
+  /** File modification time, for formats without a year. */
+  fileMtimeMs?: number;
+}
+
+/** Builds stream decoders; owns the loaded format definitions. */
+export interface DecoderFactory {
+  create(opts: DecoderOptions): StreamDecoder;
+}
+
+/** Online template mining: message -> stable template id + text. */
+export interface TemplateMiner {
+  match(message: string): { id: number; template: string };
+}

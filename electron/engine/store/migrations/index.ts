@@ -1,0 +1,12 @@
+// Versioned migrations, applied in order, each in its own transaction. Append only:
+// a released migration is never edited; a change is a new migration.
+import { m001 } from './001_core.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL run once, inside a transaction. */
+  up: string;
+}
+
+export const MIGRATIONS: Migration[] = [m001];

@@ -1,0 +1,263 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { levelFromRank, levelRank, type LogEvent, type QueryResult, type RateSeries } from '../../../shared/types.js';
+import { migrate } from './migrate.js';
+
+/** One record as written to the `records` table. */
+export interface RecordRow {
+  sourceId: number;
+  fileId: number | null;
+  lineNo: number | null;
+  lineEnd: number | null;
+  ts: number;
+  tsText: string | null;
+  level: number;
+  levelText: string | null;
+  stream: string | null;
+  format: string | null;
+  templateId: number | null;
+  flags: number;
+  message: string;
+  raw: string;
+  rawBytes: Buffer | null;
+}
+
+/** Position reached in one file (or one container stream), committed with the records before it. */
+export interface CheckpointUpdate {
+  fileId: number;
+  offset: number;
+  lineNo: number;
+  size?: number;
+  state?: string;
+  cursor?: string | null;
+}
+
+export interface FileRow {
+  id: number;
+  source_id: number;
+  path: string;
+  dev: number | null;
+  ino: number | null;
+  fingerprint: string | null;
+  offset: number;
+  line_no: number;
+  size: number;
+  state: string;
+  cursor: string | null;
+}
+
+export interface StoreOptions {
+  readonly?: boolean;
+}
+
+/**
+ * The SQLite store. One writer connection owned by the engine; every write that must be
+ * atomic with a checkpoint goes through `transaction`.
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly path: string;
+  private readonly insertRecord: Database.Statement;
+  private readonly updateCheckpoint: Database.Statement;
+  private readonly sourceIds = new Map<string, number>();
+  private closed = false;
+
+  constructor(path: string, opts: StoreOptions = {}) {
+    this.path = path;
+    if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+    this.db.pragma('busy_timeout = 5000');
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a committed transaction survives a crash of this process (SIGKILL);
+      // only an OS crash or power loss may roll back the last transactions.
+      this.db.pragma('synchronous = NORMAL');
+      migrate(this.db);
+    }
+    this.insertRecord = this.db.prepare(
+      `INSERT INTO records (source_id, file_id, line_no, line_end, ts, ts_text, level, level_text, stream, format,
+                            template_id, flags, message, raw, raw_bytes, ingested_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.updateCheckpoint = this.db.prepare(
+      `UPDATE files SET offset = ?, line_no = ?, size = coalesce(?, size), state = coalesce(?, state),
+                        cursor = coalesce(?, cursor), updated_at = ? WHERE id = ?`,
+    );
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  sourceId(name: string, type: string): number {
+    const known = this.sourceIds.get(name);
+    if (known !== undefined) return known;
+    this.db.prepare('INSERT OR IGNORE INTO sources (name, type, created_at) VALUES (?, ?, ?)').run(name, type, Date.now());
+    const row = this.db.prepare('SELECT id FROM sources WHERE name = ?').get(name) as { id: number };
+    this.sourceIds.set(name, row.id);
+    return row.id;
+  }
+
+  files(sourceId: number): FileRow[] {
+    return this.db.prepare('SELECT * FROM files WHERE source_id = ? ORDER BY id').all(sourceId) as FileRow[];
+  }
+
+  addFile(f: Omit<FileRow, 'id'>): number {
+    const r = this.db
+      .prepare(
+        `INSERT INTO files (source_id, path, dev, ino, fingerprint, offset, line_no, size, state, cursor, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(f.source_id, f.path, f.dev, f.ino, f.fingerprint, f.offset, f.line_no, f.size, f.state, f.cursor, Date.now());
+    return Number(r.lastInsertRowid);
+  }
+
+  updateFile(id: number, patch: Partial<Omit<FileRow, 'id' | 'source_id'>>): void {
+    const keys = Object.keys(patch) as (keyof typeof patch)[];
+    if (!keys.length) return;
+    const sets = keys.map((k) => `${k} = @${k}`).join(', ');
+    this.db.prepare(`UPDATE files SET ${sets}, updated_at = @__now WHERE id = @__id`).run({ ...patch, __now: Date.now(), __id: id });
+  }
+
+  /**
+   * Writes records and the checkpoints reached by them in one transaction, so a crash
+   * at any moment neither loses nor repeats a line. Returns the id of the first record.
+   * `also` runs inside the same transaction (templates, anomalies, ...).
+   */
+  append(records: RecordRow[], checkpoints: CheckpointUpdate[], also?: (firstId: number) => void): number {
+    const now = Date.now();
+    let firstId = 0;
+    this.db.transaction(() => {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        const res = this.insertRecord.run(
+          r.sourceId, r.fileId, r.lineNo, r.lineEnd, r.ts, r.tsText, r.level, r.levelText, r.stream, r.format,
+          r.templateId, r.flags, r.message === r.raw ? null : r.message, r.raw, r.rawBytes, now,
+        );
+        if (i === 0) firstId = Number(res.lastInsertRowid);
+      }
+      for (const c of checkpoints) {
+        this.updateCheckpoint.run(c.offset, c.lineNo, c.size ?? null, c.state ?? null, c.cursor ?? null, now, c.fileId);
+      }
+      also?.(firstId);
+    })();
+    return firstId;
+  }
+
+  /** The newest records (newest last), optionally before an id, filtered. */
+  tail(req: { limit: number; source?: string; beforeId?: number; search?: string; minLevel?: string }): LogEvent[] {
+    const where: string[] = [];
+    const args: Record<string, unknown> = { limit: req.limit };
+    if (req.source) {
+      where.push('source_id = (SELECT id FROM sources WHERE name = @source)');
+      args.source = req.source;
+    }
+    if (req.beforeId) {
+      where.push('id < @beforeId');
+      args.beforeId = req.beforeId;
+    }
+    if (req.minLevel) {
+      where.push('level >= @minLevel');
+      args.minLevel = levelRank(req.minLevel as never);
+    }
+    if (req.search) {
+      where.push("instr(lower(coalesce(message, raw)), lower(@search)) > 0");
+      args.search = req.search;
+    }
+    const ids = this.db
+      .prepare(`SELECT id FROM records ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`)
+      .pluck()
+      .all(args) as number[];
+    if (!ids.length) return [];
+    return this.eventsByIdRange(ids[ids.length - 1]!, ids[0]!).filter((e) => ids.includes(e.id));
+  }
+
+  /** Records with first <= id <= last, as LogEvents, oldest first. */
+  eventsByIdRange(first: number, last: number): LogEvent[] {
+    const rows = this.db.prepare('SELECT * FROM events WHERE id BETWEEN ? AND ? ORDER BY id').all(first, last) as Record<string, unknown>[];
+    return rows.map(toLogEvent);
+  }
+
+  rates(req: { spanMs: number; bucketMs: number; source?: string }, now = Date.now()): RateSeries {
+    const from = Math.floor((now - req.spanMs) / req.bucketMs) * req.bucketMs;
+    const rows = this.db
+      .prepare(
+        `SELECT (ts / @b) * @b AS t, count(*) AS total,
+                sum(level >= 6) AS errors, sum(level = 5) AS warnings
+         FROM records WHERE ts >= @from AND ts <= @now ${req.source ? 'AND source_id = (SELECT id FROM sources WHERE name = @source)' : ''}
+         GROUP BY t ORDER BY t`,
+      )
+      .all({ b: req.bucketMs, from, now, source: req.source ?? null }) as { t: number; total: number; errors: number; warnings: number }[];
+    const byT = new Map(rows.map((r) => [r.t, r]));
+    const points = [];
+    for (let t = from; t <= now; t += req.bucketMs) {
+      const r = byT.get(t);
+      points.push({ t, total: r?.total ?? 0, errors: r?.errors ?? 0, warnings: r?.warnings ?? 0 });
+    }
+    return { bucketMs: req.bucketMs, points };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.db.readonly) {
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        /* best effort: the WAL is replayed on next open anyway */
+      }
+    }
+    this.db.close();
+  }
+}
+
+export function toLogEvent(r: Record<string, unknown>): LogEvent {
+  return {
+    id: r.id as number,
+    source: r.source as string,
+    path: (r.path as string | null) ?? null,
+    ts: r.ts as number,
+    level: (r.level as LogEvent['level']) ?? null,
+    message: r.message as string,
+    raw: r.raw as string,
+    stream: (r.stream as 'stdout' | 'stderr' | null) ?? null,
+    format: (r.format as string | null) ?? null,
+    templateId: (r.template_id as number | null) ?? null,
+    template: (r.template as string | null | undefined) ?? null,
+    flags: (r.flags as number) ?? 0,
+  };
+}
+
+export { levelFromRank };
+
+/**
+ * Runs one read-only SQL statement on a separate read-only connection: `vigil query` and
+ * the UI's SQL box. Writes are refused by SQLite itself (the connection is read-only) and
+ * before that by checking that the statement does not write.
+ */
+export function runReadOnlyQuery(dbPath: string, sql: string, limit = 1000): QueryResult {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const stmt = db.prepare(sql);
+    if (!stmt.reader) {
+      if (!stmt.readonly) throw new Error('only read-only statements are allowed (SELECT, WITH, read-only PRAGMA)');
+      stmt.run();
+      return { columns: [], rows: [], truncated: false };
+    }
+    const columns = stmt.columns().map((c) => c.name);
+    const rows: Record<string, unknown>[] = [];
+    let truncated = false;
+    for (const row of stmt.iterate() as Iterable<Record<string, unknown>>) {
+      if (rows.length >= limit) {
+        truncated = true;
+        break;
+      }
+      rows.push(row);
+    }
+    return { columns, rows, truncated };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,93 @@
+// The one contract between the UI and the engine: every call and every event, declared
+// once. The Electron router, the preload, the HTTP/WebSocket server and renderer/api are
+// all typed from these maps; the engine validates each request with `requestSchemas`.
+import type { z } from 'zod';
+import * as S from './schema.js';
+import type {
+  AppInfo,
+  ConfigError,
+  LogEvent,
+  QueryResult,
+  RateSeries,
+  SourceConfig,
+  SourceView,
+  VigilConfig,
+} from './types.js';
+
+export type ConfigSetResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigError[] };
+
+/** Every call: request -> response. */
+export interface Calls {
+  'app.info': (req: {}) => AppInfo;
+  'config.get': (req: {}) => { text: string; config: VigilConfig; path: string };
+  'config.set': (req: { text: string }) => ConfigSetResult;
+  'sources.list': (req: {}) => SourceView[];
+  'sources.add': (req: SourceConfig) => ConfigSetResult;
+  'sources.remove': (req: { name: string }) => ConfigSetResult;
+  'sources.setEnabled': (req: { name: string; enabled: boolean }) => ConfigSetResult;
+  'events.tail': (req: z.input<typeof S.TailRequest>) => LogEvent[];
+  'stats.rates': (req: z.input<typeof S.RatesRequest>) => RateSeries;
+  'query.run': (req: z.input<typeof S.QueryRequest>) => QueryResult;
+}
+
+/** Every event the engine pushes to the UI. */
+export interface Events {
+  /** New records, committed to the store (batched; the UI keeps a tail). */
+  'events.appended': LogEvent[];
+  /** Source list or a source's status changed. */
+  'sources.changed': SourceView[];
+  /** The config in force changed (from the file, or through the contract). */
+  'config.changed': VigilConfig;
+}
+
+export type CallName = keyof Calls;
+export type EventName = keyof Events;
+export type Req<K extends CallName> = Parameters<Calls[K]>[0];
+export type Res<K extends CallName> = ReturnType<Calls[K]>;
+
+/** A validator for every call: adding a call without one is a compile error. */
+export const requestSchemas = {
+  'app.info': S.Empty,
+  'config.get': S.Empty,
+  'config.set': S.ConfigText,
+  'sources.list': S.Empty,
+  'sources.add': S.SourceConfig,
+  'sources.remove': S.ByName,
+  'sources.setEnabled': S.SetEnabled,
+  'events.tail': S.TailRequest,
+  'stats.rates': S.RatesRequest,
+  'query.run': S.QueryRequest,
+} satisfies Record<CallName, z.ZodType>;
+
+export const CALL_NAMES = Object.keys(requestSchemas) as CallName[];
+export const EVENT_NAMES: EventName[] = ['events.appended', 'sources.changed', 'config.changed'];
+
+/** What the engine implements and every transport forwards to. */
+export type Handlers = { [K in CallName]: (req: Req<K>) => Promise<Res<K>> | Res<K> };
+
+/** What renderer/api offers: the same calls, always async, plus typed subscriptions. */
+export interface VigilApi {
+  call<K extends CallName>(name: K, req: Req<K>): Promise<Res<K>>;
+  on<E extends EventName>(event: E, cb: (payload: Events[E]) => void): () => void;
+}
+
+/** Error returned for a request that failed validation or whose handler threw. */
+export interface CallError {
+  code: 'invalid-request' | 'unknown-call' | 'failed' | 'unauthorized';
+  message: string;
+}
+
+export function isCallName(x: unknown): x is CallName {
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, x);
+}
+
+/** Validates a request for `name`; returns the parsed value or a CallError. */
+export function validateRequest(name: unknown, req: unknown): { ok: true; name: CallName; value: unknown } | { ok: false; error: CallError } {
+  if (!isCallName(name)) return { ok: false, error: { code: 'unknown-call', message: `unknown call ${JSON.stringify(name)}` } };
+  const r = (requestSchemas[name] as z.ZodType).safeParse(req);
+  if (!r.success) {
+    const detail = S.configErrors(r.error).map((e) => `${e.key}: ${e.reason}`).join('; ');
+    return { ok: false, error: { code: 'invalid-request', message: `${name}: ${detail}` } };
+  }
+  return { ok: true, name, value: r.data };
+}
