@@ -162,3 +162,36 @@ export interface QueryResult {
   rows: Record<string, unknown>[];
   truncated: boolean;
 }
+
+export type AnomalyState = 'open' | 'acknowledged' | 'resolved';
+
+/** One anomaly: an incident a person should look at, with its evidence. */
+export interface Anomaly {
+  id: number;
+  /** detector + source + template or rule: repeats attach to the open anomaly with this fingerprint. */
+  fingerprint: string;
+  detector: string;
+  source: string;
+  severity: Severity;
+  category: string;
+  title: string;
+  message: string;
+  state: AnomalyState;
+  count: number;
+  /** First and last evidence record time (records' own timestamps), epoch ms. */
+  firstTs: number;
+  lastTs: number;
+  openedAt: number;
+  acknowledgedAt?: number | null;
+  resolvedAt?: number | null;
+  templateId?: number | null;
+  /** The detector's numbers: rate, band, z-score, ... */
+  numbers?: Record<string, number>;
+  details?: unknown;
+}
+
+/** What happened to an anomaly: detection emits these; notification routes them. */
+export interface AnomalyChange {
+  kind: 'opened' | 'repeated' | 'resolved' | 'acknowledged';
+  anomaly: Anomaly;
+}

@@ -90,6 +90,10 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
+  sourceExists(name: string): boolean {
+    return this.db.prepare('SELECT 1 FROM sources WHERE name = ?').get(name) !== undefined;
+  }
+
   sourceId(name: string, type: string): number {
     const known = this.sourceIds.get(name);
     if (known !== undefined) return known;

@@ -1,0 +1,191 @@
+import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, basename } from 'node:path';
+import YAML, { isMap, isSeq, type Document } from 'yaml';
+import { VigilConfig as ConfigSchema, configErrors } from '../../../shared/schema.js';
+import type { ConfigError, SourceConfig, VigilConfig } from '../../../shared/types.js';
+
+export type ConfigResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigError[] };
+
+/** Parses and validates config text. YAML syntax errors name their line and column. */
+export function parseConfig(text: string): ConfigResult {
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({
+        key: e.linePos?.[0] ? `(yaml line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '(yaml)',
+        reason: e.message.split('\n')[0]!,
+      })),
+    };
+  }
+  const value = doc.toJS() ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, errors: [{ key: '(root)', reason: 'must be a mapping with sources, channels and rules' }] };
+  }
+  const r = ConfigSchema.safeParse(value);
+  if (!r.success) return { ok: false, errors: configErrors(r.error) };
+  return { ok: true, config: r.data as VigilConfig };
+}
+
+export function formatErrors(errors: ConfigError[]): string {
+  return errors.map((e) => `${e.key}: ${e.reason}`).join('\n');
+}
+
+export interface ConfigFileEvents {
+  /** A new valid config is in force. */
+  onDidChange(config: VigilConfig): void;
+  /** The file was edited into something invalid; the last good config stays in force. */
+  onInvalid(errors: ConfigError[]): void;
+}
+
+/**
+ * `vigil.yml`: the file is the truth. Edits through the contract keep the user's comments
+ * (YAML document API) and are written atomically; edits by hand are picked up by a
+ * watcher. An invalid config is refused with key + reason and the last good one stays.
+ */
+export class ConfigFile {
+  private current: VigilConfig | null = null;
+  private text = '';
+  private watcher: FSWatcher | null = null;
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private writing = false;
+
+  constructor(
+    readonly path: string,
+    private readonly events: Partial<ConfigFileEvents> = {},
+  ) {}
+
+  get config(): VigilConfig {
+    if (!this.current) throw new Error('config not loaded');
+    return this.current;
+  }
+  get rawText(): string {
+    return this.text;
+  }
+
+  /** Loads the file, creating it from `defaultText` when missing. Throws on an invalid file. */
+  async load(defaultText?: string): Promise<VigilConfig> {
+    if (!existsSync(this.path) && defaultText !== undefined) {
+      await mkdir(dirname(this.path), { recursive: true });
+      await this.writeAtomic(defaultText);
+    }
+    const text = await readFile(this.path, 'utf8');
+    const r = parseConfig(text);
+    if (!r.ok) throw new ConfigInvalidError(this.path, r.errors);
+    this.text = text;
+    this.current = r.config;
+    return r.config;
+  }
+
+  /** Watch the file for edits by hand. */
+  watch(): void {
+    if (this.watcher) return;
+    // Watch the folder: editors replace the file (rename), which a file watch loses.
+    this.watcher = watch(dirname(this.path), (_e, name) => {
+      if (name && name !== basename(this.path)) return;
+      if (this.reloadTimer) clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => void this.reload(), 150);
+    });
+    this.watcher.on('error', () => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = null;
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+  }
+
+  private async reload(): Promise<void> {
+    if (this.writing) return;
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch {
+      return; // mid-replace; the next event brings it
+    }
+    if (text === this.text) return;
+    const r = parseConfig(text);
+    if (!r.ok) {
+      this.events.onInvalid?.(r.errors);
+      return;
+    }
+    this.text = text;
+    this.current = r.config;
+    this.events.onDidChange?.(r.config);
+  }
+
+  /** Replace the whole text (the UI's editor). */
+  async setText(text: string): Promise<ConfigResult> {
+    const r = parseConfig(text);
+    if (!r.ok) return r;
+    await this.commit(text, r.config);
+    return r;
+  }
+
+  /** Edit through the YAML document, keeping comments and layout. */
+  async edit(fn: (doc: Document, config: VigilConfig) => string | void): Promise<ConfigResult> {
+    const doc = YAML.parseDocument(this.text || '{}');
+    if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
+    const problem = fn(doc, this.config);
+    if (problem) return { ok: false, errors: [{ key: 'sources', reason: problem }] };
+    const text = doc.toString();
+    return this.setText(text);
+  }
+
+  addSource(source: SourceConfig): Promise<ConfigResult> {
+    return this.edit((doc, cfg) => {
+      if (cfg.sources.some((s) => s.name === source.name)) return `a source named "${source.name}" exists already`;
+      const seq = doc.get('sources');
+      if (!isSeq(seq)) doc.set('sources', doc.createNode([]));
+      (doc.get('sources') as { add(v: unknown): void }).add(doc.createNode(stripUndefined(source)));
+    });
+  }
+
+  removeSource(name: string): Promise<ConfigResult> {
+    return this.edit((doc, cfg) => {
+      const i = cfg.sources.findIndex((s) => s.name === name);
+      if (i < 0) return `no source named "${name}"`;
+      doc.deleteIn(['sources', i]);
+    });
+  }
+
+  setSourceEnabled(name: string, enabled: boolean): Promise<ConfigResult> {
+    return this.edit((doc, cfg) => {
+      const i = cfg.sources.findIndex((s) => s.name === name);
+      if (i < 0) return `no source named "${name}"`;
+      doc.setIn(['sources', i, 'enabled'], enabled);
+    });
+  }
+
+  private async commit(text: string, config: VigilConfig): Promise<void> {
+    this.writing = true;
+    try {
+      await this.writeAtomic(text);
+    } finally {
+      setTimeout(() => (this.writing = false), 300);
+    }
+    this.text = text;
+    this.current = config;
+    this.events.onDidChange?.(config);
+  }
+
+  private async writeAtomic(text: string): Promise<void> {
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    await writeFile(tmp, text, { mode: 0o600 });
+    await rename(tmp, this.path);
+  }
+}
+
+export class ConfigInvalidError extends Error {
+  constructor(
+    readonly path: string,
+    readonly errors: ConfigError[],
+  ) {
+    super(`invalid config ${path}:\n${formatErrors(errors)}`);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return JSON.parse(JSON.stringify(o)) as T;
+}

@@ -1,0 +1,199 @@
+// Turns a message into the token sequence the template miner compares. One pass over the
+// char codes, no regex on the hot path: this runs once per record at 500k+ records/s.
+//
+// A token is a whitespace-delimited chunk, further split at "hard" punctuation that
+// separates a key from its value or a list item from the next (= , ; ( ) [ ] { } " and a
+// colon that ends a chunk). Inside a chunk, "soft" separators (: / @ # - . _) keep the
+// constant parts visible while the variable parts are masked, so `onExtend:1514038530000`
+// becomes `onExtend:<*>` and `node-246` becomes `node-<*>`.
+
+export const WILDCARD = '<*>';
+
+/** Tokens of one message; `space[i]` is true when whitespace preceded token i in the message. */
+export interface Tokens {
+  tokens: string[];
+  space: boolean[];
+}
+
+const C_SPACE = 32;
+const C_TAB = 9;
+const C_0 = 48;
+const C_9 = 57;
+
+function isHard(c: number): boolean {
+  // = , ; ( ) [ ] { } " |
+  return c === 61 || c === 44 || c === 59 || c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125 || c === 34 || c === 124;
+}
+
+function isDigit(c: number): boolean {
+  return c >= C_0 && c <= C_9;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+// Abbreviated units that belong to the number before them ("5.2 KB", "<1 sec", "12 ms").
+// Spelled-out words (bytes, seconds) are left alone: templates keep them as constants.
+const UNITS = new Set(['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'min', 'mins', '%']);
+
+/**
+ * Masks one chunk (no whitespace, no hard separators). Returns the chunk with variable parts
+ * replaced by the wildcard, or the chunk itself when it has nothing variable.
+ */
+export function maskChunk(s: string): string {
+  const n = s.length;
+  let hasDigit = false;
+  for (let i = 0; i < n; i++) {
+    if (isDigit(s.charCodeAt(i))) {
+      hasDigit = true;
+      break;
+    }
+  }
+  const c0 = s.charCodeAt(0);
+  // Paths and URLs: the whole chunk is the value.
+  if (c0 === 47 /* / */ && s.indexOf('/', 1) > 0) return WILDCARD;
+  if (n > 3 && s.indexOf('://') > 0) return WILDCARD;
+  if (!hasDigit) return s;
+  // host:port (the host has a dot or a dash, the port 1-5 digits): both parts are values.
+  const colon = s.lastIndexOf(':');
+  if (colon > 0 && n - colon - 1 >= 1 && n - colon - 1 <= 5) {
+    let port = true;
+    for (let i = colon + 1; i < n; i++) if (!isDigit(s.charCodeAt(i))) port = false;
+    if (port) {
+      const host = s.slice(0, colon);
+      if ((host.indexOf('.') >= 0 || host.indexOf('-') >= 0) && host.indexOf(':') < 0) return WILDCARD + ':' + WILDCARD;
+    }
+  }
+  // Split at soft separators; mask the parts that hold digits; runs of masked parts joined
+  // by - . / _ collapse into one wildcard (an IP, a dashed id), ':' '#' '@' stay visible.
+  let out = '';
+  let start = 0;
+  let lastWasVar = false;
+  let pendingSep = '';
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : -1;
+    const soft = c === 58 || c === 47 || c === 64 || c === 35 || c === 45 || c === 46 || c === 95 || c === -1;
+    if (!soft) continue;
+    // A '-' that starts a number is its sign, not a separator.
+    if (c === 45 && i === start && i + 1 < n && isDigit(s.charCodeAt(i + 1))) continue;
+    // A '.' between digits is a decimal point.
+    if (c === 46 && i > start && isDigit(s.charCodeAt(i - 1)) && i + 1 < n && isDigit(s.charCodeAt(i + 1))) continue;
+    const part = s.slice(start, i);
+    const sep = c === -1 ? '' : s[i]!;
+    if (part.length === 0) {
+      pendingSep += sep;
+      start = i + 1;
+      continue;
+    }
+    const v = isVariablePart(part);
+    if (v) {
+      if (lastWasVar && (pendingSep === '-' || pendingSep === '.' || pendingSep === '/' || pendingSep === '_')) {
+        // collapse into the previous wildcard
+      } else {
+        out += pendingSep + WILDCARD;
+      }
+    } else {
+      out += pendingSep + part;
+    }
+    lastWasVar = v;
+    pendingSep = sep;
+    start = i + 1;
+  }
+  return out + pendingSep;
+}
+
+/** A part is a value when it holds a digit, except names like ssh2, eth0, alt0, IPv4. */
+function isVariablePart(p: string): boolean {
+  const n = p.length;
+  let digits = 0;
+  let letters = 0;
+  for (let i = 0; i < n; i++) {
+    const c = p.charCodeAt(i);
+    if (isDigit(c)) digits++;
+    else if (isLetter(c)) letters++;
+  }
+  if (digits === 0) return false;
+  if (digits === 1 && letters === n - 1 && n > 1 && isDigit(p.charCodeAt(n - 1))) return false;
+  return true;
+}
+
+export function isVariableToken(t: string): boolean {
+  return t.indexOf(WILDCARD) >= 0;
+}
+
+/** Tokenizes and masks a message. */
+export function tokenize(msg: string): Tokens {
+  const tokens: string[] = [];
+  const space: boolean[] = [];
+  const n = msg.length;
+  let i = 0;
+  let sawSpace = false;
+  while (i < n) {
+    const c = msg.charCodeAt(i);
+    if (c === C_SPACE || c === C_TAB || c === 13 || c === 10) {
+      sawSpace = true;
+      i++;
+      continue;
+    }
+    if (isHard(c)) {
+      tokens.push(msg[i]!);
+      space.push(sawSpace);
+      sawSpace = false;
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n) {
+      const d = msg.charCodeAt(j);
+      if (d === C_SPACE || d === C_TAB || d === 13 || d === 10 || isHard(d)) break;
+      // A colon that ends the chunk ("addStoredBlock: ", "Old: ") is punctuation of its own.
+      if (d === 58 && (j + 1 === n || msg.charCodeAt(j + 1) === C_SPACE)) break;
+      j++;
+    }
+    if (j === i) j = i + 1;
+    const chunk = msg.slice(i, j);
+    const masked = maskChunk(chunk);
+    // "5.2 KB", "<1 sec": the unit joins the value before it.
+    if (sawSpace && UNITS.has(chunk) && tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD) {
+      sawSpace = false;
+      i = j;
+      continue;
+    }
+    tokens.push(masked);
+    space.push(sawSpace);
+    sawSpace = false;
+    i = j;
+    // The colon that ended the chunk.
+    if (i < n && msg.charCodeAt(i) === 58) {
+      tokens.push(':');
+      space.push(false);
+      i++;
+    }
+  }
+  dropRestatedQuantities(tokens, space);
+  return { tokens, space };
+}
+
+/**
+ * "1190 bytes (1.16 KB) sent": the parenthesis restates the quantity before it in other
+ * units and is there only for some values, so it is not part of the template.
+ */
+function dropRestatedQuantities(tokens: string[], space: boolean[]): void {
+  for (let k = 2; k + 2 < tokens.length; k++) {
+    if (tokens[k] === '(' && tokens[k + 1] === WILDCARD && tokens[k + 2] === ')' && tokens[k - 2] === WILDCARD && !isVariableToken(tokens[k - 1]!)) {
+      tokens.splice(k, 3);
+      space.splice(k, 3);
+    }
+  }
+}
+
+/** Renders a template: tokens joined with the spacing seen in the message that created it. */
+export function render(tokens: readonly string[], space: readonly boolean[]): string {
+  let s = '';
+  for (let i = 0; i < tokens.length; i++) {
+    if (i > 0 && space[i]) s += ' ';
+    s += tokens[i];
+  }
+  return s;
+}

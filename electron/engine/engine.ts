@@ -1,0 +1,215 @@
+// The composition root: builds the services, wires source -> decode -> store -> UI
+// (detect and notify plug in as pipeline stages), and disposes them in reverse order.
+import { readFileSync } from 'node:fs';
+import type { Events, Handlers } from '../../shared/contract.js';
+import type { AnomalyChange, ConfigError, LogEvent, VigilConfig } from '../../shared/types.js';
+import { ConfigFile, type ConfigResult } from './config/config-file.js';
+import { defaultConfigText } from './config/default-config.js';
+import { DemoWriter } from './demo/demo-writer.js';
+import { GenericDecoderFactory } from './decode/generic.js';
+import type { DecoderFactory } from './decode/types.js';
+import { dataPaths } from './paths.js';
+import { Ingestor, type IngestorOptions } from './pipeline/ingestor.js';
+import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.js';
+import { SourceManager, type SourceManagerOptions } from './sources/manager.js';
+import { runReadOnlyQuery, Store } from './store/store.js';
+import { Emitter } from './util/emitter.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Defaults to <dataDir>/vigil.yml, created with a demo source when missing. */
+  configPath?: string;
+  /** Defaults to <dataDir>/vigil.db. */
+  dbPath?: string;
+  host: 'electron' | 'server' | 'cli';
+  ingestor?: IngestorOptions;
+  sources?: SourceManagerOptions;
+  /** Lines kept per UI push (the UI shows a tail; everything is in the store). */
+  uiTail?: number;
+  log?: (msg: string) => void;
+}
+
+/** Internal events beyond the contract's. */
+export interface EngineEvents extends Events {
+  'config.invalid': ConfigError[];
+  'records.stored': StoredRecord[];
+  /** Detection's output, after the transaction that wrote it committed; notify listens. */
+  'anomaly.changed': AnomalyChange[];
+}
+
+export class Engine {
+  readonly events = new Emitter<EngineEvents>();
+  readonly store: Store;
+  readonly config: ConfigFile;
+  readonly handlers: Handlers;
+  readonly paths: ReturnType<typeof dataPaths>;
+  private readonly ingestor: Ingestor;
+  private readonly sources: SourceManager;
+  private demo: DemoWriter | null = null;
+  private uiBuffer: StoredRecord[] = [];
+  private uiTimer: NodeJS.Timeout | null = null;
+  private sourcesTimer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly log: (msg: string) => void;
+
+  private constructor(
+    private readonly opts: EngineOptions,
+    decoders: DecoderFactory,
+    templates: TemplateStage | null,
+    stages: BatchStage[],
+  ) {
+    this.log = opts.log ?? ((m) => console.error(`vigil: ${m}`));
+    const p = dataPaths(opts.dataDir);
+    this.paths = { ...p, configPath: opts.configPath ?? p.configPath, dbPath: opts.dbPath ?? p.dbPath };
+    this.store = new Store(this.paths.dbPath);
+    this.config = new ConfigFile(this.paths.configPath, {
+      onDidChange: (c) => void this.applyConfig(c),
+      onInvalid: (errors) => {
+        this.log(`config ${this.paths.configPath} is invalid; keeping the last good one:\n${errors.map((e) => `  ${e.key}: ${e.reason}`).join('\n')}`);
+        this.events.emit('config.invalid', errors);
+      },
+    });
+    this.ingestor = new Ingestor(this.store, templates, stages, {
+      onDidStore: (records) => this.onStored(records),
+      onStoreError: (err) => {
+        if (err) this.log(`the store refused a write (${err.message}); holding records and retrying`);
+        this.scheduleSourcesChanged();
+      },
+    }, opts.ingestor);
+    this.sources = new SourceManager(this.store, this.ingestor, decoders, () => this.scheduleSourcesChanged(), {
+      ...opts.sources,
+      log: this.log,
+    });
+    this.handlers = this.makeHandlers();
+  }
+
+  static async start(opts: EngineOptions): Promise<Engine> {
+    const decoders: DecoderFactory = new GenericDecoderFactory();
+    const engine = new Engine(opts, decoders, null, []);
+    try {
+      await engine.config.load(defaultConfigText(engine.paths.demoLog));
+      engine.config.watch();
+      await engine.applyConfig(engine.config.config);
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+    return engine;
+  }
+
+  on<K extends keyof EngineEvents>(event: K, cb: (payload: EngineEvents[K]) => void): () => void {
+    return this.events.on(event, cb);
+  }
+
+  /** Everything accepted is written before this resolves. */
+  async flush(): Promise<void> {
+    await this.ingestor.drain();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.config.close();
+      await this.demo?.close();
+      await this.sources.close();
+      try {
+        await this.ingestor.close();
+      } catch (err) {
+        this.log(`could not store everything before closing: ${(err as Error).message}`);
+      }
+      if (this.uiTimer) clearTimeout(this.uiTimer);
+      if (this.sourcesTimer) clearTimeout(this.sourcesTimer);
+      this.events.clear();
+      this.store.close();
+    })();
+    return this.closing;
+  }
+
+  private async applyConfig(config: VigilConfig): Promise<void> {
+    await this.syncDemo(config);
+    await this.sources.apply(config.sources);
+    this.events.emit('config.changed', config);
+  }
+
+  /** The demo log is written while a source watches it, and only then. */
+  private async syncDemo(config: VigilConfig): Promise<void> {
+    const wanted = config.sources.some((s) => s.type === 'file' && s.enabled !== false && s.path === this.paths.demoLog);
+    if (wanted && !this.demo) {
+      this.demo = new DemoWriter(this.paths.demoLog);
+      await this.demo.start();
+    } else if (!wanted && this.demo) {
+      await this.demo.close();
+      this.demo = null;
+    }
+  }
+
+  private onStored(records: StoredRecord[]): void {
+    this.events.emit('records.stored', records);
+    const keep = this.opts.uiTail ?? 500;
+    this.uiBuffer = this.uiBuffer.length + records.length > keep
+      ? this.uiBuffer.concat(records.slice(-keep)).slice(-keep)
+      : this.uiBuffer.concat(records);
+    this.uiTimer ??= setTimeout(() => {
+      this.uiTimer = null;
+      const batch = this.uiBuffer;
+      this.uiBuffer = [];
+      if (batch.length) this.events.emit('events.appended', batch.map(toLogEvent));
+    }, 100);
+  }
+
+  private scheduleSourcesChanged(): void {
+    this.sourcesTimer ??= setTimeout(() => {
+      this.sourcesTimer = null;
+      this.events.emit('sources.changed', this.sources.views());
+    }, 100);
+  }
+
+  private makeHandlers(): Handlers {
+    const result = (r: ConfigResult) => r;
+    return {
+      'app.info': () => ({
+        version: packageVersion(),
+        host: this.opts.host,
+        dataDir: this.paths.dataDir,
+        dbPath: this.paths.dbPath,
+        configPath: this.paths.configPath,
+      }),
+      'config.get': () => ({ text: this.config.rawText, config: this.config.config, path: this.paths.configPath }),
+      'config.set': async ({ text }) => result(await this.config.setText(text)),
+      'sources.list': () => this.sources.views(),
+      'sources.add': async (source) => result(await this.config.addSource(source)),
+      'sources.remove': async ({ name }) => result(await this.config.removeSource(name)),
+      'sources.setEnabled': async ({ name, enabled }) => result(await this.config.setSourceEnabled(name, enabled)),
+      'events.tail': (req) => this.store.tail(req as never),
+      'stats.rates': (req) => this.store.rates(req as never),
+      'query.run': ({ sql, limit }) => runReadOnlyQuery(this.paths.dbPath, sql, limit ?? 1000),
+    };
+  }
+}
+
+export function toLogEvent(r: StoredRecord): LogEvent {
+  return {
+    id: r.id,
+    source: r.sourceName,
+    path: r.path,
+    ts: r.ts,
+    level: r.level,
+    message: r.message,
+    raw: r.raw,
+    stream: r.stream ?? null,
+    format: r.format,
+    templateId: r.templateId,
+    template: r.template,
+    flags: r.flags,
+  };
+}
+
+let version: string | null = null;
+function packageVersion(): string {
+  if (version) return version;
+  try {
+    version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    version = '0.0.0';
+  }
+  return version;
+}

@@ -1,0 +1,92 @@
+import type { SourceConfig, SourceView } from '../../../shared/types.js';
+import type { DecoderFactory } from '../decode/types.js';
+import type { Ingestor } from '../pipeline/ingestor.js';
+import type { Store } from '../store/store.js';
+import { FileSource, type FileSourceOptions } from './file/file-source.js';
+import type { Source, SourceContext } from './source.js';
+
+/** Builds a running source for a config entry; docker and others register here. */
+export type SourceFactory = (config: SourceConfig, ctx: SourceContext, ref: { name: string; id: number; type: string }) => Source;
+
+export interface SourceManagerOptions {
+  fileOptions?: FileSourceOptions;
+  factories?: Partial<Record<SourceConfig['type'], SourceFactory>>;
+  log?: (msg: string) => void;
+}
+
+/** Keeps the running sources equal to the config's enabled sources. */
+export class SourceManager {
+  private running = new Map<string, { source: Source; key: string }>();
+  private configs: SourceConfig[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly factories: Partial<Record<SourceConfig['type'], SourceFactory>>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ingestor: Ingestor,
+    private readonly decoders: DecoderFactory,
+    private readonly changed: () => void,
+    private readonly opts: SourceManagerOptions = {},
+  ) {
+    this.factories = {
+      file: (config, ctx, ref) => new FileSource(config as never, ref, ctx, opts.fileOptions),
+      ...opts.factories,
+    };
+  }
+
+  /** Start, stop and restart sources so the running set matches `configs`. */
+  apply(configs: SourceConfig[]): Promise<void> {
+    const run = async () => {
+      this.configs = configs;
+      const wanted = new Map(configs.filter((c) => c.enabled !== false).map((c) => [c.name, c]));
+      for (const [name, r] of [...this.running]) {
+        const c = wanted.get(name);
+        if (!c || JSON.stringify(c) !== r.key) {
+          this.running.delete(name);
+          await r.source.close().catch((e) => this.opts.log?.(`closing source ${name}: ${(e as Error).message}`));
+        }
+      }
+      for (const [name, c] of wanted) {
+        if (this.running.has(name)) continue;
+        const factory = this.factories[c.type];
+        if (!factory) {
+          this.opts.log?.(`source ${name}: type ${c.type} is not available in this build`);
+          continue;
+        }
+        const isNew = !this.store.sourceExists(name);
+        const ref = { name, id: this.store.sourceId(name, c.type), type: c.type };
+        const ctx: SourceContext = {
+          store: this.store,
+          decoders: this.decoders,
+          write: (b) => this.ingestor.write(b),
+          isBlocked: () => this.ingestor.isBlocked,
+          statusChanged: () => this.changed(),
+          isNew,
+          ...(this.opts.log ? { log: this.opts.log } : {}),
+        };
+        const source = factory(c, ctx, ref);
+        this.running.set(name, { source, key: JSON.stringify(c) });
+        await source.start().catch((e) => this.opts.log?.(`starting source ${name}: ${(e as Error).message}`));
+      }
+      this.changed();
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  views(): SourceView[] {
+    return this.configs.map((config) => {
+      const r = this.running.get(config.name);
+      if (config.enabled === false) return { config, status: { state: 'disabled' } };
+      return { config, status: r ? r.source.status() : { state: 'starting' } };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.chain.catch(() => undefined);
+    const all = [...this.running.values()].reverse();
+    this.running.clear();
+    await Promise.all(all.map((r) => r.source.close().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,29 @@
+import type { SourceConfig, SourceStatus } from '../../../shared/types.js';
+import type { DecoderFactory } from '../decode/types.js';
+import type { IngestBatch, SourceRef } from '../pipeline/types.js';
+import type { Store } from '../store/store.js';
+
+/** A running source: turns bytes somewhere into decoded records for the pipeline. */
+export interface Source {
+  readonly ref: SourceRef;
+  readonly config: SourceConfig;
+  start(): Promise<void>;
+  status(): SourceStatus;
+  /** Stops reading. Lines not yet stored stay behind the checkpoint and are read next start. */
+  close(): Promise<void>;
+}
+
+export interface SourceContext {
+  store: Store;
+  decoders: DecoderFactory;
+  /** Bounded: waits when the store is behind. */
+  write(batch: IngestBatch): Promise<void>;
+  /** True while the pipeline is refusing more (backpressure or store error). */
+  isBlocked(): boolean;
+  /** The source's status changed. */
+  statusChanged(): void;
+  /** This source has never run before (decides `start: end` for files that already exist). */
+  isNew: boolean;
+  /** Called when a stream is rotated so the decoder can re-detect (optional). */
+  log?(msg: string): void;
+}

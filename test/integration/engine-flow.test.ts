@@ -1,0 +1,85 @@
+import { appendFileSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/engine/engine.js';
+import { tempDir, waitFor } from '../support/tmp.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startEngine(dir: string, configText: string) {
+  writeFileSync(join(dir, 'vigil.yml'), configText);
+  const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined });
+  return engine;
+}
+
+function lines(engine: Engine, source: string): string[] {
+  return (engine.store.db.prepare('SELECT raw FROM events WHERE source = ? ORDER BY id').pluck().all(source) as string[]);
+}
+
+describe('engine: source -> store -> UI', () => {
+  it('stores appended lines, emits them to the UI, and keeps them across a restart', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, 'old line before the source existed\n');
+    const cfg = `sources:\n  - name: app\n    type: file\n    path: ${log}\n`;
+    let engine = await startEngine(dir, cfg);
+    const seen: string[] = [];
+    engine.on('events.appended', (evs) => seen.push(...evs.map((e) => e.raw)));
+    appendFileSync(log, '2026-11-21T10:00:00Z INFO first\n2026-11-21T10:00:01Z ERROR second\n');
+    await waitFor(() => lines(engine, 'app').length === 2, { what: 'two lines stored' });
+    // start: end (the default) skips what was there before the source existed.
+    expect(lines(engine, 'app')).toEqual(['2026-11-21T10:00:00Z INFO first', '2026-11-21T10:00:01Z ERROR second']);
+    await waitFor(() => seen.length === 2, { what: 'UI event' });
+    const row = engine.store.db.prepare("SELECT * FROM events WHERE raw LIKE '%second'").get() as Record<string, unknown>;
+    expect(row).toMatchObject({ source: 'app', path: log, level: 'error', ts: Date.parse('2026-11-21T10:00:01Z') });
+    await engine.close();
+
+    appendFileSync(log, 'written while Vigil was stopped\n');
+    engine = await startEngine(dir, cfg);
+    cleanups.push(() => engine.close());
+    await waitFor(() => lines(engine, 'app').length === 3, { what: 'line written while stopped' });
+    expect(lines(engine, 'app')).toEqual([
+      '2026-11-21T10:00:00Z INFO first',
+      '2026-11-21T10:00:01Z ERROR second',
+      'written while Vigil was stopped',
+    ]);
+  });
+
+  it('adds a source through the contract, writing it to vigil.yml with comments kept', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const engine = await startEngine(dir, '# my comment\nsources: []\n');
+    cleanups.push(() => engine.close());
+    const log = join(dir, 'new.log');
+    writeFileSync(log, 'a line that was there already\n');
+    const r = await engine.handlers['sources.add']({ name: 'new', type: 'file', path: log, start: 'beginning' });
+    expect(r.ok).toBe(true);
+    const text = readFileSync(join(dir, 'vigil.yml'), 'utf8');
+    expect(text).toContain('# my comment');
+    expect(text).toContain(`path: ${log}`);
+    await waitFor(() => lines(engine, 'new').length === 1, { what: 'start: beginning reads existing line' });
+    const bad = await engine.handlers['sources.add']({ name: 'new', type: 'file', path: log });
+    expect(bad).toMatchObject({ ok: false });
+  });
+
+  it('refuses an invalid config edit, naming the key, and keeps the last good config', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const engine = await startEngine(dir, 'sources: []\n');
+    cleanups.push(() => engine.close());
+    const r = await engine.handlers['config.set']({ text: 'sources:\n  - name: x\n    type: file\n' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toContainEqual({ key: 'sources.0.path', reason: expect.stringMatching(/./) });
+    expect(engine.config.config.sources).toEqual([]);
+    const invalid: unknown[] = [];
+    engine.on('config.invalid', (e) => invalid.push(e));
+    writeFileSync(join(dir, 'vigil.yml'), 'sources: [ {name: y, type: nope} ]\n');
+    await waitFor(() => invalid.length > 0, { what: 'invalid config reported' });
+    expect(JSON.stringify(invalid[0])).toContain('sources.0');
+    expect(engine.config.config.sources).toEqual([]);
+  });
+});
