@@ -1,5 +1,5 @@
 import type { TemplateMiner } from '../types.js';
-import { WILDCARD, isVariableToken, render, tokenize } from './tokenize.js';
+import { WILDCARD, isValueToken, isVariableToken, render, tokenize } from './tokenize.js';
 
 // Online template mining in the manner of Drain (He et al., ICWS 2017): messages are
 // tokenized and masked, bucketed by token count and first token, and joined to the most
@@ -15,17 +15,28 @@ export interface MinedTemplate {
   count: number;
   firstSeen: number;
   lastSeen: number;
+  /** Set when this template was merged into another: the id to use instead. */
+  mergedInto: number | null;
 }
 
 export interface MinerOptions {
   /** Share of a template's constant tokens a message must repeat to join it (0..1). */
   similarity?: number;
+  /** Same, when the message differs from the template in two or more words. */
+  similarityMulti?: number;
+  /**
+   * Templates that differ in one word merge once this many distinct words were seen there:
+   * `interface alt0` / `interface ee0` stay two templates, ten user names become one.
+   */
+  siblings?: number;
   /** Exact masked-message cache size; cleared when full. */
   cacheEntries?: number;
 }
 
 export class DrainMiner implements TemplateMiner {
   private readonly sim: number;
+  private readonly simMulti: number;
+  private readonly siblings: number;
   private readonly cacheMax: number;
   private readonly byLength = new Map<number, Map<string, MinedTemplate[]>>();
   private readonly byId = new Map<number, MinedTemplate>();
@@ -35,6 +46,8 @@ export class DrainMiner implements TemplateMiner {
 
   constructor(opts: MinerOptions = {}) {
     this.sim = opts.similarity ?? 0.5;
+    this.simMulti = opts.similarityMulti ?? 0.8;
+    this.siblings = opts.siblings ?? 4;
     this.cacheMax = opts.cacheEntries ?? 100_000;
   }
 
@@ -42,6 +55,7 @@ export class DrainMiner implements TemplateMiner {
     const { tokens, space } = tokenize(message);
     const key = tokens.join('\u001f');
     let t = this.cache.get(key);
+    if (t && t.mergedInto !== null) t = this.resolve(t);
     if (!t) {
       t = this.place(tokens, space, now);
       if (this.cache.size >= this.cacheMax) this.cache.clear();
@@ -58,15 +72,22 @@ export class DrainMiner implements TemplateMiner {
     return [...this.byId.values()];
   }
 
+  /** The template with this id, following merges. */
   get(id: number): MinedTemplate | undefined {
-    return this.byId.get(id);
+    const t = this.byId.get(id);
+    return t && this.resolve(t);
+  }
+
+  private resolve(t: MinedTemplate): MinedTemplate {
+    while (t.mergedInto !== null) t = this.byId.get(t.mergedInto)!;
+    return t;
   }
 
   /** Restores persisted templates (ids and counts included). */
   load(templates: Iterable<MinedTemplate>): void {
     for (const t of templates) {
       this.byId.set(t.id, t);
-      this.bucket(t.tokens).push(t);
+      if (t.mergedInto === null) this.bucket(t.tokens).push(t);
       if (t.id >= this.nextId) this.nextId = t.id + 1;
     }
     this.cache.clear();
@@ -104,15 +125,76 @@ export class DrainMiner implements TemplateMiner {
         best = c;
       }
     }
-    if (best && bestScore >= this.sim) {
-      if (generalize(best.tokens, tokens)) best.text = render(best.tokens, best.space);
-      return best;
+    if (best) {
+      const d = differingWords(best.tokens, tokens);
+      if (d === 0 || (d > 1 && bestScore >= this.simMulti)) {
+        if (generalize(best.tokens, tokens)) best.text = render(best.tokens, best.space);
+        return best;
+      }
+      if (d === 1 && bestScore >= this.sim) {
+        const merged = this.mergeSiblings(list, best, tokens);
+        if (merged) return merged;
+      }
     }
-    const t: MinedTemplate = { id: this.nextId++, tokens, space, text: render(tokens, space), count: 0, firstSeen: now, lastSeen: now };
+    const t: MinedTemplate = { id: this.nextId++, tokens, space, text: render(tokens, space), count: 0, firstSeen: now, lastSeen: now, mergedInto: null };
     list.push(t);
     this.byId.set(t.id, t);
+    this.dirty.add(t);
     return t;
   }
+
+  /**
+   * The message differs from `best` in one word. When enough templates differ from each
+   * other only there, that word is a value: merge them into the oldest, which keeps its id.
+   */
+  private mergeSiblings(list: MinedTemplate[], best: MinedTemplate, tokens: readonly string[]): MinedTemplate | null {
+    let p = -1;
+    for (let i = 0; i < tokens.length; i++) {
+      if (!sameToken(best.tokens[i]!, tokens[i]!)) {
+        p = i;
+        break;
+      }
+    }
+    const group = list.filter((c) => c === best || sameExcept(c.tokens, best.tokens, p));
+    if (group.length + 1 < this.siblings) return null;
+    group.sort((a, b) => a.id - b.id);
+    const keep = group[0]!;
+    for (const c of group) {
+      if (c === keep) continue;
+      generalize(keep.tokens, c.tokens);
+      keep.count += c.count;
+      if (c.firstSeen < keep.firstSeen) keep.firstSeen = c.firstSeen;
+      if (c.lastSeen > keep.lastSeen) keep.lastSeen = c.lastSeen;
+      c.mergedInto = keep.id;
+      list.splice(list.indexOf(c), 1);
+      this.dirty.add(c);
+      // Templates merged into c earlier now point at keep directly.
+      for (const o of this.byId.values()) if (o.mergedInto === c.id) {
+        o.mergedInto = keep.id;
+        this.dirty.add(o);
+      }
+    }
+    generalize(keep.tokens, tokens);
+    keep.text = render(keep.tokens, keep.space);
+    return keep;
+  }
+}
+
+function sameToken(a: string, b: string): boolean {
+  return a === b || a === WILDCARD || (isValueToken(a) && isValueToken(b));
+}
+
+/** Number of positions where the template has a word and the message another. */
+function differingWords(tpl: readonly string[], msg: readonly string[]): number {
+  let d = 0;
+  for (let i = 0; i < tpl.length; i++) if (!sameToken(tpl[i]!, msg[i]!)) d++;
+  return d;
+}
+
+function sameExcept(a: readonly string[], b: readonly string[], p: number): boolean {
+  if (a[p] === WILDCARD) return false;
+  for (let i = 0; i < a.length; i++) if (i !== p && a[i] !== b[i] && !(isValueToken(a[i]!) && isValueToken(b[i]!))) return false;
+  return true;
 }
 
 /** Share of the template's constant positions that the message repeats; 1 for all-wildcard. */
@@ -124,7 +206,7 @@ export function similarity(tpl: readonly string[], msg: readonly string[]): numb
     if (t === WILDCARD) continue;
     const m = msg[i]!;
     consts++;
-    if (t === m || (isVariableToken(t) && isVariableToken(m))) same++;
+    if (t === m || (isValueToken(t) && isValueToken(m))) same++;
   }
   return consts === 0 ? 1 : same / consts;
 }

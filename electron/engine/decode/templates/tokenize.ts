@@ -3,11 +3,13 @@
 //
 // A token is a whitespace-delimited chunk, further split at "hard" punctuation that
 // separates a key from its value or a list item from the next (= , ; ( ) [ ] { } " and a
-// colon that ends a chunk). Inside a chunk, "soft" separators (: / @ # - . _) keep the
+// colon that ends a chunk). Inside a chunk, "soft" separators (: / @ # - .) keep the
 // constant parts visible while the variable parts are masked, so `onExtend:1514038530000`
 // becomes `onExtend:<*>` and `node-246` becomes `node-<*>`.
 
 export const WILDCARD = '<*>';
+/** An empty value slot (`key=` with nothing after it); renders as nothing until generalized. */
+export const EMPTY = '';
 
 /** Tokens of one message; `space[i]` is true when whitespace preceded token i in the message. */
 export interface Tokens {
@@ -54,7 +56,7 @@ export function maskChunk(s: string): string {
   // Paths and URLs: the whole chunk is the value.
   if (c0 === 47 /* / */ && s.indexOf('/', 1) > 0) return WILDCARD;
   if (n > 3 && s.indexOf('://') > 0) return WILDCARD;
-  if (!hasDigit) return s;
+  if (!hasDigit) return isDomainName(s) ? WILDCARD : s;
   // host:port (the host has a dot or a dash, the port 1-5 digits): both parts are values.
   const colon = s.lastIndexOf(':');
   if (colon > 0 && n - colon - 1 >= 1 && n - colon - 1 <= 5) {
@@ -66,14 +68,14 @@ export function maskChunk(s: string): string {
     }
   }
   // Split at soft separators; mask the parts that hold digits; runs of masked parts joined
-  // by - . / _ collapse into one wildcard (an IP, a dashed id), ':' '#' '@' stay visible.
+  // by - . / collapse into one wildcard (an IP, a dashed id), ':' '#' '@' stay visible.
   let out = '';
   let start = 0;
   let lastWasVar = false;
   let pendingSep = '';
   for (let i = 0; i <= n; i++) {
     const c = i < n ? s.charCodeAt(i) : -1;
-    const soft = c === 58 || c === 47 || c === 64 || c === 35 || c === 45 || c === 46 || c === 95 || c === -1;
+    const soft = c === 58 || c === 47 || c === 64 || c === 35 || c === 45 || c === 46 || c === -1;
     if (!soft) continue;
     // A '-' that starts a number is its sign, not a separator.
     if (c === 45 && i === start && i + 1 < n && isDigit(s.charCodeAt(i + 1))) continue;
@@ -88,7 +90,7 @@ export function maskChunk(s: string): string {
     }
     const v = isVariablePart(part);
     if (v) {
-      if (lastWasVar && (pendingSep === '-' || pendingSep === '.' || pendingSep === '/' || pendingSep === '_')) {
+      if (lastWasVar && (pendingSep === '-' || pendingSep === '.' || pendingSep === '/')) {
         // collapse into the previous wildcard
       } else {
         out += pendingSep + WILDCARD;
@@ -100,26 +102,66 @@ export function maskChunk(s: string): string {
     pendingSep = sep;
     start = i + 1;
   }
-  return out + pendingSep;
+  out += pendingSep;
+  // "/10.251.42.84": the slash belongs to the address.
+  if (c0 === 47 && out.startsWith('/' + WILDCARD)) return out.slice(1);
+  return out;
 }
 
-/** A part is a value when it holds a digit, except names like ssh2, eth0, alt0, IPv4. */
+// Top-level domains common enough to tell a host name from a dotted identifier
+// (org.apache.hadoop ends in a word that is not a TLD; proxy.example.com does).
+const TLDS = new Set(['com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'io', 'info', 'biz', 'local', 'lan', 'internal', 'localdomain', 'uk', 'de', 'fr', 'nl', 'ru', 'cn', 'jp', 'hk', 'tw', 'kr', 'br', 'au', 'ca', 'it', 'es', 'pl', 'ch', 'se', 'in', 'us', 'eu']);
+
+/** A lower-case dotted name ending in a known TLD: proxy.cse.cuhk.edu.hk, ns.example.com. */
+function isDomainName(s: string): boolean {
+  const dot = s.lastIndexOf('.');
+  if (dot <= 0 || dot === s.length - 1) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || c === 46 || c === 45 || isDigit(c))) return false;
+  }
+  return TLDS.has(s.slice(dot + 1));
+}
+
+/**
+ * A part is a value when it holds two or more digits, or a digit that stands alone
+ * (`broadcast_9`, `-1`); a digit glued to letters names a thing (ssh2, eth0, jk2_init, IPv4).
+ */
 function isVariablePart(p: string): boolean {
   const n = p.length;
   let digits = 0;
-  let letters = 0;
+  let lonely = false;
   for (let i = 0; i < n; i++) {
-    const c = p.charCodeAt(i);
-    if (isDigit(c)) digits++;
-    else if (isLetter(c)) letters++;
+    if (isDigit(p.charCodeAt(i))) {
+      digits++;
+      if (i === 0 || !isLetter(p.charCodeAt(i - 1))) lonely = true;
+    }
   }
-  if (digits === 0) return false;
-  if (digits === 1 && letters === n - 1 && n > 1 && isDigit(p.charCodeAt(n - 1))) return false;
-  return true;
+  return digits >= 2 || lonely;
 }
 
 export function isVariableToken(t: string): boolean {
   return t.indexOf(WILDCARD) >= 0;
+}
+
+/** A value slot: masked, or empty. Two value slots count as the same token. */
+export function isValueToken(t: string): boolean {
+  return t === EMPTY || t.indexOf(WILDCARD) >= 0;
+}
+
+const MONTHS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
+const DAYS = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
+
+/** "Fri Jun 17 07:07:00 2005": month and day names are part of a date value. */
+function maskDates(tokens: string[]): void {
+  for (let k = 0; k + 1 < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.length !== 3) continue;
+    if (MONTHS.has(t) && isVariableToken(tokens[k + 1]!)) {
+      tokens[k] = WILDCARD;
+      if (k > 0 && DAYS.has(tokens[k - 1]!)) tokens[k - 1] = WILDCARD;
+    }
+  }
 }
 
 /** Tokenizes and masks a message. */
@@ -141,6 +183,16 @@ export function tokenize(msg: string): Tokens {
       space.push(sawSpace);
       sawSpace = false;
       i++;
+      // An empty value ("logname= uid=0", "()", "[]") is a value all the same: a slot that
+      // other messages of the template fill ("rhost=" then "rhost=10.0.0.1").
+      if (c === 61 || c === 40 || c === 91) {
+        const d = i < n ? msg.charCodeAt(i) : C_SPACE;
+        const empty = c === 61 ? d === C_SPACE || d === C_TAB || d === 44 || d === 59 : d === (c === 40 ? 41 : 93);
+        if (empty) {
+          tokens.push(EMPTY);
+          space.push(false);
+        }
+      }
       continue;
     }
     let j = i + 1;
@@ -172,6 +224,7 @@ export function tokenize(msg: string): Tokens {
     }
   }
   dropRestatedQuantities(tokens, space);
+  maskDates(tokens);
   return { tokens, space };
 }
 
