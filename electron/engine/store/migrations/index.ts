@@ -1,6 +1,7 @@
 // Versioned migrations, applied in order, each in its own transaction. Append only:
 // a released migration is never edited; a change is a new migration.
 import { m001 } from './001_core.js';
+import { m002 } from './002_templates.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001];
+export const MIGRATIONS: Migration[] = [m001, m002];
