@@ -3,6 +3,7 @@
 // all typed from these maps; the engine validates each request with `requestSchemas`.
 import type { z } from 'zod';
 import * as S from './schema.js';
+import { CALL_NAME_LIST, EVENT_NAME_LIST } from './contract-names.js';
 import type {
   AppInfo,
   ConfigError,
@@ -16,7 +17,8 @@ import type {
 
 export type ConfigSetResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigError[] };
 
-/** Every call: request -> response. */
+/** Every call: request -> response. Adding a call: declare it here, give it a validator in
+ *  `requestSchemas`, list its name in contract-names.ts, implement it in engine.ts. */
 export interface Calls {
   'app.info': (req: {}) => AppInfo;
   'config.get': (req: {}) => { text: string; config: VigilConfig; path: string };
@@ -30,7 +32,7 @@ export interface Calls {
   'query.run': (req: z.input<typeof S.QueryRequest>) => QueryResult;
 }
 
-/** Every event the engine pushes to the UI. */
+/** Every event the engine pushes to the UI (also list new names in contract-names.ts). */
 export interface Events {
   /** New records, committed to the store (batched; the UI keeps a tail). */
   'events.appended': LogEvent[];
@@ -60,7 +62,11 @@ export const requestSchemas = {
 } satisfies Record<CallName, z.ZodType>;
 
 export const CALL_NAMES = Object.keys(requestSchemas) as CallName[];
-export const EVENT_NAMES: EventName[] = ['events.appended', 'sources.changed', 'config.changed'];
+export const EVENT_NAMES: readonly EventName[] = EVENT_NAME_LIST;
+
+// Compile-time checks: contract-names.ts (used by the preload) lists exactly these names.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const namesMatch: [Same<(typeof CALL_NAME_LIST)[number], CallName>, Same<(typeof EVENT_NAME_LIST)[number], EventName>] = [true, true];
 
 /** What the engine implements and every transport forwards to. */
 export type Handlers = { [K in CallName]: (req: Req<K>) => Promise<Res<K>> | Res<K> };

@@ -187,7 +187,7 @@ export class Store {
     const from = Math.floor((now - req.spanMs) / req.bucketMs) * req.bucketMs;
     const rows = this.db
       .prepare(
-        `SELECT (ts / @b) * @b AS t, count(*) AS total,
+        `SELECT CAST(ts / @b AS INTEGER) * @b AS t, count(*) AS total,
                 sum(level >= 6) AS errors, sum(level = 5) AS warnings
          FROM records WHERE ts >= @from AND ts <= @now ${req.source ? 'AND source_id = (SELECT id FROM sources WHERE name = @source)' : ''}
          GROUP BY t ORDER BY t`,

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { parseArgs, str, UsageError } from './args.js';
+import type { CliIo } from './io.js';
+
+/** `vigil query --db F "SQL"`: read-only; one JSON object per row. */
+export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { values: ['db'] });
+  const db = str(args, 'db');
+  if (!db) throw new UsageError('query needs --db FILE');
+  if (args.positionals.length !== 1) throw new UsageError('query needs exactly one SQL statement (quote it)');
+  if (!existsSync(db)) {
+    io.stderr.write(`vigil query: no database at ${db}\n`);
+    return 2;
+  }
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    conn.pragma('busy_timeout = 5000');
+    let stmt: Database.Statement;
+    try {
+      stmt = conn.prepare(args.positionals[0]!);
+    } catch (err) {
+      io.stderr.write(`vigil query: ${(err as Error).message}\n`);
+      return 1;
+    }
+    if (!stmt.reader) {
+      io.stderr.write('vigil query: only read-only statements that return rows are allowed (SELECT, WITH, PRAGMA ...)\n');
+      return 2;
+    }
+    for (const row of stmt.iterate() as Iterable<Record<string, unknown>>) {
+      const ok = io.stdout.write(JSON.stringify(row, jsonSafe) + '\n');
+      if (!ok) await new Promise((r) => io.stdout.once('drain', r));
+    }
+    return 0;
+  } finally {
+    conn.close();
+  }
+}
+
+/** Buffers (raw_bytes) as base64, big integers as strings: JSON that round-trips. */
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+    return Buffer.from((value as { data: number[] }).data).toString('base64');
+  }
+  return value;
+}

@@ -1,0 +1,51 @@
+// The `vigil` command: the engine's third host.
+import { UsageError } from './args.js';
+import type { CliIo } from './io.js';
+import { queryCommand } from './query.js';
+import { serveCommand } from './serve.js';
+
+const USAGE = `Usage: vigil <command> [options]
+
+Commands:
+  serve [--config F] [--db F] [--port N] [--host H] [--token T] [--data-dir D]
+        Run the engine headless and serve the UI (prints "Vigil UI: <url>").
+  query --db F "SQL"
+        Run one read-only SQL statement; prints one JSON object per row.
+  help  Show this help.
+
+Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.
+`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+  query: queryCommand,
+};
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === 'version') {
+    io.stdout.write(`${process.env.VIGIL_VERSION ?? '0.1.0'}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr.write(`vigil: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await cmd(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`vigil ${name}: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`vigil ${name}: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

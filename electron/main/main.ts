@@ -1,0 +1,67 @@
+// The Electron shell, kept thin: single instance, a locked-down window, a tray, the IPC
+// router, and the engine (the same one `vigil serve` and the CLI run) in this process.
+import { app, BrowserWindow, type Tray } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Engine } from '../engine/engine.js';
+import { registerIpc } from './ipc-router.js';
+import { createTray } from './tray.js';
+import { createMainWindow } from './window.js';
+
+const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const resources = app.isPackaged ? process.resourcesPath : join(distDir, '..', 'resources');
+const appUrlPrefix = pathToFileURL(join(distDir, 'renderer')).href + '/';
+
+let engine: Engine | null = null;
+let win: BrowserWindow | null = null;
+let tray: Tray | null = null;
+let unregister: (() => void) | null = null;
+let quitting = false;
+
+function show(): void {
+  if (!win || win.isDestroyed()) {
+    win = createMainWindow(distDir, join(resources, 'icons', 'icon.png'));
+    win.on('close', (e) => {
+      // Closing the window keeps Vigil watching in the tray.
+      if (!quitting) {
+        e.preventDefault();
+        win?.hide();
+      }
+    });
+  }
+  win.show();
+  win.focus();
+}
+
+async function start(): Promise<void> {
+  engine = await Engine.start({ dataDir: app.getPath('userData'), host: 'electron' });
+  const e = engine;
+  unregister = registerIpc(e.handlers, (event, cb) => e.on(event, cb), () => win?.webContents ?? null, appUrlPrefix);
+  tray = createTray(join(resources, 'tray', 'tray.png'), { show, quit: () => app.quit() });
+  show();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => show());
+  app.on('window-all-closed', () => {
+    /* stay in the tray */
+  });
+  app.on('activate', () => show());
+  app.on('before-quit', (e) => {
+    if (!engine) return;
+    // Stop cleanly: sources stop, everything accepted is written, then exit.
+    e.preventDefault();
+    quitting = true;
+    const closing = engine;
+    engine = null;
+    unregister?.();
+    tray?.destroy();
+    void closing.close().finally(() => app.exit(0));
+  });
+  app.whenReady().then(start, (err) => {
+    console.error('vigil: failed to start', err);
+    app.exit(1);
+  });
+}

@@ -1,0 +1,22 @@
+import type { VigilApi } from '../../shared/contract.js';
+import type { VigilBridge } from './bridge.js';
+import { ipcApi } from './ipc-client.js';
+import { wsApi } from './ws-client.js';
+
+export { VigilCallError } from './bridge.js';
+
+/**
+ * The one client of the contract. In the desktop app the preload put a bridge on window;
+ * in a browser (vigil serve) we talk to the server that served this page, by WebSocket,
+ * with the token from the URL (the server also set it as a cookie).
+ */
+export function createApi(onConnection?: (up: boolean) => void): VigilApi {
+  const bridge = (globalThis as { vigilBridge?: VigilBridge }).vigilBridge;
+  if (bridge) {
+    onConnection?.(true);
+    return ipcApi(bridge);
+  }
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return wsApi(`${scheme}//${location.host}/api/ws?token=${encodeURIComponent(token)}`, onConnection);
+}

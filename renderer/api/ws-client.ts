@@ -1,0 +1,64 @@
+import type { CallError, CallName, EventName, Events, Req, Res, VigilApi } from '../../shared/contract.js';
+import { VigilCallError } from './bridge.js';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/**
+ * The contract over the headless server's WebSocket. Reconnects with backoff; calls made
+ * while disconnected wait for the connection. `onConnection` reports the link state.
+ */
+export function wsApi(url: string, onConnection?: (up: boolean) => void): VigilApi {
+  let ws: WebSocket | null = null;
+  let nextId = 1;
+  let retryMs = 250;
+  const pending = new Map<number, Pending>();
+  const queue: string[] = [];
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+
+  const connect = () => {
+    const sock = new WebSocket(url);
+    ws = sock;
+    sock.onopen = () => {
+      retryMs = 250;
+      onConnection?.(true);
+      for (const frame of queue.splice(0)) sock.send(frame);
+    };
+    sock.onmessage = (ev) => {
+      const msg = JSON.parse(String(ev.data)) as { t: string; id?: number; ok?: boolean; res?: unknown; error?: CallError; event?: string; payload?: unknown };
+      if (msg.t === 'res' && msg.id !== undefined) {
+        const p = pending.get(msg.id);
+        pending.delete(msg.id);
+        if (!p) return;
+        if (msg.ok) p.resolve(msg.res);
+        else p.reject(new VigilCallError(msg.error ?? { code: 'failed', message: 'unknown error' }));
+      } else if (msg.t === 'event' && msg.event) {
+        for (const cb of listeners.get(msg.event) ?? []) cb(msg.payload);
+      }
+    };
+    sock.onclose = () => {
+      onConnection?.(false);
+      ws = null;
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5000);
+    };
+  };
+  connect();
+
+  return {
+    call<K extends CallName>(name: K, req: Req<K>): Promise<Res<K>> {
+      const id = nextId++;
+      const frame = JSON.stringify({ t: 'call', id, name, req });
+      return new Promise<Res<K>>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        if (ws && ws.readyState === WebSocket.OPEN) ws.send(frame);
+        else queue.push(frame);
+      });
+    },
+    on<E extends EventName>(event: E, cb: (payload: Events[E]) => void) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(cb as (p: unknown) => void);
+      return () => set.delete(cb as (p: unknown) => void);
+    },
+  };
+}

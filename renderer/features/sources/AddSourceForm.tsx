@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import type { SourceConfig } from '../../../shared/types.js';
+import { useSources } from '../../stores/sources.js';
+
+/** Add a file (a path, a glob or a folder) or Docker containers to watch. */
+export function AddSourceForm({ onDone }: { onDone: () => void }) {
+  const add = useSources((s) => s.add);
+  const [type, setType] = useState<'file' | 'docker'>('file');
+  const [name, setName] = useState('');
+  const [path, setPath] = useState('');
+  const [containers, setContainers] = useState('');
+  const [start, setStart] = useState<'end' | 'beginning'>('end');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    const source: SourceConfig =
+      type === 'file'
+        ? { name: name.trim(), type: 'file', path: path.trim(), start }
+        : {
+            name: name.trim(),
+            type: 'docker',
+            ...(containers.trim() ? { containers: containers.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+          };
+    const ok = await add(source);
+    setBusy(false);
+    if (ok) onDone();
+  };
+
+  return (
+    <form className="add-source" onSubmit={submit} aria-label="add source">
+      <div className="seg">
+        <button type="button" className={type === 'file' ? 'chip active' : 'chip'} onClick={() => setType('file')}>
+          File
+        </button>
+        <button type="button" className={type === 'docker' ? 'chip active' : 'chip'} onClick={() => setType('docker')}>
+          Docker
+        </button>
+      </div>
+      <label>
+        Name
+        <input name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="app" required />
+      </label>
+      {type === 'file' ? (
+        <>
+          <label>
+            Path, glob or folder
+            <input name="path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/var/log/app/*.log" required />
+          </label>
+          <label>
+            Start
+            <select name="start" value={start} onChange={(e) => setStart(e.target.value as 'end' | 'beginning')}>
+              <option value="end">at the end (new lines only)</option>
+              <option value="beginning">at the beginning</option>
+            </select>
+          </label>
+        </>
+      ) : (
+        <label>
+          Containers (names or /regex/, comma-separated; empty = all)
+          <input name="containers" value={containers} onChange={(e) => setContainers(e.target.value)} placeholder="web, api" />
+        </label>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          Add source
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

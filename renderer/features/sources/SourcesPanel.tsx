@@ -1,0 +1,59 @@
+import { useEffect, useState } from 'react';
+import { useSources } from '../../stores/sources.js';
+import { AddSourceForm } from './AddSourceForm.js';
+import { SourceStatusBadge } from './SourceStatusBadge.js';
+
+/** The source list: status, enable/disable, remove, add. */
+export function SourcesPanel() {
+  const { sources, error, load, remove, setEnabled, clearError } = useSources();
+  const [adding, setAdding] = useState(false);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <aside className="panel sources" aria-label="sources">
+      <header>
+        <h2>Sources</h2>
+        <div className="spacer" />
+        {!adding && (
+          <button className="chip" onClick={() => setAdding(true)}>
+            + Add
+          </button>
+        )}
+      </header>
+      {error && (
+        <div className="error" role="alert" onClick={clearError}>
+          {error}
+        </div>
+      )}
+      {adding && <AddSourceForm onDone={() => setAdding(false)} />}
+      <ul>
+        {sources.map(({ config, status }) => (
+          <li key={config.name} data-testid="source-item" data-name={config.name}>
+            <div className="src-head">
+              <label className="toggle" title={config.enabled === false ? 'enable' : 'disable'}>
+                <input
+                  type="checkbox"
+                  checked={config.enabled !== false}
+                  onChange={(e) => void setEnabled(config.name, e.target.checked)}
+                  aria-label={`enable ${config.name}`}
+                />
+              </label>
+              <strong>{config.name}</strong>
+              <span className="muted">{config.type}</span>
+              <div className="spacer" />
+              <button className="icon" aria-label={`remove ${config.name}`} onClick={() => void remove(config.name)}>
+                ×
+              </button>
+            </div>
+            <div className="src-path muted">{config.type === 'file' ? config.path : (config.containers ?? ['all containers']).join(', ')}</div>
+            <SourceStatusBadge status={status} />
+            {status.message && <div className="src-msg muted">{status.message}</div>}
+          </li>
+        ))}
+        {!sources.length && <li className="muted">No sources. Add a file to watch.</li>}
+      </ul>
+    </aside>
+  );
+}

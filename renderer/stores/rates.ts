@@ -1,0 +1,25 @@
+import { create } from 'zustand';
+import type { RateSeries } from '../../shared/types.js';
+import { api } from './api-context.js';
+
+interface RatesState {
+  series: RateSeries | null;
+  spanMs: number;
+  refresh(): Promise<void>;
+  setSpan(spanMs: number): void;
+}
+
+/** Error and warning rates per bucket, for the chart; refreshed on a timer by the view. */
+export const useRates = create<RatesState>((set, get) => ({
+  series: null,
+  spanMs: 10 * 60_000,
+  async refresh() {
+    const spanMs = get().spanMs;
+    const bucketMs = Math.max(1000, Math.round(spanMs / 60 / 1000) * 1000);
+    set({ series: await api().call('stats.rates', { spanMs, bucketMs }) });
+  },
+  setSpan(spanMs) {
+    set({ spanMs });
+    void get().refresh();
+  },
+}));

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Store, runReadOnlyQuery, type RecordRow } from '../../electron/engine/store/store.js';
+import { migrate } from '../../electron/engine/store/migrate.js';
+import { MIGRATIONS } from '../../electron/engine/store/migrations/index.js';
+import { tempDir } from '../support/tmp.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
+
+function row(sourceId: number, ts: number, level: number, raw: string): RecordRow {
+  return { sourceId, fileId: null, lineNo: null, lineEnd: null, ts, tsText: null, level, levelText: null, stream: null, format: 'generic', templateId: null, flags: 0, message: raw, raw, rawBytes: null };
+}
+
+function store() {
+  const { dir, cleanup } = tempDir();
+  const s = new Store(join(dir, 'v.db'));
+  cleanups.push(() => {
+    s.close();
+    cleanup();
+  });
+  return { s, dir };
+}
+
+describe('store', () => {
+  it('migrates a new database to the latest version and is idempotent', () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const db = new Database(join(dir, 'm.db'));
+    expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(migrate(db)).toEqual([]);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const cols = (db.prepare('PRAGMA table_info(events)').all() as { name: string }[]).map((c) => c.name);
+    expect(cols).toEqual(expect.arrayContaining(['id', 'source', 'path', 'ts', 'level', 'message', 'raw']));
+    db.close();
+  });
+
+  it('applies only new migrations to an old database, and refuses a newer one', () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const db = new Database(join(dir, 'm.db'));
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare("INSERT INTO sources (name, type, created_at) VALUES ('kept', 'file', 1)").run();
+    expect(migrate(db)).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
+    expect(db.prepare('SELECT name FROM sources').pluck().get()).toBe('kept');
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    expect(() => migrate(db)).toThrow(/newer than this Vigil knows/);
+    db.close();
+  });
+
+  it('rolls back a failing migration entirely', () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const db = new Database(join(dir, 'm.db'));
+    const broken = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'broken', up: 'CREATE TABLE half (x); SELECT nope FROM nothing;' }];
+    expect(() => migrate(db, broken)).toThrow();
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('writes records and checkpoints atomically: a failing write leaves neither', () => {
+    const { s } = store();
+    const src = s.sourceId('app', 'file');
+    const fileId = s.addFile({ source_id: src, path: '/x', dev: 1, ino: 2, fingerprint: null, offset: 0, line_no: 0, size: 0, state: 'active', cursor: null });
+    s.append([row(src, 1000, 3, 'a')], [{ fileId, offset: 2, lineNo: 1 }]);
+    expect(() => s.append([row(src, 2000, 3, 'b')], [{ fileId, offset: 4, lineNo: 2 }], () => {
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(s.db.prepare('SELECT raw FROM events').pluck().all()).toEqual(['a']);
+    expect(s.files(src)[0]).toMatchObject({ offset: 2, line_no: 1 });
+  });
+
+  it('counts errors and warnings per time bucket for the chart', () => {
+    const { s } = store();
+    const src = s.sourceId('app', 'file');
+    const t0 = 1_700_000_000_000;
+    s.append([row(src, t0 + 1000, 6, 'e1'), row(src, t0 + 2000, 5, 'w'), row(src, t0 + 12_000, 8, 'f'), row(src, t0 + 13_000, 3, 'i')], []);
+    const r = s.rates({ spanMs: 30_000, bucketMs: 10_000 }, t0 + 20_000);
+    const nonEmpty = r.points.filter((p) => p.total > 0);
+    expect(nonEmpty).toEqual([
+      { t: t0, total: 2, errors: 1, warnings: 1 },
+      { t: t0 + 10_000, total: 2, errors: 1, warnings: 0 },
+    ]);
+  });
+
+  it('runs read-only queries and refuses writes', () => {
+    const { s } = store();
+    const src = s.sourceId('app', 'file');
+    s.append([row(src, 1, 6, 'x')], []);
+    expect(runReadOnlyQuery(s.path, 'SELECT source, raw FROM events').rows).toEqual([{ source: 'app', raw: 'x' }]);
+    expect(() => runReadOnlyQuery(s.path, 'DELETE FROM records')).toThrow();
+    expect(s.db.prepare('SELECT count(*) FROM records').pluck().get()).toBe(1);
+  });
+});
