@@ -11,6 +11,6 @@ export function isTrustedSender(frameUrl: string | undefined, isMainFrame: boole
     return false;
   }
   if (u.protocol !== 'file:') return false;
-  const path = u.origin + u.pathname;
+  const path = `file://${u.host}${u.pathname}`;
   return path.startsWith(appUrlPrefix) && !path.slice(appUrlPrefix.length).includes('..');
 }

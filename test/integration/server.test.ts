@@ -1,0 +1,129 @@
+import { request } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/engine/engine.js';
+import { startServer, type RunningServer } from '../../electron/server/server.js';
+import { tempDir } from '../support/tmp.js';
+
+const TOKEN = 'test-token-0123456789';
+let engine: Engine;
+let server: RunningServer;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  writeFileSync(join(t.dir, 'vigil.yml'), 'sources: []\n');
+  const ui = join(t.dir, 'ui');
+  mkdirSync(join(ui, 'assets'), { recursive: true });
+  writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Vigil</title>');
+  writeFileSync(join(ui, 'assets', 'app.js'), 'console.log(1)');
+  engine = await Engine.start({ dataDir: t.dir, host: 'server', log: () => undefined });
+  server = await startServer({ handlers: engine.handlers, subscribe: (e, cb) => engine.on(e, cb), host: '127.0.0.1', port: 0, token: TOKEN, staticDir: ui });
+});
+afterAll(async () => {
+  await server.close();
+  await engine.close();
+  cleanup();
+});
+
+function http(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const call = (name: string, body: unknown, headers: Record<string, string> = {}) =>
+  http(`/api/call/${name}`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers } });
+
+describe('server: the contract over HTTP with token, Host and Origin checks', () => {
+  it('prints a URL with the token on 127.0.0.1', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${TOKEN}`);
+  });
+
+  it('answers a call with the right token', async () => {
+    const r = await call('app.info', {});
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ ok: true, res: { host: 'server' } });
+  });
+
+  it('refuses a call without a token, or with a wrong one', async () => {
+    expect((await http('/api/call/app.info', { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await call('app.info', {}, { authorization: 'Bearer wrong-token-xxxxxxxx' })).status).toBe(401);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
+    const r = await call('app.info', {}, { host: `evil.example:${server.port}` });
+    expect(r.status).toBe(403);
+    expect(r.body).toContain('Host');
+    expect((await call('app.info', {}, { host: `localhost:${server.port}` })).status).toBe(200);
+    expect((await call('app.info', {}, { host: `127.0.0.1:${server.port + 1}` })).status).toBe(403);
+  });
+
+  it('refuses a cross-site Origin even with the token', async () => {
+    const r = await call('app.info', {}, { origin: 'http://evil.example' });
+    expect(r.status).toBe(403);
+    expect((await call('app.info', {}, { origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
+  });
+
+  it('refuses invalid payloads and unknown calls with a clear message', async () => {
+    const bad = await call('sources.add', { name: 'x', type: 'file' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.message).toMatch(/path/);
+    expect((await call('fs.read', {})).status).toBe(404);
+    const notJson = await http('/api/call/app.info', { method: 'POST', body: '{nope', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(notJson.status).toBe(400);
+  });
+
+  it('serves the UI only with the token, and sets a cookie so its assets load', async () => {
+    expect((await http('/')).status).toBe(401);
+    const page = await http(`/?token=${TOKEN}`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+    expect((await http('/assets/app.js', { headers: { cookie } })).status).toBe(200);
+    expect((await http('/assets/app.js')).status).toBe(401);
+    const escape = await http('/assets/../../etc/passwd', { headers: { cookie } });
+    expect(escape.body).not.toContain('root:');
+  });
+
+  it('WebSocket: refuses a foreign Origin, answers calls and pushes events with the token', async () => {
+    const url = `ws://127.0.0.1:${server.port}/api/ws?token=${TOKEN}`;
+    const refused = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(url, { origin: 'http://evil.example' });
+      ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+      ws.on('open', () => resolve('open'));
+      ws.on('error', () => resolve('error'));
+    });
+    expect(refused).toBe('403');
+    const noToken = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws`);
+      ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+      ws.on('open', () => resolve('open'));
+    });
+    expect(noToken).toBe('401');
+
+    const ws = new WebSocket(url, { origin: `http://127.0.0.1:${server.port}` });
+    await new Promise((r) => ws.once('open', r));
+    const frames: { t: string; id?: number; ok?: boolean; event?: string; res?: unknown; error?: { code: string } }[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+    ws.send(JSON.stringify({ t: 'call', id: 1, name: 'sources.list', req: {} }));
+    ws.send(JSON.stringify({ t: 'call', id: 2, name: 'sources.remove', req: { name: 42 } }));
+    const until = Date.now() + 5000;
+    while (frames.filter((f) => f.t === 'res').length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(frames.find((f) => f.id === 1)).toMatchObject({ ok: true, res: [] });
+    expect(frames.find((f) => f.id === 2)).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    engine.events.emit('sources.changed', []);
+    while (!frames.some((f) => f.t === 'event') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(frames.find((f) => f.t === 'event')).toMatchObject({ event: 'sources.changed' });
+    ws.close();
+  });
+});

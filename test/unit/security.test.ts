@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { hostAllowed, originAllowed, tokensEqual } from '../../electron/server/security.js';
+import { isTrustedSender } from '../../electron/main/sender.js';
+
+describe('server door checks', () => {
+  it('allows this machine by IP literal or localhost on our port only', () => {
+    expect(hostAllowed('127.0.0.1:7457', 7457)).toBe(true);
+    expect(hostAllowed('localhost:7457', 7457)).toBe(true);
+    expect(hostAllowed('[::1]:7457', 7457)).toBe(true);
+    expect(hostAllowed('192.168.1.5:7457', 7457)).toBe(true);
+    expect(hostAllowed('attacker.example:7457', 7457)).toBe(false);
+    expect(hostAllowed('localhost.attacker.example:7457', 7457)).toBe(false);
+    expect(hostAllowed('127.0.0.1:7458', 7457)).toBe(false);
+    expect(hostAllowed(undefined, 7457)).toBe(false);
+    expect(hostAllowed('myhost:7457', 7457, ['myhost'])).toBe(true);
+  });
+  it('allows no Origin (non-browser) or our own origin only', () => {
+    expect(originAllowed(undefined, '127.0.0.1:1')).toBe(true);
+    expect(originAllowed('http://127.0.0.1:1', '127.0.0.1:1')).toBe(true);
+    expect(originAllowed('http://evil.example', '127.0.0.1:1')).toBe(false);
+    expect(originAllowed('null', '127.0.0.1:1')).toBe(false);
+  });
+  it('compares tokens exactly', () => {
+    expect(tokensEqual('abc', 'abc')).toBe(true);
+    expect(tokensEqual('abd', 'abc')).toBe(false);
+    expect(tokensEqual('ab', 'abc')).toBe(false);
+    expect(tokensEqual(null, 'abc')).toBe(false);
+  });
+});
+
+// The Electron router itself needs the Electron binary (not available here); its sender
+// rule is this pure function, tested directly.
+describe('Electron IPC sender check (pure part of the router)', () => {
+  const prefix = 'file:///opt/Vigil/resources/app.asar/dist/renderer/';
+  it('trusts only the main frame of our own UI files', () => {
+    expect(isTrustedSender(prefix + 'index.html', true, prefix)).toBe(true);
+    expect(isTrustedSender(prefix + 'index.html', false, prefix)).toBe(false);
+    expect(isTrustedSender('https://evil.example/', true, prefix)).toBe(false);
+    expect(isTrustedSender('file:///tmp/evil.html', true, prefix)).toBe(false);
+    expect(isTrustedSender(undefined, true, prefix)).toBe(false);
+  });
+});
