@@ -32,6 +32,11 @@ export interface DecodedRecord {
   ts: number | null;
   /** The timestamp text as written. */
   tsText: string | null;
+  /**
+   * What the timestamp did not say and was assumed: the year (taken from the file's
+   * modification time), the zone (local time), or both. Absent when the text said it all.
+   */
+  tsAssumed?: 'year' | 'zone' | 'year+zone';
   level: Level | null;
   /** The source's own level word. */
   levelText: string | null;
@@ -64,7 +69,18 @@ export interface StreamDecoder {
   /** Milliseconds until held lines should be flushed by timeout, or null. */
   flushDueInMs(now: number): number | null;
   /** Which format is in use and why (for the UI and `vigil parse`). */
-  describe(): { format: string; forced: boolean; explanation: string };
+  describe(): {
+    format: string;
+    forced: boolean;
+    explanation: string;
+    /** Formats that read sample lines, best first: how many lines, with time, with level. */
+    candidates?: { format: string; matched: number; withTime: number; withLevel: number }[];
+  };
+  /**
+   * The stream starts over (file rotated or truncated): returns what was held, then detects
+   * the format again on the next lines (unless forced). Optional for trivial decoders.
+   */
+  reset?(opts?: { fileMtimeMs?: number }): DecodedRecord[];
 }
 
 export interface DecoderOptions {
@@ -82,5 +98,6 @@ export interface DecoderFactory {
 
 /** Online template mining: message -> stable template id + text. */
 export interface TemplateMiner {
-  match(message: string): { id: number; template: string };
+  /** `now`: the record's time (epoch ms) for first/last seen; defaults to the wall clock. */
+  match(message: string, now?: number): { id: number; template: string };
 }

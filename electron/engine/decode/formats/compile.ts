@@ -1,0 +1,272 @@
+import { LEVELS, type Level } from '../../../../shared/types.js';
+import { normalizeLevelValue, type LevelScale } from '../levels.js';
+import type { DecodedRecord } from '../types.js';
+import { compilePatterns, parseAuto, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
+import type { FormatDefinition } from './definition.js';
+import { findLevelWord, leadingTimestamp } from './generic-line.js';
+import { parseLogfmt } from './logfmt.js';
+
+/** What one line says once a format has read it. */
+export interface ParsedLine {
+  ts: number | null;
+  tsText: string | null;
+  tsAssumed: TsAssumed | null;
+  level: Level | null;
+  levelText: string | null;
+  message: string;
+  fields?: Record<string, unknown>;
+  /** The record goes on in the next line (CRI partial lines). */
+  partial?: boolean;
+  alert?: DecodedRecord['alert'];
+}
+
+export interface CompiledFormat {
+  readonly name: string;
+  readonly title: string;
+  readonly def: FormatDefinition;
+  readonly kind: FormatDefinition['kind'];
+  readonly priority: number;
+  readonly multiline: 'header' | 'none' | 'heuristic';
+  readonly strict: boolean;
+  /** Reads a line, or null when the line is not in this format. */
+  parse(text: string, ctx: TimeContext): ParsedLine | null;
+  /** For strict formats: why a line did not parse. */
+  mismatchReason(text: string): string;
+}
+
+export class FormatError extends Error {
+  constructor(
+    readonly format: string,
+    readonly reason: string,
+  ) {
+    super(`format "${format}": ${reason}`);
+  }
+}
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
+
+function list(v: string | string[] | undefined, dflt: string[]): string[] {
+  if (v === undefined) return dflt;
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Reads a key, or a dotted path into nested objects when no key has the dots. */
+function getField(obj: Record<string, unknown>, key: string): unknown {
+  const v = obj[key];
+  if (v !== undefined || key.indexOf('.') < 0) return v;
+  let cur: unknown = obj;
+  for (const part of key.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function first(obj: Record<string, unknown>, keys: readonly string[]): unknown {
+  for (const k of keys) {
+    const v = getField(obj, k);
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+}
+
+/** Validates a definition and compiles it. Throws FormatError naming the problem. */
+export function compileFormat(raw: unknown): CompiledFormat {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new FormatError('?', 'a format definition must be an object');
+  const def = raw as FormatDefinition;
+  const name = typeof def.name === 'string' ? def.name : '?';
+  const fail = (reason: string): never => {
+    throw new FormatError(name, reason);
+  };
+  if (typeof def.name !== 'string' || !NAME_RE.test(def.name)) fail('"name" must be a word (letters, digits, . _ -)');
+  if (def.kind !== 'regex' && def.kind !== 'json' && def.kind !== 'logfmt') fail(`"kind" must be regex, json or logfmt (got ${JSON.stringify(def.kind)})`);
+
+  let tsParser: TimeParser | null = null;
+  const tsFormats = list(def.timestamp?.format, ['auto']);
+  try {
+    tsParser = tsFormats.length === 1 && tsFormats[0] === 'auto' ? null : compilePatterns(tsFormats, !!def.timestamp?.utc);
+  } catch (e) {
+    fail(`bad timestamp format: ${(e as Error).message}`);
+  }
+  const tsFields = list(def.timestamp?.field, def.kind === 'regex' ? ['timestamp'] : ['timestamp', 'time', 'ts', '@timestamp', 'datetime', 'date', 't']);
+  const levelFields = list(def.level?.field, def.kind === 'regex' ? ['level'] : ['level', 'severity', 'lvl', 'log.level', 'loglevel', 'levelname', 'priority']);
+  const scale: LevelScale = def.level?.scale ?? (def.kind === 'regex' ? 'word' : 'auto');
+  const levelMap = def.level?.map;
+  if (levelMap) {
+    for (const [w, l] of Object.entries(levelMap)) {
+      if (!(LEVELS as readonly string[]).includes(l)) fail(`level map: "${w}" maps to "${l}", which is not one of ${LEVELS.join(', ')}`);
+    }
+  }
+  const msgFields = list(def.message, def.kind === 'regex' ? ['message'] : ['message', 'msg', 'MESSAGE', 'log', 'text']);
+  const multiline = def.multiline ?? (def.kind === 'regex' ? 'header' : 'heuristic');
+  if (multiline !== 'header' && multiline !== 'none' && multiline !== 'heuristic') fail('"multiline" must be header, none or heuristic');
+
+  const readTime = (v: unknown, ctx: TimeContext): { ms: number; assumed: TsAssumed | null } | null => {
+    if (v === undefined || v === null) return null;
+    if (tsParser) return typeof v === 'string' ? tsParser(v, ctx) : typeof v === 'number' ? tsParser(String(v), ctx) : null;
+    return parseAuto(v);
+  };
+
+  const finish = (obj: Record<string, unknown>, message: string, ctx: TimeContext, fields: Record<string, unknown>): ParsedLine => {
+    const tsv = first(obj, tsFields);
+    const t = readTime(tsv, ctx);
+    const lv = first(obj, levelFields);
+    let level = lv === undefined ? null : normalizeLevelValue(lv, scale, levelMap);
+    let levelText = lv === undefined ? null : String(lv);
+    let ts = t ? t.ms : null;
+    let tsText = t ? (typeof tsv === 'string' ? tsv : String(tsv)) : null;
+    let tsAssumed = t ? t.assumed : null;
+    let msg = message;
+    if (def.nested) {
+      if (ts === null) {
+        const lead = leadingTimestamp(msg, ctx);
+        if (lead) {
+          ts = lead.ms;
+          tsText = lead.text;
+          tsAssumed = lead.assumed;
+          msg = msg.slice(lead.end);
+        }
+      }
+      if (level === null) {
+        const w = findLevelWord(msg);
+        if (w) {
+          level = w.level;
+          levelText = w.word;
+        }
+      }
+    }
+    const out: ParsedLine = { ts, tsText, tsAssumed, level, levelText, message: msg, fields };
+    if (def.partial) out.partial = String(getField(obj, def.partial.field)) === def.partial.value;
+    if (def.alert) {
+      out.alert = {
+        type: String(obj.type ?? ''),
+        severity: typeof obj.severity === 'string' ? obj.severity : null,
+        details: obj.details ?? null,
+      };
+    }
+    return out;
+  };
+
+  let parse: (text: string, ctx: TimeContext) => ParsedLine | null;
+  let mismatchReason: (text: string) => string = () => 'the line does not match';
+
+  if (def.kind === 'regex') {
+    const sources = list(def.regex, []);
+    if (sources.length === 0) fail('"regex" is required for kind regex');
+    const regexes = sources.map((src, k) => {
+      if (typeof src !== 'string') return fail(`regex ${k + 1} must be a string`);
+      let re: RegExp;
+      try {
+        re = new RegExp(src, def.flags ?? '');
+      } catch (e) {
+        return fail(`regex ${sources.length > 1 ? k + 1 + ' ' : ''}does not compile: ${(e as Error).message}`);
+      }
+      if (!/\(\?<[A-Za-z_]\w*>/.test(src)) fail('the regex has no named captures (e.g. (?<message>.*))');
+      if (!msgFields.some((f) => src.includes(`(?<${f}>`))) fail(`the regex has no capture for the message (${msgFields.join(' or ')})`);
+      return re;
+    });
+    parse = (text, ctx) => {
+      for (const re of regexes) {
+        const m = re.exec(text);
+        if (!m) continue;
+        const g = m.groups as Record<string, string | undefined>;
+        let message = '';
+        for (const f of msgFields) {
+          const v = g[f];
+          if (v !== undefined) {
+            message = v;
+            break;
+          }
+        }
+        return finish(g, message, ctx, g);
+      }
+      return null;
+    };
+  } else {
+    const req: [string, string | number | boolean | null][] = Array.isArray(def.require)
+      ? def.require.map((k) => [k, null])
+      : Object.entries(def.require ?? {});
+    const check = (obj: Record<string, unknown>): string | null => {
+      for (const [k, want] of req) {
+        const v = getField(obj, k);
+        if (v === undefined) return `missing field "${k}"`;
+        if (want === null || want === 'present') continue;
+        if (want === 'string' || want === 'number' || want === 'boolean' || want === 'object') {
+          if (typeof v !== want) return `field "${k}" is not a ${want}`;
+        } else if (v !== want) return `field "${k}" is not ${JSON.stringify(want)}`;
+      }
+      return null;
+    };
+    const toMessage = (v: unknown, text: string): string => {
+      if (v === undefined) return text;
+      const s = typeof v === 'string' ? v : JSON.stringify(v);
+      // Docker's json-file keeps the newline the program wrote.
+      return s.endsWith('\n') ? s.slice(0, s.endsWith('\r\n') ? -2 : -1) : s;
+    };
+    if (def.kind === 'json') {
+      // One parse per line even when detection asks every JSON format about it.
+      let lastText = '';
+      let lastObj: Record<string, unknown> | null = null;
+      let lastErr = '';
+      const read = (text: string): Record<string, unknown> | null => {
+        if (text === lastText) return lastObj;
+        lastText = text;
+        lastObj = null;
+        let k = 0;
+        while (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9) k++;
+        if (text.charCodeAt(k) !== 123) {
+          lastErr = 'not a JSON object';
+          return null;
+        }
+        try {
+          const v = JSON.parse(text) as unknown;
+          if (v && typeof v === 'object' && !Array.isArray(v)) lastObj = v as Record<string, unknown>;
+          else lastErr = 'not a JSON object';
+        } catch (e) {
+          lastErr = `invalid JSON: ${(e as Error).message}`;
+        }
+        return lastObj;
+      };
+      parse = (text, ctx) => {
+        const obj = read(text);
+        if (!obj || check(obj) !== null) return null;
+        return finish(obj, toMessage(first(obj, msgFields), text), ctx, obj);
+      };
+      mismatchReason = (text) => {
+        const obj = read(text);
+        return obj ? (check(obj) ?? 'the line does not match') : lastErr;
+      };
+    } else {
+      parse = (text, ctx) => {
+        const obj = parseLogfmt(text);
+        if (!obj || check(obj) !== null) return null;
+        return finish(obj, toMessage(first(obj, msgFields), text), ctx, obj);
+      };
+    }
+  }
+
+  const stripped = def.stripAnsi
+    ? (text: string, ctx: TimeContext) => parse(text.indexOf('\x1b') >= 0 ? text.replace(ANSI, '') : text, ctx)
+    : parse;
+
+  const compiled: CompiledFormat = {
+    name: def.name,
+    title: def.title ?? def.name,
+    def,
+    kind: def.kind,
+    priority: typeof def.priority === 'number' ? def.priority : 0,
+    multiline,
+    strict: !!def.strict,
+    parse: stripped,
+    mismatchReason,
+  };
+  if (def.samples !== undefined) {
+    if (!Array.isArray(def.samples)) fail('"samples" must be a list of lines');
+    const ctx = { refMs: Date.now() };
+    def.samples.forEach((s, k) => {
+      if (typeof s !== 'string' || !compiled.parse(s, ctx)) fail(`sample ${k + 1} does not match: ${JSON.stringify(String(s).slice(0, 120))}`);
+    });
+  }
+  return compiled;
+}

@@ -1,0 +1,67 @@
+import type { Level } from '../../../../shared/types.js';
+import { levelFromWord } from '../levels.js';
+import { compilePatterns, parseEpoch, parseIso, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
+
+// The fallback for lines no format claims: a leading timestamp in any common shape and a
+// level word near the start. It never fails: a line without either is all message.
+
+const LEAD = new RegExp(
+  '^\\[?(?:' +
+    '(?<iso>\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)' +
+    '|(?<slash>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' +
+    '|(?<ctime>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? \\d{4})' +
+    '|(?<sys>[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2})' +
+    '|(?<clf>\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4})' +
+    '|(?<epoch>1\\d{9}(?:\\.\\d{1,9})?|1\\d{12})' +
+    ')\\]?(?=[\\s|,;:\\]-]|$)[\\s|:-]*',
+);
+
+const SLASH = compilePatterns(['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%f']);
+const CTIME = compilePatterns(['%a %b %e %H:%M:%S %Y', '%a %b %e %H:%M:%S.%f %Y']);
+const SYS = compilePatterns(['%b %e %H:%M:%S']);
+const CLF = compilePatterns(['%d/%b/%Y:%H:%M:%S %z']);
+
+const LEVEL_UPPER = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|CRIT(?:ICAL)?|FATAL|SEVERE|PANIC|EMERG(?:ENCY)?|ALERT)\b/;
+const LEVEL_MARKED = /[[<(|](trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|severe|panic|emerg|alert)[\]>)|:]|\blevel=["']?(\w+)|\b(Trace|Debug|Info|Notice|Warn(?:ing)?|Error|Fatal|Critical):/i;
+
+export interface LeadingTime {
+  ms: number;
+  text: string;
+  assumed: TsAssumed | null;
+  /** Length of the timestamp and the separators after it. */
+  end: number;
+}
+
+export function leadingTimestamp(text: string, ctx: TimeContext): LeadingTime | null {
+  const c = text.charCodeAt(0);
+  // Cheap gate: every shape starts with a digit, an upper-case letter or '['.
+  if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 91)) return null;
+  const m = LEAD.exec(text);
+  if (!m) return null;
+  const g = m.groups!;
+  let t: string;
+  let parser: TimeParser | null = null;
+  let r = null;
+  if (g.iso !== undefined) r = parseIso((t = g.iso));
+  else if (g.slash !== undefined) parser = SLASH, (t = g.slash);
+  else if (g.ctime !== undefined) parser = CTIME, (t = g.ctime);
+  else if (g.sys !== undefined) parser = SYS, (t = g.sys);
+  else if (g.clf !== undefined) parser = CLF, (t = g.clf);
+  else r = parseEpoch((t = g.epoch!));
+  if (parser) r = parser(t, ctx);
+  if (!r) return null;
+  return { ms: r.ms, text: t, assumed: r.assumed, end: m[0].length };
+}
+
+export function findLevelWord(text: string): { level: Level; word: string } | null {
+  const head = text.length > 256 ? text.slice(0, 256) : text;
+  let m = LEVEL_UPPER.exec(head);
+  let w = m?.[1];
+  if (!w) {
+    m = LEVEL_MARKED.exec(head);
+    w = m?.[1] ?? m?.[2] ?? m?.[3];
+  }
+  if (!w) return null;
+  const level = levelFromWord(w);
+  return level ? { level, word: w } : null;
+}

@@ -1,0 +1,66 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileFormat, FormatError, type CompiledFormat } from './compile.js';
+
+// Loads the built-in format definitions (resources/formats/*.json) and the user's own
+// (config `formats:`), compiling each. A definition that does not compile is reported with
+// its name and the reason and left out; the others still load.
+
+export interface LoadedFormats {
+  formats: CompiledFormat[];
+  errors: { format: string; reason: string }[];
+}
+
+export interface LoadOptions {
+  /** Folder of built-in definitions; found next to the code by default. */
+  dir?: string;
+}
+
+/** Finds resources/formats walking up from this module (source tree, bundle, or packaged app). */
+export function builtinFormatsDir(): string | null {
+  const env = process.env.VIGIL_FORMATS_DIR;
+  if (env && existsSync(env)) return env;
+  let d = dirname(fileURLToPath(import.meta.url));
+  for (let k = 0; k < 8; k++) {
+    const candidate = join(d, 'resources', 'formats');
+    if (existsSync(candidate)) return candidate;
+    const up = resolve(d, '..');
+    if (up === d) break;
+    d = up;
+  }
+  return null;
+}
+
+export function loadFormats(userFormats: unknown[] = [], opts: LoadOptions = {}): LoadedFormats {
+  const errors: LoadedFormats['errors'] = [];
+  const byName = new Map<string, CompiledFormat>();
+  const dir = opts.dir ?? builtinFormatsDir();
+  if (!dir) {
+    errors.push({ format: '(built-in)', reason: 'the folder resources/formats was not found; only user formats and the generic fallback are available' });
+  } else {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      } catch (e) {
+        errors.push({ format: file, reason: `not valid JSON: ${(e as Error).message}` });
+        continue;
+      }
+      add(raw, byName, errors);
+    }
+  }
+  // User formats come last: one with a built-in's name replaces it.
+  for (const raw of userFormats ?? []) add(raw, byName, errors);
+  return { formats: [...byName.values()], errors };
+}
+
+function add(raw: unknown, byName: Map<string, CompiledFormat>, errors: LoadedFormats['errors']): void {
+  try {
+    const f = compileFormat(raw);
+    byName.set(f.name, f);
+  } catch (e) {
+    if (e instanceof FormatError) errors.push({ format: e.format, reason: e.reason });
+    else errors.push({ format: '?', reason: (e as Error).message });
+  }
+}

@@ -1,0 +1,25 @@
+// What a continuation line looks like when no format header tells records apart: the
+// lines of a stack trace or of an indented block. Java, Python, Go, PHP, Ruby and Node
+// traces all start their records with a line that has none of these shapes.
+
+const CONTINUATION = new RegExp(
+  [
+    '^[ \\t]+\\S', // indented: "\tat com.x.Y(Y.java:1)", "  File \"x.py\", line 3", "    at fn (/app/x.js:1:2)"
+    '^(?:Caused by|Suppressed|Traceback \\(most recent call last\\)|During handling of the above exception|The above exception was the direct cause|Stack trace|Stacktrace|goroutine \\d+ \\[|\\[stacktrace\\]|created by |Exception in)',
+    '^\\.\\.\\. \\d+ (?:more|common frames omitted)',
+    '^#\\d+ ', // PHP "#0 /var/www/x.php(3): f()"
+    '^[\\w$.]*(?:Error|Exception|Exit|Interrupt|Warning)(?::|$)', // "ValueError: bad", "java.io.IOException: x"
+    '^[\\w./-]+\\.(?:rb|py|go|js|ts|php|java):\\d+:in ', // Ruby "app.rb:3:in `f'"
+    '^[\\w.*()/$-]+\\([^)]*\\)(?: \\+0x[0-9a-f]+)?$', // Go frame "main.main()"
+    '^["\'\\])}]+[,;]?\\s*$', // closing of a JSON context dump
+    '^\\s*$', // blank line inside a trace
+  ].join('|'),
+);
+
+export function looksLikeContinuation(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  // Fast path: most record starts begin with a digit, '[' or '{'.
+  if ((c >= 48 && c <= 57) || c === 123) return false;
+  return CONTINUATION.test(text);
+}

@@ -1,0 +1,325 @@
+import { RECORD_FLAGS } from '../../../shared/types.js';
+import { explain, detectFormat, type Candidate } from './detect.js';
+import type { CompiledFormat, ParsedLine } from './formats/compile.js';
+import { findLevelWord, leadingTimestamp } from './formats/generic-line.js';
+import { looksLikeContinuation } from './multiline/continuation.js';
+import type { TimeContext } from './time/timestamp.js';
+import type { DecodedRecord, DecoderOptions, SourceLine, StreamDecoder } from './types.js';
+
+// One stream's decoder: samples the first lines to pick a format (unless one is forced),
+// then reads each line with it, grouping continuation lines (stack traces, indented blocks,
+// a user's start rule) into the record before them. Records are held until the next record
+// starts or the timeout passes; pendingStart() tells the source where held lines begin so
+// its checkpoint never skips them.
+
+export interface StreamTuning {
+  /** Lines sampled before deciding the format. */
+  sampleLines: number;
+  /** Decide after this long even with fewer lines, ms. */
+  sampleTimeoutMs: number;
+  /** A held multi-line record is emitted this long after its last line, ms (default for multiline.timeoutMs). */
+  flushTimeoutMs: number;
+  /** A record is cut after this many lines or characters, whatever follows. */
+  maxRecordLines: number;
+  maxRecordChars: number;
+}
+
+export const DEFAULT_TUNING: StreamTuning = {
+  sampleLines: 32,
+  sampleTimeoutMs: 300,
+  flushTimeoutMs: 1000,
+  maxRecordLines: 1000,
+  maxRecordChars: 1 << 20,
+};
+
+const NONE: DecodedRecord[] = Object.freeze([]) as unknown as DecodedRecord[];
+
+interface Pending {
+  first: SourceLine;
+  last: SourceLine;
+  lines: number;
+  chars: number;
+  parsed: ParsedLine | null;
+  format: string;
+  raw: string[];
+  msg: string[];
+  bytes: boolean;
+  flags: number;
+  /** The last line said the record goes on (CRI partial): join without a newline. */
+  partial: boolean;
+}
+
+export class FormatStreamDecoder implements StreamDecoder {
+  private format: CompiledFormat | null = null;
+  private readonly forced: boolean;
+  private sampling: boolean;
+  private sample: SourceLine[] = [];
+  /** Lines seen since a provisional (timeout) decision, to decide again on a full sample. */
+  private provisional: string[] | null = null;
+  private pending: Pending | null = null;
+  private readonly ctx: TimeContext;
+  private readonly startRe: RegExp | null;
+  private readonly timeoutMs: number;
+  private readonly tune: StreamTuning;
+  private explanation = '';
+  private candidates: Candidate[] = [];
+
+  constructor(
+    private readonly formats: readonly CompiledFormat[],
+    opts: DecoderOptions,
+    tuning: Partial<StreamTuning> = {},
+  ) {
+    this.tune = { ...DEFAULT_TUNING, ...tuning };
+    this.ctx = { refMs: opts.fileMtimeMs ?? Date.now() };
+    this.startRe = opts.multiline?.start ? new RegExp(opts.multiline.start) : null;
+    this.timeoutMs = opts.multiline?.timeoutMs ?? this.tune.flushTimeoutMs;
+    const forced = opts.format ? formats.find((f) => f.name === opts.format) : undefined;
+    if (opts.format === 'generic') {
+      this.forced = true;
+      this.sampling = false;
+      this.explanation = 'generic forced by the source configuration';
+    } else if (forced) {
+      this.format = forced;
+      this.forced = true;
+      this.sampling = false;
+      this.explanation = `${forced.name} forced by the source configuration`;
+    } else {
+      this.forced = false;
+      this.sampling = true;
+      if (opts.format) this.explanation = `format "${opts.format}" is not known; detecting instead`;
+    }
+  }
+
+  push(line: SourceLine): DecodedRecord[] {
+    if (this.sampling) {
+      this.sample.push(line);
+      const first = this.sample[0]!;
+      if (this.sample.length < this.tune.sampleLines && line.readAt - first.readAt < this.tune.sampleTimeoutMs) return NONE;
+      return this.decideAndReplay(this.sample.length < this.tune.sampleLines);
+    }
+    if (this.provisional) this.recheck(line.text);
+    const out: DecodedRecord[] = [];
+    this.feed(line, out);
+    return out.length ? out : NONE;
+  }
+
+  flush(): DecodedRecord[] {
+    const out: DecodedRecord[] = [];
+    if (this.sampling) out.push(...this.decideAndReplay(true));
+    if (this.pending) out.push(this.emit());
+    return out;
+  }
+
+  /** The file was rotated or truncated: emit what is held and detect again on the new lines. */
+  reset(opts: { fileMtimeMs?: number } = {}): DecodedRecord[] {
+    const out = this.flush();
+    if (opts.fileMtimeMs !== undefined) this.ctx.refMs = opts.fileMtimeMs;
+    if (!this.forced) {
+      this.sampling = true;
+      this.format = null;
+      this.provisional = null;
+    }
+    return out;
+  }
+
+  pendingStart(): { offset: number; lineNo: number } | null {
+    const l = this.sampling ? this.sample[0] : this.pending?.first;
+    return l ? { offset: l.startOffset, lineNo: l.lineNo } : null;
+  }
+
+  flushDueInMs(now: number): number | null {
+    if (this.sampling) {
+      const first = this.sample[0];
+      return first ? Math.max(0, first.readAt + this.tune.sampleTimeoutMs - now) : null;
+    }
+    if (!this.pending) return null;
+    return Math.max(0, this.pending.last.readAt + this.timeoutMs - now);
+  }
+
+  describe(): { format: string; forced: boolean; explanation: string; candidates?: Candidate[] } {
+    const format = this.format?.name ?? (this.sampling && !this.forced ? 'detecting' : 'generic');
+    const explanation = this.sampling && !this.forced ? `sampling: ${this.sample.length} of ${this.tune.sampleLines} lines read` : this.explanation;
+    return { format, forced: this.forced, explanation, candidates: this.candidates };
+  }
+
+  private decide(lines: string[]): void {
+    const d = detectFormat(lines, this.formats, this.ctx);
+    this.format = d.format;
+    this.candidates = d.candidates;
+    this.explanation = explain(d, d.format?.name ?? 'generic');
+  }
+
+  private decideAndReplay(early: boolean): DecodedRecord[] {
+    const lines = this.sample;
+    this.sample = [];
+    this.sampling = false;
+    const texts = lines.map((l) => l.text);
+    this.decide(texts);
+    this.provisional = early ? texts : null;
+    const out: DecodedRecord[] = [];
+    for (const l of lines) this.feed(l, out);
+    return out;
+  }
+
+  /** Decided on a short sample (timeout): decide again once a full sample was seen; later lines follow the new choice. */
+  private recheck(text: string): void {
+    const p = this.provisional!;
+    p.push(text);
+    if (p.length < this.tune.sampleLines) return;
+    this.provisional = null;
+    this.decide(p);
+  }
+
+  private feed(line: SourceLine, out: DecodedRecord[]): void {
+    const text = line.text;
+    const p = this.pending;
+    if (this.startRe) {
+      if (p && !this.startRe.test(text)) return this.append(line, text, out);
+      this.start(line, this.format?.parse(text, this.ctx) ?? null, out);
+      return;
+    }
+    if (p && p.partial) {
+      const parsed = this.format?.parse(text, this.ctx);
+      p.partial = !!parsed?.partial;
+      return this.append(line, parsed ? parsed.message : text, out, true);
+    }
+    const f = this.format;
+    if (f) {
+      const parsed = f.parse(text, this.ctx);
+      if (parsed) {
+        if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message)) return this.append(line, parsed.message, out);
+        this.start(line, parsed, out);
+        return;
+      }
+      if (f.strict) {
+        if (p) out.push(this.emit());
+        out.push(this.parseError(line, f));
+        return;
+      }
+      if (p && f.multiline === 'header' && text.length > 0 && !leadingTimestamp(text, this.ctx)) return this.append(line, text, out);
+      if (p && f.multiline === 'header' && text.length === 0) return this.append(line, text, out);
+      if (p && f.multiline === 'heuristic' && looksLikeContinuation(text)) return this.append(line, text, out);
+      this.start(line, null, out);
+      return;
+    }
+    if (p && looksLikeContinuation(text)) return this.append(line, text, out);
+    this.start(line, null, out);
+  }
+
+  private start(line: SourceLine, parsed: ParsedLine | null, out: DecodedRecord[]): void {
+    if (this.pending) out.push(this.emit());
+    const format = parsed ? this.format!.name : 'generic';
+    this.pending = {
+      first: line,
+      last: line,
+      lines: 1,
+      chars: line.text.length,
+      parsed,
+      format,
+      raw: [line.text],
+      msg: [],
+      bytes: line.bytes !== null,
+      flags: line.flags,
+      partial: !!parsed?.partial,
+    };
+    // Formats whose records never span lines go out at once: nothing is held.
+    if (parsed && this.format!.multiline === 'none' && !this.startRe) out.push(this.emit());
+  }
+
+  private append(line: SourceLine, msgText: string, out: DecodedRecord[], glue = false): void {
+    const p = this.pending!;
+    p.last = line;
+    p.lines++;
+    p.chars += line.text.length + 1;
+    p.raw.push(line.text);
+    p.msg.push(glue ? '\u0000' + msgText : msgText);
+    if (line.bytes !== null) p.bytes = true;
+    p.flags |= line.flags;
+    if (p.lines >= this.tune.maxRecordLines || p.chars >= this.tune.maxRecordChars) out.push(this.emit());
+  }
+
+  private emit(): DecodedRecord {
+    const p = this.pending!;
+    this.pending = null;
+    const first = p.first;
+    let ts: number | null;
+    let tsText: string | null;
+    let tsAssumed = null;
+    let level = null;
+    let levelText = null;
+    let message: string;
+    let fields: Record<string, unknown> | undefined;
+    if (p.parsed) {
+      ts = p.parsed.ts;
+      tsText = p.parsed.tsText;
+      tsAssumed = p.parsed.tsAssumed;
+      level = p.parsed.level;
+      levelText = p.parsed.levelText;
+      message = p.parsed.message;
+      fields = p.parsed.fields;
+    } else {
+      const text = first.text;
+      const lead = leadingTimestamp(text, this.ctx);
+      ts = lead ? lead.ms : null;
+      tsText = lead ? lead.text : null;
+      tsAssumed = lead ? lead.assumed : null;
+      message = lead ? text.slice(lead.end) : text;
+      const w = findLevelWord(text);
+      if (w) {
+        level = w.level;
+        levelText = w.word;
+      }
+    }
+    // Blanks around the message carry no meaning and would split templates ("error = " vs
+    // "error ="); they stay in raw.
+    const c0 = message.charCodeAt(0);
+    const cN = message.charCodeAt(message.length - 1);
+    if (c0 === 32 || c0 === 9 || cN === 32 || cN === 9) message = message.trim();
+    for (const m of p.msg) message += m.charCodeAt(0) === 0 ? m.slice(1) : '\n' + m;
+    const raw = p.lines === 1 ? first.text : p.raw.join('\n');
+    let rawBytes: Buffer | null = null;
+    if (p.bytes) rawBytes = p.lines === 1 ? first.bytes : Buffer.from(raw, 'utf8');
+    const rec: DecodedRecord = {
+      firstLine: first.lineNo,
+      lastLine: p.last.lineNo,
+      startOffset: first.startOffset,
+      endOffset: p.last.endOffset,
+      ts: ts ?? first.transportTs ?? null,
+      tsText,
+      level,
+      levelText,
+      message,
+      raw,
+      rawBytes,
+      flags: p.flags,
+      format: p.format,
+    };
+    if (tsAssumed) rec.tsAssumed = tsAssumed;
+    if (first.stream) rec.stream = first.stream;
+    if (fields) rec.fields = fields;
+    if (p.parsed?.alert) rec.alert = p.parsed.alert;
+    return rec;
+  }
+
+  private parseError(line: SourceLine, f: CompiledFormat): DecodedRecord {
+    const reason = f.mismatchReason(line.text);
+    const rec: DecodedRecord = {
+      firstLine: line.lineNo,
+      lastLine: line.lineNo,
+      startOffset: line.startOffset,
+      endOffset: line.endOffset,
+      ts: line.transportTs ?? null,
+      tsText: null,
+      level: null,
+      levelText: null,
+      message: line.text,
+      raw: line.text,
+      rawBytes: line.bytes,
+      flags: line.flags | RECORD_FLAGS.parseError,
+      format: f.name,
+      alert: { type: 'unknown', severity: null, details: null, parseError: reason },
+    };
+    if (line.stream) rec.stream = line.stream;
+    return rec;
+  }
+}
