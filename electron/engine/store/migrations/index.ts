@@ -2,6 +2,7 @@
 // a released migration is never edited; a change is a new migration.
 import { m001 } from './001_core.js';
 import { m002 } from './002_templates.js';
+import { m003 } from './003_anomalies.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001, m002];
+export const MIGRATIONS: Migration[] = [m001, m002, m003];
