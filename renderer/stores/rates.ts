@@ -12,7 +12,7 @@ interface RatesState {
 /** Error and warning rates per bucket, for the chart; refreshed on a timer by the view. */
 export const useRates = create<RatesState>((set, get) => ({
   series: null,
-  spanMs: 10 * 60_000,
+  spanMs: 5 * 60_000,
   async refresh() {
     const spanMs = get().spanMs;
     const bucketMs = Math.max(1000, Math.round(spanMs / 60 / 1000) * 1000);

@@ -1,0 +1,94 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { tempDir } from '../support/tmp.js';
+
+let running: ServeProcess | null = null;
+let cleanup: () => void = () => undefined;
+
+test.afterEach(async () => {
+  await running?.stop();
+  running = null;
+  cleanup();
+});
+
+test('add a file source in the UI, see appended lines, and find them again after a restart', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  const db = join(t.dir, 'vigil.db');
+  const log = join(t.dir, 'app.log');
+  writeFileSync(config, 'sources: []\nchannels: []\nrules: []\n');
+  writeFileSync(log, '');
+  const args = ['--config', config, '--db', db, '--port', '0', '--data-dir', t.dir];
+
+  running = await startServe(args);
+  expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+  await page.goto(running.url);
+  await expect(page.getByText('connected', { exact: true })).toBeVisible();
+
+  // Add the source through the UI.
+  await page.getByRole('button', { name: '+ Add' }).click();
+  await page.locator('form[aria-label="add source"] input[name="name"]').fill('app');
+  await page.locator('form[aria-label="add source"] input[name="path"]').fill(log);
+  await page.getByRole('button', { name: 'Add source' }).click();
+  const item = page.locator('[data-testid="source-item"][data-name="app"]');
+  await expect(item).toBeVisible();
+  await expect(item.locator('.badge')).toHaveText(/watching/);
+
+  // Append lines to the file: they appear in the live view.
+  appendFileSync(log, '2026-11-21T10:00:00Z INFO checkout service started\n2026-11-21T10:00:01Z ERROR payment gateway timed out\n');
+  const lines = page.getByTestId('log-line');
+  await expect(lines.filter({ hasText: 'payment gateway timed out' })).toHaveCount(1);
+  await expect(lines.filter({ hasText: 'checkout service started' })).toHaveCount(1);
+  await expect(lines.filter({ hasText: 'payment gateway timed out' }).locator('.lvl')).toHaveText('error');
+
+  // The source was written to the config file.
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(config, 'utf8')).toContain(log);
+
+  // Restart the server: the lines are still there (stored in SQLite), the source too.
+  expect(await running.stop()).toBe(0);
+  running = await startServe(args);
+  await page.goto(running.url);
+  await expect(page.locator('[data-testid="source-item"][data-name="app"]')).toBeVisible();
+  await expect(lines.filter({ hasText: 'payment gateway timed out' })).toHaveCount(1);
+  await expect(lines.filter({ hasText: 'checkout service started' })).toHaveCount(1);
+
+  // And new lines after the restart still arrive, once.
+  appendFileSync(log, '2026-11-21T10:05:00Z WARN retry budget low\n');
+  await expect(lines.filter({ hasText: 'retry budget low' })).toHaveCount(1);
+  await expect(lines.filter({ hasText: 'payment gateway timed out' })).toHaveCount(1);
+});
+
+test('remove and disable a source from the UI', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  const log = join(t.dir, 'a.log');
+  writeFileSync(log, '');
+  writeFileSync(config, `sources:\n  - name: one\n    type: file\n    path: ${log}\n  - name: two\n    type: file\n    path: ${log}\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  const one = page.locator('[data-testid="source-item"][data-name="one"]');
+  await expect(one).toBeVisible();
+  await one.getByRole('checkbox').uncheck();
+  await expect(one.locator('.badge')).toHaveText(/disabled/);
+  await page.getByRole('button', { name: 'remove two' }).click();
+  await expect(page.locator('[data-testid="source-item"][data-name="two"]')).toHaveCount(0);
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(config, 'utf8');
+  expect(text).toContain('enabled: false');
+  expect(text).not.toContain('name: two');
+});
+
+test('a page without the token gets nothing', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  writeFileSync(join(t.dir, 'vigil.yml'), 'sources: []\n');
+  running = await startServe(['--config', join(t.dir, 'vigil.yml'), '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  const noToken = running.url.replace(/\?token=.*/, '');
+  const res = await page.goto(noToken);
+  expect(res?.status()).toBe(401);
+});

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../electron/engine/store/store.js';
+import { tempDir } from '../support/tmp.js';
+
+// Runs the built CLI (npm test builds before running the suites).
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const vigil = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
+
+let dir: string;
+let cleanup: () => void;
+let db: string;
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir());
+  db = join(dir, 'v.db');
+  const s = new Store(db);
+  const src = s.sourceId('app', 'file');
+  const row = (raw: string, level: number) => ({ sourceId: src, fileId: null, lineNo: 1, lineEnd: 1, ts: 1_700_000_000_000, tsText: null, level, levelText: null, stream: null, format: 'generic', templateId: null, flags: 0, message: raw, raw, rawBytes: null });
+  s.append([row('hello', 3), row('bad thing', 6)], []);
+  s.close();
+});
+afterAll(() => cleanup());
+
+describe('vigil query', () => {
+  it('prints one JSON object per row', () => {
+    const r = vigil('query', '--db', db, "SELECT source, level, message FROM events ORDER BY id");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { source: 'app', level: 'info', message: 'hello' },
+      { source: 'app', level: 'error', message: 'bad thing' },
+    ]);
+  });
+
+  it('is read-only: a write is refused and nothing changes', () => {
+    const r = vigil('query', '--db', db, 'DELETE FROM records');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/read-only|readonly/i);
+    expect(vigil('query', '--db', db, 'SELECT count(*) AS n FROM records').stdout.trim()).toBe('{"n":2}');
+  });
+
+  it('gives clear errors and exit codes', () => {
+    const noDb = vigil('query', '--db', join(dir, 'missing.db'), 'SELECT 1');
+    expect(noDb.status).toBe(2);
+    expect(noDb.stderr).toContain('no database at');
+    const badSql = vigil('query', '--db', db, 'SELEC nonsense');
+    expect(badSql.status).toBe(1);
+    expect(badSql.stderr).toContain('syntax error');
+    const noArgs = vigil('query');
+    expect(noArgs.status).toBe(2);
+    expect(noArgs.stderr).toContain('--db');
+    expect(vigil('frobnicate').status).toBe(2);
+  });
+});
+
+describe('vigil serve: refuses bad input before starting', () => {
+  it('bad port', () => {
+    const r = vigil('serve', '--port', 'eighty');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--port');
+  });
+  it('an invalid config file names the key and exits 2', () => {
+    const cfg = join(dir, 'bad.yml');
+    writeFileSync(cfg, 'sources:\n  - name: a\n    type: file\n');
+    const r = vigil('serve', '--config', cfg, '--db', join(dir, 's.db'), '--port', '0', '--data-dir', dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('sources.0.path');
+  });
+  it('unknown option', () => {
+    expect(vigil('serve', '--colour', 'red').status).toBe(2);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../electron/engine/config/config-file.js';
+import { defaultConfigText } from '../../electron/engine/config/default-config.js';
+
+describe('config loader: vigil.yml', () => {
+  it('accepts the documented shape and fills defaults', () => {
+    const r = parseConfig('sources:\n  - name: app\n    type: file\n    path: /var/log/app/*.log\n    start: end\n');
+    expect(r).toMatchObject({ ok: true, config: { sources: [{ name: 'app', type: 'file', path: '/var/log/app/*.log', start: 'end' }], channels: [], rules: [] } });
+  });
+
+  it('accepts the default config it writes on first start', () => {
+    const r = parseConfig(defaultConfigText('/home/u/.config/Vigil/demo/demo.log'));
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.config.sources[0]).toMatchObject({ name: 'demo', type: 'file', start: 'beginning' });
+  });
+
+  it('an empty file is an empty config', () => {
+    expect(parseConfig('')).toMatchObject({ ok: true, config: { sources: [] } });
+  });
+
+  it.each([
+    ['sources:\n  - name: a\n    type: file\n', 'sources.0.path'],
+    ['sources:\n  - name: a\n    type: ftp\n    path: /x\n', 'sources.0.type'],
+    ['sources:\n  - name: a\n    type: file\n    path: /x\n    start: middle\n', 'sources.0.start'],
+    ['sources:\n  - name: a\n    type: file\n    path: /x\n    maxLineBytes: 10\n', 'sources.0.maxLineBytes'],
+    ['sources:\n  - name: a\n    type: file\n    path: /x\n    multiline: { start: "(" }\n', 'sources.0.multiline.start'],
+    ['sources:\n  - name: a\n    type: file\n    path: /x\n    colour: red\n', 'sources.0'],
+    ['sources: {}\n', 'sources'],
+    ['channels:\n  - name: c\n    type: pager\n', 'channels.0.type'],
+    ['channels:\n  - name: c\n    type: slack\n    url: not a url\n', 'channels.0.url'],
+  ])('refuses %j naming the key %s', (text, key) => {
+    const r = parseConfig(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.key)).toContain(key);
+  });
+
+  it('refuses YAML syntax errors with the line', () => {
+    const r = parseConfig('sources:\n  - name: a\n   type: [file\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]!.key).toMatch(/yaml line \d+/);
+  });
+
+  it('refuses a top level that is not a mapping', () => {
+    expect(parseConfig('- a\n- b\n')).toMatchObject({ ok: false, errors: [{ key: '(root)' }] });
+  });
+
+  it('refuses duplicate keys rather than silently taking the last', () => {
+    expect(parseConfig('sources: []\nsources: []\n').ok).toBe(false);
+  });
+});
