@@ -270,12 +270,11 @@ export class FormatStreamDecoder implements StreamDecoder {
         levelText = w.word;
       }
     }
-    // Blanks around the message carry no meaning and would split templates ("error = " vs
-    // "error ="); they stay in raw.
-    const c0 = message.charCodeAt(0);
-    const cN = message.charCodeAt(message.length - 1);
-    if (c0 === 32 || c0 === 9 || cN === 32 || cN === 9) message = message.trim();
     for (const m of p.msg) message += m.charCodeAt(0) === 0 ? m.slice(1) : '\n' + m;
+    // Trailing blanks carry no meaning and would split templates ("error = " vs "error =");
+    // they stay in raw.
+    const cN = message.charCodeAt(message.length - 1);
+    if (cN === 32 || cN === 9) message = message.trimEnd();
     const raw = p.lines === 1 ? first.text : p.raw.join('\n');
     let rawBytes: Buffer | null = null;
     if (p.bytes) rawBytes = p.lines === 1 ? first.bytes : Buffer.from(raw, 'utf8');

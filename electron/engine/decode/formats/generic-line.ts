@@ -22,7 +22,7 @@ const SYS = compilePatterns(['%b %e %H:%M:%S']);
 const CLF = compilePatterns(['%d/%b/%Y:%H:%M:%S %z']);
 
 const LEVEL_UPPER = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|CRIT(?:ICAL)?|FATAL|SEVERE|PANIC|EMERG(?:ENCY)?|ALERT)\b/;
-const LEVEL_MARKED = /[[<(|](trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|severe|panic|emerg|alert)[\]>)|:]|\blevel=["']?(\w+)|\b(Trace|Debug|Info|Notice|Warn(?:ing)?|Error|Fatal|Critical):/i;
+const LEVEL_MARKED = /[[<(|](trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|severe|panic|emerg|alert)[\]>)|:]|\blevel=["']?(\w+)|\b(Trace|Debug|Info|Notice|Warn(?:ing)?|Error|Fatal|Critical|Panic):/i;
 
 export interface LeadingTime {
   ms: number;

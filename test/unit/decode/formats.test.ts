@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { RECORD_FLAGS } from '../../../shared/types.js';
+import { decodeFixture, iso, loadErrors as loadedErrors } from './helpers.js';
+
+// One realistic sample per built-in format: the detected format, and the first records'
+// time, level and message. Times without a zone are local: expectations are built with
+// the local Date constructor so the test holds in any TZ.
+
+const local = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).toISOString();
+
+describe('built-in formats', () => {
+  it('load without errors', () => {
+    expect(loadedErrors).toEqual([]);
+  });
+
+  const cases: {
+    file: string;
+    format: string;
+    records: number;
+    first: { ts: string | null; level: string | null; levelText?: string | null; message: string };
+    second?: { ts?: string | null; level?: string | null; message?: string };
+  }[] = [
+    { file: 'syslog-3164.log', format: 'syslog', records: 3, first: { ts: local(2023, 10, 11, 22, 14, 15), level: 'critical', levelText: '34', message: "'su root' failed for lonvick on /dev/pts/8" }, second: { level: 'notice' } },
+    { file: 'syslog-5424.log', format: 'syslog-rfc5424', records: 3, first: { ts: '2003-10-11T22:14:15.003Z', level: 'critical', message: "'su root' failed for lonvick on /dev/pts/8" }, second: { ts: '2003-08-24T12:14:15.000Z', level: 'notice', message: "%% It's time to make the do-nuts." } },
+    { file: 'access-combined.log', format: 'access-combined', records: 3, first: { ts: '2024-05-01T08:00:00.000Z', level: 'info', message: '"GET /index.html HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (X11; Linux x86_64)"' }, second: { level: 'error' } },
+    { file: 'nginx-error.log', format: 'nginx-error', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'error', message: 'connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.2, server: shop, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8080/"' }, second: { level: 'warn' } },
+    { file: 'w3c-iis.log', format: 'w3c', records: 6, first: { ts: null, level: null, message: 'Software: Microsoft Internet Information Services 10.0' } },
+    { file: 'haproxy.log', format: 'haproxy', records: 2, first: { ts: local(2024, 2, 6, 12, 14, 14), level: null, message: '10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} "GET /index.html HTTP/1.1"' } },
+    { file: 'spring-boot.log', format: 'spring-boot', records: 3, first: { ts: '2024-05-01T08:00:00.123Z', level: 'info', message: 'Starting DemoApplication using Java 21' }, second: { level: 'warn' } },
+    { file: 'glog.log', format: 'glog', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', levelText: 'I', message: 'Starting server on :8080' }, second: { level: 'warn' } },
+    { file: 'zap-console.log', format: 'zap-console', records: 2, first: { ts: '2024-05-01T08:00:00.123Z', level: 'info', message: 'server started\t{"port": 8080}' }, second: { level: 'error' } },
+    { file: 'laravel.log', format: 'laravel', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', message: 'User 7 logged in' }, second: { level: 'error' } },
+    { file: 'php-error.log', format: 'php-error', records: 3, first: { ts: '2024-05-01T10:00:00.000Z', level: 'warn', levelText: 'Warning', message: 'Undefined variable $user in /var/www/html/index.php on line 12' }, second: { level: 'fatal' } },
+    { file: 'ruby-logger.log', format: 'ruby-logger', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Started GET "/" for 127.0.0.1' }, second: { level: 'error' } },
+    { file: 'bunyan.log', format: 'bunyan', records: 2, first: { ts: '2024-05-01T10:00:00.000Z', level: 'info', levelText: '30', message: 'listening' }, second: { level: 'error' } },
+    { file: 'pino.log', format: 'pino', records: 2, first: { ts: '2024-05-01T10:00:00.000Z', level: 'info', message: 'listening' }, second: { level: 'fatal', message: 'out of memory' } },
+    { file: 'zap-json.log', format: 'zap-json', records: 2, first: { ts: '2024-05-01T10:00:00.500Z', level: 'info', message: 'server started' }, second: { ts: '2024-05-01T10:00:01.250Z', level: 'error' } },
+    { file: 'zerolog.log', format: 'zerolog', records: 2, first: { ts: '2024-05-01T08:00:00.000Z', level: 'warn', message: 'slow query' } },
+    { file: 'logrus-json.log', format: 'logrus-json', records: 2, first: { ts: '2024-05-01T10:00:00.000Z', level: 'info', message: 'server started' }, second: { level: 'fatal' } },
+    { file: 'ecs.log', format: 'ecs-json', records: 2, first: { ts: '2024-05-01T10:00:00.123Z', level: 'warn', message: 'disk almost full' } },
+    { file: 'journald.json', format: 'journald-json', records: 2, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', levelText: '6', message: 'Accepted publickey for deploy' }, second: { level: 'error' } },
+    { file: 'logfmt.log', format: 'logfmt', records: 2, first: { ts: '2024-05-01T10:00:00.000Z', level: 'info', message: 'server started' }, second: { level: 'error', message: 'connection refused' } },
+    { file: 'docker-json.log', format: 'docker-json', records: 2, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', message: '2024-05-01 10:00:00 INFO started' }, second: { level: 'error' } },
+    { file: 'compose.log', format: 'docker-compose', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', message: 'INFO listening on 80' }, second: { level: 'error', message: 'ERROR could not open file' } },
+  ];
+
+  for (const c of cases) {
+    it(`${c.file} decodes as ${c.format}`, () => {
+      const { records, decoder } = decodeFixture(c.file);
+      expect(decoder.describe().format).toBe(c.format);
+      expect(records).toHaveLength(c.records);
+      const r = records[0]!;
+      expect(iso(r.ts)).toBe(c.first.ts);
+      expect(r.level).toBe(c.first.level);
+      if (c.first.levelText !== undefined) expect(r.levelText).toBe(c.first.levelText);
+      expect(r.message).toBe(c.first.message);
+      expect(r.format).toBe(c.format);
+      if (c.second) {
+        const s = records[1]!;
+        if (c.second.ts !== undefined) expect(iso(s.ts)).toBe(c.second.ts);
+        if (c.second.level !== undefined) expect(s.level).toBe(c.second.level);
+        if (c.second.message !== undefined) expect(s.message).toBe(c.second.message);
+      }
+    });
+  }
+
+  it('W3C data lines are UTC and keep their fields in the message', () => {
+    const { records } = decodeFixture('w3c-iis.log');
+    const data = records.filter((r) => r.ts !== null);
+    expect(data).toHaveLength(2);
+    expect(iso(data[0]!.ts)).toBe('2024-05-01T10:00:00.000Z');
+    expect(data[1]!.message).toBe('10.0.0.1 POST /api/login - 443 - 203.0.113.8 curl/8.5.0 - 500 0 0 230');
+  });
+
+  it('CRI partial lines are joined into one record', () => {
+    const { records } = decodeFixture('cri.log');
+    expect(records.map((r) => r.message)).toEqual(['INFO server started', 'ERROR a very long line that was split by the runtime', 'WARN done']);
+    expect(records[1]!.firstLine).toBe(2);
+    expect(records[1]!.lastLine).toBe(3);
+    expect(records[1]!.level).toBe('error');
+    expect(iso(records[1]!.ts)).toBe('2024-05-01T10:00:01.000Z');
+  });
+
+  it('docker compose output loses its service prefix and ANSI colours, keeps the raw line', () => {
+    const { records } = decodeFixture('compose.log');
+    expect(records[1]!.fields?.service).toBe('db-1');
+    expect(records[1]!.raw).toContain('\u001b[33m');
+  });
+
+  it('alert-jsonl: alerts carry type/severity/details; a malformed line is kept as a parse error', () => {
+    const { records, decoder } = decodeFixture('alerts.jsonl');
+    expect(decoder.describe().format).toBe('alert-jsonl');
+    expect(records).toHaveLength(4);
+    expect(records[0]!.alert).toEqual({ type: 'anomaly', severity: 'critical', details: { rate: 12, baseline: 1 } });
+    expect(records[0]!.level).toBe('critical');
+    expect(records[0]!.message).toBe('error rate 12x baseline');
+    expect(records[1]!.level).toBe('notice');
+    const bad = records[2]!;
+    expect(bad.flags & RECORD_FLAGS.parseError).toBe(RECORD_FLAGS.parseError);
+    expect(bad.alert?.parseError).toMatch(/invalid JSON/);
+    expect(bad.raw).toBe('{"timestamp":"2024-05-01T10:00:02Z","type":"anomaly","severity":');
+    expect(records[3]!.alert?.type).toBe('heartbeat');
+    expect(records[3]!.alert?.severity).toBeNull();
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { decodeAll, decodeFixture, factory, toLines } from './helpers.js';
+
+// Stack traces and continuation lines become one record with the header's time and level;
+// the record spans the lines' numbers and byte offsets.
+
+describe('multi-line records', () => {
+  it('Java stack trace with Caused by and "... n more" (log4j)', () => {
+    const { records, decoder } = decodeFixture('log4j-stack.log');
+    expect(decoder.describe().format).toBe('log4j');
+    expect(records).toHaveLength(3);
+    const r = records[1]!;
+    expect(r.firstLine).toBe(2);
+    expect(r.lastLine).toBe(8);
+    expect(r.level).toBe('error');
+    expect(r.message.split('\n')[0]).toBe('Order 42 failed');
+    expect(r.message).toContain('Caused by: java.sql.SQLException: connection reset');
+    expect(r.message.endsWith('... 12 more')).toBe(true);
+    expect(r.raw.split('\n')).toHaveLength(7);
+    expect(records[2]!.level).toBe('warn');
+  });
+
+  it('Python traceback (python logging)', () => {
+    const { records, decoder } = decodeFixture('python-traceback.log');
+    expect(decoder.describe().format).toBe('python');
+    expect(records.map((r) => [r.firstLine, r.lastLine, r.level])).toEqual([
+      [1, 1, 'info'],
+      [2, 6, 'error'],
+      [7, 7, 'warn'],
+    ]);
+    expect(records[1]!.message).toBe(
+      'query failed\nTraceback (most recent call last):\n  File "/srv/app/db.py", line 42, in run\n    cur.execute(sql)\npsycopg2.OperationalError: server closed the connection unexpectedly',
+    );
+  });
+
+  it('Go panic with goroutine dump (generic lines)', () => {
+    const { records } = decodeFixture('go-panic.log');
+    expect(records.map((r) => [r.firstLine, r.lastLine])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 9],
+      [10, 10],
+    ]);
+    expect(records[2]!.level).toBe('fatal');
+    expect(records[0]!.ts).toBe(new Date(2024, 4, 1, 10, 0, 0).getTime());
+  });
+
+  it('Node error with "at" frames', () => {
+    const { records } = decodeFixture('node-error.log');
+    expect(records.map((r) => [r.firstLine, r.lastLine])).toEqual([
+      [1, 1],
+      [2, 5],
+      [6, 6],
+    ]);
+    expect(records[1]!.level).toBe('error');
+  });
+
+  it('PHP fatal error with stack trace', () => {
+    const { records } = decodeFixture('php-error.log');
+    expect(records.map((r) => [r.firstLine, r.lastLine, r.level])).toEqual([
+      [1, 1, 'warn'],
+      [2, 6, 'fatal'],
+      [7, 7, 'notice'],
+    ]);
+  });
+
+  it('Ruby backtrace', () => {
+    const { records } = decodeFixture('ruby-logger.log');
+    expect(records.map((r) => [r.firstLine, r.lastLine])).toEqual([
+      [1, 1],
+      [2, 4],
+      [5, 5],
+    ]);
+  });
+
+  it('Laravel exception context with [stacktrace]', () => {
+    const { records } = decodeFixture('laravel.log');
+    expect(records.map((r) => [r.firstLine, r.lastLine, r.level])).toEqual([
+      [1, 1, 'info'],
+      [2, 6, 'error'],
+      [7, 7, 'warn'],
+    ]);
+  });
+
+  it('Spring Boot exception', () => {
+    const { records } = decodeFixture('spring-boot.log');
+    expect(records[2]!.lastLine).toBe(5);
+    expect(records[2]!.message).toContain('NullPointerException');
+  });
+
+  it('a record spans the byte offsets of its lines', () => {
+    const text = 'A 2024-01-01\n  more\nB\n';
+    const d = factory.create({ multiline: { start: '^[A-Z] ' } });
+    const recs = decodeAll(d, toLines(text));
+    expect(recs.map((r) => [r.startOffset, r.endOffset, r.raw])).toEqual([[0, 22, 'A 2024-01-01\n  more\nB']]);
+  });
+
+  it('user rule: a start regex decides, whatever the format', () => {
+    const text = ['>>> job 1', 'step a', 'step b', '>>> job 2', 'step c'].join('\n');
+    const d = factory.create({ multiline: { start: '^>>> ' } });
+    const recs = decodeAll(d, toLines(text));
+    expect(recs.map((r) => r.raw)).toEqual(['>>> job 1\nstep a\nstep b', '>>> job 2\nstep c']);
+  });
+
+  it('held lines: pendingStart points at the oldest, flushDueInMs counts from the last line, flush emits', () => {
+    const d = factory.create({ format: 'log4j', multiline: { timeoutMs: 500 } });
+    const lines = toLines('2024-05-01 10:00:00,000 ERROR [main] a.B: boom\n\tat x.Y(Y.java:1)\n2024-05-01 10:00:01,000 INFO [main] a.B: ok\n', 1000);
+    lines[1]!.readAt = 1200;
+    expect(d.push(lines[0]!)).toEqual([]);
+    expect(d.pendingStart()).toEqual({ offset: 0, lineNo: 1 });
+    expect(d.push(lines[1]!)).toEqual([]);
+    expect(d.pendingStart()).toEqual({ offset: 0, lineNo: 1 });
+    expect(d.flushDueInMs(1300)).toBe(400);
+    expect(d.flushDueInMs(5000)).toBe(0);
+    const out = d.push(lines[2]!);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.lastLine).toBe(2);
+    expect(d.pendingStart()).toEqual({ offset: lines[2]!.startOffset, lineNo: 3 });
+    const rest = d.flush();
+    expect(rest.map((r) => r.firstLine)).toEqual([3]);
+    expect(d.pendingStart()).toBeNull();
+    expect(d.flushDueInMs(0)).toBeNull();
+  });
+
+  it('a record is cut at the line limit so a never-ending trace cannot hold memory', () => {
+    const f = factory;
+    const d = new (f.create({}).constructor as typeof import('../../../electron/engine/decode/stream-decoder.js').FormatStreamDecoder)(f.formats, { format: 'generic' }, { maxRecordLines: 3 });
+    const recs = decodeAll(d, toLines('start\n  a\n  b\n  c\n  d\n'));
+    expect(recs.map((r) => r.lastLine - r.firstLine + 1)).toEqual([3, 2]);
+  });
+});
