@@ -62,6 +62,8 @@ export class FormatStreamDecoder implements StreamDecoder {
   private readonly timeoutMs: number;
   private readonly tune: StreamTuning;
   private explanation = '';
+  /** Said before the explanation (an unknown forced format). */
+  private note = '';
   private candidates: Candidate[] = [];
 
   constructor(
@@ -86,7 +88,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     } else {
       this.forced = false;
       this.sampling = true;
-      if (opts.format) this.explanation = `format "${opts.format}" is not known; detecting instead`;
+      if (opts.format) this.note = `format "${opts.format}" is not known; detecting instead. `;
     }
   }
 
@@ -138,7 +140,7 @@ export class FormatStreamDecoder implements StreamDecoder {
 
   describe(): { format: string; forced: boolean; explanation: string; candidates?: Candidate[] } {
     const format = this.format?.name ?? (this.sampling && !this.forced ? 'detecting' : 'generic');
-    const explanation = this.sampling && !this.forced ? `sampling: ${this.sample.length} of ${this.tune.sampleLines} lines read` : this.explanation;
+    const explanation = this.note + (this.sampling && !this.forced ? `sampling: ${this.sample.length} of ${this.tune.sampleLines} lines read` : this.explanation);
     return { format, forced: this.forced, explanation, candidates: this.candidates };
   }
 

@@ -39,7 +39,13 @@ export function loadFormats(userFormats: unknown[] = [], opts: LoadOptions = {})
   if (!dir) {
     errors.push({ format: '(built-in)', reason: 'the folder resources/formats was not found; only user formats and the generic fallback are available' });
   } else {
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    } catch (e) {
+      errors.push({ format: '(built-in)', reason: `cannot read ${dir}: ${(e as Error).message}` });
+    }
+    for (const file of files) {
       let raw: unknown;
       try {
         raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));

@@ -140,6 +140,17 @@ function isVariablePart(p: string): boolean {
   return digits >= 2 || lonely;
 }
 
+/** A scheme ("http", "jdbc:mysql", ...) followed by "://" starts at i. */
+function isUrlAt(s: string, i: number): boolean {
+  const k = s.indexOf('://', i);
+  if (k < 0 || k - i > 16) return false;
+  for (let q = i; q < k; q++) {
+    const c = s.charCodeAt(q);
+    if (!(isLetter(c) || c === 58 || c === 43 || c === 46 || c === 45)) return false;
+  }
+  return true;
+}
+
 export function isVariableToken(t: string): boolean {
   return t.indexOf(WILDCARD) >= 0;
 }
@@ -196,6 +207,15 @@ export function tokenize(msg: string): Tokens {
       continue;
     }
     let j = i + 1;
+    // A URL is one value up to the next blank, query string and all.
+    if (isLetter(c) && isUrlAt(msg, i)) {
+      while (j < n && msg.charCodeAt(j) !== C_SPACE && msg.charCodeAt(j) !== C_TAB) j++;
+      tokens.push(WILDCARD);
+      space.push(sawSpace);
+      sawSpace = false;
+      i = j;
+      continue;
+    }
     while (j < n) {
       const d = msg.charCodeAt(j);
       if (d === C_SPACE || d === C_TAB || d === 13 || d === 10 || isHard(d)) break;

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FIXTURES, decodeAll, factory, toLines } from './helpers.js';
+
+// Detection samples the first lines, explains which formats read how many, can be forced,
+// does not hold lines forever, and starts over after rotation.
+
+const fixture = (n: string) => readFileSync(resolve(FIXTURES, n), 'utf8');
+
+describe('format detection', () => {
+  it('explains its choice with the formats that matched and how many lines', () => {
+    const d = factory.create({});
+    decodeAll(d, toLines(fixture('haproxy.log')));
+    const info = d.describe();
+    expect(info.format).toBe('haproxy');
+    expect(info.forced).toBe(false);
+    expect(info.explanation).toMatch(/^detected haproxy: it read 2 of 2 sample lines/);
+    expect(info.explanation).toContain('syslog 2/2');
+    expect(info.candidates!.map((c) => c.format).slice(0, 2)).toEqual(['haproxy', 'syslog']);
+  });
+
+  it('a forced format is used as is, and its lines that do not match fall back to generic', () => {
+    const d = factory.create({ format: 'nginx-error', multiline: { start: '^\\S' } });
+    const recs = decodeAll(d, toLines('2024/05/01 10:00:00 [error] 1#0: boom\n2024-05-01T10:00:01Z WARN other\n'));
+    expect(d.describe()).toMatchObject({ format: 'nginx-error', forced: true });
+    expect(recs.map((r) => [r.format, r.level, r.message])).toEqual([
+      ['nginx-error', 'error', 'boom'],
+      ['generic', 'warn', 'WARN other'],
+    ]);
+  });
+
+  it('an unknown forced format falls back to detection and says so', () => {
+    const d = factory.create({ format: 'nope' });
+    expect(d.describe().explanation).toMatch(/"nope" is not known/);
+  });
+
+  it('lines that no format reads decode generically with a leading timestamp and a level word', () => {
+    const d = factory.create({});
+    const recs = decodeAll(d, toLines('Jan  5 10:00:00.123 something failed with ERROR code 7\nplain text line\n'));
+    expect(recs).toHaveLength(2);
+    expect(recs[0]!.format).toBe('generic');
+    expect(recs[0]!.level).toBe('error');
+    expect(recs[1]!.ts).toBeNull();
+  });
+
+  it('does not hold lines past the sample timeout: flushDueInMs, then flush decides', () => {
+    const d = factory.create({});
+    const lines = toLines('2024-05-01 10:00:00,001 - app - INFO - one\n', 10_000);
+    expect(d.push(lines[0]!)).toEqual([]);
+    expect(d.pendingStart()).toEqual({ offset: 0, lineNo: 1 });
+    const due = d.flushDueInMs(10_000)!;
+    expect(due).toBeGreaterThan(0);
+    expect(d.flushDueInMs(10_000 + due)).toBe(0);
+    const out = d.flush();
+    expect(out.map((r) => r.format)).toEqual(['python']);
+  });
+
+  it('decides after the sample size even while lines keep coming', () => {
+    const d = factory.create({});
+    const text = Array.from({ length: 40 }, (_, i) => `I0501 10:00:${String(i).padStart(2, '0')}.000000    1 a.go:1] line ${i}`).join('\n');
+    const out = [];
+    for (const l of toLines(text)) out.push(...d.push(l));
+    expect(d.describe().format).toBe('glog');
+    expect(out.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('detects again after reset (rotation), returning what was held', () => {
+    const d = factory.create({});
+    decodeAll(d, toLines(fixture('glog.log')));
+    expect(d.describe().format).toBe('glog');
+    const held = d.reset!();
+    expect(held).toEqual([]);
+    const recs = decodeAll(d, toLines(fixture('pino.log')));
+    expect(d.describe().format).toBe('pino');
+    expect(recs.map((r) => r.level)).toEqual(['info', 'fatal']);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { DrainMiner } from '../../../electron/engine/decode/index.js';
+import { tokenize } from '../../../electron/engine/decode/templates/tokenize.js';
+
+describe('template miner', () => {
+  it('masks numbers, IPs, host:port, hex, UUIDs, paths, URLs and domain names', () => {
+    const t = (s: string) => tokenize(s).tokens.join(' ');
+    expect(t('took 15 ms from 10.0.0.1:8080')).toBe('took <*> from <*>:<*>');
+    expect(t('id 3f2a9c1e-77aa-4bb0-9c1e-000000000001 at 0x7ffe12')).toBe('id <*> at <*>');
+    expect(t('open /var/log/app.log via https://example.com/x?y=1')).toBe('open <*> via <*>');
+    expect(t('resolve proxy.example.com failed')).toBe('resolve <*> failed');
+    expect(t('uid=0 euid=0 logname= tty=ssh')).toBe('uid = <*> euid = <*> logname =  tty = ssh');
+    expect(t('interface eth0 via ssh2')).toBe('interface eth0 via ssh2');
+  });
+
+  it('groups messages of one template and keeps the id when the template generalizes', () => {
+    const m = new DrainMiner();
+    const a = m.match('Connection from 10.0.0.1 closed after 5 requests');
+    const b = m.match('Connection from 10.0.0.2 closed after 17 requests');
+    expect(b.id).toBe(a.id);
+    expect(b.template).toBe('Connection from <*> closed after <*> requests');
+    const c = m.match('Disk /dev/sda1 is 91% full');
+    expect(c.id).not.toBe(a.id);
+  });
+
+  it('words at one position stay apart until enough distinct words were seen there, then merge into the oldest id', () => {
+    const m = new DrainMiner({ siblings: 4 });
+    const https = m.match('host:443 open through proxy p:5070 HTTPS');
+    const socks = m.match('host:443 open through proxy p:5070 SOCKS5');
+    expect(socks.id).not.toBe(https.id);
+    const users = ['alice', 'bob', 'carol', 'dave'].map((u) => m.match(`Invalid user ${u} from 10.0.0.1`));
+    const last = users[3]!;
+    expect(last.template).toBe('Invalid user <*> from <*>');
+    expect(last.id).toBe(users[0]!.id);
+    // Earlier ids resolve to the surviving template.
+    expect(m.get(users[1]!.id)!.id).toBe(users[0]!.id);
+    expect(m.match('Invalid user eve from 10.0.0.9').id).toBe(users[0]!.id);
+  });
+
+  it('messages of different lengths or first words are different templates', () => {
+    const m = new DrainMiner();
+    const a = m.match('Failed password for root from 1.2.3.4 port 22 ssh2');
+    const b = m.match('Failed password for invalid user x from 1.2.3.4 port 22 ssh2');
+    const c = m.match('Accepted password for root from 1.2.3.4 port 22 ssh2');
+    expect(new Set([a.id, b.id, c.id]).size).toBe(3);
+  });
+});
