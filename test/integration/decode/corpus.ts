@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDecoderFactory, loadFormats } from '../../../electron/engine/decode/index.js';
+import type { DecodedRecord, SourceLine } from '../../../electron/engine/decode/types.js';
 
 // The Loghub-2k corpus lives in shared/ beside the repository (see shared/corpus/SOURCE.md:
 // research use, cite Loghub, keep the license notice). Tests only read it.
@@ -116,3 +118,21 @@ export function parsingAccuracy(minedTemplates: readonly string[], truth: readon
   for (let i = 0; i < truth.length; i++) if (normalizeTemplate(minedTemplates[i]!) === normalizeTemplate(truth[i]!)) ok++;
   return ok / truth.length;
 }
+
+const { formats } = loadFormats([], { dir: resolve(REPO_ROOT, 'resources', 'formats') });
+const factory = createDecoderFactory(formats);
+
+/** Decodes a system's raw log as the file source would feed it (file time 2025-01-01). */
+export function decodeSystem(system: System): DecodedRecord[] {
+  const d = factory.create({ fileMtimeMs: Date.UTC(2025, 0, 1) });
+  const out: DecodedRecord[] = [];
+  let off = 0;
+  readLogLines(system).forEach((text, i) => {
+    const line: SourceLine = { text, bytes: null, flags: 0, lineNo: i + 1, startOffset: off, endOffset: off + text.length + 2, readAt: 0 };
+    off = line.endOffset;
+    out.push(...d.push(line));
+  });
+  out.push(...d.flush());
+  return out;
+}
+

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store, type RecordRow } from '../../../electron/engine/store/store.js';
+import { TemplateStore } from '../../../electron/engine/decode/index.js';
+
+// Template state lives in SQLite beside the records, is saved in the same transaction as
+// the records that use it, and survives a restart with the same ids.
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function row(sourceId: number, message: string, templateId: number, ts: number): RecordRow {
+  return { sourceId, fileId: null, lineNo: null, lineEnd: null, ts, tsText: null, level: 3, levelText: null, stream: null, format: 'test', templateId, flags: 0, message, raw: message, rawBytes: null };
+}
+
+describe('TemplateStore', () => {
+  it('persists templates inside the record transaction; ids survive a restart; views show them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-tpl-'));
+    dirs.push(dir);
+    const path = join(dir, 'vigil.db');
+
+    let store = new Store(path);
+    let templates = new TemplateStore(store);
+    const src = store.sourceId('app', 'file');
+    const msgs = ['Connection from 10.0.0.1 closed', 'Connection from 10.0.0.2 closed', 'Disk 91% full on /dev/sda1'];
+    const rows = msgs.map((m, i) => {
+      const { id } = templates.miner.match(m, 1000 + i);
+      return row(src, m, id, 1000 + i);
+    });
+    store.append(rows, [], () => {
+      expect(templates.persist()).toBe(2);
+    });
+    const conn = rows[0]!.templateId!;
+    const disk = rows[2]!.templateId!;
+    expect(conn).not.toBe(disk);
+    const ev = store.db.prepare('SELECT message, template_id, template FROM events ORDER BY id').all() as { message: string; template_id: number; template: string }[];
+    expect(ev.map((e) => [e.template_id, e.template])).toEqual([
+      [conn, 'Connection from <*> closed'],
+      [conn, 'Connection from <*> closed'],
+      [disk, 'Disk <*> full on <*>'],
+    ]);
+    const listed = store.db.prepare('SELECT id, template, count, first_seen, last_seen FROM templates ORDER BY id').all();
+    expect(listed).toEqual([
+      { id: conn, template: 'Connection from <*> closed', count: 2, first_seen: 1000, last_seen: 1001 },
+      { id: disk, template: 'Disk <*> full on <*>', count: 1, first_seen: 1002, last_seen: 1002 },
+    ]);
+    store.close();
+
+    // Restart: the same messages get the same ids, new ones get new ids.
+    store = new Store(path);
+    templates = new TemplateStore(store);
+    expect(templates.miner.match('Connection from 192.168.1.9 closed', 2000).id).toBe(conn);
+    const fresh = templates.miner.match('User alice logged in', 2001).id;
+    expect(fresh).toBeGreaterThan(Math.max(conn, disk));
+    expect(templates.save()).toBe(2);
+    const c = store.db.prepare('SELECT count, last_seen FROM templates WHERE id = ?').get(conn);
+    expect(c).toEqual({ count: 3, last_seen: 2000 });
+    store.close();
+  });
+
+  it('a rolled-back transaction does not lose template changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-tpl-'));
+    dirs.push(dir);
+    const store = new Store(join(dir, 'vigil.db'));
+    const templates = new TemplateStore(store);
+    const src = store.sourceId('app', 'file');
+    const { id } = templates.miner.match('Job 7 started', 1);
+    expect(() =>
+      store.append([row(src, 'Job 7 started', id, 1)], [], () => {
+        templates.persist();
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    templates.rollback();
+    expect(store.db.prepare('SELECT count(*) AS n FROM template_state').get()).toEqual({ n: 0 });
+    store.append([row(src, 'Job 7 started', id, 1)], [], () => templates.persist());
+    expect(store.db.prepare('SELECT id, text FROM templates').all()).toEqual([{ id, text: 'Job <*> started' }]);
+    store.close();
+  });
+
+  it('records carrying a merged template id resolve to the surviving template in events', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-tpl-'));
+    dirs.push(dir);
+    const store = new Store(join(dir, 'vigil.db'));
+    const templates = new TemplateStore(store, { siblings: 3 });
+    const src = store.sourceId('app', 'file');
+    const rows = ['alice', 'bob', 'carol'].map((u, i) => {
+      const m = `Invalid user ${u} from 10.0.0.1`;
+      return row(src, m, templates.miner.match(m, i).id, i);
+    });
+    store.append(rows, [], () => templates.persist());
+    const ev = store.db.prepare('SELECT template_id, template FROM events ORDER BY id').all() as { template_id: number; template: string }[];
+    expect(new Set(ev.map((e) => e.template_id)).size).toBe(1);
+    expect(ev[0]!.template).toBe('Invalid user <*> from <*>');
+    expect(store.db.prepare('SELECT count(*) AS n FROM templates').get()).toEqual({ n: 1 });
+    store.close();
+  });
+});
