@@ -52,7 +52,10 @@ export class DrainMiner implements TemplateMiner {
   }
 
   match(message: string, now = Date.now()): { id: number; template: string } {
-    const { tokens, space } = tokenize(message);
+    // A multi-line record (stack trace) is known by its first line: traces differ in depth
+    // and frames, and would otherwise make a template per occurrence.
+    const nl = message.indexOf('\n');
+    const { tokens, space } = tokenize(nl >= 0 ? message.slice(0, nl) : message);
     const key = tokens.join('\u001f');
     let t = this.cache.get(key);
     if (t && t.mergedInto !== null) t = this.resolve(t);

@@ -1,0 +1,47 @@
+import { createReadStream } from 'node:fs';
+import { RECORD_FLAGS } from '../../../shared/types.js';
+import type { SourceLine } from './types.js';
+
+// Reads a file as SourceLines in batches, streaming (constant memory whatever the file
+// size): for `vigil parse` and the decode benchmark, which read whole files offline. The
+// live file source has its own reader with checkpoints and rotation.
+
+export async function* readLineBatches(path: string, opts: { highWaterMark?: number; readAt?: number } = {}): AsyncGenerator<SourceLine[]> {
+  const stream = createReadStream(path, { highWaterMark: opts.highWaterMark ?? 1 << 20 });
+  const readAt = opts.readAt ?? Date.now();
+  let carry: Buffer | null = null;
+  let offset = 0; // file offset of the first byte of `carry` / the chunk
+  let lineNo = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const batch: SourceLine[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      batch.push(makeLine(buf, start, nl, ++lineNo, offset + start, offset + nl + 1, readAt));
+      start = nl + 1;
+    }
+    carry = start < buf.length ? buf.subarray(start) : null;
+    offset += start;
+    if (batch.length) yield batch;
+  }
+  if (carry && carry.length) {
+    const last = makeLine(carry, 0, carry.length, ++lineNo, offset, offset + carry.length, readAt);
+    yield [last];
+  }
+}
+
+function makeLine(buf: Buffer, start: number, end: number, lineNo: number, startOffset: number, endOffset: number, readAt: number): SourceLine {
+  let e = end;
+  if (e > start && buf[e - 1] === 13) e--;
+  const text = buf.toString('utf8', start, e);
+  let bytes: Buffer | null = null;
+  let flags = 0;
+  // U+FFFD is either in the file or stands for bytes that were not UTF-8: keep those bytes.
+  if (text.indexOf('\uFFFD') >= 0 && !Buffer.from(text, 'utf8').equals(buf.subarray(start, e))) {
+    bytes = Buffer.from(buf.subarray(start, e));
+    flags |= RECORD_FLAGS.invalidUtf8;
+  }
+  return { text, bytes, flags, lineNo, startOffset, endOffset, readAt };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseCommand } from '../../../electron/cli/parse.js';
+import { REPO_ROOT, corpusAvailable, logPath, parseCsv, readStructured } from './corpus.js';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const code = await parseCommand(args, { stdout, stderr });
+  return { code, out, err };
+}
+
+const fixture = (n: string) => resolve(REPO_ROOT, 'test', 'fixtures', 'formats', n);
+
+describe('vigil parse', () => {
+  it('CSV: one row per line, multi-line records share an EventId, RFC 4180 quoting', async () => {
+    const { code, out, err } = await run([fixture('log4j-stack.log')]);
+    expect(code).toBe(0);
+    expect(err).toMatch(/log4j/);
+    const rows = parseCsv(out);
+    expect(rows[0]).toEqual(['LineId', 'EventId', 'EventTemplate', 'Timestamp', 'Level', 'Format']);
+    const body = rows.slice(1);
+    expect(body.map((r) => r[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(new Set(body.slice(1, 8).map((r) => r[1])).size).toBe(1);
+    expect(body[1]![1]).not.toBe(body[0]![1]);
+    expect(body[1]![4]).toBe('error');
+    expect(body[1]![5]).toBe('log4j');
+    expect(body[0]![3]).toBe(new Date(2024, 4, 1, 10, 0, 0, 123).toISOString());
+    // A multi-line record's template comes from its first line.
+    expect(body[1]![2]).toBe('Order <*> failed');
+  });
+
+  it('CSV fields with commas and quotes are quoted (RFC 4180)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    const f = join(dir, 'q.log');
+    writeFileSync(f, '2024-05-01T10:00:00Z ERROR disk "sda", 91% full\r\n');
+    const { code, out } = await run([f]);
+    expect(code).toBe(0);
+    expect(out.split('\r\n')[1]).toBe('1,E1,"disk ""sda"", <*> full",2024-05-01T10:00:00.000Z,error,iso-level');
+    expect(parseCsv(out)[1]![2]).toBe('disk "sda", <*> full');
+  });
+
+  it('CSV of a corpus file: 2000 rows, every line a timestamp, ids group like the templates', async () => {
+    if (!corpusAvailable()) return;
+    const { code, out } = await run([logPath('Apache'), '--format', 'csv']);
+    expect(code).toBe(0);
+    const body = parseCsv(out).slice(1);
+    expect(body).toHaveLength(2000);
+    expect(body.every((r) => r[3]!.length > 0 && r[5] === 'apache-error')).toBe(true);
+    const truth = readStructured('Apache');
+    expect(new Set(body.map((r) => r[1])).size).toBe(new Set(truth.map((r) => r.EventTemplate)).size);
+  });
+
+  it('JSONL: one object per record with lines, format, time, level, message and template', async () => {
+    const { code, out } = await run([fixture('python-traceback.log'), '--format=jsonl']);
+    expect(code).toBe(0);
+    const objs = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(objs).toHaveLength(3);
+    expect(objs[1]).toMatchObject({ firstLine: 2, lastLine: 6, format: 'python', level: 'error' });
+    expect(objs[1].message.startsWith('query failed\nTraceback')).toBe(true);
+    expect(typeof objs[1].template_id).toBe('number');
+    expect(typeof objs[1].template).toBe('string');
+    expect(objs[0].ts).toBe(new Date(2024, 4, 1, 10, 0, 0, 1).toISOString());
+  });
+
+  it('--log-format forces a format', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    const f = join(dir, 'x.log');
+    writeFileSync(f, 'plain line one\nplain line two\n');
+    const { code, out } = await run([f, '--log-format', 'generic', '--format', 'jsonl']);
+    expect(code).toBe(0);
+    expect(out.trim().split('\n').map((l) => JSON.parse(l).format)).toEqual(['generic', 'generic']);
+  });
+
+  it.each([
+    [['/nonexistent/file.log'], /cannot read \/nonexistent\/file.log: ENOENT/],
+    [[], /FILE is required/],
+    [['a.log', '--format', 'xml'], /--format must be csv or jsonl/],
+    [['a.log', '--bogus'], /unknown option --bogus/],
+    [['a.log', '--format'], /--format needs a value/],
+  ])('exits 2 with a clear message for %j', async (args, msg) => {
+    const { code, err, out } = await run(args);
+    expect(code).toBe(2);
+    expect(err).toMatch(msg);
+    expect(out).toBe('');
+  });
+
+  it('exits 2 for an unknown --log-format, listing the known ones', async () => {
+    const { code, err } = await run([fixture('glog.log'), '--log-format', 'nope']);
+    expect(code).toBe(2);
+    expect(err).toMatch(/unknown log format "nope"; known: generic, .*syslog/);
+  });
+});
