@@ -1,0 +1,132 @@
+// Turns the bytes of a `logs?timestamps=1` response into Docker log messages. Docker logs
+// a line per message, and cuts lines longer than 16 KiB into several messages of which
+// only the last ends in a newline; each message carries its own timestamp.
+import type { StreamName } from './checkpoint.js';
+import { parseLogTime } from './position.js';
+
+export interface LogMessage {
+  stream: StreamName;
+  /** Position key of the message's timestamp (see position.ts); '' when it had none. */
+  key: string;
+  /** Epoch ms of the timestamp, or null. */
+  ms: number | null;
+  /** The message text; a complete line ends in '\n'. */
+  content: Buffer;
+}
+
+export interface MessageParser {
+  push(chunk: Buffer): LogMessage[];
+  /** The stream ended: whatever is left. */
+  end(): LogMessage[];
+}
+
+/** Docker cuts a line into messages of this many bytes (its copier's buffer). */
+export const DOCKER_SPLIT_BYTES = 16 * 1024;
+const HEADER = 8;
+const MAX_TS_TEXT = 40;
+const SP = 0x20;
+const NL = 0x0a;
+
+/** Splits `TIMESTAMP SP content`; a payload without a readable timestamp is kept whole. */
+function message(stream: StreamName, payload: Buffer): LogMessage {
+  const sp = payload.indexOf(SP);
+  if (sp > 0 && sp <= MAX_TS_TEXT) {
+    const t = parseLogTime(payload.toString('latin1', 0, sp));
+    if (t) return { stream, key: t.key, ms: t.ms, content: payload.subarray(sp + 1) };
+  }
+  return { stream, key: '', ms: null, content: payload };
+}
+
+/**
+ * A non-TTY container's stream: frames of an 8-byte header (stream id, 3 zero bytes,
+ * big-endian length) and a payload, one frame per message. Frames arrive cut anywhere.
+ */
+export class MultiplexedParser implements MessageParser {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onSystemError: (text: string) => void = () => undefined) {}
+
+  push(chunk: Buffer): LogMessage[] {
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const out: LogMessage[] = [];
+    let pos = 0;
+    while (buf.length - pos >= HEADER) {
+      const size = buf.readUInt32BE(pos + 4);
+      if (buf.length - pos - HEADER < size) break;
+      const kind = buf[pos]!;
+      // Copy: the caller's chunk is not ours to keep, and lines may be held across chunks.
+      const payload = Buffer.from(buf.subarray(pos + HEADER, pos + HEADER + size));
+      pos += HEADER + size;
+      if (kind === 1 || kind === 2) out.push(message(kind === 1 ? 'stdout' : 'stderr', payload));
+      else if (kind === 3) this.onSystemError(payload.toString('utf8').trim());
+      // 0 (stdin) never carries log output.
+    }
+    this.pending = pos === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(pos));
+    return out;
+  }
+
+  end(): LogMessage[] {
+    // A frame cut short by the end of the stream is not a message Docker finished sending.
+    this.pending = Buffer.alloc(0);
+    return [];
+  }
+}
+
+const LOOKS_LIKE_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) /;
+
+/**
+ * A TTY container's stream: no frames, messages simply follow one another, all on stdout.
+ * A complete message ends at its newline. A message without one is a piece of a long
+ * line that Docker cut at exactly 16 KiB, recognised by the next timestamp right there.
+ */
+export class RawParser implements MessageParser {
+  private buf: Buffer = Buffer.alloc(0);
+  /** Start of the unread part of `buf` (an offset, so many small messages cost no copies). */
+  private pos = 0;
+
+  push(chunk: Buffer): LogMessage[] {
+    const rest = this.buf.subarray(this.pos);
+    this.buf = rest.length ? Buffer.concat([rest, chunk]) : Buffer.from(chunk);
+    this.pos = 0;
+    return this.drain(false);
+  }
+
+  end(): LogMessage[] {
+    const out = this.drain(true);
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+    return out;
+  }
+
+  private drain(ended: boolean): LogMessage[] {
+    const out: LogMessage[] = [];
+    for (let m = this.next(ended); m; m = this.next(ended)) out.push(m);
+    return out;
+  }
+
+  private next(ended: boolean): LogMessage | null {
+    const buf = this.buf;
+    const from = this.pos;
+    const left = buf.length - from;
+    if (!left) return null;
+    const sp = buf.indexOf(SP, from);
+    if ((sp === -1 || sp - from > MAX_TS_TEXT) && left < MAX_TS_TEXT && !ended) return null;
+    const hasTs = sp > from && sp - from <= MAX_TS_TEXT && parseLogTime(buf.toString('latin1', from, sp)) !== null;
+    const start = hasTs ? sp + 1 : from;
+    const nl = buf.indexOf(NL, start);
+    let end: number;
+    if (nl !== -1 && nl - start < DOCKER_SPLIT_BYTES) {
+      end = nl + 1;
+    } else if (buf.length - start >= DOCKER_SPLIT_BYTES + MAX_TS_TEXT || (ended && buf.length - start > DOCKER_SPLIT_BYTES)) {
+      const cut = start + DOCKER_SPLIT_BYTES;
+      end = LOOKS_LIKE_TS.test(buf.toString('latin1', cut, cut + MAX_TS_TEXT)) ? cut : nl !== -1 ? nl + 1 : buf.length;
+    } else if (nl !== -1 || ended) {
+      end = nl !== -1 ? nl + 1 : buf.length;
+    } else {
+      return null;
+    }
+    this.pos = end;
+    // No copy: `buf` is never written to, only replaced.
+    return message('stdout', buf.subarray(from, end));
+  }
+}

@@ -1,0 +1,254 @@
+// Follows one container's logs across its restarts: a reading session per run of the
+// container, resumed from the checkpoint (committed with the records) each time.
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { DecodedRecord, StreamDecoder } from '../../decode/types.js';
+import type { SourceRef } from '../../pipeline/types.js';
+import type { SourceContext } from '../source.js';
+import { carryAlong, serializeCursor, sinceFor, STREAMS, type ContainerCursor, type StreamName } from './checkpoint.js';
+import { MultiplexedParser, RawParser, type LogMessage } from './demux.js';
+import { StreamLines } from './stream-lines.js';
+import { Backoff, sleep } from './backoff.js';
+
+export interface FollowerDeps {
+  ref: SourceRef;
+  ctx: SourceContext;
+  makeDecoder(stream: StreamName): StreamDecoder;
+  maxLineBytes: number;
+  backoff: { minMs: number; maxMs: number };
+  /** Status changed (error set or cleared, session opened or closed). */
+  changed(): void;
+  /** The container no longer exists. */
+  gone(f: ContainerFollower): void;
+}
+
+interface RunInfo {
+  running: boolean;
+  startedAt: string;
+  tty: boolean;
+}
+
+export class ContainerFollower {
+  /** Why the last attempt failed, until one succeeds. */
+  error: string | null = null;
+  /** A logs request is open. */
+  reading = false;
+  private docker: Docker | null = null;
+  private loop: Promise<void> | null = null;
+  private stopSignal: AbortController | null = null;
+  private starts = 0;
+  private wakeStart: (() => void) | null = null;
+  private streams: Record<StreamName, StreamLines> | null = null;
+  private serial: Promise<unknown> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastWritten: string;
+
+  constructor(
+    readonly id: string,
+    public name: string,
+    readonly rowId: number,
+    /** The checkpoint last handed to the store: where a new session resumes. */
+    private committed: ContainerCursor,
+    private readonly deps: FollowerDeps,
+  ) {
+    this.lastWritten = serializeCursor(committed);
+  }
+
+  get running(): boolean {
+    return this.loop !== null;
+  }
+
+  /** Starts following with this client; `readNow` false waits for the container's next start. */
+  start(docker: Docker, readNow: boolean): void {
+    if (this.loop) return;
+    this.docker = docker;
+    const stop = new AbortController();
+    this.stopSignal = stop;
+    this.loop = this.run(readNow, stop.signal).finally(() => {
+      this.loop = null;
+    });
+  }
+
+  /** Docker reported a start of this container. */
+  started(): void {
+    this.starts++;
+    this.wakeStart?.();
+  }
+
+  /** Stops reading; what is held and not written is read again by the next session. */
+  async stop(): Promise<void> {
+    this.stopSignal?.abort();
+    this.wakeStart?.();
+    await this.loop;
+    await this.serial.catch(() => undefined);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.streams = null;
+  }
+
+  private async run(readNow: boolean, stop: AbortSignal): Promise<void> {
+    const backoff = new Backoff(this.deps.backoff.minMs, this.deps.backoff.maxMs);
+    let mark = this.starts;
+    if (!readNow) await this.untilStarted(mark, stop);
+    while (!stop.aborted) {
+      try {
+        mark = this.starts;
+        const before = await this.inspect(stop);
+        if (!before) return await this.finishGone();
+        await this.session(before, stop);
+        if (stop.aborted) return;
+        mark = this.starts;
+        const after = await this.inspect(stop);
+        // The run we read has ended (stopped, restarted or removed): its last line is complete.
+        const runEnded = !after || !after.running || after.startedAt !== before.startedAt;
+        if (runEnded) await this.enqueue(() => this.flushEnded());
+        this.setError(null);
+        if (!after) return await this.finishGone();
+        if (after.running && !runEnded) {
+          // Docker ended the stream of a container still in the same run: ask again, gently.
+          await sleep(backoff.next(), stop);
+        } else if (!after.running) {
+          backoff.reset();
+          await this.untilStarted(mark, stop);
+        }
+      } catch (err) {
+        if (stop.aborted) return;
+        this.setError(describe(err));
+        await sleep(backoff.next(), stop);
+      }
+    }
+  }
+
+  private async untilStarted(mark: number, stop: AbortSignal): Promise<void> {
+    while (this.starts === mark && !stop.aborted) {
+      await new Promise<void>((resolve) => (this.wakeStart = resolve));
+      this.wakeStart = null;
+    }
+  }
+
+  private async inspect(stop: AbortSignal): Promise<RunInfo | null> {
+    try {
+      const c = await this.docker!.getContainer(this.id).inspect({ abortSignal: stop });
+      return { running: !!c.State?.Running, startedAt: c.State?.StartedAt ?? '', tty: !!c.Config?.Tty };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      throw err;
+    }
+  }
+
+  private async session(run: RunInfo, stop: AbortSignal): Promise<void> {
+    const streams = {} as Record<StreamName, StreamLines>;
+    for (const s of STREAMS) streams[s] = new StreamLines(s, this.committed[s], this.deps.makeDecoder(s), this.deps.maxLineBytes);
+    this.streams = streams;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const stream = (await this.docker!.getContainer(this.id).logs({
+      follow: true,
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      since: sinceFor(this.committed),
+      abortSignal: stop,
+    })) as unknown as Readable;
+    const parser = run.tty
+      ? new RawParser()
+      : new MultiplexedParser((text) => this.deps.ctx.log?.(`source ${this.deps.ref.name}: container ${this.name}: docker says: ${text}`));
+    this.reading = true;
+    this.setError(null);
+    this.deps.changed();
+    try {
+      // Awaiting each write before the next chunk is how backpressure reaches the socket.
+      for await (const chunk of stream) await this.enqueue(() => this.consume(parser.push(chunk as Buffer)));
+      await this.enqueue(() => this.consume(parser.end()));
+    } finally {
+      this.reading = false;
+      stream.destroy();
+      this.deps.changed();
+    }
+  }
+
+  private async consume(messages: LogMessage[]): Promise<void> {
+    const streams = this.streams;
+    if (!streams || !messages.length) return;
+    const readAt = Date.now();
+    let records: DecodedRecord[] = [];
+    for (const m of messages) {
+      const r = streams[m.stream].push(m, readAt);
+      if (r.length) records = records.concat(r);
+    }
+    await this.write(records);
+  }
+
+  private async flushEnded(): Promise<void> {
+    const streams = this.streams;
+    if (!streams) return;
+    const readAt = Date.now();
+    const records = streams.stdout.flushEnded(readAt).concat(streams.stderr.flushEnded(readAt));
+    await this.write(records);
+  }
+
+  private async finishGone(): Promise<void> {
+    await this.enqueue(() => this.write([], 'removed'));
+    this.deps.gone(this);
+  }
+
+  private async write(records: DecodedRecord[], state?: string): Promise<void> {
+    const streams = this.streams;
+    const cursor: ContainerCursor = streams ? { stdout: streams.stdout.checkpoint(), stderr: streams.stderr.checkpoint() } : this.committed;
+    if (streams) {
+      // An idle stream follows its sibling, so a reopen does not reread its whole history.
+      if (streams.stdout.holdsNothing) cursor.stdout = carryAlong(cursor.stdout, cursor.stderr);
+      if (streams.stderr.holdsNothing) cursor.stderr = carryAlong(cursor.stderr, cursor.stdout);
+    }
+    const text = serializeCursor(cursor);
+    if (!records.length && text === this.lastWritten && !state) return;
+    const lines = cursor.stdout.seq + cursor.stderr.seq;
+    await this.deps.ctx.write({
+      source: this.deps.ref,
+      fileId: this.rowId,
+      path: this.name,
+      records,
+      checkpoint: { fileId: this.rowId, offset: lines, lineNo: lines, cursor: text, ...(state ? { state } : {}) },
+      readAt: Date.now(),
+    });
+    this.committed = cursor;
+    this.lastWritten = text;
+    this.scheduleTimeoutFlush();
+  }
+
+  /** Multi-line records held by a decoder are flushed after their timeout even if no line follows. */
+  private scheduleTimeoutFlush(): void {
+    const streams = this.streams;
+    if (!streams || this.flushTimer) return;
+    const now = Date.now();
+    const dues = STREAMS.map((s) => streams[s].flushDueInMs(now)).filter((d): d is number => d !== null);
+    if (!dues.length) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.enqueue(async () => {
+        if (this.streams !== streams) return;
+        const t = Date.now();
+        const records = streams.stdout.flushDue(t).concat(streams.stderr.flushDue(t));
+        if (records.length) await this.write(records);
+        else this.scheduleTimeoutFlush();
+      }).catch(() => undefined);
+    }, Math.max(Math.min(...dues), 1));
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.serial.then(fn, fn);
+    this.serial = p.catch(() => undefined);
+    return p;
+  }
+
+  private setError(error: string | null): void {
+    if (error === this.error) return;
+    this.error = error;
+    this.deps.changed();
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { statusCode?: number; json?: { message?: string }; message?: string; code?: string };
+  return e.json?.message ?? (e.code ? `${e.code}: ${e.message}` : (e.message ?? String(err)));
+}

@@ -1,0 +1,93 @@
+// Rejoins the pieces of lines Docker cut (16 KiB each; only the last piece ends in a
+// newline) into whole lines, bounded: past `maxLineBytes` the rest of a line is counted,
+// not kept, and the line is flagged truncated.
+import { RECORD_FLAGS } from '../../../../shared/types.js';
+import type { SourceLine } from '../../decode/types.js';
+
+const NL = 0x0a;
+const CR = 0x0d;
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+export class LineJoiner {
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Bytes of the current line past maxLineBytes (dropped). */
+  private overflow = 0;
+
+  constructor(
+    private lineNo: number,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  /** Bytes of a line begun and not finished. */
+  get pendingBytes(): number {
+    return this.heldBytes + this.overflow;
+  }
+
+  push(content: Buffer, readAt: number, out: SourceLine[]): void {
+    let pos = 0;
+    while (pos < content.length) {
+      const nl = content.indexOf(NL, pos);
+      const end = nl === -1 ? content.length : nl;
+      this.hold(content, pos, end);
+      if (nl === -1) return;
+      out.push(this.take(readAt, 0, true));
+      pos = nl + 1;
+    }
+  }
+
+  /** The container's run ended: a line it left without a newline is complete now. */
+  flushPartial(readAt: number, out: SourceLine[]): void {
+    if (this.pendingBytes > 0) out.push(this.take(readAt, RECORD_FLAGS.partialFlushed, false));
+  }
+
+  private hold(buf: Buffer, from: number, to: number): void {
+    const take = Math.max(0, Math.min(this.maxLineBytes - this.heldBytes, to - from));
+    if (take > 0) {
+      this.held.push(buf.subarray(from, from + take));
+      this.heldBytes += take;
+    }
+    this.overflow += to - from - take;
+  }
+
+  private take(readAt: number, flags: number, stripCr: boolean): SourceLine {
+    let bytes = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    if (this.overflow > 0) {
+      flags |= RECORD_FLAGS.truncated;
+      bytes = bytes.subarray(0, utf8Boundary(bytes));
+    } else if (stripCr && bytes.length && bytes[bytes.length - 1] === CR) {
+      bytes = bytes.subarray(0, bytes.length - 1);
+    }
+    this.held = [];
+    this.heldBytes = 0;
+    this.overflow = 0;
+    const text = bytes.toString('utf8');
+    let raw: Buffer | null = null;
+    // U+FFFD may be real text; keep the bytes only when they really are not UTF-8.
+    if (text.includes('\uFFFD')) {
+      try {
+        utf8Strict.decode(bytes);
+      } catch {
+        raw = Buffer.from(bytes);
+        flags |= RECORD_FLAGS.invalidUtf8;
+      }
+    }
+    this.lineNo++;
+    return { text, bytes: raw, flags, lineNo: this.lineNo, startOffset: this.lineNo, endOffset: this.lineNo + 1, readAt };
+  }
+}
+
+/** Where to cut `buf` so that no UTF-8 character is split: before a trailing incomplete sequence. */
+function utf8Boundary(buf: Buffer): number {
+  let i = buf.length;
+  for (let back = 0; back < 4 && i > 0; back++) {
+    const b = buf[i - 1]!;
+    if ((b & 0xc0) !== 0x80) {
+      // A lead byte (or ASCII): keep it only if its sequence is complete.
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+      return back + 1 >= need ? buf.length : i - 1;
+    }
+    i--;
+  }
+  return buf.length;
+}

@@ -1,0 +1,100 @@
+// One container stream (stdout or stderr) within one reading session: drops what a
+// reopen repeats, rejoins lines Docker cut into pieces, decodes them, and knows which
+// position is safe to checkpoint (never past a line the decoder still holds).
+import type { DecodedRecord, SourceLine, StreamDecoder } from '../../decode/types.js';
+import type { StreamCursor, StreamName } from './checkpoint.js';
+import type { LogMessage } from './demux.js';
+import { LineJoiner } from './line-joiner.js';
+import { advance, ResumeFilter, type Position } from './position.js';
+
+export class StreamLines {
+  private readonly filter: ResumeFilter;
+  private readonly joiner: LineJoiner;
+  /** After the last message read. */
+  private reader: Position;
+  /** After the last complete line (a line cut in pieces is not complete until its last piece). */
+  private afterLastLine: Position;
+  private lastSeq: number;
+  private lastMs: number | null = null;
+  /** Position after each line the decoder may still hold, by line number. */
+  private readonly afterLine = new Map<number, Position>();
+
+  constructor(
+    readonly stream: StreamName,
+    private readonly from: StreamCursor,
+    private readonly decoder: StreamDecoder,
+    maxLineBytes: number,
+  ) {
+    this.filter = new ResumeFilter(from);
+    this.reader = { t: from.t, n: from.n };
+    this.afterLastLine = this.reader;
+    this.lastSeq = from.seq;
+    this.joiner = new LineJoiner(from.seq, maxLineBytes);
+  }
+
+  push(m: LogMessage, readAt: number): DecodedRecord[] {
+    if (!this.filter.accept(m.key)) return [];
+    if (m.key) this.reader = advance(this.reader, m.key);
+    if (m.ms !== null) this.lastMs = m.ms;
+    const lines: SourceLine[] = [];
+    this.joiner.push(m.content, readAt, lines);
+    return this.decode(lines, m.ms);
+  }
+
+  /** The container's run ended: a last line without its newline is complete now; flush everything held. */
+  flushEnded(readAt: number): DecodedRecord[] {
+    const lines: SourceLine[] = [];
+    this.joiner.flushPartial(readAt, lines);
+    return this.decode(lines, this.lastMs).concat(this.decoder.flush());
+  }
+
+  /** Held records whose multi-line timeout passed. */
+  flushDue(now: number): DecodedRecord[] {
+    const due = this.decoder.flushDueInMs(now);
+    return due !== null && due <= 0 ? this.decoder.flush() : [];
+  }
+
+  flushDueInMs(now: number): number | null {
+    return this.decoder.flushDueInMs(now);
+  }
+
+  /** True when no line or piece of one is held: everything read is accounted for. */
+  get holdsNothing(): boolean {
+    return this.decoder.pendingStart() === null && this.joiner.pendingBytes === 0;
+  }
+
+  /** Where a reopen must resume so that nothing not yet handed to the store is skipped. */
+  checkpoint(): StreamCursor {
+    const pending = this.decoder.pendingStart();
+    let cursor: StreamCursor;
+    if (pending) {
+      const seq = pending.lineNo - 1;
+      const at = this.afterLine.get(seq) ?? this.from;
+      cursor = { t: at.t, n: at.n, seq };
+    } else if (this.joiner.pendingBytes > 0) {
+      cursor = { ...this.afterLastLine, seq: this.lastSeq };
+    } else {
+      cursor = { ...this.reader, seq: this.lastSeq };
+    }
+    for (const k of this.afterLine.keys()) if (k < cursor.seq) this.afterLine.delete(k);
+    return cursor;
+  }
+
+  private decode(lines: SourceLine[], ms: number | null): DecodedRecord[] {
+    let out: DecodedRecord[] = [];
+    // Docker ends every message at a newline, so the lines completed by one message share
+    // the position after it (a message holding several lines would resume after all of them).
+    for (const l of lines) {
+      l.stream = this.stream;
+      if (ms !== null) l.transportTs = ms;
+      this.lastSeq = l.lineNo;
+      this.afterLastLine = this.reader;
+      this.afterLine.set(l.lineNo, this.reader);
+      const r = this.decoder.push(l);
+      if (r.length) out = out.concat(r);
+    }
+    // Decoders copy the stream from the line; make sure, as stderr must stay marked.
+    for (const r of out) r.stream ??= this.stream;
+    return out;
+  }
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../../../electron/engine/engine.js';
+import { Dockerd, dockerdAvailable } from '../../../support/dockerd.js';
+import { tempDir, waitFor } from '../../../support/tmp.js';
+import { eventMessages, logLines, rows, startVigil } from './harness.js';
+
+// Each run of this container numbers itself (a counter in its own filesystem survives
+// restarts), prints 5 lines to stdout and 5 to stderr, and exits with code 3.
+const NUMBERED = `n=$(cat /runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > /runs
+i=0; while [ $i -lt 5 ]; do i=$((i+1)); echo "run $n out $i"; echo "run $n err $i" >&2; done
+exit 3`;
+
+function expectedRuns(runs: number): string[] {
+  const out: string[] = [];
+  for (let n = 1; n <= runs; n++) for (let i = 1; i <= 5; i++) out.push(`stdout:run ${n} out ${i}`, `stderr:run ${n} err ${i}`);
+  return out;
+}
+
+describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () => {
+  let dockerd: Dockerd;
+  const cleanups: (() => unknown)[] = [];
+  beforeAll(async () => {
+    dockerd = await Dockerd.create();
+  });
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+    await dockerd?.close();
+  });
+
+  function vigilDir(): string {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    return t.dir;
+  }
+
+  it('stores every line exactly once, stderr marked, across container restarts and a Vigil restart; die events with exit code', async () => {
+    const dir = vigilDir();
+    const source = `  - name: numbers\n    type: docker\n    host: ${dockerd.host}\n    containers: [numbers]\n`;
+    let engine: Engine = await startVigil(dir, source);
+    const lines = () => logLines(engine, 'numbers');
+
+    const c = await dockerd.run('numbers', NUMBERED);
+    await waitFor(() => lines().length >= 10 && eventMessages(engine, 'numbers').some((m) => m.includes('died')), { what: 'run 1' });
+    await c.start();
+    await waitFor(() => lines().length >= 20, { what: 'run 2 (container restarted)' });
+    await waitFor(() => eventMessages(engine, 'numbers').filter((m) => m.includes('died')).length >= 2, { what: 'second die event' });
+    await engine.close();
+
+    // Written while Vigil is stopped.
+    await c.start();
+    await c.wait();
+    engine = await startVigil(dir, source);
+    cleanups.push(() => engine.close());
+    await waitFor(() => lines().length >= 30, { what: 'run 3, written while Vigil was stopped' });
+    await c.start();
+    await waitFor(() => lines().length >= 40 && eventMessages(engine, 'numbers').filter((m) => m.includes('died')).length >= 4, { what: 'run 4' });
+    await engine.flush();
+
+    // Exactly once each, and in order within each stream.
+    expect([...lines()].sort()).toEqual(expectedRuns(4).sort());
+    expect(lines().filter((l) => l.startsWith('stdout:'))).toEqual(expectedRuns(4).filter((l) => l.startsWith('stdout:')));
+    expect(lines().filter((l) => l.startsWith('stderr:'))).toEqual(expectedRuns(4).filter((l) => l.startsWith('stderr:')));
+    expect(rows(engine, 'numbers').every((r) => r.path === 'numbers')).toBe(true);
+
+    // Docker's events: each start and each death once, the death with its exit code.
+    const events = eventMessages(engine, 'numbers');
+    expect(events.filter((m) => m === 'container numbers died (exit code 3)')).toHaveLength(4);
+    expect(events.filter((m) => m === 'container numbers started')).toHaveLength(4);
+    expect(rows(engine, 'numbers').find((r) => r.message.includes('died'))).toMatchObject({ level: 'error', format: 'docker-event' });
+  });
+
+  it('follows a TTY container (raw stream, CR LF), rejoining a line Docker cut into 16 KiB pieces', async () => {
+    const dir = vigilDir();
+    const engine = await startVigil(dir, `  - name: tty\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^tty-\\d+$/']\n`);
+    cleanups.push(() => engine.close());
+    await dockerd.run('tty-1', `echo tty one; head -c 20000 /dev/zero | tr '\\0' y; echo; echo tty two >&2`, { Tty: true });
+    await waitFor(() => logLines(engine, 'tty').length >= 3, { what: 'three TTY lines' });
+    expect(logLines(engine, 'tty')).toEqual(['stdout:tty one', `stdout:${'y'.repeat(20_000)}`, 'stdout:tty two']);
+  });
+
+  it('follows only containers with the label, including ones started after the source; long lines whole; health events', async () => {
+    const dir = vigilDir();
+    const engine = await startVigil(dir, `  - name: labelled\n    type: docker\n    host: ${dockerd.host}\n    labels: [com.example.watch=true]\n`);
+    cleanups.push(() => engine.close());
+    const script = (word: string) => `echo "${word} before"; head -c 40000 /dev/zero | tr '\\0' z; echo; echo "${word} after"; sleep 60`;
+    await dockerd.run('ignored', script('ignored'), { Labels: { 'com.example.watch': 'false' } });
+    await dockerd.run('watched', script('watched'), {
+      Labels: { 'com.example.watch': 'true' },
+      Healthcheck: { Test: ['CMD-SHELL', 'true'], Interval: 100_000_000, Timeout: 1_000_000_000, Retries: 1 },
+    });
+    await waitFor(() => logLines(engine, 'labelled').length >= 3, { what: 'the labelled container lines' });
+    await waitFor(() => eventMessages(engine, 'labelled').includes('container watched is healthy'), { what: 'health event' });
+    expect(logLines(engine, 'labelled')).toEqual(['stdout:watched before', `stdout:${'z'.repeat(40_000)}`, 'stdout:watched after']);
+    expect(rows(engine, 'labelled').every((r) => r.flags === 0 && r.path === 'watched')).toBe(true);
+    const status = (await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === 'labelled')!.status;
+    expect(status).toMatchObject({ state: 'watching', files: 1 });
+  });
+});

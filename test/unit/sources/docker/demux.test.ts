@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { MultiplexedParser, RawParser, DOCKER_SPLIT_BYTES, type LogMessage, type MessageParser } from '../../../../electron/engine/sources/docker/demux.js';
+import { StreamLines } from '../../../../electron/engine/sources/docker/stream-lines.js';
+import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
+
+// Byte streams shaped like Docker's `logs?timestamps=1` answers: a 40 000-byte line is
+// cut into 16 KiB pieces sharing one timestamp, as dockerd 20.10 does.
+const TS = (i: number) => `2026-11-21T07:39:35.${String(i).padStart(9, '0')}Z`;
+const long = 'x'.repeat(40_000);
+const logical: { stream: 'stdout' | 'stderr'; ts: string; text: string }[] = [
+  { stream: 'stdout', ts: TS(1), text: 'first\n' },
+  { stream: 'stderr', ts: TS(2), text: 'oops é\n' },
+  { stream: 'stdout', ts: TS(3), text: long + '\n' },
+  { stream: 'stdout', ts: TS(3), text: 'same timestamp\n' },
+  { stream: 'stdout', ts: TS(4), text: 'no newline at exit' },
+];
+
+function pieces(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += DOCKER_SPLIT_BYTES) out.push(text.slice(i, i + DOCKER_SPLIT_BYTES));
+  // A line of exactly 16 KiB * k + '\n' would end in a lone '\n' piece; not in this corpus.
+  return out;
+}
+
+function multiplexed(): Buffer {
+  const frames: Buffer[] = [];
+  for (const m of logical) {
+    for (const p of pieces(m.text)) {
+      const payload = Buffer.from(`${m.ts} ${p}`);
+      const h = Buffer.alloc(8);
+      h[0] = m.stream === 'stdout' ? 1 : 2;
+      h.writeUInt32BE(payload.length, 4);
+      frames.push(h, payload);
+    }
+  }
+  return Buffer.concat(frames);
+}
+
+function tty(): Buffer {
+  return Buffer.from(logical.flatMap((m) => pieces(m.text.replace(/\n$/, '\r\n')).map((p) => `${m.ts} ${p}`)).join(''));
+}
+
+function parseInChunks(parser: MessageParser, bytes: Buffer, size: number): LogMessage[] {
+  const out: LogMessage[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(...parser.push(bytes.subarray(i, i + size)));
+  out.push(...parser.end());
+  return out;
+}
+
+function linesOf(messages: LogMessage[]): string[] {
+  const streams = {
+    stdout: new StreamLines('stdout', { t: '', n: 0, seq: 0 }, new GenericDecoderFactory().create({}), 1 << 20),
+    stderr: new StreamLines('stderr', { t: '', n: 0, seq: 0 }, new GenericDecoderFactory().create({}), 1 << 20),
+  };
+  const recs = messages.flatMap((m) => streams[m.stream].push(m, 0));
+  recs.push(...streams.stdout.flushEnded(0), ...streams.stderr.flushEnded(0));
+  return recs.map((r) => `${r.stream}:${r.raw.length > 100 ? `${r.raw.length} x` : r.raw}`);
+}
+
+const expected = ['stdout:first', 'stderr:oops é', 'stdout:40000 x', 'stdout:same timestamp', 'stdout:no newline at exit'];
+
+describe('docker log stream parsing', () => {
+  it('demultiplexes frames cut at any point and rejoins lines Docker split', () => {
+    const bytes = multiplexed();
+    for (const size of [1, 7, 8, 9, 4096, 16_500, bytes.length]) {
+      expect(linesOf(parseInChunks(new MultiplexedParser(), bytes, size)), `chunks of ${size}`).toEqual(expected);
+    }
+  });
+
+  it('splits a TTY stream into messages (no frames), CR LF handled, long lines rejoined', () => {
+    const bytes = tty();
+    for (const size of [1, 31, 4096, 16_415, bytes.length]) {
+      expect(linesOf(parseInChunks(new RawParser(), bytes, size)), `chunks of ${size}`).toEqual(expected.map((e) => e.replace('stderr:', 'stdout:')));
+    }
+  });
+
+  it('on resume skips exactly what was consumed, also among messages sharing a timestamp', () => {
+    const msgs = new MultiplexedParser().push(multiplexed());
+    const first = new StreamLines('stdout', { t: '', n: 0, seq: 0 }, new GenericDecoderFactory().create({}), 1 << 20);
+    // Read up to and including the long line (3 pieces at TS(3)), then stop.
+    const upTo = msgs.findIndex((m) => m.content.toString().startsWith('same'));
+    for (const m of msgs.slice(0, upTo)) if (m.stream === 'stdout') first.push(m, 0);
+    const cp = first.checkpoint();
+    expect(cp).toMatchObject({ t: TS(3).replace('Z', 'Z'), n: 3, seq: 2 });
+    const again = new StreamLines('stdout', cp, new GenericDecoderFactory().create({}), 1 << 20);
+    const recs = msgs.filter((m) => m.stream === 'stdout').flatMap((m) => again.push(m, 0));
+    expect(recs.map((r) => [r.firstLine, r.raw])).toEqual([[3, 'same timestamp']]);
+  });
+
+  it('never checkpoints past a line still in pieces', () => {
+    const msgs = new MultiplexedParser().push(multiplexed()).filter((m) => m.stream === 'stdout');
+    const s = new StreamLines('stdout', { t: '', n: 0, seq: 0 }, new GenericDecoderFactory().create({}), 1 << 20);
+    s.push(msgs[0]!, 0);
+    s.push(msgs[1]!, 0); // first piece of the long line
+    expect(s.checkpoint()).toMatchObject({ t: TS(1), n: 1, seq: 1 });
+  });
+});
