@@ -3,7 +3,7 @@
 # integration and end-to-end tests. Prints one summary line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p test-results
+mkdir -p reports
 status=0
 step() { echo; echo "== $*"; }
 
@@ -14,9 +14,9 @@ node scripts/check-layering.ts || status=1
 step "build"
 node scripts/build.mjs || status=1
 step "unit + integration (vitest)"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=1
 step "end to end (playwright, chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json || status=1
+PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json npx playwright test --reporter=list,json || status=1
 echo
-node scripts/test-summary.ts test-results/vitest.json test-results/playwright.json || status=1
+node scripts/test-summary.ts reports/vitest.json reports/playwright.json || status=1
 exit $status
