@@ -14,6 +14,12 @@ const WORDS: Record<string, Level> = {
   fatal: 'fatal', ftl: 'fatal', panic: 'fatal', emerg: 'fatal', emergency: 'fatal', f: 'fatal', dpanic: 'critical',
 };
 
+// Upper-case and capitalized spellings too, so the common case needs no toLowerCase().
+for (const [w, l] of Object.entries(WORDS)) {
+  WORDS[w.toUpperCase()] = l;
+  WORDS[w[0]!.toUpperCase() + w.slice(1)] = l;
+}
+
 export type LevelScale = 'word' | 'syslog' | 'syslog-pri' | 'bunyan' | 'auto';
 
 /** syslog severities 0..7 (RFC 5424 table 2). */

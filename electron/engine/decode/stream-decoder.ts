@@ -62,6 +62,9 @@ export class FormatStreamDecoder implements StreamDecoder {
   private readonly timeoutMs: number;
   private readonly tune: StreamTuning;
   private explanation = '';
+  /** Recent record starts the format could not read (see missed()). */
+  private misses: string[] = [];
+  private missesNeeded: number;
   /** Said before the explanation (an unknown forced format). */
   private note = '';
   private candidates: Candidate[] = [];
@@ -72,6 +75,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     tuning: Partial<StreamTuning> = {},
   ) {
     this.tune = { ...DEFAULT_TUNING, ...tuning };
+    this.missesNeeded = this.tune.sampleLines;
     this.ctx = { refMs: opts.fileMtimeMs ?? Date.now() };
     this.startRe = opts.multiline?.start ? new RegExp(opts.multiline.start) : null;
     this.timeoutMs = opts.multiline?.timeoutMs ?? this.tune.flushTimeoutMs;
@@ -120,6 +124,8 @@ export class FormatStreamDecoder implements StreamDecoder {
       this.sampling = true;
       this.format = null;
       this.provisional = null;
+      this.misses = [];
+      this.missesNeeded = this.tune.sampleLines;
     }
     return out;
   }
@@ -189,6 +195,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     if (f) {
       const parsed = f.parse(text, this.ctx);
       if (parsed) {
+        if (this.misses.length) this.misses = [];
         if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message)) return this.append(line, parsed.message, out);
         this.start(line, parsed, out);
         return;
@@ -198,14 +205,44 @@ export class FormatStreamDecoder implements StreamDecoder {
         out.push(this.parseError(line, f));
         return;
       }
-      if (p && f.multiline === 'header' && text.length > 0 && !leadingTimestamp(text, this.ctx)) return this.append(line, text, out);
+      if (p && f.multiline === 'header' && text.length > 0 && text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx)) {
+        // Lines between headers belong to the record above (stack traces, dumps); those that
+        // do not look like it still count toward noticing that the format changed.
+        if (!looksLikeContinuation(text)) this.missed(text, line.lineNo);
+        return this.append(line, text, out);
+      }
       if (p && f.multiline === 'header' && text.length === 0) return this.append(line, text, out);
       if (p && f.multiline === 'heuristic' && looksLikeContinuation(text)) return this.append(line, text, out);
       this.start(line, null, out);
+      this.missed(text, line.lineNo);
       return;
     }
     if (p && looksLikeContinuation(text)) return this.append(line, text, out);
     this.start(line, null, out);
+    if (!this.forced) this.missed(text, line.lineNo);
+  }
+
+  /**
+   * A record start the chosen format could not read. A run of them means the stream
+   * changed format (logs concatenated, a container running another program): detect again
+   * on that run. After a detection that changes nothing, wait for a run twice as long, so a
+   * stream no format reads costs next to nothing.
+   */
+  private missed(text: string, lineNo: number): void {
+    this.misses.push(text);
+    if (this.misses.length < this.missesNeeded) return;
+    const lines = this.misses.slice(-this.tune.sampleLines);
+    this.misses = [];
+    const d = detectFormat(lines, this.formats, this.ctx);
+    if (d.format && d.format !== this.format) {
+      const from = this.format?.name ?? 'generic';
+      this.format = d.format;
+      this.candidates = d.candidates;
+      this.explanation = `switched from ${from} at line ${lineNo}: ${explain(d, d.format.name)}`;
+      this.missesNeeded = this.tune.sampleLines;
+    } else {
+      this.missesNeeded = Math.min(this.missesNeeded * 2, 1 << 16);
+    }
   }
 
   private start(line: SourceLine, parsed: ParsedLine | null, out: DecodedRecord[]): void {

@@ -76,3 +76,23 @@ describe('format detection', () => {
     expect(recs.map((r) => r.level)).toEqual(['info', 'fatal']);
   });
 });
+
+describe('format drift', () => {
+  it('a run of lines the chosen format cannot read triggers a new detection', () => {
+    const d = factory.create({});
+    const glog = Array.from({ length: 40 }, (_, i) => `I0501 10:00:${String(i % 60).padStart(2, '0')}.000000    1 a.go:1] tick ${i}`);
+    const pino = Array.from({ length: 80 }, (_, i) => JSON.stringify({ level: 50, time: 1714557600000 + i, pid: 1, hostname: 'h', msg: `boom ${i}` }));
+    const recs = decodeAll(d, toLines([...glog, ...pino].join('\n')));
+    expect(d.describe().format).toBe('pino');
+    expect(d.describe().explanation).toMatch(/^switched from glog at line \d+/);
+    expect(recs).toHaveLength(120);
+    expect(recs.slice(0, 40).every((r) => r.format === 'glog')).toBe(true);
+    expect(recs.slice(80).every((r) => r.format === 'pino' && r.level === 'error')).toBe(true);
+  });
+
+  it('a stream that no format reads stays generic', () => {
+    const d = factory.create({});
+    const recs = decodeAll(d, toLines(Array.from({ length: 200 }, (_, i) => `free text number ${i}`).join('\n')));
+    expect(recs.every((r) => r.format === 'generic')).toBe(true);
+  });
+});

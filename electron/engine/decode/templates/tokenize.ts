@@ -22,6 +22,19 @@ const C_TAB = 9;
 const C_0 = 48;
 const C_9 = 57;
 
+// Character classes, one table lookup per character on the hot path.
+const SPACE = 1;
+const HARD = 2;
+const DIGIT = 4;
+const SOFT = 8;
+const DOT = 16;
+const CLS = new Uint8Array(128);
+for (const c of [32, 9, 10, 13]) CLS[c] = SPACE;
+for (const ch of '=,;()[]{}"|') CLS[ch.charCodeAt(0)] = HARD;
+for (let c = 48; c <= 57; c++) CLS[c] = DIGIT;
+for (const ch of ':/@#-') CLS[ch.charCodeAt(0)] = SOFT;
+CLS[46] = SOFT | DOT;
+
 function isHard(c: number): boolean {
   // = , ; ( ) [ ] { } " |
   return c === 61 || c === 44 || c === 59 || c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125 || c === 34 || c === 124;
@@ -142,13 +155,13 @@ function isVariablePart(p: string): boolean {
 
 /** A scheme ("http", "jdbc:mysql", ...) followed by "://" starts at i. */
 function isUrlAt(s: string, i: number): boolean {
-  const k = s.indexOf('://', i);
-  if (k < 0 || k - i > 16) return false;
-  for (let q = i; q < k; q++) {
+  const end = Math.min(s.length - 3, i + 16);
+  for (let q = i; q <= end; q++) {
     const c = s.charCodeAt(q);
-    if (!(isLetter(c) || c === 58 || c === 43 || c === 46 || c === 45)) return false;
+    if (c === 58) return s.charCodeAt(q + 1) === 47 && s.charCodeAt(q + 2) === 47 ? q > i : q > i && isLetter(s.charCodeAt(q + 1)) && isUrlAt(s, q + 1);
+    if (!(isLetter(c) || c === 43 || c === 46 || c === 45)) return false;
   }
-  return true;
+  return false;
 }
 
 export function isVariableToken(t: string): boolean {
@@ -216,18 +229,24 @@ export function tokenize(msg: string): Tokens {
       i = j;
       continue;
     }
+    let flags = c < 128 ? CLS[c]! : 0;
     while (j < n) {
       const d = msg.charCodeAt(j);
-      if (d === C_SPACE || d === C_TAB || d === 13 || d === 10 || isHard(d)) break;
+      const k = d < 128 ? CLS[d]! : 0;
+      if (k & (SPACE | HARD)) break;
       // A colon that ends the chunk ("addStoredBlock: ", "Old: ") is punctuation of its own.
       if (d === 58 && (j + 1 === n || msg.charCodeAt(j + 1) === C_SPACE)) break;
+      flags |= k;
       j++;
     }
-    if (j === i) j = i + 1;
     const chunk = msg.slice(i, j);
-    const masked = maskChunk(chunk);
+    // Most chunks are plain words or plain numbers: decide those without splitting.
+    let masked: string;
+    if (flags & SOFT) masked = maskChunk(chunk);
+    else if (flags & DIGIT) masked = isVariablePart(chunk) ? WILDCARD : chunk;
+    else masked = chunk;
     // "5.2 KB", "<1 sec": the unit joins the value before it.
-    if (sawSpace && UNITS.has(chunk) && tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD) {
+    if (sawSpace && tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD && chunk.length <= 4 && UNITS.has(chunk)) {
       sawSpace = false;
       i = j;
       continue;

@@ -186,7 +186,19 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
       ops.push({ k: 'lit', c: c.charCodeAt(0) });
     }
   }
+  // Consecutive lines often share their timestamp text (one-second resolution).
+  let lastText = '';
+  let lastRef = NaN;
+  let lastResult: ParsedTime | null = null;
   return (t, ctx) => {
+    if (t === lastText && ctx.refMs === lastRef) return lastResult;
+    lastResult = parse(t, ctx);
+    lastText = t;
+    lastRef = ctx.refMs;
+    return lastResult;
+  };
+
+  function parse(t: string, ctx: TimeContext): ParsedTime | null {
     let i = 0;
     const n = t.length;
     let y = -1, mo = 0, d = 1, h = 0, mi = 0, s = 0, ms = 0, off: number | null = null, epoch = -1, pm = -1;
@@ -341,7 +353,7 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
     }
     const zoneAssumed = off === null;
     return { ms: out, assumed: yearAssumed ? (zoneAssumed ? 'year+zone' : 'year') : zoneAssumed ? 'zone' : null };
-  };
+  }
 }
 
 function isAlpha(c: number): boolean {
