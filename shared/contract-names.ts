@@ -11,6 +11,15 @@ export const CALL_NAME_LIST = [
   'events.tail',
   'stats.rates',
   'query.run',
+  'channels.list',
+  'channels.upsert',
+  'channels.remove',
+  'channels.test',
+  'notifications.history',
+  'notifications.deadLetters',
+  'notifications.retry',
+  'recipients.get',
+  'recipients.set',
 ] as const;
 
-export const EVENT_NAME_LIST = ['events.appended', 'sources.changed', 'config.changed'] as const;
+export const EVENT_NAME_LIST = ['events.appended', 'sources.changed', 'config.changed', 'tray.changed', 'notify.toastClicked', 'notifications.changed'] as const;

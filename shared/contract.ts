@@ -13,6 +13,12 @@ import type {
   SourceConfig,
   SourceView,
   VigilConfig,
+  ChannelTestResult,
+  ChannelView,
+  DeadLetter,
+  NotificationHistoryEntry,
+  RecipientsView,
+  TrayModel,
 } from './types.js';
 
 export type ConfigSetResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigError[] };
@@ -30,6 +36,17 @@ export interface Calls {
   'events.tail': (req: z.input<typeof S.TailRequest>) => LogEvent[];
   'stats.rates': (req: z.input<typeof S.RatesRequest>) => RateSeries;
   'query.run': (req: z.input<typeof S.QueryRequest>) => QueryResult;
+  /** Notification channels, secrets masked (docs/notifications.md). */
+  'channels.list': (req: {}) => ChannelView[];
+  'channels.upsert': (req: z.input<typeof S.ChannelUpsert>) => ConfigSetResult;
+  'channels.remove': (req: { name: string }) => ConfigSetResult;
+  /** Sends a test message now, outside the outbox. */
+  'channels.test': (req: z.input<typeof S.ChannelTest>) => ChannelTestResult;
+  'notifications.history': (req: z.input<typeof S.HistoryRequest>) => NotificationHistoryEntry[];
+  'notifications.deadLetters': (req: z.input<typeof S.DeadLettersRequest>) => DeadLetter[];
+  'notifications.retry': (req: z.input<typeof S.RetryRequest>) => { retried: number };
+  'recipients.get': (req: { channel: string }) => RecipientsView;
+  'recipients.set': (req: z.input<typeof S.RecipientsSet>) => RecipientsView;
 }
 
 /** Every event the engine pushes to the UI (also list new names in contract-names.ts). */
@@ -40,6 +57,12 @@ export interface Events {
   'sources.changed': SourceView[];
   /** The config in force changed (from the file, or through the contract). */
   'config.changed': VigilConfig;
+  /** What the tray shows changed (open anomalies). */
+  'tray.changed': TrayModel;
+  /** The user clicked an OS toast: open Vigil at this anomaly. */
+  'notify.toastClicked': { anomalyId: number };
+  /** Outbox totals changed (a delivery was queued, sent, failed or retried). */
+  'notifications.changed': { pending: number; dead: number };
 }
 
 export type CallName = keyof Calls;
@@ -59,6 +82,15 @@ export const requestSchemas = {
   'events.tail': S.TailRequest,
   'stats.rates': S.RatesRequest,
   'query.run': S.QueryRequest,
+  'channels.list': S.Empty,
+  'channels.upsert': S.ChannelUpsert,
+  'channels.remove': S.ByName,
+  'channels.test': S.ChannelTest,
+  'notifications.history': S.HistoryRequest,
+  'notifications.deadLetters': S.DeadLettersRequest,
+  'notifications.retry': S.RetryRequest,
+  'recipients.get': S.RecipientsGet,
+  'recipients.set': S.RecipientsSet,
 } satisfies Record<CallName, z.ZodType>;
 
 export const CALL_NAMES = Object.keys(requestSchemas) as CallName[];

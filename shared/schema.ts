@@ -2,6 +2,7 @@
 // contract request. The engine side validates with these before any handler runs.
 import { z } from 'zod';
 import type { ConfigError } from './types.js';
+import { parseDuration } from './duration.js';
 
 const name = z
   .string()
@@ -64,11 +65,125 @@ export const SourceConfig = z.discriminatedUnion('type', [FileSourceConfig, Dock
   error: (iss) => (iss.code === 'invalid_union' ? 'type must be one of: file, docker' : undefined),
 });
 
-export const ChannelConfig = z.looseObject({
+// ---- notification channels and routing (docs/notifications.md) -----------------------
+
+const duration = z.union([
+  z.number().int('must be whole milliseconds').min(0, 'must not be negative'),
+  z.string().refine((s) => parseDuration(s) !== null, { message: 'is not a duration like 500ms, 30s, 5m, 4h or 1d' }),
+]);
+/** `secret:NAME` refers to the secret store (names: letters, digits, space, dot, dash, underscore). */
+const SECRET_REF = /^secret:[\w .-]{1,200}$/;
+const isSecretRef = (s: string) => s.startsWith('secret:');
+const urlOrSecret = z.string().refine(
+  (s) => {
+    if (isSecretRef(s)) return SECRET_REF.test(s);
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http(s) URL or secret:NAME' },
+);
+const oneLine = z.string().regex(/^[^\r\n]*$/, 'must be a single line');
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'is not a valid HTTP header name');
+const headers = z.record(headerName, oneLine);
+const jsonTemplate = z.string().refine(
+  (s) => {
+    try {
+      JSON.parse(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be JSON text (placeholders go inside strings: "{{title}}")' },
+);
+const channelCommon = {
   name,
-  type: z.enum(['toast', 'n8n', 'slack', 'discord', 'webhook', 'email']),
   enabled: z.boolean().optional(),
-  url: z.string().url('must be a URL').optional(),
+  sendResolved: z.boolean().optional(),
+  timeout: duration.optional(),
+};
+export const ToastChannelConfig = z.strictObject({ ...channelCommon, type: z.literal('toast') });
+export const N8nChannelConfig = z.strictObject({ ...channelCommon, type: z.literal('n8n'), url: urlOrSecret, headers: headers.optional() });
+export const SlackChannelConfig = z.strictObject({ ...channelCommon, type: z.literal('slack'), url: urlOrSecret });
+export const DiscordChannelConfig = z.strictObject({
+  ...channelCommon,
+  type: z.literal('discord'),
+  url: urlOrSecret,
+  username: z.string().min(1).max(80).optional(),
+});
+export const WebhookChannelConfig = z.strictObject({
+  ...channelCommon,
+  type: z.literal('webhook'),
+  url: urlOrSecret,
+  method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
+  headers: headers.optional(),
+  template: jsonTemplate.optional(),
+  signing: z.strictObject({ secret: z.string().min(1, 'must not be empty'), header: headerName.optional() }).optional(),
+});
+export const EmailChannelConfig = z.strictObject({
+  ...channelCommon,
+  type: z.literal('email'),
+  host: z.string().min(1, 'must name the SMTP server'),
+  port: z.number().int().min(1).max(65535).optional(),
+  secure: z.boolean().optional(),
+  starttls: z.enum(['required', 'opportunistic', 'off']).optional(),
+  tls: z
+    .strictObject({
+      rejectUnauthorized: z.boolean().optional(),
+      servername: z.string().min(1).optional(),
+      minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
+      caFile: z.string().min(1).optional(),
+    })
+    .optional(),
+  user: oneLine.optional(),
+  password: z.string().optional(),
+  from: oneLine.min(3, 'must be an address such as Vigil <vigil@example.com>'),
+  to: z.array(z.email('must be an e-mail address')).optional(),
+  subjectPrefix: oneLine.max(100).optional(),
+});
+
+export const ChannelConfig = z.discriminatedUnion(
+  'type',
+  [ToastChannelConfig, N8nChannelConfig, SlackChannelConfig, DiscordChannelConfig, WebhookChannelConfig, EmailChannelConfig],
+  { error: (iss) => (iss.code === 'invalid_union' ? 'type must be one of: toast, n8n, slack, discord, webhook, email' : undefined) },
+);
+
+const severity = z.enum(['low', 'medium', 'high', 'critical']);
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM (24 h)');
+export const QuietHours = z.strictObject({ start: clockTime, end: clockTime, hold: z.array(z.string().min(1)).optional() });
+export const NotifyRule = z.strictObject({
+  name,
+  enabled: z.boolean().optional(),
+  minSeverity: severity.optional(),
+  maxSeverity: severity.optional(),
+  sources: z.array(z.string().min(1)).optional(),
+  categories: z.array(z.string().min(1)).optional(),
+  detectors: z.array(z.string().min(1)).optional(),
+  channels: z.array(name).optional(),
+  quietHours: z.union([QuietHours, z.literal(false)]).optional(),
+  rateLimit: z.strictObject({ max: z.number().int().min(1), per: duration }).optional(),
+  groupWindow: duration.optional(),
+  repeatInterval: duration.optional(),
+});
+export const NotifyConfig = z.strictObject({
+  groupWindow: duration.optional(),
+  repeatInterval: duration.optional(),
+  quietHours: QuietHours.optional(),
+  timeout: duration.optional(),
+  retry: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(1000).optional(),
+      initialDelay: duration.optional(),
+      maxDelay: duration.optional(),
+      maxRetryAfter: duration.optional(),
+    })
+    .optional(),
+  breaker: z.strictObject({ failureThreshold: z.number().int().min(1).max(1000).optional(), cooldown: duration.optional() }).optional(),
+  rules: z.array(NotifyRule).optional(),
 });
 
 export const RuleConfig = z.looseObject({ name });
@@ -78,6 +193,7 @@ export const VigilConfig = z
     sources: z.array(SourceConfig).default([]),
     channels: z.array(ChannelConfig).default([]),
     rules: z.array(RuleConfig).default([]),
+    notify: NotifyConfig.optional(),
     formats: z.array(z.unknown()).optional(),
   })
   .superRefine((cfg, ctx) => {
@@ -90,6 +206,14 @@ export const VigilConfig = z
     cfg.channels.forEach((c, i) => {
       if (ch.has(c.name)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `duplicates the channel name "${c.name}"` });
       ch.add(c.name);
+    });
+    const ruleNames = new Set<string>();
+    cfg.notify?.rules?.forEach((r, i) => {
+      if (ruleNames.has(r.name)) ctx.addIssue({ code: 'custom', path: ['notify', 'rules', i, 'name'], message: `duplicates the rule name "${r.name}"` });
+      ruleNames.add(r.name);
+      r.channels?.forEach((c, j) => {
+        if (!ch.has(c)) ctx.addIssue({ code: 'custom', path: ['notify', 'rules', i, 'channels', j], message: `names no channel ("${c}")` });
+      });
     });
   });
 
@@ -120,4 +244,32 @@ export const RatesRequest = z.strictObject({
 export const QueryRequest = z.strictObject({
   sql: z.string().min(1).max(100_000),
   limit: z.number().int().min(1).max(10_000).default(1000),
+});
+
+// ---- notification requests (docs/notifications.md) -----------------------------------
+
+/** channels.upsert: a channel as the UI edits it. A secret field left masked (as
+ *  channels.list gave it) keeps its stored value; `storeSecrets` (default true) moves clear
+ *  secrets into the secret store and writes `secret:NAME` to vigil.yml. */
+export const ChannelUpsert = z.strictObject({ channel: ChannelConfig, storeSecrets: z.boolean().default(true) });
+/** channels.test: a configured channel by name, or an unsaved config (secrets in clear or secret:NAME). */
+export const ChannelTest = z.union([z.strictObject({ name }), z.strictObject({ channel: ChannelConfig })]);
+export const HistoryRequest = z.strictObject({
+  anomalyId: z.number().int().optional(),
+  channel: name.optional(),
+  status: z.enum(['sent', 'failed', 'pending']).optional(),
+  beforeId: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export const DeadLettersRequest = z.strictObject({ channel: name.optional(), limit: z.number().int().min(1).max(1000).default(100) });
+/** notifications.retry: the given dead letters, or every dead letter (of one channel). */
+export const RetryRequest = z.union([
+  z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(10_000) }),
+  z.strictObject({ all: z.literal(true), channel: name.optional() }),
+]);
+export const RecipientsGet = z.strictObject({ channel: name });
+/** recipients.set: null returns to the config's `to`. */
+export const RecipientsSet = z.strictObject({
+  channel: name,
+  recipients: z.array(z.email('must be an e-mail address')).min(1, 'must list at least one address (null returns to the config default)').max(500).nullable(),
 });

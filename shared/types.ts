@@ -125,6 +125,8 @@ export interface VigilConfig {
   sources: SourceConfig[];
   channels: ChannelConfig[];
   rules: RuleConfig[];
+  /** Notification routing, grouping and delivery settings (docs/notifications.md). */
+  notify?: NotifyConfig;
   /** User format definitions (see resources/formats). */
   formats?: unknown[];
   [extra: string]: unknown;
@@ -194,4 +196,238 @@ export interface Anomaly {
 export interface AnomalyChange {
   kind: 'opened' | 'repeated' | 'resolved' | 'acknowledged';
   anomaly: Anomaly;
+}
+
+// ---- notifications (issue 5; docs/notifications.md) ----------------------------------
+
+export const CHANNEL_TYPES = ['toast', 'n8n', 'slack', 'discord', 'webhook', 'email'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** A duration in vigil.yml: milliseconds, or text like "30s", "5m", "4h" (shared/duration.ts). */
+export type DurationValue = number | string;
+
+/** Options every channel type accepts. A string `secret:NAME` in a secret-bearing field
+ *  (url, password, signing.secret, header values) refers to the secret store. */
+export interface ChannelCommon {
+  name: string;
+  enabled?: boolean;
+  /** Send a "resolved" message when an anomaly it was told about resolves. */
+  sendResolved?: boolean;
+  /** Per request (default 15s). */
+  timeout?: DurationValue;
+}
+export interface ToastChannelConfig extends ChannelCommon {
+  type: 'toast';
+}
+export interface N8nChannelConfig extends ChannelCommon {
+  type: 'n8n';
+  url: string;
+  headers?: Record<string, string>;
+}
+export interface SlackChannelConfig extends ChannelCommon {
+  type: 'slack';
+  url: string;
+}
+export interface DiscordChannelConfig extends ChannelCommon {
+  type: 'discord';
+  url: string;
+  username?: string;
+}
+export interface WebhookChannelConfig extends ChannelCommon {
+  type: 'webhook';
+  url: string;
+  method?: 'POST' | 'PUT' | 'PATCH';
+  headers?: Record<string, string>;
+  /** JSON text with {{placeholders}}; see docs/notifications.md. */
+  template?: string;
+  /** HMAC-SHA256 of the exact body, sent as `sha256=<hex>` in `header` (default X-Vigil-Signature). */
+  signing?: { secret: string; header?: string };
+}
+export interface EmailChannelConfig extends ChannelCommon {
+  type: 'email';
+  host: string;
+  port?: number;
+  /** Implicit TLS from the first byte (usually port 465). */
+  secure?: boolean;
+  /** STARTTLS on a plain port: required (default when a password is set), opportunistic, off. */
+  starttls?: 'required' | 'opportunistic' | 'off';
+  tls?: { rejectUnauthorized?: boolean; servername?: string; minVersion?: 'TLSv1.2' | 'TLSv1.3'; caFile?: string };
+  user?: string;
+  password?: string;
+  from: string;
+  /** Default recipients; recipients set in the app (recipients.set) override them. */
+  to?: string[];
+  subjectPrefix?: string;
+}
+export type AnyChannelConfig =
+  | ToastChannelConfig
+  | N8nChannelConfig
+  | SlackChannelConfig
+  | DiscordChannelConfig
+  | WebhookChannelConfig
+  | EmailChannelConfig;
+
+export interface QuietHoursConfig {
+  /** Local time "HH:MM"; a window may cross midnight (22:00-07:00). */
+  start: string;
+  end: string;
+  /** Channel types or names held until the window ends (default ["toast"]); others still send. */
+  hold?: string[];
+}
+
+/** One routing rule under `notify.rules` (the top-level `rules:` key is detection's). */
+export interface NotifyRuleConfig {
+  name: string;
+  enabled?: boolean;
+  minSeverity?: Severity;
+  maxSeverity?: Severity;
+  sources?: string[];
+  categories?: string[];
+  detectors?: string[];
+  /** Channel names; omitted = every enabled channel. */
+  channels?: string[];
+  quietHours?: QuietHoursConfig | false;
+  /** At most `max` messages per channel per `per`; the rest wait and are merged. */
+  rateLimit?: { max: number; per: DurationValue };
+  groupWindow?: DurationValue;
+  repeatInterval?: DurationValue;
+}
+
+/** The top-level `notify:` section. */
+export interface NotifyConfig {
+  groupWindow?: DurationValue;
+  repeatInterval?: DurationValue;
+  quietHours?: QuietHoursConfig;
+  timeout?: DurationValue;
+  retry?: { maxAttempts?: number; initialDelay?: DurationValue; maxDelay?: DurationValue; maxRetryAfter?: DurationValue };
+  breaker?: { failureThreshold?: number; cooldown?: DurationValue };
+  rules?: NotifyRuleConfig[];
+}
+
+/** What the tray shows (computed by the engine's trayModel, rendered by the shell). */
+export interface TrayModel {
+  worstSeverity: Severity | null;
+  count: number;
+  tooltip: string;
+  recent: { id: number; title: string; severity: Severity }[];
+}
+
+export interface ChannelStatus {
+  /** ok; retrying (the head delivery failed and waits); open (circuit breaker open); disabled. */
+  health: 'ok' | 'retrying' | 'open' | 'disabled';
+  pending: number;
+  dead: number;
+  lastSentAt: number | null;
+  lastError: string | null;
+}
+
+/** A channel as the UI sees it: secrets masked. */
+export interface ChannelView {
+  config: AnyChannelConfig;
+  status: ChannelStatus;
+  /** Fields that refer to the secret store (`secret:NAME`), by field path. */
+  secretFields: string[];
+}
+
+export interface ChannelTestResult {
+  ok: boolean;
+  error?: string;
+  statusCode?: number;
+}
+
+/** One row of notification_history: one anomaly in one message to one channel. */
+export interface NotificationHistoryEntry {
+  /** The outbox row (one message to one channel). */
+  deliveryId: number;
+  anomalyId: number | null;
+  channel: string;
+  rule: string;
+  kind: 'firing' | 'resolved';
+  change: 'opened' | 'repeated' | 'resolved' | null;
+  status: 'sent' | 'failed' | 'pending';
+  attempts: number;
+  error: string | null;
+  createdAt: number;
+  sentAt: number | null;
+  updatedAt: number;
+}
+
+export interface DeadLetter {
+  deliveryId: number;
+  channel: string;
+  rule: string;
+  kind: 'firing' | 'resolved';
+  anomalyIds: number[];
+  title: string;
+  attempts: number;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RecipientsView {
+  channel: string;
+  /** The recipients in force. */
+  recipients: string[];
+  /** app: set through recipients.set; config: vigil.yml's `to`. */
+  from: 'app' | 'config';
+  configDefault: string[];
+}
+
+// ---- detection (issue 6) ---------------------------------------------------------------
+
+/** One line of an anomaly's evidence view: a covered record, or a line of context around it. */
+export interface EvidenceLine extends LogEvent {
+  role: 'evidence' | 'context';
+  /** Attached as a repeat of an already open anomaly (also RECORD_FLAGS.duplicate). */
+  duplicate: boolean;
+  /** The detector that found this record (evidence only). */
+  foundBy?: string | null;
+}
+
+export interface AnomalyDetail {
+  anomaly: Anomaly;
+  /** Evidence and context, oldest first. */
+  lines: EvidenceLine[];
+  /** Evidence records stored for this anomaly (count may be higher: beyond maxEvidence they are counted only). */
+  evidenceStored: number;
+}
+
+export type SnoozeScope = 'fingerprint' | 'source' | 'rule' | 'detector';
+
+/** A snooze: matching anomalies still update, but notifications hold until `until` (wall clock). */
+export interface Snooze {
+  id: number;
+  scope: SnoozeScope;
+  value: string;
+  until: number;
+  createdAt: number;
+  note?: string | null;
+}
+
+/** One bucket of a source's error (or warning) rate with the detector's band around it. */
+export interface BandPoint {
+  /** Bucket start, epoch ms (stream time). */
+  t: number;
+  count: number;
+  /** Baseline centre and band; null during warm-up. */
+  center: number | null;
+  lower: number | null;
+  upper: number | null;
+  anomalous: boolean;
+}
+
+export interface BandSeries {
+  source: string;
+  level: 'error' | 'warn';
+  method: 'mad' | 'stddev';
+  bucketMs: number;
+  points: BandPoint[];
+}
+
+/** Detection settings in force for a source (defaults merged with `detection:` and the source's `detectors:`). */
+export interface DetectionSettingsView {
+  source: string | null;
+  settings: Record<string, unknown>;
+  rules: RuleConfig[];
 }

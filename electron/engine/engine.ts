@@ -1,6 +1,7 @@
 // The composition root: builds the services, wires source -> decode -> store -> UI
 // (detect and notify plug in as pipeline stages), and disposes them in reverse order.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Events, Handlers } from '../../shared/contract.js';
 import type { AnomalyChange, ConfigError, LogEvent, VigilConfig } from '../../shared/types.js';
 import { ConfigFile, type ConfigResult } from './config/config-file.js';
@@ -14,6 +15,13 @@ import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.j
 import { SourceManager, type SourceManagerOptions } from './sources/manager.js';
 import { runReadOnlyQuery, Store } from './store/store.js';
 import { Emitter } from './util/emitter.js';
+import { notifyHandlers } from './notify/handlers.js';
+import { NodeNotifierToaster } from './notify/node-notifier-toaster.js';
+import { readOpenAnomalies } from './notify/open-anomalies.js';
+import { PlainSecretBox, type SecretBox } from './notify/secret-box.js';
+import { SecretStore } from './notify/secret-store.js';
+import { NotificationService } from './notify/service.js';
+import type { Toaster } from './notify/types.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -27,6 +35,10 @@ export interface EngineOptions {
   /** Lines kept per UI push (the UI shows a tail; everything is in the store). */
   uiTail?: number;
   log?: (msg: string) => void;
+  /** Encrypts <dataDir>/secrets.json values (Electron: safeStorage); default: plain, file mode 0600. */
+  secretBox?: SecretBox;
+  /** OS notifications; default node-notifier. */
+  toaster?: Toaster;
 }
 
 /** Internal events beyond the contract's. */
@@ -43,6 +55,8 @@ export class Engine {
   readonly config: ConfigFile;
   readonly handlers: Handlers;
   readonly paths: ReturnType<typeof dataPaths>;
+  readonly secrets: SecretStore;
+  private notify: NotificationService | null = null;
   private readonly ingestor: Ingestor;
   private readonly sources: SourceManager;
   private demo: DemoWriter | null = null;
@@ -80,6 +94,7 @@ export class Engine {
       ...opts.sources,
       log: this.log,
     });
+    this.secrets = new SecretStore(join(this.paths.dataDir, 'secrets.json'), opts.secretBox ?? new PlainSecretBox(), this.log);
     this.handlers = this.makeHandlers();
   }
 
@@ -90,11 +105,26 @@ export class Engine {
       await engine.config.load(defaultConfigText(engine.paths.demoLog));
       engine.config.watch();
       await engine.applyConfig(engine.config.config);
+      engine.notify = NotificationService.start({
+        db: engine.store.db,
+        config: engine.config.config,
+        events: engine.events,
+        secrets: engine.secrets,
+        toaster: opts.toaster ?? new NodeNotifierToaster(),
+        openAnomalies: readOpenAnomalies(engine.store.db),
+        log: engine.log,
+      });
     } catch (err) {
       await engine.close();
       throw err;
     }
     return engine;
+  }
+
+  /** Outbox, routing, tray (built in start). */
+  get notifications(): NotificationService {
+    if (!this.notify) throw new Error('notifications are not started');
+    return this.notify;
   }
 
   on<K extends keyof EngineEvents>(event: K, cb: (payload: EngineEvents[K]) => void): () => void {
@@ -116,6 +146,8 @@ export class Engine {
       } catch (err) {
         this.log(`could not store everything before closing: ${(err as Error).message}`);
       }
+      // After the ingestor: the last anomalies it produced are queued; requests out finish.
+      await this.notify?.close();
       if (this.uiTimer) clearTimeout(this.uiTimer);
       if (this.sourcesTimer) clearTimeout(this.sourcesTimer);
       this.events.clear();
@@ -182,6 +214,7 @@ export class Engine {
       'events.tail': (req) => this.store.tail(req as never),
       'stats.rates': (req) => this.store.rates(req as never),
       'query.run': ({ sql, limit }) => runReadOnlyQuery(this.paths.dbPath, sql, limit ?? 1000),
+      ...notifyHandlers(() => this.notifications, this.config, this.secrets),
     };
   }
 }

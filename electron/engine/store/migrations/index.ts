@@ -3,6 +3,7 @@
 import { m001 } from './001_core.js';
 import { m002 } from './002_templates.js';
 import { m003 } from './003_anomalies.js';
+import { m004 } from './004_notifications.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001, m002, m003];
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004];

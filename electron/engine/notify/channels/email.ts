@@ -1,0 +1,80 @@
+// E-mail over SMTP (nodemailer). STARTTLS is required by default whenever a password is
+// sent; certificates are verified unless tls.rejectUnauthorized is false.
+import { readFileSync } from 'node:fs';
+import { createTransport } from 'nodemailer';
+import type { EmailChannelConfig } from '../../../../shared/types.js';
+import { messageTitle, plainText, SEVERITY_LABEL, worstSeverity } from '../message.js';
+import { truncate } from '../truncate.js';
+import { DeliveryError, type ChannelSender, type NotificationMessage, type SendContext } from '../types.js';
+
+export function emailSubject(msg: NotificationMessage, prefix = '[Vigil]'): string {
+  const tag = msg.kind === 'resolved' ? '' : `[${SEVERITY_LABEL[worstSeverity(msg.items)]}] `;
+  return truncate(`${prefix} ${tag}${messageTitle(msg)}`.replace(/[\r\n]+/g, ' '), 200);
+}
+
+export function emailText(msg: NotificationMessage): string {
+  return `${plainText(msg)}\n\n-- \nVigil, rule "${msg.rule}", channel "${msg.channel}"\n`;
+}
+
+export const emailSender: ChannelSender = {
+  type: 'email',
+  resolvedByDefault: true,
+  async send(msg: NotificationMessage, ctx: SendContext) {
+    const c = ctx.config as EmailChannelConfig;
+    const to = ctx.recipients?.length ? ctx.recipients : (c.to ?? []);
+    if (!to.length) throw new DeliveryError('no recipients: set them in the app or as `to` in vigil.yml', { retryable: false });
+    const starttls = c.starttls ?? (c.password ? 'required' : 'opportunistic');
+    const secure = !!c.secure;
+    const timeout = ctx.timeoutMs;
+    const transport = createTransport({
+      host: c.host,
+      port: c.port ?? (secure ? 465 : 587),
+      secure,
+      requireTLS: !secure && starttls === 'required',
+      ignoreTLS: !secure && starttls === 'off',
+      ...(c.user ? { auth: { user: c.user, pass: c.password ?? '' } } : {}),
+      tls: {
+        rejectUnauthorized: c.tls?.rejectUnauthorized ?? true,
+        ...(c.tls?.servername ? { servername: c.tls.servername } : {}),
+        ...(c.tls?.minVersion ? { minVersion: c.tls.minVersion } : {}),
+        ...(c.tls?.caFile ? { ca: readFileSync(c.tls.caFile) } : {}),
+      },
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+    });
+    const abort = () => transport.close();
+    ctx.signal.addEventListener('abort', abort, { once: true });
+    try {
+      const info = await transport.sendMail({
+        from: c.from,
+        to,
+        subject: emailSubject(msg, c.subjectPrefix),
+        text: emailText(msg),
+        // The same Message-ID on every retry lets mail clients fold a duplicate.
+        messageId: `<vigil-${ctx.deliveryKey}@vigil.invalid>`,
+        headers: { 'X-Vigil-Delivery': ctx.deliveryKey },
+      });
+      if (info.rejected?.length && !info.accepted?.length) {
+        throw new DeliveryError(`every recipient was refused: ${info.rejected.join(', ')}`, { retryable: false });
+      }
+      return {};
+    } catch (err) {
+      if (err instanceof DeliveryError) throw err;
+      throw smtpError(err as Error & { code?: string; responseCode?: number; response?: string }, ctx.signal);
+    } finally {
+      ctx.signal.removeEventListener('abort', abort);
+      transport.close();
+    }
+  },
+};
+
+/** 5xx replies and refused logins are permanent; 4xx replies and network trouble are retried. */
+function smtpError(err: Error & { code?: string; responseCode?: number; response?: string }, signal: AbortSignal): DeliveryError {
+  if (signal.aborted) return new DeliveryError('timed out or cancelled while talking to the SMTP server', { retryable: true });
+  const reply = err.response ? `: ${err.response.slice(0, 300)}` : '';
+  if (err.code === 'EAUTH') return new DeliveryError(`the SMTP server refused the login${reply}`, { retryable: false });
+  if (err.responseCode && err.responseCode >= 500) return new DeliveryError(`SMTP ${err.responseCode}${reply}`, { retryable: false, statusCode: err.responseCode });
+  if (err.responseCode) return new DeliveryError(`SMTP ${err.responseCode}${reply}`, { retryable: true, statusCode: err.responseCode });
+  return new DeliveryError(`SMTP ${err.code ?? 'error'}: ${err.message.slice(0, 300)}`, { retryable: true });
+}

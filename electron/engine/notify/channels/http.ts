@@ -1,0 +1,59 @@
+import { parseRetryAfter } from '../backoff.js';
+import { DeliveryError, type SendResult } from '../types.js';
+
+export const USER_AGENT = 'Vigil-Notify/1';
+
+/**
+ * One HTTP request with a JSON body. 2xx is delivered. 408, 425, 429 and 5xx are worth
+ * retrying (with Retry-After when given); any other status is refused for good. Network
+ * errors and timeouts are retried. Errors never carry the URL (it may hold a token).
+ */
+export async function sendJson(
+  url: string,
+  body: string,
+  opts: { method?: string; headers?: Record<string, string>; signal: AbortSignal },
+): Promise<SendResult> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: opts.method ?? 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT, ...opts.headers },
+      body,
+      signal: opts.signal,
+      // A redirect could carry the body (and the token in the URL) elsewhere.
+      redirect: 'error',
+    });
+  } catch (err) {
+    throw new DeliveryError(networkReason(err, opts.signal), { retryable: true });
+  }
+  const text = await readSome(res);
+  if (res.ok) return { statusCode: res.status };
+  const retryable = res.status === 408 || res.status === 425 || res.status === 429 || res.status >= 500;
+  const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+  throw new DeliveryError(`HTTP ${res.status}${text ? `: ${text}` : ''}`, {
+    retryable,
+    statusCode: res.status,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    channelFault: res.status !== 429,
+  });
+}
+
+/** The first 300 characters of a response body, for the error shown to the user. */
+async function readSome(res: Response): Promise<string> {
+  try {
+    const text = await res.text();
+    return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+  } catch {
+    return '';
+  }
+}
+
+function networkReason(err: unknown, signal: AbortSignal): string {
+  if (signal.aborted) {
+    const reason = signal.reason as Error | undefined;
+    return reason?.name === 'TimeoutError' ? 'timed out waiting for the receiver' : 'cancelled (Vigil is stopping)';
+  }
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return `cannot reach the receiver (${cause.code})`;
+  return `request failed: ${cause?.message ?? (err as Error).message}`;
+}

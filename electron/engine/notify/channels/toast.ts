@@ -1,0 +1,32 @@
+// OS toast: one notification per message, naming the worst anomaly; a click opens Vigil
+// at that anomaly.
+import { byImportance, itemLine, messageTitle, SEVERITY_LABEL, worstSeverity } from '../message.js';
+import { clean, truncate } from '../truncate.js';
+import type { ChannelSender, NotificationMessage, SendContext, Toast, Toaster } from '../types.js';
+
+export const TOAST_LIMITS = { title: 120, body: 400 } as const;
+
+export function toastFor(msg: NotificationMessage): Toast {
+  const items = byImportance(msg.items);
+  const first = items[0]!.anomaly;
+  const severity = worstSeverity(msg.items);
+  const title = msg.kind === 'resolved' || msg.test ? messageTitle(msg) : `${SEVERITY_LABEL[severity]}: ${messageTitle(msg)}`;
+  const body =
+    items.length === 1
+      ? `${first.message && first.message !== first.title ? `${first.message}\n` : ''}${first.source}${first.category ? ` / ${first.category}` : ''}${first.count > 1 ? ` · ×${first.count}` : ''}`
+      : items.slice(0, 4).map(itemLine).join('\n') + (items.length > 4 ? `\n…and ${items.length - 4} more` : '');
+  return { title: truncate(clean(title).replace(/\n/g, ' '), TOAST_LIMITS.title), body: truncate(clean(body), TOAST_LIMITS.body), severity, anomalyId: first.id };
+}
+
+export function toastSender(toaster: Toaster, onClick: (anomalyId: number) => void): ChannelSender {
+  return {
+    type: 'toast',
+    // A toast saying "resolved" at 3 a.m. helps nobody; opt in with sendResolved: true.
+    resolvedByDefault: false,
+    async send(msg: NotificationMessage, _ctx: SendContext) {
+      const toast = toastFor(msg);
+      await toaster.show(toast, () => onClick(toast.anomalyId));
+      return {};
+    },
+  };
+}

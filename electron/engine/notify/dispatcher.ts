@@ -1,0 +1,152 @@
+// Sends the outbox, channel by channel: one request at a time per channel, in order (a
+// message waits for the one before it, retries included), channels in parallel.
+import type { AnyChannelConfig, ChannelStatus, ChannelType } from '../../../shared/types.js';
+import { backoffDelay, type RetryPolicy } from './backoff.js';
+import { CircuitBreaker } from './breaker.js';
+import { redact, secretValues } from './mask.js';
+import type { Outbox, OutboxRow } from './outbox.js';
+import { DeliveryError, type ChannelSender, type NotificationMessage } from './types.js';
+
+export interface DispatcherDeps {
+  now: () => number;
+  random: () => number;
+  senders: Record<ChannelType, ChannelSender>;
+  channel: (name: string) => AnyChannelConfig | undefined;
+  /** The channel's config with secrets filled in (throws when one is missing). */
+  resolve: (config: AnyChannelConfig) => AnyChannelConfig;
+  recipients: (channel: string) => string[] | null;
+  policy: () => RetryPolicy;
+  breaker: () => { failureThreshold: number; cooldownMs: number };
+  timeoutMs: (config: AnyChannelConfig) => number;
+  log: (msg: string) => void;
+  /** Something in the outbox changed (for the UI). */
+  changed: () => void;
+}
+
+/** A timer longer than this is re-armed (setTimeout overflows past 2^31-1 ms). */
+const MAX_TIMER = 2 ** 31 - 1;
+
+class ChannelWorker {
+  timer: NodeJS.Timeout | null = null;
+  inFlight: Promise<void> | null = null;
+  constructor(
+    readonly name: string,
+    readonly breaker: CircuitBreaker,
+  ) {}
+}
+
+export class Dispatcher {
+  private readonly workers = new Map<string, ChannelWorker>();
+  private closed = false;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly deps: DispatcherDeps,
+  ) {}
+
+  /** Look at a channel's queue now (or every channel's). */
+  kick(channels?: Iterable<string>): void {
+    for (const name of channels ?? [...this.workers.keys(), ...this.outbox.channelsWithWork()]) this.pump(this.worker(name));
+  }
+
+  status(config: AnyChannelConfig): ChannelStatus {
+    const counts = this.outbox.channelCounts(config.name);
+    if (config.enabled === false) return { health: 'disabled', ...counts };
+    const w = this.workers.get(config.name);
+    const now = this.deps.now();
+    const head = this.outbox.head(config.name);
+    const health = w?.breaker.state(now) === 'open' ? 'open' : head && head.attempts > 0 && head.status === 'pending' ? 'retrying' : 'ok';
+    return { health, ...counts };
+  }
+
+  /** Stops starting requests and waits for those out to finish (each bounded by its timeout). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
+    await Promise.all([...this.workers.values()].map((w) => w.inFlight));
+  }
+
+  /** Channels removed from the config forget their breaker. */
+  prune(active: Set<string>): void {
+    for (const [name, w] of this.workers) {
+      if (active.has(name) || w.inFlight) continue;
+      if (w.timer) clearTimeout(w.timer);
+      this.workers.delete(name);
+    }
+  }
+
+  private worker(name: string): ChannelWorker {
+    let w = this.workers.get(name);
+    if (!w) {
+      const b = this.deps.breaker();
+      this.workers.set(name, (w = new ChannelWorker(name, new CircuitBreaker(b.failureThreshold, b.cooldownMs))));
+    }
+    return w;
+  }
+
+  private pump(w: ChannelWorker): void {
+    if (this.closed || w.inFlight) return;
+    if (w.timer) {
+      clearTimeout(w.timer);
+      w.timer = null;
+    }
+    const config = this.deps.channel(w.name);
+    if (!config || config.enabled === false) return;
+    const head = this.outbox.head(w.name);
+    if (!head) return;
+    const b = this.deps.breaker();
+    w.breaker.configure(b.failureThreshold, b.cooldownMs);
+    const now = this.deps.now();
+    const due = Math.max(head.next_at, w.breaker.allowedAt());
+    if (due > now) {
+      w.timer = setTimeout(() => this.pump(w), Math.min(due - now, MAX_TIMER));
+      w.timer.unref();
+      return;
+    }
+    w.inFlight = this.deliver(w, head, config)
+      .catch((err) => this.deps.log(`notify: delivery ${head.id} to "${w.name}" hit a bug: ${(err as Error).stack ?? err}`))
+      .finally(() => {
+        w.inFlight = null;
+        this.deps.changed();
+        this.pump(w);
+      });
+  }
+
+  private async deliver(w: ChannelWorker, head: OutboxRow, config: AnyChannelConfig): Promise<void> {
+    const startedAt = this.deps.now();
+    const attemptId = this.outbox.beginAttempt(head.id, startedAt);
+    const attempts = head.attempts + 1;
+    const msg: NotificationMessage = { id: head.id, kind: head.kind, rule: head.rule, channel: head.channel, createdAt: head.created_at, items: this.outbox.items(head.id) };
+    let secrets: string[] = [];
+    try {
+      if (!msg.items.length) throw new DeliveryError('the message has no anomalies', { retryable: false });
+      const resolved = this.deps.resolve(config);
+      secrets = secretValues(resolved).map(([, v]) => v);
+      const timeoutMs = this.deps.timeoutMs(config);
+      const res = await this.deps.senders[config.type].send(msg, {
+        config: resolved,
+        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        deliveryKey: `${head.created_at.toString(36)}-${head.id}`,
+        partsDone: head.parts_done,
+        partSent: (i) => this.outbox.partDone(head.id, i + 1),
+        recipients: this.deps.recipients(config.name) ?? undefined,
+      });
+      this.outbox.finishSent(head.id, attemptId, this.deps.now(), res.statusCode ?? null);
+      w.breaker.success();
+    } catch (err) {
+      const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? String(err), { retryable: true });
+      const policy = this.deps.policy();
+      const now = this.deps.now();
+      const error = redact(e.message, secrets);
+      const dead = !e.retryable || attempts >= policy.maxAttempts;
+      const wait = e.retryAfterMs !== undefined ? Math.min(e.retryAfterMs, policy.maxRetryAfterMs) : backoffDelay(attempts, policy, this.deps.random);
+      this.outbox.finishFailed(head.id, attemptId, now, error, e.statusCode ?? null, dead, now + wait);
+      if (e.channelFault) w.breaker.failure(now);
+      this.deps.log(
+        `notify: "${w.name}" message ${head.id} attempt ${attempts} failed: ${error}; ` +
+          (dead ? 'moved to the dead letters' : `next try in ${Math.round(wait / 100) / 10} s`),
+      );
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// From anomaly changes to outbox messages: routing, the repeat interval, grouping windows,
+// resolved messages; and sealing complete groups, holding them for quiet hours and rate
+// limits. Everything it decides is written to the outbox in one transaction per batch.
+import type { AnomalyChange, AnyChannelConfig, Anomaly } from '../../../shared/types.js';
+import type { Outbox, OutboxKind } from './outbox.js';
+import { quietHolds, quietState } from './quiet-hours.js';
+import { route, ruleByName, type EffectiveRule } from './routing.js';
+import type { EvidenceReader, MessageItem } from './types.js';
+
+export interface GrouperDeps {
+  now: () => number;
+  evidence: EvidenceReader;
+  rules: () => EffectiveRule[];
+  channels: () => AnyChannelConfig[];
+  sendsResolved: (channel: AnyChannelConfig) => boolean;
+}
+
+export class Grouper {
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly deps: GrouperDeps,
+  ) {}
+
+  accept(changes: AnomalyChange[]): void {
+    const now = this.deps.now();
+    const rules = this.deps.rules();
+    const channels = this.deps.channels();
+    const evidence = new Map<number, string[]>();
+    const evidenceOf = (a: Anomaly) => {
+      let e = evidence.get(a.id);
+      if (!e) evidence.set(a.id, (e = this.deps.evidence(a)));
+      return e;
+    };
+    this.outbox.transaction(() => {
+      for (const { kind, anomaly: a } of changes) {
+        this.outbox.refreshGrouping(a);
+        if (kind === 'opened' || kind === 'repeated') {
+          // An acknowledged anomaly is someone's already: its repeats stay quiet. A snoozed
+          // one reaches the UI, not the channels.
+          if (a.state !== 'open' || snoozed(a, now)) continue;
+          for (const { rule, channel } of route(a, rules, channels)) {
+            const last = this.outbox.lastNotified(rule.name, channel.name, a.id);
+            if (last !== null && now - last < rule.repeatIntervalMs) continue;
+            this.add(rule.name, rule.groupWindowMs, channel, 'firing', last === null ? 'opened' : 'repeated', a, evidenceOf(a), now);
+            this.outbox.setNotified(rule.name, channel.name, a.id, now);
+          }
+        } else if (kind === 'resolved') {
+          // "Resolved" goes where "firing" went, whatever the rules say now.
+          for (const r of this.outbox.notifiedRoutes(a.id)) {
+            const channel = channels.find((c) => c.name === r.channel);
+            if (!channel || channel.enabled === false || !this.deps.sendsResolved(channel)) continue;
+            // Still grouping: the firing message goes out showing the anomaly resolved.
+            if (this.outbox.inGrouping(r.rule, r.channel, a.id)) continue;
+            const window = ruleByName(rules, r.rule)?.groupWindowMs ?? rules[0]?.groupWindowMs ?? 0;
+            this.add(r.rule, window, channel, 'resolved', 'resolved', a, evidenceOf(a), now);
+          }
+          this.outbox.forget(a.id);
+        }
+      }
+    });
+  }
+
+  private add(rule: string, windowMs: number, channel: AnyChannelConfig, kind: OutboxKind, change: MessageItem['change'], a: Anomaly, evidence: string[], now: number): void {
+    const row = this.outbox.groupingRow(rule, channel.name, kind);
+    const id = row?.id ?? this.outbox.createGroup(rule, channel.name, kind, now, now + windowMs);
+    this.outbox.upsertItem(id, change, a, evidence, now);
+  }
+
+  /** Seals the groups whose window closed; returns the channels that got a message to send. */
+  sealDue(): string[] {
+    const now = this.deps.now();
+    const rules = this.deps.rules();
+    const channels = this.deps.channels();
+    const ready = new Set<string>();
+    this.outbox.transaction(() => {
+      for (const row of this.outbox.dueGroups(now)) {
+        const channel = channels.find((c) => c.name === row.channel);
+        if (!channel || channel.enabled === false) {
+          this.outbox.kill(row.id, `the channel "${row.channel}" is ${channel ? 'disabled' : 'no longer configured'}`, now);
+          continue;
+        }
+        const holdUntil = this.holdUntil(ruleByName(rules, row.rule), channel, now);
+        if (holdUntil > now) {
+          // Held messages keep collecting: quiet hours end with one message, not many.
+          this.outbox.postpone(row.id, holdUntil, now);
+          continue;
+        }
+        this.outbox.seal(row.id, now);
+        ready.add(channel.name);
+      }
+    });
+    return [...ready];
+  }
+
+  nextSealAt(): number | null {
+    return this.outbox.nextSealAt();
+  }
+
+  private holdUntil(rule: EffectiveRule | undefined, channel: AnyChannelConfig, now: number): number {
+    let until = 0;
+    if (rule?.quietHours && quietHolds(rule.quietHours, channel)) {
+      const q = quietState(now, rule.quietHours);
+      if (q.active) until = q.endsAt;
+    }
+    if (rule?.rateLimit) {
+      const { max, perMs } = rule.rateLimit;
+      const recent = this.outbox.sealedSince(rule.name, channel.name, now - perMs);
+      // The window frees a place when the oldest message that keeps it full leaves it.
+      if (recent.length >= max) until = Math.max(until, recent[recent.length - max]! + perMs + 1);
+    }
+    return until;
+  }
+}
+
+function snoozed(a: Anomaly, now: number): boolean {
+  const until = (a as Anomaly & { snoozedUntil?: number | null }).snoozedUntil;
+  return typeof until === 'number' && until > now;
+}

@@ -1,0 +1,185 @@
+// Each HTTP channel type against a real receiver on 127.0.0.1: the exact payload, the
+// receiver's limits, and escaping of hostile log text.
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from '../../support/http-receiver.js';
+import { anomaly, opened, startNotify, type Harness } from '../../support/notify-harness.js';
+import { tempDir, waitFor } from '../../support/tmp.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(channelYaml: (r: Receiver) => string, notifyYaml = 'notify:\n  groupWindow: 0\n'): Promise<{ h: Harness; r: Receiver }> {
+  const { dir, cleanup } = tempDir();
+  const r = await startReceiver();
+  const h = startNotify(dir, `channels:\n${channelYaml(r)}\n${notifyYaml}`);
+  cleanups.push(cleanup, () => r.close(), () => h.close());
+  return { h, r };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+describe('n8n', () => {
+  it('posts the seed envelope exactly, one per anomaly, with its headers also as HTTP headers', async () => {
+    const { h, r } = await setup((r) => `  - name: flows\n    type: n8n\n    url: ${r.url}\n`);
+    const a = anomaly({
+      source: 'nginx',
+      category: 'auth',
+      severity: 'critical',
+      message: 'Failed password for root from 10.0.0.9',
+      lastTs: Date.parse('2026-11-21T10:00:05Z'),
+      details: { evidence: ['line one', 'line two'] },
+    });
+    const b = anomaly({ severity: 'medium', category: '', source: 'worker', details: { logType: 'syslog', evidence: ['only line'] } });
+    h.events.emit('anomaly.changed', [opened(a), opened(b)]);
+    await waitFor(() => r.requests.length === 2, { what: 'two n8n posts' });
+    const createdAt = (r.requests[0]!.json as { timestamp: string }).timestamp;
+    expect(new Date(createdAt).toISOString()).toBe(createdAt);
+    expect(r.requests[0]!.json).toEqual({
+      eventType: 'anomaly-detected',
+      payload: {
+        timestamp: '2026-11-21T10:00:05.000Z',
+        anomaly: 'log_anomaly_detected',
+        severity: 'critical',
+        source: 'log_monitor',
+        details: {
+          logType: 'auth',
+          message: 'Failed password for root from 10.0.0.9',
+          logDetails: 'line one\nline two',
+          detectionSource: 'log_file_monitoring',
+        },
+      },
+      headers: { 'x-event-type': 'log-anomaly', 'x-source': 'log-monitor' },
+      timestamp: createdAt,
+    });
+    // Key order as in the seed (some workflows read the raw body).
+    expect(Object.keys(r.requests[0]!.json as object)).toEqual(['eventType', 'payload', 'headers', 'timestamp']);
+    expect(r.requests[0]!.headers['x-event-type']).toBe('log-anomaly');
+    expect(r.requests[0]!.headers['x-source']).toBe('log-monitor');
+    expect(r.requests[0]!.headers['content-type']).toBe('application/json; charset=utf-8');
+    // logType: the line's own type first, then category, then source.
+    expect((r.requests[1]!.json as { payload: { details: { logType: string } } }).payload.details.logType).toBe('syslog');
+    expect(r.requests[0]!.headers['x-vigil-delivery']).not.toBe(r.requests[1]!.headers['x-vigil-delivery']);
+  });
+});
+
+describe('slack', () => {
+  it('sends blocks within Slack limits, escaping mentions and markup in log text', async () => {
+    const { h, r } = await setup((r) => `  - name: ops\n    type: slack\n    url: ${r.url}\n`);
+    const many = Array.from({ length: 60 }, (_, i) =>
+      anomaly({
+        title: `${'T'.repeat(200)} <!channel> ${i}`,
+        message: `${'&<>'.repeat(2000)}`,
+        details: { evidence: ['x'.repeat(5000), '``` fence <@U123>'] },
+      }),
+    );
+    h.events.emit('anomaly.changed', many.map(opened));
+    await waitFor(() => r.requests.length === 1, { what: 'slack post' });
+    const body = r.requests[0]!.json as { text: string; blocks: { type: string; text?: { type: string; text: string } }[] };
+    expect(body.blocks.length).toBeLessThanOrEqual(50);
+    expect(body.blocks[0]!.type).toBe('header');
+    expect(body.blocks[0]!.text!.type).toBe('plain_text');
+    expect(body.blocks[0]!.text!.text.length).toBeLessThanOrEqual(150);
+    expect(body.blocks[0]!.text!.text.endsWith('…')).toBe(true);
+    const sections = body.blocks.filter((b) => b.type === 'section');
+    for (const s of sections) {
+      expect(s.text!.text.length).toBeLessThanOrEqual(3000);
+      expect(s.text!.text).not.toMatch(/<!channel>|<@U123>/);
+      // Cut text never ends inside an entity.
+      expect(s.text!.text).not.toMatch(/&(a|am|l|g|lt|gt|amp)?…/);
+    }
+    expect(body.text.length).toBeLessThanOrEqual(3000);
+    expect(sections.at(-1)!.text!.text).toMatch(/^…and \d+ more/);
+    // Every anomaly is accounted for: shown in a section or named in the "more" list.
+    const shown = sections.length - 1;
+    const more = Number(/…and (\d+) more/.exec(sections.at(-1)!.text!.text)![1]);
+    expect(shown + more).toBe(60);
+  });
+});
+
+describe('discord', () => {
+  it('sends embeds within every Discord limit, cut with an ellipsis, never mid-surrogate, mentions off', async () => {
+    const { h, r } = await setup((r) => `  - name: team\n    type: discord\n    url: ${r.url}\n    username: Vigil\n`);
+    const emoji = '😀'.repeat(3000); // 6000 UTF-16 units
+    const many = Array.from({ length: 12 }, (_, i) =>
+      anomaly({ title: `x${emoji}`, message: `@everyone ${emoji}`, source: `s${'😀'.repeat(700)}`, details: { evidence: [emoji] }, severity: i === 3 ? 'critical' : 'low' }),
+    );
+    h.events.emit('anomaly.changed', many.map(opened));
+    await waitFor(() => r.requests.length === 1, { what: 'discord post' });
+    const body = r.requests[0]!.json as {
+      username: string;
+      content: string;
+      allowed_mentions: { parse: string[] };
+      embeds: { title: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text: string } }[];
+    };
+    expect(body.username).toBe('Vigil');
+    expect(body.allowed_mentions).toEqual({ parse: [] });
+    expect(body.content.length).toBeLessThanOrEqual(2000);
+    expect(body.embeds.length).toBeGreaterThan(0);
+    expect(body.embeds.length).toBeLessThanOrEqual(10);
+    let total = 0;
+    for (const e of body.embeds) {
+      expect(e.title.length).toBeLessThanOrEqual(256);
+      expect(e.description?.length ?? 0).toBeLessThanOrEqual(4096);
+      for (const f of e.fields ?? []) {
+        expect(f.name.length).toBeLessThanOrEqual(256);
+        expect(f.value.length).toBeLessThanOrEqual(1024);
+      }
+      expect(e.footer?.text.length ?? 0).toBeLessThanOrEqual(2048);
+      total += e.title.length + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+      for (const text of [e.title, e.description ?? '', ...(e.fields ?? []).map((f) => f.value)]) expect(text).not.toMatch(LONE_SURROGATE);
+    }
+    expect(total).toBeLessThanOrEqual(6000);
+    expect(body.embeds[0]!.title.endsWith('…')).toBe(true);
+    expect(body.embeds[0]!.title).toContain('[CRITICAL]'); // worst first
+    expect(body.content).not.toMatch(LONE_SURROGATE);
+  });
+});
+
+describe('generic webhook', () => {
+  it('renders the user template with typed placeholders, sends custom headers and a verifiable HMAC-SHA256 signature', async () => {
+    const template = JSON.stringify({
+      summary: '[{{severity}}] {{title}}',
+      n: '{{count}}',
+      first: { id: '{{anomaly.id}}', src: '{{anomaly.source}}' },
+      lines: '{{anomaly.evidence}}',
+      missing: '{{nope}}',
+    });
+    const { h, r } = await setup(
+      (r) =>
+        `  - name: hook\n    type: webhook\n    url: ${r.url}\n    method: PUT\n    headers:\n      X-Team: core\n` +
+        `    template: '${template}'\n    signing:\n      secret: s3cret-key-for-hmac\n`,
+    );
+    const a = anomaly({ title: 'Quote " and \\ backslash }}{{', severity: 'critical', details: { evidence: ['e1', 'e2'] } });
+    h.events.emit('anomaly.changed', [opened(a)]);
+    await waitFor(() => r.requests.length === 1, { what: 'webhook call' });
+    const req = r.requests[0]!;
+    expect(req.method).toBe('PUT');
+    expect(req.headers['x-team']).toBe('core');
+    expect(req.json).toEqual({
+      summary: `[critical] ${a.title}`,
+      n: 1,
+      first: { id: a.id, src: 'api' },
+      lines: ['e1', 'e2'],
+      missing: null,
+    });
+    const expected = 'sha256=' + createHmac('sha256', 's3cret-key-for-hmac').update(req.body).digest('hex');
+    expect(req.headers['x-vigil-signature']).toBe(expected);
+  });
+});
+
+describe('grouping', () => {
+  it('sends anomalies opened within the group window on one rule as one message', async () => {
+    const { h, r } = await setup((r) => `  - name: ops\n    type: slack\n    url: ${r.url}\n`, 'notify:\n  groupWindow: 400ms\n');
+    for (let i = 0; i < 3; i++) h.events.emit('anomaly.changed', [opened(anomaly({ title: `burst ${i}` }))]);
+    await waitFor(() => r.requests.length === 1, { what: 'one grouped post' });
+    const body = r.requests[0]!.json as { blocks: { type: string; text?: { text: string } }[] };
+    const sections = body.blocks.filter((b) => b.type === 'section').map((b) => b.text!.text);
+    expect(sections).toHaveLength(3);
+    expect(sections.join('\n')).toMatch(/burst 0[\s\S]*burst 1[\s\S]*burst 2/);
+    // Nothing else follows (the group was one message).
+    expect(h.service.history({}).filter((e) => e.channel === 'ops').map((e) => e.deliveryId)).toEqual(Array(3).fill(h.service.history({})[0]!.deliveryId));
+  });
+});
