@@ -73,7 +73,9 @@ test('remove and disable a source from the UI', async ({ page }) => {
   await page.goto(running.url);
   const one = page.locator('[data-testid="source-item"][data-name="one"]');
   await expect(one).toBeVisible();
-  await one.getByRole('checkbox').uncheck();
+  // The checkbox reflects the config in force: it changes once the engine confirms.
+  await one.getByRole('checkbox').click();
+  await expect(one.getByRole('checkbox')).not.toBeChecked();
   await expect(one.locator('.badge')).toHaveText(/disabled/);
   await page.getByRole('button', { name: 'remove two' }).click();
   await expect(page.locator('[data-testid="source-item"][data-name="two"]')).toHaveCount(0);
