@@ -1,6 +1,7 @@
 // The `vigil` command: the engine's third host.
 import { UsageError } from './args.js';
 import type { CliIo } from './io.js';
+import { parseCommand } from './parse.js';
 import { queryCommand } from './query.js';
 import { serveCommand } from './serve.js';
 
@@ -11,6 +12,9 @@ Commands:
         Run the engine headless and serve the UI (prints "Vigil UI: <url>").
   query --db F "SQL"
         Run one read-only SQL statement; prints one JSON object per row.
+  parse FILE [--format csv|jsonl] [--log-format NAME]
+        Decode a file offline: CSV (LineId,EventId,EventTemplate,Timestamp,Level,Format)
+        or one JSON object per record.
   help  Show this help.
 
 Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.
@@ -21,6 +25,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   query: queryCommand,
+  parse: parseCommand,
 };
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
