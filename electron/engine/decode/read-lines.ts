@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { RECORD_FLAGS } from '../../../shared/types.js';
 import type { SourceLine } from './types.js';
 
@@ -6,29 +6,37 @@ import type { SourceLine } from './types.js';
 // size): for `vigil parse` and the decode benchmark, which read whole files offline. The
 // live file source has its own reader with checkpoints and rotation.
 
-export async function* readLineBatches(path: string, opts: { highWaterMark?: number; readAt?: number } = {}): AsyncGenerator<SourceLine[]> {
-  const stream = createReadStream(path, { highWaterMark: opts.highWaterMark ?? 1 << 20 });
+export async function* readLineBatches(path: string, opts: { chunkBytes?: number; readAt?: number } = {}): AsyncGenerator<SourceLine[]> {
+  // Synchronous reads in a loop: an offline reader has nothing else to do meanwhile, and
+  // waiting on a stream's thread-pool round trips would leave the CPU idle between chunks.
+  const fd = openSync(path, 'r');
+  const size = opts.chunkBytes ?? 1 << 20;
   const readAt = opts.readAt ?? Date.now();
   let carry: Buffer | null = null;
-  let offset = 0; // file offset of the first byte of `carry` / the chunk
+  let offset = 0; // file offset of the first byte of `buf`
   let lineNo = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const batch: SourceLine[] = [];
-    let start = 0;
+  try {
     for (;;) {
-      const nl = buf.indexOf(10, start);
-      if (nl < 0) break;
-      batch.push(makeLine(buf, start, nl, ++lineNo, offset + start, offset + nl + 1, readAt));
-      start = nl + 1;
+      const chunk = Buffer.allocUnsafe(size);
+      const got = readSync(fd, chunk, 0, size, null);
+      if (got === 0) break;
+      const data = chunk.subarray(0, got);
+      const buf: Buffer = carry ? Buffer.concat([carry, data]) : data;
+      const batch: SourceLine[] = [];
+      let start = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, start);
+        if (nl < 0) break;
+        batch.push(makeLine(buf, start, nl, ++lineNo, offset + start, offset + nl + 1, readAt));
+        start = nl + 1;
+      }
+      carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
+      offset += start;
+      if (batch.length) yield batch;
     }
-    carry = start < buf.length ? buf.subarray(start) : null;
-    offset += start;
-    if (batch.length) yield batch;
-  }
-  if (carry && carry.length) {
-    const last = makeLine(carry, 0, carry.length, ++lineNo, offset, offset + carry.length, readAt);
-    yield [last];
+    if (carry && carry.length) yield [makeLine(carry, 0, carry.length, ++lineNo, offset, offset + carry.length, readAt)];
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -55,12 +55,13 @@ export class DrainMiner implements TemplateMiner {
     // A multi-line record (stack trace) is known by its first line: traces differ in depth
     // and frames, and would otherwise make a template per occurrence.
     const nl = message.indexOf('\n');
-    const { tokens, space } = tokenize(nl >= 0 ? message.slice(0, nl) : message);
+    const head = nl >= 0 ? message.slice(0, nl) : message;
+    const { tokens } = tokenize(head);
     const key = tokens.join('\u001f');
     let t = this.cache.get(key);
     if (t && t.mergedInto !== null) t = this.resolve(t);
     if (!t) {
-      t = this.place(tokens, space, now);
+      t = this.place(tokens, head, now);
       if (this.cache.size >= this.cacheMax) this.cache.clear();
       this.cache.set(key, t);
     }
@@ -117,7 +118,7 @@ export class DrainMiner implements TemplateMiner {
     return list;
   }
 
-  private place(tokens: string[], space: boolean[], now: number): MinedTemplate {
+  private place(tokens: string[], head: string, now: number): MinedTemplate {
     const list = this.bucket(tokens);
     let best: MinedTemplate | null = null;
     let bestScore = -1;
@@ -139,6 +140,9 @@ export class DrainMiner implements TemplateMiner {
         if (merged) return merged;
       }
     }
+    // The spacing is only needed to render a new template's text: tokenize once more for it.
+    const space: boolean[] = [];
+    tokenize(head, space);
     const t: MinedTemplate = { id: this.nextId++, tokens, space, text: render(tokens, space), count: 0, firstSeen: now, lastSeen: now, mergedInto: null };
     list.push(t);
     this.byId.set(t.id, t);

@@ -17,6 +17,8 @@ export interface Tokens {
   space: boolean[];
 }
 
+// A sink for spacing flags nobody asked for: pushes into it are dropped at once.
+const NO_SPACE: boolean[] = [];
 const C_SPACE = 32;
 const C_TAB = 9;
 const C_0 = 48;
@@ -28,7 +30,8 @@ const HARD = 2;
 const DIGIT = 4;
 const SOFT = 8;
 const DOT = 16;
-const CLS = new Uint8Array(128);
+const OTHER = 32; // letters and any other character: not a pure number
+const CLS = new Uint8Array(128).fill(OTHER);
 for (const c of [32, 9, 10, 13]) CLS[c] = SPACE;
 for (const ch of '=,;()[]{}"|') CLS[ch.charCodeAt(0)] = HARD;
 for (let c = 48; c <= 57; c++) CLS[c] = DIGIT;
@@ -188,10 +191,13 @@ function maskDates(tokens: string[]): void {
   }
 }
 
-/** Tokenizes and masks a message. */
-export function tokenize(msg: string): Tokens {
+/**
+ * Tokenizes and masks a message. `space`, when given, receives for each token whether
+ * whitespace preceded it (needed only to render a new template's text).
+ */
+export function tokenize(msg: string, space: boolean[] = NO_SPACE): Tokens {
   const tokens: string[] = [];
-  const space: boolean[] = [];
+  const ws = space !== NO_SPACE;
   const n = msg.length;
   let i = 0;
   let sawSpace = false;
@@ -204,7 +210,7 @@ export function tokenize(msg: string): Tokens {
     }
     if (isHard(c)) {
       tokens.push(msg[i]!);
-      space.push(sawSpace);
+      if (ws) space.push(sawSpace);
       sawSpace = false;
       i++;
       // An empty value ("logname= uid=0", "()", "[]") is a value all the same: a slot that
@@ -214,7 +220,7 @@ export function tokenize(msg: string): Tokens {
         const empty = c === 61 ? d === C_SPACE || d === C_TAB || d === 44 || d === 59 : d === (c === 40 ? 41 : 93);
         if (empty) {
           tokens.push(EMPTY);
-          space.push(false);
+          if (ws) space.push(false);
         }
       }
       continue;
@@ -224,27 +230,32 @@ export function tokenize(msg: string): Tokens {
     if (isLetter(c) && isUrlAt(msg, i)) {
       while (j < n && msg.charCodeAt(j) !== C_SPACE && msg.charCodeAt(j) !== C_TAB) j++;
       tokens.push(WILDCARD);
-      space.push(sawSpace);
+      if (ws) space.push(sawSpace);
       sawSpace = false;
       i = j;
       continue;
     }
-    let flags = c < 128 ? CLS[c]! : 0;
+    let flags = c < 128 ? CLS[c]! : OTHER;
     while (j < n) {
       const d = msg.charCodeAt(j);
-      const k = d < 128 ? CLS[d]! : 0;
+      const k = d < 128 ? CLS[d]! : OTHER;
       if (k & (SPACE | HARD)) break;
       // A colon that ends the chunk ("addStoredBlock: ", "Old: ") is punctuation of its own.
       if (d === 58 && (j + 1 === n || msg.charCodeAt(j + 1) === C_SPACE)) break;
       flags |= k;
       j++;
     }
-    const chunk = msg.slice(i, j);
     // Most chunks are plain words or plain numbers: decide those without splitting.
+    let chunk: string;
     let masked: string;
-    if (flags & SOFT) masked = maskChunk(chunk);
-    else if (flags & DIGIT) masked = isVariablePart(chunk) ? WILDCARD : chunk;
-    else masked = chunk;
+    if (flags === DIGIT) {
+      chunk = masked = WILDCARD;
+    } else {
+      chunk = msg.slice(i, j);
+      if (flags & SOFT) masked = maskChunk(chunk);
+      else if (flags & DIGIT) masked = isVariablePart(chunk) ? WILDCARD : chunk;
+      else masked = chunk;
+    }
     // "5.2 KB", "<1 sec": the unit joins the value before it.
     if (sawSpace && tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD && chunk.length <= 4 && UNITS.has(chunk)) {
       sawSpace = false;
@@ -252,13 +263,13 @@ export function tokenize(msg: string): Tokens {
       continue;
     }
     tokens.push(masked);
-    space.push(sawSpace);
+    if (ws) space.push(sawSpace);
     sawSpace = false;
     i = j;
     // The colon that ended the chunk.
     if (i < n && msg.charCodeAt(i) === 58) {
       tokens.push(':');
-      space.push(false);
+      if (ws) space.push(false);
       i++;
     }
   }
@@ -275,7 +286,7 @@ function dropRestatedQuantities(tokens: string[], space: boolean[]): void {
   for (let k = 2; k + 2 < tokens.length; k++) {
     if (tokens[k] === '(' && tokens[k + 1] === WILDCARD && tokens[k + 2] === ')' && tokens[k - 2] === WILDCARD && !isVariableToken(tokens[k - 1]!)) {
       tokens.splice(k, 3);
-      space.splice(k, 3);
+      if (space.length) space.splice(k, 3);
     }
   }
 }
