@@ -5,10 +5,17 @@ import type { BatchStage, IngestBatch, StoredRecord, TemplateStage } from './typ
 export interface IngestorOptions {
   /** Records queued before `write` waits (backpressure; nothing is dropped). */
   maxQueued?: number;
+  /** Bytes of source data queued before `write` waits: bounds memory whatever the line length. */
+  maxQueuedBytes?: number;
   /** Records per transaction. */
   maxBatch?: number;
   /** How long a record may wait for company before its batch is committed. */
   lingerMs?: number;
+  /** First and longest wait before retrying a store that refused a write. */
+  retryMs?: number;
+  retryMaxMs?: number;
+  /** How long `close` keeps retrying a failing store before giving up (what is left is re-read next start). */
+  closeTimeoutMs?: number;
 }
 
 export interface IngestorEvents {
@@ -17,23 +24,28 @@ export interface IngestorEvents {
   onStoreError?(error: Error | null): void;
 }
 
+interface Waiter {
+  wake(): void;
+}
+
 /**
  * The bounded queue between sources and the store. Sources `await write(batch)`; when the
- * store falls behind, the promise waits, so readers pause instead of dropping or growing
- * memory. Each flush writes records and checkpoints in one transaction.
+ * store falls behind or refuses writes, the promise waits, so readers pause instead of
+ * dropping or growing memory. Each commit writes records and their checkpoints in one
+ * transaction, which is what makes dropping a queued batch safe when we must: its
+ * checkpoint did not move, so its lines are read again.
  */
 export class Ingestor {
   private queue: IngestBatch[] = [];
   private queued = 0;
-  private waiters: (() => void)[] = [];
+  private queuedBytes = 0;
+  private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
   private failing: Error | null = null;
-  private retryMs = 100;
-  private readonly maxQueued: number;
-  private readonly maxBatch: number;
-  private readonly lingerMs: number;
+  private retryDelay: number;
+  private readonly o: Required<IngestorOptions>;
 
   constructor(
     private readonly store: Store,
@@ -42,9 +54,16 @@ export class Ingestor {
     private readonly events: IngestorEvents = {},
     opts: IngestorOptions = {},
   ) {
-    this.maxQueued = opts.maxQueued ?? 50_000;
-    this.maxBatch = opts.maxBatch ?? 10_000;
-    this.lingerMs = opts.lingerMs ?? 20;
+    this.o = {
+      maxQueued: opts.maxQueued ?? 50_000,
+      maxQueuedBytes: opts.maxQueuedBytes ?? 64 * 1024 * 1024,
+      maxBatch: opts.maxBatch ?? 10_000,
+      lingerMs: opts.lingerMs ?? 20,
+      retryMs: opts.retryMs ?? 100,
+      retryMaxMs: opts.retryMaxMs ?? 5000,
+      closeTimeoutMs: opts.closeTimeoutMs ?? 10_000,
+    };
+    this.retryDelay = this.o.retryMs;
   }
 
   /** Records waiting for the store. */
@@ -52,21 +71,37 @@ export class Ingestor {
     return this.queued;
   }
   get isBlocked(): boolean {
-    return this.queued >= this.maxQueued || this.failing !== null;
+    return this.full() || this.failing !== null;
+  }
+  /** Why writers wait, for status lines; null when they do not. */
+  get blockedReason(): string | null {
+    if (this.failing) return `the store refused a write (${this.failing.message}); holding records and retrying`;
+    if (this.full()) return 'the store is behind';
+    return null;
   }
 
-  async write(batch: IngestBatch): Promise<void> {
+  /**
+   * Queues a batch; waits while the queue is full. With `signal` aborted the wait ends
+   * with an AbortError and the batch is not queued.
+   */
+  async write(batch: IngestBatch, signal?: AbortSignal): Promise<void> {
     if (this.closed) throw new Error('ingestor is closed');
-    while (this.queued >= this.maxQueued) {
-      await new Promise<void>((r) => this.waiters.push(r));
-      if (this.closed) throw new Error('ingestor is closed');
+    signal?.throwIfAborted();
+    // Writers are served in arrival order: a newcomer queues behind those already waiting.
+    if (this.full() || this.waiters.length > 0) {
+      do {
+        await this.wait(signal);
+        if (this.closed) throw new Error('ingestor is closed');
+      } while (this.full());
     }
     this.queue.push(batch);
     this.queued += batch.records.length;
-    this.schedule(this.queued >= this.maxBatch ? 0 : this.lingerMs);
+    this.queuedBytes += batchBytes(batch);
+    this.wakeNext();
+    this.schedule(this.queued >= this.o.maxBatch ? 0 : this.o.lingerMs);
   }
 
-  /** Writes everything queued. */
+  /** Writes everything queued; throws the store's error if it refuses. */
   async drain(): Promise<void> {
     while (this.queue.length || this.flushing) {
       if (this.flushing) await this.flushing;
@@ -75,19 +110,91 @@ export class Ingestor {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    try {
-      await this.drain();
-    } finally {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
+  /**
+   * Waits until nothing of `sourceId` is queued (a source restarting must not read its
+   * checkpoints while its last batches are in flight). Past `timeoutMs` (a failing
+   * store), its batches are dropped instead: their checkpoints did not move.
+   */
+  async release(sourceId: number, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.some((b) => b.source.id === sourceId)) {
+      if (Date.now() >= deadline) {
+        this.dropWhere((b) => b.source.id === sourceId);
+        return;
+      }
+      this.schedule(0);
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
 
+  /** Stores what is queued, retrying a failing store for up to closeTimeoutMs, then stops. */
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const deadline = Date.now() + this.o.closeTimeoutMs;
+    try {
+      for (;;) {
+        try {
+          await this.drain();
+          break;
+        } catch (err) {
+          if (Date.now() >= deadline) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(this.retryDelay, Math.max(0, deadline - Date.now()))));
+        }
+      }
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      for (const w of this.waiters.splice(0)) w.wake();
+    }
+  }
+
+  // ---- internals --------------------------------------------------------------------
+
+  private full(): boolean {
+    // An empty queue always takes one batch, however big: a single huge batch must pass.
+    return this.queue.length > 0 && (this.queued >= this.o.maxQueued || this.queuedBytes >= this.o.maxQueuedBytes);
+  }
+
+  private wait(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const w: Waiter = {
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(w);
+        if (i !== -1) this.waiters.splice(i, 1);
+        this.wakeNext();
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(w);
+    });
+  }
+
+  /** Room again: let the longest waiting writer in (it wakes the next one after queueing). */
+  private wakeNext(): void {
+    if (this.waiters.length && !this.full()) this.waiters.shift()!.wake();
+  }
+
+  private dropWhere(pred: (b: IngestBatch) => boolean): void {
+    const keep: IngestBatch[] = [];
+    for (const b of this.queue) {
+      if (pred(b)) {
+        this.queued -= b.records.length;
+        this.queuedBytes -= batchBytes(b);
+      } else keep.push(b);
+    }
+    this.queue = keep;
+    this.wakeNext();
+  }
+
   private schedule(ms: number): void {
-    if (this.closed || this.flushing) return;
+    if (this.closed || this.flushing || this.failing) return;
     if (this.timer && ms > 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -103,30 +210,31 @@ export class Ingestor {
         while (this.queue.length) {
           const take: IngestBatch[] = [];
           let n = 0;
-          while (this.queue.length && (n === 0 || n + this.queue[0]!.records.length <= this.maxBatch)) {
+          let bytes = 0;
+          while (this.queue.length && (n === 0 || n + this.queue[0]!.records.length <= this.o.maxBatch)) {
             const b = this.queue.shift()!;
             take.push(b);
             n += b.records.length;
+            bytes += batchBytes(b);
           }
           try {
             this.commit(take);
-            if (this.failing) {
-              this.failing = null;
-              this.retryMs = 100;
-              this.events.onStoreError?.(null);
-            }
           } catch (err) {
-            // Put them back in front, untouched: nothing accepted is lost.
+            // Put them back in front, untouched: nothing accepted is lost. Retry later.
             this.queue.unshift(...take);
             this.failing = err as Error;
             this.events.onStoreError?.(this.failing);
-            await new Promise((r) => setTimeout(r, this.retryMs));
-            this.retryMs = Math.min(this.retryMs * 2, 5000);
-            if (this.closed) return;
-            continue;
+            this.scheduleRetry();
+            return;
+          }
+          if (this.failing) {
+            this.failing = null;
+            this.retryDelay = this.o.retryMs;
+            this.events.onStoreError?.(null);
           }
           this.queued -= n;
-          while (this.waiters.length && this.queued < this.maxQueued) this.waiters.shift()!();
+          this.queuedBytes -= bytes;
+          this.wakeNext();
           // Yield so sources and timers get the CPU between transactions.
           await new Promise((r) => setImmediate(r));
         }
@@ -137,20 +245,35 @@ export class Ingestor {
     return this.flushing;
   }
 
+  private scheduleRetry(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, this.o.retryMaxMs);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flushNow();
+    }, delay);
+  }
+
   private commit(batches: IngestBatch[]): void {
     const rows: RecordRow[] = [];
     const stored: StoredRecord[] = [];
     const checkpoints = new Map<number, CheckpointUpdate>();
+    const templates = this.templates;
     for (const b of batches) {
-      for (const r of b.records) {
+      const recs = b.records;
+      for (let i = 0; i < recs.length; i++) {
+        const r = recs[i]!;
         let ts = r.ts;
         let flags = r.flags;
         if (ts === null) {
           ts = b.readAt;
           flags |= RECORD_FLAGS.noTimestamp;
         }
-        const t = this.templates?.match(r.message, r) ?? null;
+        const t = templates ? templates.match(r.message, r) : null;
         const rank = levelRank(r.level);
+        const templateId = t ? t.id : null;
         rows.push({
           sourceId: b.source.id,
           fileId: b.fileId,
@@ -162,25 +285,25 @@ export class Ingestor {
           levelText: r.levelText,
           stream: r.stream ?? null,
           format: r.format,
-          templateId: t?.id ?? null,
+          templateId,
           flags,
           message: r.message,
           raw: r.raw,
           rawBytes: r.rawBytes,
         });
-        stored.push({
-          ...r,
-          flags,
-          id: 0,
-          sourceName: b.source.name,
-          sourceId: b.source.id,
-          fileId: b.fileId,
-          path: b.path,
-          ts,
-          levelRank: rank,
-          templateId: t?.id ?? null,
-          template: t?.template ?? null,
-        });
+        // The decoded record becomes the stored one (no copy: the source is done with it).
+        const s = r as StoredRecord;
+        s.ts = ts;
+        s.flags = flags;
+        s.id = 0;
+        s.sourceName = b.source.name;
+        s.sourceId = b.source.id;
+        s.fileId = b.fileId;
+        s.path = b.path;
+        s.levelRank = rank;
+        s.templateId = templateId;
+        s.template = t ? t.template : null;
+        stored.push(s);
       }
       // Later checkpoints of the same file supersede earlier ones.
       if (b.checkpoint) checkpoints.set(b.checkpoint.fileId, b.checkpoint);
@@ -207,4 +330,11 @@ export class Ingestor {
     }
     if (stored.length) this.events.onDidStore?.(stored);
   }
+}
+
+function batchBytes(b: IngestBatch): number {
+  if (b.bytes !== undefined) return b.bytes;
+  let n = 0;
+  for (const r of b.records) n += r.raw.length;
+  return n;
 }

@@ -17,6 +17,8 @@ export interface IngestBatch {
   checkpoint: CheckpointUpdate | null;
   /** When the source read the lines (for records without their own timestamp). */
   readAt: number;
+  /** Bytes of source data behind these records (for the queue's memory bound); else estimated from `raw`. */
+  bytes?: number;
 }
 
 /** A record after it is stored: its id and final values. */

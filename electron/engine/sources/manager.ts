@@ -47,6 +47,9 @@ export class SourceManager {
         if (!c || JSON.stringify(c) !== r.key) {
           this.running.delete(name);
           await r.source.close().catch((e) => this.opts.log?.(`closing source ${name}: ${(e as Error).message}`));
+          // Its batches still queued must be stored (or dropped: their checkpoints did not
+          // move) before a new instance reads the checkpoints, or lines would repeat.
+          await this.ingestor.release(r.source.ref.id);
         }
       }
       for (const [name, c] of wanted) {
@@ -61,8 +64,9 @@ export class SourceManager {
         const ctx: SourceContext = {
           store: this.store,
           decoders: this.decoders,
-          write: (b) => this.ingestor.write(b),
+          write: (b, signal) => this.ingestor.write(b, signal),
           isBlocked: () => this.ingestor.isBlocked,
+          blockedReason: () => this.ingestor.blockedReason,
           statusChanged: () => this.changed(),
           isNew,
           ...(this.opts.log ? { log: this.opts.log } : {}),

@@ -16,10 +16,15 @@ export interface Source {
 export interface SourceContext {
   store: Store;
   decoders: DecoderFactory;
-  /** Bounded: waits when the store is behind. */
-  write(batch: IngestBatch): Promise<void>;
+  /**
+   * Bounded: waits when the store is behind. Aborting `signal` ends the wait with an
+   * AbortError and the batch is not taken (its checkpoint did not move: nothing is lost).
+   */
+  write(batch: IngestBatch, signal?: AbortSignal): Promise<void>;
   /** True while the pipeline is refusing more (backpressure or store error). */
   isBlocked(): boolean;
+  /** Why the pipeline is refusing more (for the source's status), or null. */
+  blockedReason?(): string | null;
   /** The source's status changed. */
   statusChanged(): void;
   /** This source has never run before (decides `start: end` for files that already exist). */

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { levelFromRank, levelRank, type LogEvent, type QueryResult, type RateSeries } from '../../../shared/types.js';
 import { migrate } from './migrate.js';
+import { RecordInserter } from './record-insert.js';
 
 /** One record as written to the `records` table. */
 export interface RecordRow {
@@ -58,8 +59,8 @@ export interface StoreOptions {
 export class Store {
   readonly db: Database.Database;
   readonly path: string;
-  private readonly insertRecord: Database.Statement;
   private readonly updateCheckpoint: Database.Statement;
+  private readonly inserter: RecordInserter;
   private readonly sourceIds = new Map<string, number>();
   private closed = false;
 
@@ -75,11 +76,7 @@ export class Store {
       this.db.pragma('synchronous = NORMAL');
       migrate(this.db);
     }
-    this.insertRecord = this.db.prepare(
-      `INSERT INTO records (source_id, file_id, line_no, line_end, ts, ts_text, level, level_text, stream, format,
-                            template_id, flags, message, raw, raw_bytes, ingested_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.inserter = new RecordInserter(this.db);
     this.updateCheckpoint = this.db.prepare(
       `UPDATE files SET offset = ?, line_no = ?, size = coalesce(?, size), state = coalesce(?, state),
                         cursor = coalesce(?, cursor), updated_at = ? WHERE id = ?`,
@@ -133,14 +130,7 @@ export class Store {
     const now = Date.now();
     let firstId = 0;
     this.db.transaction(() => {
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i]!;
-        const res = this.insertRecord.run(
-          r.sourceId, r.fileId, r.lineNo, r.lineEnd, r.ts, r.tsText, r.level, r.levelText, r.stream, r.format,
-          r.templateId, r.flags, r.message === r.raw ? null : r.message, r.raw, r.rawBytes, now,
-        );
-        if (i === 0) firstId = Number(res.lastInsertRowid);
-      }
+      firstId = this.inserter.insert(records, now);
       for (const c of checkpoints) {
         this.updateCheckpoint.run(c.offset, c.lineNo, c.size ?? null, c.state ?? null, c.cursor ?? null, now, c.fileId);
       }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { TAIL_BYTES } from './line-splitter.js';
 
 /** Bytes looked at: the first line, or this many bytes when the first line is longer. */
 export const FINGERPRINT_BYTES = 1024;
@@ -15,4 +16,27 @@ export async function fingerprint(fh: FileHandle): Promise<string | null> {
   if (nl === -1 && bytesRead < FINGERPRINT_BYTES) return null;
   const end = nl === -1 ? bytesRead : nl + 1;
   return createHash('sha1').update(buf.subarray(0, end)).digest('hex').slice(0, 20);
+}
+
+/**
+ * The TAIL_BYTES bytes just before `offset` (fewer near the start). Stored with each
+ * checkpoint, they tell whether a file still holds the content the checkpoint was taken
+ * in (same inode reused, truncated and rewritten, a copy) before we resume there.
+ */
+export async function readTail(fh: FileHandle, offset: number): Promise<Buffer> {
+  const from = Math.max(0, offset - TAIL_BYTES);
+  const buf = Buffer.alloc(offset - from);
+  if (!buf.length) return buf;
+  const { bytesRead } = await fh.read(buf, 0, buf.length, from);
+  return buf.subarray(0, bytesRead);
+}
+
+/** The checkpoint `cursor` of a file row: the tail bytes, hex. */
+export function encodeTail(tail: Buffer): string {
+  return tail.toString('hex');
+}
+
+export function decodeTail(cursor: string | null): Buffer | null {
+  if (cursor === null || !/^(?:[0-9a-f]{2})*$/.test(cursor)) return null;
+  return Buffer.from(cursor, 'hex');
 }

@@ -3,13 +3,17 @@ import type { SourceLine } from '../../decode/types.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
+/** Bytes remembered before the consumed offset, to recognise the same content later. */
+export const TAIL_BYTES = 32;
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Turns byte chunks of one file into complete lines with their byte offsets.
  * A line without its newline is held until it completes (or `flushPartial` is called
  * when the file is rotated away). A line longer than `maxLineBytes` keeps only its
- * first `maxLineBytes` bytes in memory and is emitted, flagged truncated, when it ends.
+ * first `maxLineBytes` bytes in memory (cut on a UTF-8 boundary) and is emitted, flagged
+ * truncated, when it ends: a 50 MB line costs 1 MiB, not 50.
  */
 export class LineSplitter {
   private held: Buffer[] = [];
@@ -19,14 +23,22 @@ export class LineSplitter {
   /** File offset where the held line starts. */
   private lineStart: number;
   private lineNo: number;
+  /** The last TAIL_BYTES bytes of the file before `lineStart` (what a checkpoint there follows). */
+  private tailBytes: Buffer;
+  /** The last TAIL_BYTES bytes pushed so far (may run into the held line). */
+  private window: Buffer;
 
   constructor(
     startOffset: number,
     lastLineNo: number,
     private readonly maxLineBytes: number,
+    /** The bytes just before startOffset, when known (they seed `tail`). */
+    tail: Buffer | null = null,
   ) {
     this.lineStart = startOffset;
     this.lineNo = lastLineNo;
+    this.tailBytes = tail ?? EMPTY;
+    this.window = this.tailBytes;
   }
 
   /** Offset of the first byte not yet part of an emitted line. */
@@ -39,83 +51,142 @@ export class LineSplitter {
   get pendingBytes(): number {
     return this.heldBytes + this.overflow;
   }
+  /** Up to TAIL_BYTES bytes that end at consumedOffset. */
+  get tail(): Buffer {
+    return this.tailBytes;
+  }
+  /** Up to TAIL_BYTES bytes that end at consumedOffset + pendingBytes (the read position). */
+  get readTail(): Buffer {
+    return this.window;
+  }
 
   /** `chunk` holds the file's bytes from consumedOffset + pendingBytes onward. */
   push(chunk: Buffer, readAt: number, out: SourceLine[]): void {
-    let pos = 0;
     const len = chunk.length;
+    if (len === 0) return;
+    let pos = 0;
+    let lastEnd = -1;
+    const max = this.maxLineBytes;
     while (pos < len) {
       const nl = chunk.indexOf(NL, pos);
       if (nl === -1) {
         this.hold(chunk, pos, len);
-        return;
+        break;
       }
-      let line: Buffer;
       if (this.heldBytes === 0 && this.overflow === 0) {
-        line = chunk.subarray(pos, Math.min(nl, pos + this.maxLineBytes));
-        if (nl - pos > this.maxLineBytes) this.overflow = nl - pos - this.maxLineBytes;
+        const n = nl - pos;
+        if (n <= max) {
+          // The hot path: a whole line inside this chunk.
+          let end = nl;
+          if (end > pos && chunk[end - 1] === CR) end--;
+          out.push(this.makeLine(chunk, pos, end, n + 1, readAt, 0));
+        } else {
+          const cut = utf8Boundary(chunk, pos, pos + max);
+          out.push(this.makeLine(chunk, pos, cut, n + 1, readAt, RECORD_FLAGS.truncated));
+        }
       } else {
         this.hold(chunk, pos, nl);
-        line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+        const total = this.heldBytes + this.overflow + 1;
+        const line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+        if (this.overflow > 0) {
+          const cut = utf8Boundary(line, 0, line.length);
+          out.push(this.makeLine(line, 0, cut, total, readAt, RECORD_FLAGS.truncated));
+        } else {
+          let end = line.length;
+          if (end > 0 && line[end - 1] === CR) end--;
+          out.push(this.makeLine(line, 0, end, total, readAt, 0));
+        }
+        this.held = [];
+        this.heldBytes = 0;
+        this.overflow = 0;
       }
-      const total = line.length + this.overflow + 1;
-      out.push(this.makeLine(line, total, readAt, this.overflow > 0 ? RECORD_FLAGS.truncated : 0));
-      this.held = [];
-      this.heldBytes = 0;
-      this.overflow = 0;
+      lastEnd = nl + 1;
       pos = nl + 1;
     }
+    if (lastEnd !== -1) this.tailBytes = lastBytes(this.window, chunk, lastEnd);
+    this.window = lastBytes(this.window, chunk, len);
   }
 
   /** The file went away (rotated, deleted, truncated): emit the held partial line, if any. */
   flushPartial(readAt: number, out: SourceLine[]): void {
     if (this.heldBytes === 0 && this.overflow === 0) return;
-    const line = Buffer.concat(this.held, this.heldBytes);
-    const flags = RECORD_FLAGS.partialFlushed | (this.overflow > 0 ? RECORD_FLAGS.truncated : 0);
-    out.push(this.makeLine(line, line.length + this.overflow, readAt, flags, false));
+    const line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    const truncated = this.overflow > 0;
+    const flags = RECORD_FLAGS.partialFlushed | (truncated ? RECORD_FLAGS.truncated : 0);
+    const end = truncated ? utf8Boundary(line, 0, line.length) : line.length;
+    out.push(this.makeLine(line, 0, end, line.length + this.overflow, readAt, flags));
     this.held = [];
     this.heldBytes = 0;
     this.overflow = 0;
+    this.tailBytes = this.window;
   }
 
   /** Forget held bytes and restart at `offset` (after truncation). */
-  reset(offset: number, lineNo: number): void {
+  reset(offset: number, lineNo: number, tail: Buffer | null = null): void {
     this.held = [];
     this.heldBytes = 0;
     this.overflow = 0;
     this.lineStart = offset;
     this.lineNo = lineNo;
+    this.tailBytes = tail ?? EMPTY;
+    this.window = this.tailBytes;
   }
 
   private hold(chunk: Buffer, from: number, to: number): void {
     const room = this.maxLineBytes - this.heldBytes;
-    const take = Math.min(room, to - from);
+    const take = Math.max(0, Math.min(room, to - from));
     if (take > 0) {
       // Copy: the caller reuses its read buffer.
       this.held.push(Buffer.from(chunk.subarray(from, from + take)));
       this.heldBytes += take;
     }
-    this.overflow += to - from - Math.max(take, 0);
+    this.overflow += to - from - take;
   }
 
-  private makeLine(bytes: Buffer, totalBytes: number, readAt: number, flags: number, stripCr = true): SourceLine {
-    let end = bytes.length;
-    if (stripCr && end > 0 && bytes[end - 1] === CR && !(flags & RECORD_FLAGS.truncated)) end--;
-    const body = end === bytes.length ? bytes : bytes.subarray(0, end);
-    let text = body.toString('utf8');
-    let raw: Buffer | null = null;
-    if (text.includes('\uFFFD')) {
-      // U+FFFD may be real text; only keep the bytes when they really are invalid UTF-8.
-      try {
-        utf8Strict.decode(body);
-      } catch {
-        raw = Buffer.from(body);
-        flags |= RECORD_FLAGS.invalidUtf8;
-      }
+  private makeLine(buf: Buffer, start: number, end: number, totalBytes: number, readAt: number, flags: number): SourceLine {
+    const text = buf.toString('utf8', start, end);
+    let bytes: Buffer | null = null;
+    // U+FFFD may be real text; keep the bytes only when they really are invalid UTF-8.
+    if (text.includes('\uFFFD') && !isValidUtf8(buf.subarray(start, end))) {
+      bytes = Buffer.from(buf.subarray(start, end));
+      flags |= RECORD_FLAGS.invalidUtf8;
     }
     const startOffset = this.lineStart;
     this.lineStart += totalBytes;
-    this.lineNo++;
-    return { text, bytes: raw, flags, lineNo: this.lineNo, startOffset, endOffset: this.lineStart, readAt };
+    return { text, bytes, flags, lineNo: ++this.lineNo, startOffset, endOffset: this.lineStart, readAt };
   }
+}
+
+function isValidUtf8(b: Buffer): boolean {
+  try {
+    utf8Strict.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The end (<= `end`) at which cutting `buf[start, end)` leaves no broken UTF-8 sequence:
+ * a truncated line must not turn into an "invalid UTF-8" one just because of the cut.
+ */
+export function utf8Boundary(buf: Buffer, start: number, end: number): number {
+  // Walk back over at most 3 continuation bytes to the lead byte of the last sequence.
+  let i = end - 1;
+  let cont = 0;
+  while (i >= start && cont < 3 && (buf[i]! & 0xc0) === 0x80) {
+    i--;
+    cont++;
+  }
+  if (i < start) return end;
+  const lead = buf[i]!;
+  const need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
+  return need > cont ? i : end;
+}
+
+/** The last TAIL_BYTES bytes of `prev` followed by `chunk[0, end)`. */
+function lastBytes(prev: Buffer, chunk: Buffer, end: number): Buffer {
+  if (end >= TAIL_BYTES) return Buffer.from(chunk.subarray(end - TAIL_BYTES, end));
+  const keep = Math.min(prev.length, TAIL_BYTES - end);
+  return Buffer.concat([prev.subarray(prev.length - keep), chunk.subarray(0, end)]);
 }

@@ -9,13 +9,19 @@ export interface PathMatcher {
   depth: number | undefined;
   /** Does this file path belong to the source? */
   matches(path: string): boolean;
+  /** The source names one file (not a glob, not a folder): its absence is an error. */
+  single: boolean;
   /** A human description for status messages. */
   describe: string;
 }
 
 const GLOB_CHARS = /[*?[\]{}!]/;
 
-/** A source path is a file, a glob (`*`, `**`) or a directory (with include and recursion). */
+/**
+ * A source path is a file, a glob (`*`, `**`) or a directory (with include and recursion).
+ * A path that does not exist yet is a directory when it ends with `/` or when `include` or
+ * `recursive` is given; otherwise a file. Rebuild the matcher when the path appears.
+ */
 export function pathMatcher(path: string, opts: { recursive?: boolean; include?: string } = {}): PathMatcher {
   const abs = resolve(expandHome(path));
   if (GLOB_CHARS.test(abs)) {
@@ -28,14 +34,15 @@ export function pathMatcher(path: string, opts: { recursive?: boolean; include?:
       base,
       depth: rest.includes('**') ? undefined : rest.length - 1,
       matches: (p) => isMatch(p),
+      single: false,
       describe: `files matching ${abs}`,
     };
   }
-  let isDir = false;
+  let isDir = path.endsWith('/') || opts.include !== undefined || opts.recursive !== undefined;
   try {
     isDir = statSync(abs).isDirectory();
   } catch {
-    /* missing: treated as a file path that may appear later */
+    /* missing: decided by the spelling above */
   }
   if (isDir) {
     const include = picomatch(opts.include ?? '*', { dot: true });
@@ -43,10 +50,11 @@ export function pathMatcher(path: string, opts: { recursive?: boolean; include?:
       base: abs,
       depth: opts.recursive ? undefined : 0,
       matches: (p) => (opts.recursive ? p.startsWith(abs + sep) : dirname(p) === abs) && include(basename(p)),
+      single: false,
       describe: `files in ${abs}${opts.recursive ? ' (recursive)' : ''}${opts.include ? ` matching ${opts.include}` : ''}`,
     };
   }
-  return { base: dirname(abs), depth: 0, matches: (p) => p === abs, describe: abs };
+  return { base: dirname(abs), depth: 0, matches: (p) => p === abs, single: true, describe: abs };
 }
 
 function expandHome(p: string): string {

@@ -1,22 +1,32 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { DecodedRecord, SourceLine, StreamDecoder } from '../../decode/types.js';
+import type { IngestBatch, SourceRef } from '../../pipeline/types.js';
 import type { FileRow } from '../../store/store.js';
 import type { SourceContext } from '../source.js';
-import type { SourceRef } from '../../pipeline/types.js';
+import { encodeTail, fingerprint, readTail } from './fingerprint.js';
+import type { Probe } from './identity.js';
 import { LineSplitter } from './line-splitter.js';
-import { fingerprint } from './fingerprint.js';
 
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 512 * 1024;
 
-export interface TailerOptions {
+export interface TailerDeps {
+  ref: SourceRef;
+  ctx: SourceContext;
+  /** Aborted when the source closes: a write waiting for room gives up (nothing is lost: the checkpoint did not move). */
+  signal: AbortSignal;
   maxLineBytes: number;
-  makeDecoder: (mtimeMs: number) => StreamDecoder;
+  /** A predecessor idle this long no longer needs reading before us. */
+  rotateWaitMs: number;
+  makeDecoder(mtimeMs: number): StreamDecoder;
 }
+
+/** What a read found: `truncated` means the content before our position is gone (the source decides what next). */
+export type ReadOutcome = 'ok' | 'truncated' | 'closed';
 
 /**
  * Reads one file (one identity: an open descriptor) from its checkpoint to its end,
- * again whenever asked. All work on one tailer is serialized through `serial`.
+ * again whenever asked. Everything on one tailer runs one at a time (`exclusive`), and
+ * concurrent read requests fold into one, so a flood of change events costs one read.
  */
 export class FileTailer {
   path: string;
@@ -27,50 +37,66 @@ export class FileTailer {
   detachedAt: number | null = null;
   lastGrowthAt = Date.now();
   closed = false;
+  /** The file this one replaced at its path: read to its end before each read of ours, so a writer's order survives rotation. */
+  prev: FileTailer | null = null;
+  /** The path this file had before it was renamed to `path` (a new file there is its successor, not its copy). */
+  previousPath: string | null = null;
+  private readonly fh: FileHandle;
   private splitter: LineSplitter;
   private decoder: StreamDecoder;
   private readPos: number;
-  private size = 0;
-  private serial: Promise<unknown> = Promise.resolve();
+  private size: number;
+  /** The position (and its line number and tail bytes) last handed to the pipeline with a checkpoint. */
+  private ckptOffset: number;
+  private ckptLineNo: number;
+  private ckptTail: Buffer;
+  private suspended = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  private queuedRead: Promise<ReadOutcome> | null = null;
   private buf = Buffer.allocUnsafe(READ_CHUNK);
   private flushTimer: NodeJS.Timeout | null = null;
-  private lastCheckpoint = -1;
 
-  private constructor(
-    private readonly fh: FileHandle,
-    st: Stats,
+  constructor(
+    probe: Probe,
     row: FileRow,
-    private readonly ref: SourceRef,
-    private readonly ctx: SourceContext,
-    private readonly opts: TailerOptions,
+    tail: Buffer,
+    private readonly deps: TailerDeps,
   ) {
-    this.path = row.path;
-    this.dev = st.dev;
-    this.ino = st.ino;
+    this.fh = probe.fh;
+    this.path = probe.path;
+    this.dev = probe.dev;
+    this.ino = probe.ino;
     this.row = row;
-    this.size = st.size;
+    this.size = probe.size;
     this.readPos = row.offset;
-    this.splitter = new LineSplitter(row.offset, row.line_no, opts.maxLineBytes);
-    this.decoder = opts.makeDecoder(st.mtimeMs);
+    this.ckptOffset = row.offset;
+    this.ckptLineNo = row.line_no;
+    this.ckptTail = tail;
+    this.splitter = new LineSplitter(row.offset, row.line_no, deps.maxLineBytes, tail);
+    this.decoder = deps.makeDecoder(probe.mtimeMs);
   }
 
-  static async open(
-    path: string,
-    ref: SourceRef,
-    ctx: SourceContext,
-    opts: TailerOptions,
-    pickRow: (fh: FileHandle, st: Stats, fp: string | null) => FileRow,
-  ): Promise<FileTailer> {
-    const fh = await open(path, 'r');
-    try {
-      const st = await fh.stat();
-      const fp = await fingerprint(fh);
-      const row = pickRow(fh, st, fp);
-      return new FileTailer(fh, st, row, ref, ctx, opts);
-    } catch (err) {
-      await fh.close();
-      throw err;
-    }
+  /** Bytes in the file not yet handed to the pipeline. */
+  get bytesBehind(): number {
+    return Math.max(0, this.size - this.ckptOffset);
+  }
+
+  /** The checkpoint reached, as a row (for handing this content over to a copy, or after closing). */
+  checkpointRow(state: string): FileRow {
+    return { ...this.row, offset: this.ckptOffset, line_no: this.ckptLineNo, cursor: encodeTail(this.ckptTail), state };
+  }
+
+  /** The tail bytes at the checkpoint (what a copy must hold there to continue it). */
+  get checkpointTail(): Buffer {
+    return this.ckptTail;
+  }
+  get checkpointOffset(): number {
+    return this.ckptOffset;
+  }
+
+  /** Read reported `truncated` and waits for the source to decide what continues the old content. */
+  get isSuspended(): boolean {
+    return this.suspended;
   }
 
   /** Links to the file: 0 once it was deleted (we still hold it open). */
@@ -79,166 +105,218 @@ export class FileTailer {
     return (await this.fh.stat()).nlink;
   }
 
-  get bytesBehind(): number {
-    return Math.max(0, this.size - this.readPos);
+  /** Compares our file's bytes with another open file's at the same place (is one a copy of the other?). */
+  async sameBytesAs(other: FileHandle, offset: number): Promise<boolean> {
+    if (this.closed) return false;
+    const [a, b] = await Promise.all([readTail(this.fh, offset), readTail(other, offset)]);
+    return a.equals(b);
   }
 
-  /** Read whatever was appended. Detects truncation (size below what was read). */
-  read(): Promise<void> {
-    return this.enqueue(async () => {
-      if (this.closed) return;
-      const st = await this.fh.stat();
-      this.size = st.size;
-      if (st.size < this.readPos || (await this.contentReplaced())) {
-        await this.onTruncated();
-      }
-      await this.readToEnd();
+  /** Read whatever was appended. Requests made while a read waits fold into it. */
+  read(): Promise<ReadOutcome> {
+    if (this.queuedRead) return this.queuedRead;
+    const p = this.exclusive(() => {
+      this.queuedRead = null;
+      return this.readOnce();
     });
+    this.queuedRead = p;
+    return p;
   }
 
-  /** The file was rotated away or deleted: read what is left; keep reading late writes. */
-  detach(now = Date.now()): Promise<void> {
+  /** The path now names another file or none: keep reading late writes until finished. */
+  detach(now = Date.now()): void {
     if (this.detachedAt === null) this.detachedAt = now;
-    return this.read();
   }
 
-  /** Reattach under a path (a rotated file that still matches the source). */
+  /** Attached again under a path (renamed to a name the source also matches). */
   reattach(path: string): void {
+    if (path !== this.path) this.previousPath = this.path;
     this.path = path;
     this.detachedAt = null;
     if (this.row.path !== path) {
       this.row.path = path;
-      this.ctx.store.updateFile(this.row.id, { path });
+      this.deps.ctx.store.updateFile(this.row.id, { path });
     }
   }
 
-  /** Final read of a detached file: flush the partial line and held records, then close. */
+  /** Final read of a file that went away: its partial line and held records are flushed, then it is closed. */
   finish(finalState: 'rotated' | 'deleted'): Promise<void> {
-    return this.enqueue(async () => {
+    return this.exclusive(async () => {
       if (this.closed) return;
-      await this.readToEnd();
+      const st = await this.fh.stat();
+      this.size = st.size;
+      if (!this.suspended && st.size >= this.readPos && (await this.unchangedBefore())) await this.readToEnd();
       const lines: SourceLine[] = [];
-      this.splitter.flushPartial(Date.now(), lines);
+      if (!this.suspended) this.splitter.flushPartial(Date.now(), lines);
       await this.emit(lines, true, finalState);
+      this.row.state = finalState;
       await this.closeHandle();
+    });
+  }
+
+  /**
+   * After `read` reported `truncated`: the content we were reading is gone. With
+   * `handedOver`, a copy of it continues our checkpoint (held bytes are in the copy, so
+   * they are dropped here); otherwise what was held is flushed. Then reading starts over
+   * at 0 under `next`. Returns the old content's final row.
+   */
+  restart(next: FileRow, handedOver: boolean): Promise<FileRow> {
+    return this.exclusive(async () => {
+      if (!handedOver && !this.closed) {
+        const lines: SourceLine[] = [];
+        this.splitter.flushPartial(Date.now(), lines);
+        await this.emit(lines, true, 'truncated');
+      }
+      const old = this.checkpointRow('truncated');
+      const now = Date.now();
+      this.row = next;
+      this.readPos = 0;
+      this.size = 0;
+      this.ckptOffset = 0;
+      this.ckptLineNo = 0;
+      this.ckptTail = Buffer.alloc(0);
+      this.splitter.reset(0, 0);
+      this.decoder = this.deps.makeDecoder(now);
+      this.suspended = false;
+      return old;
     });
   }
 
   /** Stop without flushing: held lines stay behind the checkpoint for the next start. */
   close(): Promise<void> {
-    return this.enqueue(() => this.closeHandle());
+    return this.exclusive(() => this.closeHandle());
   }
+
+  // ---- internals --------------------------------------------------------------------
 
   private async closeHandle(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.prev = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     await this.fh.close();
   }
 
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.serial.then(fn, fn);
-    this.serial = p.catch(() => undefined);
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn);
+    this.chain = p.catch(() => undefined);
     return p;
+  }
+
+  private async readOnce(): Promise<ReadOutcome> {
+    if (this.closed) return 'closed';
+    if (this.suspended) return 'truncated';
+    const prev = this.prev;
+    if (prev) {
+      const idle = prev.detachedAt === null && Date.now() - prev.lastGrowthAt > this.deps.rotateWaitMs;
+      if (prev.closed || idle) this.prev = null;
+      else await prev.read();
+    }
+    const st = await this.fh.stat();
+    this.size = st.size;
+    if (st.size < this.readPos || !(await this.unchangedBefore())) {
+      this.suspended = true;
+      return 'truncated';
+    }
+    await this.readToEnd();
+    return this.closed ? 'closed' : 'ok';
+  }
+
+  /**
+   * The bytes just before our read position are still the ones we read. Catches a file
+   * truncated and written again past our position between two looks (size alone would not).
+   */
+  private async unchangedBefore(): Promise<boolean> {
+    const want = this.splitter.readTail;
+    if (this.readPos === 0 || want.length === 0) return true;
+    const have = await readTail(this.fh, this.readPos);
+    return have.length === want.length && have.equals(want.subarray(want.length - have.length));
   }
 
   private async readToEnd(): Promise<void> {
     for (;;) {
+      if (this.closed || this.deps.signal.aborted) return;
       const { bytesRead } = await this.fh.read(this.buf, 0, READ_CHUNK, this.readPos);
       if (bytesRead === 0) break;
       this.readPos += bytesRead;
       if (this.readPos > this.size) this.size = this.readPos;
-      this.lastGrowthAt = Date.now();
+      const now = Date.now();
+      this.lastGrowthAt = now;
       const lines: SourceLine[] = [];
-      this.splitter.push(this.buf.subarray(0, bytesRead), Date.now(), lines);
+      this.splitter.push(this.buf.subarray(0, bytesRead), now, lines);
       await this.emit(lines, false);
-      if (this.closed) return;
     }
-    if (this.row.fingerprint === null && this.readPos > 0) {
+    if (this.row.fingerprint === null && this.splitter.consumedOffset > 0 && !this.closed) {
       const fp = await fingerprint(this.fh);
       if (fp) {
         this.row.fingerprint = fp;
-        this.ctx.store.updateFile(this.row.id, { fingerprint: fp });
+        this.deps.ctx.store.updateFile(this.row.id, { fingerprint: fp });
       }
     }
   }
 
-  /** Same inode, but the first line is no longer the one we fingerprinted: rewritten in place. */
-  private async contentReplaced(): Promise<boolean> {
-    if (!this.row.fingerprint || this.readPos === 0) return false;
-    const fp = await fingerprint(this.fh);
-    return fp !== null && fp !== this.row.fingerprint;
-  }
-
-  private async onTruncated(): Promise<void> {
-    // What was held belongs to the content that is gone: flush it, then start over at 0
-    // under a new row. The old row keeps its fingerprint and offset, so a copy made by
-    // copytruncate that matches the source resumes where we were instead of repeating.
-    const lines: SourceLine[] = [];
-    this.splitter.flushPartial(Date.now(), lines);
-    await this.emit(lines, true, 'truncated');
-    const now = Date.now();
-    const id = this.ctx.store.addFile({
-      source_id: this.ref.id, path: this.path, dev: this.dev, ino: this.ino, fingerprint: null,
-      offset: 0, line_no: 0, size: 0, state: 'active', cursor: null,
-    });
-    this.row = { ...this.row, id, fingerprint: null, offset: 0, line_no: 0, size: 0, state: 'active' };
-    this.readPos = 0;
-    this.size = 0;
-    this.lastCheckpoint = -1;
-    this.splitter.reset(0, 0);
-    this.decoder = this.opts.makeDecoder(now);
-  }
-
   private async emit(lines: SourceLine[], final: boolean, state?: string): Promise<void> {
     let records: DecodedRecord[] = [];
-    for (const l of lines) {
-      const out = this.decoder.push(l);
+    const decoder = this.decoder;
+    for (let i = 0; i < lines.length; i++) {
+      const out = decoder.push(lines[i]!);
       if (out.length === 1) records.push(out[0]!);
-      else if (out.length) records = records.concat(out);
+      else for (const r of out) records.push(r);
     }
-    if (final) records = records.concat(this.decoder.flush());
-    const pending = final ? null : this.decoder.pendingStart();
+    if (final) for (const r of decoder.flush()) records.push(r);
+    const pending = final ? null : decoder.pendingStart();
     const offset = pending ? pending.offset : this.splitter.consumedOffset;
     const lineNo = pending ? pending.lineNo - 1 : this.splitter.lastLineNo;
-    if (!records.length && offset === this.lastCheckpoint && !state) return;
-    this.lastCheckpoint = offset;
-    await this.ctx.write({
-      source: this.ref,
+    if (!records.length && offset === this.ckptOffset && !state) return;
+    const tail = offset === this.splitter.consumedOffset ? this.splitter.tail : await readTail(this.fh, offset);
+    await this.write({
+      source: this.deps.ref,
       fileId: this.row.id,
       path: this.path,
       records,
-      checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, ...(state ? { state } : {}) },
+      checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail), ...(state ? { state } : {}) },
       readAt: Date.now(),
+      bytes: offset - this.ckptOffset,
     });
+    this.ckptOffset = offset;
+    this.ckptLineNo = lineNo;
+    this.ckptTail = tail;
     this.scheduleTimeoutFlush();
   }
 
+  private async write(batch: IngestBatch): Promise<void> {
+    this.deps.signal.throwIfAborted();
+    await this.deps.ctx.write(batch, this.deps.signal);
+  }
+
+  /** A multi-line decoder holding lines flushes them after its timeout, even if nothing more is written. */
   private scheduleTimeoutFlush(): void {
+    if (this.flushTimer || this.closed) return;
     const due = this.decoder.flushDueInMs(Date.now());
-    if (due === null || this.flushTimer) return;
+    if (due === null) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
-      void this.enqueue(async () => {
-        if (this.closed) return;
+      void this.exclusive(async () => {
+        if (this.closed || this.suspended) return;
         const again = this.decoder.flushDueInMs(Date.now());
         if (again !== null && again > 0) return this.scheduleTimeoutFlush();
         const recs = this.decoder.flush();
         if (!recs.length) return;
-        // Nothing held now: the checkpoint may move past the flushed lines.
-        await this.emitRecords(recs);
-      });
+        // Nothing is held now: the checkpoint may move past the flushed lines.
+        const offset = this.splitter.consumedOffset;
+        const lineNo = this.splitter.lastLineNo;
+        const tail = this.splitter.tail;
+        await this.write({
+          source: this.deps.ref, fileId: this.row.id, path: this.path, records: recs,
+          checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail) },
+          readAt: Date.now(), bytes: offset - this.ckptOffset,
+        });
+        this.ckptOffset = offset;
+        this.ckptLineNo = lineNo;
+        this.ckptTail = tail;
+      }).catch(() => undefined);
     }, Math.max(due, 1));
-  }
-
-  private async emitRecords(records: DecodedRecord[]): Promise<void> {
-    const pending = this.decoder.pendingStart();
-    const offset = pending ? pending.offset : this.splitter.consumedOffset;
-    const lineNo = pending ? pending.lineNo - 1 : this.splitter.lastLineNo;
-    this.lastCheckpoint = offset;
-    await this.ctx.write({
-      source: this.ref, fileId: this.row.id, path: this.path, records,
-      checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size }, readAt: Date.now(),
-    });
+    this.flushTimer.unref?.();
   }
 }

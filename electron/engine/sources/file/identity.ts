@@ -1,0 +1,83 @@
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileRow } from '../../store/store.js';
+import { decodeTail, fingerprint, readTail } from './fingerprint.js';
+
+/** An opened file, looked at before deciding which checkpoint (if any) it continues. */
+export interface Probe {
+  path: string;
+  fh: FileHandle;
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  isFile: boolean;
+  /** Head fingerprint (first line), null while the first line is incomplete. */
+  fp: string | null;
+}
+
+export async function probeFile(path: string): Promise<Probe> {
+  const fh = await open(path, 'r');
+  try {
+    const st = await fh.stat();
+    const fp = st.isFile() ? await fingerprint(fh) : null;
+    return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp };
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+export function sameInode(a: { dev: number | null; ino: number | null }, b: { dev: number | null; ino: number | null }): boolean {
+  return a.dev !== null && a.ino !== null && a.dev === b.dev && a.ino === b.ino;
+}
+
+/**
+ * Does this file still hold the content `row`'s checkpoint was taken in? It must be at
+ * least as long, start with the same first line, and hold the same bytes just before the
+ * checkpoint. This is what tells a file renamed or copied (continue) from a reused inode
+ * or a file truncated and rewritten (start over).
+ */
+export async function holdsCheckpoint(probe: Probe, row: FileRow): Promise<boolean> {
+  if (probe.size < row.offset) return false;
+  if (row.fingerprint !== null && probe.fp !== row.fingerprint) return false;
+  if (row.fingerprint === null && !sameInode(probe, row)) return false;
+  const want = decodeTail(row.cursor);
+  if (want === null) return true; // an older checkpoint without tail bytes: trust the fingerprint
+  const have = await readTail(probe.fh, row.offset);
+  return have.equals(want);
+}
+
+/**
+ * Finds where a file now lives by its inode, in the folder it was last seen in: a file
+ * rotated (renamed) while Vigil was stopped still holds lines behind our checkpoint.
+ * Looks at one folder per call; `cache` keeps each folder's listing for the scan.
+ */
+export async function findByInode(
+  dir: string,
+  dev: number,
+  ino: number,
+  cache: Map<string, Map<string, string>>,
+): Promise<string | null> {
+  let byInode = cache.get(dir);
+  if (!byInode) {
+    byInode = new Map();
+    cache.set(dir, byInode);
+    let names: string[] = [];
+    try {
+      names = await readdir(dir);
+    } catch {
+      /* folder gone or unreadable: nothing to find */
+    }
+    for (const name of names) {
+      const p = join(dir, name);
+      try {
+        const st = await stat(p);
+        if (st.isFile()) byInode.set(`${st.dev}:${st.ino}`, p);
+      } catch {
+        /* vanished meanwhile */
+      }
+    }
+  }
+  return byInode.get(`${dev}:${ino}`) ?? null;
+}
