@@ -129,9 +129,12 @@ export class Dockerd {
     }
   }
 
-  /** Creates and starts a busybox container running `sh -c script`. */
+  /**
+   * Creates and starts a busybox container running `sh -c script`. `sh` as PID 1 ignores
+   * SIGTERM, so stopping (also by dockerd's own shutdown) would wait 10 s: SIGKILL instead.
+   */
   async run(name: string, script: string, opts: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {
-    const c = await this.api.createContainer({ name, Image: BUSYBOX_IMAGE, Cmd: ['sh', '-c', script], ...opts });
+    const c = await this.api.createContainer({ name, Image: BUSYBOX_IMAGE, Cmd: ['sh', '-c', script], StopSignal: 'SIGKILL', ...opts });
     await c.start();
     return c;
   }

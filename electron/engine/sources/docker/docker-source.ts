@@ -166,6 +166,8 @@ export class DockerSource implements Source {
     await client.ping(signal, this.opts.pingTimeoutMs);
     const now = parseLogTime((await client.systemTime(signal)) ?? '')?.key ?? parseLogTime(new Date().toISOString())!.key;
     this.engineNow = now;
+    // On a source's very first contact every listed container predates it: `start` decides.
+    const firstContact = !this.eventsRowId;
     if (!this.eventsRowId) {
       // A source's first contact: history before now is not its business (start: end), and
       // containers created from now on are read from their first line.
@@ -184,7 +186,7 @@ export class DockerSource implements Source {
     for (const c of list) {
       const who = identityOf(c.Names, c.Labels);
       if (!this.selection.matches(who)) continue;
-      this.attach(c.Id, who.name, secondsKey(c.Created), c.State === 'running');
+      this.attach(c.Id, who.name, firstContact ? 'existing' : secondsKey(c.Created), c.State === 'running');
     }
     // Followers from before a lost connection resume from their checkpoints; one whose
     // container went away meanwhile finds out and leaves.
@@ -226,7 +228,11 @@ export class DockerSource implements Source {
 
   // ---- containers -------------------------------------------------------------------
 
-  private attach(id: string, name: string, createdKey: string | null, running: boolean): ContainerFollower {
+  /**
+   * `created`: 'existing' for a container that predates the source, a position key of its
+   * creation (second precision) when that is to be judged, null for one just started.
+   */
+  private attach(id: string, name: string, created: string | 'existing' | null, running: boolean): ContainerFollower {
     const known = this.followers.get(id);
     if (known) return known;
     const row = this.rows.get(id);
@@ -239,7 +245,9 @@ export class DockerSource implements Source {
       // It may have written while we were away, running or not.
       readNow = true;
     } else {
-      const createdSince = createdKey === null || (this.epoch !== null && createdKey.slice(0, 19) >= this.epoch.slice(0, 19));
+      // Created while Vigil was away (or in the same second as what it saw last: reading
+      // a few lines too many from a new container beats losing its first ones).
+      const createdSince = created === null || (created !== 'existing' && this.epoch !== null && created.slice(0, 19) >= this.epoch.slice(0, 19));
       const fromFirstLine = createdSince || this.config.start === 'beginning';
       const cursor = cursorAt(fromFirstLine ? BEGINNING : { t: this.engineNow, n: 0 });
       const rowId = this.ctx.store.addFile({

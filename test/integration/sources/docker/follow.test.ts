@@ -3,6 +3,12 @@ import type { Engine } from '../../../../electron/engine/engine.js';
 import { Dockerd, dockerdAvailable } from '../../../support/dockerd.js';
 import { tempDir, waitFor } from '../../../support/tmp.js';
 import { eventMessages, logLines, rows, startVigil } from './harness.js';
+import { createDecoderFactory, loadFormats } from '../../../../electron/engine/decode/index.js';
+import { Ingestor } from '../../../../electron/engine/pipeline/ingestor.js';
+import type { StoredRecord } from '../../../../electron/engine/pipeline/types.js';
+import { DockerSource } from '../../../../electron/engine/sources/docker/docker-source.js';
+import { Store } from '../../../../electron/engine/store/store.js';
+import { join } from 'node:path';
 
 // Each run of this container numbers itself (a counter in its own filesystem survives
 // restarts), prints 5 lines to stdout and 5 to stderr, and exits with code 3.
@@ -94,5 +100,44 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect(rows(engine, 'labelled').every((r) => r.flags === 0 && r.path === 'watched')).toBe(true);
     const status = (await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === 'labelled')!.status;
     expect(status).toMatchObject({ state: 'watching', files: 1 });
+  });
+
+  it('a new source with start: end skips what running containers printed before it, and reads what follows', async () => {
+    const c = await dockerd.run('early', 'echo before vigil; while [ ! -e /go ]; do sleep 0.05; done; echo after vigil; sleep 60');
+    await waitFor(async () => (await c.logs({ stdout: true })).toString().includes('before vigil'), { what: 'the early line' });
+    const engine = await startVigil(vigilDir(), `  - name: early\n    type: docker\n    host: ${dockerd.host}\n    containers: [early]\n`);
+    cleanups.push(() => engine.close());
+    const go = await c.exec({ Cmd: ['sh', '-c', ': > /go'] });
+    await go.start({ Detach: true });
+    await waitFor(() => logLines(engine, 'early').length >= 1, { what: 'the line after Vigil started' });
+    expect(logLines(engine, 'early')).toEqual(['stdout:after vigil']);
+  });
+
+  it('passes the source format to the decoder: alert-jsonl lines from a container become alerts, stderr marked', async () => {
+    const dir = vigilDir();
+    const store = new Store(join(dir, 'vigil.db'));
+    const stored: StoredRecord[] = [];
+    const ingestor = new Ingestor(store, null, [], { onDidStore: (r) => stored.push(...r) });
+    const decoders = createDecoderFactory(loadFormats().formats);
+    const config = { name: 'alerts', type: 'docker' as const, host: dockerd.host, containers: ['alerter'], format: 'alert-jsonl' };
+    const source = new DockerSource(config, { name: 'alerts', id: store.sourceId('alerts', 'docker'), type: 'docker' }, {
+      store, decoders, write: (b) => ingestor.write(b), isBlocked: () => ingestor.isBlocked, statusChanged: () => undefined, isNew: true,
+    }, { retryMinMs: 100, retryMaxMs: 1000 });
+    cleanups.push(async () => {
+      await source.close();
+      await ingestor.close();
+      store.close();
+    });
+    await source.start();
+    const alert = '{"timestamp":"2026-11-21T10:00:00Z","type":"anomaly","severity":"critical","message":"disk full","details":{"free":0}}';
+    await dockerd.run('alerter', `echo '${alert}' >&2`);
+    await waitFor(() => stored.some((r) => r.format === 'alert-jsonl'), { what: 'the alert record' });
+    expect(stored.find((r) => r.format === 'alert-jsonl')).toMatchObject({
+      stream: 'stderr',
+      message: 'disk full',
+      level: 'critical',
+      ts: Date.parse('2026-11-21T10:00:00Z'),
+      alert: { type: 'anomaly', severity: 'critical', details: { free: 0 } },
+    });
   });
 });
