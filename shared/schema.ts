@@ -52,10 +52,22 @@ export const FileSourceConfig = z.strictObject({
   poll: z.boolean().optional(),
 });
 
+/** A container name, or `/regex/flags`: the pattern must compile. */
+function validContainerEntry(entry: string): boolean {
+  const m = /^\/(.+)\/([a-z]*)$/.exec(entry);
+  if (!m) return true;
+  try {
+    new RegExp(m[1]!, m[2]!.replace(/[gy]/g, ''));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const DockerSourceConfig = z.strictObject({
   ...sourceCommon,
   type: z.literal('docker'),
-  containers: z.array(z.string().min(1)).optional(),
+  containers: z.array(z.string().min(1).refine(validContainerEntry, { message: 'is a /pattern/ that is not a valid regular expression' })).optional(),
   labels: z.array(z.string().min(1)).optional(),
   host: z.string().min(1).optional(),
   tls: z.strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional() }).optional(),

@@ -94,6 +94,7 @@ export class DockerSource implements Source {
 
   /** Resolves once the first attempt to reach the engine succeeded (containers attached) or failed. */
   async start(): Promise<void> {
+    if (this.selection.problems.length) return;
     for (const row of this.ctx.store.files(this.ref.id)) {
       if (row.fingerprint === EVENTS_FINGERPRINT) {
         this.eventsRowId = row.id;
@@ -111,12 +112,15 @@ export class DockerSource implements Source {
   status(): SourceStatus {
     const followers = [...this.followers.values()];
     const files = followers.filter((f) => f.reading).length;
+    if (this.selection.problems.length) return { state: 'error', files, message: this.selection.problems.join('; ') };
     if (!this.connected) {
       if (!this.lastError) return { state: 'starting', files };
       const wait = Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000));
       return { state: 'error', files, message: `cannot reach Docker at ${this.endpointText}: ${this.lastError}; retrying${wait ? ` in ${wait} s` : ''}` };
     }
-    if (this.ctx.isBlocked()) return { state: 'paused', files, message: 'the store is behind; reading is paused until it catches up' };
+    if (this.ctx.isBlocked()) {
+      return { state: 'paused', files, message: `${this.ctx.blockedReason?.() ?? 'the store is behind'}; reading is paused until it catches up` };
+    }
     const failing = followers.filter((f) => f.error);
     if (failing.length) {
       const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : '';
@@ -290,7 +294,7 @@ export class DockerSource implements Source {
       records: [eventRecord(ev, what, name)],
       checkpoint: this.eventCheckpoint(),
       readAt: Date.now(),
-    });
+    }, this.stopping.signal);
   }
 
   private eventCheckpoint() {

@@ -203,6 +203,8 @@ export class ContainerFollower {
     const text = serializeCursor(cursor);
     if (!records.length && text === this.lastWritten && !state) return;
     const lines = cursor.stdout.seq + cursor.stderr.seq;
+    // A stop cuts a wait for a full queue short; the batch is then not taken and the
+    // checkpoint stays where it was, so the lines are read again next time.
     await this.deps.ctx.write({
       source: this.deps.ref,
       fileId: this.rowId,
@@ -210,7 +212,7 @@ export class ContainerFollower {
       records,
       checkpoint: { fileId: this.rowId, offset: lines, lineNo: lines, cursor: text, ...(state ? { state } : {}) },
       readAt: Date.now(),
-    });
+    }, this.stopSignal?.signal);
     this.committed = cursor;
     this.lastWritten = text;
     this.scheduleTimeoutFlush();

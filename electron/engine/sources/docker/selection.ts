@@ -18,10 +18,18 @@ export class Selection {
   private readonly names = new Set<string>();
   private readonly patterns: RegExp[] = [];
   private readonly labels: { key: string; value: string | null }[];
+  /** Patterns that do not compile (the config schema refuses them; this is the fallback). */
+  readonly problems: string[] = [];
 
   constructor(containers: string[] | undefined, labels: string[] | undefined) {
     for (const c of containers ?? []) {
-      const re = namePattern(c);
+      let re: RegExp | null;
+      try {
+        re = namePattern(c);
+      } catch (err) {
+        this.problems.push(`containers: ${c} is not a valid regular expression (${(err as Error).message})`);
+        continue;
+      }
       if (re) this.patterns.push(re);
       else this.names.add(c.replace(/^\//, ''));
     }
