@@ -5,6 +5,9 @@ import { provideApi } from './stores/api-context.js';
 import { useConnection } from './stores/connection.js';
 import { useEvents } from './stores/events.js';
 import { useSources } from './stores/sources.js';
+import { useAnomalies } from './stores/anomalies.js';
+import { useChannels } from './stores/channels.js';
+import { useUi } from './stores/ui.js';
 import { App } from './features/layout/App.js';
 import './styles.css';
 
@@ -15,11 +18,21 @@ const api = createApi((up) => {
     void useSources.getState().load();
     void useEvents.getState().load();
     void api.call('app.info', {}).then((info) => useConnection.getState().setInfo(info));
+    void useAnomalies.getState().load();
   }
 });
 provideApi(api);
 api.on('events.appended', (events) => useEvents.getState().append(events));
 api.on('sources.changed', (sources) => useSources.getState().set(sources));
+api.on('anomalies.changed', () => void useAnomalies.getState().load());
+api.on('notifications.changed', () => {
+  if (useUi.getState().tab === 'notifications') void useChannels.getState().load();
+});
+// A click on an OS toast opens Vigil at that anomaly.
+api.on('notify.toastClicked', ({ anomalyId }) => {
+  useUi.getState().setTab('anomalies');
+  void useAnomalies.getState().select(anomalyId);
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

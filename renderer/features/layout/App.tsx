@@ -1,23 +1,50 @@
 import { useConnection } from '../../stores/connection.js';
+import { useAnomalies } from '../../stores/anomalies.js';
+import { useUi, type Tab } from '../../stores/ui.js';
+import { AnomaliesView } from '../anomalies/AnomaliesView.js';
 import { LiveView } from '../live/LiveView.js';
+import { NotificationsView } from '../notifications/NotificationsView.js';
 import { RatePanel } from '../overview/RatePanel.js';
+import { QueryView } from '../query/QueryView.js';
 import { SourcesPanel } from '../sources/SourcesPanel.js';
 
 export function App() {
   const { connected, info } = useConnection();
+  const { tab, setTab } = useUi();
+  const open = useAnomalies((s) => s.list.filter((a) => a.state === 'open').length);
+  const tabs: [Tab, string][] = [
+    ['live', 'Live'],
+    ['anomalies', open ? `Anomalies (${open})` : 'Anomalies'],
+    ['notifications', 'Notifications'],
+    ['query', 'SQL'],
+  ];
   return (
     <div className="app">
       <header className="topbar">
         <span className="logo">◉ Vigil</span>
         <span className={connected ? 'conn up' : 'conn down'}>{connected ? 'connected' : 'reconnecting…'}</span>
+        <nav className="tabs" role="tablist">
+          {tabs.map(([id, label]) => (
+            <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? 'tab active' : 'tab'} onClick={() => setTab(id)}>
+              {label}
+            </button>
+          ))}
+        </nav>
         <div className="spacer" />
-        {info && <span className="muted small" title={info.dbPath}>{info.host === 'server' ? 'headless' : 'desktop'} · v{info.version}</span>}
+        {info && (
+          <span className="muted small" title={info.dbPath}>
+            {info.host === 'server' ? 'headless' : 'desktop'} · v{info.version}
+          </span>
+        )}
       </header>
       <main className="layout">
         <SourcesPanel />
         <div className="main-col">
           <RatePanel />
-          <LiveView />
+          {tab === 'live' && <LiveView />}
+          {tab === 'anomalies' && <AnomaliesView />}
+          {tab === 'notifications' && <NotificationsView />}
+          {tab === 'query' && <QueryView />}
         </div>
       </main>
     </div>

@@ -1,6 +1,10 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { BandSeries } from '../../../shared/types.js';
+import { BandChart } from '../../charts/BandChart.js';
 import { RateChart } from '../../charts/RateChart.js';
+import { api } from '../../stores/api-context.js';
 import { useRates } from '../../stores/rates.js';
+import { useSources } from '../../stores/sources.js';
 
 const SPANS = [
   { label: '5 min', ms: 5 * 60_000 },
@@ -8,21 +12,41 @@ const SPANS = [
   { label: '24 h', ms: 86_400_000 },
 ];
 
+/** All sources: stacked error/warning/other rates. One source: its errors against the detector's band. */
 export function RatePanel() {
   const { series, spanMs, refresh, setSpan } = useRates();
+  const sources = useSources((s) => s.sources);
+  const [source, setSource] = useState('');
+  const [band, setBand] = useState<BandSeries | null>(null);
+
   useEffect(() => {
-    void refresh();
-    const t = setInterval(() => void refresh(), 2000);
+    const tick = () => {
+      if (source) void api().call('detect.band', { source, level: 'error', spanMs: Math.max(spanMs, 60_000) }).then(setBand, () => setBand(null));
+      else void refresh();
+    };
+    tick();
+    const t = setInterval(tick, 2000);
     return () => clearInterval(t);
-  }, [refresh]);
+  }, [refresh, source, spanMs]);
+
   const totals = series?.points.reduce((a, p) => ({ total: a.total + p.total, errors: a.errors + p.errors }), { total: 0, errors: 0 });
   return (
     <section className="panel rate-panel">
       <header>
         <h2>Error rate</h2>
-        <span className="muted" data-testid="rate-totals">
-          {totals ? `${totals.errors} errors in ${totals.total} lines` : '…'}
-        </span>
+        {!source && (
+          <span className="muted" data-testid="rate-totals">
+            {totals ? `${totals.errors} errors in ${totals.total} lines` : '…'}
+          </span>
+        )}
+        <select aria-label="chart source" value={source} onChange={(e) => setSource(e.target.value)}>
+          <option value="">All sources</option>
+          {sources.map((s) => (
+            <option key={s.config.name} value={s.config.name}>
+              {s.config.name} (with band)
+            </option>
+          ))}
+        </select>
         <div className="spacer" />
         {SPANS.map((s) => (
           <button key={s.ms} className={s.ms === spanMs ? 'chip active' : 'chip'} onClick={() => setSpan(s.ms)}>
@@ -30,7 +54,7 @@ export function RatePanel() {
           </button>
         ))}
       </header>
-      <RateChart series={series} />
+      {source ? <BandChart series={band} /> : <RateChart series={series} />}
     </section>
   );
 }

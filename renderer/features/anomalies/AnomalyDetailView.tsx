@@ -1,0 +1,82 @@
+import type { Anomaly } from '../../../shared/types.js';
+import { useAnomalies } from '../../stores/anomalies.js';
+import { fmtTime } from '../format.js';
+
+const HOUR = 3_600_000;
+
+export function AnomalyDetailView() {
+  const { detail, history, ack, resolve, snooze, select } = useAnomalies();
+  if (!detail) return <div className="empty">Select an anomaly to see its evidence.</div>;
+  const a: Anomaly = detail.anomaly;
+  return (
+    <div className="anomaly-detail" data-testid="anomaly-detail">
+      <div className="detail-head">
+        <span className={`sev sev-${a.severity}`}>{a.severity}</span>
+        <h3>{a.title}</h3>
+        <div className="spacer" />
+        <button className="icon" aria-label="close detail" onClick={() => void select(null)}>
+          ×
+        </button>
+      </div>
+      <p className="detail-msg">{a.message}</p>
+      <dl className="facts">
+        <dt>State</dt>
+        <dd data-testid="anomaly-state">{a.state}</dd>
+        <dt>Source</dt>
+        <dd>{a.source}</dd>
+        <dt>Detector</dt>
+        <dd>{a.detector}</dd>
+        <dt>Category</dt>
+        <dd>{a.category}</dd>
+        <dt>Records</dt>
+        <dd>{a.count}</dd>
+        <dt>First / last</dt>
+        <dd>
+          {fmtTime(a.firstTs)} — {fmtTime(a.lastTs)}
+        </dd>
+        {a.numbers &&
+          Object.entries(a.numbers).map(([k, v]) => (
+            <span key={k} style={{ display: 'contents' }}>
+              <dt>{k}</dt>
+              <dd>{Number.isInteger(v) ? v : v.toFixed(2)}</dd>
+            </span>
+          ))}
+      </dl>
+      <div className="row">
+        {a.state === 'open' && <button onClick={() => void ack(a.id)}>Acknowledge</button>}
+        {a.state !== 'resolved' && <button onClick={() => void resolve(a.id)}>Resolve</button>}
+        <button onClick={() => void snooze(a, HOUR)}>Snooze 1 h</button>
+        <button onClick={() => void snooze(a, 24 * HOUR)}>Snooze 24 h</button>
+      </div>
+      <h4>Evidence ({detail.evidenceStored} stored)</h4>
+      <div className="lines evidence">
+        {detail.lines.map((l) => (
+          <div key={`${l.role}-${l.id}`} className={`line lvl-${l.level ?? 'none'} role-${l.role}`} data-testid={`evidence-${l.role}`}>
+            <span className="ts">{fmtTime(l.ts)}</span>
+            <span className="src">{l.duplicate ? 'repeat' : l.role}</span>
+            <span className="lvl">{l.level ?? ''}</span>
+            <span className="msg">{l.raw}</span>
+          </div>
+        ))}
+      </div>
+      <h4>Notifications</h4>
+      {history.length === 0 ? (
+        <div className="muted">None sent for this anomaly.</div>
+      ) : (
+        <table className="grid">
+          <tbody>
+            {history.map((h) => (
+              <tr key={`${h.deliveryId}-${h.channel}`}>
+                <td>{h.channel}</td>
+                <td>{h.kind}</td>
+                <td className={`st-${h.status}`}>{h.status}</td>
+                <td>{h.attempts} attempt(s)</td>
+                <td className="muted">{h.error ?? fmtTime(h.sentAt ?? h.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

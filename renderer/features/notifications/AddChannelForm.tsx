@@ -1,0 +1,70 @@
+import { useState } from 'react';
+import { useChannels } from '../../stores/channels.js';
+
+const TYPES = ['toast', 'n8n', 'slack', 'discord', 'webhook', 'email'] as const;
+type ChannelType = (typeof TYPES)[number];
+
+/** Add a channel; webhook URLs and SMTP passwords go to the secret store, never shown again in full. */
+export function AddChannelForm({ onDone }: { onDone: () => void }) {
+  const upsert = useChannels((s) => s.upsert);
+  const [type, setType] = useState<ChannelType>('slack');
+  const [name, setName] = useState('');
+  const [url, setUrl] = useState('');
+  const [host, setHost] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const channel: Record<string, unknown> = { name: name.trim(), type };
+    if (type === 'email') Object.assign(channel, { host: host.trim(), from: from.trim(), to: to.split(',').map((s) => s.trim()).filter(Boolean) });
+    else if (type !== 'toast') channel.url = url.trim();
+    if (await upsert(channel)) onDone();
+  };
+
+  return (
+    <form className="add-source" onSubmit={submit} aria-label="add channel">
+      <label>
+        Type
+        <select name="type" value={type} onChange={(e) => setType(e.target.value as ChannelType)}>
+          {TYPES.map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Name
+        <input name="name" value={name} onChange={(e) => setName(e.target.value)} required />
+      </label>
+      {type === 'email' ? (
+        <>
+          <label>
+            SMTP host
+            <input name="host" value={host} onChange={(e) => setHost(e.target.value)} required />
+          </label>
+          <label>
+            From
+            <input name="from" value={from} onChange={(e) => setFrom(e.target.value)} required />
+          </label>
+          <label>
+            To (comma-separated)
+            <input name="to" value={to} onChange={(e) => setTo(e.target.value)} required />
+          </label>
+        </>
+      ) : type !== 'toast' ? (
+        <label>
+          Webhook URL (stored as a secret)
+          <input name="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://…" required />
+        </label>
+      ) : null}
+      <div className="row">
+        <button type="submit" className="primary">
+          Save channel
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'react';
+import { useChannels } from '../../stores/channels.js';
+import { fmtTime } from '../format.js';
+import { AddChannelForm } from './AddChannelForm.js';
+
+/** Channels (masked), their health, a "send test" each, recent deliveries and the dead-letter list. */
+export function NotificationsView() {
+  const { channels, dead, history, message, load, test, remove, retry } = useChannels();
+  const [adding, setAdding] = useState(false);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <section className="panel notifications">
+      <header>
+        <h2>Channels</h2>
+        <div className="spacer" />
+        {!adding && (
+          <button className="chip" onClick={() => setAdding(true)}>
+            + Add channel
+          </button>
+        )}
+      </header>
+      {message && <div className={message.ok ? 'note ok' : 'error'}>{message.text}</div>}
+      {adding && <AddChannelForm onDone={() => setAdding(false)} />}
+      <table className="grid" data-testid="channel-list">
+        <tbody>
+          {channels.length === 0 && (
+            <tr>
+              <td className="muted">No channels: anomalies show here and in the tray only.</td>
+            </tr>
+          )}
+          {channels.map((c) => (
+            <tr key={c.config.name} data-testid="channel-item">
+              <td>
+                <strong>{c.config.name}</strong>
+              </td>
+              <td>{c.config.type}</td>
+              <td className="mono muted">{'url' in c.config ? String(c.config.url ?? '') : ''}</td>
+              <td className={`st-${c.status.health}`}>
+                {c.status.health}
+                {c.status.pending ? ` · ${c.status.pending} pending` : ''}
+                {c.status.dead ? ` · ${c.status.dead} dead` : ''}
+              </td>
+              <td className="muted small">{c.status.lastError ?? (c.status.lastSentAt ? `sent ${fmtTime(c.status.lastSentAt)}` : '')}</td>
+              <td>
+                <button className="chip" onClick={() => void test(c.config.name)}>
+                  Send test
+                </button>{' '}
+                <button className="icon" aria-label={`remove ${c.config.name}`} onClick={() => void remove(c.config.name)}>
+                  ×
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <header>
+        <h2>Dead letters</h2>
+        <div className="spacer" />
+        {dead.length > 0 && (
+          <button className="chip" onClick={() => void retry('all')}>
+            Retry all
+          </button>
+        )}
+      </header>
+      <table className="grid">
+        <tbody>
+          {dead.length === 0 && (
+            <tr>
+              <td className="muted">None: every notification was delivered or is still being retried.</td>
+            </tr>
+          )}
+          {dead.map((d) => (
+            <tr key={d.deliveryId}>
+              <td>{d.channel}</td>
+              <td>{d.title}</td>
+              <td>{d.attempts} attempts</td>
+              <td className="muted small">{d.error}</td>
+              <td>
+                <button className="chip" onClick={() => void retry([d.deliveryId])}>
+                  Retry
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <header>
+        <h2>Recent deliveries</h2>
+      </header>
+      <table className="grid">
+        <tbody>
+          {history.map((h) => (
+            <tr key={`${h.deliveryId}-${h.anomalyId}`}>
+              <td className="muted">{fmtTime(h.createdAt)}</td>
+              <td>{h.channel}</td>
+              <td>{h.kind}</td>
+              <td className={`st-${h.status}`}>{h.status}</td>
+              <td className="muted small">{h.error ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

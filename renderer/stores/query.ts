@@ -1,0 +1,30 @@
+import { create } from 'zustand';
+import type { QueryResult } from '../../shared/types.js';
+import { api } from './api-context.js';
+
+interface QueryState {
+  sql: string;
+  result: QueryResult | null;
+  error: string | null;
+  running: boolean;
+  setSql(sql: string): void;
+  run(): Promise<void>;
+}
+
+export const useQuery = create<QueryState>((set, get) => ({
+  sql: "SELECT time, source, level, message FROM events WHERE level IN ('error', 'critical', 'fatal') ORDER BY id DESC LIMIT 100",
+  result: null,
+  error: null,
+  running: false,
+  setSql: (sql) => set({ sql }),
+  async run() {
+    set({ running: true });
+    try {
+      set({ result: await api().call('query.run', { sql: get().sql, limit: 1000 }), error: null });
+    } catch (err) {
+      set({ error: (err as Error).message, result: null });
+    } finally {
+      set({ running: false });
+    }
+  },
+}));

@@ -1,0 +1,13 @@
+import { create } from 'zustand';
+
+export type Tab = 'live' | 'anomalies' | 'notifications' | 'query';
+
+interface UiState {
+  tab: Tab;
+  setTab(tab: Tab): void;
+}
+
+export const useUi = create<UiState>((set) => ({
+  tab: 'live',
+  setTab: (tab) => set({ tab }),
+}));
