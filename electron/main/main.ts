@@ -1,11 +1,12 @@
 // The Electron shell, kept thin: single instance, a locked-down window, a tray, the IPC
 // router, and the engine (the same one `vigil serve` and the CLI run) in this process.
-import { app, BrowserWindow, type Tray } from 'electron';
+import { app, BrowserWindow } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../engine/engine.js';
 import { registerIpc } from './ipc-router.js';
-import { createTray } from './tray.js';
+import { safeStorageBox } from './secret-box.js';
+import { VigilTray } from './tray.js';
 import { createMainWindow } from './window.js';
 
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,7 +15,7 @@ const appUrlPrefix = pathToFileURL(join(distDir, 'renderer')).href + '/';
 
 let engine: Engine | null = null;
 let win: BrowserWindow | null = null;
-let tray: Tray | null = null;
+let tray: VigilTray | null = null;
 let unregister: (() => void) | null = null;
 let quitting = false;
 
@@ -34,10 +35,20 @@ function show(): void {
 }
 
 async function start(): Promise<void> {
-  engine = await Engine.start({ dataDir: app.getPath('userData'), host: 'electron' });
+  const secretBox = safeStorageBox();
+  engine = await Engine.start({ dataDir: app.getPath('userData'), host: 'electron', ...(secretBox ? { secretBox } : {}) });
   const e = engine;
   unregister = registerIpc(e.handlers, (event, cb) => e.on(event, cb), () => win?.webContents ?? null, appUrlPrefix);
-  tray = createTray(join(resources, 'tray', 'tray.png'), { show, quit: () => app.quit() });
+  // Opening an anomaly = the same event a toast click sends: the UI selects it.
+  const openAnomaly = (anomalyId: number) => {
+    show();
+    e.events.emit('notify.toastClicked', { anomalyId });
+  };
+  tray = new VigilTray(join(resources, 'tray'), { show, openAnomaly, quit: () => app.quit() });
+  e.on('tray.changed', (model) => tray?.update(model));
+  tray.update(e.notifications.tray());
+  // A toast click reaches the UI through the contract's event; bring the window up for it.
+  e.on('notify.toastClicked', () => show());
   show();
 }
 
