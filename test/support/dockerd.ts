@@ -2,7 +2,8 @@
 // with a busybox image imported from the host's /bin/busybox (nothing is pulled). It can
 // be stopped and started again mid-test (same data root: containers and image survive).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -11,7 +12,7 @@ export const BUSYBOX_IMAGE = 'vigil-test/busybox:1';
 
 /** Why a real dockerd cannot run here, or null when it can. */
 export function dockerdProblem(): string | null {
-  const missing = ['dockerd', 'containerd', 'runc', 'tar'].filter((b) => spawnSync('which', [b]).status !== 0);
+  const missing = ['dockerd', 'containerd', 'runc', 'tar', 'openssl'].filter((b) => spawnSync('which', [b]).status !== 0);
   if (missing.length) return `${missing.join(', ')} not installed (apt-get install docker.io busybox-static)`;
   if (!existsSync('/bin/busybox')) return '/bin/busybox not installed (apt-get install busybox-static)';
   if (process.getuid?.() !== 0) return 'dockerd needs root';
@@ -30,12 +31,27 @@ export function dockerdAvailable(): boolean {
   return false;
 }
 
+export interface DockerdOptions {
+  /** Also listen on 127.0.0.1 over TCP with mutual TLS (certificates made here with openssl). */
+  tls?: boolean;
+}
+
+/** Client-side TLS material of a TLS-enabled engine: file paths, as a source's `tls` takes them. */
+export interface TlsClient {
+  host: string;
+  ca: string;
+  cert: string;
+  key: string;
+}
+
 export class Dockerd {
   readonly socket: string;
   readonly host: string;
   readonly api: Docker;
+  tls: TlsClient | null = null;
   private proc: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
+  private tlsArgs: string[] = [];
 
   private constructor(readonly dir: string) {
     this.socket = join(dir, 'docker.sock');
@@ -44,9 +60,10 @@ export class Dockerd {
   }
 
   /** Starts a fresh engine and imports the busybox image. */
-  static async create(): Promise<Dockerd> {
+  static async create(opts: DockerdOptions = {}): Promise<Dockerd> {
     const d = new Dockerd(mkdtempSync(join(tmpdir(), 'vigil-dockerd-')));
     try {
+      if (opts.tls) await d.makeTls();
       await d.start();
       await d.importBusybox();
     } catch (err) {
@@ -73,6 +90,7 @@ export class Dockerd {
         '--iptables=false', '--ip6tables=false', '--bridge=none',
         // busybox sh as PID 1 ignores SIGTERM: do not wait the default 15 s per container on stop.
         '--shutdown-timeout', '1',
+        ...this.tlsArgs,
       ],
       { stdio: ['ignore', log, log] },
     );
@@ -139,6 +157,28 @@ export class Dockerd {
     return c;
   }
 
+  /** A CA, a server certificate for 127.0.0.1 and a client certificate, all EC P-256. */
+  private async makeTls(): Promise<void> {
+    const dir = join(this.dir, 'tls');
+    mkdirSync(dir);
+    const f = (name: string) => join(dir, name);
+    const ssl = (...args: string[]) => {
+      const r = spawnSync('openssl', args, { cwd: dir });
+      if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+    };
+    const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    ssl('req', '-x509', ...key, '-keyout', f('ca-key.pem'), '-out', f('ca.pem'), '-subj', '/CN=vigil-test-ca', '-days', '2');
+    for (const [who, usage] of [['server', 'serverAuth'], ['client', 'clientAuth']] as const) {
+      writeFileSync(f(`${who}.ext`), `subjectAltName=IP:127.0.0.1\nextendedKeyUsage=${usage}\n`);
+      ssl('req', ...key, '-keyout', f(`${who}-key.pem`), '-out', f(`${who}.csr`), '-subj', `/CN=vigil-test-${who}`);
+      ssl('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca-key.pem'), '-CAcreateserial',
+        '-out', f(`${who}-cert.pem`), '-days', '2', '-extfile', f(`${who}.ext`));
+    }
+    const port = await freePort();
+    this.tlsArgs = ['--host', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', f('ca.pem'), '--tlscert', f('server-cert.pem'), '--tlskey', f('server-key.pem')];
+    this.tls = { host: `tcp://127.0.0.1:${port}`, ca: f('ca.pem'), cert: f('client-cert.pem'), key: f('client-key.pem') };
+  }
+
   private async importBusybox(): Promise<void> {
     const root = join(this.dir, 'image');
     mkdirSync(join(root, 'bin'), { recursive: true });
@@ -153,4 +193,15 @@ export class Dockerd {
     rmSync(root, { recursive: true, force: true });
     rmSync(tar, { force: true });
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -320,6 +320,8 @@ function secondsKey(seconds: number | undefined): string | null {
 function describe(err: unknown): string {
   const e = err as { json?: { message?: string }; message?: string; code?: string; name?: string };
   if (e.json?.message) return e.json.message;
-  if (e.code && e.message && !e.message.includes(e.code)) return `${e.code}: ${e.message}`;
-  return e.message ?? String(err);
+  // OpenSSL's messages carry its internals ("C04C…:error:0A000412:SSL routines:…:rec_layer_s3.c:918:"): keep the reason.
+  const text = (e.message ?? String(err)).split('\n')[0]!.replace(/^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]*).*$/, '$1').trim();
+  if (e.code?.startsWith('ERR_SSL') || e.code?.startsWith('ERR_TLS')) return `TLS failed: ${text}`;
+  return e.code && !text.includes(e.code) ? `${e.code}: ${text}` : text;
 }

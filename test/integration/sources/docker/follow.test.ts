@@ -26,7 +26,7 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
   let dockerd: Dockerd;
   const cleanups: (() => unknown)[] = [];
   beforeAll(async () => {
-    dockerd = await Dockerd.create();
+    dockerd = await Dockerd.create({ tls: true });
   });
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c();
@@ -139,5 +139,21 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
       ts: Date.parse('2026-11-21T10:00:00Z'),
       alert: { type: 'anomaly', severity: 'critical', details: { free: 0 } },
     });
+  });
+
+  it('reaches an engine over TCP with mutual TLS, and says so when the client certificate is missing', async () => {
+    const tls = dockerd.tls!;
+    const engine = await startVigil(vigilDir(), [
+      `  - name: remote\n    type: docker\n    host: ${tls.host}\n    containers: [remote]\n    tls: { ca: ${tls.ca}, cert: ${tls.cert}, key: ${tls.key} }\n`,
+      `  - name: nocert\n    type: docker\n    host: ${tls.host}\n    containers: [remote]\n    tls: { ca: ${tls.ca} }\n`,
+    ].join(''));
+    cleanups.push(() => engine.close());
+    await dockerd.run('remote', 'echo over tls');
+    await waitFor(() => logLines(engine, 'remote').length >= 1, { what: 'the line over TLS' });
+    expect(logLines(engine, 'remote')).toEqual(['stdout:over tls']);
+    const nocert = (await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === 'nocert')!.status;
+    expect(nocert.state).toBe('error');
+    expect(nocert.message).toMatch(/^cannot reach Docker at https:\/\/127\.0\.0\.1:\d+: TLS failed/);
+    expect(logLines(engine, 'nocert')).toEqual([]);
   });
 });
