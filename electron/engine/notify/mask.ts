@@ -60,12 +60,30 @@ export function secretValues(config: AnyChannelConfig): [string, string][] {
   return out;
 }
 
-/** Replaces every occurrence of the given secret values (and their URL-encoded forms) in text. */
+/**
+ * Replaces every occurrence of the given secret values in text. A URL is also redacted by
+ * its parts (token-like path segments, query values, password), since receivers echo paths
+ * back in error bodies in forms other than the URL as configured.
+ */
 export function redact(text: string, secrets: string[]): string {
-  let out = text;
+  const pieces = new Map<string, string>();
   for (const s of secrets) {
     if (s.length < 6) continue;
-    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join(s.includes('://') ? maskUrl(s) : maskToken(s));
+    const isUrl = /^https?:\/\//i.test(s);
+    pieces.set(s, isUrl ? maskUrl(s) : maskToken(s));
+    pieces.set(encodeURIComponent(s), isUrl ? maskUrl(s) : maskToken(s));
+    if (!isUrl) continue;
+    try {
+      const u = new URL(s);
+      if (u.password) pieces.set(u.password, '…');
+      for (const seg of u.pathname.split('/')) if (seg.length >= 8 && !/^[a-z][a-z-]{0,20}$/i.test(seg)) pieces.set(seg, '…');
+      for (const v of u.searchParams.values()) if (v.length >= 6) pieces.set(v, '…');
+    } catch {
+      /* not a URL after all */
+    }
   }
+  let out = text;
+  // Longest first, so a whole URL is replaced before its parts.
+  for (const [secret, mask] of [...pieces].sort((a, b) => b[0].length - a[0].length)) out = out.split(secret).join(mask);
   return out;
 }
