@@ -41,8 +41,9 @@ interface Pending {
   chars: number;
   parsed: ParsedLine | null;
   format: string;
-  raw: string[];
-  msg: string[];
+  /** Lines after the first (allocated for multi-line records only). */
+  raw: string[] | null;
+  msg: string[] | null;
   bytes: boolean;
   flags: number;
   /** The last line said the record goes on (CRI partial): join without a newline. */
@@ -255,8 +256,8 @@ export class FormatStreamDecoder implements StreamDecoder {
       chars: line.text.length,
       parsed,
       format,
-      raw: [line.text],
-      msg: [],
+      raw: null,
+      msg: null,
       bytes: line.bytes !== null,
       flags: line.flags,
       partial: !!parsed?.partial,
@@ -270,8 +271,8 @@ export class FormatStreamDecoder implements StreamDecoder {
     p.last = line;
     p.lines++;
     p.chars += line.text.length + 1;
-    p.raw.push(line.text);
-    p.msg.push(glue ? '\u0000' + msgText : msgText);
+    (p.raw ??= [p.first.text]).push(line.text);
+    (p.msg ??= []).push(glue ? '\u0000' + msgText : msgText);
     if (line.bytes !== null) p.bytes = true;
     p.flags |= line.flags;
     if (p.lines >= this.tune.maxRecordLines || p.chars >= this.tune.maxRecordChars) out.push(this.emit());
@@ -309,12 +310,12 @@ export class FormatStreamDecoder implements StreamDecoder {
         levelText = w.word;
       }
     }
-    for (const m of p.msg) message += m.charCodeAt(0) === 0 ? m.slice(1) : '\n' + m;
+    if (p.msg) for (const m of p.msg) message += m.charCodeAt(0) === 0 ? m.slice(1) : '\n' + m;
     // Trailing blanks carry no meaning and would split templates ("error = " vs "error =");
     // they stay in raw.
     const cN = message.charCodeAt(message.length - 1);
     if (cN === 32 || cN === 9) message = message.trimEnd();
-    const raw = p.lines === 1 ? first.text : p.raw.join('\n');
+    const raw = p.raw ? p.raw.join('\n') : first.text;
     let rawBytes: Buffer | null = null;
     if (p.bytes) rawBytes = p.lines === 1 ? first.bytes : Buffer.from(raw, 'utf8');
     const rec: DecodedRecord = {

@@ -1,4 +1,5 @@
 import type { TemplateMiner } from '../types.js';
+import { shapeHash } from './shape-hash.js';
 import { WILDCARD, isValueToken, isVariableToken, render, tokenize } from './tokenize.js';
 
 // Online template mining in the manner of Drain (He et al., ICWS 2017): messages are
@@ -40,8 +41,11 @@ export class DrainMiner implements TemplateMiner {
   private readonly cacheMax: number;
   private readonly byLength = new Map<number, Map<string, MinedTemplate[]>>();
   private readonly byId = new Map<number, MinedTemplate>();
-  private readonly cache = new Map<string, MinedTemplate>();
+  /** Message shape (see shapeHash) -> template. */
+  private readonly cache = new Map<number, MinedTemplate>();
+  // Changed templates; a Set, but match() skips the hash lookup for templates already in it.
   private readonly dirty = new Set<MinedTemplate>();
+  private dirtyHint: MinedTemplate | null = null;
   private nextId = 1;
 
   constructor(opts: MinerOptions = {}) {
@@ -56,18 +60,20 @@ export class DrainMiner implements TemplateMiner {
     // and frames, and would otherwise make a template per occurrence.
     const nl = message.indexOf('\n');
     const head = nl >= 0 ? message.slice(0, nl) : message;
-    const { tokens } = tokenize(head);
-    const key = tokens.join('\u001f');
+    const key = shapeHash(head);
     let t = this.cache.get(key);
     if (t && t.mergedInto !== null) t = this.resolve(t);
     if (!t) {
-      t = this.place(tokens, head, now);
+      t = this.place(tokenize(head).tokens, head, now);
       if (this.cache.size >= this.cacheMax) this.cache.clear();
       this.cache.set(key, t);
     }
     t.count++;
     if (now > t.lastSeen) t.lastSeen = now;
-    this.dirty.add(t);
+    if (t !== this.dirtyHint) {
+      this.dirty.add(t);
+      this.dirtyHint = t;
+    }
     return { id: t.id, template: t.text };
   }
 
@@ -101,6 +107,7 @@ export class DrainMiner implements TemplateMiner {
   takeDirty(): MinedTemplate[] {
     const out = [...this.dirty];
     this.dirty.clear();
+    this.dirtyHint = null;
     return out;
   }
 

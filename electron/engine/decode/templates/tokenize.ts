@@ -25,17 +25,19 @@ const C_0 = 48;
 const C_9 = 57;
 
 // Character classes, one table lookup per character on the hot path.
-const SPACE = 1;
-const HARD = 2;
-const DIGIT = 4;
-const SOFT = 8;
+export const SPACE = 1;
+export const HARD = 2;
+export const DIGIT = 4;
+export const SOFT = 8;
 const DOT = 16;
-const OTHER = 32; // letters and any other character: not a pure number
-const CLS = new Uint8Array(128).fill(OTHER);
+export const OTHER = 32; // letters and any other character: not a pure number
+export const CLS = new Uint8Array(128).fill(OTHER);
 for (const c of [32, 9, 10, 13]) CLS[c] = SPACE;
 for (const ch of '=,;()[]{}"|') CLS[ch.charCodeAt(0)] = HARD;
 for (let c = 48; c <= 57; c++) CLS[c] = DIGIT;
-for (const ch of ':/@#-') CLS[ch.charCodeAt(0)] = SOFT;
+export const KEEP = 64; // soft separators that stay visible between values (: @ #)
+for (const ch of '/-') CLS[ch.charCodeAt(0)] = SOFT;
+for (const ch of ':@#') CLS[ch.charCodeAt(0)] = SOFT | KEEP;
 CLS[46] = SOFT | DOT;
 
 function isHard(c: number): boolean {
@@ -43,17 +45,17 @@ function isHard(c: number): boolean {
   return c === 61 || c === 44 || c === 59 || c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125 || c === 34 || c === 124;
 }
 
-function isDigit(c: number): boolean {
+export function isDigit(c: number): boolean {
   return c >= C_0 && c <= C_9;
 }
 
-function isLetter(c: number): boolean {
+export function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 // Abbreviated units that belong to the number before them ("5.2 KB", "<1 sec", "12 ms").
 // Spelled-out words (bytes, seconds) are left alone: templates keep them as constants.
-const UNITS = new Set(['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'min', 'mins', '%']);
+export const UNITS = new Set(['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'min', 'mins', '%']);
 
 /**
  * Masks one chunk (no whitespace, no hard separators). Returns the chunk with variable parts
@@ -143,7 +145,7 @@ function isDomainName(s: string): boolean {
  * A part is a value when it holds two or more digits, or a digit that stands alone
  * (`broadcast_9`, `-1`); a digit glued to letters names a thing (ssh2, eth0, jk2_init, IPv4).
  */
-function isVariablePart(p: string): boolean {
+export function isVariablePart(p: string): boolean {
   const n = p.length;
   let digits = 0;
   let lonely = false;
@@ -157,7 +159,7 @@ function isVariablePart(p: string): boolean {
 }
 
 /** A scheme ("http", "jdbc:mysql", ...) followed by "://" starts at i. */
-function isUrlAt(s: string, i: number): boolean {
+export function isUrlAt(s: string, i: number): boolean {
   const end = Math.min(s.length - 3, i + 16);
   for (let q = i; q <= end; q++) {
     const c = s.charCodeAt(q);
@@ -249,6 +251,9 @@ export function tokenize(msg: string, space: boolean[] = NO_SPACE): Tokens {
     let chunk: string;
     let masked: string;
     if (flags === DIGIT) {
+      chunk = masked = WILDCARD;
+    } else if ((flags & (OTHER | KEEP)) === 0 && isDigit(c) && isDigit(msg.charCodeAt(j - 1))) {
+      // Digits joined by . - / only: an IP, a date, a dotted version: one value.
       chunk = masked = WILDCARD;
     } else {
       chunk = msg.slice(i, j);

@@ -1,0 +1,22 @@
+// `npm run bench`: every benchmark prints its figures next to the reference tool's run
+// on the same data. Benchmarks print; they never pass or fail on a timing.
+// Usage: npm run bench [-- NAME...] [--quick]   (names: decode, tail, detect)
+import { benchDecode } from './decode.bench.js';
+
+const BENCHES: Record<string, (opts: { quick?: boolean }) => Promise<void>> = {
+  decode: benchDecode,
+};
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const names = args.filter((a) => !a.startsWith('--'));
+const chosen = names.length ? names : Object.keys(BENCHES);
+for (const n of chosen) {
+  const fn = BENCHES[n];
+  if (!fn) {
+    console.error(`bench: unknown benchmark "${n}" (have: ${Object.keys(BENCHES).join(', ')})`);
+    process.exit(2);
+  }
+  console.log(`\n=== ${n} ===`);
+  await fn({ quick });
+}
