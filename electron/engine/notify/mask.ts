@@ -25,7 +25,8 @@ export function maskUrl(value: string): string {
   // Leading plain words (services, api, webhooks) name the endpoint, not the token.
   while (segments.length > 1 && /^[a-z][a-z-]{0,20}$/i.test(segments[0]!)) path += `/${segments.shift()}`;
   const rest = segments.join('/');
-  if (rest.length > 8) path += `/${rest.slice(0, 2)}…${rest.includes('/') ? '/…' : ''}${rest.slice(-4)}`;
+  // Six characters of a short token would give too much of it away.
+  if (rest.length >= 16) path += `/${rest.slice(0, 2)}…${rest.includes('/') ? '/…' : ''}${rest.slice(-4)}`;
   else if (rest) path += '/…';
   return `${u.protocol}//${userinfo}${u.host}${path}${u.search ? '?…' : ''}`;
 }
