@@ -3,7 +3,7 @@ import type { Level } from '../../../shared/types.js';
 // Level words from every logger we know, normalized to Vigil's eight levels. Formats can
 // add or override words; the source's own word is always kept beside the level.
 
-const WORDS: Record<string, Level> = {
+const WORDS: Record<string, Level> = Object.assign(Object.create(null) as Record<string, Level>, {
   trace: 'trace', trc: 'trace', finest: 'trace', finer: 'trace', verbose: 'trace', v: 'trace', t: 'trace',
   debug: 'debug', dbg: 'debug', debg: 'debug', fine: 'debug', config: 'debug', d: 'debug',
   info: 'info', inf: 'info', information: 'info', informational: 'info', i: 'info', log: 'info',
@@ -12,7 +12,7 @@ const WORDS: Record<string, Level> = {
   error: 'error', err: 'error', eror: 'error', e: 'error', failure: 'error', fail: 'error',
   crit: 'critical', critical: 'critical', severe: 'critical', alert: 'critical', c: 'critical', a: 'critical',
   fatal: 'fatal', ftl: 'fatal', panic: 'fatal', emerg: 'fatal', emergency: 'fatal', f: 'fatal', dpanic: 'critical',
-};
+});
 
 // Upper-case and capitalized spellings too, so the common case needs no toLowerCase().
 for (const [w, l] of Object.entries(WORDS)) {
@@ -26,11 +26,10 @@ export type LevelScale = 'word' | 'syslog' | 'syslog-pri' | 'bunyan' | 'auto';
 const SYSLOG: Level[] = ['fatal', 'critical', 'critical', 'error', 'warn', 'notice', 'info', 'debug'];
 
 export function levelFromWord(word: string, extra?: Record<string, Level>): Level | null {
-  if (extra) {
-    const x = extra[word] ?? extra[word.toLowerCase()];
-    if (x) return x;
-  }
-  return WORDS[word] ?? WORDS[word.toLowerCase()] ?? null;
+  const x = (extra && extra[word]) ?? WORDS[word];
+  if (x) return x;
+  const lower = word.toLowerCase();
+  return (extra && extra[lower]) ?? WORDS[lower] ?? null;
 }
 
 /** bunyan/pino numbers: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal. */

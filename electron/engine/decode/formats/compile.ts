@@ -92,7 +92,8 @@ export function compileFormat(raw: unknown): CompiledFormat {
   const tsFields = list(def.timestamp?.field, def.kind === 'regex' ? ['timestamp'] : ['timestamp', 'time', 'ts', '@timestamp', 'datetime', 'date', 't']);
   const levelFields = list(def.level?.field, def.kind === 'regex' ? ['level'] : ['level', 'severity', 'lvl', 'log.level', 'loglevel', 'levelname', 'priority']);
   const scale: LevelScale = def.level?.scale ?? (def.kind === 'regex' ? 'word' : 'auto');
-  const levelMap = def.level?.map;
+  // Null prototype: a level word like "constructor" must not find Object's methods.
+  const levelMap = def.level?.map ? (Object.assign(Object.create(null), def.level.map) as Record<string, Level>) : undefined;
   if (levelMap) {
     for (const [w, l] of Object.entries(levelMap)) {
       if (!(LEVELS as readonly string[]).includes(l)) fail(`level map: "${w}" maps to "${l}", which is not one of ${LEVELS.join(', ')}`);

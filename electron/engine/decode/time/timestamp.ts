@@ -18,9 +18,13 @@ export interface TimeContext {
 
 export type TimeParser = (text: string, ctx: TimeContext) => ParsedTime | null;
 
-const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
-};
+// Month names keyed by their three letters, lower-cased, packed in a number (no string work per line).
+const MONTHS = new Map<number, number>(
+  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map((m, i) => [monthKey(m, 0), i]),
+);
+function monthKey(t: string, i: number): number {
+  return ((t.charCodeAt(i) | 32) << 16) | ((t.charCodeAt(i + 1) | 32) << 8) | (t.charCodeAt(i + 2) | 32);
+}
 
 // Local-time conversion is the slow part (new Date(...) with the zone rules); offsets only
 // change at hour boundaries in practice, so cache the start of the last local hour.
@@ -281,7 +285,7 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
           break;
         }
         case 'b': {
-          const m = MONTHS[t.slice(i, i + 3).toLowerCase()];
+          const m = i + 3 <= n ? MONTHS.get(monthKey(t, i)) : undefined;
           if (m === undefined) return null;
           mo = m;
           i += 3;
