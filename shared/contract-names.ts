@@ -20,6 +20,17 @@ export const CALL_NAME_LIST = [
   'notifications.retry',
   'recipients.get',
   'recipients.set',
+  'anomalies.list',
+  'anomalies.get',
+  'anomalies.ack',
+  'anomalies.resolve',
+  'anomalies.snooze',
+  'anomalies.snoozes',
+  'anomalies.unsnooze',
+  'detect.band',
+  'detect.settings',
+  'detect.configure',
+  'rules.set',
 ] as const;
 
-export const EVENT_NAME_LIST = ['events.appended', 'sources.changed', 'config.changed', 'tray.changed', 'notify.toastClicked', 'notifications.changed'] as const;
+export const EVENT_NAME_LIST = ['events.appended', 'sources.changed', 'config.changed', 'tray.changed', 'notify.toastClicked', 'notifications.changed', 'anomalies.changed'] as const;

@@ -19,6 +19,12 @@ import type {
   NotificationHistoryEntry,
   RecipientsView,
   TrayModel,
+  Anomaly,
+  AnomalyChange,
+  AnomalyDetail,
+  BandSeries,
+  DetectionSettingsView,
+  Snooze,
 } from './types.js';
 
 export type ConfigSetResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigError[] };
@@ -47,6 +53,24 @@ export interface Calls {
   'notifications.retry': (req: z.input<typeof S.RetryRequest>) => { retried: number };
   'recipients.get': (req: { channel: string }) => RecipientsView;
   'recipients.set': (req: z.input<typeof S.RecipientsSet>) => RecipientsView;
+  /** Anomalies, newest first (default: open and acknowledged). */
+  'anomalies.list': (req: z.input<typeof S.AnomalyListRequest>) => Anomaly[];
+  /** One anomaly with its evidence records and the lines around them. */
+  'anomalies.get': (req: z.input<typeof S.AnomalyGetRequest>) => AnomalyDetail | null;
+  'anomalies.ack': (req: z.input<typeof S.AnomalyIdRequest>) => Anomaly | null;
+  'anomalies.resolve': (req: z.input<typeof S.AnomalyIdRequest>) => Anomaly | null;
+  /** Holds notifications for a fingerprint, source, rule or detector until the snooze expires. */
+  'anomalies.snooze': (req: z.input<typeof S.SnoozeRequest>) => Snooze;
+  'anomalies.snoozes': (req: {}) => Snooze[];
+  'anomalies.unsnooze': (req: z.input<typeof S.SnoozeIdRequest>) => { ok: boolean };
+  /** A source's error (or warning) counts per bucket with the detector's band, for the chart. */
+  'detect.band': (req: z.input<typeof S.BandRequest>) => BandSeries;
+  /** Detection settings in force for a source (or the defaults). */
+  'detect.settings': (req: z.input<typeof S.DetectSettingsRequest>) => DetectionSettingsView;
+  /** Writes a source's `detectors:` (or the top-level `detection:`) into vigil.yml. */
+  'detect.configure': (req: z.input<typeof S.DetectConfigureRequest>) => ConfigSetResult;
+  /** Replaces the detection rules (`rules:`) in vigil.yml. */
+  'rules.set': (req: z.input<typeof S.RulesSetRequest>) => ConfigSetResult;
 }
 
 /** Every event the engine pushes to the UI (also list new names in contract-names.ts). */
@@ -63,6 +87,8 @@ export interface Events {
   'notify.toastClicked': { anomalyId: number };
   /** Outbox totals changed (a delivery was queued, sent, failed or retried). */
   'notifications.changed': { pending: number; dead: number };
+  /** Anomalies opened, repeated, acknowledged or resolved (snoozed ones included). */
+  'anomalies.changed': AnomalyChange[];
 }
 
 export type CallName = keyof Calls;
@@ -91,6 +117,17 @@ export const requestSchemas = {
   'notifications.retry': S.RetryRequest,
   'recipients.get': S.RecipientsGet,
   'recipients.set': S.RecipientsSet,
+  'anomalies.list': S.AnomalyListRequest,
+  'anomalies.get': S.AnomalyGetRequest,
+  'anomalies.ack': S.AnomalyIdRequest,
+  'anomalies.resolve': S.AnomalyIdRequest,
+  'anomalies.snooze': S.SnoozeRequest,
+  'anomalies.snoozes': S.Empty,
+  'anomalies.unsnooze': S.SnoozeIdRequest,
+  'detect.band': S.BandRequest,
+  'detect.settings': S.DetectSettingsRequest,
+  'detect.configure': S.DetectConfigureRequest,
+  'rules.set': S.RulesSetRequest,
 } satisfies Record<CallName, z.ZodType>;
 
 export const CALL_NAMES = Object.keys(requestSchemas) as CallName[];

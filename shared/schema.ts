@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import type { ConfigError } from './types.js';
 import { parseDuration } from './duration.js';
+import { DetectorSettings, checkRule, ruleFields } from './detection-schema.js';
+
+export * from './detection-schema.js';
 
 const name = z
   .string()
@@ -33,8 +36,8 @@ const sourceCommon = {
   start: z.enum(['end', 'beginning']).optional(),
   format: z.string().min(1).optional(),
   multiline: MultilineConfig.optional(),
-  // Detector settings per source are owned by the detect/ module; kept open here.
-  detectors: z.record(z.string(), z.unknown()).optional(),
+  // Detector settings per source (shared/detection-schema.ts; detect/ owns their meaning).
+  detectors: DetectorSettings.optional(),
 };
 
 export const FileSourceConfig = z.strictObject({
@@ -198,7 +201,8 @@ export const NotifyConfig = z.strictObject({
   rules: z.array(NotifyRule).optional(),
 });
 
-export const RuleConfig = z.looseObject({ name });
+// Detection rules (detect/rules.ts): conditions on the record, with a severity and a category.
+export const RuleConfig = z.looseObject({ name, ...ruleFields }).superRefine(checkRule);
 
 export const VigilConfig = z
   .looseObject({
@@ -206,6 +210,7 @@ export const VigilConfig = z
     channels: z.array(ChannelConfig).default([]),
     rules: z.array(RuleConfig).default([]),
     notify: NotifyConfig.optional(),
+    detection: DetectorSettings.optional(),
     formats: z.array(z.unknown()).optional(),
   })
   .superRefine((cfg, ctx) => {
@@ -257,6 +262,7 @@ export const QueryRequest = z.strictObject({
   sql: z.string().min(1).max(100_000),
   limit: z.number().int().min(1).max(10_000).default(1000),
 });
+export const RulesSetRequest = z.strictObject({ rules: z.array(RuleConfig).max(1000) });
 
 // ---- notification requests (docs/notifications.md) -----------------------------------
 

@@ -190,6 +190,14 @@ export interface Anomaly {
   /** The detector's numbers: rate, band, z-score, ... */
   numbers?: Record<string, number>;
   details?: unknown;
+  /** Every fingerprint coalesced into this anomaly (the first is `fingerprint`). */
+  fingerprints?: string[];
+  /** The rule that found it, for rule findings. */
+  rule?: string | null;
+  /** 'quiet' (resolved itself after a quiet period) or 'user'. */
+  resolvedBy?: 'quiet' | 'user' | null;
+  /** Set while a snooze covers it: changes still reach the UI, not notifications. */
+  snoozedUntil?: number | null;
 }
 
 /** What happened to an anomaly: detection emits these; notification routes them. */

@@ -15,6 +15,8 @@ import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.j
 import { SourceManager, type SourceManagerOptions } from './sources/manager.js';
 import { runReadOnlyQuery, Store } from './store/store.js';
 import { Emitter } from './util/emitter.js';
+import { detectionHandlers } from './detect/handlers.js';
+import { DetectionService } from './detect/service.js';
 import { notifyHandlers } from './notify/handlers.js';
 import { NodeNotifierToaster } from './notify/node-notifier-toaster.js';
 import { readOpenAnomalies } from './notify/open-anomalies.js';
@@ -57,6 +59,7 @@ export class Engine {
   readonly paths: ReturnType<typeof dataPaths>;
   readonly secrets: SecretStore;
   private notify: NotificationService | null = null;
+  private detection: DetectionService | null = null;
   private readonly ingestor: Ingestor;
   private readonly sources: SourceManager;
   private demo: DemoWriter | null = null;
@@ -100,7 +103,16 @@ export class Engine {
 
   static async start(opts: EngineOptions): Promise<Engine> {
     const decoders: DecoderFactory = new GenericDecoderFactory();
-    const engine = new Engine(opts, decoders, null, []);
+    // Detection is a pipeline stage; it writes in the records' transaction once attached to the store.
+    const detection = new DetectionService({ live: true, ...(opts.log ? { log: opts.log } : {}) });
+    const engine = new Engine(opts, decoders, null, [detection.stage]);
+    engine.detection = detection;
+    detection.attach(engine.store, {
+      changed: (all, notify) => {
+        engine.events.emit('anomalies.changed', all);
+        if (notify.length) engine.events.emit('anomaly.changed', notify);
+      },
+    });
     try {
       await engine.config.load(defaultConfigText(engine.paths.demoLog));
       engine.config.watch();
@@ -119,6 +131,12 @@ export class Engine {
       throw err;
     }
     return engine;
+  }
+
+  /** Detection: anomalies, snoozes, bands (built in start). */
+  get anomalies(): DetectionService {
+    if (!this.detection) throw new Error('detection is not started');
+    return this.detection;
   }
 
   /** Outbox, routing, tray (built in start). */
@@ -146,6 +164,7 @@ export class Engine {
       } catch (err) {
         this.log(`could not store everything before closing: ${(err as Error).message}`);
       }
+      await this.detection?.close();
       // After the ingestor: the last anomalies it produced are queued; requests out finish.
       await this.notify?.close();
       if (this.uiTimer) clearTimeout(this.uiTimer);
@@ -157,6 +176,7 @@ export class Engine {
   }
 
   private async applyConfig(config: VigilConfig): Promise<void> {
+    this.detection?.configure(config);
     await this.syncDemo(config);
     await this.sources.apply(config.sources);
     this.events.emit('config.changed', config);
@@ -215,6 +235,7 @@ export class Engine {
       'stats.rates': (req) => this.store.rates(req as never),
       'query.run': ({ sql, limit }) => runReadOnlyQuery(this.paths.dbPath, sql, limit ?? 1000),
       ...notifyHandlers(() => this.notifications, this.config, this.secrets),
+      ...detectionHandlers(() => this.anomalies, this.config),
     };
   }
 }

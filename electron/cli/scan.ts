@@ -1,0 +1,250 @@
+import { once } from 'node:events';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import type { SourceConfig, VigilConfig } from '../../shared/types.js';
+import { formatErrors, parseConfig } from '../engine/config/config-file.js';
+import { createDecoderFactory, loadFormats, TemplateStore } from '../engine/decode/index.js';
+import { readLineBatches } from '../engine/decode/read-lines.js';
+import type { DecodedRecord, DecoderFactory } from '../engine/decode/types.js';
+import { rowToAnomaly } from '../engine/detect/anomaly-repo.js';
+import { DetectionService } from '../engine/detect/service.js';
+import { Ingestor } from '../engine/pipeline/ingestor.js';
+import type { TemplateStage } from '../engine/pipeline/types.js';
+import { Store } from '../engine/store/store.js';
+import { parseArgs, str, UsageError } from './args.js';
+
+// `vigil scan FILE... [--config F] [--json] [--db F]`: runs decode and detection over
+// existing files as if they were being written now, on their own timestamps (stream time),
+// through the same pipeline as the engine (store, template mining, detection stage), then
+// prints the anomalies. The database is in memory unless --db keeps it.
+
+const USAGE = `usage: vigil scan FILE... [--config F] [--json] [--db F]
+
+Runs detection over log files as if they were written now, using their own timestamps.
+  --config F   a vigil.yml: detection defaults, rules, formats; a source whose path
+               matches a FILE lends it its name, format and detector settings
+  --json       one JSON array of anomalies (evidence_lines: 1-based line numbers)
+  --db F       keep the database in F (default: in memory)
+`;
+
+export interface ScanIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** For tests and embedders: replace how records are decoded. */
+export interface ScanDeps {
+  decoders?: DecoderFactory;
+}
+
+export interface ScannedAnomaly {
+  id: number;
+  detector: string;
+  severity: string;
+  category: string;
+  source: string;
+  state: string;
+  title: string;
+  message: string;
+  fingerprint: string;
+  fingerprints: string[];
+  first_ts: string;
+  last_ts: string;
+  /** When the anomaly opened (stream time of the finding that opened it). */
+  opened_ts: string;
+  count: number;
+  numbers: Record<string, number>;
+  evidence_lines: number[];
+  /** Evidence per scanned file, when more than one file was scanned. */
+  evidence_files?: Record<string, number[]>;
+}
+
+const BATCH = 2000;
+
+export async function scanCommand(args: string[], io: ScanIo, deps: ScanDeps = {}): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(args, { values: ['config', 'db'], booleans: ['json', 'help'] });
+  } catch (err) {
+    if (err instanceof UsageError) {
+      await write(io.stderr, `vigil scan: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (parsed.flags.help) {
+    await write(io.stdout, USAGE);
+    return 0;
+  }
+  const files = parsed.positionals;
+  if (!files.length) {
+    await write(io.stderr, `vigil scan: at least one FILE is required\n\n${USAGE}`);
+    return 2;
+  }
+  for (const f of files) {
+    try {
+      if (!statSync(f).isFile()) throw new Error('not a regular file');
+    } catch (err) {
+      await write(io.stderr, `vigil scan: cannot read ${f}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  let config: VigilConfig = { sources: [], channels: [], rules: [] };
+  const configPath = str(parsed, 'config');
+  if (configPath) {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      await write(io.stderr, `vigil scan: cannot read ${configPath}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    const r = parseConfig(text);
+    if (!r.ok) {
+      await write(io.stderr, `vigil scan: invalid config ${configPath}:\n${formatErrors(r.errors)}\n`);
+      return 2;
+    }
+    config = r.config;
+  }
+
+  let decoders = deps.decoders;
+  if (!decoders) {
+    const loaded = loadFormats(config.formats ?? []);
+    for (const e of loaded.errors) await write(io.stderr, `vigil scan: format ${e.format} not used: ${e.reason}\n`);
+    decoders = createDecoderFactory(loaded.formats);
+  }
+
+  const store = new Store(str(parsed, 'db') ?? ':memory:');
+  const detection = new DetectionService({
+    live: false,
+    // Keep every evidence record: the output lists them all.
+    overrides: { maxEvidence: 100_000_000 },
+    log: (m) => io.stderr.write(`vigil scan: ${m}\n`),
+  });
+  try {
+    detection.attach(store, { changed: () => undefined });
+    detection.configure(config);
+    const templates = new TemplateStore(store);
+    const templateStage: TemplateStage = {
+      match: (message, record) => templates.miner.match(message, record.ts ?? Date.now()),
+      persist: () => void templates.persist(),
+    };
+    const ingestor = new Ingestor(store, templateStage, [detection.stage], {}, { maxBatch: 10_000 });
+    const names = new Set<string>();
+    for (const file of files) {
+      const abs = resolve(file);
+      const src = matchSource(config.sources, abs);
+      let name = src?.name ?? basename(abs);
+      for (let k = 2; names.has(name); k++) name = `${src?.name ?? basename(abs)} (${k})`;
+      names.add(name);
+      await scanFile(store, ingestor, decoders, abs, name, src);
+    }
+    await ingestor.close();
+
+    const out: ScannedAnomaly[] = [];
+    for (const row of detection.core.repo.list({ state: 'all', limit: Number.MAX_SAFE_INTEGER }).reverse()) {
+      const a = rowToAnomaly(row);
+      const byFile: Record<string, number[]> = {};
+      const lines: number[] = [];
+      for (const e of detection.core.repo.evidenceLines(a.id)) {
+        if (e.line_no === null) continue;
+        for (let l = e.line_no; l <= (e.line_end ?? e.line_no); l++) {
+          lines.push(l);
+          if (e.path) (byFile[e.path] ??= []).push(l);
+        }
+      }
+      out.push({
+        id: a.id,
+        detector: a.detector,
+        severity: a.severity,
+        category: a.category,
+        source: a.source,
+        state: a.state,
+        title: a.title,
+        message: a.message,
+        fingerprint: a.fingerprint,
+        fingerprints: a.fingerprints ?? [a.fingerprint],
+        first_ts: new Date(a.firstTs).toISOString(),
+        last_ts: new Date(a.lastTs).toISOString(),
+        opened_ts: new Date(a.openedAt).toISOString(),
+        count: a.count,
+        numbers: a.numbers ?? {},
+        evidence_lines: lines,
+        ...(files.length > 1 ? { evidence_files: byFile } : {}),
+      });
+    }
+    if (parsed.flags.json) await write(io.stdout, `${JSON.stringify(out, null, 2)}\n`);
+    else await write(io.stdout, formatText(out));
+    return 0;
+  } finally {
+    await detection.close();
+    store.close();
+  }
+}
+
+function matchSource(sources: SourceConfig[], abs: string): SourceConfig | undefined {
+  return sources.find((s) => {
+    if (s.type !== 'file') return false;
+    const p = resolve(s.path);
+    return p === abs || abs.startsWith(`${p}/`) || picomatch(p, { dot: true })(abs);
+  });
+}
+
+async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFactory, path: string, name: string, src: SourceConfig | undefined): Promise<void> {
+  const st = statSync(path);
+  const sourceId = store.sourceId(name, 'file');
+  const fileId = store.addFile({ source_id: sourceId, path, dev: null, ino: null, fingerprint: null, offset: 0, line_no: 0, size: st.size, state: 'scanned', cursor: null });
+  const decoder = decoders.create({
+    ...(src?.format ? { format: src.format } : {}),
+    ...(src?.multiline ? { multiline: src.multiline } : {}),
+    fileMtimeMs: st.mtimeMs,
+  });
+  const ref = { name, id: sourceId, type: 'file' };
+  let pending: DecodedRecord[] = [];
+  // Records without a timestamp of their own take the time of the record before them.
+  let lastTs = st.mtimeMs;
+  const send = async () => {
+    if (!pending.length) return;
+    const records = pending;
+    pending = [];
+    await ingestor.write({ source: ref, fileId, path, records, checkpoint: null, readAt: lastTs });
+  };
+  const take = async (rs: DecodedRecord[]) => {
+    for (const r of rs) {
+      if (r.ts === null) {
+        // The ingestor gives a record without time the batch's readAt: cut the batch so it is this one.
+        if (pending.length && pending[pending.length - 1]!.ts !== null) await send();
+      } else {
+        if (pending.length && pending[pending.length - 1]!.ts === null) await send();
+        lastTs = r.ts;
+      }
+      pending.push(r);
+      if (pending.length >= BATCH) await send();
+    }
+  };
+  for await (const batch of readLineBatches(path, { readAt: st.mtimeMs })) {
+    for (const line of batch) await take(decoder.push(line));
+  }
+  await take(decoder.flush());
+  await send();
+}
+
+function formatText(list: ScannedAnomaly[]): string {
+  if (!list.length) return 'No anomalies.\n';
+  const parts = list.map((a) => {
+    const lines = a.evidence_lines;
+    const shown = lines.length > 12 ? `${lines.slice(0, 12).join(', ')}, … (${lines.length} lines)` : lines.join(', ');
+    return [
+      `#${a.id} [${a.severity}] ${a.title}`,
+      `   ${a.detector} · ${a.source} · ${a.first_ts} → ${a.last_ts} · ×${a.count} · ${a.state}`,
+      `   ${a.message}`,
+      `   lines: ${shown}`,
+    ].join('\n');
+  });
+  return `${parts.join('\n\n')}\n\n${list.length} anomal${list.length === 1 ? 'y' : 'ies'}.\n`;
+}
+
+async function write(out: NodeJS.WritableStream, s: string): Promise<void> {
+  if (!out.write(s)) await once(out, 'drain');
+}

@@ -1,0 +1,178 @@
+import type Database from 'better-sqlite3';
+import type { Anomaly, AnomalyChange, Snooze, SnoozeScope, VigilConfig } from '../../../shared/types.js';
+import type { StoredRecord } from '../pipeline/types.js';
+import { AnomalyRepo } from './anomaly-repo.js';
+import { compileRules, ruleFinding, ruleMatches, type CompiledRule, type RuleProblem } from './detectors/rules.js';
+import { Lifecycle, type SourceRef } from './lifecycle.js';
+import { resolveSettings, type DetectorSettingsInput, type Settings } from './settings.js';
+import { SourceDetection } from './source-detection.js';
+import type { FindingSink } from './types.js';
+
+// Detection over stored records: per source detectors, user rules, and the lifecycle that
+// turns findings into anomalies. `process` runs inside the transaction that stored the
+// records, so anomalies, evidence and detector state commit (or roll back) with them.
+
+export interface DetectionOptions {
+  /** Laid over every source's settings last (scan: keep all evidence). */
+  overrides?: DetectorSettingsInput;
+  log?: (msg: string) => void;
+}
+
+interface SourceEntry {
+  det: SourceDetection;
+  ref: SourceRef;
+  sink: FindingSink;
+}
+
+export class Detection {
+  readonly repo: AnomalyRepo;
+  private readonly life: Lifecycle;
+  private readonly sources = new Map<number, SourceEntry>();
+  private rules: CompiledRule[] = [];
+  private config: VigilConfig | null = null;
+  private snoozes: Snooze[] = [];
+  private readonly log: (msg: string) => void;
+
+  constructor(
+    db: Database.Database,
+    private readonly opts: DetectionOptions = {},
+  ) {
+    this.repo = new AnomalyRepo(db);
+    this.life = new Lifecycle(this.repo);
+    this.log = opts.log ?? ((m) => console.error(`vigil: ${m}`));
+    this.reload();
+  }
+
+  /** Forgets in-memory state and rebuilds it from the database (start; after a rollback). */
+  reload(): void {
+    this.sources.clear();
+    this.life.load((id, name) => this.settingsFor(name));
+    this.snoozes = this.repo.activeSnoozes(Date.now());
+  }
+
+  /** New config: settings per source and rules. Returns rules that could not be used. */
+  configure(config: VigilConfig): RuleProblem[] {
+    this.config = config;
+    const { rules, problems } = compileRules(config.rules ?? []);
+    this.rules = rules;
+    for (const p of problems) this.log(`rule ${p.rule} is not used: ${p.reason}`);
+    for (const e of this.sources.values()) {
+      const s = this.settingsFor(e.ref.name);
+      e.ref.settings = s;
+      e.det.reconfigure(s);
+    }
+    this.life.settingsChanged((id) => this.sources.get(id)?.ref.settings ?? this.settingsFor(''));
+    return problems;
+  }
+
+  settingsFor(source: string): Settings {
+    const src = this.config?.sources.find((s) => s.name === source) as { detectors?: DetectorSettingsInput } | undefined;
+    return resolveSettings(this.config?.detection as DetectorSettingsInput | undefined, src?.detectors, this.opts.overrides);
+  }
+
+  get ruleSet(): readonly CompiledRule[] {
+    return this.rules;
+  }
+
+  private entry(sourceId: number, name: string): SourceEntry {
+    let e = this.sources.get(sourceId);
+    if (e) return e;
+    const settings = this.settingsFor(name);
+    const det = new SourceDetection(sourceId, name, settings, this.repo.loadState(sourceId));
+    det.book.load(this.repo.loadTemplates(sourceId));
+    const ref: SourceRef = { id: sourceId, name, settings };
+    const sink: FindingSink = {
+      found: (f) => this.life.apply(f, ref),
+      cleared: (c) => this.life.clear(c, ref),
+    };
+    e = { det, ref, sink };
+    this.sources.set(sourceId, e);
+    return e;
+  }
+
+  /** Runs detection over a batch of stored records (inside their transaction). */
+  process(records: readonly StoredRecord[], wallNow = Date.now()): AnomalyChange[] {
+    const touched = new Set<SourceEntry>();
+    let last: SourceEntry | null = null;
+    const rules = this.rules;
+    for (const r of records) {
+      const e: SourceEntry = last && last.ref.id === r.sourceId ? last : this.entry(r.sourceId, r.sourceName);
+      last = e;
+      touched.add(e);
+      if (!e.ref.settings.enabled) continue;
+      e.det.observe(r, wallNow, e.sink);
+      for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i]!, r)) ruleFinding(rules[i]!, r, e.sink);
+    }
+    for (const e of touched) {
+      this.life.sweep(e.ref.id, e.det.clock);
+      this.repo.saveState(e.ref.id, e.det.snapshot(), wallNow);
+      for (const { key, stats } of e.det.book.takeDirty()) this.repo.saveTemplate(e.ref.id, key, stats);
+    }
+    return this.life.flush(wallNow, (a) => this.snoozedUntil(a, wallNow));
+  }
+
+  /**
+   * Time passes without records (the engine's timer): each source's stream clock moves on
+   * with the wall clock from its last record. Silence is checked and quiet anomalies resolve.
+   */
+  tick(wallNow = Date.now()): AnomalyChange[] {
+    return this.repo.transaction(() => {
+      const live = this.life.liveSources();
+      for (const e of this.sources.values()) {
+        if (!Number.isFinite(e.det.clock)) continue;
+        const now = e.det.clock + Math.max(0, wallNow - e.det.wallAtClock);
+        if (e.ref.settings.enabled) e.det.tick(now, e.sink);
+        if (live.has(e.ref.id)) this.life.sweep(e.ref.id, now);
+      }
+      return this.life.flush(wallNow, (a) => this.snoozedUntil(a, wallNow));
+    });
+  }
+
+  // ---- user actions --------------------------------------------------------------------
+
+  acknowledge(id: number, now = Date.now()): AnomalyChange[] {
+    return this.repo.transaction(() => (this.life.acknowledge(id, now) ? this.life.flush(now, (a) => this.snoozedUntil(a, now)) : []));
+  }
+
+  resolve(id: number, now = Date.now()): AnomalyChange[] {
+    return this.repo.transaction(() => (this.life.resolveByUser(id, now) ? this.life.flush(now, (a) => this.snoozedUntil(a, now)) : []));
+  }
+
+  snooze(scope: SnoozeScope, value: string, durationMs: number, note: string | null, now = Date.now()): Snooze {
+    const s = this.repo.addSnooze(scope, value, now + durationMs, now, note);
+    this.snoozes = this.repo.activeSnoozes(now);
+    return s;
+  }
+
+  unsnooze(id: number, now = Date.now()): boolean {
+    const ok = this.repo.removeSnooze(id);
+    this.snoozes = this.repo.activeSnoozes(now);
+    return ok;
+  }
+
+  activeSnoozes(now = Date.now()): Snooze[] {
+    return this.snoozes.filter((s) => s.until > now);
+  }
+
+  /** Until when a snooze covers this anomaly (wall clock), or null. */
+  snoozedUntil(a: Anomaly, now = Date.now()): number | null {
+    let until: number | null = null;
+    for (const s of this.snoozes) {
+      if (s.until <= now) continue;
+      const fps = a.fingerprints ?? [a.fingerprint];
+      const hit =
+        (s.scope === 'fingerprint' && fps.includes(s.value)) ||
+        (s.scope === 'source' && a.source === s.value) ||
+        (s.scope === 'rule' && (a.rule === s.value || fps.some((f) => f.startsWith('rule/') && f.endsWith(`/${s.value}`)))) ||
+        (s.scope === 'detector' && (a.detector === s.value || fps.some((f) => f.startsWith(`${s.value}/`))));
+      if (hit && (until === null || s.until > until)) until = s.until;
+    }
+    return until;
+  }
+
+  /** The stream clock of a source (its latest record time), or null when unseen. */
+  clockOf(sourceId: number): number | null {
+    const e = this.sources.get(sourceId);
+    return e && Number.isFinite(e.det.clock) ? e.det.clock : null;
+  }
+}

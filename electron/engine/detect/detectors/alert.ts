@@ -1,0 +1,37 @@
+import { SEVERITIES, type Severity } from '../../../../shared/types.js';
+import type { StoredRecord } from '../../pipeline/types.js';
+import type { FindingSink } from '../types.js';
+import { firstLine } from '../text.js';
+
+// alert-jsonl entries with type "anomaly" were judged by someone else (another detector, a
+// monitor): they are anomalies as given, with their severity.
+
+const ALIASES: Record<string, Severity> = {
+  fatal: 'critical', crit: 'critical', emergency: 'critical', error: 'high', err: 'high', major: 'high',
+  warning: 'medium', warn: 'medium', minor: 'low', info: 'low', notice: 'low',
+};
+
+export function alertSeverity(s: string | null | undefined): Severity {
+  const v = (s ?? '').toLowerCase();
+  return (SEVERITIES as readonly string[]).includes(v) ? (v as Severity) : ALIASES[v] ?? 'medium';
+}
+
+export function alertFinding(r: StoredRecord, fallbackKey: string, sink: FindingSink): void {
+  const a = r.alert!;
+  const d = (a.details && typeof a.details === 'object' ? a.details : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v.length ? v : typeof v === 'number' ? String(v) : null);
+  const key = str(d.fingerprint) ?? str(d.name) ?? str(d.rule) ?? str(d.alertname) ?? fallbackKey;
+  const title = str(d.title) ?? str(d.summary) ?? str(d.name) ?? firstLine(r.message, 100);
+  sink.found({
+    detector: 'alert',
+    key: key.length > 200 ? key.slice(0, 200) : key,
+    severity: alertSeverity(a.severity),
+    category: str(d.category) ?? 'alert',
+    title,
+    message: str(d.message) ?? str(d.description) ?? firstLine(r.message, 500),
+    ts: r.ts,
+    records: [{ id: r.id, ts: r.ts }],
+    templateId: r.templateId,
+    details: a.details,
+  });
+}

@@ -1,0 +1,370 @@
+import { severityRank, type Anomaly, type AnomalyChange, type Severity } from '../../../shared/types.js';
+import type { AnomalyRepo, AnomalyRow } from './anomaly-repo.js';
+import { rowToAnomaly } from './anomaly-repo.js';
+import type { Settings } from './settings.js';
+import { fingerprintOf, type Clear, type Finding } from './types.js';
+
+// The anomaly lifecycle, in the manner of Alertmanager: findings become anomalies.
+//  - Dedupe: a finding whose fingerprint (detector + source + template or rule) belongs to
+//    an unresolved anomaly attaches to it (count, last seen, evidence); its records are
+//    marked duplicates.
+//  - Coalescing: a finding with a new fingerprint joins the source's current incident when
+//    that incident saw evidence within `gapMs`, began within `maxMs` and has absorbed fewer
+//    than `maxEntries` fingerprints: a storm reads as one anomaly, not one per detector.
+//  - Resolution: an anomaly resolves itself after a quiet period: resolveAfterMs, stretched
+//    to three times its own repeat rhythm (at most maxQuietMs), so an error that recurs
+//    every six minutes is not "resolved" after five. Or the user resolves it.
+// All times here are stream time (the records' own), except user actions.
+
+export interface SourceRef {
+  id: number;
+  name: string;
+  settings: Settings;
+}
+
+interface Live {
+  id: number;
+  fingerprint: string;
+  fingerprints: string[];
+  detector: string;
+  sourceId: number;
+  source: string;
+  severity: Severity;
+  state: 'open' | 'acknowledged';
+  count: number;
+  firstTs: number;
+  lastTs: number;
+  acknowledgedAt: number | null;
+  numbers: Record<string, number>;
+  details: Record<string, unknown> | null;
+  gapMs: number | null;
+  groupEntries: number;
+  evidenceStored: number;
+  lastRecordId: number;
+  settings: Settings;
+  title: string;
+  message: string;
+  /** Pending change for this batch. */
+  change: 'opened' | 'repeated' | null;
+  dirty: boolean;
+}
+
+interface PendingContext {
+  anomalyId: number;
+  sourceId: number;
+  afterId: number;
+  remaining: number;
+}
+
+export class Lifecycle {
+  private readonly byId = new Map<number, Live>();
+  private readonly byFingerprint = new Map<string, Live>();
+  /** Per source, the anomaly findings may coalesce into. */
+  private readonly incident = new Map<number, Live>();
+  private pendingContext: PendingContext[] = [];
+  private changes: { kind: AnomalyChange['kind']; id: number }[] = [];
+  private resolvedRows = new Map<number, Live & { resolvedAt: number; resolvedBy: 'quiet' | 'user' }>();
+  /** Records attached as repeats in this batch. */
+  readonly duplicates: number[] = [];
+
+  constructor(private readonly repo: AnomalyRepo) {}
+
+  /** Rebuilds the live set from the database (start, or after a rolled-back batch). */
+  load(settingsFor: (sourceId: number | null, source: string) => Settings): void {
+    this.byId.clear();
+    this.byFingerprint.clear();
+    this.incident.clear();
+    this.pendingContext = [];
+    this.changes = [];
+    this.resolvedRows.clear();
+    this.duplicates.length = 0;
+    for (const r of this.repo.live()) {
+      const a = this.fromRow(r, settingsFor(r.source_id, r.source));
+      this.byId.set(a.id, a);
+      for (const fp of a.fingerprints) this.byFingerprint.set(fp, a);
+      const cur = this.incident.get(a.sourceId);
+      if (!cur || cur.lastTs <= a.lastTs) this.incident.set(a.sourceId, a);
+    }
+  }
+
+  private fromRow(r: AnomalyRow, settings: Settings): Live {
+    return {
+      id: r.id,
+      fingerprint: r.fingerprint,
+      fingerprints: JSON.parse(r.fingerprints) as string[],
+      detector: r.detector,
+      sourceId: r.source_id ?? -1,
+      source: r.source,
+      severity: r.severity,
+      state: r.state === 'acknowledged' ? 'acknowledged' : 'open',
+      count: r.count,
+      firstTs: r.first_ts,
+      lastTs: r.last_ts,
+      acknowledgedAt: r.acknowledged_at,
+      numbers: r.numbers ? (JSON.parse(r.numbers) as Record<string, number>) : {},
+      details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
+      gapMs: r.gap_ms,
+      groupEntries: r.group_entries,
+      evidenceStored: this.repo.evidenceCount(r.id),
+      lastRecordId: 0,
+      settings,
+      title: r.title,
+      message: r.message,
+      change: null,
+      dirty: false,
+    };
+  }
+
+  settingsChanged(settingsFor: (sourceId: number) => Settings): void {
+    for (const a of this.byId.values()) a.settings = settingsFor(a.sourceId);
+  }
+
+  quietMs(a: { gapMs: number | null; settings: Settings }): number {
+    const s = a.settings;
+    const rhythm = a.gapMs === null ? 0 : 3 * a.gapMs;
+    return Math.min(Math.max(s.resolveAfterMs, rhythm), Math.max(s.maxQuietMs, s.resolveAfterMs));
+  }
+
+  apply(f: Finding, src: SourceRef): void {
+    const fp = fingerprintOf(f.detector, src.name, f.key);
+    let a = this.byFingerprint.get(fp);
+    if (a && f.ts - a.lastTs > this.quietMs(a)) {
+      this.resolve(a, a.lastTs + this.quietMs(a), 'quiet');
+      a = undefined;
+    }
+    if (a) {
+      this.attach(a, f, true);
+      return;
+    }
+    const c = src.settings.coalesce;
+    const inc = this.incident.get(src.id);
+    if (
+      c.enabled && inc && this.byId.has(inc.id) &&
+      f.ts - inc.lastTs <= c.gapMs && f.ts - inc.firstTs <= c.maxMs && inc.groupEntries < c.maxEntries &&
+      f.ts - inc.lastTs <= this.quietMs(inc)
+    ) {
+      inc.fingerprints.push(fp);
+      inc.groupEntries++;
+      this.byFingerprint.set(fp, inc);
+      this.attach(inc, f, false);
+      return;
+    }
+    this.open(fp, f, src);
+  }
+
+  /** Silence ended (or any clearing condition): resolve its anomaly now. */
+  clear(c: Clear, src: SourceRef): void {
+    const a = this.byFingerprint.get(fingerprintOf(c.detector, src.name, c.key));
+    if (a) this.resolve(a, Math.max(c.ts, a.lastTs), 'quiet');
+  }
+
+  /** Resolves a source's anomalies that have been quiet long enough by stream time `now`. */
+  sweep(sourceId: number, now: number): void {
+    for (const a of [...this.byId.values()]) {
+      if (a.sourceId === sourceId && now - a.lastTs > this.quietMs(a)) this.resolve(a, a.lastTs + this.quietMs(a), 'quiet');
+    }
+  }
+
+  liveSources(): Set<number> {
+    return new Set([...this.byId.values()].map((a) => a.sourceId));
+  }
+
+  private open(fp: string, f: Finding, src: SourceRef): void {
+    const ts = f.records.length ? Math.min(...f.records.map((r) => r.ts)) : f.ts;
+    const now = Date.now();
+    const details = f.details === undefined ? null : { [f.detector]: f.details };
+    const id = this.repo.insert({
+      fingerprint: fp,
+      fingerprints: JSON.stringify([fp]),
+      detector: f.detector,
+      source_id: src.id,
+      source: src.name,
+      severity: f.severity,
+      category: f.category,
+      title: f.title,
+      message: f.message,
+      state: 'open',
+      count: 0,
+      first_ts: ts,
+      last_ts: ts,
+      opened_at: f.ts,
+      template_id: f.templateId ?? null,
+      rule: f.rule ?? null,
+      numbers: f.numbers ? JSON.stringify(f.numbers) : null,
+      details: details ? JSON.stringify(details) : null,
+      gap_ms: null,
+      group_entries: 1,
+      updated_at: now,
+    });
+    const a: Live = {
+      id,
+      fingerprint: fp,
+      fingerprints: [fp],
+      detector: f.detector,
+      sourceId: src.id,
+      source: src.name,
+      severity: f.severity,
+      state: 'open',
+      count: 0,
+      firstTs: ts,
+      lastTs: ts,
+      acknowledgedAt: null,
+      numbers: { ...f.numbers },
+      details,
+      gapMs: null,
+      groupEntries: 1,
+      evidenceStored: 0,
+      lastRecordId: 0,
+      settings: src.settings,
+      title: f.title,
+      message: f.message,
+      change: 'opened',
+      dirty: true,
+    };
+    this.byId.set(id, a);
+    this.byFingerprint.set(fp, a);
+    this.incident.set(src.id, a);
+    this.changes.push({ kind: 'opened', id });
+    const first = f.records[0];
+    const k = src.settings.contextLines;
+    if (first && k > 0) {
+      for (const r of this.repo.recordsBefore(src.id, first.id, k)) this.repo.addEvent(id, 'context', r.id, r.ts, null, false);
+      this.pendingContext.push({ anomalyId: id, sourceId: src.id, afterId: f.records[f.records.length - 1]!.id, remaining: k });
+    }
+    this.attach(a, f, false);
+  }
+
+  private attach(a: Live, f: Finding, repeat: boolean): void {
+    const max = a.settings.maxEvidence;
+    const prevLast = a.lastTs;
+    let added = 0;
+    for (const r of f.records) {
+      let isNew: boolean;
+      if (a.evidenceStored < max) {
+        isNew = this.repo.addEvent(a.id, 'evidence', r.id, r.ts, f.detector, repeat);
+        if (isNew) a.evidenceStored++;
+      } else {
+        // Beyond the cap records are counted, not stored; ids only grow within a source.
+        isNew = r.id > a.lastRecordId;
+      }
+      if (!isNew) continue;
+      added++;
+      if (r.id > a.lastRecordId) a.lastRecordId = r.id;
+      if (r.ts < a.firstTs) a.firstTs = r.ts;
+      if (r.ts > a.lastTs) a.lastTs = r.ts;
+      if (repeat) this.duplicates.push(r.id);
+    }
+    if (f.records.length === 0) {
+      added = 1;
+      if (f.ts > a.lastTs) a.lastTs = f.ts;
+    }
+    if (added === 0) return;
+    a.count += added;
+    if (repeat && a.lastTs > prevLast) {
+      const gap = a.lastTs - prevLast;
+      a.gapMs = a.gapMs === null ? gap : 0.7 * a.gapMs + 0.3 * gap;
+    }
+    if (f.numbers) {
+      const prefix = f.detector === a.detector ? '' : `${f.detector}.`;
+      for (const [k, v] of Object.entries(f.numbers)) a.numbers[prefix + k] = v;
+    }
+    if (f.details !== undefined) a.details = { ...(a.details ?? {}), [f.detector]: f.details };
+    if (severityRank(f.severity) > severityRank(a.severity)) {
+      // The most severe finding names the incident.
+      a.severity = f.severity;
+      a.title = f.title;
+      a.message = f.message;
+    }
+    a.dirty = true;
+    if (a.change === null) {
+      a.change = 'repeated';
+      this.changes.push({ kind: 'repeated', id: a.id });
+    }
+  }
+
+  private resolve(a: Live, at: number, by: 'quiet' | 'user'): void {
+    this.byId.delete(a.id);
+    for (const fp of a.fingerprints) if (this.byFingerprint.get(fp) === a) this.byFingerprint.delete(fp);
+    if (this.incident.get(a.sourceId) === a) this.incident.delete(a.sourceId);
+    this.resolvedRows.set(a.id, { ...a, resolvedAt: at, resolvedBy: by });
+    this.changes.push({ kind: 'resolved', id: a.id });
+  }
+
+  /** User action: acknowledge. Returns false when the anomaly is not open. */
+  acknowledge(id: number, now: number): boolean {
+    const a = this.byId.get(id);
+    if (!a || a.state !== 'open') return false;
+    a.state = 'acknowledged';
+    a.acknowledgedAt = now;
+    a.dirty = true;
+    this.changes.push({ kind: 'acknowledged', id });
+    return true;
+  }
+
+  /** User action: resolve. Returns false when the anomaly is not live. */
+  resolveByUser(id: number, now: number): boolean {
+    const a = this.byId.get(id);
+    if (!a) return false;
+    this.resolve(a, now, 'user');
+    return true;
+  }
+
+  /**
+   * Writes what changed since the last flush and returns the changes, in order, each with
+   * the anomaly as it now stands. Also completes context lines after new anomalies.
+   */
+  flush(now: number, snoozedUntil: (a: Anomaly) => number | null): AnomalyChange[] {
+    if (this.pendingContext.length) {
+      this.pendingContext = this.pendingContext.filter((p) => {
+        const rows = this.repo.recordsAfter(p.sourceId, p.afterId, p.remaining);
+        for (const r of rows) this.repo.addEvent(p.anomalyId, 'context', r.id, r.ts, null, false);
+        p.remaining -= rows.length;
+        if (rows.length) p.afterId = rows[rows.length - 1]!.id;
+        return p.remaining > 0 && (this.byId.has(p.anomalyId) || rows.length > 0);
+      });
+    }
+    for (const id of this.duplicates) this.repo.markDuplicate(id);
+    this.duplicates.length = 0;
+    for (const a of this.byId.values()) if (a.dirty) this.write(a, null, null, now);
+    for (const a of this.resolvedRows.values()) this.write(a, a.resolvedAt, a.resolvedBy, now);
+    const out: AnomalyChange[] = [];
+    const seen = new Set<string>();
+    for (const c of this.changes) {
+      const key = `${c.kind}:${c.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const row = this.repo.get(c.id);
+      if (!row) continue;
+      const anomaly = rowToAnomaly(row);
+      anomaly.snoozedUntil = snoozedUntil(anomaly);
+      out.push({ kind: c.kind, anomaly });
+    }
+    for (const a of this.byId.values()) a.change = null;
+    this.changes = [];
+    this.resolvedRows.clear();
+    return out;
+  }
+
+  private write(a: Live, resolvedAt: number | null, resolvedBy: 'quiet' | 'user' | null, now: number): void {
+    this.repo.update({
+      id: a.id,
+      fingerprints: JSON.stringify(a.fingerprints),
+      severity: a.severity,
+      state: resolvedAt !== null ? 'resolved' : a.state,
+      count: a.count,
+      first_ts: a.firstTs,
+      last_ts: a.lastTs,
+      acknowledged_at: a.acknowledgedAt,
+      resolved_at: resolvedAt,
+      resolved_by: resolvedBy,
+      numbers: JSON.stringify(a.numbers),
+      details: a.details ? JSON.stringify(a.details) : null,
+      gap_ms: a.gapMs,
+      group_entries: a.groupEntries,
+      updated_at: now,
+      title: a.title,
+      message: a.message,
+    });
+    a.dirty = false;
+  }
+}

@@ -1,0 +1,168 @@
+import { levelRank } from '../../../shared/types.js';
+import type { StoredRecord } from '../pipeline/types.js';
+import { alertFinding } from './detectors/alert.js';
+import { BurstDetector, type BurstState } from './detectors/burst.js';
+import { criticalFinding } from './detectors/critical.js';
+import { ErrorRateDetector, type ErrorRateState } from './detectors/error-rate.js';
+import { newTemplateFinding } from './detectors/new-template.js';
+import { SilenceDetector, type SilenceState } from './detectors/silence.js';
+import { TemplateSurgeDetector } from './detectors/template-surge.js';
+import { parseTraceback, tracebackFinding } from './detectors/traceback.js';
+import { isDumpLine } from './dump-line.js';
+import type { Settings } from './settings.js';
+import { keyToText, TemplateBook, type TemplateKey } from './template-book.js';
+import { templateKey } from './template-key.js';
+import type { FindingSink } from './types.js';
+
+// All detectors of one source, on the source's stream clock (the largest record time seen:
+// a late record counts as now, so windows never run backwards). Statistical detectors
+// (burst, rates, new template, surge, silence) learn during the learning period and report
+// after it; record-level ones (critical, traceback, alert) report from the first record.
+
+export interface SourceDetectionState {
+  clock: number;
+  firstTs: number | null;
+  records: number;
+  learning: boolean;
+  burst?: BurstState;
+  rates?: Partial<Record<'error' | 'warn', ErrorRateState>>;
+  silence?: SilenceState;
+}
+
+const MUTE: FindingSink = { found: () => undefined, cleared: () => undefined };
+const WARN = levelRank('warn');
+const ERROR = levelRank('error');
+
+export class SourceDetection {
+  clock = Number.NEGATIVE_INFINITY;
+  /** Wall time when the clock last moved (the timer extrapolates from it). */
+  wallAtClock = 0;
+  private firstTs: number | null = null;
+  private records = 0;
+  private learning = true;
+  readonly book = new TemplateBook();
+  private burst: BurstDetector | null = null;
+  private errorRate: ErrorRateDetector | null = null;
+  private warnRate: ErrorRateDetector | null = null;
+  private silence: SilenceDetector | null = null;
+  private surge: TemplateSurgeDetector | null = null;
+  private criticalRank = 0;
+  private newTemplateRank = 0;
+  private surgeRank = 0;
+  /** Below this level a record only feeds the template book. */
+  private minRank = 0;
+
+  constructor(
+    readonly sourceId: number,
+    readonly name: string,
+    public settings: Settings,
+    state?: SourceDetectionState,
+  ) {
+    this.build(settings, state);
+  }
+
+  get isLearning(): boolean {
+    return this.learning;
+  }
+
+  /** New settings: detectors are rebuilt from the current state (windows resized as needed). */
+  reconfigure(settings: Settings): void {
+    const state = this.snapshot();
+    this.settings = settings;
+    this.build(settings, state);
+  }
+
+  private build(s: Settings, state?: SourceDetectionState): void {
+    if (state) {
+      this.clock = state.clock;
+      this.firstTs = state.firstTs;
+      this.records = state.records;
+      this.learning = state.learning;
+    }
+    this.burst = s.burst.enabled ? new BurstDetector(s.burst, this.name, state?.burst) : null;
+    this.errorRate = s.errorRate.enabled && s.errorRate.levels.includes('error') ? new ErrorRateDetector('error', s, this.name, state?.rates?.error) : null;
+    this.warnRate = s.errorRate.enabled && s.errorRate.levels.includes('warn') ? new ErrorRateDetector('warn', s, this.name, state?.rates?.warn) : null;
+    this.silence = s.silence.enabled ? new SilenceDetector(s.silence, this.name, state?.silence) : null;
+    this.surge = s.templateSurge.enabled ? new TemplateSurgeDetector(s.templateSurge, this.name) : null;
+    this.criticalRank = levelRank(s.critical.minLevel);
+    this.newTemplateRank = s.newTemplate.minLevel === 'any' ? 0 : levelRank(s.newTemplate.minLevel);
+    this.surgeRank = s.templateSurge.minLevel === 'any' ? 0 : levelRank(s.templateSurge.minLevel);
+    const ranks = [ERROR];
+    if (s.critical.enabled) ranks.push(this.criticalRank);
+    if (s.newTemplate.enabled) ranks.push(this.newTemplateRank);
+    if (this.surge) ranks.push(this.surgeRank);
+    if (this.burst) ranks.push(this.burst.minRank);
+    if (this.warnRate) ranks.push(WARN);
+    this.minRank = Math.min(...ranks);
+  }
+
+  observe(r: StoredRecord, wallNow: number, sink: FindingSink): void {
+    const s = this.settings;
+    let t = r.ts;
+    if (t > this.clock) {
+      this.clock = t;
+      this.wallAtClock = wallNow;
+    } else {
+      t = this.clock;
+    }
+    const ref = { id: r.id, ts: r.ts };
+    if (this.learning) {
+      this.firstTs ??= t;
+      this.records++;
+      if (t - this.firstTs >= s.learningMs && this.records >= s.learningRecords) this.learning = false;
+    }
+    // While learning, statistical detectors keep their books but say nothing.
+    const stat = this.learning ? MUTE : sink;
+    if (this.errorRate) {
+      this.errorRate.advance(t, stat);
+      this.errorRate.total++;
+    }
+    if (this.warnRate) {
+      this.warnRate.advance(t, stat);
+      this.warnRate.total++;
+    }
+    this.silence?.observe(ref, t, this.learning, sink);
+
+    const rank = r.levelRank;
+    const key: TemplateKey = r.templateId ?? templateKey(r);
+    const { stats, isNew } = this.book.see(key, t, rank);
+
+    if (s.alerts.enabled && r.alert?.type === 'anomaly') alertFinding(r, keyToText(key), sink);
+    if (s.traceback.enabled && r.lastLine - r.firstLine + 1 >= s.traceback.minLines) {
+      const info = parseTraceback(r.raw, s.traceback.minLines);
+      if (info) tracebackFinding(r, info, sink);
+    }
+    if (rank < this.minRank) return; // the common case: an info line, nothing more to judge
+    // Dumps (register lines after a crash) are context for the finding that explains them.
+    if (s.dumpLinesAreContext && isDumpLine(r.message)) return;
+
+    if (s.critical.enabled && rank >= this.criticalRank) criticalFinding(r, keyToText(key), sink);
+    if (isNew && s.newTemplate.enabled && rank >= this.newTemplateRank) newTemplateFinding(r, keyToText(key), stat);
+    if (this.surge && rank >= this.surgeRank) this.surge.observe(key, stats, ref, t, r.template, r.templateId, stat);
+    if (rank >= ERROR) this.errorRate?.observe(ref, t, stat);
+    else if (rank === WARN) this.warnRate?.observe(ref, t, stat);
+    if (this.burst && rank >= this.burst.minRank) this.burst.observe(ref, t, this.errorRate?.expectedPerMs() ?? null, stat);
+  }
+
+  /** Stream time passes without records (the timer): check for silence. */
+  tick(now: number, sink: FindingSink): void {
+    if (now <= this.clock) return;
+    this.silence?.check(now, this.learning, sink);
+  }
+
+  snapshot(): SourceDetectionState {
+    const rates: SourceDetectionState['rates'] = {};
+    if (this.errorRate) rates.error = this.errorRate.snapshot();
+    if (this.warnRate) rates.warn = this.warnRate.snapshot();
+    return {
+      clock: this.clock,
+      firstTs: this.firstTs,
+      records: this.records,
+      learning: this.learning,
+      ...(this.burst ? { burst: this.burst.snapshot() } : {}),
+      rates,
+      ...(this.silence ? { silence: this.silence.snapshot() } : {}),
+    };
+  }
+}
+

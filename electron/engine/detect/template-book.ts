@@ -1,0 +1,83 @@
+// What a source has said so far, per template: when first and last, how often, at which
+// highest level, and the template's own rate (for surges). New-template and template-surge
+// read it; it is saved in detector_templates for the templates a batch touched.
+
+export type TemplateKey = number | string;
+
+export interface SurgeState {
+  /** Current bucket start, its count, and an exponentially weighted mean of past buckets. */
+  bucketStart: number;
+  count: number;
+  mean: number;
+  sum: number;
+  weight: number;
+  buckets: number;
+}
+
+export interface TemplateStats {
+  firstTs: number;
+  lastTs: number;
+  count: number;
+  maxLevel: number;
+  surge: SurgeState | null;
+  /** Evidence for a surge: records of the current bucket (capped). */
+  samples: { id: number; ts: number }[] | null;
+  firedBucket: number;
+}
+
+export interface TemplateRow {
+  template_key: string;
+  first_ts: number;
+  last_ts: number;
+  count: number;
+  max_level: number;
+  baseline: string | null;
+}
+
+/** Template ids are kept as numbers in memory, `t<id>` in the database; hashes as is. */
+export function keyToText(k: TemplateKey): string {
+  return typeof k === 'number' ? `t${k}` : k;
+}
+export function keyFromText(s: string): TemplateKey {
+  return s.startsWith('t') ? Number(s.slice(1)) : s;
+}
+
+export class TemplateBook {
+  readonly stats = new Map<TemplateKey, TemplateStats>();
+  readonly dirty = new Set<TemplateKey>();
+
+  load(rows: Iterable<TemplateRow>): void {
+    for (const r of rows) {
+      this.stats.set(keyFromText(r.template_key), {
+        firstTs: r.first_ts,
+        lastTs: r.last_ts,
+        count: r.count,
+        maxLevel: r.max_level,
+        surge: r.baseline ? (JSON.parse(r.baseline) as SurgeState) : null,
+        samples: null,
+        firedBucket: Number.NaN,
+      });
+    }
+  }
+
+  /** Counts a record; returns the stats and whether the template is new to this source. */
+  see(key: TemplateKey, ts: number, level: number): { stats: TemplateStats; isNew: boolean } {
+    let s = this.stats.get(key);
+    const isNew = s === undefined;
+    if (!s) {
+      s = { firstTs: ts, lastTs: ts, count: 0, maxLevel: level, surge: null, samples: null, firedBucket: Number.NaN };
+      this.stats.set(key, s);
+    }
+    s.count++;
+    if (ts > s.lastTs) s.lastTs = ts;
+    if (level > s.maxLevel) s.maxLevel = level;
+    this.dirty.add(key);
+    return { stats: s, isNew };
+  }
+
+  takeDirty(): { key: string; stats: TemplateStats }[] {
+    const out = [...this.dirty].map((k) => ({ key: keyToText(k), stats: this.stats.get(k)! }));
+    this.dirty.clear();
+    return out;
+  }
+}
