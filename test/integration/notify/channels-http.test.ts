@@ -45,7 +45,7 @@ describe('n8n', () => {
         severity: 'critical',
         source: 'log_monitor',
         details: {
-          logType: 'auth',
+          logType: 'nginx/auth',
           message: 'Failed password for root from 10.0.0.9',
           logDetails: 'line one\nline two',
           detectionSource: 'log_file_monitoring',
@@ -59,7 +59,7 @@ describe('n8n', () => {
     expect(r.requests[0]!.headers['x-event-type']).toBe('log-anomaly');
     expect(r.requests[0]!.headers['x-source']).toBe('log-monitor');
     expect(r.requests[0]!.headers['content-type']).toBe('application/json; charset=utf-8');
-    // logType: the line's own type first, then category, then source.
+    // logType: the line's own type first, else source/category.
     expect((r.requests[1]!.json as { payload: { details: { logType: string } } }).payload.details.logType).toBe('syslog');
     expect(r.requests[0]!.headers['x-vigil-delivery']).not.toBe(r.requests[1]!.headers['x-vigil-delivery']);
   });

@@ -19,8 +19,9 @@ export interface N8nEnvelope {
 }
 
 /**
- * logType: the log's own type when the alert line gave one (details.logType), else the
- * anomaly's category, else its source. logDetails: the evidence lines joined by "\n".
+ * logType: the log's own type when an alert line gave one (details.logType), else
+ * "<source>/<category>" (just the source when there is no category). logDetails: the
+ * evidence lines joined by "\n".
  * payload.timestamp: the latest evidence time; timestamp: when Vigil wrote the message
  * (the same on every retry). Resolved messages (only with sendResolved: true) use
  * anomaly-resolved / log_anomaly_resolved / log-anomaly-resolved.
@@ -29,7 +30,7 @@ export function n8nEnvelope(item: MessageItem, msg: Pick<NotificationMessage, 'k
   const a = item.anomaly;
   const resolved = msg.kind === 'resolved';
   const own = (a.details as { logType?: unknown } | null | undefined)?.logType;
-  const logType = typeof own === 'string' && own ? own : a.category || a.source;
+  const logType = typeof own === 'string' && own ? own : a.category ? `${a.source}/${a.category}` : a.source;
   return {
     eventType: resolved ? 'anomaly-resolved' : 'anomaly-detected',
     payload: {
