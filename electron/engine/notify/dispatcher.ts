@@ -91,7 +91,11 @@ export class Dispatcher {
       w.timer = null;
     }
     const config = this.deps.channel(w.name);
-    if (!config || config.enabled === false) return;
+    if (!config || config.enabled === false) {
+      // A message that was out when its channel went away came back unsent: dead letter.
+      this.outbox.killChannel(w.name, `the channel "${w.name}" is ${config ? 'disabled' : 'no longer configured'}`, this.deps.now());
+      return;
+    }
     const head = this.outbox.head(w.name);
     if (!head) return;
     const b = this.deps.breaker();

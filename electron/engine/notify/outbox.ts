@@ -310,6 +310,16 @@ export class Outbox {
     });
   }
 
+  /** Forgets sent messages older than `before` (dead letters stay until retried). */
+  pruneSent(before: number): number {
+    return this.transaction(() => {
+      const ids = `SELECT id FROM notify_outbox WHERE status = 'sent' AND sent_at < ?`;
+      this.db.prepare(`DELETE FROM notify_items WHERE outbox_id IN (${ids})`).run(before);
+      this.db.prepare(`DELETE FROM notify_attempts WHERE outbox_id IN (${ids})`).run(before);
+      return this.db.prepare("DELETE FROM notify_outbox WHERE status = 'sent' AND sent_at < ?").run(before).changes;
+    });
+  }
+
   // ---- recipients ------------------------------------------------------------------
 
   recipients(channel: string): string[] | null {

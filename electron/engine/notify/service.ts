@@ -33,6 +33,8 @@ import { trayModel } from './tray-model.js';
 import { DeliveryError, type ChannelSender, type EvidenceReader, type Toaster } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Sent messages are kept this long for the history, then forgotten. */
+export const KEEP_SENT_MS = 30 * 86_400_000;
 
 export interface NotificationServiceOptions {
   db: Database.Database;
@@ -61,6 +63,7 @@ export class NotificationService {
   private readonly unsubscribe: (() => void)[] = [];
   private sealTimer: NodeJS.Timeout | null = null;
   private changedTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(private readonly opts: NotificationServiceOptions) {
@@ -106,6 +109,7 @@ export class NotificationService {
       opts.events.on('config.changed', (config) => s.applyConfig(config)),
     );
     s.applyConfig(opts.config);
+    s.prune();
     opts.events.emit('tray.changed', s.tray());
     return s;
   }
@@ -218,6 +222,7 @@ export class NotificationService {
     for (const u of this.unsubscribe.splice(0)) u();
     if (this.sealTimer) clearTimeout(this.sealTimer);
     if (this.changedTimer) clearTimeout(this.changedTimer);
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
     await this.dispatcher.close();
   }
 
@@ -249,6 +254,18 @@ export class NotificationService {
     // At least 50 ms, so a failing store is not retried in a tight loop.
     this.sealTimer = setTimeout(() => this.sealAndSchedule(), Math.min(Math.max(50, next - this.now()), 2 ** 31 - 1));
     this.sealTimer.unref();
+  }
+
+  /** Daily: the outbox keeps what is unsent forever and what was sent for 30 days. */
+  private prune(): void {
+    try {
+      const n = this.outbox.pruneSent(this.now() - KEEP_SENT_MS);
+      if (n) this.log(`notify: forgot ${n} message(s) sent more than 30 days ago`);
+    } catch (err) {
+      this.log(`notify: pruning old messages failed: ${(err as Error).message}`);
+    }
+    this.pruneTimer = setTimeout(() => this.prune(), 86_400_000);
+    this.pruneTimer.unref();
   }
 
   private updateTray(changes: AnomalyChange[]): void {

@@ -76,4 +76,25 @@ describe('restart', () => {
     const outcomes = after.store.db.prepare('SELECT outcome FROM notify_attempts ORDER BY id').pluck().all();
     expect(outcomes).toEqual(['interrupted', 'sent']);
   });
+
+  it('forgets sent messages after 30 days but keeps dead letters until retried', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const r = await startReceiver();
+    cleanups.push(() => r.close());
+    r.reply((_q, n) => (n === 1 ? { status: 200 } : { status: 400 }));
+    let now = Date.parse('2026-11-01T10:00:00Z');
+    const yaml = `channels:\n  - name: hook\n    type: webhook\n    url: ${r.url}\n` + NOTIFY;
+    const h = startNotify(dir, yaml, { now: () => now });
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'sent' }))]);
+    await waitFor(() => h.service.history({ status: 'sent' }).length === 1, { what: 'sent' });
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'refused' }))]);
+    await waitFor(() => h.service.deadLetters({}).length === 1, { what: 'dead letter' });
+    await h.close();
+    now += 31 * 86_400_000;
+    const later = startNotify(dir, yaml, { now: () => now });
+    cleanups.push(() => later.close());
+    expect(later.service.history({}).map((e) => e.status)).toEqual(['failed']);
+    expect(later.service.deadLetters({}).map((d) => d.title)).toEqual(['refused']);
+  });
 });
