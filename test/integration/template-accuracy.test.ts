@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DrainMiner } from '../../electron/engine/decode/index.js';
+import { shapeHash } from '../../electron/engine/decode/templates/shape-hash.js';
+import { tokenize } from '../../electron/engine/decode/templates/tokenize.js';
 import { SYSTEMS, corpusAvailable, decodeSystem, groupingAccuracy, parsingAccuracy, readStructured } from './decode/corpus.js';
 
 // Template mining accuracy on the Loghub-2k corpus against the corrected ground truth
@@ -36,5 +38,20 @@ describe.skipIf(!corpusAvailable())('template accuracy (Loghub-2k, corrected)', 
     console.log(lines.join('\n'));
     expect(avgGa).toBeGreaterThanOrEqual(0.95);
     for (const r of table) expect(r.ga, r.system).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it("the miner's fast path (shape hash) never joins messages whose token sequences differ", () => {
+    const seen = new Map<number, string>();
+    let clashes = 0;
+    for (const system of SYSTEMS) {
+      for (const r of readStructured(system)) {
+        const h = shapeHash(r.Content!);
+        const t = tokenize(r.Content!).tokens.join('\u001f');
+        const prev = seen.get(h);
+        if (prev !== undefined && prev !== t) clashes++;
+        seen.set(h, t);
+      }
+    }
+    expect(clashes).toBe(0);
   });
 });

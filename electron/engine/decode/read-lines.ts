@@ -13,7 +13,7 @@ export async function* readLineBatches(path: string, opts: { chunkBytes?: number
   const size = opts.chunkBytes ?? 1 << 20;
   const readAt = opts.readAt ?? Date.now();
   let carry: Buffer | null = null;
-  let offset = 0; // file offset of the first byte of `buf`
+  let offset = 0; // file offset of the first byte not yet in a line
   let lineNo = 0;
   try {
     for (;;) {
@@ -21,17 +21,30 @@ export async function* readLineBatches(path: string, opts: { chunkBytes?: number
       const got = readSync(fd, chunk, 0, size, null);
       if (got === 0) break;
       const data = chunk.subarray(0, got);
-      const buf: Buffer = carry ? Buffer.concat([carry, data]) : data;
       const batch: SourceLine[] = [];
       let start = 0;
+      if (carry) {
+        // Only the line that spans two chunks is copied, not the whole chunk.
+        const nl = data.indexOf(10);
+        if (nl < 0) {
+          carry = Buffer.concat([carry, data]);
+          continue;
+        }
+        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+        batch.push(makeLine(joined, 0, joined.length - 1, ++lineNo, offset, offset + joined.length, readAt));
+        offset += joined.length;
+        start = nl + 1;
+        carry = null;
+      }
+      const base = offset - start; // file offset of data[0]
       for (;;) {
-        const nl = buf.indexOf(10, start);
+        const nl = data.indexOf(10, start);
         if (nl < 0) break;
-        batch.push(makeLine(buf, start, nl, ++lineNo, offset + start, offset + nl + 1, readAt));
+        batch.push(makeLine(data, start, nl, ++lineNo, base + start, base + nl + 1, readAt));
         start = nl + 1;
       }
-      carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
-      offset += start;
+      carry = start < data.length ? Buffer.from(data.subarray(start)) : null;
+      offset = base + start;
       if (batch.length) yield batch;
     }
     if (carry && carry.length) yield [makeLine(carry, 0, carry.length, ++lineNo, offset, offset + carry.length, readAt)];

@@ -45,3 +45,41 @@ describe('template miner', () => {
     expect(new Set([a.id, b.id, c.id]).size).toBe(3);
   });
 });
+
+describe('shape hash', () => {
+  it('equal hashes only for equal token sequences, and equal token sequences mostly share a hash', async () => {
+    const { shapeHash } = await import('../../../electron/engine/decode/templates/shape-hash.js');
+    const msgs = [
+      'Connection from 10.0.0.1 closed',
+      'Connection from 10.0.0.2 closed',
+      'Connection from host.example.com closed',
+      'Connection  from 10.0.0.1 closed',
+      'open /var/log/a.log',
+      'open /var/log/b.log',
+      'open var/log/b.log',
+      'took 5 ms',
+      'took 17 ms',
+      'took 5 s',
+      'jk2_init() Found child 6725 in scoreboard slot 10',
+      'jk2_init() Found child 1 in scoreboard slot 7',
+      'jk3_init() Found child 1 in scoreboard slot 7',
+      'logname= uid=0',
+      'logname=x uid=0',
+      'proxy.cse.cuhk.edu.hk:5070 open',
+      'www.google.com:443 open',
+    ];
+    const byHash = new Map<number, string>();
+    for (const m of msgs) {
+      const t = tokenize(m).tokens.join('\u001f');
+      const h = shapeHash(m);
+      if (byHash.has(h)) expect(byHash.get(h)).toBe(t);
+      byHash.set(h, t);
+    }
+    expect(shapeHash(msgs[0]!)).toBe(shapeHash(msgs[1]!));
+    expect(shapeHash(msgs[0]!)).toBe(shapeHash(msgs[2]!));
+    expect(shapeHash(msgs[4]!)).toBe(shapeHash(msgs[5]!));
+    expect(shapeHash(msgs[10]!)).toBe(shapeHash(msgs[11]!));
+    expect(shapeHash(msgs[10]!)).not.toBe(shapeHash(msgs[12]!));
+    expect(shapeHash(msgs[15]!)).toBe(shapeHash(msgs[16]!));
+  });
+});

@@ -1,4 +1,4 @@
-import { CLS, DIGIT, HARD, KEEP, OTHER, SOFT, SPACE, isDigit, isLetter, isUrlAt, maskChunk } from './tokenize.js';
+import { CLS, DIGIT, DOT, HARD, KEEP, OTHER, SOFT, SPACE, isDigit, isDomainName, isLetter, isUrlAt, maskChunk } from './tokenize.js';
 
 // The miner's fast path. Most messages have the same token sequence as one seen before
 // (same template, other values), and then tokenizing is wasted work. This walks the
@@ -51,6 +51,8 @@ export function shapeHash(msg: string): number {
     let c2 = Math.imul(0x27d4eb2f ^ c, 0x5bd1e995);
     let digits = isDigit(c) ? 1 : 0;
     let lonely = digits;
+    let slashes = 0;
+    let lowerDotted = (c >= 97 && c <= 122) || digits === 1 ? 1 : 0;
     while (j < n) {
       const d = msg.charCodeAt(j);
       const k = d < 128 ? CLS[d]! : OTHER;
@@ -60,6 +62,8 @@ export function shapeHash(msg: string): number {
         digits++;
         if (!isLetter(msg.charCodeAt(j - 1))) lonely = 1;
       }
+      if (d === 47) slashes++;
+      else if (!((d >= 97 && d <= 122) || d === 46 || d === 45 || (k & DIGIT))) lowerDotted = 0;
       flags |= k;
       c1 = Math.imul(c1 ^ d, 0x01000193);
       c2 = Math.imul(c2 ^ d, 0x5bd1e995);
@@ -68,6 +72,15 @@ export function shapeHash(msg: string): number {
     let v: number;
     if (flags === DIGIT || ((flags & (OTHER | KEEP)) === 0 && isDigit(c) && isDigit(msg.charCodeAt(j - 1)))) {
       v = WILD;
+    } else if (flags & SOFT && digits === 0) {
+      // No digit: maskChunk() keeps the chunk, unless it is a path or a host name.
+      if ((c === 47 && slashes > 0) || (lowerDotted && (flags & DOT) !== 0 && isDomainName(msg.slice(i, j)))) {
+        v = WILD;
+      } else {
+        h1 = Math.imul(h1 ^ c1, 0x01000193);
+        h2 = Math.imul(h2 ^ (c2 ^ (c2 >>> 15)), 0x5bd1e995);
+        v = 0x10_0000;
+      }
     } else if (flags & SOFT) {
       const masked = maskChunk(msg.slice(i, j));
       let m1 = 0x811c9dc5 | 0;
@@ -100,6 +113,5 @@ export function shapeHash(msg: string): number {
       i++;
     }
   }
-  h1 ^= n;
   return (h1 >>> 0) * 0x20_0000 + ((h2 ^ (h2 >>> 13)) & 0x1f_ffff);
 }

@@ -29,7 +29,7 @@ export const SPACE = 1;
 export const HARD = 2;
 export const DIGIT = 4;
 export const SOFT = 8;
-const DOT = 16;
+export const DOT = 16;
 export const OTHER = 32; // letters and any other character: not a pure number
 export const CLS = new Uint8Array(128).fill(OTHER);
 for (const c of [32, 9, 10, 13]) CLS[c] = SPACE;
@@ -131,7 +131,7 @@ export function maskChunk(s: string): string {
 const TLDS = new Set(['com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'io', 'info', 'biz', 'local', 'lan', 'internal', 'localdomain', 'uk', 'de', 'fr', 'nl', 'ru', 'cn', 'jp', 'hk', 'tw', 'kr', 'br', 'au', 'ca', 'it', 'es', 'pl', 'ch', 'se', 'in', 'us', 'eu']);
 
 /** A lower-case dotted name ending in a known TLD: proxy.cse.cuhk.edu.hk, ns.example.com. */
-function isDomainName(s: string): boolean {
+export function isDomainName(s: string): boolean {
   const dot = s.lastIndexOf('.');
   if (dot <= 0 || dot === s.length - 1) return false;
   for (let i = 0; i < s.length; i++) {
