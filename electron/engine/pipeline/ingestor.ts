@@ -205,44 +205,48 @@ export class Ingestor {
 
   private flushNow(): Promise<void> {
     if (this.flushing) return this.flushing;
-    this.flushing = (async () => {
-      try {
-        while (this.queue.length) {
-          const take: IngestBatch[] = [];
-          let n = 0;
-          let bytes = 0;
-          while (this.queue.length && (n === 0 || n + this.queue[0]!.records.length <= this.o.maxBatch)) {
-            const b = this.queue.shift()!;
-            take.push(b);
-            n += b.records.length;
-            bytes += batchBytes(b);
-          }
-          try {
-            this.commit(take);
-          } catch (err) {
-            // Put them back in front, untouched: nothing accepted is lost. Retry later.
-            this.queue.unshift(...take);
-            this.failing = err as Error;
-            this.events.onStoreError?.(this.failing);
-            this.scheduleRetry();
-            return;
-          }
-          if (this.failing) {
-            this.failing = null;
-            this.retryDelay = this.o.retryMs;
-            this.events.onStoreError?.(null);
-          }
-          this.queued -= n;
-          this.queuedBytes -= bytes;
-          this.wakeNext();
-          // Yield so sources and timers get the CPU between transactions.
-          await new Promise((r) => setImmediate(r));
-        }
-      } finally {
-        this.flushing = null;
+    // Cleared by the promise itself, not inside it: the body may finish synchronously
+    // (empty queue, or a commit failing at once), before `flushing` would be assigned.
+    const p = this.flushLoop();
+    this.flushing = p;
+    void p.finally(() => {
+      if (this.flushing === p) this.flushing = null;
+    });
+    return p;
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length) {
+      const take: IngestBatch[] = [];
+      let n = 0;
+      let bytes = 0;
+      while (this.queue.length && (n === 0 || n + this.queue[0]!.records.length <= this.o.maxBatch)) {
+        const b = this.queue.shift()!;
+        take.push(b);
+        n += b.records.length;
+        bytes += batchBytes(b);
       }
-    })();
-    return this.flushing;
+      try {
+        this.commit(take);
+      } catch (err) {
+        // Put them back in front, untouched: nothing accepted is lost. Retry later.
+        this.queue.unshift(...take);
+        this.failing = err as Error;
+        this.events.onStoreError?.(this.failing);
+        this.scheduleRetry();
+        return;
+      }
+      if (this.failing) {
+        this.failing = null;
+        this.retryDelay = this.o.retryMs;
+        this.events.onStoreError?.(null);
+      }
+      this.queued -= n;
+      this.queuedBytes -= bytes;
+      this.wakeNext();
+      // Yield so sources and timers get the CPU between transactions.
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   private scheduleRetry(): void {

@@ -281,6 +281,7 @@ export class FileSource implements Source {
     const current = this.attached.get(path);
     if (current && st && sameInode(current, st)) {
       this.failed.delete(path);
+      current.noteSize(st.size);
       this.readIn(current);
       return;
     }
@@ -454,12 +455,21 @@ export class FileSource implements Source {
     const byInode = (p: Probe) => (this.rows.some((r) => sameInode(r, p)) ? 0 : 1);
     probes.sort((a, b) => byInode(a) - byInode(b));
     const orphans = first ? await this.findOrphans(probes) : [];
+    const inodeOf = new Map(this.rows.map((r) => [r.id, { dev: r.dev, ino: r.ino }]));
     const opened: FileTailer[] = [];
     for (const probe of probes) {
       const prev = this.attached.get(probe.path) ?? orphans.find((o) => o.row.path === probe.path) ?? null;
       if (this.attached.has(probe.path)) this.detachTailer(this.attached.get(probe.path)!);
       const t = await this.adopt(probe, first, prev);
       if (t) opened.push(t);
+    }
+    // A copy that took over the checkpoint of a file truncated meanwhile (copytruncate
+    // while we were stopped) holds older lines than that file's new content: read it first.
+    for (const t of opened) {
+      const was = inodeOf.get(t.row.id);
+      if (!was || sameInode(was, t)) continue;
+      const successor = opened.find((o) => o !== t && sameInode(was, o));
+      if (successor && !successor.prev) successor.prev = t;
     }
     // Lines left in files rotated while we were stopped come before their successors'.
     for (const o of orphans) {

@@ -81,6 +81,11 @@ export class FileTailer {
     return Math.max(0, this.size - this.ckptOffset);
   }
 
+  /** The file's size as seen from outside (a read may be waiting for room meanwhile). */
+  noteSize(size: number): void {
+    if (size > this.size) this.size = size;
+  }
+
   /** The checkpoint reached, as a row (for handing this content over to a copy, or after closing). */
   checkpointRow(state: string): FileRow {
     return { ...this.row, offset: this.ckptOffset, line_no: this.ckptLineNo, cursor: encodeTail(this.ckptTail), state };

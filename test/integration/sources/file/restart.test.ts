@@ -1,0 +1,117 @@
+// What happens while Vigil is stopped (or a source restarts) must not lose or repeat a line.
+import { appendFileSync, copyFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../support/tmp.js';
+import { Rig, Writer } from './rig.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(pattern: (dir: string) => string) {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const rig = await Rig.start({ dir, source: { path: pattern(dir), start: 'beginning' } });
+  cleanups.push(() => rig.close());
+  return { dir, log, rig };
+}
+
+describe('file source: across restarts', () => {
+  it('lines written while stopped are read once, from the checkpoint', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await rig.close();
+    w.write(5);
+    w.raw('half a li');
+    await rig.open();
+    await rig.expectCount(15);
+    w.raw('ne\n');
+    w.written.push('half a line');
+    expect(await rig.expectCount(16)).toEqual(w.written);
+  });
+
+  it('a file rotated (renamed away) while stopped: its unread lines are found by inode and read before the new file', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await rig.close();
+    w.write(6); // unread, then rotated away under a name the source does not match
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    w.write(2);
+    w.reopen();
+    w.write(4);
+    await rig.open();
+    expect(await rig.expectCount(22)).toEqual(w.written);
+  });
+
+  it('copytruncate while stopped, copy matched: the copy continues the checkpoint, the truncated file starts over', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log*'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await rig.close();
+    w.write(5);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    w.write(3);
+    await rig.open();
+    expect(await rig.expectCount(18)).toEqual(w.written);
+  });
+
+  it('deleted and recreated with the same first line while stopped (inode maybe reused): new content, read from its start', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    writeFileSync(log, '# header\n');
+    const w = new Writer(log);
+    w.write(20);
+    await rig.expectCount(21);
+    await rig.close();
+    w.close();
+    unlinkSync(log);
+    writeFileSync(log, '# header\n');
+    const w2 = new Writer(log, 'second');
+    w2.write(30); // longer than before: size alone cannot tell
+    await rig.open();
+    expect(await rig.expectCount(52)).toEqual(['# header', ...w.written, '# header', ...w2.written]);
+    w2.close();
+  });
+
+  it('truncated and rewritten past the old size while stopped: read from the start', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await rig.close();
+    truncateSync(log, 0);
+    appendFileSync(log, 'other content '.repeat(50) + '\nmore\n');
+    await rig.open();
+    expect((await rig.expectCount(12)).slice(10)).toEqual(['other content '.repeat(50), 'more']);
+  });
+
+  it('a config change restarting the source while its batches are still queued repeats nothing', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    // A long linger keeps read batches queued, uncommitted, when the source restarts.
+    const rig = await Rig.start({ dir, source: { path: log, start: 'beginning' }, ingestor: { lingerMs: 60_000, maxBatch: 1_000_000 } });
+    cleanups.push(() => rig.close());
+    const w = new Writer(log);
+    w.write(100);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(rig.count()).toBe(0);
+    expect(rig.ingestor.backlog).toBe(100);
+    await rig.manager.apply([{ ...rig.config, maxLineBytes: 4096 }]);
+    w.write(10);
+    await new Promise((r) => setTimeout(r, 200));
+    await rig.ingestor.drain();
+    expect(rig.lines()).toEqual(w.written);
+  });
+});

@@ -1,0 +1,81 @@
+// A source says what it is doing, and gets well by itself when the cause goes.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir, waitFor } from '../../../support/tmp.js';
+import { Rig, Writer } from './rig.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function fixture() {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  return dir;
+}
+
+describe('file source: status', () => {
+  it('a missing file is an error (path missing) until it is created; then it is read from its beginning', async () => {
+    const dir = fixture();
+    const log = join(dir, 'later.log');
+    const rig = await Rig.start({ dir, source: { path: log } });
+    cleanups.push(() => rig.close());
+    await waitFor(() => rig.status().state === 'error', { what: 'error status' });
+    expect(rig.status().message).toBe(`path missing: ${log}`);
+    writeFileSync(log, 'first\nsecond\n');
+    expect(await rig.expectCount(2)).toEqual(['first', 'second']);
+    expect(rig.status()).toMatchObject({ state: 'watching', files: 1 });
+  });
+
+  it('a missing folder is an error until it is created; a folder deleted while watched is too, and comes back', async () => {
+    const dir = fixture();
+    const logs = join(dir, 'logs');
+    const rig = await Rig.start({ dir, source: { path: join(logs, '*.log') } });
+    cleanups.push(() => rig.close());
+    await waitFor(() => rig.status().state === 'error', { what: 'error status' });
+    expect(rig.status().message).toBe(`path missing: ${logs}`);
+    mkdirSync(logs);
+    await waitFor(() => rig.status().state === 'watching', { what: 'watching once the folder exists' });
+    writeFileSync(join(logs, 'a.log'), 'a1\n');
+    await rig.expectCount(1);
+    const { rmSync } = await import('node:fs');
+    rmSync(logs, { recursive: true });
+    await waitFor(() => rig.status().state === 'error', { what: 'error after the folder went' });
+    mkdirSync(logs);
+    writeFileSync(join(logs, 'b.log'), 'b1\n');
+    expect(await rig.expectCount(2)).toEqual(['a1', 'b1']);
+    expect(rig.status().state).toBe('watching');
+  });
+
+  it('when the store falls behind, reading pauses (status paused, bytes behind), memory stays bounded, nothing is dropped', async () => {
+    const dir = fixture();
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    // The store commits only when told to (a long linger), and the queue holds at most 64 KiB:
+    // the store is "behind" for as long as we want, deterministically.
+    const rig = await Rig.start({
+      dir,
+      source: { path: log, start: 'beginning' },
+      ingestor: { lingerMs: 600_000, maxBatch: 10_000_000, maxQueuedBytes: 64 * 1024 },
+    });
+    cleanups.push(() => rig.close());
+    const w = new Writer(log);
+    for (let i = 0; i < 40; i++) w.write(1000); // about 1.2 MB
+    await waitFor(() => rig.status().state === 'paused', { what: 'paused status' });
+    expect(rig.status().message).toMatch(/store is behind/);
+    // What the file holds beyond the one accepted chunk is behind, and said so.
+    await waitFor(() => rig.status().bytesBehind! > 600_000, { what: 'bytes behind reported' });
+    // One read chunk at most is queued beyond the bound; the rest waits in the file.
+    const { queuedBytes } = rig.ingestor as unknown as { queuedBytes: number };
+    expect(queuedBytes).toBeLessThanOrEqual(64 * 1024 + 512 * 1024);
+    expect(rig.count()).toBe(0);
+    while (rig.count() < w.written.length) {
+      await rig.ingestor.drain();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(rig.lines()).toEqual(w.written);
+    await waitFor(() => rig.status().state === 'watching', { what: 'watching again' });
+  });
+});

@@ -1,0 +1,46 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pathMatcher } from '../../../electron/engine/sources/file/path-matcher.js';
+
+const root = mkdtempSync(join(tmpdir(), 'vigil-pm-'));
+mkdirSync(join(root, 'logs', 'sub'), { recursive: true });
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('pathMatcher', () => {
+  it('a single file: watches its folder, matches only it, and says its absence is an error', () => {
+    const m = pathMatcher(join(root, 'logs', 'app.log'));
+    expect(m).toMatchObject({ base: join(root, 'logs'), depth: 0, single: true });
+    expect(m.matches(join(root, 'logs', 'app.log'))).toBe(true);
+    expect(m.matches(join(root, 'logs', 'app.log.1'))).toBe(false);
+  });
+
+  it('a glob: watches from the first folder with a wildcard; `*` stays in one folder, `**` descends', () => {
+    const one = pathMatcher(join(root, 'logs', '*.log'));
+    expect(one).toMatchObject({ base: join(root, 'logs'), depth: 0, single: false });
+    expect(one.matches(join(root, 'logs', 'a.log'))).toBe(true);
+    expect(one.matches(join(root, 'logs', 'sub', 'a.log'))).toBe(false);
+    const deep = pathMatcher(join(root, 'logs', '**', '*.log'));
+    expect(deep.depth).toBeUndefined();
+    expect(deep.matches(join(root, 'logs', 'sub', 'a.log'))).toBe(true);
+    expect(deep.matches(join(root, 'logs', 'a.log'))).toBe(true);
+    expect(deep.matches(join(root, 'logs', 'sub', 'a.txt'))).toBe(false);
+  });
+
+  it('a folder: its files (matching include), recursively when asked', () => {
+    const flat = pathMatcher(join(root, 'logs'), { include: '*.log' });
+    expect(flat).toMatchObject({ base: join(root, 'logs'), depth: 0, single: false });
+    expect(flat.matches(join(root, 'logs', 'x.log'))).toBe(true);
+    expect(flat.matches(join(root, 'logs', 'x.txt'))).toBe(false);
+    expect(flat.matches(join(root, 'logs', 'sub', 'x.log'))).toBe(false);
+    const rec = pathMatcher(join(root, 'logs'), { recursive: true });
+    expect(rec.matches(join(root, 'logs', 'sub', 'x.txt'))).toBe(true);
+  });
+
+  it('a folder that does not exist yet is a folder when spelled so (trailing slash, include, recursive)', () => {
+    expect(pathMatcher(join(root, 'later') + '/').single).toBe(false);
+    expect(pathMatcher(join(root, 'later'), { include: '*.log' }).single).toBe(false);
+    expect(pathMatcher(join(root, 'later')).single).toBe(true);
+  });
+});
