@@ -23,6 +23,8 @@ export interface DockerSourceOptions {
   endpointEnv?: EndpointEnv;
 }
 
+/** How long `start` waits for the first connection (a local engine answers in milliseconds). */
+const FIRST_ATTEMPT_WAIT_MS = 3000;
 /** As for files: a line longer than this is stored cut, and flagged. */
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 /** The row holding the event stream's position; container rows hold their id as fingerprint. */
@@ -92,7 +94,7 @@ export class DockerSource implements Source {
     };
   }
 
-  /** Resolves once the first attempt to reach the engine succeeded (containers attached) or failed. */
+  /** Resolves once the first attempt to reach the engine succeeded (containers attached) or failed, or after 3 s. */
   async start(): Promise<void> {
     if (this.selection.problems.length) return;
     for (const row of this.ctx.store.files(this.ref.id)) {
@@ -106,7 +108,8 @@ export class DockerSource implements Source {
     let firstAttempt!: () => void;
     const first = new Promise<void>((r) => (firstAttempt = r));
     this.loop = this.run(firstAttempt);
-    await first;
+    // A black-holed TCP host would hold Vigil's start for the whole ping timeout: wait a little only.
+    await Promise.race([first, sleep(FIRST_ATTEMPT_WAIT_MS, this.stopping.signal)]);
   }
 
   status(): SourceStatus {

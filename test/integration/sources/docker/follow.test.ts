@@ -156,4 +156,15 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect(nocert.message).toMatch(/^cannot reach Docker at https:\/\/127\.0\.0\.1:\d+: TLS failed/);
     expect(logLines(engine, 'nocert')).toEqual([]);
   });
+
+  it('records an OOM kill as a critical event', async () => {
+    const engine = await startVigil(vigilDir(), `  - name: hog\n    type: docker\n    host: ${dockerd.host}\n    containers: [hog]\n`);
+    cleanups.push(() => engine.close());
+    await dockerd.run('hog', 'x=a; while true; do x="$x$x"; done', { HostConfig: { Memory: 16 << 20, MemorySwap: 16 << 20 } });
+    const expected = ['container hog started', 'container hog ran out of memory (OOM)', 'container hog died (exit code 137)'];
+    // The OOM and the exit reach dockerd by different paths: their order is not fixed.
+    await waitFor(() => eventMessages(engine, 'hog').length >= 3, { what: 'start, OOM and death' });
+    expect([...eventMessages(engine, 'hog')].sort()).toEqual([...expected].sort());
+    expect(rows(engine, 'hog').find((r) => r.message.includes('OOM'))).toMatchObject({ level: 'critical', path: 'hog' });
+  });
 });
