@@ -113,6 +113,5 @@ export class Grouper {
 }
 
 function snoozed(a: Anomaly, now: number): boolean {
-  const until = (a as Anomaly & { snoozedUntil?: number | null }).snoozedUntil;
-  return typeof until === 'number' && until > now;
+  return typeof a.snoozedUntil === 'number' && a.snoozedUntil > now;
 }

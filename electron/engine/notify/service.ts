@@ -58,6 +58,7 @@ export class NotificationService {
   private readonly dispatcher: Dispatcher;
   private readonly senders: Record<AnyChannelConfig['type'], ChannelSender>;
   private readonly open = new Map<number, Anomaly>();
+  private lastTray = '';
   private readonly now: () => number;
   private readonly log: (msg: string) => void;
   private readonly unsubscribe: (() => void)[] = [];
@@ -106,10 +107,13 @@ export class NotificationService {
     if (interrupted) s.log(`notify: ${interrupted} message(s) were being sent when Vigil stopped; sending them again`);
     s.unsubscribe.push(
       opts.events.on('anomaly.changed', (changes) => s.accept(changes)),
+      // Every change (snoozed ones too) keeps the tray right; the notify subset routes.
+      opts.events.on('anomalies.changed', (changes) => s.updateTray(changes)),
       opts.events.on('config.changed', (config) => s.applyConfig(config)),
     );
     s.applyConfig(opts.config);
     s.prune();
+    s.lastTray = JSON.stringify(s.tray());
     opts.events.emit('tray.changed', s.tray());
     return s;
   }
@@ -147,8 +151,10 @@ export class NotificationService {
     this.changed();
   }
 
+  /** The tray: open anomalies that are not snoozed. */
   tray(): TrayModel {
-    return trayModel([...this.open.values()]);
+    const now = this.now();
+    return trayModel([...this.open.values()].filter((a) => !(a.snoozedUntil && a.snoozedUntil > now)));
   }
 
   channelViews(): ChannelView[] {
@@ -269,14 +275,17 @@ export class NotificationService {
   }
 
   private updateTray(changes: AnomalyChange[]): void {
-    let touched = false;
+    if (this.closed) return;
     for (const { anomaly: a } of changes) {
-      const had = this.open.has(a.id);
       if (a.state === 'open') this.open.set(a.id, a);
       else this.open.delete(a.id);
-      touched ||= had || a.state === 'open';
     }
-    if (touched) this.opts.events.emit('tray.changed', this.tray());
+    // Both event streams carry most changes: tell the shell only when the tray differs.
+    const model = this.tray();
+    const key = JSON.stringify(model);
+    if (key === this.lastTray) return;
+    this.lastTray = key;
+    this.opts.events.emit('tray.changed', model);
   }
 
   /** Outbox totals for the UI, at most every 200 ms. */

@@ -226,7 +226,15 @@ notify: { groupWindow: 0 }
         { id: a.id, title: 'slow', severity: 'medium' },
       ],
     });
-    h.events.emit('anomaly.changed', [change('resolved', { ...b, state: 'resolved' }), change('acknowledged', { ...a, state: 'acknowledged' })]);
+    // Detection sends every change on anomalies.changed and the notify subset on anomaly.changed: one tray update.
+    const before = trays.length;
+    const closing = [change('resolved', { ...b, state: 'resolved' }), change('acknowledged', { ...a, state: 'acknowledged' })];
+    h.events.emit('anomalies.changed', closing);
+    h.events.emit('anomaly.changed', closing);
+    expect(trays.length).toBe(before + 1);
     expect(trays.at(-1)).toEqual({ worstSeverity: null, count: 0, tooltip: 'Vigil — all quiet', recent: [] });
+    // A snoozed anomaly does not light the tray.
+    h.events.emit('anomalies.changed', [opened(anomaly({ snoozedUntil: Date.now() + 3_600_000 }))]);
+    expect(h.service.tray().count).toBe(0);
   });
 });
