@@ -97,4 +97,21 @@ describe('restart', () => {
     expect(later.service.history({}).map((e) => e.status)).toEqual(['failed']);
     expect(later.service.deadLetters({}).map((d) => d.title)).toEqual(['refused']);
   });
+
+  it('lets a request in flight finish on a clean stop, so it is not sent again after the restart', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const r = await startReceiver();
+    cleanups.push(() => r.close());
+    r.reply(() => ({ status: 200, delayMs: 400 }));
+    const yaml = `channels:\n  - name: hook\n    type: webhook\n    url: ${r.url}\n` + NOTIFY;
+    const h = startNotify(dir, yaml);
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'in flight' }))]);
+    await waitFor(() => r.requests.length === 1, { what: 'request out' });
+    await h.close();
+    const again = startNotify(dir, yaml);
+    cleanups.push(() => again.close());
+    expect(again.service.history({})).toMatchObject([{ status: 'sent', attempts: 1 }]);
+    expect(r.requests).toHaveLength(1);
+  });
 });
