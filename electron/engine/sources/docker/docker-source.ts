@@ -56,6 +56,8 @@ export class DockerSource implements Source {
   private eventsPos: Position = BEGINNING;
   /** Containers created from this second on are new to the source: read from their first line. */
   private epoch: string | null = null;
+  /** Until a new source has listed the containers once: every one listed predates it, and `start` decides. */
+  private firstListing = false;
   /** The engine's clock at the last connection: where `start: end` begins. */
   private engineNow = '';
 
@@ -173,9 +175,8 @@ export class DockerSource implements Source {
     await client.ping(signal, this.opts.pingTimeoutMs);
     const now = parseLogTime((await client.systemTime(signal)) ?? '')?.key ?? parseLogTime(new Date().toISOString())!.key;
     this.engineNow = now;
-    // On a source's very first contact every listed container predates it: `start` decides.
-    const firstContact = !this.eventsRowId;
     if (!this.eventsRowId) {
+      this.firstListing = true;
       // A source's first contact: history before now is not its business (start: end), and
       // containers created from now on are read from their first line.
       this.eventsPos = { t: now, n: 0 };
@@ -193,8 +194,9 @@ export class DockerSource implements Source {
     for (const c of list) {
       const who = identityOf(c.Names, c.Labels);
       if (!this.selection.matches(who)) continue;
-      this.attach(c.Id, who.name, firstContact ? 'existing' : secondsKey(c.Created), c.State === 'running');
+      this.attach(c.Id, who.name, this.firstListing ? 'existing' : secondsKey(c.Created), c.State === 'running');
     }
+    this.firstListing = false;
     // Followers from before a lost connection resume from their checkpoints; one whose
     // container went away meanwhile finds out and leaves.
     for (const f of this.followers.values()) f.start(client.api, true);

@@ -201,7 +201,11 @@ export class ContainerFollower {
       if (streams.stderr.holdsNothing) cursor.stderr = carryAlong(cursor.stderr, cursor.stdout);
     }
     const text = serializeCursor(cursor);
-    if (!records.length && text === this.lastWritten && !state) return;
+    if (!records.length && text === this.lastWritten && !state) {
+      // Nothing to store yet, but the decoder may be holding lines that a timeout must release.
+      this.scheduleTimeoutFlush();
+      return;
+    }
     const lines = cursor.stdout.seq + cursor.stderr.seq;
     // A stop cuts a wait for a full queue short; the batch is then not taken and the
     // checkpoint stays where it was, so the lines are read again next time.

@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../../electron/engine/engine.js';
 import { Dockerd, dockerdAvailable } from '../../../support/dockerd.js';
 import { tempDir, waitFor } from '../../../support/tmp.js';
-import { eventMessages, logLines, rows, startVigil } from './harness.js';
-import { createDecoderFactory, loadFormats } from '../../../../electron/engine/decode/index.js';
-import { Ingestor } from '../../../../electron/engine/pipeline/ingestor.js';
-import type { StoredRecord } from '../../../../electron/engine/pipeline/types.js';
-import { DockerSource } from '../../../../electron/engine/sources/docker/docker-source.js';
-import { Store } from '../../../../electron/engine/store/store.js';
-import { join } from 'node:path';
+import { eventMessages, logLines, rows, standaloneSource, startVigil } from './harness.js';
 
 // Each run of this container numbers itself (a counter in its own filesystem survives
 // restarts), prints 5 lines to stdout and 5 to stderr, and exits with code 3.
@@ -114,31 +108,29 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
   });
 
   it('passes the source format to the decoder: alert-jsonl lines from a container become alerts, stderr marked', async () => {
-    const dir = vigilDir();
-    const store = new Store(join(dir, 'vigil.db'));
-    const stored: StoredRecord[] = [];
-    const ingestor = new Ingestor(store, null, [], { onDidStore: (r) => stored.push(...r) });
-    const decoders = createDecoderFactory(loadFormats().formats);
-    const config = { name: 'alerts', type: 'docker' as const, host: dockerd.host, containers: ['alerter'], format: 'alert-jsonl' };
-    const source = new DockerSource(config, { name: 'alerts', id: store.sourceId('alerts', 'docker'), type: 'docker' }, {
-      store, decoders, write: (b) => ingestor.write(b), isBlocked: () => ingestor.isBlocked, statusChanged: () => undefined, isNew: true,
-    }, { retryMinMs: 100, retryMaxMs: 1000 });
-    cleanups.push(async () => {
-      await source.close();
-      await ingestor.close();
-      store.close();
-    });
-    await source.start();
+    const src = await standaloneSource(vigilDir(), { name: 'alerts', type: 'docker', host: dockerd.host, containers: ['alerter'], format: 'alert-jsonl' });
+    cleanups.push(src.close);
     const alert = '{"timestamp":"2026-11-21T10:00:00Z","type":"anomaly","severity":"critical","message":"disk full","details":{"free":0}}';
     await dockerd.run('alerter', `echo '${alert}' >&2`);
-    await waitFor(() => stored.some((r) => r.format === 'alert-jsonl'), { what: 'the alert record' });
-    expect(stored.find((r) => r.format === 'alert-jsonl')).toMatchObject({
+    await waitFor(() => src.stored.some((r) => r.format === 'alert-jsonl'), { what: 'the alert record' });
+    expect(src.stored.find((r) => r.format === 'alert-jsonl')).toMatchObject({
       stream: 'stderr',
       message: 'disk full',
       level: 'critical',
       ts: Date.parse('2026-11-21T10:00:00Z'),
       alert: { type: 'anomaly', severity: 'critical', details: { free: 0 } },
     });
+  });
+
+  it('does not hold back a quiet container\'s lines while the decoder samples its format', async () => {
+    const src = await standaloneSource(vigilDir(), { name: 'quiet', type: 'docker', host: dockerd.host, containers: ['quiet'] });
+    cleanups.push(src.close);
+    await dockerd.run('quiet', 'echo "level=info msg=one"; echo "level=warn msg=two"; sleep 60');
+    await waitFor(() => src.stored.filter((r) => r.format !== 'docker-event').length >= 2, { what: 'both lines, after the sampling timeout' });
+    expect(src.stored.filter((r) => r.format !== 'docker-event').map((r) => [r.raw, r.level])).toEqual([
+      ['level=info msg=one', 'info'],
+      ['level=warn msg=two', 'warn'],
+    ]);
   });
 
   it('reaches an engine over TCP with mutual TLS, and says so when the client certificate is missing', async () => {

@@ -95,3 +95,21 @@ describe('docker log stream parsing', () => {
     expect(s.checkpoint()).toMatchObject({ t: TS(1), n: 1, seq: 1 });
   });
 });
+
+describe('docker stream checkpoints with a multi-line decoder', () => {
+  it('stay before the first line of a record still held, so a resume rereads the whole record', async () => {
+    const { createDecoderFactory, loadFormats } = await import('../../../../electron/engine/decode/index.js');
+    const decoders = createDecoderFactory(loadFormats().formats);
+    const msg = (i: number, text: string): LogMessage => ({ stream: 'stdout', key: TS(i), ms: 0, content: Buffer.from(text + '\n') });
+    const msgs = [msg(1, 'START one'), msg(2, '  at a'), msg(3, 'START two'), msg(4, '  at b')];
+    const s = new StreamLines('stdout', { t: '', n: 0, seq: 0 }, decoders.create({ format: 'generic', multiline: { start: '^START' } }), 1 << 20);
+    const first = msgs.flatMap((m) => s.push(m, 0));
+    expect(first.map((r) => r.raw)).toEqual(['START one\n  at a']);
+    // "START two" (line 3) is held: resume right after line 2.
+    const cp = s.checkpoint();
+    expect(cp).toMatchObject({ t: TS(2), n: 1, seq: 2 });
+    const again = new StreamLines('stdout', cp, decoders.create({ format: 'generic', multiline: { start: '^START' } }), 1 << 20);
+    const reread = msgs.flatMap((m) => again.push(m, 0)).concat(again.flushEnded(0));
+    expect(reread.map((r) => [r.firstLine, r.raw])).toEqual([[3, 'START two\n  at b']]);
+  });
+});
