@@ -75,6 +75,7 @@ export interface DockerSourceConfig {
   labels?: string[];
   /** unix:///path, tcp://host:port or https://host:port; default DOCKER_HOST, then the local socket. */
   host?: string;
+  /** For tcp:// and https:// hosts: file paths (or PEM text) of the CA, client certificate and key. */
   tls?: { ca?: string; cert?: string; key?: string };
   start?: StartPosition;
   enabled?: boolean;
