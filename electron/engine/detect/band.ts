@@ -31,7 +31,7 @@ export function computeBandSeries(db: Database.Database, q: BandQuery, settings:
   const from = Math.max(spanStart - lookback, Math.floor(bounds.first / bucketMs) * bucketMs);
   const levelCond = q.level === 'error' ? 'level >= 6' : 'level = 5';
   const rows = db
-    .prepare(`SELECT (ts / @b) * @b AS t, sum(${levelCond}) AS n, count(*) AS total FROM records WHERE source_id = @s AND ts >= @from AND ts < @end GROUP BY t`)
+    .prepare(`SELECT CAST(ts / @b AS INTEGER) * @b AS t, sum(${levelCond}) AS n, count(*) AS total FROM records WHERE source_id = @s AND ts >= @from AND ts < @end GROUP BY t`)
     .all({ b: bucketMs, s: q.sourceId, from, end }) as { t: number; n: number; total: number }[];
   const byT = new Map(rows.map((r) => [r.t, r]));
   const series = new RateSeries({ baselineBuckets: cfg.baselineBuckets, warmupBuckets: cfg.warmupBuckets, method, k: cfg.k, minCount: cfg.minCount });

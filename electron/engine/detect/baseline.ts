@@ -94,6 +94,14 @@ export class RateSeries {
     return this.cached;
   }
 
+  /** Mean count per bucket over the window (the median of sparse counts is 0); null in warm-up. */
+  mean(): number | null {
+    if (!this.warmedUp) return null;
+    let sum = 0;
+    for (const v of this.window) sum += v;
+    return sum / this.window.length;
+  }
+
   isAnomalous(count: number, band: Band | null = this.band()): boolean {
     return band !== null && count > band.upper && count >= this.opts.minCount;
   }
@@ -138,6 +146,12 @@ export class ShareWindow {
   ) {
     this.counts = state?.counts.slice(-size) ?? [];
     this.totals = state?.totals.slice(-size) ?? [];
+  }
+
+  /** The level's share of all records in the window, or null without traffic. */
+  usualShare(): number | null {
+    const s = this.share();
+    return s !== null && s < 0.5 ? s : null;
   }
 
   /** The level's share of all records in the window, or null without traffic. */

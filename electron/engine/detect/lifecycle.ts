@@ -11,6 +11,9 @@ import { fingerprintOf, type Clear, type Finding } from './types.js';
 //  - Coalescing: a finding with a new fingerprint joins the source's current incident when
 //    that incident saw evidence within `gapMs`, began within `maxMs` and has absorbed fewer
 //    than `maxEntries` fingerprints: a storm reads as one anomaly, not one per detector.
+//    Findings someone named (a user's rule, an upstream alert) keep their own anomaly.
+//  - Families: a burst and an error-rate anomaly of the same source are one signal (more
+//    errors than usual); while one is unresolved, the other's findings join it.
 //  - Resolution: an anomaly resolves itself after a quiet period: resolveAfterMs, stretched
 //    to three times its own repeat rhythm (at most maxQuietMs), so an error that recurs
 //    every six minutes is not "resolved" after five. Or the user resolves it.
@@ -49,6 +52,16 @@ interface Live {
   dirty: boolean;
 }
 
+/** Rules and upstream alerts are named by someone: they dedupe, but never coalesce. */
+const NAMED = new Set(['rule', 'alert']);
+
+/** Fingerprints that tell the same story (see above); null for most. */
+export function familyOf(fingerprint: string): string | null {
+  if (fingerprint.startsWith('burst/')) return 'errors';
+  if (fingerprint.startsWith('error-rate/')) return fingerprint.endsWith('/warn') ? 'warns' : 'errors';
+  return null;
+}
+
 interface PendingContext {
   anomalyId: number;
   sourceId: number;
@@ -61,6 +74,8 @@ export class Lifecycle {
   private readonly byFingerprint = new Map<string, Live>();
   /** Per source, the anomaly findings may coalesce into. */
   private readonly incident = new Map<number, Live>();
+  /** Per source and family (`<sourceId>:<family>`), the unresolved anomaly of that family. */
+  private readonly families = new Map<string, Live>();
   private pendingContext: PendingContext[] = [];
   private changes: { kind: AnomalyChange['kind']; id: number }[] = [];
   private resolvedRows = new Map<number, Live & { resolvedAt: number; resolvedBy: 'quiet' | 'user' }>();
@@ -74,6 +89,7 @@ export class Lifecycle {
     this.byId.clear();
     this.byFingerprint.clear();
     this.incident.clear();
+    this.families.clear();
     this.pendingContext = [];
     this.changes = [];
     this.resolvedRows.clear();
@@ -81,9 +97,9 @@ export class Lifecycle {
     for (const r of this.repo.live()) {
       const a = this.fromRow(r, settingsFor(r.source_id, r.source));
       this.byId.set(a.id, a);
-      for (const fp of a.fingerprints) this.byFingerprint.set(fp, a);
+      for (const fp of a.fingerprints) this.index(a, fp);
       const cur = this.incident.get(a.sourceId);
-      if (!cur || cur.lastTs <= a.lastTs) this.incident.set(a.sourceId, a);
+      if (!NAMED.has(a.detector) && (!cur || cur.lastTs <= a.lastTs)) this.incident.set(a.sourceId, a);
     }
   }
 
@@ -136,20 +152,34 @@ export class Lifecycle {
       this.attach(a, f, true);
       return;
     }
+    const fam = familyOf(fp);
+    const kin = fam === null ? undefined : this.families.get(`${src.id}:${fam}`);
+    if (kin && this.byId.has(kin.id) && f.ts - kin.lastTs <= this.quietMs(kin)) {
+      kin.fingerprints.push(fp);
+      this.index(kin, fp);
+      this.attach(kin, f, false);
+      return;
+    }
     const c = src.settings.coalesce;
     const inc = this.incident.get(src.id);
     if (
-      c.enabled && inc && this.byId.has(inc.id) &&
+      c.enabled && inc && this.byId.has(inc.id) && !NAMED.has(f.detector) &&
       f.ts - inc.lastTs <= c.gapMs && f.ts - inc.firstTs <= c.maxMs && inc.groupEntries < c.maxEntries &&
       f.ts - inc.lastTs <= this.quietMs(inc)
     ) {
       inc.fingerprints.push(fp);
       inc.groupEntries++;
-      this.byFingerprint.set(fp, inc);
+      this.index(inc, fp);
       this.attach(inc, f, false);
       return;
     }
     this.open(fp, f, src);
+  }
+
+  private index(a: Live, fp: string): void {
+    this.byFingerprint.set(fp, a);
+    const fam = familyOf(fp);
+    if (fam !== null) this.families.set(`${a.sourceId}:${fam}`, a);
   }
 
   /** Silence ended (or any clearing condition): resolve its anomaly now. */
@@ -222,8 +252,8 @@ export class Lifecycle {
       dirty: true,
     };
     this.byId.set(id, a);
-    this.byFingerprint.set(fp, a);
-    this.incident.set(src.id, a);
+    this.index(a, fp);
+    if (!NAMED.has(f.detector)) this.incident.set(src.id, a);
     this.changes.push({ kind: 'opened', id });
     const first = f.records[0];
     const k = src.settings.contextLines;
@@ -284,7 +314,11 @@ export class Lifecycle {
 
   private resolve(a: Live, at: number, by: 'quiet' | 'user'): void {
     this.byId.delete(a.id);
-    for (const fp of a.fingerprints) if (this.byFingerprint.get(fp) === a) this.byFingerprint.delete(fp);
+    for (const fp of a.fingerprints) {
+      if (this.byFingerprint.get(fp) === a) this.byFingerprint.delete(fp);
+      const fam = familyOf(fp);
+      if (fam !== null && this.families.get(`${a.sourceId}:${fam}`) === a) this.families.delete(`${a.sourceId}:${fam}`);
+    }
     if (this.incident.get(a.sourceId) === a) this.incident.delete(a.sourceId);
     this.resolvedRows.set(a.id, { ...a, resolvedAt: at, resolvedBy: by });
     this.changes.push({ kind: 'resolved', id: a.id });

@@ -127,7 +127,12 @@ export class SourceDetection {
     const key: TemplateKey = r.templateId ?? templateKey(r);
     const { stats, isNew } = this.book.see(key, t, rank);
 
-    if (s.alerts.enabled && r.alert?.type === 'anomaly') alertFinding(r, keyToText(key), sink);
+    if (r.alert) {
+      // An alert stream (alert-jsonl) was judged upstream: its entries of type anomaly are
+      // the findings; their severity-as-level is not a log level to judge again.
+      if (s.alerts.enabled && r.alert.type === 'anomaly') alertFinding(r, keyToText(key), sink);
+      return;
+    }
     if (s.traceback.enabled && r.lastLine - r.firstLine + 1 >= s.traceback.minLines) {
       const info = parseTraceback(r.raw, s.traceback.minLines);
       if (info) tracebackFinding(r, info, sink);
@@ -141,7 +146,7 @@ export class SourceDetection {
     if (this.surge && rank >= this.surgeRank) this.surge.observe(key, stats, ref, t, r.template, r.templateId, stat);
     if (rank >= ERROR) this.errorRate?.observe(ref, t, stat);
     else if (rank === WARN) this.warnRate?.observe(ref, t, stat);
-    if (this.burst && rank >= this.burst.minRank) this.burst.observe(ref, t, this.errorRate?.expectedPerMs() ?? null, stat);
+    if (this.burst && rank >= this.burst.minRank) this.burst.observe(ref, t, this.errorRate?.expectedIn(s.burst.windowMs, t) ?? null, stat);
   }
 
   /** Stream time passes without records (the timer): check for silence. */

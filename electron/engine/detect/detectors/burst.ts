@@ -25,8 +25,8 @@ export class BurstDetector {
     this.minRank = levelRank(cfg.minLevel);
   }
 
-  /** A record at or above minLevel at stream time `t`; `expectedPerMs` from the error baseline. */
-  observe(ref: RecordRef, t: number, expectedPerMs: number | null, sink: FindingSink): void {
+  /** A record at or above minLevel at stream time `t`; `expected`: what the error baseline expects in a window. */
+  observe(ref: RecordRef, t: number, expectedInWindow: number | null, sink: FindingSink): void {
     const from = t - this.cfg.windowMs;
     while (this.head < this.recent.length && this.recent[this.head]!.ts <= from) this.head++;
     if (this.head > 64 && this.head * 2 > this.recent.length) {
@@ -36,7 +36,7 @@ export class BurstDetector {
     // Stream time is monotonic per source; a late record counts as now.
     this.recent.push({ id: ref.id, ts: Math.max(ref.ts, t) });
     const inWindow = this.recent.length - this.head;
-    const expected = expectedPerMs === null ? 0 : expectedPerMs * this.cfg.windowMs;
+    const expected = expectedInWindow ?? 0;
     // Well beyond Poisson noise around what the baseline expects: this window is checked at
     // every error, and the maximum over many sliding windows runs high.
     const threshold = Math.max(this.cfg.count, Math.ceil(expected + 6 * Math.sqrt(expected) + 3));

@@ -34,6 +34,7 @@ export class ErrorRateDetector {
   private samples: RecordRef[] = [];
   private prevSamples: RecordRef[] = [];
   private firedThisBucket = false;
+  private prevTotal = 0;
   private readonly cfg: Settings['errorRate'];
 
   constructor(
@@ -65,10 +66,22 @@ export class ErrorRateDetector {
     this.total = state?.total ?? 0;
   }
 
-  /** Expected records of this level per ms, from the moving baseline; null in warm-up. */
-  expectedPerMs(): number | null {
-    const b = this.series.band();
-    return b ? b.center / this.cfg.bucketMs : null;
+  /**
+   * Records of this level to expect in the last `windowMs` up to `t`: the baseline's mean
+   * rate, or what the current traffic brings at the usual share, whichever is more. Null
+   * during warm-up.
+   */
+  expectedIn(windowMs: number, t: number): number | null {
+    const mean = this.series.mean();
+    if (mean === null) return null;
+    let expected = (mean * windowMs) / this.cfg.bucketMs;
+    const share = this.shares.usualShare();
+    if (share !== null) {
+      // Traffic over the filling bucket and the one before it.
+      const span = this.cfg.bucketMs + Math.max(1, t - this.bucketStart);
+      expected = Math.max(expected, (share * (this.total + this.prevTotal) * windowMs) / span);
+    }
+    return expected;
   }
 
   /** Stream time moved to `t`: close the buckets that ended. */
@@ -86,6 +99,7 @@ export class ErrorRateDetector {
       this.shares.pushEmpty(empty);
       if (this.cfg.drift.enabled) this.drift.closeEmpty(empty);
       this.prevSamples = [];
+      this.prevTotal = 0;
       this.bucketStart += empty * ms;
     }
   }
@@ -126,6 +140,7 @@ export class ErrorRateDetector {
     this.prevSamples = this.samples;
     this.samples = [];
     this.count = 0;
+    this.prevTotal = this.total;
     this.total = 0;
     this.firedThisBucket = false;
     this.bucketStart += this.cfg.bucketMs;

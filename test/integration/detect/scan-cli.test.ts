@@ -1,0 +1,168 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scanCommand } from '../../../electron/cli/scan.js';
+import { tempDir } from '../../support/tmp.js';
+import { scanJson, writeLog } from './scan-helper.js';
+import { render, rng, steady, T0 } from './synthetic.js';
+
+// `vigil scan`: what it prints, and the record-level detectors (rules, tracebacks,
+// alert-jsonl, silence) that need no long history, on small real files.
+
+const tmp = tempDir('vigil-scan-');
+afterAll(() => tmp.cleanup());
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void) => ({ write: (s: string | Uint8Array) => (append(String(s)), true) }) as unknown as NodeJS.WritableStream;
+  const code = await scanCommand(args, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
+  return { code, out, err };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('vigil scan', () => {
+  it('prints one JSON array with the documented keys, ISO times from the records, 1-based evidence lines', async () => {
+    const file = writeLog(
+      tmp.dir,
+      'app.log',
+      [
+        `${iso(T0)} INFO service started`,
+        `${iso(T0 + 1000)} INFO listening on port 8080`,
+        `${iso(T0 + 2000)} FATAL out of memory: cannot allocate 4096 bytes`,
+        `${iso(T0 + 3000)} INFO still here`,
+        `${iso(T0 + 4000)} FATAL out of memory: cannot allocate 8192 bytes`,
+      ].join('\n') + '\n',
+    );
+    const [a, ...rest] = await scanJson(file);
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({
+      detector: 'critical',
+      severity: 'critical',
+      first_ts: iso(T0 + 2000),
+      last_ts: iso(T0 + 4000),
+      count: 2,
+      fingerprint: expect.stringMatching(/^critical\/app\.log\//),
+      message: expect.stringContaining('out of memory'),
+      evidence_lines: [3, 5],
+    });
+    const text = await run([file]);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('[critical]');
+    expect(text.out).toContain('lines: 3, 5');
+  });
+
+  it('applies rules from --config (regex, level), with their name, severity and category', async () => {
+    const file = writeLog(
+      tmp.dir,
+      'rules.log',
+      [
+        `${iso(T0)} INFO user login ok`,
+        `${iso(T0 + 1000)} WARN disk /var almost full (91%)`,
+        `${iso(T0 + 2000)} INFO payment accepted`,
+        `${iso(T0 + 3000)} INFO Payment DECLINED by bank`,
+      ].join('\n') + '\n',
+    );
+    const config = join(tmp.dir, 'rules.yml');
+    writeFileSync(
+      config,
+      `rules:
+  - name: disk-full
+    regex: 'almost full \\((9\\d|100)%\\)'
+    minLevel: warn
+    severity: high
+    category: capacity
+  - name: declined
+    regex: declined
+    ignoreCase: true
+    severity: low
+    category: payments
+detection:
+  newTemplate: false
+`,
+    );
+    const anomalies = await scanJson(file, ['--config', config]);
+    expect(anomalies.map((a) => [a.detector, a.fingerprint, a.severity, a.category, a.evidence_lines])).toEqual([
+      ['rule', 'rule/rules.log/disk-full', 'high', 'capacity', [2]],
+      ['rule', 'rule/rules.log/declined', 'low', 'payments', [4]],
+    ]);
+  });
+
+  it('matches a rule on a structured field (JSON lines: user.id equals, route contains)', async () => {
+    const j = (ts: number, level: string, msg: string, extra: object) => JSON.stringify({ time: iso(ts), level, msg, ...extra });
+    const file = writeLog(
+      tmp.dir,
+      'fields.jsonl',
+      [
+        j(T0, 'info', 'request served', { user: { id: '7' }, route: '/api/cart' }),
+        j(T0 + 1000, 'info', 'request served', { user: { id: '42' }, route: '/admin/users' }),
+        j(T0 + 2000, 'info', 'request served', { user: { id: '42' }, route: '/api/cart' }),
+      ].join('\n') + '\n',
+    );
+    const config = join(tmp.dir, 'fields.yml');
+    writeFileSync(config, `rules:\n  - name: vip-admin\n    field: route\n    contains: /admin\n  - name: user-42\n    field: user.id\n    equals: '42'\n`);
+    const anomalies = await scanJson(file, ['--config', config]);
+    expect(anomalies.map((a) => [a.fingerprint, a.evidence_lines])).toEqual([
+      ['rule/fields.jsonl/vip-admin', [2]],
+      ['rule/fields.jsonl/user-42', [2, 3]],
+    ]);
+  });
+
+  it('refuses a config whose rule regex could backtrack catastrophically (exit 2, key and reason)', async () => {
+    const file = writeLog(tmp.dir, 'x.log', `${iso(T0)} INFO x\n`);
+    const config = join(tmp.dir, 'bad.yml');
+    writeFileSync(config, `rules:\n  - name: evil\n    regex: '^(a+)+$'\n`);
+    const r = await run([file, '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('rules.0.regex');
+    expect(r.err).toContain('backtrack catastrophically');
+  });
+
+  it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
+    const trace = (ts: number) =>
+      [
+        `${iso(ts)} ERROR Unhandled exception in worker`,
+        'java.lang.NullPointerException: Cannot invoke "Order.total()" because "order" is null',
+        '\tat com.shop.billing.Invoice.render(Invoice.java:88)',
+        '\tat com.shop.billing.Worker.run(Worker.java:41)',
+        '\tat java.base/java.lang.Thread.run(Thread.java:1583)',
+      ].join('\n');
+    const file = writeLog(tmp.dir, 'trace.log', [`${iso(T0)} INFO up`, trace(T0 + 1000), `${iso(T0 + 2000)} INFO ok`, trace(T0 + 3000)].join('\n') + '\n');
+    const anomalies = await scanJson(file);
+    expect(anomalies).toHaveLength(1);
+    expect(anomalies[0]).toMatchObject({ detector: 'traceback', count: 2, evidence_lines: [2, 3, 4, 5, 6, 8, 9, 10, 11, 12] });
+    expect(anomalies[0]!.title).toContain('NullPointerException');
+  });
+
+  it('takes alert-jsonl entries of type "anomaly" as anomalies with their severity', async () => {
+    const line = (ts: number, type: string, severity: string, message: string, details: unknown) => JSON.stringify({ timestamp: iso(ts), type, severity, message, details });
+    const file = writeLog(
+      tmp.dir,
+      'alerts.jsonl',
+      [
+        line(T0, 'heartbeat', 'info', 'monitor alive', {}),
+        line(T0 + 1000, 'anomaly', 'critical', 'error rate 12x baseline', { name: 'api-errors', rate: 12 }),
+        line(T0 + 2000, 'anomaly', 'low', 'queue slightly long', { name: 'queue' }),
+        line(T0 + 3000, 'anomaly', 'critical', 'error rate 15x baseline', { name: 'api-errors', rate: 15 }),
+      ].join('\n') + '\n',
+    );
+    const anomalies = await scanJson(file);
+    expect(anomalies.map((a) => [a.detector, a.severity, a.fingerprint, a.evidence_lines])).toEqual([
+      ['alert', 'critical', 'alert/alerts.jsonl/api-errors', [2, 4]],
+      ['alert', 'low', 'alert/alerts.jsonl/queue', [3]],
+    ]);
+  });
+
+  it('silence, when enabled for a source: a source that always writes goes quiet', async () => {
+    const r = rng(9);
+    const lines = [...steady(r, T0, 15 * 60, 5), ...steady(r, T0 + 15 * 60_000 + 10 * 60_000, 60, 5)];
+    const file = writeLog(tmp.dir, 'quiet.log', render(lines));
+    const config = join(tmp.dir, 'silence.yml');
+    writeFileSync(config, `sources:\n  - name: svc\n    type: file\n    path: ${JSON.stringify(file)}\n    detectors:\n      silence: { minMs: 120000 }\n`);
+    const anomalies = await scanJson(file, ['--config', config]);
+    expect(anomalies).toHaveLength(1);
+    expect(anomalies[0]).toMatchObject({ detector: 'silence', source: 'svc', state: 'resolved' });
+    expect(Date.parse(anomalies[0]!.opened_ts) - (T0 + 15 * 60_000)).toBeLessThanOrEqual(125_000);
+  });
+});
