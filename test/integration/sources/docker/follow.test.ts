@@ -69,6 +69,25 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect(rows(engine, 'numbers').find((r) => r.message.includes('died'))).toMatchObject({ level: 'error', format: 'docker-event' });
   });
 
+  it('stopped and restarted in the middle of a busy stream, Vigil stores each line once and in order', async () => {
+    const dir = vigilDir();
+    const source = `  - name: busy\n    type: docker\n    host: ${dockerd.host}\n    containers: [busy]\n`;
+    let engine = await startVigil(dir, source);
+    // 3000 numbered lines, in bursts of 100, both streams.
+    await dockerd.run('busy', `i=0; while [ $i -lt 3000 ]; do i=$((i+1)); if [ $((i % 7)) -eq 0 ]; then echo "n $i" >&2; else echo "n $i"; fi
+      if [ $((i % 100)) -eq 0 ]; then sleep 0.05; fi; done`);
+    await waitFor(() => logLines(engine, 'busy').length >= 500, { what: 'the first lines' });
+    await engine.close();
+    engine = await startVigil(dir, source);
+    cleanups.push(() => engine.close());
+    await waitFor(() => logLines(engine, 'busy').length >= 3000, { what: 'all 3000 lines', timeoutMs: 30_000 });
+    await engine.flush();
+    const got = logLines(engine, 'busy');
+    const want = Array.from({ length: 3000 }, (_, k) => `${(k + 1) % 7 === 0 ? 'stderr' : 'stdout'}:n ${k + 1}`);
+    expect(got.filter((l) => l.startsWith('stdout'))).toEqual(want.filter((l) => l.startsWith('stdout')));
+    expect(got.filter((l) => l.startsWith('stderr'))).toEqual(want.filter((l) => l.startsWith('stderr')));
+  });
+
   it('follows a TTY container (raw stream, CR LF), rejoining a line Docker cut into 16 KiB pieces', async () => {
     const dir = vigilDir();
     const engine = await startVigil(dir, `  - name: tty\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^tty-\\d+$/']\n`);
