@@ -16,7 +16,9 @@ import { fingerprintOf, type Clear, type Finding } from './types.js';
 //    errors than usual); while one is unresolved, the other's findings join it.
 //  - Resolution: an anomaly resolves itself after a quiet period: resolveAfterMs, stretched
 //    to three times its own repeat rhythm (at most maxQuietMs), so an error that recurs
-//    every six minutes is not "resolved" after five. Or the user resolves it.
+//    every six minutes is not "resolved" after five. A fingerprint that comes back soon after
+//    its anomaly resolved brings that gap along as the new anomaly's rhythm. Or the user
+//    resolves it.
 // All times here are stream time (the records' own), except user actions.
 
 export interface SourceRef {
@@ -79,6 +81,8 @@ export class Lifecycle {
   private pendingContext: PendingContext[] = [];
   private changes: { kind: AnomalyChange['kind']; id: number }[] = [];
   private resolvedRows = new Map<number, Live & { resolvedAt: number; resolvedBy: 'quiet' | 'user' }>();
+  /** Fingerprints whose anomaly resolved by itself lately: when, and its rhythm. */
+  private readonly lately = new Map<string, { lastTs: number; gapMs: number | null }>();
   /** Records attached as repeats in this batch. */
   readonly duplicates: number[] = [];
 
@@ -203,6 +207,14 @@ export class Lifecycle {
     const ts = f.records.length ? Math.min(...f.records.map((r) => r.ts)) : f.ts;
     const now = Date.now();
     const details = f.details === undefined ? null : { [f.detector]: f.details };
+    // Back soon after going quiet: the gap is this problem's rhythm.
+    const prev = this.lately.get(fp);
+    let gapMs: number | null = null;
+    if (prev && f.ts - prev.lastTs <= src.settings.maxQuietMs) {
+      const gap = f.ts - prev.lastTs;
+      gapMs = prev.gapMs === null ? gap : 0.7 * prev.gapMs + 0.3 * gap;
+    }
+    this.lately.delete(fp);
     const id = this.repo.insert({
       fingerprint: fp,
       fingerprints: JSON.stringify([fp]),
@@ -222,7 +234,7 @@ export class Lifecycle {
       rule: f.rule ?? null,
       numbers: f.numbers ? JSON.stringify(f.numbers) : null,
       details: details ? JSON.stringify(details) : null,
-      gap_ms: null,
+      gap_ms: gapMs,
       group_entries: 1,
       updated_at: now,
     });
@@ -241,7 +253,7 @@ export class Lifecycle {
       acknowledgedAt: null,
       numbers: { ...f.numbers },
       details,
-      gapMs: null,
+      gapMs,
       groupEntries: 1,
       evidenceStored: 0,
       lastRecordId: 0,
@@ -321,6 +333,10 @@ export class Lifecycle {
     }
     if (this.incident.get(a.sourceId) === a) this.incident.delete(a.sourceId);
     this.resolvedRows.set(a.id, { ...a, resolvedAt: at, resolvedBy: by });
+    if (by === 'quiet') {
+      for (const fp of a.fingerprints) this.lately.set(fp, { lastTs: a.lastTs, gapMs: a.gapMs });
+      if (this.lately.size > 10_000) this.lately.delete(this.lately.keys().next().value!);
+    }
     this.changes.push({ kind: 'resolved', id: a.id });
   }
 

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { levelRank, type AnomalyChange, type Level, type VigilConfig } from '../../../shared/types.js';
+import type { DecodedRecord } from '../../../electron/engine/decode/types.js';
+import { DetectionService } from '../../../electron/engine/detect/service.js';
+import { Ingestor } from '../../../electron/engine/pipeline/ingestor.js';
+import type { StoredRecord } from '../../../electron/engine/pipeline/types.js';
+import { Store } from '../../../electron/engine/store/store.js';
+import { T0 } from './synthetic.js';
+
+// The anomaly lifecycle on real SQLite through the real ingest pipeline: dedupe within the
+// quiet period (stretched by an anomaly's own rhythm), resolution, coalescing limits,
+// acknowledgement, and a batch whose transaction rolled back.
+
+const MIN = 60_000;
+const open: (() => void)[] = [];
+afterEach(() => {
+  for (const c of open.splice(0)) c();
+});
+
+function rig(config: Partial<VigilConfig> = {}) {
+  const store = new Store(':memory:');
+  const svc = new DetectionService({ live: false });
+  const changes: AnomalyChange[] = [];
+  svc.attach(store, { changed: (all) => changes.push(...all) });
+  svc.configure({ sources: [], channels: [], rules: [], ...config });
+  const ingestor = new Ingestor(store, null, [svc.stage], {}, { lingerMs: 0 });
+  const source = { name: 'app', id: store.sourceId('app', 'file'), type: 'file' };
+  let line = 0;
+  open.push(() => store.close());
+  const write = async (records: { ts: number; level: Level; message: string }[]) => {
+    const decoded: DecodedRecord[] = records.map((r) => {
+      line++;
+      return { firstLine: line, lastLine: line, startOffset: 0, endOffset: 0, ts: r.ts, tsText: null, level: r.level, levelText: r.level.toUpperCase(), message: r.message, raw: r.message, rawBytes: null, flags: 0, format: 'test' };
+    });
+    await ingestor.write({ source, fileId: null, path: null, records: decoded, checkpoint: null, readAt: T0 });
+    await ingestor.drain();
+  };
+  const rows = () => store.db.prepare('SELECT id, state, count, first_ts, last_ts, resolved_at, resolved_by, fingerprints FROM anomalies ORDER BY id').all() as { id: number; state: string; count: number; last_ts: number; resolved_at: number | null; resolved_by: string | null; fingerprints: string }[];
+  return { store, svc, write, rows, changes, source };
+}
+
+describe('anomaly lifecycle', () => {
+  it('repeats within the quiet period attach; the quiet period stretches to the anomaly\'s own rhythm', async () => {
+    const { write, rows } = rig();
+    // Every 2 minutes for 10 minutes, then every 6 minutes for an hour: longer apart than
+    // the 5-minute dedupe window, but one ongoing problem at its own pace.
+    const times = [...Array.from({ length: 6 }, (_, i) => T0 + i * 2 * MIN), ...Array.from({ length: 10 }, (_, i) => T0 + 16 * MIN + i * 6 * MIN)];
+    await write(times.map((ts) => ({ ts, level: 'fatal' as const, message: 'disk controller reset' })));
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0]).toMatchObject({ state: 'open', count: 16 });
+    // Hours later it is long resolved, at its last record plus its stretched quiet period;
+    // the next occurrence is a new anomaly.
+    await write([{ ts: T0 + 4 * 60 * MIN, level: 'fatal', message: 'disk controller reset' }]);
+    const [first, second] = rows();
+    expect(first).toMatchObject({ state: 'resolved', resolved_by: 'quiet' });
+    expect(first!.resolved_at! - first!.last_ts).toBeGreaterThan(6 * MIN);
+    expect(first!.resolved_at! - first!.last_ts).toBeLessThanOrEqual(60 * MIN);
+    expect(second).toMatchObject({ state: 'open', count: 1 });
+  });
+
+  it('a problem that comes back soon after resolving brings that gap as its rhythm', async () => {
+    const { write, rows } = rig();
+    // Every 6 minutes from the start: the first anomaly resolves after 5 quiet minutes; the
+    // second knows the 6-minute rhythm and holds the rest.
+    await write(Array.from({ length: 11 }, (_, i) => ({ ts: T0 + i * 6 * MIN, level: 'fatal' as const, message: 'disk controller reset' })));
+    expect(rows().map((r) => [r.state, r.count])).toEqual([
+      ['resolved', 1],
+      ['open', 10],
+    ]);
+  });
+
+  it('a single occurrence resolves after the default quiet period (5 min); a later one is new', async () => {
+    const { write, rows, changes } = rig();
+    await write([
+      { ts: T0, level: 'fatal', message: 'kernel panic' },
+      { ts: T0 + 4 * MIN, level: 'info', message: 'still running' },
+      { ts: T0 + 10 * MIN, level: 'fatal', message: 'kernel panic' },
+    ]);
+    const [a, b] = rows();
+    expect(a).toMatchObject({ state: 'resolved', resolved_at: T0 + 5 * MIN, count: 1 });
+    expect(b).toMatchObject({ state: 'open', count: 1 });
+    expect(changes.map((c) => [c.kind, c.anomaly.id])).toEqual([
+      ['opened', a!.id],
+      ['resolved', a!.id],
+      ['opened', b!.id],
+    ]);
+  });
+
+  it('coalesces different findings close together, for at most 60 s', async () => {
+    const { write, rows } = rig();
+    // A new fatal message every 5 s for 2 minutes: one incident per minute, not 24.
+    await write(Array.from({ length: 24 }, (_, i) => ({ ts: T0 + i * 5000, level: 'fatal' as const, message: `subsystem ${String.fromCharCode(97 + i)} failed` })));
+    const r = rows();
+    expect(r).toHaveLength(2);
+    expect(JSON.parse(r[0]!.fingerprints)).toHaveLength(13);
+    expect(r[0]!.count + r[1]!.count).toBe(24);
+  });
+
+  it('an acknowledged anomaly keeps taking repeats and still resolves itself', async () => {
+    const { write, rows, svc } = rig();
+    await write([{ ts: T0, level: 'fatal', message: 'raid degraded' }]);
+    const id = rows()[0]!.id;
+    expect(svc.acknowledge(id)).toMatchObject({ state: 'acknowledged' });
+    await write([{ ts: T0 + MIN, level: 'fatal', message: 'raid degraded' }]);
+    expect(rows()[0]).toMatchObject({ state: 'acknowledged', count: 2 });
+    await write([{ ts: T0 + 30 * MIN, level: 'info', message: 'nightly backup done' }]);
+    expect(rows()[0]).toMatchObject({ state: 'resolved', resolved_by: 'quiet' });
+  });
+
+  it('a batch whose transaction rolled back is not counted when it is stored again', async () => {
+    const { store, svc, write, rows, source } = rig();
+    const records = Array.from({ length: 3 }, (_, i) => ({ ts: T0 + i * 1000, level: 'fatal' as const, message: 'fan failure' }));
+    // The store refuses the batch after detection ran inside its transaction.
+    expect(() =>
+      store.append(
+        records.map((r) => ({ sourceId: source.id, fileId: null, lineNo: null, lineEnd: null, ts: r.ts, tsText: null, level: levelRank(r.level), levelText: null, stream: null, format: 'test', templateId: null, flags: 0, message: r.message, raw: r.message, rawBytes: null })),
+        [],
+        (firstId) => {
+          const stored = records.map((r, i) => ({ ...r, id: firstId + i, sourceName: 'app', sourceId: source.id, fileId: null, path: null, levelRank: 8, templateId: null, template: null, firstLine: i + 1, lastLine: i + 1, startOffset: 0, endOffset: 0, tsText: null, levelText: null, raw: r.message, rawBytes: null, flags: 0, format: 'test' })) as StoredRecord[];
+          svc.stage.inTransaction(stored);
+          throw new Error('disk full');
+        },
+      ),
+    ).toThrow('disk full');
+    expect(rows()).toEqual([]);
+    await write(records);
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0]!.count).toBe(3);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { VigilConfig, configErrors } from '../../../shared/schema.js';
+import { checkRegexSafety } from '../../../shared/regex-safety.js';
+
+// A rule's regex runs on every record: shapes that backtrack exponentially are refused
+// when the config is validated, with a reason the user can act on.
+
+describe('regex safety', () => {
+  it.each(['(a+)+$', '(\\w+\\s?)*$', '(.*,)*x', '(x+x+)+y', '(a|ab)*c', '(\\w|\\d)+$', '(a*)*b', '^(([a-z])+.)+[A-Z]([a-z])+$', '(\\d+\\.?)+x', '([a-zA-Z]+)*$', '.*.*=', '\\d+\\d+x'])(
+    'refuses %s',
+    (p) => {
+      const r = checkRegexSafety(p);
+      expect(r.ok).toBe(false);
+      expect(r.reason).toMatch(/backtrack catastrophically/);
+    },
+  );
+
+  it.each(['(\\w+\\s)*', '([a-z]+,)*', '(.|\\n)*', '(\\d{1,3}\\.){3}\\d{1,3}', 'a.*b.*c', 'connection (refused|reset)', '[A-Z][a-z]+Exception', 'timeout after \\d+ ?ms', '^\\[(\\w+)\\] .*$', '(?<key>\\w+)=(\\d+)', '^\\s*\\w*\\s*$'])('accepts %s', (p) => {
+    expect(checkRegexSafety(p)).toEqual({ ok: true });
+  });
+
+  it('takes the case-insensitive flag into account (overlap of [a-z] and [A-Z])', () => {
+    expect(checkRegexSafety('([a-z]|[A-Z])+$').ok).toBe(true);
+    expect(checkRegexSafety('([a-z]|[A-Z])+$', 'i').ok).toBe(false);
+  });
+
+  it('names the rule key when the config is validated; an invalid regex is refused too', () => {
+    const r = VigilConfig.safeParse({ rules: [{ name: 'ok', regex: 'error' }, { name: 'slow', regex: '(a+)+b' }, { name: 'broken', regex: '(' }] });
+    expect(r.success).toBe(false);
+    if (r.success) return;
+    const keys = configErrors(r.error).map((e) => e.key);
+    expect(keys).toEqual(['rules.1.regex', 'rules.2.regex']);
+  });
+
+  it('wants a rule to have a condition, and a field for equals/contains', () => {
+    const r = VigilConfig.safeParse({ rules: [{ name: 'empty' }, { name: 'eq', equals: 3 }] });
+    expect(r.success).toBe(false);
+    if (!r.success) expect(configErrors(r.error).map((e) => e.key)).toEqual(['rules.0', 'rules.1.field', 'rules.1']);
+  });
+});
