@@ -7,8 +7,8 @@ import type { AnomalyChange, ConfigError, LogEvent, VigilConfig } from '../../sh
 import { ConfigFile, type ConfigResult } from './config/config-file.js';
 import { defaultConfigText } from './config/default-config.js';
 import { DemoWriter } from './demo/demo-writer.js';
-import { GenericDecoderFactory } from './decode/generic.js';
-import type { DecoderFactory } from './decode/types.js';
+import { ConfiguredDecoders } from './decode/user-formats.js';
+import { TemplateStore } from './decode/templates/template-store.js';
 import { dataPaths } from './paths.js';
 import { Ingestor, type IngestorOptions } from './pipeline/ingestor.js';
 import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.js';
@@ -69,17 +69,26 @@ export class Engine {
   private closing: Promise<void> | null = null;
   private readonly log: (msg: string) => void;
 
+  private readonly decoders = new ConfiguredDecoders();
+  private readonly templates: TemplateStore;
+
   private constructor(
     private readonly opts: EngineOptions,
-    decoders: DecoderFactory,
-    templates: TemplateStage | null,
     stages: BatchStage[],
   ) {
     this.log = opts.log ?? ((m) => console.error(`vigil: ${m}`));
     const p = dataPaths(opts.dataDir);
     this.paths = { ...p, configPath: opts.configPath ?? p.configPath, dbPath: opts.dbPath ?? p.dbPath };
     this.store = new Store(this.paths.dbPath);
+    // Template state lives in the store and is saved in each batch's transaction.
+    this.templates = new TemplateStore(this.store);
+    const templates: TemplateStage = {
+      match: (message, r) => this.templates.miner.match(message, r.ts ?? Date.now()),
+      persist: () => this.templates.persist(),
+      rollback: () => this.templates.rollback(),
+    };
     this.config = new ConfigFile(this.paths.configPath, {
+      validate: (c) => ConfiguredDecoders.check(c.formats),
       onDidChange: (c) => void this.applyConfig(c),
       onInvalid: (errors) => {
         this.log(`config ${this.paths.configPath} is invalid; keeping the last good one:\n${errors.map((e) => `  ${e.key}: ${e.reason}`).join('\n')}`);
@@ -93,7 +102,7 @@ export class Engine {
         this.scheduleSourcesChanged();
       },
     }, opts.ingestor);
-    this.sources = new SourceManager(this.store, this.ingestor, decoders, () => this.scheduleSourcesChanged(), {
+    this.sources = new SourceManager(this.store, this.ingestor, this.decoders, () => this.scheduleSourcesChanged(), {
       ...opts.sources,
       log: this.log,
     });
@@ -102,10 +111,9 @@ export class Engine {
   }
 
   static async start(opts: EngineOptions): Promise<Engine> {
-    const decoders: DecoderFactory = new GenericDecoderFactory();
     // Detection is a pipeline stage; it writes in the records' transaction once attached to the store.
     const detection = new DetectionService({ live: true, ...(opts.log ? { log: opts.log } : {}) });
-    const engine = new Engine(opts, decoders, null, [detection.stage]);
+    const engine = new Engine(opts, [detection.stage]);
     engine.detection = detection;
     detection.attach(engine.store, {
       changed: (all, notify) => {
@@ -176,6 +184,7 @@ export class Engine {
   }
 
   private async applyConfig(config: VigilConfig): Promise<void> {
+    this.decoders.setUserFormats(config.formats ?? []);
     this.detection?.configure(config);
     await this.syncDemo(config);
     await this.sources.apply(config.sources);

@@ -83,3 +83,28 @@ describe('engine: source -> store -> UI', () => {
     expect(engine.config.config.sources).toEqual([]);
   });
 });
+
+describe('engine: decoding and user formats', () => {
+  it('decodes with the detected format, mines templates, and refuses a user format that does not compile', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'svc.log');
+    writeFileSync(log, '');
+    const engine = await startEngine(dir, `sources:\n  - name: svc\n    type: file\n    path: ${log}\n`);
+    cleanups.push(() => engine.close());
+    appendFileSync(log, '{"time":"2026-11-21T10:00:00.000Z","level":"error","msg":"disk 93% full on /dev/sda1"}\n{"time":"2026-11-21T10:00:01.000Z","level":"error","msg":"disk 97% full on /dev/sdb2"}\n');
+    await waitFor(() => lines(engine, 'svc').length === 2, { what: 'json lines stored' });
+    const rows = engine.store.db.prepare("SELECT level, message, format, template_id, template FROM events WHERE source = 'svc' ORDER BY id").all() as Record<string, unknown>[];
+    expect(rows[0]).toMatchObject({ level: 'error', message: 'disk 93% full on /dev/sda1' });
+    expect(String(rows[0]!.format)).toMatch(/json/);
+    expect(rows[0]!.template_id).toBe(rows[1]!.template_id);
+    expect(rows[1]!.template).toContain('<*>');
+
+    const bad = await engine.handlers['config.set']({
+      text: `sources: []\nformats:\n  - name: mine\n    regex: "^(?<ts>\\\\d+ (unclosed"\n`,
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors[0]).toMatchObject({ key: 'formats.0' });
+    expect(engine.config.config.sources.map((s) => s.name)).toEqual(['svc']);
+  });
+});

@@ -33,6 +33,8 @@ export function formatErrors(errors: ConfigError[]): string {
 }
 
 export interface ConfigFileEvents {
+  /** Checks beyond the schema (e.g. user formats compile); errors refuse the config. */
+  validate(config: VigilConfig): ConfigError[];
   /** A new valid config is in force. */
   onDidChange(config: VigilConfig): void;
   /** The file was edited into something invalid; the last good config stays in force. */
@@ -71,7 +73,7 @@ export class ConfigFile {
       await this.writeAtomic(defaultText);
     }
     const text = await readFile(this.path, 'utf8');
-    const r = parseConfig(text);
+    const r = this.check(text);
     if (!r.ok) throw new ConfigInvalidError(this.path, r.errors);
     this.text = text;
     this.current = r.config;
@@ -105,7 +107,7 @@ export class ConfigFile {
       return; // mid-replace; the next event brings it
     }
     if (text === this.text) return;
-    const r = parseConfig(text);
+    const r = this.check(text);
     if (!r.ok) {
       this.events.onInvalid?.(r.errors);
       return;
@@ -115,9 +117,16 @@ export class ConfigFile {
     this.events.onDidChange?.(r.config);
   }
 
+  private check(text: string): ConfigResult {
+    const r = parseConfig(text);
+    if (!r.ok) return r;
+    const more = this.events.validate?.(r.config) ?? [];
+    return more.length ? { ok: false, errors: more } : r;
+  }
+
   /** Replace the whole text (the UI's editor). */
   async setText(text: string): Promise<ConfigResult> {
-    const r = parseConfig(text);
+    const r = this.check(text);
     if (!r.ok) return r;
     await this.commit(text, r.config);
     return r;

@@ -230,6 +230,7 @@ export class Ingestor {
         this.commit(take);
       } catch (err) {
         // Put them back in front, untouched: nothing accepted is lost. Retry later.
+        this.templates?.rollback?.();
         this.queue.unshift(...take);
         this.failing = err as Error;
         this.events.onStoreError?.(this.failing);

@@ -50,4 +50,6 @@ export interface BatchStage {
 export interface TemplateStage {
   match(message: string, record: DecodedRecord): { id: number; template: string } | null;
   persist?(): void;
+  /** The transaction that ran `persist` rolled back: keep what it would have saved dirty. */
+  rollback?(): void;
 }

@@ -273,7 +273,12 @@ export class FileTailer {
     const pending = final ? null : decoder.pendingStart();
     const offset = pending ? pending.offset : this.splitter.consumedOffset;
     const lineNo = pending ? pending.lineNo - 1 : this.splitter.lastLineNo;
-    if (!records.length && offset === this.ckptOffset && !state) return;
+    if (!records.length && offset === this.ckptOffset && !state) {
+      // Nothing to store yet, but the decoder may hold lines (sampling, multi-line):
+      // they must still reach the store when its timeout passes.
+      this.scheduleTimeoutFlush();
+      return;
+    }
     const tail = offset === this.splitter.consumedOffset ? this.splitter.tail : await readTail(this.fh, offset);
     await this.write({
       source: this.deps.ref,
