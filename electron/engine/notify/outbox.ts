@@ -31,7 +31,20 @@ interface Snapshot {
 }
 
 export class Outbox {
-  constructor(readonly db: Database.Database) {}
+  private readonly statements = new Map<string, Database.Statement>();
+  /** The last place given in the channels' order; the outbox is this connection's alone. */
+  private lastSeq: number;
+
+  constructor(readonly db: Database.Database) {
+    this.lastSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM notify_outbox').pluck().get() as number;
+  }
+
+  /** Prepared once per SQL text: compiling is most of the cost of these small statements. */
+  private q(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
@@ -40,22 +53,19 @@ export class Outbox {
   // ---- grouping --------------------------------------------------------------------
 
   groupingRow(rule: string, channel: string, kind: OutboxKind): OutboxRow | undefined {
-    return this.db
-      .prepare("SELECT * FROM notify_outbox WHERE status = 'grouping' AND rule = ? AND channel = ? AND kind = ? ORDER BY id LIMIT 1")
+    return this.q("SELECT * FROM notify_outbox WHERE status = 'grouping' AND rule = ? AND channel = ? AND kind = ? ORDER BY id LIMIT 1")
       .get(rule, channel, kind) as OutboxRow | undefined;
   }
 
   createGroup(rule: string, channel: string, kind: OutboxKind, now: number, sealAt: number): number {
-    const r = this.db
-      .prepare("INSERT INTO notify_outbox (channel, rule, kind, status, created_at, seal_at, updated_at) VALUES (?, ?, ?, 'grouping', ?, ?, ?)")
+    const r = this.q("INSERT INTO notify_outbox (channel, rule, kind, status, created_at, seal_at, updated_at) VALUES (?, ?, ?, 'grouping', ?, ?, ?)")
       .run(channel, rule, kind, now, sealAt, now);
     return Number(r.lastInsertRowid);
   }
 
   /** Adds an anomaly to a message; if it is there already, refreshes its snapshot and keeps its first change. */
   upsertItem(outboxId: number, change: MessageItem['change'], anomaly: Anomaly, evidence: string[], now: number): void {
-    this.db
-      .prepare(
+    this.q(
         `INSERT INTO notify_items (outbox_id, anomaly_id, change, snapshot, added_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (outbox_id, anomaly_id) DO UPDATE SET snapshot = excluded.snapshot`,
       )
@@ -64,13 +74,12 @@ export class Outbox {
 
   /** Refreshes an anomaly's snapshot in messages still grouping (its count, state, ...). */
   refreshGrouping(anomaly: Anomaly): void {
-    const rows = this.db
-      .prepare(
+    const rows = this.q(
         `SELECT i.outbox_id, i.snapshot FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
          WHERE i.anomaly_id = ? AND o.status = 'grouping'`,
       )
       .all(anomaly.id) as { outbox_id: number; snapshot: string }[];
-    const update = this.db.prepare('UPDATE notify_items SET snapshot = ? WHERE outbox_id = ? AND anomaly_id = ?');
+    const update = this.q('UPDATE notify_items SET snapshot = ? WHERE outbox_id = ? AND anomaly_id = ?');
     for (const r of rows) {
       const snap = JSON.parse(r.snapshot) as Snapshot;
       update.run(JSON.stringify({ anomaly, evidence: snap.evidence } satisfies Snapshot), r.outbox_id, anomaly.id);
@@ -80,8 +89,7 @@ export class Outbox {
   /** Whether a firing message for (rule, channel) still grouping holds this anomaly. */
   inGrouping(rule: string, channel: string, anomalyId: number): boolean {
     return (
-      this.db
-        .prepare(
+      this.q(
           `SELECT 1 FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
            WHERE i.anomaly_id = ? AND o.status = 'grouping' AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?`,
         )
@@ -90,13 +98,12 @@ export class Outbox {
   }
 
   lastNotified(rule: string, channel: string, anomalyId: number): number | null {
-    const v = this.db.prepare('SELECT last_at FROM notify_anomaly_state WHERE rule = ? AND channel = ? AND anomaly_id = ?').pluck().get(rule, channel, anomalyId);
+    const v = this.q('SELECT last_at FROM notify_anomaly_state WHERE rule = ? AND channel = ? AND anomaly_id = ?').pluck().get(rule, channel, anomalyId);
     return (v as number | undefined) ?? null;
   }
 
   setNotified(rule: string, channel: string, anomalyId: number, now: number): void {
-    this.db
-      .prepare(
+    this.q(
         `INSERT INTO notify_anomaly_state (rule, channel, anomaly_id, last_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (rule, channel, anomaly_id) DO UPDATE SET last_at = excluded.last_at`,
       )
@@ -104,41 +111,35 @@ export class Outbox {
   }
 
   notifiedRoutes(anomalyId: number): { rule: string; channel: string }[] {
-    return this.db.prepare('SELECT rule, channel FROM notify_anomaly_state WHERE anomaly_id = ? ORDER BY rowid').all(anomalyId) as { rule: string; channel: string }[];
+    return this.q('SELECT rule, channel FROM notify_anomaly_state WHERE anomaly_id = ? ORDER BY rowid').all(anomalyId) as { rule: string; channel: string }[];
   }
 
   forget(anomalyId: number): void {
-    this.db.prepare('DELETE FROM notify_anomaly_state WHERE anomaly_id = ?').run(anomalyId);
+    this.q('DELETE FROM notify_anomaly_state WHERE anomaly_id = ?').run(anomalyId);
   }
 
   // ---- sealing ---------------------------------------------------------------------
 
   dueGroups(now: number): OutboxRow[] {
-    return this.db.prepare("SELECT * FROM notify_outbox WHERE status = 'grouping' AND seal_at <= ? ORDER BY seal_at, id").all(now) as OutboxRow[];
+    return this.q("SELECT * FROM notify_outbox WHERE status = 'grouping' AND seal_at <= ? ORDER BY seal_at, id").all(now) as OutboxRow[];
   }
 
   nextSealAt(): number | null {
-    return (this.db.prepare("SELECT min(seal_at) FROM notify_outbox WHERE status = 'grouping'").pluck().get() as number | null) ?? null;
+    return (this.q("SELECT min(seal_at) FROM notify_outbox WHERE status = 'grouping'").pluck().get() as number | null) ?? null;
   }
 
   postpone(id: number, sealAt: number, now: number): void {
-    this.db.prepare('UPDATE notify_outbox SET seal_at = ?, updated_at = ? WHERE id = ?').run(sealAt, now, id);
+    this.q('UPDATE notify_outbox SET seal_at = ?, updated_at = ? WHERE id = ?').run(sealAt, now, id);
   }
 
   /** The message is complete: it takes the next place in its channel's order. */
   seal(id: number, now: number): void {
-    this.db
-      .prepare(
-        `UPDATE notify_outbox SET status = 'pending', sealed_at = ?, next_at = ?, updated_at = ?,
-           seq = (SELECT coalesce(max(seq), 0) + 1 FROM notify_outbox) WHERE id = ?`,
-      )
-      .run(now, now, now, id);
+    this.q("UPDATE notify_outbox SET status = 'pending', sealed_at = ?, next_at = ?, updated_at = ?, seq = ? WHERE id = ?").run(now, now, now, ++this.lastSeq, id);
   }
 
   /** Sealed-at times of (rule, channel) messages since `since`, oldest first (rate limits). */
   sealedSince(rule: string, channel: string, since: number): number[] {
-    return this.db
-      .prepare('SELECT sealed_at FROM notify_outbox WHERE rule = ? AND channel = ? AND sealed_at >= ? ORDER BY sealed_at')
+    return this.q('SELECT sealed_at FROM notify_outbox WHERE rule = ? AND channel = ? AND sealed_at >= ? ORDER BY sealed_at')
       .pluck()
       .all(rule, channel, since) as number[];
   }
@@ -147,14 +148,12 @@ export class Outbox {
 
   /** The next message of a channel, in order; a 'sending' row is one being sent right now. */
   head(channel: string): OutboxRow | undefined {
-    return this.db
-      .prepare("SELECT * FROM notify_outbox WHERE channel = ? AND status IN ('pending', 'sending') ORDER BY seq LIMIT 1")
+    return this.q("SELECT * FROM notify_outbox WHERE channel = ? AND status IN ('pending', 'sending') ORDER BY seq LIMIT 1")
       .get(channel) as OutboxRow | undefined;
   }
 
   items(outboxId: number): MessageItem[] {
-    const rows = this.db
-      .prepare('SELECT change, snapshot FROM notify_items WHERE outbox_id = ? ORDER BY added_at, rowid')
+    const rows = this.q('SELECT change, snapshot FROM notify_items WHERE outbox_id = ? ORDER BY added_at, rowid')
       .all(outboxId) as { change: MessageItem['change']; snapshot: string }[];
     return rows.map((r) => {
       const s = JSON.parse(r.snapshot) as Snapshot;
@@ -165,28 +164,27 @@ export class Outbox {
   /** Committed before the request goes out: a crash leaves the row 'sending' with an open attempt. */
   beginAttempt(id: number, now: number): number {
     return this.transaction(() => {
-      this.db.prepare("UPDATE notify_outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(now, id);
-      return Number(this.db.prepare('INSERT INTO notify_attempts (outbox_id, started_at) VALUES (?, ?)').run(id, now).lastInsertRowid);
+      this.q("UPDATE notify_outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(now, id);
+      return Number(this.q('INSERT INTO notify_attempts (outbox_id, started_at) VALUES (?, ?)').run(id, now).lastInsertRowid);
     });
   }
 
   partDone(id: number, partsDone: number): void {
-    this.db.prepare('UPDATE notify_outbox SET parts_done = ? WHERE id = ?').run(partsDone, id);
+    this.q('UPDATE notify_outbox SET parts_done = ? WHERE id = ?').run(partsDone, id);
   }
 
   finishSent(id: number, attemptId: number, now: number, statusCode: number | null): void {
     this.transaction(() => {
-      this.db.prepare("UPDATE notify_outbox SET status = 'sent', sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ?").run(now, now, id);
-      this.db.prepare("UPDATE notify_attempts SET finished_at = ?, outcome = 'sent', status_code = ? WHERE id = ?").run(now, statusCode, attemptId);
+      this.q("UPDATE notify_outbox SET status = 'sent', sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ?").run(now, now, id);
+      this.q("UPDATE notify_attempts SET finished_at = ?, outcome = 'sent', status_code = ? WHERE id = ?").run(now, statusCode, attemptId);
     });
   }
 
   finishFailed(id: number, attemptId: number, now: number, error: string, statusCode: number | null, dead: boolean, nextAt: number): void {
     this.transaction(() => {
-      this.db
-        .prepare('UPDATE notify_outbox SET status = ?, next_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
+      this.q('UPDATE notify_outbox SET status = ?, next_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
         .run(dead ? 'dead' : 'pending', nextAt, error, now, id);
-      this.db.prepare("UPDATE notify_attempts SET finished_at = ?, outcome = 'failed', status_code = ?, error = ? WHERE id = ?").run(now, statusCode, error, attemptId);
+      this.q("UPDATE notify_attempts SET finished_at = ?, outcome = 'failed', status_code = ?, error = ? WHERE id = ?").run(now, statusCode, error, attemptId);
     });
   }
 
@@ -196,51 +194,46 @@ export class Outbox {
    */
   recoverInterrupted(now: number): number {
     return this.transaction(() => {
-      this.db
-        .prepare(
+      this.q(
           `UPDATE notify_attempts SET finished_at = ?, outcome = 'interrupted', error = 'Vigil stopped before the receiver answered'
            WHERE outcome IS NULL AND outbox_id IN (SELECT id FROM notify_outbox WHERE status = 'sending')`,
         )
         .run(now);
-      return this.db.prepare("UPDATE notify_outbox SET status = 'pending', next_at = ?, updated_at = ? WHERE status = 'sending'").run(now, now).changes;
+      return this.q("UPDATE notify_outbox SET status = 'pending', next_at = ?, updated_at = ? WHERE status = 'sending'").run(now, now).changes;
     });
   }
 
   /** Channels with messages not yet sent (grouping, pending or sending). */
   channelsWithWork(): string[] {
-    return this.db.prepare("SELECT DISTINCT channel FROM notify_outbox WHERE status IN ('grouping', 'pending', 'sending')").pluck().all() as string[];
+    return this.q("SELECT DISTINCT channel FROM notify_outbox WHERE status IN ('grouping', 'pending', 'sending')").pluck().all() as string[];
   }
 
   /** Moves a channel's unsent messages to the dead letters (the channel was removed or disabled). */
   killChannel(channel: string, reason: string, now: number): number {
-    return this.db
-      .prepare("UPDATE notify_outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE channel = ? AND status IN ('grouping', 'pending')")
+    return this.q("UPDATE notify_outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE channel = ? AND status IN ('grouping', 'pending')")
       .run(reason, now, channel).changes;
   }
 
   kill(id: number, reason: string, now: number): void {
-    this.db.prepare("UPDATE notify_outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?").run(reason, now, id);
+    this.q("UPDATE notify_outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?").run(reason, now, id);
   }
 
   // ---- views -----------------------------------------------------------------------
 
   channelCounts(channel: string): { pending: number; dead: number; lastSentAt: number | null; lastError: string | null } {
-    const r = this.db
-      .prepare(
+    const r = this.q(
         `SELECT sum(status IN ('grouping', 'pending', 'sending')) AS pending, sum(status = 'dead') AS dead,
                 max(sent_at) AS lastSentAt FROM notify_outbox WHERE channel = ?`,
       )
       .get(channel) as { pending: number | null; dead: number | null; lastSentAt: number | null };
-    const lastError = this.db
-      .prepare("SELECT last_error FROM notify_outbox WHERE channel = ? AND last_error IS NOT NULL AND status != 'sent' ORDER BY updated_at DESC LIMIT 1")
+    const lastError = this.q("SELECT last_error FROM notify_outbox WHERE channel = ? AND last_error IS NOT NULL AND status != 'sent' ORDER BY updated_at DESC LIMIT 1")
       .pluck()
       .get(channel) as string | undefined;
     return { pending: r.pending ?? 0, dead: r.dead ?? 0, lastSentAt: r.lastSentAt, lastError: lastError ?? null };
   }
 
   totals(): { pending: number; dead: number } {
-    const r = this.db
-      .prepare("SELECT sum(status IN ('grouping', 'pending', 'sending')) AS pending, sum(status = 'dead') AS dead FROM notify_outbox")
+    const r = this.q("SELECT sum(status IN ('grouping', 'pending', 'sending')) AS pending, sum(status = 'dead') AS dead FROM notify_outbox")
       .get() as { pending: number | null; dead: number | null };
     return { pending: r.pending ?? 0, dead: r.dead ?? 0 };
   }
@@ -251,8 +244,7 @@ export class Outbox {
     if (q.channel) where.push('channel = @channel');
     if (q.status) where.push('status = @status');
     if (q.beforeId) where.push('delivery_id < @beforeId');
-    const rows = this.db
-      .prepare(`SELECT * FROM notification_history ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY delivery_id DESC, anomaly_id LIMIT @limit`)
+    const rows = this.q(`SELECT * FROM notification_history ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY delivery_id DESC, anomaly_id LIMIT @limit`)
       .all({ anomalyId: q.anomalyId ?? null, channel: q.channel ?? null, status: q.status ?? null, beforeId: q.beforeId ?? null, limit: q.limit }) as Record<string, unknown>[];
     return rows.map((r) => ({
       deliveryId: r.delivery_id as number,
@@ -271,8 +263,7 @@ export class Outbox {
   }
 
   deadLetters(q: { channel?: string; limit: number }): DeadLetter[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM notify_outbox WHERE status = 'dead' ${q.channel ? 'AND channel = @channel' : ''} ORDER BY id DESC LIMIT @limit`)
+    const rows = this.q(`SELECT * FROM notify_outbox WHERE status = 'dead' ${q.channel ? 'AND channel = @channel' : ''} ORDER BY id DESC LIMIT @limit`)
       .all({ channel: q.channel ?? null, limit: q.limit }) as OutboxRow[];
     return rows.map((r) => {
       const items = this.items(r.id);
@@ -300,12 +291,13 @@ export class Outbox {
       const rows =
         'ids' in sel
           ? (this.db.prepare(`SELECT id, channel, seq FROM notify_outbox WHERE status = 'dead' AND id IN (${sel.ids.map(() => '?').join(',')})`).all(...sel.ids) as { id: number; channel: string; seq: number | null }[])
-          : (this.db.prepare(`SELECT id, channel, seq FROM notify_outbox WHERE status = 'dead' ${sel.channel ? 'AND channel = ?' : ''}`).all(...(sel.channel ? [sel.channel] : [])) as { id: number; channel: string; seq: number | null }[]);
-      const update = this.db.prepare(
+          : (this.q(`SELECT id, channel, seq FROM notify_outbox WHERE status = 'dead' ${sel.channel ? 'AND channel = ?' : ''}`).all(...(sel.channel ? [sel.channel] : [])) as { id: number; channel: string; seq: number | null }[]);
+      const update = this.q(
         `UPDATE notify_outbox SET status = 'pending', attempts = 0, next_at = ?, updated_at = ?, sealed_at = coalesce(sealed_at, ?),
-           seq = coalesce(seq, (SELECT coalesce(max(seq), 0) + 1 FROM notify_outbox)) WHERE id = ?`,
+           seq = ? WHERE id = ?`,
       );
-      for (const r of rows) update.run(now, now, now, r.id);
+      // A message killed before it was sealed has no place yet: it gets the next one.
+      for (const r of rows) update.run(now, now, now, r.seq ?? ++this.lastSeq, r.id);
       return { count: rows.length, channels: [...new Set(rows.map((r) => r.channel))] };
     });
   }
@@ -314,23 +306,23 @@ export class Outbox {
   pruneSent(before: number): number {
     return this.transaction(() => {
       const ids = `SELECT id FROM notify_outbox WHERE status = 'sent' AND sent_at < ?`;
-      this.db.prepare(`DELETE FROM notify_items WHERE outbox_id IN (${ids})`).run(before);
-      this.db.prepare(`DELETE FROM notify_attempts WHERE outbox_id IN (${ids})`).run(before);
-      return this.db.prepare("DELETE FROM notify_outbox WHERE status = 'sent' AND sent_at < ?").run(before).changes;
+      this.q(`DELETE FROM notify_items WHERE outbox_id IN (${ids})`).run(before);
+      this.q(`DELETE FROM notify_attempts WHERE outbox_id IN (${ids})`).run(before);
+      return this.q("DELETE FROM notify_outbox WHERE status = 'sent' AND sent_at < ?").run(before).changes;
     });
   }
 
   // ---- recipients ------------------------------------------------------------------
 
   recipients(channel: string): string[] | null {
-    const list = this.db.prepare('SELECT address FROM notify_recipients WHERE channel = ? ORDER BY position').pluck().all(channel) as string[];
+    const list = this.q('SELECT address FROM notify_recipients WHERE channel = ? ORDER BY position').pluck().all(channel) as string[];
     return list.length ? list : null;
   }
 
   setRecipients(channel: string, list: string[] | null): void {
     this.transaction(() => {
-      this.db.prepare('DELETE FROM notify_recipients WHERE channel = ?').run(channel);
-      const insert = this.db.prepare('INSERT INTO notify_recipients (channel, position, address) VALUES (?, ?, ?)');
+      this.q('DELETE FROM notify_recipients WHERE channel = ?').run(channel);
+      const insert = this.q('INSERT INTO notify_recipients (channel, position, address) VALUES (?, ?, ?)');
       list?.forEach((a, i) => insert.run(channel, i, a));
     });
   }
