@@ -259,11 +259,13 @@ export class DockerSource implements Source {
       const createdSince = created === null || (created !== 'existing' && this.epoch !== null && created.slice(0, 19) >= this.epoch.slice(0, 19));
       const fromFirstLine = createdSince || this.config.start === 'beginning';
       const cursor = cursorAt(fromFirstLine ? BEGINNING : { t: this.engineNow, n: 0 });
-      const rowId = this.ctx.store.addFile({
+      // Stored at once: a restart before the first line must still resume from here.
+      const fresh: Omit<FileRow, 'id'> = {
         source_id: this.ref.id, path: name, dev: null, ino: null, fingerprint: id,
         offset: 0, line_no: 0, size: 0, state: 'active', cursor: serializeCursor(cursor),
-      });
-      this.rows.set(id, { id: rowId, source_id: this.ref.id, path: name, dev: null, ino: null, fingerprint: id, offset: 0, line_no: 0, size: 0, state: 'active', cursor: serializeCursor(cursor) });
+      };
+      const rowId = this.ctx.store.addFile(fresh);
+      this.rows.set(id, { id: rowId, ...fresh });
       follower = new ContainerFollower(id, name, rowId, cursor, this.followerDeps);
       readNow = running || fromFirstLine;
     }
