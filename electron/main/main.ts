@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../engine/engine.js';
 import { registerIpc } from './ipc-router.js';
+import { ElectronToaster } from './electron-toaster.js';
 import { safeStorageBox } from './secret-box.js';
 import { VigilTray } from './tray.js';
 import { createMainWindow } from './window.js';
@@ -36,7 +37,12 @@ function show(): void {
 
 async function start(): Promise<void> {
   const secretBox = safeStorageBox();
-  engine = await Engine.start({ dataDir: app.getPath('userData'), host: 'electron', ...(secretBox ? { secretBox } : {}) });
+  engine = await Engine.start({
+    dataDir: app.getPath('userData'),
+    host: 'electron',
+    toaster: new ElectronToaster(join(resources, 'icons', 'icon.png')),
+    ...(secretBox ? { secretBox } : {}),
+  });
   const e = engine;
   unregister = registerIpc(e.handlers, (event, cb) => e.on(event, cb), () => win?.webContents ?? null, appUrlPrefix);
   // Opening an anomaly = the same event a toast click sends: the UI selects it.

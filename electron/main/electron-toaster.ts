@@ -1,0 +1,29 @@
+import { Notification } from 'electron';
+import type { Toast, Toaster } from '../engine/notify/types.js';
+import { DeliveryError } from '../engine/notify/types.js';
+
+const URGENCY = { low: 'low', medium: 'normal', high: 'critical', critical: 'critical' } as const;
+
+/**
+ * In the desktop app, toasts go through Electron's Notification: OS-native on every
+ * platform and, unlike notify-send on Linux, it reports the click, so a click opens Vigil
+ * at the anomaly. Headless hosts keep node-notifier.
+ */
+export class ElectronToaster implements Toaster {
+  readonly kind = 'electron';
+
+  constructor(private readonly iconPath: string) {}
+
+  show(toast: Toast, onClick: () => void): Promise<void> {
+    if (!Notification.isSupported()) return Promise.reject(new DeliveryError('toasts are not supported on this system', { retryable: false }));
+    return new Promise((resolve, reject) => {
+      const n = new Notification({ title: toast.title, body: toast.body, urgency: URGENCY[toast.severity], icon: this.iconPath });
+      n.on('click', onClick);
+      n.on('show', () => resolve());
+      n.on('failed', (_e, error) => reject(new DeliveryError(`toast failed: ${error}`, { retryable: true })));
+      n.show();
+      // Some platforms never emit 'show'; once shown without failure within a moment, it counts.
+      setTimeout(resolve, 1500);
+    });
+  }
+}
