@@ -1,10 +1,14 @@
 // `npm run bench`: every benchmark prints its figures next to the reference tool's run
 // on the same data. Benchmarks print; they never pass or fail on a timing.
-// Usage: npm run bench [-- NAME...] [--quick]   (names: decode, tail, detect)
+// Usage: npm run bench [-- NAME...] [--quick]   (names: decode, tail, detect, docker)
 import { benchDecode } from './decode.bench.js';
+import { benchDetect } from './detect.bench.js';
+import { benchDocker } from './docker.bench.js';
 
 const BENCHES: Record<string, (opts: { quick?: boolean }) => Promise<void>> = {
   decode: benchDecode,
+  detect: benchDetect,
+  docker: benchDocker,
 };
 
 const args = process.argv.slice(2);

@@ -14,6 +14,22 @@ describe('config loader: vigil.yml', () => {
     if (r.ok) expect(r.config.sources[0]).toMatchObject({ name: 'demo', type: 'file', start: 'beginning' });
   });
 
+  it('the commented examples in the default config are valid once uncommented', () => {
+    const text = defaultConfigText('/tmp/demo.log')
+      .split('\n')
+      .map((l) => l.replace(/^(\s*)# ?(\s*(?:- )?\w+:.*)$/, (_m, indent: string, rest: string) => (/^\s*Vigil/.test(rest) ? _m : indent + rest)))
+      .join('\n')
+      .replace(/^channels: \[\]$/m, 'channels:')
+      .replace(/^rules: \[\]$/m, 'rules:');
+    const r = parseConfig(text);
+    expect(r.ok ? 'valid' : r.errors).toBe('valid');
+    if (r.ok) {
+      expect(r.config.sources.map((s) => s.type)).toEqual(['file', 'file', 'docker', 'file']);
+      expect(r.config.channels.length).toBe(2);
+      expect(r.config.rules.length).toBe(1);
+    }
+  });
+
   it('an empty file is an empty config', () => {
     expect(parseConfig('')).toMatchObject({ ok: true, config: { sources: [] } });
   });

@@ -12,7 +12,34 @@ sources:
   #   type: file
   #   path: /var/log/app/*.log    # a file, a glob, or a directory
   #   start: end                  # where a new source begins: end (default) or beginning
+  # - name: containers
+  #   type: docker
+  #   containers: [web, /^api-/]    # names or /regex/; omit for all containers
+  #   labels: [com.example.watch=true]
+  # - name: alerts
+  #   type: file
+  #   path: /var/log/monitor/alerts.jsonl
+  #   format: alert-jsonl           # {"type":"anomaly","severity":...} lines become anomalies
+# Where anomalies are sent (toast, n8n, slack, discord, webhook, email). With no
+# notify rules, every enabled channel receives every anomaly.
 channels: []
+#   - name: desktop
+#     type: toast
+#   - name: ops
+#     type: slack
+#     url: https://hooks.slack.com/services/...   # the app stores it as a secret
+# notify:
+#   groupWindow: 30s                # anomalies opened together go out as one message
+#   repeatInterval: 4h              # an open anomaly is told again only after this
+#   rules:
+#     - name: urgent
+#       minSeverity: high
+#       channels: [ops]
+# Detection rules: a regex or field condition with a severity and a category.
 rules: []
+#   - name: payment failures
+#     regex: 'payment .* failed'
+#     severity: high
+#     category: payments
 `;
 }
