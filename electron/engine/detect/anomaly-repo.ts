@@ -9,6 +9,9 @@ import type { TemplateRow, TemplateStats } from './template-book.js';
 // writer connection, inside the records' transaction (the stage) or their own (user actions,
 // the timer).
 
+/** Rows per bulk statement. */
+const CHUNK = 100;
+
 export interface AnomalyRow {
   id: number;
   fingerprint: string;
@@ -62,6 +65,13 @@ export class AnomalyRepo {
                    group_entries = @group_entries, title = @title, message = @message, updated_at = @updated_at WHERE id = @id`),
       event: p(`INSERT OR IGNORE INTO anomaly_events (anomaly_id, role, record_id, ts, detector, is_duplicate) VALUES (?, ?, ?, ?, ?, ?)`),
       markDuplicate: p(`UPDATE records SET flags = flags | ${RECORD_FLAGS.duplicate} WHERE id = ?`),
+      markDuplicates: p(`UPDATE records SET flags = flags | ${RECORD_FLAGS.duplicate} WHERE id IN (${Array(CHUNK).fill('?').join(', ')})`),
+      evidence: p(`INSERT OR IGNORE INTO anomaly_events (anomaly_id, role, record_id, ts, detector, is_duplicate) VALUES (?, 'evidence', ?, ?, ?, ?)`),
+      evidenceMany: p(
+        `INSERT OR IGNORE INTO anomaly_events (anomaly_id, role, record_id, ts, detector, is_duplicate) VALUES ${Array(CHUNK).fill("(?, 'evidence', ?, ?, ?, ?)").join(', ')}`,
+      ),
+      hasEvent: p(`SELECT 1 FROM anomaly_events WHERE anomaly_id = ? AND role = 'evidence' AND record_id = ?`),
+      lastEvidence: p(`SELECT max(record_id) FROM anomaly_events WHERE anomaly_id = ? AND role = 'evidence'`),
       live: p(`SELECT * FROM anomalies WHERE state IN ('open', 'acknowledged') ORDER BY id`),
       get: p(`SELECT * FROM anomalies WHERE id = ?`),
       before: p(`SELECT id, ts FROM records WHERE source_id = ? AND id < ? ORDER BY id DESC LIMIT ?`),
@@ -104,8 +114,27 @@ export class AnomalyRepo {
     return this.s.event!.run(anomalyId, role, recordId, ts, detector, duplicate ? 1 : 0).changes > 0;
   }
 
-  markDuplicate(recordId: number): void {
-    this.s.markDuplicate!.run(recordId);
+  /** Flags records as duplicates (attached to an already open anomaly), in bulk. */
+  markDuplicates(ids: readonly number[]): void {
+    let i = 0;
+    for (; i + CHUNK <= ids.length; i += CHUNK) this.s.markDuplicates!.run(ids.slice(i, i + CHUNK));
+    for (; i < ids.length; i++) this.s.markDuplicate!.run(ids[i]);
+  }
+
+  /** Evidence rows, five values each (anomaly, record, ts, detector, duplicate), in bulk. */
+  addEvidence(values: readonly (number | string | null)[]): void {
+    const w = 5;
+    let i = 0;
+    for (; i + CHUNK * w <= values.length; i += CHUNK * w) this.s.evidenceMany!.run(values.slice(i, i + CHUNK * w));
+    for (; i < values.length; i += w) this.s.evidence!.run(values.slice(i, i + w));
+  }
+
+  hasEvent(anomalyId: number, recordId: number): boolean {
+    return this.s.hasEvent!.get(anomalyId, recordId) !== undefined;
+  }
+
+  lastEvidenceId(anomalyId: number): number {
+    return (this.s.lastEvidence!.pluck().get(anomalyId) as number | null) ?? 0;
   }
 
   live(): AnomalyRow[] {

@@ -69,6 +69,7 @@ export class RateSeries {
   private seen: number;
   private streak: number;
   private cached: Band | null = null;
+  private cachedMean: number | null = null;
 
   constructor(
     private readonly opts: RateSeriesOptions,
@@ -97,9 +98,12 @@ export class RateSeries {
   /** Mean count per bucket over the window (the median of sparse counts is 0); null in warm-up. */
   mean(): number | null {
     if (!this.warmedUp) return null;
-    let sum = 0;
-    for (const v of this.window) sum += v;
-    return sum / this.window.length;
+    if (this.cachedMean === null) {
+      let sum = 0;
+      for (const v of this.window) sum += v;
+      this.cachedMean = sum / this.window.length;
+    }
+    return this.cachedMean;
   }
 
   isAnomalous(count: number, band: Band | null = this.band()): boolean {
@@ -113,6 +117,7 @@ export class RateSeries {
     if (this.window.length > this.opts.baselineBuckets) this.window.shift();
     this.seen++;
     this.cached = null;
+    this.cachedMean = null;
   }
 
   /** `n` buckets without a single record (a quiet stretch), in O(min(n, window)). */
@@ -124,6 +129,7 @@ export class RateSeries {
     this.seen += n;
     this.streak = 0;
     this.cached = null;
+    this.cachedMean = null;
   }
 
   snapshot(): RateSeriesState {
@@ -139,6 +145,8 @@ export class RateSeries {
 export class ShareWindow {
   private counts: number[];
   private totals: number[];
+  /** share(), until the window moves. */
+  private cached: number | null | undefined = undefined;
 
   constructor(
     private readonly size: number,
@@ -156,13 +164,15 @@ export class ShareWindow {
 
   /** The level's share of all records in the window, or null without traffic. */
   share(): number | null {
+    if (this.cached !== undefined) return this.cached;
     let c = 0;
     let t = 0;
     for (let i = 0; i < this.totals.length; i++) {
       c += this.counts[i]!;
       t += this.totals[i]!;
     }
-    return t > 0 ? c / t : null;
+    this.cached = t > 0 ? c / t : null;
+    return this.cached;
   }
 
   /** The top of what `total` records would bring at the usual share; null when not applicable. */
@@ -174,6 +184,7 @@ export class ShareWindow {
   }
 
   push(count: number, total: number): void {
+    this.cached = undefined;
     this.counts.push(count);
     this.totals.push(total);
     if (this.counts.length > this.size) {

@@ -96,12 +96,14 @@ export class Detection {
     let last: SourceEntry | null = null;
     const rules = this.rules;
     for (const r of records) {
-      const e: SourceEntry = last && last.ref.id === r.sourceId ? last : this.entry(r.sourceId, r.sourceName);
-      last = e;
-      touched.add(e);
+      let e = last;
+      if (!e || e.ref.id !== r.sourceId) {
+        e = last = this.entry(r.sourceId, r.sourceName);
+        touched.add(e);
+      }
       if (!e.ref.settings.enabled) continue;
       e.det.observe(r, wallNow, e.sink);
-      for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i]!, r)) ruleFinding(rules[i]!, r, e.sink);
+      for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i]!, r)) ruleFinding(rules[i]!, r, e.det.clock, e.sink);
     }
     for (const e of touched) {
       this.life.sweep(e.ref.id, e.det.clock);

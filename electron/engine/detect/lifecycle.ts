@@ -19,7 +19,9 @@ import { fingerprintOf, type Clear, type Finding } from './types.js';
 //    every six minutes is not "resolved" after five. A fingerprint that comes back soon after
 //    its anomaly resolved brings that gap along as the new anomaly's rhythm. Or the user
 //    resolves it.
-// All times here are stream time (the records' own), except user actions.
+// Decisions run on each source's stream clock (the latest record time seen, never going
+// back), so late or out-of-order records cannot reopen the past; first/last times shown are
+// the evidence records' own. User actions are wall clock.
 
 export interface SourceRef {
   id: number;
@@ -39,6 +41,9 @@ interface Live {
   count: number;
   firstTs: number;
   lastTs: number;
+  /** Stream clock when it opened, and at its latest finding: what the lifecycle decides on. */
+  openedAt: number;
+  lastSeen: number;
   acknowledgedAt: number | null;
   numbers: Record<string, number>;
   details: Record<string, unknown> | null;
@@ -46,6 +51,9 @@ interface Live {
   groupEntries: number;
   evidenceStored: number;
   lastRecordId: number;
+  /** The last 8 evidence record ids (a ring). */
+  recentIds: number[];
+  recentAt: number;
   settings: Settings;
   title: string;
   message: string;
@@ -82,9 +90,11 @@ export class Lifecycle {
   private changes: { kind: AnomalyChange['kind']; id: number }[] = [];
   private resolvedRows = new Map<number, Live & { resolvedAt: number; resolvedBy: 'quiet' | 'user' }>();
   /** Fingerprints whose anomaly resolved by itself lately: when, and its rhythm. */
-  private readonly lately = new Map<string, { lastTs: number; gapMs: number | null }>();
+  private readonly lately = new Map<string, { lastSeen: number; gapMs: number | null }>();
   /** Records attached as repeats in this batch. */
   readonly duplicates: number[] = [];
+  /** Evidence rows not written yet, written in bulk: (anomaly, record, ts, detector, duplicate)... */
+  private readonly events = new EventBuffer();
 
   constructor(private readonly repo: AnomalyRepo) {}
 
@@ -98,6 +108,7 @@ export class Lifecycle {
     this.changes = [];
     this.resolvedRows.clear();
     this.duplicates.length = 0;
+    this.events.clear();
     for (const r of this.repo.live()) {
       const a = this.fromRow(r, settingsFor(r.source_id, r.source));
       this.byId.set(a.id, a);
@@ -120,13 +131,17 @@ export class Lifecycle {
       count: r.count,
       firstTs: r.first_ts,
       lastTs: r.last_ts,
+      openedAt: r.opened_at,
+      lastSeen: Math.max(r.last_ts, r.opened_at),
       acknowledgedAt: r.acknowledged_at,
       numbers: r.numbers ? (JSON.parse(r.numbers) as Record<string, number>) : {},
       details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
       gapMs: r.gap_ms,
       groupEntries: r.group_entries,
       evidenceStored: this.repo.evidenceCount(r.id),
-      lastRecordId: 0,
+      lastRecordId: this.repo.lastEvidenceId(r.id),
+      recentIds: [],
+      recentAt: 0,
       settings,
       title: r.title,
       message: r.message,
@@ -148,8 +163,8 @@ export class Lifecycle {
   apply(f: Finding, src: SourceRef): void {
     const fp = fingerprintOf(f.detector, src.name, f.key);
     let a = this.byFingerprint.get(fp);
-    if (a && f.ts - a.lastTs > this.quietMs(a)) {
-      this.resolve(a, a.lastTs + this.quietMs(a), 'quiet');
+    if (a && f.ts - a.lastSeen > this.quietMs(a)) {
+      this.resolve(a, a.lastSeen + this.quietMs(a), 'quiet');
       a = undefined;
     }
     if (a) {
@@ -158,7 +173,7 @@ export class Lifecycle {
     }
     const fam = familyOf(fp);
     const kin = fam === null ? undefined : this.families.get(`${src.id}:${fam}`);
-    if (kin && this.byId.has(kin.id) && f.ts - kin.lastTs <= this.quietMs(kin)) {
+    if (kin && this.byId.has(kin.id) && f.ts - kin.lastSeen <= this.quietMs(kin)) {
       kin.fingerprints.push(fp);
       this.index(kin, fp);
       this.attach(kin, f, false);
@@ -168,8 +183,8 @@ export class Lifecycle {
     const inc = this.incident.get(src.id);
     if (
       c.enabled && inc && this.byId.has(inc.id) && !NAMED.has(f.detector) &&
-      f.ts - inc.lastTs <= c.gapMs && f.ts - inc.firstTs <= c.maxMs && inc.groupEntries < c.maxEntries &&
-      f.ts - inc.lastTs <= this.quietMs(inc)
+      f.ts - inc.lastSeen <= c.gapMs && f.ts - inc.openedAt <= c.maxMs && inc.groupEntries < c.maxEntries &&
+      f.ts - inc.lastSeen <= this.quietMs(inc)
     ) {
       inc.fingerprints.push(fp);
       inc.groupEntries++;
@@ -189,13 +204,13 @@ export class Lifecycle {
   /** Silence ended (or any clearing condition): resolve its anomaly now. */
   clear(c: Clear, src: SourceRef): void {
     const a = this.byFingerprint.get(fingerprintOf(c.detector, src.name, c.key));
-    if (a) this.resolve(a, Math.max(c.ts, a.lastTs), 'quiet');
+    if (a) this.resolve(a, Math.max(c.ts, a.lastSeen), 'quiet');
   }
 
   /** Resolves a source's anomalies that have been quiet long enough by stream time `now`. */
   sweep(sourceId: number, now: number): void {
     for (const a of [...this.byId.values()]) {
-      if (a.sourceId === sourceId && now - a.lastTs > this.quietMs(a)) this.resolve(a, a.lastTs + this.quietMs(a), 'quiet');
+      if (a.sourceId === sourceId && now - a.lastSeen > this.quietMs(a)) this.resolve(a, a.lastSeen + this.quietMs(a), 'quiet');
     }
   }
 
@@ -210,8 +225,8 @@ export class Lifecycle {
     // Back soon after going quiet: the gap is this problem's rhythm.
     const prev = this.lately.get(fp);
     let gapMs: number | null = null;
-    if (prev && f.ts - prev.lastTs <= src.settings.maxQuietMs) {
-      const gap = f.ts - prev.lastTs;
+    if (prev && f.ts - prev.lastSeen <= src.settings.maxQuietMs) {
+      const gap = f.ts - prev.lastSeen;
       gapMs = prev.gapMs === null ? gap : 0.7 * prev.gapMs + 0.3 * gap;
     }
     this.lately.delete(fp);
@@ -250,6 +265,8 @@ export class Lifecycle {
       count: 0,
       firstTs: ts,
       lastTs: ts,
+      openedAt: f.ts,
+      lastSeen: f.ts,
       acknowledgedAt: null,
       numbers: { ...f.numbers },
       details,
@@ -257,6 +274,8 @@ export class Lifecycle {
       groupEntries: 1,
       evidenceStored: 0,
       lastRecordId: 0,
+      recentIds: [],
+      recentAt: 0,
       settings: src.settings,
       title: f.title,
       message: f.message,
@@ -278,18 +297,22 @@ export class Lifecycle {
 
   private attach(a: Live, f: Finding, repeat: boolean): void {
     const max = a.settings.maxEvidence;
-    const prevLast = a.lastTs;
+    const prevSeen = a.lastSeen;
     let added = 0;
     for (const r of f.records) {
-      let isNew: boolean;
-      if (a.evidenceStored < max) {
-        isNew = this.repo.addEvent(a.id, 'evidence', r.id, r.ts, f.detector, repeat);
-        if (isNew) a.evidenceStored++;
-      } else {
-        // Beyond the cap records are counted, not stored; ids only grow within a source.
-        isNew = r.id > a.lastRecordId;
+      // Record ids only grow within a source: a record past the last one is new evidence;
+      // an older one (a burst's window, a rate bucket) is looked up.
+      if (r.id <= a.lastRecordId) {
+        // Most often the record a moment ago (two detectors, one record): no query for it.
+        if (a.recentIds.includes(r.id)) continue;
+        this.flushEvents();
+        if (this.repo.hasEvent(a.id, r.id)) continue;
       }
-      if (!isNew) continue;
+      a.recentIds[a.recentAt++ & 7] = r.id;
+      if (a.evidenceStored < max) {
+        this.events.push(a.id, r.id, r.ts, f.detector, repeat);
+        a.evidenceStored++;
+      }
       added++;
       if (r.id > a.lastRecordId) a.lastRecordId = r.id;
       if (r.ts < a.firstTs) a.firstTs = r.ts;
@@ -302,8 +325,9 @@ export class Lifecycle {
     }
     if (added === 0) return;
     a.count += added;
-    if (repeat && a.lastTs > prevLast) {
-      const gap = a.lastTs - prevLast;
+    if (f.ts > a.lastSeen) a.lastSeen = f.ts;
+    if (repeat && a.lastSeen > prevSeen) {
+      const gap = a.lastSeen - prevSeen;
       a.gapMs = a.gapMs === null ? gap : 0.7 * a.gapMs + 0.3 * gap;
     }
     if (f.numbers) {
@@ -334,7 +358,7 @@ export class Lifecycle {
     if (this.incident.get(a.sourceId) === a) this.incident.delete(a.sourceId);
     this.resolvedRows.set(a.id, { ...a, resolvedAt: at, resolvedBy: by });
     if (by === 'quiet') {
-      for (const fp of a.fingerprints) this.lately.set(fp, { lastTs: a.lastTs, gapMs: a.gapMs });
+      for (const fp of a.fingerprints) this.lately.set(fp, { lastSeen: a.lastSeen, gapMs: a.gapMs });
       if (this.lately.size > 10_000) this.lately.delete(this.lately.keys().next().value!);
     }
     this.changes.push({ kind: 'resolved', id: a.id });
@@ -359,11 +383,16 @@ export class Lifecycle {
     return true;
   }
 
+  private flushEvents(): void {
+    this.events.drain((rows) => this.repo.addEvidence(rows));
+  }
+
   /**
    * Writes what changed since the last flush and returns the changes, in order, each with
    * the anomaly as it now stands. Also completes context lines after new anomalies.
    */
   flush(now: number, snoozedUntil: (a: Anomaly) => number | null): AnomalyChange[] {
+    this.flushEvents();
     if (this.pendingContext.length) {
       this.pendingContext = this.pendingContext.filter((p) => {
         const rows = this.repo.recordsAfter(p.sourceId, p.afterId, p.remaining);
@@ -373,7 +402,7 @@ export class Lifecycle {
         return p.remaining > 0 && (this.byId.has(p.anomalyId) || rows.length > 0);
       });
     }
-    for (const id of this.duplicates) this.repo.markDuplicate(id);
+    this.repo.markDuplicates(this.duplicates);
     this.duplicates.length = 0;
     for (const a of this.byId.values()) if (a.dirty) this.write(a, null, null, now);
     for (const a of this.resolvedRows.values()) this.write(a, a.resolvedAt, a.resolvedBy, now);
@@ -416,5 +445,25 @@ export class Lifecycle {
       message: a.message,
     });
     a.dirty = false;
+  }
+}
+
+/** Evidence rows waiting to be written, flat: five values a row. */
+class EventBuffer {
+  private values: (number | string | null)[] = [];
+
+  push(anomalyId: number, recordId: number, ts: number, detector: string, duplicate: boolean): void {
+    this.values.push(anomalyId, recordId, ts, detector, duplicate ? 1 : 0);
+  }
+
+  drain(write: (values: (number | string | null)[]) => void): void {
+    if (!this.values.length) return;
+    const v = this.values;
+    this.values = [];
+    write(v);
+  }
+
+  clear(): void {
+    this.values = [];
   }
 }

@@ -105,7 +105,6 @@ export class SourceDetection {
     } else {
       t = this.clock;
     }
-    const ref = { id: r.id, ts: r.ts };
     if (this.learning) {
       this.firstTs ??= t;
       this.records++;
@@ -121,28 +120,31 @@ export class SourceDetection {
       this.warnRate.advance(t, stat);
       this.warnRate.total++;
     }
-    this.silence?.observe(ref, t, this.learning, sink);
+    this.silence?.observe({ id: r.id, ts: r.ts }, t, this.learning, sink);
 
     const rank = r.levelRank;
     const key: TemplateKey = r.templateId ?? templateKey(r);
-    const { stats, isNew } = this.book.see(key, t, rank);
+    const stats = this.book.see(key, t, rank);
+    const isNew = stats.count === 1;
 
     if (r.alert) {
       // An alert stream (alert-jsonl) was judged upstream: its entries of type anomaly are
       // the findings; their severity-as-level is not a log level to judge again.
-      if (s.alerts.enabled && r.alert.type === 'anomaly') alertFinding(r, keyToText(key), sink);
+      if (s.alerts.enabled && r.alert.type === 'anomaly') alertFinding(r, keyToText(key), t, sink);
       return;
     }
     if (s.traceback.enabled && r.lastLine - r.firstLine + 1 >= s.traceback.minLines) {
       const info = parseTraceback(r.raw, s.traceback.minLines);
-      if (info) tracebackFinding(r, info, sink);
+      if (info) tracebackFinding(r, info, t, sink);
     }
     if (rank < this.minRank) return; // the common case: an info line, nothing more to judge
     // Dumps (register lines after a crash) are context for the finding that explains them.
-    if (s.dumpLinesAreContext && isDumpLine(r.message)) return;
+    // Decided once per template: the shape is the template's.
+    if (s.dumpLinesAreContext && (stats.dump ??= isDumpLine(r.message))) return;
+    const ref = { id: r.id, ts: r.ts };
 
-    if (s.critical.enabled && rank >= this.criticalRank) criticalFinding(r, keyToText(key), sink);
-    if (isNew && s.newTemplate.enabled && rank >= this.newTemplateRank) newTemplateFinding(r, keyToText(key), stat);
+    if (s.critical.enabled && rank >= this.criticalRank) criticalFinding(r, keyToText(key), t, sink);
+    if (isNew && s.newTemplate.enabled && rank >= this.newTemplateRank) newTemplateFinding(r, keyToText(key), t, stat);
     if (this.surge && rank >= this.surgeRank) this.surge.observe(key, stats, ref, t, r.template, r.templateId, stat);
     if (rank >= ERROR) this.errorRate?.observe(ref, t, stat);
     else if (rank === WARN) this.warnRate?.observe(ref, t, stat);

@@ -23,7 +23,14 @@ export interface TemplateStats {
   /** Evidence for a surge: records of the current bucket (capped). */
   samples: { id: number; ts: number }[] | null;
   firedBucket: number;
+  /** Whether the template is a register/state dump (detect/dump-line.ts), decided once per template. */
+  dump?: boolean;
+  /** Stream time it was last saved. */
+  savedAt: number;
 }
+
+/** A known template's count and last time are saved at most this often (stream time). */
+const SAVE_EVERY_MS = 60_000;
 
 export interface TemplateRow {
   template_key: string;
@@ -56,27 +63,37 @@ export class TemplateBook {
         surge: r.baseline ? (JSON.parse(r.baseline) as SurgeState) : null,
         samples: null,
         firedBucket: Number.NaN,
+        savedAt: r.last_ts,
       });
     }
   }
 
-  /** Counts a record; returns the stats and whether the template is new to this source. */
-  see(key: TemplateKey, ts: number, level: number): { stats: TemplateStats; isNew: boolean } {
+  /** Counts a record; returns the template's stats (count 1: new to this source). */
+  see(key: TemplateKey, ts: number, level: number): TemplateStats {
     let s = this.stats.get(key);
-    const isNew = s === undefined;
     if (!s) {
-      s = { firstTs: ts, lastTs: ts, count: 0, maxLevel: level, surge: null, samples: null, firedBucket: Number.NaN };
+      s = { firstTs: ts, lastTs: ts, count: 0, maxLevel: level, surge: null, samples: null, firedBucket: Number.NaN, savedAt: Number.NEGATIVE_INFINITY };
       this.stats.set(key, s);
     }
     s.count++;
     if (ts > s.lastTs) s.lastTs = ts;
-    if (level > s.maxLevel) s.maxLevel = level;
-    this.dirty.add(key);
-    return { stats: s, isNew };
+    // Saved when new, when its level rises, and now and then: what a restart needs (that
+    // it exists, how bad it gets) is never late; counts may lag a minute.
+    if (level > s.maxLevel) {
+      s.maxLevel = level;
+      this.dirty.add(key);
+    } else if (ts - s.savedAt >= SAVE_EVERY_MS) {
+      this.dirty.add(key);
+    }
+    return s;
   }
 
   takeDirty(): { key: string; stats: TemplateStats }[] {
-    const out = [...this.dirty].map((k) => ({ key: keyToText(k), stats: this.stats.get(k)! }));
+    const out = [...this.dirty].map((k) => {
+      const stats = this.stats.get(k)!;
+      stats.savedAt = stats.lastTs;
+      return { key: keyToText(k), stats };
+    });
     this.dirty.clear();
     return out;
   }

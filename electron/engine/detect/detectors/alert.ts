@@ -16,7 +16,7 @@ export function alertSeverity(s: string | null | undefined): Severity {
   return (SEVERITIES as readonly string[]).includes(v) ? (v as Severity) : ALIASES[v] ?? 'medium';
 }
 
-export function alertFinding(r: StoredRecord, fallbackKey: string, sink: FindingSink): void {
+export function alertFinding(r: StoredRecord, fallbackKey: string, t: number, sink: FindingSink): void {
   const a = r.alert!;
   const d = (a.details && typeof a.details === 'object' ? a.details : {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' && v.length ? v : typeof v === 'number' ? String(v) : null);
@@ -29,7 +29,7 @@ export function alertFinding(r: StoredRecord, fallbackKey: string, sink: Finding
     category: str(d.category) ?? 'alert',
     title,
     message: str(d.message) ?? str(d.description) ?? firstLine(r.message, 500),
-    ts: r.ts,
+    ts: t,
     records: [{ id: r.id, ts: r.ts }],
     templateId: r.templateId,
     details: a.details,

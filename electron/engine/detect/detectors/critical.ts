@@ -6,7 +6,7 @@ import { firstLine } from '../text.js';
 // A record its own program calls critical or fatal is a finding by itself: no baseline is
 // needed to know that a process died. Repeats of the same template attach to one anomaly.
 
-export function criticalFinding(r: StoredRecord, key: string, sink: FindingSink): void {
+export function criticalFinding(r: StoredRecord, key: string, t: number, sink: FindingSink): void {
   const severity: Severity = r.level === 'fatal' ? 'critical' : 'high';
   sink.found({
     detector: 'critical',
@@ -15,7 +15,7 @@ export function criticalFinding(r: StoredRecord, key: string, sink: FindingSink)
     category: 'level',
     title: `${r.levelText ?? r.level ?? 'Critical'} in ${r.sourceName}: ${firstLine(r.message, 100)}`,
     message: firstLine(r.message, 500),
-    ts: r.ts,
+    ts: t,
     records: [{ id: r.id, ts: r.ts }],
     templateId: r.templateId,
   });

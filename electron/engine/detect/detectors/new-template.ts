@@ -5,7 +5,7 @@ import { firstLine } from '../text.js';
 // A message shape this source never wrote before, at warn or above (configurable), once the
 // source's learning period is over: a new exception type, a new failure path.
 
-export function newTemplateFinding(r: StoredRecord, key: string, sink: FindingSink): void {
+export function newTemplateFinding(r: StoredRecord, key: string, t: number, sink: FindingSink): void {
   sink.found({
     detector: 'new-template',
     key,
@@ -13,7 +13,7 @@ export function newTemplateFinding(r: StoredRecord, key: string, sink: FindingSi
     category: 'novelty',
     title: `New ${r.level ?? 'message'} in ${r.sourceName}: ${firstLine(r.message, 100)}`,
     message: r.template ? `first time this source writes: ${firstLine(r.template, 400)}` : `first time this source writes: ${firstLine(r.message, 400)}`,
-    ts: r.ts,
+    ts: t,
     records: [{ id: r.id, ts: r.ts }],
     templateId: r.templateId,
   });

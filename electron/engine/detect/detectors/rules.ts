@@ -93,7 +93,7 @@ export function ruleMatches(rule: CompiledRule, r: StoredRecord): boolean {
   return true;
 }
 
-export function ruleFinding(rule: CompiledRule, r: StoredRecord, sink: FindingSink): void {
+export function ruleFinding(rule: CompiledRule, r: StoredRecord, t: number, sink: FindingSink): void {
   sink.found({
     detector: 'rule',
     key: rule.name,
@@ -101,7 +101,7 @@ export function ruleFinding(rule: CompiledRule, r: StoredRecord, sink: FindingSi
     category: rule.category,
     title: `${rule.title} in ${r.sourceName}`,
     message: firstLine(r.message, 500),
-    ts: r.ts,
+    ts: t,
     records: [{ id: r.id, ts: r.ts }],
     templateId: r.templateId,
     rule: rule.name,

@@ -46,7 +46,7 @@ export function parseTraceback(raw: string, minLines: number): TracebackInfo | n
   return { type, frames, topFrame: topFrame.replace(/\d+/g, '#') };
 }
 
-export function tracebackFinding(r: StoredRecord, info: TracebackInfo, sink: FindingSink): void {
+export function tracebackFinding(r: StoredRecord, info: TracebackInfo, t: number, sink: FindingSink): void {
   sink.found({
     detector: 'traceback',
     key: `${info.type}@${info.topFrame}`.slice(0, 300),
@@ -54,7 +54,7 @@ export function tracebackFinding(r: StoredRecord, info: TracebackInfo, sink: Fin
     category: 'crash',
     title: `${info.type} in ${r.sourceName}`,
     message: firstLine(r.message, 500),
-    ts: r.ts,
+    ts: t,
     records: [{ id: r.id, ts: r.ts }],
     templateId: r.templateId,
     numbers: { frames: info.frames, lines: r.lastLine - r.firstLine + 1 },
