@@ -4,8 +4,9 @@ import { basename, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { SourceConfig, VigilConfig } from '../../shared/types.js';
 import { formatErrors, parseConfig } from '../engine/config/config-file.js';
-import { createDecoderFactory, loadFormats, TemplateStore } from '../engine/decode/index.js';
+import { TemplateStore } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
+import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
 import type { DecodedRecord, DecoderFactory } from '../engine/decode/types.js';
 import { rowToAnomaly } from '../engine/detect/anomaly-repo.js';
 import { DetectionService } from '../engine/detect/service.js';
@@ -108,11 +109,15 @@ export async function scanCommand(args: string[], io: ScanIo, deps: ScanDeps = {
     config = r.config;
   }
 
+  // The engine's decoders: built-in formats plus the config's own.
   let decoders = deps.decoders;
   if (!decoders) {
-    const loaded = loadFormats(config.formats ?? []);
-    for (const e of loaded.errors) await write(io.stderr, `vigil scan: format ${e.format} not used: ${e.reason}\n`);
-    decoders = createDecoderFactory(loaded.formats);
+    const problems = ConfiguredDecoders.check(config.formats);
+    if (problems.length) {
+      await write(io.stderr, `vigil scan: invalid config ${configPath}:\n${formatErrors(problems)}\n`);
+      return 2;
+    }
+    decoders = new ConfiguredDecoders(config.formats ?? []);
   }
 
   const store = new Store(str(parsed, 'db') ?? ':memory:');
@@ -126,9 +131,11 @@ export async function scanCommand(args: string[], io: ScanIo, deps: ScanDeps = {
     detection.attach(store, { changed: () => undefined });
     detection.configure(config);
     const templates = new TemplateStore(store);
+    // As the engine mines them: in the records' transaction.
     const templateStage: TemplateStage = {
       match: (message, record) => templates.miner.match(message, record.ts ?? Date.now()),
       persist: () => void templates.persist(),
+      rollback: () => templates.rollback(),
     };
     const ingestor = new Ingestor(store, templateStage, [detection.stage], {}, { maxBatch: 10_000 });
     const names = new Set<string>();

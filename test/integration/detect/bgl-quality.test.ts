@@ -68,13 +68,22 @@ rules: []
     const precision = evidence.size ? truePositive / evidence.size : 0;
 
     const rows = [...cats].sort((a, b) => b[1].total - a[1].total);
+    // Per category, precision of the anomalies that cover it: of their evidence lines, the
+    // share labeled with that category (1.00: its anomalies hold nothing else).
+    const categoryPrecision = (c: string) => {
+      const lines = new Set(anomalies.filter((a) => a.evidence_lines.some((n) => labels[n - 1] === c)).flatMap((a) => a.evidence_lines));
+      return lines.size ? [...lines].filter((n) => labels[n - 1] === c).length / lines.size : 0;
+    };
     const table = [
       'BGL 2k, default detection, labels hidden',
-      `${'category'.padEnd(10)} ${'alerts'.padStart(6)} ${'covered'.padStart(8)} ${'recall'.padStart(7)}`,
-      ...rows.map(([c, v]) => `${c.padEnd(10)} ${String(v.total).padStart(6)} ${String(v.covered).padStart(8)} ${(v.covered / v.total).toFixed(2).padStart(7)}`),
+      `${'category'.padEnd(10)} ${'alerts'.padStart(6)} ${'covered'.padStart(8)} ${'recall'.padStart(7)} ${'precision'.padStart(9)}`,
+      ...rows.map(([c, v]) => `${c.padEnd(10)} ${String(v.total).padStart(6)} ${String(v.covered).padStart(8)} ${(v.covered / v.total).toFixed(2).padStart(7)} ${categoryPrecision(c).toFixed(2).padStart(9)}`),
       `${'all'.padEnd(10)} ${String(alerts).padStart(6)} ${String(covered).padStart(8)} ${recall.toFixed(3).padStart(7)}`,
       `evidence lines ${evidence.size}, of which alerts ${truePositive}: precision ${precision.toFixed(3)}`,
       `anomalies ${anomalies.length}: ${[...count(anomalies.map((a) => a.detector))].map(([d, n]) => `${d} ${n}`).join(', ')}`,
+      '',
+      `${'found by'.padEnd(14)} ${'evidence'.padStart(8)} ${'alerts'.padStart(7)} ${'precision'.padStart(9)}`,
+      ...byDetector(anomalies, labels).map(([d, v]) => `${d.padEnd(14)} ${String(v.lines).padStart(8)} ${String(v.alerts).padStart(7)} ${(v.alerts / v.lines).toFixed(2).padStart(9)}`),
     ].join('\n');
     console.log(table);
 
@@ -88,4 +97,15 @@ function count(xs: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
   return m;
+}
+
+/** Evidence lines and alert lines per detector that opened the anomaly (an incident's coalesced findings count for its opener). */
+function byDetector(anomalies: { detector: string; evidence_lines: number[] }[], labels: string[]): [string, { lines: number; alerts: number }][] {
+  const m = new Map<string, Set<number>>();
+  for (const a of anomalies) {
+    const set = m.get(a.detector) ?? new Set<number>();
+    for (const n of a.evidence_lines) set.add(n);
+    m.set(a.detector, set);
+  }
+  return [...m].map(([d, set]) => [d, { lines: set.size, alerts: [...set].filter((n) => labels[n - 1] !== '-').length }]);
 }

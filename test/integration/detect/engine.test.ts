@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateRequest } from '../../../shared/contract.js';
@@ -133,6 +133,27 @@ describe('detection in the engine', () => {
     expect(band.points.filter((p) => p.t < stormAt && p.upper !== null).every((p) => !p.anomalous)).toBe(true);
   });
 
+  it('live: the timer resolves a quiet anomaly and raises silence when a source stops writing, on the stream clock', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'live.log');
+    const now = Date.now();
+    const lines = Array.from({ length: 30 }, (_, i) => `${new Date(now - 3000 + i * 100).toISOString()} INFO tick ${i}`);
+    lines.push(`${new Date(now).toISOString()} FATAL worker pool exhausted`);
+    writeFileSync(log, lines.join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'vigil.yml'),
+      `sources:\n  - name: live\n    type: file\n    path: ${log}\n    start: beginning\n    detectors:\n      learningMs: 0\n      learningRecords: 0\n      dedupeWindowMs: 1000\n      silence: { minMs: 1500, factor: 3 }\nchannels: []\n`,
+    );
+    const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined, toaster: silentToaster });
+    cleanups.push(() => engine.close());
+    const state = (detector: string) => engine.store.db.prepare('SELECT state FROM anomalies WHERE detector = ? ORDER BY id DESC').pluck().get(detector) as string | undefined;
+    await waitFor(() => state('critical') === 'resolved', { what: 'the fatal resolved by the timer', timeoutMs: 15_000 });
+    await waitFor(() => state('silence') === 'open', { what: 'silence raised by the timer', timeoutMs: 15_000 });
+    appendFileSync(log, `${new Date().toISOString()} INFO back\n`);
+    await waitFor(() => state('silence') === 'resolved', { what: 'silence over when the source writes again', timeoutMs: 15_000 });
+  });
+
   it('refuses a rule whose regex could backtrack catastrophically, naming the key', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
@@ -148,5 +169,13 @@ describe('detection in the engine', () => {
     const settings = await call<{ rules: { name: string }[]; settings: { burst: { count: number } } }>(engine, 'detect.settings', {});
     expect(settings.rules.map((r) => r.name)).toEqual(['db down']);
     expect(settings.settings.burst.count).toBe(5);
+    // Detector settings from the UI land in vigil.yml, comments kept, and are in force.
+    const set = await call<{ ok: boolean }>(engine, 'detect.configure', { settings: { burst: { count: 8 }, silence: false } });
+    expect(set.ok).toBe(true);
+    expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).toMatch(/detection:\s+burst:\s+count: 8/);
+    const after = await call<{ settings: { burst: { count: number } } }>(engine, 'detect.settings', {});
+    expect(after.settings.burst.count).toBe(8);
+    const noSuch = await call<{ ok: boolean }>(engine, 'detect.configure', { source: 'nope', settings: { burst: false } });
+    expect(noSuch.ok).toBe(false);
   });
 });
