@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Anomaly, AnomalyChange, Snooze, SnoozeScope, VigilConfig } from '../../../shared/types.js';
+import { RECORD_FLAGS, type Anomaly, type AnomalyChange, type Snooze, type SnoozeScope, type VigilConfig } from '../../../shared/types.js';
 import type { StoredRecord } from '../pipeline/types.js';
 import { AnomalyRepo } from './anomaly-repo.js';
 import { compileRules, ruleFinding, ruleMatches, type CompiledRule, type RuleProblem } from './detectors/rules.js';
@@ -91,7 +91,7 @@ export class Detection {
   }
 
   /** Runs detection over a batch of stored records (inside their transaction). */
-  process(records: readonly StoredRecord[], wallNow = Date.now()): AnomalyChange[] {
+  process(records: StoredRecord[], wallNow = Date.now()): AnomalyChange[] {
     const touched = new Set<SourceEntry>();
     let last: SourceEntry | null = null;
     const rules = this.rules;
@@ -104,6 +104,12 @@ export class Detection {
       if (!e.ref.settings.enabled) continue;
       e.det.observe(r, wallNow, e.sink);
       for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i]!, r)) ruleFinding(rules[i]!, r, e.det.clock, e.sink);
+    }
+    // Repeats are flagged in the store; flag the records in hand too (the UI's live tail).
+    const dups = this.life.duplicates;
+    if (dups.length) {
+      const ids = new Set(dups);
+      for (const r of records) if (ids.has(r.id)) r.flags |= RECORD_FLAGS.duplicate;
     }
     for (const e of touched) {
       this.life.sweep(e.ref.id, e.det.clock);

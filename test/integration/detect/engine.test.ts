@@ -85,11 +85,15 @@ describe('detection in the engine', () => {
     cleanups.push(() => engine.close());
     const ui: AnomalyChange[] = [];
     const notify: AnomalyChange[] = [];
+    let liveDuplicates = 0;
+    engine.on('records.stored', (rs) => (liveDuplicates += rs.filter((r) => r.flags & RECORD_FLAGS.duplicate).length));
     engine.on('anomalies.changed', (c) => ui.push(...c));
     engine.on('anomaly.changed', (c) => notify.push(...c));
     await waitFor(() => stored(engine) === before.length + after.length, { what: 'all stored', timeoutMs: 60_000 });
     await engine.flush();
     await waitFor(() => ui.some((c) => c.kind === 'opened'), { what: 'opened event' });
+    // Records handed on after the commit (the UI's live tail) carry the duplicate flag too.
+    await waitFor(() => liveDuplicates > 100, { what: 'duplicates in the live tail' });
     expect(notify.some((c) => c.kind === 'opened')).toBe(true);
 
     const list = await call<{ id: number; state: string; source: string; fingerprint: string }[]>(engine, 'anomalies.list', {});
