@@ -3,6 +3,7 @@ import { UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { parseCommand } from './parse.js';
 import { queryCommand } from './query.js';
+import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
 
 const USAGE = `Usage: vigil <command> [options]
@@ -15,6 +16,9 @@ Commands:
   parse FILE [--format csv|jsonl] [--log-format NAME]
         Decode a file offline: CSV (LineId,EventId,EventTemplate,Timestamp,Level,Format)
         or one JSON object per record.
+  scan FILE... [--config F] [--json] [--db F]
+        Decode and run detection over existing files, with their own timestamps;
+        prints the anomalies (--json: one JSON array).
   help  Show this help.
 
 Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.
@@ -26,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   query: queryCommand,
   parse: parseCommand,
+  scan: scanCommand,
 };
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {

@@ -10,9 +10,8 @@ import { scanJson } from './scan-helper.js';
 // default configuration judges blind: no rules, nothing written for BGL's messages or tags.
 // Measured on evidence lines (every record an anomaly covers): recall = labeled alert lines
 // covered; precision = covered lines that are labeled alerts. Per category too.
-//
-// The built-in `bgl` format reads the labeled file; for the label-less file the test passes
-// the same definition minus the label column as a user format (the config's `formats:`).
+// The format is detected as for any file (the built-in `bgl` format reads lines with or
+// without the label column).
 
 const RECALL_BAR = 0.9;
 const PRECISION_BAR = 0.45;
@@ -30,18 +29,10 @@ describe.skipIf(!corpusAvailable())('detection quality on BGL (Loghub 2k, labels
     const config = join(tmp.dir, 'vigil.yml');
     writeFileSync(
       config,
-      `formats:
-  - name: bgl-unlabeled
-    title: Blue Gene/L RAS log without the label column
-    kind: regex
-    regex: '^(?<epoch>\\d{9,10}) (?<date>\\d{4}\\.\\d{2}\\.\\d{2}) (?<node>\\S+) (?<time>\\d{4}-\\d{2}-\\d{2}-\\d{2}\\.\\d{2}\\.\\d{2}\\.\\d+) (?<noderepeat>\\S+) (?<type>[A-Z]+) (?<component>[A-Z_]+) (?<level>[A-Z]+) ?(?<message>.*)$'
-    timestamp: { field: epoch, format: epoch-s }
-    level: { map: { FAILURE: error } }
-sources:
+      `sources:
   - name: bgl
     type: file
     path: ${JSON.stringify(blind)}
-    format: bgl-unlabeled
 rules: []
 `,
     );
