@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../electron/engine/config/config-file.js';
+import { ConfiguredDecoders } from '../../electron/engine/decode/user-formats.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const yamlBlocks = (file: string) => [...readFileSync(join(repo, file), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+describe('documented examples work as documented', () => {
+  it('docs/formats.md: the user format compiles and decodes its sample line', () => {
+    const block = yamlBlocks('docs/formats.md').find((b) => b.startsWith('formats:'))!;
+    const formats = YAML.parse(block).formats as { samples: string[] }[];
+    expect(ConfiguredDecoders.check(formats)).toEqual([]);
+    const d = new ConfiguredDecoders(formats).create({ format: 'myapp' });
+    const line = formats[0]!.samples[0]!;
+    const out = [...d.push({ text: line, bytes: null, flags: 0, lineNo: 1, startOffset: 0, endOffset: line.length + 1, readAt: Date.now() }), ...d.flush()];
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ format: 'myapp', level: 'info', message: 'connected', fields: expect.objectContaining({ component: 'db' }) });
+    expect(out[0]!.ts).toBe(new Date(2026, 10, 21, 10, 0, 0).getTime());
+  });
+
+  it('README.md: the config example is valid', () => {
+    const block = yamlBlocks('README.md').find((b) => b.startsWith('sources:'))!;
+    const r = parseConfig(block);
+    expect(r.ok ? 'valid' : r.errors).toBe('valid');
+  });
+});
