@@ -301,12 +301,8 @@ export class FileSource implements Source {
     }
     // A file we already follow, seen under a new name (renamed within the source)?
     const moved = this.findOpen(st);
-    if (moved && !moved.isSuspended) {
-      if (this.attached.get(moved.path) === moved) this.attached.delete(moved.path);
-      this.detached.delete(moved);
-      this.predecessors.set(moved.path, moved);
-      moved.reattach(path);
-      this.attached.set(path, moved);
+    if (moved) {
+      await this.move(moved, path);
       this.readIn(moved);
       return;
     }
@@ -333,11 +329,21 @@ export class FileSource implements Source {
       await probe.fh.close();
       return null;
     }
+    // Never two readers on one file: one we hold open is followed under its new name.
+    const open = this.findOpen(probe);
+    if (open) {
+      await probe.fh.close();
+      await this.move(open, probe.path);
+      return open;
+    }
     let row = await this.claimRow(probe, (r) => sameInode(r, probe));
     row ??= await this.claimRow(probe, (r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp);
     if (!row) {
-      const of = await this.copyOf(probe);
-      if (of) {
+      const copy = await this.copyOf(probe);
+      // The original was truncated already (copytruncate is quick): the copy continues it now.
+      if (copy?.truncated) return this.handleTruncation(copy.of, probe);
+      if (copy) {
+        const of = copy.of;
         this.copies.set(probe.path, { of, dev: probe.dev, ino: probe.ino, size: probe.size, changedAt: Date.now() });
         await probe.fh.close();
         return null;
@@ -388,13 +394,21 @@ export class FileSource implements Source {
    * overlap)? Only files still at their own path count: a file that took the place of
    * another (rotation) is its successor, even when both start with the same banner.
    */
-  private async copyOf(probe: Probe): Promise<FileTailer | null> {
+  private async copyOf(probe: Probe): Promise<{ of: FileTailer; truncated: boolean } | null> {
     if (probe.fp === null) return null;
-    for (const t of this.attached.values()) {
+    for (const t of [...this.attached.values()]) {
       if (t.closed || t.row.fingerprint !== probe.fp || sameInode(t, probe)) continue;
       if (t.path === probe.path || t.previousPath === probe.path) continue;
+      // Bring the original up to date first: copytruncate copies and truncates in one go,
+      // so by now the original may hold new content and the copy the rest of the old.
+      if (!t.isSuspended) await t.read().catch(() => undefined);
+      if (t.closed) continue;
+      if (t.isSuspended) {
+        if (await holdsCheckpoint(probe, t.checkpointRow('truncated'))) return { of: t, truncated: true };
+        continue;
+      }
       const at = Math.min(probe.size, t.checkpointOffset);
-      if (at > 0 && (await t.sameBytesAs(probe.fh, at))) return t;
+      if (at > 0 && (await t.sameBytesAs(probe.fh, at))) return { of: t, truncated: false };
     }
     return null;
   }
@@ -420,7 +434,18 @@ export class FileSource implements Source {
     }
   }
 
-  private findOpen(st: Stats): FileTailer | null {
+  /** Follow an open file under a new name. A truncation it has not been through yet is handled first. */
+  private async move(t: FileTailer, path: string): Promise<void> {
+    if (t.isSuspended) await this.handleTruncation(t);
+    if (t.closed) return;
+    if (this.attached.get(t.path) === t) this.attached.delete(t.path);
+    this.detached.delete(t);
+    this.predecessors.set(t.path, t);
+    t.reattach(path);
+    this.attached.set(path, t);
+  }
+
+  private findOpen(st: { dev: number; ino: number }): FileTailer | null {
     for (const t of this.attached.values()) if (!t.closed && sameInode(t, st)) return t;
     for (const t of this.detached) if (!t.closed && sameInode(t, st)) return t;
     return null;
@@ -523,10 +548,13 @@ export class FileSource implements Source {
    * the copy continues our checkpoint from there; otherwise the held partial line is flushed.
    * Either way the file is then read again from its start under a new checkpoint.
    */
-  private async handleTruncation(t: FileTailer): Promise<void> {
+  private async handleTruncation(t: FileTailer, found: Probe | null = null): Promise<FileTailer | null> {
     // Several reads may report the same truncation; only the first is acted on.
-    if (t.closed || !t.isSuspended) return;
-    const copy = await this.findCopyBeside(t);
+    if (t.closed || !t.isSuspended) {
+      await found?.fh.close();
+      return null;
+    }
+    const copy = found ?? (await this.findCopyBeside(t));
     const fresh = await this.newRowFor(t);
     const old = await t.restart(fresh, copy !== null);
     if (copy) {
@@ -540,10 +568,12 @@ export class FileSource implements Source {
       // The copy holds the older lines: they go before the truncated file's new ones.
       t.prev = ct;
       await this.readAndHandle(ct);
-    } else {
-      this.rows.push(old);
+      this.readIn(t);
+      return ct;
     }
+    this.rows.push(old);
     this.readIn(t);
+    return null;
   }
 
   private async newRowFor(t: FileTailer): Promise<FileRow> {
@@ -657,7 +687,7 @@ export class FileSource implements Source {
       return;
     }
     if (outcome === 'truncated' && !this.closed) {
-      void this.run(() => this.handleTruncation(t));
+      void this.run(async () => void (await this.handleTruncation(t)));
     } else if (outcome === 'ok' && this.failed.delete(t.path)) {
       this.notify();
     }

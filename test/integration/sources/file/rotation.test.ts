@@ -1,7 +1,7 @@
 // Every rotation style a log rotator (or a person) uses, on real files with a writer that
 // keeps its descriptor open like a real program: the stored sequence must equal the
 // written one, in order, nothing lost, nothing repeated.
-import { copyFileSync, renameSync, truncateSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -100,6 +100,41 @@ describe('file source: rotation', () => {
     // The copy's lines come before the truncated file's new ones; the copy's unfinished
     // last line stays held (the copy is still there and could still be completed).
     expect(await rig.expectCount(46)).toEqual(w.written);
+    w.close();
+  });
+
+  it('copytruncate into another folder (logrotate olddir), copy matched: read from the copy once, wherever it is seen first', async () => {
+    const { dir, log, rig } = await setup((d) => join(d, '**', 'app.log*'));
+    mkdirSync(join(dir, 'old'));
+    const w = new Writer(log);
+    for (let round = 1; round <= 3; round++) {
+      w.write(20);
+      await rig.expectCount(w.written.length);
+      w.write(5); // unread when the copy is taken
+      copyFileSync(log, join(dir, 'old', `app.log.${round}`));
+      truncateSync(log, 0);
+      w.write(7);
+    }
+    expect(await rig.expectCount(w.written.length)).toEqual(w.written);
+    w.close();
+  });
+
+  it('truncated, then renamed away before we noticed the truncation: each line once', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log*'));
+    const w = new Writer(log);
+    w.write(30);
+    await rig.expectCount(30);
+    // One synchronous step: truncate, new content, rotate, new file.
+    truncateSync(log, 0);
+    const second = w.write(12);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    w.reopen();
+    const third = w.write(8);
+    const stored = await rig.expectCount(50);
+    expect([...stored].sort()).toEqual([...w.written].sort());
+    expect(stored.filter((l) => second.includes(l))).toEqual(second);
+    expect(stored.filter((l) => third.includes(l))).toEqual(third);
     w.close();
   });
 
