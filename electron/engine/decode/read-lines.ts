@@ -1,56 +1,83 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { RECORD_FLAGS } from '../../../shared/types.js';
 import type { SourceLine } from './types.js';
 
 // Reads a file as SourceLines in batches, streaming (constant memory whatever the file
-// size): for `vigil parse` and the decode benchmark, which read whole files offline. The
-// live file source has its own reader with checkpoints and rotation.
+// size): for `vigil parse`, `vigil scan` and the decode benchmark, which read whole files
+// offline. The live file source has its own reader with checkpoints and rotation.
+//
+// Batches are small (64 KiB of lines) on purpose: the lines of the batch being decoded are
+// what the young-generation GC has to copy, and a smaller batch makes each collection
+// cheaper (about 10% of the decode time with 1 MiB batches).
 
 export async function* readLineBatches(path: string, opts: { chunkBytes?: number; readAt?: number } = {}): AsyncGenerator<SourceLine[]> {
   // Synchronous reads in a loop: an offline reader has nothing else to do meanwhile, and
   // waiting on a stream's thread-pool round trips would leave the CPU idle between chunks.
   const fd = openSync(path, 'r');
-  const size = opts.chunkBytes ?? 1 << 20;
+  const size = opts.chunkBytes ?? 1 << 16;
   const readAt = opts.readAt ?? Date.now();
-  let carry: Buffer | null = null;
+  // One buffer for every read: lines are decoded to strings and any bytes kept are copied.
+  const chunk = Buffer.allocUnsafe(size);
+  // The line that spans chunks, in pieces (joined once its end arrives: no quadratic copying).
+  let carry: Buffer[] = [];
   let offset = 0; // file offset of the first byte not yet in a line
   let lineNo = 0;
   try {
     for (;;) {
-      const chunk = Buffer.allocUnsafe(size);
       const got = readSync(fd, chunk, 0, size, null);
       if (got === 0) break;
       const data = chunk.subarray(0, got);
       const batch: SourceLine[] = [];
       let start = 0;
-      if (carry) {
-        // Only the line that spans two chunks is copied, not the whole chunk.
+      if (carry.length) {
         const nl = data.indexOf(10);
         if (nl < 0) {
-          carry = Buffer.concat([carry, data]);
+          carry.push(Buffer.from(data));
           continue;
         }
-        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+        carry.push(data.subarray(0, nl + 1));
+        const joined = Buffer.concat(carry);
         batch.push(makeLine(joined, 0, joined.length - 1, ++lineNo, offset, offset + joined.length, readAt));
         offset += joined.length;
         start = nl + 1;
-        carry = null;
+        carry = [];
       }
       const base = offset - start; // file offset of data[0]
-      for (;;) {
-        const nl = data.indexOf(10, start);
-        if (nl < 0) break;
-        batch.push(makeLine(data, start, nl, ++lineNo, base + start, base + nl + 1, readAt));
-        start = nl + 1;
+      const last = data.lastIndexOf(10);
+      if (last >= start) {
+        // Valid text (nearly always) needs no per-line check for bytes that are not UTF-8;
+        // ASCII decodes faster as latin1, to the same string.
+        const region = data.subarray(start, last + 1);
+        const encoding = isAscii(region) ? 'latin1' : isUtf8(region) ? 'utf8' : null;
+        for (;;) {
+          const nl = data.indexOf(10, start);
+          if (nl < 0) break;
+          batch.push(
+            encoding
+              ? validLine(data, start, nl, encoding, ++lineNo, base + start, base + nl + 1, readAt)
+              : makeLine(data, start, nl, ++lineNo, base + start, base + nl + 1, readAt),
+          );
+          start = nl + 1;
+        }
       }
-      carry = start < data.length ? Buffer.from(data.subarray(start)) : null;
+      if (start < data.length) carry.push(Buffer.from(data.subarray(start)));
       offset = base + start;
       if (batch.length) yield batch;
     }
-    if (carry && carry.length) yield [makeLine(carry, 0, carry.length, ++lineNo, offset, offset + carry.length, readAt)];
+    if (carry.length) {
+      const rest = Buffer.concat(carry);
+      if (rest.length) yield [makeLine(rest, 0, rest.length, ++lineNo, offset, offset + rest.length, readAt)];
+    }
   } finally {
     closeSync(fd);
   }
+}
+
+function validLine(buf: Buffer, start: number, end: number, encoding: 'latin1' | 'utf8', lineNo: number, startOffset: number, endOffset: number, readAt: number): SourceLine {
+  let e = end;
+  if (e > start && buf[e - 1] === 13) e--;
+  return { text: buf.toString(encoding, start, e), bytes: null, flags: 0, lineNo, startOffset, endOffset, readAt };
 }
 
 function makeLine(buf: Buffer, start: number, end: number, lineNo: number, startOffset: number, endOffset: number, readAt: number): SourceLine {

@@ -33,4 +33,46 @@ describe('readLineBatches', () => {
     expect(batch![0]!.flags & RECORD_FLAGS.invalidUtf8).toBe(RECORD_FLAGS.invalidUtf8);
     expect(batch![0]!.bytes).toEqual(Buffer.from([0x6f, 0x6b, 0xff]));
   });
+
+  it('reads any mix of ASCII, UTF-8, invalid bytes, CRLF and long lines as a naive split of the whole file would, at any chunk size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-lines-'));
+    let x = 99;
+    const r = () => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return x / 4294967296;
+    };
+    const pieces = [Buffer.from('plain ascii text '), Buffer.from('é ü 漢字 🙂'), Buffer.from([0xff]), Buffer.from([0xe6, 0xbc]), Buffer.from('\r\n'), Buffer.from('\n'), Buffer.from('\uFFFD'), Buffer.from('x'.repeat(300))];
+    for (let file = 0; file < 20; file++) {
+      const parts: Buffer[] = [];
+      for (let k = 0; k < 60; k++) parts.push(pieces[Math.floor(r() * pieces.length)]!);
+      const content = Buffer.concat(parts);
+      const f = join(dir, `p${file}.log`);
+      writeFileSync(f, content);
+      // The naive reader: split the whole file at LF, strip one CR, decode each line.
+      const want: unknown[] = [];
+      let start = 0;
+      let n = 0;
+      while (start < content.length) {
+        let nl = content.indexOf(10, start);
+        const end = nl < 0 ? content.length : nl + 1;
+        if (nl < 0) nl = content.length;
+        const e = nl > start && content[nl - 1] === 13 ? nl - 1 : nl;
+        const bytes = content.subarray(start, e);
+        const valid = Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
+        want.push([++n, bytes.toString('utf8'), start, end, valid ? null : bytes.toString('hex'), valid ? 0 : RECORD_FLAGS.invalidUtf8]);
+        start = end;
+      }
+      for (const chunkBytes of [1, 3, 7, 64, 1000, 1 << 16]) {
+        const got: unknown[] = [];
+        for await (const b of readLineBatches(f, { chunkBytes })) {
+          for (const l of b) got.push([l.lineNo, l.text, l.startOffset, l.endOffset, l.bytes ? l.bytes.toString('hex') : null, l.flags]);
+        }
+        expect(got, `file ${file}, chunks of ${chunkBytes}`).toEqual(want);
+      }
+    }
+  });
 });

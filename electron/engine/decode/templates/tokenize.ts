@@ -132,13 +132,19 @@ const TLDS = new Set(['com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'io', 'in
 
 /** A lower-case dotted name ending in a known TLD: proxy.cse.cuhk.edu.hk, ns.example.com. */
 export function isDomainName(s: string): boolean {
-  const dot = s.lastIndexOf('.');
-  if (dot <= 0 || dot === s.length - 1) return false;
-  for (let i = 0; i < s.length; i++) {
+  return isDomainNameAt(s, 0, s.length);
+}
+
+/** isDomainName(s.slice(a, b)), without the slice. */
+export function isDomainNameAt(s: string, a: number, b: number): boolean {
+  let dot = -1;
+  for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || c === 46 || c === 45 || isDigit(c))) return false;
+    if (c === 46) dot = i;
+    else if (!((c >= 97 && c <= 122) || c === 45 || isDigit(c))) return false;
   }
-  return TLDS.has(s.slice(dot + 1));
+  if (dot <= a || dot === b - 1) return false;
+  return TLDS.has(s.slice(dot + 1, b));
 }
 
 /**
