@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type Tab = 'live' | 'anomalies' | 'notifications' | 'query';
+export type Tab = 'live' | 'anomalies' | 'notifications' | 'query' | 'config';
 
 interface UiState {
   tab: Tab;

@@ -61,6 +61,9 @@ export class Grouper {
   }
 
   private add(rule: string, windowMs: number, channel: AnyChannelConfig, kind: OutboxKind, change: MessageItem['change'], a: Anomaly, evidence: string[], now: number): void {
+    // n8n gets one request per anomaly (the seed envelope has no list): holding it for the
+    // group window would only delay it, so it goes out at once.
+    if (channel.type === 'n8n') windowMs = 0;
     const row = this.outbox.groupingRow(rule, channel.name, kind);
     const id = row?.id ?? this.outbox.createGroup(rule, channel.name, kind, now, now + windowMs);
     this.outbox.upsertItem(id, change, a, evidence, now);

@@ -6,6 +6,7 @@ import { LiveView } from '../live/LiveView.js';
 import { NotificationsView } from '../notifications/NotificationsView.js';
 import { RatePanel } from '../overview/RatePanel.js';
 import { QueryView } from '../query/QueryView.js';
+import { ConfigView } from '../config/ConfigView.js';
 import { SourcesPanel } from '../sources/SourcesPanel.js';
 
 export function App() {
@@ -17,6 +18,7 @@ export function App() {
     ['anomalies', open ? `Anomalies (${open})` : 'Anomalies'],
     ['notifications', 'Notifications'],
     ['query', 'SQL'],
+    ['config', 'Config'],
   ];
   return (
     <div className="app">
@@ -45,6 +47,7 @@ export function App() {
           {tab === 'anomalies' && <AnomaliesView />}
           {tab === 'notifications' && <NotificationsView />}
           {tab === 'query' && <QueryView />}
+          {tab === 'config' && <ConfigView />}
         </div>
       </main>
     </div>

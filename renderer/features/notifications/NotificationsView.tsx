@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useChannels } from '../../stores/channels.js';
 import { fmtTime } from '../format.js';
 import { AddChannelForm } from './AddChannelForm.js';
+import { RecipientsEditor } from './RecipientsEditor.js';
 
 /** Channels (masked), their health, a "send test" each, recent deliveries and the dead-letter list. */
 export function NotificationsView() {
@@ -36,7 +37,10 @@ export function NotificationsView() {
                 <strong>{c.config.name}</strong>
               </td>
               <td>{c.config.type}</td>
-              <td className="mono muted">{'url' in c.config ? String(c.config.url ?? '') : ''}</td>
+              <td className="mono muted">
+                {'url' in c.config ? String(c.config.url ?? '') : ''}
+                {c.config.type === 'email' && <RecipientsEditor channel={c.config.name} />}
+              </td>
               <td className={`st-${c.status.health}`}>
                 {c.status.health}
                 {c.status.pending ? ` · ${c.status.pending} pending` : ''}

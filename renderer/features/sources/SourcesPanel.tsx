@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useSources } from '../../stores/sources.js';
 import { AddSourceForm } from './AddSourceForm.js';
+import { DetectorToggles } from './DetectorToggles.js';
 import { SourceStatusBadge } from './SourceStatusBadge.js';
 
 /** The source list: status, enable/disable, remove, add. */
 export function SourcesPanel() {
   const { sources, error, load, remove, setEnabled, clearError } = useSources();
   const [adding, setAdding] = useState(false);
+  const [tuning, setTuning] = useState<string | null>(null);
   useEffect(() => {
     void load();
   }, [load]);
@@ -50,6 +52,10 @@ export function SourcesPanel() {
             <div className="src-path muted">{config.type === 'file' ? config.path : (config.containers ?? ['all containers']).join(', ')}</div>
             <SourceStatusBadge status={status} />
             {status.message && <div className="src-msg muted">{status.message}</div>}
+            <button className="link small" onClick={() => setTuning(tuning === config.name ? null : config.name)}>
+              {tuning === config.name ? 'hide detection' : 'detection…'}
+            </button>
+            {tuning === config.name && <DetectorToggles source={config} />}
           </li>
         ))}
         {!sources.length && <li className="muted">No sources. Add a file to watch.</li>}

@@ -1,0 +1,52 @@
+import { useEffect } from 'react';
+import { useConfig } from '../../stores/config.js';
+
+/** The whole vigil.yml: sources, detection, rules, channels, notify routing, formats. */
+export function ConfigView() {
+  const { text, saved, path, errors, message, load, setText, save } = useConfig();
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const dirty = text !== saved;
+  return (
+    <section className="panel config">
+      <header>
+        <h2>Config</h2>
+        <span className="muted small mono">{path}</span>
+        <div className="spacer" />
+        <button onClick={() => void load()} disabled={!dirty}>
+          Revert
+        </button>
+        <button className="primary" onClick={() => void save()} disabled={!dirty}>
+          Save
+        </button>
+      </header>
+      {errors.length > 0 && (
+        <div className="error" role="alert" data-testid="config-errors">
+          Not saved; the config in force is unchanged.
+          <ul>
+            {errors.map((e, i) => (
+              <li key={i}>
+                <code>{e.key}</code>: {e.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {message && !dirty && <div className="note ok">{message}</div>}
+      <textarea
+        className="sql config-text"
+        spellCheck={false}
+        aria-label="vigil.yml"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 's' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            void save();
+          }
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+import { useEffect, useState } from 'react';
+import type { SourceConfig } from '../../../shared/types.js';
+import { api } from '../../stores/api-context.js';
+
+const DETECTORS: [string, string][] = [
+  ['critical', 'critical/fatal lines'],
+  ['burst', 'error bursts'],
+  ['errorRate', 'error-rate spikes'],
+  ['newTemplate', 'new messages'],
+  ['templateSurge', 'message surges'],
+  ['silence', 'silence'],
+  ['traceback', 'stack traces'],
+  ['alerts', 'alert-jsonl entries'],
+];
+
+function isOn(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v && typeof v === 'object' && 'enabled' in v) return (v as { enabled?: boolean }).enabled !== false;
+  return v !== undefined;
+}
+
+/** Which detectors run for one source (its `detectors:` in vigil.yml over the defaults). */
+export function DetectorToggles({ source }: { source: SourceConfig }) {
+  const [settings, setSettings] = useState<Record<string, unknown> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const own = ((source as { detectors?: Record<string, unknown> }).detectors ?? {}) as Record<string, unknown>;
+
+  const load = () => void api().call('detect.settings', { source: source.name }).then((r) => setSettings(r.settings));
+  useEffect(load, [source.name]);
+
+  const toggle = async (key: string, on: boolean) => {
+    const cur = own[key];
+    const next = typeof cur === 'object' && cur !== null ? { ...cur, enabled: on } : on;
+    const r = await api().call('detect.configure', { source: source.name, settings: { ...own, [key]: next } as never });
+    setError(r.ok ? null : r.errors.map((e) => `${e.key}: ${e.reason}`).join('; '));
+    load();
+  };
+
+  if (!settings) return <div className="muted small">…</div>;
+  return (
+    <div className="detectors" data-testid="detector-toggles">
+      {DETECTORS.map(([key, label]) => (
+        <label key={key} className="small">
+          <input type="checkbox" checked={isOn(settings[key])} onChange={(e) => void toggle(key, e.target.checked)} /> {label}
+        </label>
+      ))}
+      {error && <div className="error small">{error}</div>}
+    </div>
+  );
+}

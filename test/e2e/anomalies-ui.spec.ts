@@ -1,0 +1,81 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startReceiver, type Receiver } from '../support/http-receiver.js';
+import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { tempDir } from '../support/tmp.js';
+
+let running: ServeProcess | null = null;
+let receiver: Receiver | null = null;
+let cleanup: () => void = () => undefined;
+
+test.afterEach(async () => {
+  await running?.stop();
+  await receiver?.close();
+  running = null;
+  receiver = null;
+  cleanup();
+});
+
+test('an anomaly from an alert log shows with its evidence, is acknowledged, and reaches a channel added in the UI', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  receiver = await startReceiver({ lifetimeMs: 80_000 });
+  const alerts = join(t.dir, 'alerts.jsonl');
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(alerts, '');
+  writeFileSync(config, `sources:\n  - name: monitor\n    type: file\n    path: ${alerts}\n    format: alert-jsonl\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+
+  // A webhook channel, added and tested from the UI; its URL is stored as a secret.
+  await page.getByRole('tab', { name: 'Notifications' }).click();
+  await page.getByRole('button', { name: '+ Add channel' }).click();
+  const form = page.locator('form[aria-label="add channel"]');
+  await form.locator('select[name="type"]').selectOption('webhook');
+  await form.locator('input[name="name"]').fill('hook');
+  await form.locator('input[name="url"]').fill(`${receiver.url}/hooks/secret-token-abcdef`);
+  await form.getByRole('button', { name: 'Save channel' }).click();
+  const row = page.getByTestId('channel-item').filter({ hasText: 'hook' });
+  await expect(row).toBeVisible();
+  await expect(row).not.toContainText('secret-token-abcdef');
+  expect(readFileSync(config, 'utf8')).not.toContain('secret-token-abcdef');
+  await row.getByRole('button', { name: 'Send test' }).click();
+  await expect(page.getByText('Test sent to hook.')).toBeVisible();
+  expect(receiver.requests.length).toBe(1);
+
+  // An upstream tool reports an anomaly: it shows in the UI and goes to the channel.
+  appendFileSync(alerts, JSON.stringify({ timestamp: new Date().toISOString(), type: 'anomaly', severity: 'high', message: 'replication lag above 30 s', details: { lag: 31 } }) + '\n');
+  await page.getByRole('tab', { name: /Anomalies/ }).click();
+  const item = page.getByTestId('anomaly-item').filter({ hasText: 'replication lag' });
+  await expect(item).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Anomalies (1)' })).toBeVisible();
+  await item.click();
+  const detail = page.getByTestId('anomaly-detail');
+  await expect(detail.getByTestId('evidence-evidence')).toContainText('replication lag above 30 s');
+  await expect.poll(() => receiver!.requests.length, { timeout: 45_000 }).toBeGreaterThan(1);
+  expect(receiver.requests.at(-1)!.body).toContain('replication lag above 30 s');
+  await detail.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(detail.getByTestId('anomaly-state')).toHaveText('acknowledged');
+  await expect(page.getByRole('tab', { name: 'Anomalies', exact: true })).toBeVisible();
+});
+
+test('an invalid config edit in the UI is refused with the key, and the config in force stays', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  const original = 'sources: []\nchannels: []\nrules: []\n';
+  writeFileSync(config, original);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  await page.getByRole('tab', { name: 'Config' }).click();
+  const editor = page.getByLabel('vigil.yml');
+  await expect(editor).toHaveValue(original);
+  await editor.fill('sources:\n  - name: x\n    type: file\n');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('config-errors')).toContainText('sources.0.path');
+  expect(readFileSync(config, 'utf8')).toBe(original);
+  await editor.fill(`sources:\n  - name: x\n    type: file\n    path: ${join(t.dir, 'x.log')}\n`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('[data-testid="source-item"][data-name="x"]')).toBeVisible();
+});
