@@ -4,11 +4,13 @@
 import { benchDecode } from './decode.bench.js';
 import { benchDetect } from './detect.bench.js';
 import { benchDocker } from './docker.bench.js';
+import { benchTail } from './tail.bench.js';
 
 const BENCHES: Record<string, (opts: { quick?: boolean }) => Promise<void>> = {
   decode: benchDecode,
   detect: benchDetect,
   docker: benchDocker,
+  tail: benchTail,
 };
 
 const args = process.argv.slice(2);

@@ -177,6 +177,10 @@ export class FileSource implements Source {
       poll: this.polling,
       pollIntervalMs: this.opts.pollIntervalMs,
       onPath: (p) => (this.scanning === found ? found.push(p) : this.sync(p)),
+      onContent: (p) => {
+        const t = this.attached.get(p);
+        if (t) this.readIn(t);
+      },
       onError: (err) => this.ctx.log?.(`source ${this.ref.name}: watcher: ${err.message}`),
       onWatchRefused: (err) => void this.fallBackToPolling(w, err),
     });

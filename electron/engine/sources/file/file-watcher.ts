@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
+import { join } from 'node:path';
 import type { PathMatcher } from './path-matcher.js';
 
 export interface FileWatcherOptions {
@@ -8,6 +9,8 @@ export interface FileWatcherOptions {
   pollIntervalMs: number;
   /** A path changed, appeared or went away: look at it. */
   onPath(path: string): void;
+  /** A file's content changed (unthrottled, straight from the OS): read it if it is open. */
+  onContent?(path: string): void;
   /** Something other than a refused watch went wrong. */
   onError(err: Error): void;
   /** The OS refused a watch (ENOSPC / EMFILE): the caller restarts us with polling. */
@@ -58,6 +61,14 @@ export class FileWatcher {
     w.on('add', onPath);
     w.on('change', onPath);
     w.on('unlink', onPath);
+    // Chokidar holds back repeated `change` events of a file for 50 ms; a log written
+    // continuously would wait that long. The raw event says "this name changed" at once.
+    w.on('raw', (event: string, name: unknown, details: unknown) => {
+      const dir = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+      if (event === 'change' && typeof name === 'string' && name && typeof dir === 'string' && !this.refused) {
+        this.opts.onContent?.(join(dir, name));
+      }
+    });
     return new Promise<void>((resolve) => {
       w.on('error', (e) => {
         const err = e as NodeJS.ErrnoException;

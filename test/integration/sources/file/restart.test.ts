@@ -3,6 +3,7 @@ import { appendFileSync, copyFileSync, renameSync, truncateSync, unlinkSync, wri
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../support/tmp.js';
+import { createDecoderFactory, loadFormats } from '../../../../electron/engine/decode/index.js';
 import { Rig, Writer } from './rig.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -93,6 +94,29 @@ describe('file source: across restarts', () => {
     appendFileSync(log, 'other content '.repeat(50) + '\nmore\n');
     await rig.open();
     expect((await rig.expectCount(12)).slice(10)).toEqual(['other content '.repeat(50), 'more']);
+  });
+
+  it('a multi-line record the decoder still holds at a stop is stored once, whole, after the restart', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const decoders = createDecoderFactory(loadFormats().formats, { sampleLines: 2, sampleTimeoutMs: 20 });
+    // A long flush timeout: the trace stays held by the decoder when we stop.
+    const rig = await Rig.start({ dir, decoders, source: { path: log, start: 'beginning', multiline: { start: '^\\d{4}-', timeoutMs: 60_000 } } });
+    cleanups.push(() => rig.close());
+    appendFileSync(log, '2026-11-21T10:00:00Z INFO one\n2026-11-21T10:00:01Z INFO two\n2026-11-21T10:00:02Z ERROR boom\n  at a()\n  at b()\n');
+    await rig.expectCount(2);
+    await rig.close();
+    appendFileSync(log, '  at c()\n2026-11-21T10:00:03Z INFO after\n2026-11-21T10:00:04Z INFO last\n');
+    await rig.open();
+    await rig.expectCount(4);
+    expect(rig.lines()).toEqual([
+      '2026-11-21T10:00:00Z INFO one',
+      '2026-11-21T10:00:01Z INFO two',
+      '2026-11-21T10:00:02Z ERROR boom\n  at a()\n  at b()\n  at c()',
+      '2026-11-21T10:00:03Z INFO after',
+    ]);
   });
 
   it('a config change restarting the source while its batches are still queued repeats nothing', async () => {

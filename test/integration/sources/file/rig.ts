@@ -4,6 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileSourceConfig, SourceStatus } from '../../../../shared/types.js';
 import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
+import type { DecoderFactory } from '../../../../electron/engine/decode/types.js';
 import { Ingestor, type IngestorOptions } from '../../../../electron/engine/pipeline/ingestor.js';
 import type { FileSourceOptions } from '../../../../electron/engine/sources/file/file-source.js';
 import { SourceManager } from '../../../../electron/engine/sources/manager.js';
@@ -18,6 +19,8 @@ export interface RigOptions {
   file?: FileSourceOptions;
   ingestor?: IngestorOptions;
   dbPath?: string;
+  /** The engine's decoders by default: the generic one (one line, one record). */
+  decoders?: DecoderFactory;
 }
 
 export class Rig {
@@ -44,7 +47,7 @@ export class Rig {
   async open(): Promise<void> {
     this.store = new Store(this.opts.dbPath ?? join(this.opts.dir, 'vigil.db'));
     this.ingestor = new Ingestor(this.store, null, [], {}, { lingerMs: 5, ...this.opts.ingestor });
-    this.manager = new SourceManager(this.store, this.ingestor, new GenericDecoderFactory(), () => undefined, {
+    this.manager = new SourceManager(this.store, this.ingestor, this.opts.decoders ?? new GenericDecoderFactory(), () => undefined, {
       fileOptions: { ...FAST, ...this.opts.file },
       log: (m) => this.logs.push(m),
     });

@@ -1,0 +1,227 @@
+// File tailing, from append to stored: throughput (one file, 100 files) and latency
+// (p50/p99), each printed next to `tail -F` into a pipe on the same data. Figures only:
+// nothing here asserts a timing. Vigil's figures are for the tail path as the engine
+// builds it (file source -> decoder -> ingestor -> SQLite), with the engine's decoder,
+// and again with decoding isolated (a pass-through decoder) to show what decoding costs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GenericDecoderFactory } from '../../electron/engine/decode/generic.js';
+import type { DecodedRecord, DecoderFactory, SourceLine, StreamDecoder } from '../../electron/engine/decode/types.js';
+import { Ingestor } from '../../electron/engine/pipeline/ingestor.js';
+import type { StoredRecord } from '../../electron/engine/pipeline/types.js';
+import { SourceManager } from '../../electron/engine/sources/manager.js';
+import { Store } from '../../electron/engine/store/store.js';
+import { tempDir } from '../support/tmp.js';
+
+const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
+
+/** Web-server-like lines, about 100 bytes. */
+function makeLines(n: number, tag = ''): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const ms = String(i % 1000).padStart(3, '0');
+    out.push(`2026-11-21T10:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}.${ms}Z ${LEVELS[i % 6]} [worker-${i % 8}] ${tag}request ${i} path=/api/v1/items/${i % 977} status=200 dur=${i % 300}ms`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** A decoder that does nothing but wrap the line: what the pipeline costs without decoding. */
+export class PassThroughFactory implements DecoderFactory {
+  create(): StreamDecoder {
+    return {
+      push: (l: SourceLine): DecodedRecord[] => [{
+        firstLine: l.lineNo, lastLine: l.lineNo, startOffset: l.startOffset, endOffset: l.endOffset, ts: l.readAt, tsText: null,
+        level: null, levelText: null, message: l.text, raw: l.text, rawBytes: l.bytes, flags: l.flags, format: 'raw',
+      }],
+      flush: () => [],
+      pendingStart: () => null,
+      flushDueInMs: () => null,
+      describe: () => ({ format: 'raw', forced: true, explanation: 'bench pass-through' }),
+    };
+  }
+}
+
+interface Pipeline {
+  stored(): number;
+  onStored(cb: (records: StoredRecord[]) => void): void;
+  close(): Promise<void>;
+}
+
+/** The tail path as the engine composes it, on a fresh store. */
+async function startPipeline(dir: string, path: string, decoders: DecoderFactory): Promise<Pipeline> {
+  const store = new Store(join(dir, `vigil-${Math.random().toString(36).slice(2)}.db`));
+  let n = 0;
+  const listeners: ((r: StoredRecord[]) => void)[] = [];
+  const ingestor = new Ingestor(store, null, [], {
+    onDidStore: (rs) => {
+      n += rs.length;
+      for (const l of listeners) l(rs);
+    },
+  });
+  const manager = new SourceManager(store, ingestor, decoders, () => undefined, { log: () => undefined });
+  await manager.apply([{ name: 'bench', type: 'file', path, start: 'beginning' }]);
+  return {
+    stored: () => n,
+    onStored: (cb) => listeners.push(cb),
+    close: async () => {
+      await manager.close();
+      await ingestor.close();
+      store.close();
+    },
+  };
+}
+
+async function until(fn: () => boolean, timeoutMs = 600_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('bench: timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function run(cmd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('sh', ['-c', cmd], { stdio: 'ignore' });
+    c.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd}: exit ${code}`))));
+  });
+}
+
+/** `tail -F` on the files into a pipe; counts lines as they arrive. */
+function startTail(files: string[], onLine?: (line: string) => void): { lines(): number; stop(): void; ready: Promise<void> } {
+  const t: ChildProcess = spawn('tail', ['-n', '+1', '-q', '-F', ...files], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let n = 0;
+  let rest = '';
+  t.stdout!.on('data', (d: Buffer) => {
+    if (!onLine) {
+      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) n++;
+      return;
+    }
+    const s = rest + d.toString('utf8');
+    const parts = s.split('\n');
+    rest = parts.pop()!;
+    for (const p of parts) {
+      n++;
+      onLine(p);
+    }
+  });
+  return { lines: () => n, stop: () => t.kill(), ready: new Promise((r) => setTimeout(r, 300)) };
+}
+
+const mib = (b: number) => b / 1048576;
+const fmt = (lines: number, bytes: number, ms: number) =>
+  `${Math.round(lines / (ms / 1000)).toLocaleString('en-US').padStart(9)} lines/s ${(mib(bytes) / (ms / 1000)).toFixed(1).padStart(6)} MiB/s (${ms} ms)`;
+
+export async function throughput(dir: string, files: number, lines: number, label: string, decoders: DecoderFactory | 'tail'): Promise<string> {
+  const sub = join(dir, `${label.replace(/\W+/g, '-')}-${files}`);
+  mkdirSync(sub);
+  const paths = Array.from({ length: files }, (_, i) => join(sub, `f${i}.log`));
+  const data = Array.from({ length: files }, (_, i) => join(sub, `d${i}.txt`));
+  let bytes = 0;
+  for (let i = 0; i < files; i++) {
+    const text = makeLines(Math.floor(lines / files), `f${i} `);
+    bytes += Buffer.byteLength(text);
+    writeFileSync(data[i]!, text);
+    writeFileSync(paths[i]!, '');
+  }
+  const total = Math.floor(lines / files) * files;
+  const script = paths.map((p, i) => `cat '${data[i]}' >> '${p}'`).join('; ');
+  if (decoders === 'tail') {
+    const tail = startTail(paths);
+    await tail.ready;
+    const t0 = Date.now();
+    await run(script);
+    await until(() => tail.lines() >= total);
+    const ms = Date.now() - t0;
+    tail.stop();
+    return fmt(total, bytes, ms);
+  }
+  const p = await startPipeline(sub, files === 1 ? paths[0]! : join(sub, '*.log'), decoders);
+  const t0 = Date.now();
+  await run(script);
+  await until(() => p.stored() >= total);
+  const ms = Date.now() - t0;
+  await p.close();
+  return fmt(total, bytes, ms);
+}
+
+/** A separate process writes one line per millisecond stamped with its wall-clock time (µs). */
+function paced(path: string, count: number): ChildProcess {
+  const js = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(path)},'a');let i=0;
+    const t=setInterval(()=>{const now=performance.timeOrigin+performance.now();
+    fs.writeSync(fd,'2026-11-21T10:00:00.000Z INFO latency probe '+(i++)+' at='+now.toFixed(3)+'\\n');
+    if(i>=${count}){clearInterval(t);fs.closeSync(fd);}},1);`;
+  return spawn(process.execPath, ['-e', js], { stdio: 'ignore' });
+}
+
+function percentiles(samples: number[]): string {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return `p50 ${q(0.5).toFixed(1).padStart(6)} ms  p99 ${q(0.99).toFixed(1).padStart(6)} ms  max ${s.at(-1)!.toFixed(1).padStart(6)} ms  (${s.length} lines)`;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+const stampOf = (raw: string) => Number(raw.slice(raw.lastIndexOf('at=') + 3));
+
+async function latency(dir: string, count: number, who: 'vigil' | 'tail'): Promise<string> {
+  const path = join(dir, `latency-${who}.log`);
+  writeFileSync(path, '');
+  const samples: number[] = [];
+  if (who === 'tail') {
+    const tail = startTail([path], (line) => samples.push(now() - stampOf(line)));
+    await tail.ready;
+    const w = paced(path, count);
+    await new Promise((r) => w.once('exit', r));
+    await until(() => samples.length >= count, 30_000);
+    tail.stop();
+  } else {
+    const p = await startPipeline(dir, path, new GenericDecoderFactory());
+    p.onStored((rs) => {
+      const t = now();
+      for (const r of rs) samples.push(t - stampOf(r.raw));
+    });
+    const w = paced(path, count);
+    await new Promise((r) => w.once('exit', r));
+    await until(() => samples.length >= count, 30_000);
+    await p.close();
+  }
+  return percentiles(samples);
+}
+
+/** Decoding alone, in memory, for the share it takes of the tail path. */
+function decodeOnly(lines: number, decoders: DecoderFactory): string {
+  const text = makeLines(lines);
+  const parts = text.split('\n');
+  parts.pop();
+  const d = decoders.create({});
+  let off = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < parts.length; i++) {
+    const l = parts[i]!;
+    d.push({ text: l, bytes: null, flags: 0, lineNo: i + 1, startOffset: off, endOffset: (off += l.length + 1), readAt: 0 });
+  }
+  d.flush();
+  const ms = performance.now() - t0;
+  return `${Math.round(lines / (ms / 1000)).toLocaleString('en-US').padStart(9)} lines/s`;
+}
+
+export async function benchTail(opts: { quick?: boolean } = {}): Promise<void> {
+  const lines = opts.quick ? 200_000 : 1_000_000;
+  const probes = opts.quick ? 1500 : 4000;
+  const { dir, cleanup } = tempDir('vigil-bench-tail-');
+  try {
+    const engineDecoder = new GenericDecoderFactory();
+    console.log(`tail throughput, ${lines.toLocaleString('en-US')} lines of ~110 bytes appended with cat, until the last is stored (Vigil) / out of the pipe (tail -F):`);
+    for (const files of [1, 100]) {
+      console.log(`  ${String(files).padStart(3)} file${files > 1 ? 's' : ' '}  vigil (engine decoder: generic)  ${await throughput(dir, files, lines, 'vigil', engineDecoder)}`);
+      console.log(`  ${String(files).padStart(3)} file${files > 1 ? 's' : ' '}  vigil (decode isolated: none)    ${await throughput(dir, files, lines, 'raw', new PassThroughFactory())}`);
+      console.log(`  ${String(files).padStart(3)} file${files > 1 ? 's' : ' '}  tail -F | pipe                   ${await throughput(dir, files, lines, 'tail', 'tail')}`);
+    }
+    console.log(`  decode stage alone (generic, in memory):          ${decodeOnly(Math.min(lines, 300_000), engineDecoder)}`);
+    console.log(`append-to-stored latency, one line per ms from another process (${probes} lines):`);
+    console.log(`  vigil          ${await latency(dir, probes, 'vigil')}`);
+    console.log(`  tail -F | pipe ${await latency(dir, probes, 'tail')}`);
+  } finally {
+    cleanup();
+  }
+}
