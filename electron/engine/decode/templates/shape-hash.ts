@@ -7,9 +7,10 @@ import { CLS, DIGIT, DOT, HARD, KEEP, OTHER, SOFT, SPACE, WILDCARD, isDigit, isD
 // hashes mean equal token sequences, up to a 53-bit hash collision (two hashes of 32 and
 // 21 bits; with 100,000 cached shapes about one chance in two million).
 //
-// It runs once per record, so it reads each character once: the URL test, the host-name
-// test and the masking of a chunk (maskChunk) are folded into that one pass, and a masked
-// chunk is hashed as maskChunk would write it, without building the string.
+// It runs once per record, so its inner loop does little more than hash the characters of
+// a chunk: the rest (is it a URL, a host name, a value?) is looked at where a colon or the
+// chunk's end shows it can matter, and a masked chunk is hashed as maskChunk() would
+// write it, without building the string.
 
 const C_SPACE = 32;
 const WILD = 0x1_0000;
@@ -17,19 +18,18 @@ const WILD = 0x1_0000;
 // tokenize's classes (bits 1..64) plus what this pass needs to know per character.
 const CLS_BITS = 127;
 const LETTER = 128;
-/** May appear in a lower-case host name ([a-z0-9.-]) or a path ('/'). */
-const LOWER = 256;
 /** May appear in a URL scheme ([A-Za-z+.-]). */
-const SCHEME = 512;
+const SCHEME = 256;
 /** Ends a chunk or needs a closer look: blanks, hard separators, ':'. */
-const BREAK = 1024;
-const SLASH = 2048;
+const BREAK = 512;
+const SLASH = 1024;
 
-const T = new Uint16Array(128);
+// Every UTF-16 code unit has an entry (non-ASCII: OTHER): no range test per character, and
+// the compiler knows a charCodeAt() result is always in bounds.
+const T = new Uint16Array(65536).fill(OTHER);
 for (let c = 0; c < 128; c++) {
   let k = CLS[c]!;
   if (isLetter(c)) k |= LETTER | SCHEME;
-  if ((c >= 97 && c <= 122) || isDigit(c) || c === 46 || c === 45 || c === 47) k |= LOWER;
   if (c === 43 || c === 46 || c === 45) k |= SCHEME;
   if (k & (SPACE | HARD) || c === 58) k |= BREAK;
   if (c === 47) k |= SLASH;
@@ -49,7 +49,7 @@ export function shapeHash(msg: string): number {
   let sawSpace = 0;
   outer: while (i < n) {
     const c = msg.charCodeAt(i);
-    const cls = c < 128 ? T[c]! : OTHER;
+    const cls = T[c]!;
     if (cls & SPACE) {
       sawSpace = 0x2_0000;
       i++;
@@ -73,19 +73,15 @@ export function shapeHash(msg: string): number {
       }
       continue;
     }
-    // One chunk. Its characters are hashed as we find its end (used when it is kept as is);
-    // `all` keeps the bits every character had: LOWER (a host name, when the chunk starts
-    // with [a-z0-9]) and SCHEME (a URL scheme so far, when it starts with a letter).
+    // One chunk. Its characters are hashed as we find its end (used when it is kept as is).
+    // The loop does only that: what else the chunk needs is looked at when it ends.
     let rest = 0; // classes of the characters after the first
-    let all = cls;
-    if (!(cls & LETTER)) all &= ~SCHEME;
-    if (!((c >= 97 && c <= 122) || cls & DIGIT)) all &= ~LOWER;
-    let scheme = i; // where the scheme isUrlAt() would be reading starts
     let c1 = Math.imul(FNV0 ^ c, P1);
     let c2 = Math.imul(MUR0 ^ c, P2);
-    let digits = cls & DIGIT ? 1 : 0;
-    let lonely = digits;
-    let prev = cls;
+    // isUrlAt(): a chunk that starts with a letter may be "scheme://..." (or
+    // "scheme:scheme2://...", as jdbc:mysql://), each scheme within 16 characters; checked
+    // at its colons. `scheme`: where the scheme being read starts, -1 once there is none.
+    let scheme = cls & LETTER ? i : -1;
     // For maskChunk: the first "://" and the colons after the first character.
     let schemeSep = c === 58 && msg.charCodeAt(i + 1) === 47 && msg.charCodeAt(i + 2) === 47 ? i : -1;
     let lastColon = -1;
@@ -93,7 +89,7 @@ export function shapeHash(msg: string): number {
     let j = i + 1;
     while (j < n) {
       const d = msg.charCodeAt(j);
-      const k = d < 128 ? T[d]! : OTHER;
+      const k = T[d]!;
       if (k & BREAK) {
         if (k & (SPACE | HARD)) break;
         // ':' that ends the chunk ("addStoredBlock: ") is punctuation of its own.
@@ -101,12 +97,11 @@ export function shapeHash(msg: string): number {
         if (e === C_SPACE) break;
         lastColon = j;
         colons++;
-        if (schemeSep < 0 && e === 47 && msg.charCodeAt(j + 2) === 47) schemeSep = j;
-        if (all & SCHEME) {
-          // isUrlAt(): "scheme://", or "scheme:scheme2://" (jdbc:mysql://), each scheme
-          // found within 16 characters.
-          if (j <= n - 3 && j <= scheme + 16) {
-            if (e === 47 && msg.charCodeAt(j + 2) === 47) {
+        const slashes = e === 47 && msg.charCodeAt(j + 2) === 47;
+        if (slashes && schemeSep < 0) schemeSep = j;
+        if (scheme >= 0) {
+          if (j <= n - 3 && j <= scheme + 16 && allHave(msg, scheme, j, SCHEME)) {
+            if (slashes) {
               // A URL is one value up to the next blank, query string and all.
               j += 3;
               while (j < n) {
@@ -122,33 +117,24 @@ export function shapeHash(msg: string): number {
               i = j;
               continue outer;
             }
-            if (isLetter(e)) scheme = j + 1;
-            else all &= ~SCHEME;
+            scheme = isLetter(e) ? j + 1 : -1;
           } else {
-            all &= ~SCHEME;
+            scheme = -1;
           }
         }
-        all &= ~LOWER;
-      } else {
-        all &= k;
-      }
-      if (k & DIGIT) {
-        digits++;
-        if (!(prev & LETTER)) lonely = 1;
       }
       rest |= k;
       c1 = Math.imul(c1 ^ d, P1);
       c2 = Math.imul(c2 ^ d, P2);
-      prev = k;
       j++;
     }
     const f = (cls | rest) & CLS_BITS;
     let v: number;
-    if (f === DIGIT || ((f & (OTHER | KEEP)) === 0 && cls & DIGIT && prev & DIGIT)) {
+    if (f === DIGIT || ((f & (OTHER | KEEP)) === 0 && cls & DIGIT && isDigit(msg.charCodeAt(j - 1)))) {
       v = WILD;
-    } else if (f & SOFT && digits === 0) {
+    } else if (f & SOFT && !(f & DIGIT)) {
       // No digit: maskChunk() keeps the chunk, unless it is a path or a host name.
-      if ((c === 47 && rest & SLASH) || (all & LOWER && f & DOT && isDomainNameAt(msg, i, j))) {
+      if ((c === 47 && rest & SLASH) || (c >= 97 && c <= 122 && f & DOT && isDomainNameAt(msg, i, j))) {
         v = WILD;
       } else {
         h1 = Math.imul(h1 ^ c1, P1);
@@ -160,7 +146,7 @@ export function shapeHash(msg: string): number {
       h1 = Math.imul(h1 ^ m1, P1);
       h2 = Math.imul(h2 ^ m2, P2);
       v = 0x8_0000;
-    } else if (f & DIGIT && (digits >= 2 || lonely)) {
+    } else if (f & DIGIT && isVariableRange(msg, i, j)) {
       // isVariablePart(): two digits or more, or a digit not glued to a letter.
       v = WILD;
     } else {
@@ -181,6 +167,22 @@ export function shapeHash(msg: string): number {
     }
   }
   return (h1 >>> 0) * 0x20_0000 + ((h2 ^ (h2 >>> 13)) & 0x1f_ffff);
+}
+
+function allHave(s: string, from: number, to: number, bits: number): boolean {
+  for (let k = from; k < to; k++) if (!(T[s.charCodeAt(k)]! & bits)) return false;
+  return true;
+}
+
+/** isVariablePart(s.slice(a, b)): two digits or more, or a digit not after a letter. */
+function isVariableRange(s: string, a: number, b: number): boolean {
+  let digits = 0;
+  for (let k = a; k < b; k++) {
+    if (isDigit(s.charCodeAt(k))) {
+      if (k === a || !isLetter(s.charCodeAt(k - 1)) || ++digits >= 2) return true;
+    }
+  }
+  return false;
 }
 
 function indexIn(s: string, code: number, from: number, to: number): number {
@@ -252,7 +254,7 @@ function maskedChunkHash(s: string, a: number, b: number, slashAfterFirst: boole
     let c = -1;
     if (q < b) {
       c = s.charCodeAt(q);
-      const k = c < 128 ? T[c]! : OTHER;
+      const k = T[c]!;
       if (!(k & SOFT)) {
         if (k & DIGIT) {
           if (q === start || !(prev & LETTER) || ++digits >= 2) variable = true;
