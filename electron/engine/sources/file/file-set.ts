@@ -1,0 +1,464 @@
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { FileRow } from '../../store/store.js';
+import type { SourceRef } from '../../pipeline/types.js';
+import type { SourceContext } from '../source.js';
+import { FileTailer, type TailerDeps } from './tailer.js';
+import type { PathMatcher } from './path-matcher.js';
+import { findByInode, holdsCheckpoint, probeFile, sameInode, type Probe } from './identity.js';
+import { decodeTail, encodeTail, readTail } from './fingerprint.js';
+
+/** What the set needs from its source: reading (with its error handling) and the source's rules. */
+export interface FileSetHost {
+  readonly ref: SourceRef;
+  readonly ctx: SourceContext;
+  /** Which paths belong to the source (rebuilt when its folder appears). */
+  matcher(): PathMatcher;
+  /** A new source starting with `start: end`: files found at the first scan are read from their end. */
+  readonly startAtEnd: boolean;
+  /** Read a file now and handle what the read found (truncation, errors). */
+  read(t: FileTailer): Promise<void>;
+  readIn(t: FileTailer): void;
+  /** Look at a path again later (after the current decision). */
+  resync(path: string): void;
+  fail(path: string, err: unknown): void;
+  recovered(path: string): void;
+}
+
+/** A new file that looks like a copy of one we follow (copytruncate, `cp`): not read until we know which. */
+export interface DeferredCopy {
+  of: FileTailer;
+  dev: number;
+  ino: number;
+  size: number;
+  changedAt: number;
+}
+
+/**
+ * The files of one source and which stored checkpoint each one continues. A file is told
+ * apart by dev/inode plus a fingerprint of its first line plus the bytes just before each
+ * checkpoint, so a rename, copytruncate (copy and truncation seen in either order),
+ * truncation, inode reuse and delete-and-recreate are recognised. Never two readers on
+ * one file. Callers serialise the calls (the source's control queue); reads run per file.
+ */
+export class FileSet {
+  readonly attached = new Map<string, FileTailer>();
+  readonly detached = new Set<FileTailer>();
+  private copies = new Map<string, DeferredCopy>();
+  /** The file last at each path, while still open: the next file there reads it first (writer order). */
+  private predecessors = new Map<string, FileTailer>();
+  /** Stored checkpoints not held by an open file: candidates for files we meet. */
+  private rows: FileRow[] = [];
+
+  constructor(
+    private readonly host: FileSetHost,
+    private readonly deps: TailerDeps,
+  ) {}
+
+  private get ctx(): SourceContext {
+    return this.host.ctx;
+  }
+  private get ref(): SourceRef {
+    return this.host.ref;
+  }
+
+  /** The source's checkpoints that may still continue a file. */
+  load(): void {
+    this.rows = this.ctx.store.files(this.ref.id).filter((r) => r.state === 'active' || r.state === 'truncated');
+  }
+
+  get bytesBehind(): number {
+    let n = 0;
+    for (const t of this.attached.values()) n += t.bytesBehind;
+    for (const t of this.detached) n += t.bytesBehind;
+    return n;
+  }
+
+  get hasCopies(): boolean {
+    return this.copies.size > 0;
+  }
+
+  copyAt(path: string): DeferredCopy | undefined {
+    return this.copies.get(path);
+  }
+
+  forgetCopy(path: string): void {
+    this.copies.delete(path);
+  }
+
+  predecessorOf(path: string): FileTailer | null {
+    return this.predecessors.get(path) ?? null;
+  }
+
+  /** Detached files that stopped growing rotateWaitMs ago: to be finished. */
+  idleDetached(now: number): FileTailer[] {
+    const out: FileTailer[] = [];
+    for (const t of this.detached) {
+      if (now - Math.max(t.lastGrowthAt, t.detachedAt ?? 0) > this.deps.rotateWaitMs) {
+        this.detached.delete(t);
+        out.push(t);
+      }
+    }
+    return out;
+  }
+
+  /** Stop reading everything (no flush: what is not stored stays behind its checkpoint). */
+  async closeAll(): Promise<void> {
+    const all = [...this.attached.values(), ...this.detached];
+    this.attached.clear();
+    this.detached.clear();
+    await Promise.all(all.map((t) => t.close().catch(() => undefined)));
+  }
+
+  /**
+   * Decide what a newly met file continues, and open it: a stored checkpoint it still
+   * holds, a copy of a file we follow (deferred), or new content (from the start; from
+   * the end for files already there when a new source first starts with `start: end`).
+   */
+  async adopt(probe: Probe, first: boolean, prev: FileTailer | null): Promise<FileTailer | null> {
+    if (!probe.isFile) {
+      await probe.fh.close();
+      return null;
+    }
+    // Never two readers on one file: one we hold open is followed under its new name.
+    const open = this.findOpen(probe);
+    if (open) {
+      await probe.fh.close();
+      await this.move(open, probe.path);
+      return open;
+    }
+    let row = await this.claimRow(probe, (r) => sameInode(r, probe));
+    row ??= await this.claimRow(probe, (r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp);
+    if (!row) {
+      const copy = await this.copyOf(probe);
+      // The original was truncated already (copytruncate is quick): the copy continues it now.
+      if (copy?.truncated) return this.handleTruncation(copy.of, probe);
+      if (copy) {
+        const of = copy.of;
+        this.copies.set(probe.path, { of, dev: probe.dev, ino: probe.ino, size: probe.size, changedAt: Date.now() });
+        await probe.fh.close();
+        return null;
+      }
+      const fromEnd = first && this.ctx.isNew && this.host.startAtEnd;
+      row = await this.newRow(probe, fromEnd ? probe.size : 0);
+    }
+    const tail = decodeTail(row.cursor) ?? (await readTail(probe.fh, row.offset));
+    const t = new FileTailer(probe, row, tail, this.deps);
+    if (prev && !prev.closed) t.prev = prev;
+    this.predecessors.delete(probe.path);
+    this.attached.set(probe.path, t);
+    return t;
+  }
+
+  /** The first stored row chosen by `pick` whose checkpoint this file still holds; rows it fails are retired. */
+  private async claimRow(probe: Probe, pick: (r: FileRow) => boolean): Promise<FileRow | null> {
+    for (const r of this.rows.filter(pick)) {
+      if (await holdsCheckpoint(probe, r)) {
+        this.rows.splice(this.rows.indexOf(r), 1);
+        if (r.path !== probe.path || r.dev !== probe.dev || r.ino !== probe.ino || r.state !== 'active') {
+          Object.assign(r, { path: probe.path, dev: probe.dev, ino: probe.ino, state: 'active' });
+          this.ctx.store.updateFile(r.id, { path: probe.path, dev: probe.dev, ino: probe.ino, state: 'active' });
+        }
+        return r;
+      }
+      if (sameInode(r, probe) && r.state === 'active') {
+        // Same inode, other content: truncated or rewritten while we were away (or a
+        // reused inode). A copy of the old content may still continue this checkpoint.
+        r.state = 'truncated';
+        this.ctx.store.updateFile(r.id, { state: 'truncated' });
+      }
+    }
+    return null;
+  }
+
+  private async newRow(probe: Probe, offset: number): Promise<FileRow> {
+    const tail = await readTail(probe.fh, offset);
+    const fresh: Omit<FileRow, 'id'> = {
+      source_id: this.ref.id, path: probe.path, dev: probe.dev, ino: probe.ino, fingerprint: probe.fp,
+      offset, line_no: 0, size: probe.size, state: 'active', cursor: encodeTail(tail),
+    };
+    return { ...fresh, id: this.ctx.store.addFile(fresh) };
+  }
+
+  /**
+   * Is this new file a byte copy of one we follow (same first line, same bytes where they
+   * overlap)? Only files still at their own path count: a file that took the place of
+   * another (rotation) is its successor, even when both start with the same banner.
+   */
+  private async copyOf(probe: Probe): Promise<{ of: FileTailer; truncated: boolean } | null> {
+    if (probe.fp === null) return null;
+    for (const t of [...this.attached.values()]) {
+      if (t.closed || t.row.fingerprint !== probe.fp || sameInode(t, probe)) continue;
+      if (t.path === probe.path || t.previousPath === probe.path) continue;
+      // Bring the original up to date first: copytruncate copies and truncates in one go,
+      // so by now the original may hold new content and the copy the rest of the old.
+      if (!t.isSuspended) await t.read().catch(() => undefined);
+      if (t.closed) continue;
+      if (t.isSuspended) {
+        if (await holdsCheckpoint(probe, t.checkpointRow('truncated'))) return { of: t, truncated: true };
+        continue;
+      }
+      const at = Math.min(probe.size, t.checkpointOffset);
+      if (at > 0 && (await t.sameBytesAs(probe.fh, at))) return { of: t, truncated: false };
+    }
+    return null;
+  }
+
+  /** A held-back copy changed: is it still the same bytes as its original where they overlap? */
+  async stillCopy(path: string, c: DeferredCopy): Promise<boolean> {
+    const o = c.of;
+    if (o.closed) return true; // its original is gone: settleCopies decides
+    // Bring the original up to date first: a truncated original hands over to its copy.
+    await this.host.read(o);
+    if (o.isSuspended) return true;
+    let probe: Probe;
+    try {
+      probe = await probeFile(path);
+    } catch {
+      return true;
+    }
+    try {
+      const at = Math.min(probe.size, o.checkpointOffset);
+      return sameInode(probe, c) && at > 0 && (await o.sameBytesAs(probe.fh, at));
+    } finally {
+      await probe.fh.close();
+    }
+  }
+
+  /** Follow an open file under a new name. A truncation it has not been through yet is handled first. */
+  async move(t: FileTailer, path: string): Promise<void> {
+    if (t.isSuspended) await this.handleTruncation(t);
+    if (t.closed) return;
+    if (this.attached.get(t.path) === t) this.attached.delete(t.path);
+    this.detached.delete(t);
+    this.predecessors.set(t.path, t);
+    t.reattach(path);
+    this.attached.set(path, t);
+  }
+
+  findOpen(st: { dev: number; ino: number }): FileTailer | null {
+    for (const t of this.attached.values()) if (!t.closed && sameInode(t, st)) return t;
+    for (const t of this.detached) if (!t.closed && sameInode(t, st)) return t;
+    return null;
+  }
+
+  detach(t: FileTailer): void {
+    if (this.attached.get(t.path) === t) this.attached.delete(t.path);
+    this.predecessors.set(t.path, t);
+    t.detach();
+    this.detached.add(t);
+    this.host.readIn(t);
+  }
+
+  /** Files found by a (re)scan: claim checkpoints by inode first, so a copy never takes its original's. */
+  async assignFound(paths: string[], first: boolean): Promise<void> {
+    const probes: Probe[] = [];
+    for (const path of new Set(paths)) {
+      const t = this.attached.get(path);
+      try {
+        const st = await stat(path);
+        if (t && sameInode(t, st)) {
+          this.host.readIn(t);
+          continue;
+        }
+        if (!st.isFile() || !this.host.matcher().matches(path)) continue;
+        probes.push(await probeFile(path));
+        this.host.recovered(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.host.fail(path, err);
+      }
+    }
+    const byInode = (p: Probe) => (this.rows.some((r) => sameInode(r, p)) ? 0 : 1);
+    probes.sort((a, b) => byInode(a) - byInode(b));
+    const orphans = first ? await this.findOrphans(probes) : [];
+    const inodeOf = new Map(this.rows.map((r) => [r.id, { dev: r.dev, ino: r.ino }]));
+    const opened: FileTailer[] = [];
+    for (const probe of probes) {
+      const prev = this.attached.get(probe.path) ?? orphans.find((o) => o.row.path === probe.path) ?? null;
+      if (this.attached.has(probe.path)) this.detach(this.attached.get(probe.path)!);
+      const t = await this.adopt(probe, first, prev);
+      if (t) opened.push(t);
+    }
+    // A copy that took over the checkpoint of a file truncated meanwhile (copytruncate
+    // while we were stopped) holds older lines than that file's new content: read it first.
+    for (const t of opened) {
+      const was = inodeOf.get(t.row.id);
+      if (!was || sameInode(was, t)) continue;
+      const successor = opened.find((o) => o !== t && sameInode(was, o));
+      if (successor && !successor.prev) successor.prev = t;
+    }
+    // Lines left in files rotated while we were stopped come before their successors'.
+    for (const o of orphans) {
+      o.row.path = o.path;
+      this.ctx.store.updateFile(o.row.id, { path: o.path });
+      await this.host.read(o);
+    }
+    for (const t of opened) this.host.readIn(t);
+  }
+
+  /**
+   * Checkpoints whose file is no longer at its path (rotated away while we were stopped):
+   * look for the inode in the folder it was in and read it to its end, detached.
+   */
+  private async findOrphans(probes: Probe[]): Promise<FileTailer[]> {
+    const listing = new Map<string, Map<string, string>>();
+    const out: FileTailer[] = [];
+    for (const r of [...this.rows]) {
+      if (r.state !== 'active' || r.dev === null || r.ino === null) continue;
+      if (probes.some((p) => sameInode(p, r))) continue;
+      const found = await findByInode(dirname(r.path), r.dev, r.ino, listing);
+      // Not found, or still at its own path but no longer matched (the config changed): gone for us.
+      if (found === null || found === r.path || probes.some((p) => p.path === found)) {
+        r.state = 'gone';
+        this.rows.splice(this.rows.indexOf(r), 1);
+        this.ctx.store.updateFile(r.id, { state: 'gone' });
+        continue;
+      }
+      let probe: Probe;
+      try {
+        probe = await probeFile(found);
+      } catch {
+        continue;
+      }
+      if (!(await holdsCheckpoint(probe, r))) {
+        await probe.fh.close();
+        continue;
+      }
+      this.rows.splice(this.rows.indexOf(r), 1);
+      const t = new FileTailer(probe, r, decodeTail(r.cursor) ?? Buffer.alloc(0), this.deps);
+      t.detach();
+      this.detached.add(t);
+      out.push(t);
+    }
+    return out;
+  }
+
+  /**
+   * A file we follow was truncated (or rewritten). Its lines written after our last read
+   * survive only in a copy (copytruncate): if one that the source matches sits beside it,
+   * the copy continues our checkpoint from there; otherwise the held partial line is flushed.
+   * Either way the file is then read again from its start under a new checkpoint.
+   */
+  async handleTruncation(t: FileTailer, found: Probe | null = null): Promise<FileTailer | null> {
+    // Several reads may report the same truncation; only the first is acted on.
+    if (t.closed || !t.isSuspended) {
+      await found?.fh.close();
+      return null;
+    }
+    const copy = found ?? (await this.findCopyBeside(t));
+    const fresh = await this.newRowFor(t);
+    const old = await t.restart(fresh, copy !== null);
+    if (copy) {
+      const row: FileRow = { ...old, path: copy.path, dev: copy.dev, ino: copy.ino, state: 'active' };
+      this.ctx.store.updateFile(row.id, { path: copy.path, dev: copy.dev, ino: copy.ino, state: 'active' });
+      this.copies.delete(copy.path);
+      const ct = new FileTailer(copy, row, decodeTail(row.cursor) ?? Buffer.alloc(0), this.deps);
+      const at = this.attached.get(copy.path);
+      if (at && at !== ct) this.detach(at);
+      this.attached.set(copy.path, ct);
+      // The copy holds the older lines: they go before the truncated file's new ones.
+      t.prev = ct;
+      await this.host.read(ct);
+      this.host.readIn(t);
+      return ct;
+    }
+    this.rows.push(old);
+    this.host.readIn(t);
+    return null;
+  }
+
+  private async newRowFor(t: FileTailer): Promise<FileRow> {
+    const fresh: Omit<FileRow, 'id'> = {
+      source_id: this.ref.id, path: t.path, dev: t.dev, ino: t.ino, fingerprint: null,
+      offset: 0, line_no: 0, size: 0, state: 'active', cursor: '',
+    };
+    return { ...fresh, id: this.ctx.store.addFile(fresh) };
+  }
+
+  /** A file in the truncated file's folder, matched by the source, holding its content up to our checkpoint. */
+  private async findCopyBeside(t: FileTailer): Promise<Probe | null> {
+    const want = t.checkpointRow('truncated');
+    if (want.fingerprint === null || want.offset === 0) return null;
+    const dir = dirname(t.path);
+    let names: string[] = [];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return null;
+    }
+    // Deferred copies of this very file first, then anything else beside it.
+    const paths = [...[...this.copies].filter(([, c]) => c.of === t).map(([p]) => p), ...names.map((n) => join(dir, n))];
+    for (const p of new Set(paths)) {
+      if (p === t.path || this.attached.has(p) || !this.host.matcher().matches(p)) continue;
+      try {
+        const st = await stat(p);
+        if (!st.isFile() || st.size < want.offset || sameInode(st, t)) continue;
+      } catch {
+        continue;
+      }
+      let probe: Probe;
+      try {
+        probe = await probeFile(p);
+      } catch {
+        continue;
+      }
+      if (probe.isFile && !sameInode(probe, t) && (await holdsCheckpoint(probe, want))) return probe;
+      await probe.fh.close();
+    }
+    return null;
+  }
+
+  /**
+   * Copies we held back: when their original went away, a copy continues its last
+   * checkpoint; when the original stays and the copy stopped changing, the copy is a
+   * plain duplicate and is followed from its end (only what is appended to it is new).
+   */
+  async settleCopies(now: number): Promise<void> {
+    for (const [path, c] of [...this.copies]) {
+      const originalGone = c.of.closed;
+      if (!originalGone && now - c.changedAt < this.deps.rotateWaitMs) continue;
+      this.copies.delete(path);
+      let probe: Probe;
+      try {
+        probe = await probeFile(path);
+      } catch {
+        continue;
+      }
+      if (!sameInode(probe, c) || this.attached.has(path)) {
+        await probe.fh.close();
+        this.host.resync(path);
+        continue;
+      }
+      let row: FileRow | null = null;
+      if (originalGone) {
+        const want = c.of.checkpointRow(c.of.row.state);
+        if (await holdsCheckpoint(probe, want)) {
+          row = { ...want, path, dev: probe.dev, ino: probe.ino, state: 'active' };
+          this.ctx.store.updateFile(row.id, { path, dev: probe.dev, ino: probe.ino, state: 'active' });
+        }
+      }
+      row ??= await this.newRow(probe, probe.size);
+      const tail = decodeTail(row.cursor) ?? (await readTail(probe.fh, row.offset));
+      const t = new FileTailer(probe, row, tail, this.deps);
+      this.attached.set(path, t);
+      this.host.readIn(t);
+    }
+  }
+
+  /** A detached file stopped growing: read what is left, flush, close. */
+  async finish(t: FileTailer): Promise<void> {
+    const links = await t.links().catch(() => 0);
+    await t.finish(links === 0 ? 'deleted' : 'rotated');
+    for (const [p, x] of this.predecessors) if (x === t) this.predecessors.delete(p);
+    for (const c of this.copies.values()) if (c.of === t) c.changedAt = 0;
+  }
+
+  async finishDeleted(): Promise<void> {
+    for (const t of [...this.detached]) {
+      if ((await t.links().catch(() => 1)) === 0) {
+        await t.finish('deleted').catch(() => undefined);
+        this.detached.delete(t);
+      }
+    }
+  }
+}
