@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePattern, parseAuto, parseIso } from '../../../electron/engine/decode/time/timestamp.js';
+import { compilePattern, parseAuto, parseIso, resetTimeCache } from '../../../electron/engine/decode/time/timestamp.js';
 
 const ctx = { refMs: Date.UTC(2025, 0, 2, 12, 0, 0) };
 
@@ -57,5 +57,51 @@ describe('timestamps', () => {
     expect(compilePattern('%Y-%m-%d')('2024/05/01', ctx)).toBeNull();
     expect(parseIso('hello world')).toBeNull();
     expect(parseAuto('12')).toBeNull();
+  });
+
+  it('a run of lines in one second reads like lines read one by one, year assumption included', () => {
+    // The file was written at 12:00:00.500 on Jan 1: a time after 12:00:00.500 on Jan 3 is from last year.
+    const near = { refMs: new Date(2025, 0, 1, 12, 0, 0, 500).getTime() };
+    const run = ['0103 12:00:00.400', '0103 12:00:00.499', '0103 12:00:00.501', '0103 12:00:00.9', '0103 12:00:00.400', '0103 12:00:01.000', '0103 12:00:01.x', '0103 12:00:01.'];
+    const one = compilePattern('%m%d %H:%M:%S.%f');
+    const got = run.map((t) => one(t, near));
+    const want = run.map((t) => compilePattern('%m%d %H:%M:%S.%f')(t, near));
+    expect(got).toEqual(want);
+    expect(got[1]!.ms).toBe(new Date(2025, 0, 3, 12, 0, 0, 499).getTime());
+    expect(got[2]!.ms).toBe(new Date(2024, 0, 3, 12, 0, 0, 501).getTime());
+    expect(got[6]).toBeNull();
+    expect(got[7]).toBeNull();
+    const millis = compilePattern('%Y-%m-%d %H:%M:%S,%L');
+    expect(['2024-05-01 10:00:00,1', '2024-05-01 10:00:00,12', '2024-05-01 10:00:00,1234'].map((t) => millis(t, ctx)?.ms ?? null)).toEqual([
+      new Date(2024, 4, 1, 10, 0, 0, 1).getTime(),
+      new Date(2024, 4, 1, 10, 0, 0, 12).getTime(),
+      null,
+    ]);
+  });
+
+  it('epoch patterns take 9-19 digits (1-8 without a sign) and an optional fraction', () => {
+    const p = compilePattern('epoch-us');
+    const ok = ['1714557600123456', '-1714557600123', '12345678', '1714557600.5', '0000000001'];
+    const bad = ['', '-', '-12345678', '12345678901234567890', '1714557600.', '1e15', ' 1714557600', '17145576001a'];
+    expect(ok.map((t) => p(t, ctx)?.ms)).toEqual([1714557600123, -1714557600, 12346, 1714558, 0]);
+    expect(bad.map((t) => p(t, ctx))).toEqual(bad.map(() => null));
+  });
+
+  it('resetTimeCache() makes parsers forget what they read (the zone changed)', () => {
+    const tz = process.env.TZ;
+    try {
+      const p = compilePattern('%Y-%m-%d %H:%M:%S,%L');
+      process.env.TZ = 'UTC';
+      resetTimeCache();
+      const utc = p('2024-05-01 10:00:00,250', ctx)!.ms;
+      process.env.TZ = 'Asia/Tokyo';
+      resetTimeCache();
+      expect(p('2024-05-01 10:00:00,250', ctx)!.ms).toBe(utc - 9 * 3_600_000);
+      expect(p('2024-05-01 10:00:00,750', ctx)!.ms).toBe(utc - 9 * 3_600_000 + 500);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+      resetTimeCache();
+    }
   });
 });

@@ -39,9 +39,24 @@ export function localToUtc(y: number, mo: number, d: number, h: number, mi: numb
   return cachedHourMs + mi * 60_000 + s * 1000 + ms;
 }
 
-/** Forgets the cached zone offset (tests change TZ). */
+// Compiled patterns remember their last results; they drop them when this changes.
+let cacheEpoch = 0;
+
+/** Forgets the cached zone offset and every parser's remembered results (tests change TZ). */
 export function resetTimeCache(): void {
   cachedHourKey = -1;
+  cacheEpoch++;
+}
+
+let yearRef = NaN;
+let yearOfRef = 0;
+/** The UTC year of a reference time (the file's mtime: the same for a whole file). */
+function refYear(refMs: number): number {
+  if (refMs !== yearRef) {
+    yearOfRef = new Date(refMs).getUTCFullYear();
+    yearRef = refMs;
+  }
+  return yearOfRef;
 }
 
 function digits(t: string, i: number, n: number): number {
@@ -131,6 +146,12 @@ export function parseIso(t: string): ParsedTime | null {
   return { ms: Date.UTC(y, mo - 1, d, h, mi, s, ms) - off, assumed: null };
 }
 
+/** a === b, with a cheap look at the last character first (millisecond times differ there). */
+function sameText(a: string, b: string): boolean {
+  const n = a.length;
+  return n === b.length && a.charCodeAt(n - 1) === b.charCodeAt(n - 1) && a === b;
+}
+
 /** Epoch numbers (seconds/millis/micros/nanos), as number or text. */
 export function parseEpoch(v: string | number): ParsedTime | null {
   if (typeof v === 'number') return Number.isFinite(v) && v > 0 ? { ms: epochToMs(v), assumed: null } : null;
@@ -152,10 +173,12 @@ function RFC2822(v: string): ParsedTime | null {
   return Number.isFinite(ms) ? { ms, assumed: /(?:GMT|UTC|Z|[+-]\d{2}:?\d{2})\s*$/.test(v) ? null : 'zone' } : null;
 }
 
-type Op =
-  | { k: 'lit'; c: number }
-  | { k: 'space' }
-  | { k: 'Y' | 'y' | 'm' | 'd' | 'e' | 'H' | 'M' | 'S' | 'L' | 'f' | 'b' | 'a' | 'z' | 'Z' | 's' | 'p' | 'I' | 'j' };
+// Pattern steps, as numbers (the parser switches on them once per step per line).
+const LIT = 0, SPACE = 1, Y4 = 2, Y2 = 3, MON = 4, DAY = 5, HOUR = 6, MIN = 7, SEC = 8, DOY = 9, MILLI = 10, FRAC = 11, MNAME = 12, DNAME = 13, AMPM = 14, ZOFF = 15, ZNAME = 16, EPOCH = 17;
+const DIRECTIVES: Record<string, number> = {
+  Y: Y4, y: Y2, m: MON, d: DAY, e: DAY, H: HOUR, I: HOUR, M: MIN, S: SEC, j: DOY, L: MILLI, f: FRAC,
+  b: MNAME, B: MNAME, a: DNAME, A: DNAME, p: AMPM, z: ZOFF, Z: ZNAME, s: EPOCH,
+};
 
 /**
  * Compiles a strftime-style pattern. Directives: %Y %y %m %d %e %H %I %p %M %S %L (millis)
@@ -168,75 +191,127 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
   if (pattern === 'epoch' || pattern === 'epoch-s' || pattern === 'epoch-ms' || pattern === 'epoch-us' || pattern === 'epoch-ns') {
     const div = pattern === 'epoch-s' ? 0.001 : pattern === 'epoch-ms' ? 1 : pattern === 'epoch-us' ? 1000 : pattern === 'epoch-ns' ? 1e6 : 0;
     return (t) => {
-      if (!EPOCH_RE.test(t) && !/^\d{1,8}(?:\.\d+)?$/.test(t)) return null;
-      const v = Number(t);
+      const v = epochText(t);
+      if (v !== v) return null;
       return { ms: div === 0 ? epochToMs(v) : Math.round(v / div), assumed: null };
     };
   }
   if (pattern === 'auto') return (t) => parseAuto(t);
-  const ops: Op[] = [];
+  const kinds: number[] = [];
+  const chars: number[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
+    let k = LIT;
+    let ch = c.charCodeAt(0);
     if (c === '%') {
       const d = pattern[++i];
-      if (d === '%') ops.push({ k: 'lit', c: 37 });
-      else if (d === 'B') ops.push({ k: 'b' });
-      else if (d === 'A') ops.push({ k: 'a' });
-      else if (d && 'YymdeHMSLfbazZspIj'.includes(d)) ops.push({ k: d as 'Y' });
+      if (d === '%') ch = 37;
+      else if (d && Object.hasOwn(DIRECTIVES, d)) k = DIRECTIVES[d]!;
       else throw new Error(`unknown timestamp directive %${d ?? ''} in "${pattern}"`);
+      // %e may start with a space.
+      if (d === 'e') ch = 32;
     } else if (c === ' ') {
-      ops.push({ k: 'space' });
-    } else {
-      ops.push({ k: 'lit', c: c.charCodeAt(0) });
+      k = SPACE;
     }
+    kinds.push(k);
+    chars.push(ch);
   }
-  // Consecutive lines often share their timestamp text (one-second resolution).
+  const nOps = kinds.length;
+  // A pattern that ends in the fraction of a second after a literal ("%H:%M:%S,%L"): lines
+  // that differ from the last only there are the last one's second plus the fraction.
+  const fracLast = nOps >= 2 && (kinds[nOps - 1] === MILLI || kinds[nOps - 1] === FRAC) && kinds[nOps - 2] === LIT && !kinds.includes(EPOCH);
+
+  let epoch = -1;
   let lastText = '';
   let lastRef = NaN;
   let lastResult: ParsedTime | null = null;
+  // For fracLast: the last text before its fraction, and its second as parse() computed it
+  // (also one year back, in case the fraction crosses the year-assumption threshold).
+  let prefix: string | null = null;
+  let base = 0;
+  let baseYearBack = 0;
+  let yearAssumed = false;
+  let assumed: TsAssumed | null = null;
+  let fracEnd = 0;
   return (t, ctx) => {
-    if (t === lastText && ctx.refMs === lastRef) return lastResult;
-    lastResult = parse(t, ctx);
+    if (epoch === cacheEpoch && ctx.refMs === lastRef) {
+      // Consecutive lines often share their timestamp text (one-second resolution).
+      if (sameText(t, lastText)) return lastResult;
+      // (slice and compare: faster than startsWith, which is not inlined)
+      if (prefix !== null && t.length > prefix.length && t.slice(0, prefix.length) === prefix) {
+        const ms = fraction(t, prefix.length, kinds[nOps - 1]!);
+        if (ms >= 0 && fracEnd === t.length) {
+          let out = base + ms;
+          if (yearAssumed && out > ctx.refMs + 2 * 86_400_000) out = baseYearBack + ms;
+          lastText = t;
+          return (lastResult = { ms: out, assumed });
+        }
+      }
+    }
+    epoch = cacheEpoch;
     lastText = t;
     lastRef = ctx.refMs;
-    return lastResult;
+    prefix = null;
+    return (lastResult = parse(t, ctx));
   };
+
+  /** Reads a fraction step at i: its millis (fracEnd: where it ends), or -1 when there is none. */
+  function fraction(t: string, i: number, k: number): number {
+    const n = t.length;
+    const start = i;
+    let v = 0;
+    if (k === MILLI) {
+      // Millis as an integer of 1-3 digits (some writers do not pad: ":6" is 6 ms).
+      while (i < n && i - start < 3 && isDigitCode(t.charCodeAt(i))) v = v * 10 + t.charCodeAt(i++) - 48;
+    } else {
+      let scale = 100;
+      while (i < n) {
+        const c = t.charCodeAt(i) - 48;
+        if (c < 0 || c > 9) break;
+        v += c * scale;
+        scale /= 10;
+        i++;
+      }
+      v = Math.floor(v);
+    }
+    fracEnd = i;
+    return i === start ? -1 : v;
+  }
 
   function parse(t: string, ctx: TimeContext): ParsedTime | null {
     let i = 0;
     const n = t.length;
-    let y = -1, mo = 0, d = 1, h = 0, mi = 0, s = 0, ms = 0, off: number | null = null, epoch = -1, pm = -1;
-    for (const op of ops) {
-      switch (op.k) {
-        case 'lit':
-          if (t.charCodeAt(i) !== op.c) return null;
+    let y = -1, mo = 0, d = 1, h = 0, mi = 0, s = 0, ms = 0, off: number | null = null, epochS = -1, pm = -1;
+    let fracAt = -1;
+    for (let o = 0; o < nOps; o++) {
+      switch (kinds[o]) {
+        case LIT:
+          if (t.charCodeAt(i) !== chars[o]) return null;
           i++;
           break;
-        case 'space':
+        case SPACE:
           if (t.charCodeAt(i) !== 32) return null;
           while (t.charCodeAt(i) === 32) i++;
           break;
-        case 'Y':
+        case Y4:
           y = digits(t, i, 4);
           if (y < 0) return null;
           i += 4;
           break;
-        case 'y': {
+        case Y2: {
           const v = digits(t, i, 2);
           if (v < 0) return null;
           y = v < 70 ? 2000 + v : 1900 + v;
           i += 2;
           break;
         }
-        case 'm':
-        case 'd':
-        case 'e':
-        case 'H':
-        case 'I':
-        case 'M':
-        case 'S': {
+        case MON:
+        case DAY:
+        case HOUR:
+        case MIN:
+        case SEC: {
           // One or two digits (some writers do not pad); %e may start with a space.
-          if (op.k === 'e' && t.charCodeAt(i) === 32) i++;
+          if (chars[o] === 32 && t.charCodeAt(i) === 32) i++;
           let v = digits(t, i, 1);
           if (v < 0) return null;
           i++;
@@ -245,14 +320,15 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
             v = v * 10 + v2;
             i++;
           }
-          if (op.k === 'm') mo = v - 1;
-          else if (op.k === 'd' || op.k === 'e') d = v;
-          else if (op.k === 'H' || op.k === 'I') h = v;
-          else if (op.k === 'M') mi = v;
+          const k = kinds[o];
+          if (k === MON) mo = v - 1;
+          else if (k === DAY) d = v;
+          else if (k === HOUR) h = v;
+          else if (k === MIN) mi = v;
           else s = v;
           break;
         }
-        case 'j': {
+        case DOY: {
           const v = digits(t, i, 3);
           if (v < 0) return null;
           i += 3;
@@ -260,31 +336,16 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
           d = v;
           break;
         }
-        case 'L': {
-          // Millis as an integer of 1-3 digits (some writers do not pad: ":6" is 6 ms).
-          const start = i;
-          let v = 0;
-          while (i < n && i - start < 3 && isDigitCode(t.charCodeAt(i))) v = v * 10 + t.charCodeAt(i++) - 48;
-          if (i === start) return null;
+        case MILLI:
+        case FRAC: {
+          fracAt = i;
+          const v = fraction(t, i, kinds[o]!);
+          if (v < 0) return null;
           ms = v;
+          i = fracEnd;
           break;
         }
-        case 'f': {
-          let scale = 100;
-          let v = 0;
-          const start = i;
-          while (i < n) {
-            const c = t.charCodeAt(i) - 48;
-            if (c < 0 || c > 9) break;
-            v += c * scale;
-            scale /= 10;
-            i++;
-          }
-          if (i === start) return null;
-          ms = Math.floor(v);
-          break;
-        }
-        case 'b': {
+        case MNAME: {
           const m = i + 3 <= n ? MONTHS.get(monthKey(t, i)) : undefined;
           if (m === undefined) return null;
           mo = m;
@@ -292,20 +353,20 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
           while (i < n && isAlpha(t.charCodeAt(i))) i++;
           break;
         }
-        case 'a': {
+        case DNAME: {
           const start = i;
           while (i < n && isAlpha(t.charCodeAt(i))) i++;
           if (i === start) return null;
           break;
         }
-        case 'p': {
+        case AMPM: {
           const w = t.slice(i, i + 2).toUpperCase();
           if (w !== 'AM' && w !== 'PM') return null;
           pm = w === 'PM' ? 1 : 0;
           i += 2;
           break;
         }
-        case 'z': {
+        case ZOFF: {
           const z = t.charCodeAt(i);
           if (z === 90) {
             off = 0;
@@ -323,41 +384,75 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
           off = (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
           break;
         }
-        case 'Z': {
+        case ZNAME: {
           const start = i;
           while (i < n && isAlpha(t.charCodeAt(i))) i++;
           const name = t.slice(start, i);
           if (name === 'UTC' || name === 'GMT' || name === 'Z') off = 0;
           break;
         }
-        case 's': {
+        case EPOCH: {
           const start = i;
           while (i < n && (isDigitCode(t.charCodeAt(i)) || t.charCodeAt(i) === 46)) i++;
           if (i === start) return null;
-          epoch = Number(t.slice(start, i));
+          epochS = Number(t.slice(start, i));
           break;
         }
       }
     }
     if (i !== n) return null;
     if (off === null && utc) off = 0;
-    if (epoch >= 0) return { ms: epochToMs(epoch), assumed: null };
+    if (epochS >= 0) return { ms: epochToMs(epochS), assumed: null };
     if (pm === 1 && h < 12) h += 12;
     if (pm === 0 && h === 12) h = 0;
-    let yearAssumed = false;
+    let isYearAssumed = false;
     if (y < 0) {
-      yearAssumed = true;
-      y = new Date(ctx.refMs).getUTCFullYear();
+      isYearAssumed = true;
+      y = refYear(ctx.refMs);
     }
-    let out = off === null ? localToUtc(y, mo, d, h, mi, s, ms) : Date.UTC(y, mo, d, h, mi, s, ms) - off;
+    let out = civil(y, mo, d, h, mi, s, ms, off);
     // Dec 31 in a file last written on Jan 2: the line is from last year.
-    if (yearAssumed && out > ctx.refMs + 2 * 86_400_000) {
-      y -= 1;
-      out = off === null ? localToUtc(y, mo, d, h, mi, s, ms) : Date.UTC(y, mo, d, h, mi, s, ms) - off;
-    }
+    if (isYearAssumed && out > ctx.refMs + 2 * 86_400_000) out = civil(y - 1, mo, d, h, mi, s, ms, off);
     const zoneAssumed = off === null;
-    return { ms: out, assumed: yearAssumed ? (zoneAssumed ? 'year+zone' : 'year') : zoneAssumed ? 'zone' : null };
+    const result: ParsedTime = { ms: out, assumed: isYearAssumed ? (zoneAssumed ? 'year+zone' : 'year') : zoneAssumed ? 'zone' : null };
+    if (fracLast && fracAt >= 0) {
+      prefix = t.slice(0, fracAt);
+      base = civil(y, mo, d, h, mi, s, 0, off);
+      baseYearBack = isYearAssumed ? civil(y - 1, mo, d, h, mi, s, 0, off) : 0;
+      yearAssumed = isYearAssumed;
+      assumed = result.assumed;
+    }
+    return result;
   }
+}
+
+/** Epoch ms of a civil time: local time when no offset is known, else UTC minus the offset. */
+function civil(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, off: number | null): number {
+  return off === null ? localToUtc(y, mo, d, h, mi, s, ms) : Date.UTC(y, mo, d, h, mi, s, ms) - off;
+}
+
+/**
+ * An epoch number as text (what the epoch patterns accept: 9-19 digits, or 1-8 without a
+ * sign, and an optional fraction), or NaN. Number(t), without a regex for the common case.
+ */
+function epochText(t: string): number {
+  const n = t.length;
+  let i = t.charCodeAt(0) === 45 ? 1 : 0;
+  const start = i;
+  let v = 0;
+  while (i < n) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+    i++;
+  }
+  const digits = i - start;
+  if (digits > 19 || digits < (start ? 9 : 1)) return NaN;
+  if (digits < 9 && start) return NaN;
+  if (i === n) return v <= Number.MAX_SAFE_INTEGER ? (start ? -v : v) : Number(t);
+  if (t.charCodeAt(i) !== 46 || i + 1 === n) return NaN;
+  for (let k = i + 1; k < n; k++) if (!isDigitCode(t.charCodeAt(k))) return NaN;
+  return Number(t);
 }
 
 function isAlpha(c: number): boolean {
