@@ -49,6 +49,8 @@ export class FileSet {
   private predecessors = new Map<string, FileTailer>();
   /** Stored checkpoints not held by an open file: candidates for files we meet. */
   private rows: FileRow[] = [];
+  /** No checkpoint of this source was ever taken on a path it matches now. */
+  private newHere = true;
 
   constructor(
     private readonly host: FileSetHost,
@@ -64,7 +66,12 @@ export class FileSet {
 
   /** The source's checkpoints that may still continue a file. */
   load(): void {
-    this.rows = this.ctx.store.files(this.ref.id).filter((r) => r.state === 'active' || r.state === 'truncated');
+    const all = this.ctx.store.files(this.ref.id);
+    this.rows = all.filter((r) => r.state === 'active' || r.state === 'truncated');
+    // A source whose path now names files it never read (the user pointed it elsewhere)
+    // starts those like a new source would: `start` decides, not "from the beginning".
+    const m = this.host.matcher();
+    this.newHere = this.ctx.isNew || !all.some((r) => m.matches(r.path));
   }
 
   get bytesBehind(): number {
@@ -139,7 +146,7 @@ export class FileSet {
         await probe.fh.close();
         return null;
       }
-      const fromEnd = first && this.ctx.isNew && this.host.startAtEnd;
+      const fromEnd = first && this.newHere && this.host.startAtEnd;
       row = await this.newRow(probe, fromEnd ? probe.size : 0);
     }
     const tail = decodeTail(row.cursor) ?? (await readTail(probe.fh, row.offset));
@@ -453,11 +460,13 @@ export class FileSet {
     for (const c of this.copies.values()) if (c.of === t) c.changedAt = 0;
   }
 
+  /** Files deleted but still open (noticed or not yet): read to their end, as nobody can later. */
   async finishDeleted(): Promise<void> {
-    for (const t of [...this.detached]) {
+    for (const t of [...this.detached, ...this.attached.values()]) {
       if ((await t.links().catch(() => 1)) === 0) {
         await t.finish('deleted').catch(() => undefined);
         this.detached.delete(t);
+        if (this.attached.get(t.path) === t) this.attached.delete(t.path);
       }
     }
   }

@@ -216,7 +216,7 @@ export class FileTailer {
     if (prev) {
       const idle = prev.detachedAt === null && Date.now() - prev.lastGrowthAt > this.deps.rotateWaitMs;
       if (prev.closed || idle) this.prev = null;
-      else await prev.read();
+      else await prev.read().catch(() => undefined); // its own reads report its errors
     }
     const st = await this.fh.stat();
     this.size = st.size;

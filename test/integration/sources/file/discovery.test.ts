@@ -59,6 +59,20 @@ describe('file source: which files, from where', () => {
     expect(await rb.expectCount(2)).toEqual(['old b', 'new b']);
   });
 
+  it('an existing source pointed at another existing file starts it as a new source would (start: end)', async () => {
+    const dir = dirFixture();
+    const a = join(dir, 'a.log');
+    const b = join(dir, 'b.log');
+    writeFileSync(a, '');
+    writeFileSync(b, 'old b, years of it\n');
+    const r = await rig(dir, { path: a, start: 'beginning' });
+    appendFileSync(a, 'a1\n');
+    await r.expectCount(1);
+    await r.manager.apply([{ ...r.config, path: b, start: 'end' }]);
+    appendFileSync(b, 'b1\n');
+    expect(await r.expectCount(2)).toEqual(['a1', 'b1']);
+  });
+
   it('a glob picks up files that appear later, from their beginning, and ignores the rest', async () => {
     const dir = dirFixture();
     writeFileSync(join(dir, 'one.log'), 'before start\n');

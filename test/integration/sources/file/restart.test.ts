@@ -37,6 +37,19 @@ describe('file source: across restarts', () => {
     expect(await rig.expectCount(16)).toEqual(w.written);
   });
 
+  it('a file deleted just before a stop is read to its end at the stop (nobody could later)', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    unlinkSync(log);
+    w.write(7);
+    await rig.close();
+    w.close();
+    await rig.open();
+    expect(rig.lines()).toEqual(w.written);
+  });
+
   it('a file rotated (renamed away) while stopped: its unread lines are found by inode and read before the new file', async () => {
     const { log, rig } = await setup((d) => join(d, 'app.log'));
     const w = new Writer(log);
