@@ -17,11 +17,13 @@ import { tempDir } from '../support/tmp.js';
 const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
 
 /** Web-server-like lines, about 100 bytes. */
-function makeLines(n: number, tag = ''): string {
+/** `n` lines whose timestamps are `first`, first + `step`, ... milliseconds after 10:00. */
+function makeLines(n: number, tag = '', first = 0, step = 1): string {
   const out: string[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < n; k++) {
+    const i = first + k * step;
     const ms = String(i % 1000).padStart(3, '0');
-    out.push(`2026-11-21T10:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}.${ms}Z ${LEVELS[i % 6]} [worker-${i % 8}] ${tag}request ${i} path=/api/v1/items/${i % 977} status=200 dur=${i % 300}ms`);
+    out.push(`2026-11-21T${String(10 + Math.floor(i / 3_600_000)).padStart(2, '0')}:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}.${ms}Z ${LEVELS[i % 6]} [worker-${i % 8}] ${tag}request ${i} path=/api/v1/items/${i % 977} status=200 dur=${i % 300}ms`);
   }
   return out.join('\n') + '\n';
 }
@@ -80,13 +82,6 @@ async function until(fn: () => boolean, timeoutMs = 600_000): Promise<void> {
   }
 }
 
-function run(cmd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const c = spawn('sh', ['-c', cmd], { stdio: 'ignore' });
-    c.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd}: exit ${code}`))));
-  });
-}
-
 /** `tail -F` on the files into a pipe; counts lines as they arrive. */
 function startTail(files: string[], onLine?: (line: string) => void): { lines(): number; stop(): void; ready: Promise<void> } {
   const t: ChildProcess = spawn('tail', ['-n', '+1', '-q', '-F', ...files], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -112,25 +107,50 @@ const mib = (b: number) => b / 1048576;
 const fmt = (lines: number, bytes: number, ms: number) =>
   `${Math.round(lines / (ms / 1000)).toLocaleString('en-US').padStart(9)} lines/s ${(mib(bytes) / (ms / 1000)).toFixed(1).padStart(6)} MiB/s (${ms} ms)`;
 
-export async function throughput(dir: string, files: number, lines: number, label: string, decoders: DecoderFactory | 'tail'): Promise<string> {
-  const sub = join(dir, `${label.replace(/\W+/g, '-')}-${files}`);
+/**
+ * Appends `pieces` (file, data file) in order from a separate process, as fast as it can.
+ * One process for all, so a thousand pieces cost a thousand writes, not a thousand forks.
+ */
+function appendAll(dir: string, pieces: [string, string][]): Promise<void> {
+  const manifest = join(dir, `pieces-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(manifest, JSON.stringify(pieces));
+  const js = `const fs=require('fs');for(const [f,d] of JSON.parse(fs.readFileSync(${JSON.stringify(manifest)},'utf8')))fs.appendFileSync(f,fs.readFileSync(d));`;
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, ['-e', js], { stdio: 'ignore' });
+    c.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
+  });
+}
+
+/**
+ * `lines` spread over `files`, written in `rounds`: one round appends a slice to every
+ * file in turn, with timestamps in write order (live programs). With one round, each
+ * file's whole history goes in one piece, one file after the other (catching up on
+ * files written while Vigil was stopped: their timestamps interleave).
+ */
+export async function throughput(dir: string, files: number, lines: number, label: string, decoders: DecoderFactory | 'tail', rounds = 1): Promise<string> {
+  const sub = join(dir, `${label.replace(/\W+/g, '-')}-${files}-${rounds}`);
   mkdirSync(sub);
   const paths = Array.from({ length: files }, (_, i) => join(sub, `f${i}.log`));
-  const data = Array.from({ length: files }, (_, i) => join(sub, `d${i}.txt`));
+  const per = Math.floor(lines / files / rounds);
+  const total = per * files * rounds;
+  const pieces: [string, string][] = [];
   let bytes = 0;
-  for (let i = 0; i < files; i++) {
-    const text = makeLines(Math.floor(lines / files), `f${i} `);
-    bytes += Buffer.byteLength(text);
-    writeFileSync(data[i]!, text);
-    writeFileSync(paths[i]!, '');
+  for (let r = 0; r < rounds; r++) {
+    for (let f = 0; f < files; f++) {
+      // Live: timestamps follow the order of writing. Catch-up: each file spans the same hours.
+      const text = rounds > 1 ? makeLines(per, `f${f} `, (r * files + f) * per) : makeLines(per, `f${f} `, f, files);
+      const data = join(sub, `d${f}-${r}.txt`);
+      writeFileSync(data, text);
+      bytes += Buffer.byteLength(text);
+      pieces.push([paths[f]!, data]);
+    }
   }
-  const total = Math.floor(lines / files) * files;
-  const script = paths.map((p, i) => `cat '${data[i]}' >> '${p}'`).join('; ');
+  for (const p of paths) writeFileSync(p, '');
   if (decoders === 'tail') {
     const tail = startTail(paths);
     await tail.ready;
     const t0 = Date.now();
-    await run(script);
+    await appendAll(sub, pieces);
     await until(() => tail.lines() >= total);
     const ms = Date.now() - t0;
     tail.stop();
@@ -138,7 +158,7 @@ export async function throughput(dir: string, files: number, lines: number, labe
   }
   const p = await startPipeline(sub, files === 1 ? paths[0]! : join(sub, '*.log'), decoders);
   const t0 = Date.now();
-  await run(script);
+  await appendAll(sub, pieces);
   await until(() => p.stored() >= total);
   const ms = Date.now() - t0;
   await p.close();
@@ -211,11 +231,16 @@ export async function benchTail(opts: { quick?: boolean } = {}): Promise<void> {
   const { dir, cleanup } = tempDir('vigil-bench-tail-');
   try {
     const engineDecoder = new GenericDecoderFactory();
-    console.log(`tail throughput, ${lines.toLocaleString('en-US')} lines of ~110 bytes appended with cat, until the last is stored (Vigil) / out of the pipe (tail -F):`);
-    for (const files of [1, 100]) {
-      console.log(`  ${String(files).padStart(3)} file${files > 1 ? 's' : ' '}  vigil (engine decoder: generic)  ${await throughput(dir, files, lines, 'vigil', engineDecoder)}`);
-      console.log(`  ${String(files).padStart(3)} file${files > 1 ? 's' : ' '}  vigil (decode isolated: none)    ${await throughput(dir, files, lines, 'raw', new PassThroughFactory())}`);
-      console.log(`  ${String(files).padStart(3)} file${files > 1 ? 's' : ' '}  tail -F | pipe                   ${await throughput(dir, files, lines, 'tail', 'tail')}`);
+    console.log(`tail throughput, ${lines.toLocaleString('en-US')} lines of ~110 bytes appended by another process as fast as it can, until the last is stored (Vigil) / out of the pipe (tail -F):`);
+    const cases: [string, number, number][] = [
+      ['  1 file              ', 1, 1],
+      ['100 files, live       ', 100, 10],
+      ['100 files, catching up', 100, 1],
+    ];
+    for (const [name, files, rounds] of cases) {
+      console.log(`  ${name}  vigil (engine decoder: generic) ${await throughput(dir, files, lines, 'vigil', engineDecoder, rounds)}`);
+      console.log(`  ${name}  vigil (decode isolated: none)   ${await throughput(dir, files, lines, 'raw', new PassThroughFactory(), rounds)}`);
+      console.log(`  ${name}  tail -F | pipe                  ${await throughput(dir, files, lines, 'tail', 'tail', rounds)}`);
     }
     console.log(`  decode stage alone (generic, in memory):          ${decodeOnly(Math.min(lines, 300_000), engineDecoder)}`);
     console.log(`append-to-stored latency, one line per ms from another process (${probes} lines):`);
