@@ -5,6 +5,7 @@ import { compilePatterns, parseAuto, type TimeContext, type TimeParser, type TsA
 import type { FormatDefinition } from './definition.js';
 import { findLevelWord, leadingTimestamp } from './generic-line.js';
 import { parseLogfmt } from './logfmt.js';
+import { sameFields, unnamedGroups, type FieldsOf, type UnnamedRegex } from './unnamed-groups.js';
 
 /** What one line says once a format has read it. */
 export interface ParsedLine {
@@ -32,6 +33,15 @@ export interface CompiledFormat {
   parse(text: string, ctx: TimeContext): ParsedLine | null;
   /** For strict formats: why a line did not parse. */
   mismatchReason(text: string): string;
+}
+
+const namedFields: FieldsOf = (m) => m.groups as Record<string, string | undefined>;
+
+function sameMatch(named: RegExp, plain: UnnamedRegex, line: string): boolean {
+  const a = named.exec(line);
+  const b = plain.re.exec(line);
+  if (!a || !b) return !a && !b;
+  return sameFields(namedFields(a), plain.fields(b));
 }
 
 export class FormatError extends Error {
@@ -165,13 +175,16 @@ export function compileFormat(raw: unknown): CompiledFormat {
       }
       if (!/\(\?<[A-Za-z_]\w*>/.test(src)) fail('the regex has no named captures (e.g. (?<message>.*))');
       if (!msgFields.some((f) => src.includes(`(?<${f}>`))) fail(`the regex has no capture for the message (${msgFields.join(' or ')})`);
-      return re;
+      // Matched without names when that reads the samples exactly as the named regex does.
+      const plain = unnamedGroups(re);
+      if (plain && (def.samples ?? []).every((l) => typeof l !== 'string' || sameMatch(re, plain, l))) return plain;
+      return { re, fields: namedFields };
     });
     parse = (text, ctx) => {
-      for (const re of regexes) {
+      for (const { re, fields } of regexes) {
         const m = re.exec(text);
         if (!m) continue;
-        const g = m.groups as Record<string, string | undefined>;
+        const g = fields(m);
         let message = '';
         for (const f of msgFields) {
           const v = g[f];
