@@ -194,6 +194,13 @@ export class FileTailer {
 
   // ---- internals --------------------------------------------------------------------
 
+  /** Back to the last checkpoint handed to the pipeline; what was read after it is read again. */
+  private rewind(): void {
+    this.readPos = this.ckptOffset;
+    this.splitter.reset(this.ckptOffset, this.ckptLineNo, this.ckptTail);
+    this.decoder = this.deps.makeDecoder(Date.now());
+  }
+
   private async closeHandle(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -250,7 +257,14 @@ export class FileTailer {
       this.lastGrowthAt = now;
       const lines: SourceLine[] = [];
       this.splitter.push(this.buf.subarray(0, bytesRead), now, lines);
-      await this.emit(lines, false);
+      try {
+        await this.emit(lines, false);
+      } catch (err) {
+        // Not handed over (a decoder threw, or we are closing): go back to the last
+        // checkpoint so these lines are read again, never skipped.
+        this.rewind();
+        throw err;
+      }
     }
     if (this.row.fingerprint === null && this.splitter.consumedOffset > 0 && !this.closed) {
       const fp = await fingerprint(this.fh);

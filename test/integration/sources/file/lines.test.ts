@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECORD_FLAGS } from '../../../../shared/types.js';
 import { tempDir } from '../../../support/tmp.js';
+import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
+import type { DecoderFactory } from '../../../../electron/engine/decode/types.js';
 import { Rig, settle } from './rig.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -62,6 +64,40 @@ describe('file source: lines', () => {
     expect(rows.map((r) => r.raw.length)).toEqual([5, 1000, 4]);
     expect(rows[1]!.flags & RECORD_FLAGS.truncated).toBe(RECORD_FLAGS.truncated);
     expect(rows[2]!.raw).toBe('next');
+  });
+
+  it('a decoder throwing on a line (a bug) skips nothing: the lines are read again on the next look', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const generic = new GenericDecoderFactory();
+    let thrown = false;
+    const flaky: DecoderFactory = {
+      create: (o) => {
+        const d = generic.create(o);
+        return {
+          push: (l) => {
+            if (l.text === 'poison' && !thrown) {
+              thrown = true;
+              throw new Error('decoder bug');
+            }
+            return d.push(l);
+          },
+          flush: () => d.flush(),
+          pendingStart: () => d.pendingStart(),
+          flushDueInMs: (now) => d.flushDueInMs(now),
+          describe: () => d.describe(),
+        };
+      },
+    };
+    const rig = await Rig.start({ dir, decoders: flaky, source: { path: log, start: 'beginning' } });
+    cleanups.push(() => rig.close());
+    appendFileSync(log, 'one\ntwo\n');
+    await rig.expectCount(2);
+    appendFileSync(log, 'three\npoison\nfour\n');
+    expect(await rig.expectCount(5)).toEqual(['one', 'two', 'three', 'poison', 'four']);
+    expect(thrown).toBe(true);
   });
 
   it('a 50 MB line written in pieces costs about maxLineBytes of memory, not 50 MB, and the stream goes on', async () => {

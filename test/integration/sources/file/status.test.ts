@@ -3,6 +3,8 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
+import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
+import type { DecoderFactory } from '../../../../electron/engine/decode/types.js';
 import { Rig, Writer } from './rig.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -47,6 +49,39 @@ describe('file source: status', () => {
     writeFileSync(join(logs, 'b.log'), 'b1\n');
     expect(await rig.expectCount(2)).toEqual(['a1', 'b1']);
     expect(rig.status().state).toBe('watching');
+  });
+
+  it('a large backlog is "catching-up" with the bytes behind, then "watching"', async () => {
+    const dir = fixture();
+    const log = join(dir, 'app.log');
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++) lines.push(`backlog line ${i} ${'b'.repeat(60)}`);
+    writeFileSync(log, lines.join('\n') + '\n');
+    // A decoder that takes its time (5 ms every 2000 lines): reading is the slow part, not the store.
+    const generic = new GenericDecoderFactory();
+    let n = 0;
+    const slow: DecoderFactory = {
+      create: (o) => {
+        const d = generic.create(o);
+        return {
+          push: (l) => {
+            if (++n % 2000 === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+            return d.push(l);
+          },
+          flush: () => d.flush(),
+          pendingStart: () => d.pendingStart(),
+          flushDueInMs: (now) => d.flushDueInMs(now),
+          describe: () => d.describe(),
+        };
+      },
+    };
+    const rig = await Rig.start({ dir, decoders: slow, source: { path: log, start: 'beginning' }, file: { catchUpBytes: 1024 * 1024 } });
+    cleanups.push(() => rig.close());
+    await waitFor(() => rig.status().state === 'catching-up', { what: 'catching-up status' });
+    expect(rig.status().bytesBehind).toBeGreaterThan(1024 * 1024);
+    expect(await rig.expectCount(100_000, 'the backlog', 60_000)).toEqual(lines);
+    await waitFor(() => rig.status().state === 'watching', { what: 'watching once caught up' });
+    expect(rig.status().bytesBehind).toBe(0);
   });
 
   it('when the store falls behind, reading pauses (status paused, bytes behind), memory stays bounded, nothing is dropped', async () => {
