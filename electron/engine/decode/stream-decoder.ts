@@ -103,19 +103,18 @@ export class FormatStreamDecoder implements StreamDecoder {
       this.sample.push(line);
       const first = this.sample[0]!;
       if (this.sample.length < this.tune.sampleLines && line.readAt - first.readAt < this.tune.sampleTimeoutMs) return NONE;
-      return this.decideAndReplay(this.sample.length < this.tune.sampleLines);
+      this.decideAndReplay(this.sample.length < this.tune.sampleLines);
+      return this.take() ?? NONE;
     }
     if (this.provisional) this.recheck(line.text);
-    const out: DecodedRecord[] = [];
-    this.feed(line, out);
-    return out.length ? out : NONE;
+    this.feed(line);
+    return this.take() ?? NONE;
   }
 
   flush(): DecodedRecord[] {
-    const out: DecodedRecord[] = [];
-    if (this.sampling) out.push(...this.decideAndReplay(true));
-    if (this.pending) out.push(this.emit());
-    return out;
+    if (this.sampling) this.decideAndReplay(true);
+    if (this.pending) this.put(this.emit());
+    return this.take() ?? [];
   }
 
   /** The file was rotated or truncated: emit what is held and detect again on the new lines. */
@@ -159,16 +158,14 @@ export class FormatStreamDecoder implements StreamDecoder {
     this.explanation = explain(d, d.format?.name ?? 'generic');
   }
 
-  private decideAndReplay(early: boolean): DecodedRecord[] {
+  private decideAndReplay(early: boolean): void {
     const lines = this.sample;
     this.sample = [];
     this.sampling = false;
     const texts = lines.map((l) => l.text);
     this.decide(texts);
     this.provisional = early ? texts : null;
-    const out: DecodedRecord[] = [];
-    for (const l of lines) this.feed(l, out);
-    return out;
+    for (const l of lines) this.feed(l);
   }
 
   /** Decided on a short sample (timeout): decide again once a full sample was seen; later lines follow the new choice. */
@@ -180,47 +177,61 @@ export class FormatStreamDecoder implements StreamDecoder {
     this.decide(p);
   }
 
-  private feed(line: SourceLine, out: DecodedRecord[]): void {
+  /** Records ready to go out, in order (allocated when the first one is: most lines give one or none). */
+  private ready: DecodedRecord[] | null = null;
+
+  private put(rec: DecodedRecord): void {
+    if (this.ready) this.ready.push(rec);
+    else this.ready = [rec];
+  }
+
+  private take(): DecodedRecord[] | null {
+    const out = this.ready;
+    this.ready = null;
+    return out;
+  }
+
+  private feed(line: SourceLine): void {
     const text = line.text;
     const p = this.pending;
     if (this.startRe) {
-      if (p && !this.startRe.test(text)) return this.append(line, text, out);
-      this.start(line, this.format?.parse(text, this.ctx) ?? null, out);
+      if (p && !this.startRe.test(text)) return this.append(line, text);
+      this.start(line, this.format?.parse(text, this.ctx) ?? null);
       return;
     }
     if (p && p.partial) {
       const parsed = this.format?.parse(text, this.ctx);
       p.partial = !!parsed?.partial;
-      return this.append(line, parsed ? parsed.message : text, out, true);
+      return this.append(line, parsed ? parsed.message : text, true);
     }
     const f = this.format;
     if (f) {
       const parsed = f.parse(text, this.ctx);
       if (parsed) {
         if (this.misses.length) this.misses = [];
-        if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message)) return this.append(line, parsed.message, out);
-        this.start(line, parsed, out);
+        if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message)) return this.append(line, parsed.message);
+        this.start(line, parsed);
         return;
       }
       if (f.strict) {
-        if (p) out.push(this.emit());
-        out.push(this.parseError(line, f));
+        if (p) this.put(this.emit());
+        this.put(this.parseError(line, f));
         return;
       }
       if (p && f.multiline === 'header' && text.length > 0 && text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx)) {
         // Lines between headers belong to the record above (stack traces, dumps); those that
         // do not look like it still count toward noticing that the format changed.
         if (!looksLikeContinuation(text)) this.missed(text, line.lineNo);
-        return this.append(line, text, out);
+        return this.append(line, text);
       }
-      if (p && f.multiline === 'header' && text.length === 0) return this.append(line, text, out);
-      if (p && f.multiline === 'heuristic' && looksLikeContinuation(text)) return this.append(line, text, out);
-      this.start(line, null, out);
+      if (p && f.multiline === 'header' && text.length === 0) return this.append(line, text);
+      if (p && f.multiline === 'heuristic' && looksLikeContinuation(text)) return this.append(line, text);
+      this.start(line, null);
       this.missed(text, line.lineNo);
       return;
     }
-    if (p && looksLikeContinuation(text)) return this.append(line, text, out);
-    this.start(line, null, out);
+    if (p && looksLikeContinuation(text)) return this.append(line, text);
+    this.start(line, null);
     if (!this.forced) this.missed(text, line.lineNo);
   }
 
@@ -247,8 +258,8 @@ export class FormatStreamDecoder implements StreamDecoder {
     }
   }
 
-  private start(line: SourceLine, parsed: ParsedLine | null, out: DecodedRecord[]): void {
-    if (this.pending) out.push(this.emit());
+  private start(line: SourceLine, parsed: ParsedLine | null): void {
+    if (this.pending) this.put(this.emit());
     const format = parsed ? this.format!.name : 'generic';
     // One record is held at a time: its holder object is reused (one allocation less per record).
     const q = this.spare;
@@ -280,10 +291,10 @@ export class FormatStreamDecoder implements StreamDecoder {
       };
     }
     // Formats whose records never span lines go out at once: nothing is held.
-    if (parsed && this.format!.multiline === 'none' && !this.startRe) out.push(this.emit());
+    if (parsed && this.format!.multiline === 'none' && !this.startRe) this.put(this.emit());
   }
 
-  private append(line: SourceLine, msgText: string, out: DecodedRecord[], glue = false): void {
+  private append(line: SourceLine, msgText: string, glue = false): void {
     const p = this.pending!;
     p.last = line;
     p.lines++;
@@ -292,7 +303,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     (p.msg ??= []).push(glue ? '\u0000' + msgText : msgText);
     if (line.bytes !== null) p.bytes = true;
     p.flags |= line.flags;
-    if (p.lines >= this.tune.maxRecordLines || p.chars >= this.tune.maxRecordChars) out.push(this.emit());
+    if (p.lines >= this.tune.maxRecordLines || p.chars >= this.tune.maxRecordChars) this.put(this.emit());
   }
 
   private emit(): DecodedRecord {
