@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
 import { createDecoderFactory, DrainMiner, loadFormats } from '../../electron/engine/decode/index.js';
 import { readLineBatches } from '../../electron/engine/decode/read-lines.js';
+import { decodeInWorker, isDecodeWorker, runDecodeWorker } from '../../electron/engine/decode/worker-decode.js';
 import type { SourceLine } from '../../electron/engine/decode/types.js';
 
 // Decode + template throughput, on the Loghub-2k corpus and on a generated file that
@@ -118,15 +120,47 @@ const GENERATORS: { name: string; gen: Gen }[] = [
   },
 ];
 
+// One-format files for the lnav comparison: formats both tools know out of the box, so lnav
+// reads every line too (lnav 0.11 has no pino/bunyan format; journald JSON is its JSON one).
+const SINGLE: { name: string; gen: Gen }[] = [
+  GENERATORS[0]!,
+  GENERATORS[1]!,
+  {
+    name: 'journald-json',
+    gen: (r, t) =>
+      JSON.stringify({
+        __REALTIME_TIMESTAMP: String(t * 1000 + int(r, 1000)),
+        __MONOTONIC_TIMESTAMP: String(t * 10 + int(r, 10)),
+        PRIORITY: pick(r, ['6', '6', '6', '5', '4', '3']),
+        _HOSTNAME: 'web1',
+        _SYSTEMD_UNIT: pick(r, ['nginx.service', 'sshd.service', 'cron.service']),
+        SYSLOG_IDENTIFIER: pick(r, ['nginx', 'sshd', 'CRON']),
+        _PID: String(int(r, 30000)),
+        MESSAGE: pick(r, [
+          () => `Failed password for ${pick(r, USERS)} from ${ip(r)} port ${int(r, 65535)} ssh2`,
+          () => `worker process ${int(r, 30000)} exited with code ${int(r, 3)}`,
+          () => `pam_unix(cron:session): session opened for user ${pick(r, USERS)} by (uid=0)`,
+        ])(),
+      }),
+  },
+];
+
+/** Names accepted by generateFile besides 'mix'. */
+export const SINGLE_FORMATS = SINGLE.map((g) => g.name);
+
 /** Writes `bytes` of runs of generated lines (streaming, with backpressure). */
 export async function generateMixFile(path: string, bytes: number): Promise<void> {
+  return generateFile(path, bytes, GENERATORS);
+}
+
+async function generateFile(path: string, bytes: number, generators: readonly { gen: Gen }[]): Promise<void> {
   const out = createWriteStream(path);
   const r = rng(42);
   let written = 0;
   let t = Date.UTC(2024, 4, 1);
   let g = 0;
   while (written < bytes) {
-    const gen = GENERATORS[g++ % GENERATORS.length]!.gen;
+    const gen = generators[g++ % generators.length]!.gen;
     const run = 2000 + int(r, 8000);
     let chunk = '';
     for (let i = 0; i < run && written + chunk.length < bytes; i++) {
@@ -145,15 +179,32 @@ export async function generateMixFile(path: string, bytes: number): Promise<void
   await once(out, 'finish');
 }
 
+/** Writes `bytes` of one format's generated lines (see SINGLE_FORMATS). */
+export function generateFormatFile(path: string, bytes: number, name: string): Promise<void> {
+  const g = SINGLE.find((x) => x.name === name);
+  if (!g) throw new Error(`no generator for ${name} (have: ${SINGLE_FORMATS.join(', ')})`);
+  return generateFile(path, bytes, [g]);
+}
+
 interface Run {
   lines: number;
   records: number;
   bytes: number;
-  /** Wall time. */
+  /** Wall time of the decode loop. */
   ms: number;
-  /** CPU time of this process (user + system): the figure that holds on a busy machine. */
+  /** CPU time of the decode loop (user + system): the figure that holds on a busy machine. */
   cpuMs: number;
   templates: number;
+}
+
+/** One tool's run over one file, as a whole process (start-up and all). */
+interface ProcessRun {
+  /** Wall time from spawn to exit. */
+  ms: number;
+  /** User + system CPU of the process. */
+  cpuMs: number;
+  /** Peak resident set, MiB. */
+  rssMiB: number;
 }
 
 function cpuMs(): number {
@@ -185,24 +236,111 @@ async function decodeFile(path: string, factory: ReturnType<typeof createDecoder
   return { lines, records, bytes: size, ms: performance.now() - t0, cpuMs: cpuMs() - c0, templates: miner.templates().length };
 }
 
-function timeLnav(files: string[]): Promise<{ ms: number; out: string } | null> {
-  return new Promise((resolvePromise) => {
-    if (!existsSync('/usr/bin/lnav')) return resolvePromise(null);
-    const home = join(tmpdir(), 'vigil-bench-lnav-home');
-    mkdirSync(home, { recursive: true });
+/** Decodes on a worker thread and mines here (the offline two-thread path, see worker-decode.ts). */
+async function decodeFileTwoThreads(path: string, formatsDir: string): Promise<Run> {
+  const miner = new DrainMiner();
+  let records = 0;
+  const t0 = performance.now();
+  const c0 = cpuMs(); // the process's CPU: both threads
+  const r = await decodeInWorker(path, { script: new URL(import.meta.url), formatsDir }, (message, ts) => {
+    miner.match(message, ts ?? 0);
+    records++;
+  });
+  return { lines: r.lines, records, bytes: statSync(path).size, ms: performance.now() - t0, cpuMs: cpuMs() - c0, templates: miner.templates().length };
+}
+
+// Each file is decoded by a child process running this same script with the variables below
+// set: its figures are its own (peak RSS, JIT warm-up, start-up included in the process
+// time), like lnav's. With two threads, the child's decode worker runs this script too.
+const CHILD_ENV = 'VIGIL_BENCH_DECODE_FILE';
+const THREADS_ENV = 'VIGIL_BENCH_DECODE_THREADS';
+
+if (isDecodeWorker(workerData)) {
+  await runDecodeWorker(workerData, parentPort!);
+} else if (process.env[CHILD_ENV]) {
+  const path = process.env[CHILD_ENV]!;
+  const dir = join(repoRoot(), 'resources', 'formats');
+  const run =
+    process.env[THREADS_ENV] === '2' ? await decodeFileTwoThreads(path, dir) : await decodeFile(path, createDecoderFactory(loadFormats([], { dir }).formats), new DrainMiner());
+  const u = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ run, cpuMs: (u.user + u.system) / 1000, rssMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.exit(0);
+}
+
+function spawnTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; out: string; code: number | null }> {
+  return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/lnav', ['-n', '-c', ';SELECT count(*) FROM all_logs', ...files], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('error', () => resolvePromise(null));
-    child.on('close', (code) => resolvePromise(code === 0 ? { ms: performance.now() - t0, out: out.trim().split(/\s+/).pop() ?? '' } : null));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ ms: performance.now() - t0, out: out + err, code }));
   });
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const rate = (r: Run) =>
-  `${fmt((r.lines / r.ms) * 1000)} lines/s, ${((r.bytes / MiB / r.ms) * 1000).toFixed(1)} MiB/s wall; ` +
-  `${fmt((r.lines / r.cpuMs) * 1000)} lines/s, ${((r.bytes / MiB / r.cpuMs) * 1000).toFixed(1)} MiB/s per CPU second`;
+/**
+ * The script the children run: this file bundled on its own (the decode engine and nothing
+ * else, so the child's start-up and RSS are Vigil's), else the running bench script (then
+ * without the two-thread runs: a worker would start the whole bench).
+ */
+async function childScript(root: string): Promise<string | null> {
+  const out = join(tmpdir(), 'vigil-bench-decode-child.mjs');
+  try {
+    const { build } = await import('esbuild');
+    await build({ absWorkingDir: root, entryPoints: ['test/bench/decode.bench.ts'], bundle: true, platform: 'node', target: 'node22', format: 'esm', packages: 'external', outfile: out, logLevel: 'error' });
+    return out;
+  } catch (e) {
+    console.log(`could not bundle the decode child (${(e as Error).message.split('\n')[0]}): no per-file runs`);
+    return null;
+  }
+}
+
+async function vigilProcess(script: string, path: string, threads: 1 | 2): Promise<{ run: Run; proc: ProcessRun }> {
+  const r = await spawnTimed(process.execPath, [script], { ...process.env, [CHILD_ENV]: path, [THREADS_ENV]: String(threads), VIGIL_REPO_ROOT: repoRoot() });
+  const line = r.out.split('\n').find((l) => l.startsWith('{"run"'));
+  if (r.code !== 0 || !line) throw new Error(`decode child failed (${r.code}): ${r.out.slice(-2000)}`);
+  const o = JSON.parse(line) as { run: Run; cpuMs: number; rssMiB: number };
+  return { run: o.run, proc: { ms: r.ms, cpuMs: o.cpuMs, rssMiB: o.rssMiB } };
+}
+
+const LNAV = '/usr/bin/lnav';
+const TIME = '/usr/bin/time';
+
+/** lnav -n -c ';SELECT count(*) FROM all_logs' FILE, timed by GNU time when there is one. */
+async function lnavProcess(path: string): Promise<{ count: number; proc: ProcessRun } | null> {
+  if (!existsSync(LNAV)) return null;
+  const home = join(tmpdir(), 'vigil-bench-lnav-home');
+  mkdirSync(home, { recursive: true });
+  const env = { ...process.env, HOME: home };
+  const args = ['-n', '-c', ';SELECT count(*) FROM all_logs', path];
+  const timed = existsSync(TIME);
+  const r = timed ? await spawnTimed(TIME, ['-f', 'vigil-bench-time %e %U %S %M', LNAV, ...args], env) : await spawnTimed(LNAV, args, env);
+  if (r.code !== 0) return null;
+  const t = /vigil-bench-time (\S+) (\S+) (\S+) (\d+)/.exec(r.out);
+  const count = Number(/count\(\*\)\s+(\d+)/.exec(r.out)?.[1] ?? NaN);
+  return {
+    count,
+    proc: t ? { ms: Number(t[1]) * 1000, cpuMs: (Number(t[2]) + Number(t[3])) * 1000, rssMiB: Number(t[4]) / 1024 } : { ms: r.ms, cpuMs: NaN, rssMiB: NaN },
+  };
+}
+
+const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '?');
+const perS = (n: number, ms: number) => fmt((n / ms) * 1000);
+const mib = (bytes: number) => bytes / MiB;
+
+/** The same file every run: generated once into the temp folder, named by content version and size. */
+async function benchFile(kind: string, bytes: number): Promise<string> {
+  const path = join(tmpdir(), kind === 'mix' ? `vigil-bench-decode-mix-v1-${bytes}.log` : `vigil-bench-decode-${kind}-v1-${bytes}.log`);
+  if (!existsSync(path) || statSync(path).size < bytes) {
+    const g0 = performance.now();
+    if (kind === 'mix') await generateMixFile(path, bytes);
+    else await generateFormatFile(path, bytes, kind);
+    console.log(`generated ${path} (${mib(statSync(path).size).toFixed(0)} MiB) in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+  }
+  return path;
+}
 
 export async function benchDecode(opts: { quick?: boolean } = {}): Promise<void> {
   const root = repoRoot();
@@ -242,34 +380,81 @@ export async function benchDecode(opts: { quick?: boolean } = {}): Promise<void>
       for (const rec of d.flush()) miner.match(rec.message, rec.ts ?? 0);
       lines += n;
     });
-    const run: Run = { lines, bytes, ms: performance.now() - t0, cpuMs: cpuMs() - c0, records: 0, templates: 0 };
-    console.log(`decode+template, Loghub-2k corpus (11 systems x ${reps}): ${rate(run)}`);
+    const ms = performance.now() - t0;
+    const cpu = cpuMs() - c0;
+    console.log(
+      `decode+template, Loghub-2k corpus in memory (11 systems x ${reps}, ${fmt(lines)} lines): ` +
+        `${perS(lines, ms)} lines/s wall, ${perS(lines, cpu)} lines per CPU-second, ${((mib(bytes) / cpu) * 1000).toFixed(1)} MiB per CPU-second ` +
+        `(2,000-line files: no lnav run, its start-up would be the figure)`,
+    );
   } else {
     console.log(`corpus not found at ${corpus}: skipped`);
   }
 
-  // 2. Generated mix file, streamed from disk.
-  const size = Number(process.env.VIGIL_BENCH_DECODE_BYTES ?? (opts.quick ? 32 * MiB : 1024 * MiB));
-  const path = join(tmpdir(), `vigil-bench-decode-mix-v1-${size}.log`);
-  if (!existsSync(path) || statSync(path).size < size) {
-    const g0 = performance.now();
-    await generateMixFile(path, size);
-    console.log(`generated ${path} (${(statSync(path).size / MiB).toFixed(0)} MiB) in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
-  }
-  const miner = new DrainMiner();
-  const run = await decodeFile(path, factory, miner);
-  const rssMiB = process.resourceUsage().maxRSS / 1024;
+  // 2. Generated files, streamed from disk by a child process each, and the same file counted by lnav.
+  const mixBytes = Number(process.env.VIGIL_BENCH_DECODE_BYTES ?? (opts.quick ? 32 * MiB : 1024 * MiB));
+  const singleBytes = Number(process.env.VIGIL_BENCH_DECODE_SINGLE_BYTES ?? (opts.quick ? 32 * MiB : 256 * MiB));
+  const files = [{ kind: 'mix', bytes: mixBytes }, ...SINGLE_FORMATS.map((kind) => ({ kind, bytes: singleBytes }))];
+  const paths = [];
+  for (const f of files) paths.push(await benchFile(f.kind, f.bytes));
+  const script = await childScript(root);
+  if (!script) return;
+  // Start-up on a one-line file; lnav also writes its configuration on its first start.
+  const tiny = join(tmpdir(), 'vigil-bench-decode-one-line.log');
+  writeFileSync(tiny, 'May  1 00:00:00 web1 sshd[1]: one line\n');
+  const vStart = await vigilProcess(script, tiny, 1);
+  const lStart = existsSync(LNAV) ? (await lnavProcess(tiny), await lnavProcess(tiny)) : null;
   console.log(
-    `decode+template, generated mix (${(run.bytes / MiB).toFixed(0)} MiB, ${fmt(run.lines)} lines, ${fmt(run.records)} records, ${run.templates} templates): ${rate(run)}; ` +
-      `${(run.ms / 1000).toFixed(2)} s; peak RSS ${rssMiB.toFixed(0)} MiB`,
+    `start-up on a one-line file: Vigil ${(vStart.proc.ms / 1000).toFixed(2)} s, ${vStart.proc.rssMiB.toFixed(0)} MiB` +
+      (lStart ? `; lnav ${(lStart.proc.ms / 1000).toFixed(2)} s, ${lStart.proc.rssMiB.toFixed(0)} MiB` : ''),
   );
-  const lnav = await timeLnav([path]);
-  if (lnav) {
-    console.log(
-      `lnav -n -c ';SELECT count(*) FROM all_logs' on the same file: ${(lnav.ms / 1000).toFixed(2)} s wall (count ${lnav.out}); ` +
-        `Vigil/lnav wall-time ratio ${(run.ms / lnav.ms).toFixed(2)} (lnav indexes lines and parses lazily; Vigil decodes every record and mines its template)`,
-    );
-  } else {
-    console.log('lnav not available: no comparison');
+
+  const runs = [];
+  for (let k = 0; k < files.length; k++) {
+    const path = paths[k]!;
+    runs.push({ kind: files[k]!.kind, one: await vigilProcess(script, path, 1), two: await vigilProcess(script, path, 2), lnav: await lnavProcess(path) });
   }
+  const name = (kind: string) => (kind === 'mix' ? 'mix (8 formats)' : kind);
+
+  console.log(
+    '\nVigil: decode + template mining of every line, one process per file. lines/s: over the decode loop (wall, and per CPU-second\n' +
+      'of the process, both threads counted); process: spawn to exit. 2 threads: a worker decodes while the main thread mines\n' +
+      '(the offline path; same records and templates as 1 thread). Figures depend on the machine being otherwise idle.',
+  );
+  printTable([
+    ['file', 'MiB', 'lines', 'threads', 'lines/s', 'per CPU-s', 'MiB/s', 'process s', 'CPU s', 'peak RSS', 'templates'],
+    ...runs.flatMap((x) =>
+      ([1, 2] as const).map((t) => {
+        const v = t === 1 ? x.one : x.two;
+        const r = v.run;
+        return [t === 1 ? name(x.kind) : '', t === 1 ? mib(r.bytes).toFixed(0) : '', t === 1 ? fmt(r.lines) : '', String(t), perS(r.lines, r.ms), perS(r.lines, r.cpuMs), ((mib(r.bytes) / r.ms) * 1000).toFixed(1), (v.proc.ms / 1000).toFixed(2), (v.proc.cpuMs / 1000).toFixed(2), `${v.proc.rssMiB.toFixed(0)} MiB`, String(r.templates)];
+      }),
+    ),
+  ]);
+  if (!existsSync(LNAV)) {
+    console.log('lnav not available: no comparison');
+    return;
+  }
+  console.log(
+    "\nlnav -n -c ';SELECT count(*) FROM all_logs' on the same files (indexes every message: its time and level; fields parsed lazily).\n" +
+      'speed: lnav process time / Vigil process time (above 1: Vigil is faster end to end).',
+  );
+  printTable([
+    ['file', 'lines counted', 'lines/s', 'process s', 'CPU s', 'peak RSS', 'speed, 1 thread', 'speed, 2 threads'],
+    ...runs.map((x) => {
+      const l = x.lnav;
+      if (!l) return [name(x.kind), 'failed', '', '', '', '', '', ''];
+      return [name(x.kind), fmt(l.count), perS(l.count, l.proc.ms), (l.proc.ms / 1000).toFixed(2), (l.proc.cpuMs / 1000).toFixed(2), `${l.proc.rssMiB.toFixed(0)} MiB`, `${(l.proc.ms / x.one.proc.ms).toFixed(2)}x`, `${(l.proc.ms / x.two.proc.ms).toFixed(2)}x`];
+    }),
+  ]);
+  for (const x of runs) {
+    if (x.lnav && x.lnav.count < x.one.run.lines * 0.9) {
+      console.log(`${name(x.kind)}: lnav counted ${fmt(x.lnav.count)} of ${fmt(x.one.run.lines)} lines: it reads a file with one format and takes the lines that format does not read as part of the message before them`);
+    }
+  }
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
 }
