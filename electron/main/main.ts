@@ -13,6 +13,8 @@ import { createMainWindow } from './window.js';
 const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resources = app.isPackaged ? process.resourcesPath : join(distDir, '..', 'resources');
 const appUrlPrefix = pathToFileURL(join(distDir, 'renderer')).href + '/';
+// Built-in log formats ship as extra resources (outside the asar archive) in a packaged app.
+process.env.VIGIL_FORMATS_DIR ??= join(resources, 'formats');
 
 let engine: Engine | null = null;
 let win: BrowserWindow | null = null;
