@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceView } from '../../shared/types.js';
@@ -20,6 +20,11 @@ export function engineChildScript(): Promise<string> {
   bundled ??= (async () => {
     const dir = join(repo, 'node_modules', '.cache', 'vigil-test');
     mkdirSync(dir, { recursive: true });
+    // Test workers are often ended without an 'exit' event: sweep bundles of dead processes.
+    for (const name of readdirSync(dir)) {
+      const pid = Number(/^engine-child-(\d+)-/.exec(name)?.[1]);
+      if (pid && !alive(pid)) rmSync(join(dir, name), { force: true });
+    }
     const out = join(dir, `engine-child-${process.pid}-${Date.now()}.mjs`);
     await build({
       entryPoints: [join(repo, 'test', 'support', 'engine-child.ts')],
@@ -35,6 +40,15 @@ export function engineChildScript(): Promise<string> {
     return out;
   })();
   return bundled;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface EngineProcessOptions {
