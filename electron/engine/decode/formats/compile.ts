@@ -73,6 +73,15 @@ function getField(obj: Record<string, unknown>, key: string): unknown {
   return cur;
 }
 
+/** first() on a match of a regex without names: the first of these groups that took part with some text. */
+function firstGroup(m: RegExpExecArray, groups: readonly number[]): string | undefined {
+  for (const k of groups) {
+    const v = m[k];
+    if (v !== undefined && v !== '') return v;
+  }
+  return undefined;
+}
+
 function first(obj: Record<string, unknown>, keys: readonly string[]): unknown {
   for (const k of keys) {
     const v = getField(obj, k);
@@ -119,10 +128,9 @@ export function compileFormat(raw: unknown): CompiledFormat {
     return parseAuto(v);
   };
 
-  const finish = (obj: Record<string, unknown>, message: string, ctx: TimeContext, fields: Record<string, unknown>): ParsedLine => {
-    const tsv = first(obj, tsFields);
+  /** `tsv`, `lv`: the time and level values (see first()). */
+  const finish = (obj: Record<string, unknown>, message: string, ctx: TimeContext, fields: Record<string, unknown>, tsv: unknown, lv: unknown): ParsedLine => {
     const t = readTime(tsv, ctx);
-    const lv = first(obj, levelFields);
     let level = lv === undefined ? null : normalizeLevelValue(lv, scale, levelMap);
     let levelText = lv === undefined ? null : String(lv);
     let ts = t ? t.ms : null;
@@ -175,17 +183,32 @@ export function compileFormat(raw: unknown): CompiledFormat {
       }
       if (!/\(\?<[A-Za-z_]\w*>/.test(src)) fail('the regex has no named captures (e.g. (?<message>.*))');
       if (!msgFields.some((f) => src.includes(`(?<${f}>`))) fail(`the regex has no capture for the message (${msgFields.join(' or ')})`);
-      // Matched without names when that reads the samples exactly as the named regex does.
+      // Matched without names when that reads the samples exactly as the named regex does;
+      // the time, level and message are then read by group number.
       const plain = unnamedGroups(re);
-      if (plain && (def.samples ?? []).every((l) => typeof l !== 'string' || sameMatch(re, plain, l))) return plain;
-      return { re, fields: namedFields };
+      if (plain && (def.samples ?? []).every((l) => typeof l !== 'string' || sameMatch(re, plain, l))) {
+        const at = (names: string[]) => names.map((n) => plain.names.indexOf(n) + 1).filter((k) => k > 0);
+        return { re: plain.re, fields: plain.fields, ts: at(tsFields), level: at(levelFields), message: at(msgFields) };
+      }
+      return { re, fields: namedFields, ts: null, level: null, message: null };
     });
     parse = (text, ctx) => {
-      for (const { re, fields } of regexes) {
-        const m = re.exec(text);
+      for (const r of regexes) {
+        const m = r.re.exec(text);
         if (!m) continue;
-        const g = fields(m);
+        const g = r.fields(m);
         let message = '';
+        if (r.message) {
+          // As first() and the loop below do on the fields (a group's value is a string or undefined).
+          for (const k of r.message) {
+            const v = m[k];
+            if (v !== undefined) {
+              message = v;
+              break;
+            }
+          }
+          return finish(g, message, ctx, g, firstGroup(m, r.ts!), firstGroup(m, r.level!));
+        }
         for (const f of msgFields) {
           const v = g[f];
           if (v !== undefined) {
@@ -193,7 +216,7 @@ export function compileFormat(raw: unknown): CompiledFormat {
             break;
           }
         }
-        return finish(g, message, ctx, g);
+        return finish(g, message, ctx, g, first(g, tsFields), first(g, levelFields));
       }
       return null;
     };
@@ -245,7 +268,7 @@ export function compileFormat(raw: unknown): CompiledFormat {
       parse = (text, ctx) => {
         const obj = read(text);
         if (!obj || check(obj) !== null) return null;
-        return finish(obj, toMessage(first(obj, msgFields), text), ctx, obj);
+        return finish(obj, toMessage(first(obj, msgFields), text), ctx, obj, first(obj, tsFields), first(obj, levelFields));
       };
       mismatchReason = (text) => {
         const obj = read(text);
@@ -255,7 +278,7 @@ export function compileFormat(raw: unknown): CompiledFormat {
       parse = (text, ctx) => {
         const obj = parseLogfmt(text);
         if (!obj || check(obj) !== null) return null;
-        return finish(obj, toMessage(first(obj, msgFields), text), ctx, obj);
+        return finish(obj, toMessage(first(obj, msgFields), text), ctx, obj, first(obj, tsFields), first(obj, levelFields));
       };
     }
   }

@@ -10,6 +10,8 @@ export type FieldsOf = (m: RegExpExecArray) => Record<string, string | undefined
 export interface UnnamedRegex {
   re: RegExp;
   fields: FieldsOf;
+  /** The name of each group, by number (names[0] is group 1); null for a group without one. */
+  names: (string | null)[];
 }
 
 /**
@@ -72,7 +74,7 @@ export function unnamedGroups(named: RegExp): UnnamedRegex | null {
   const body = names.map((n, k) => (n === null ? '' : `this[${JSON.stringify(n)}] = m[${k + 1}];`)).join('\n');
   const Fields = new Function('m', body) as unknown as { new (m: RegExpExecArray): Record<string, string | undefined>; prototype: object };
   Fields.prototype = Object.create(null) as object;
-  return { re, fields: (m) => new Fields(m) };
+  return { re, fields: (m) => new Fields(m), names };
 }
 
 /** The same fields from the named regex's exec, for checking. */
