@@ -36,6 +36,8 @@ export interface EngineOptions {
   sources?: SourceManagerOptions;
   /** Lines kept per UI push (the UI shows a tail; everything is in the store). */
   uiTail?: number;
+  /** How often the demo log gets a line (ms; default 400). */
+  demoIntervalMs?: number;
   log?: (msg: string) => void;
   /** Encrypts <dataDir>/secrets.json values (Electron: safeStorage); default: plain, file mode 0600. */
   secretBox?: SecretBox;
@@ -195,7 +197,7 @@ export class Engine {
   private async syncDemo(config: VigilConfig): Promise<void> {
     const wanted = config.sources.some((s) => s.type === 'file' && s.enabled !== false && s.path === this.paths.demoLog);
     if (wanted && !this.demo) {
-      this.demo = new DemoWriter(this.paths.demoLog);
+      this.demo = new DemoWriter(this.paths.demoLog, this.opts.demoIntervalMs);
       await this.demo.start();
     } else if (!wanted && this.demo) {
       await this.demo.close();

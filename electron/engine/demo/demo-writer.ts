@@ -36,6 +36,16 @@ export class DemoWriter {
     if (this.burstLeft === 0 && this.n % 150 === 20) this.burstLeft = 12;
     if (this.burstLeft > 0) {
       this.burstLeft--;
+      // Each burst opens with a stack trace: one multi-line record, an anomaly at once.
+      if (this.burstLeft === 11) {
+        return [
+          `${ts} ERROR [payments] unhandled exception while charging order ${8800 + (this.n % 97)}`,
+          'java.lang.IllegalStateException: payment provider returned 503',
+          '\tat com.example.payments.Gateway.charge(Gateway.java:118)',
+          '\tat com.example.orders.Checkout.complete(Checkout.java:64)',
+          '\tat java.base/java.lang.Thread.run(Thread.java:1583)',
+        ].join('\n');
+      }
       return `${ts} ERROR [payments] ${ERRORS[this.n % ERRORS.length]}`;
     }
     if (this.n % 17 === 0) return `${ts} WARN  [db] ${WARN[this.n % WARN.length]}`;
