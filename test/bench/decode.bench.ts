@@ -281,9 +281,8 @@ function spawnTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promis
 }
 
 /**
- * The script the children run: this file bundled on its own (the decode engine and nothing
- * else, so the child's start-up and RSS are Vigil's), else the running bench script (then
- * without the two-thread runs: a worker would start the whole bench).
+ * The script the children run: this file bundled on its own, so that a child's start-up and
+ * RSS are the decode engine's (the whole bench script loads SQLite, Docker clients, ...).
  */
 async function childScript(root: string): Promise<string | null> {
   const out = join(tmpdir(), 'vigil-bench-decode-child.mjs');

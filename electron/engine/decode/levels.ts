@@ -55,7 +55,7 @@ export function normalizeLevelValue(v: unknown, scale: LevelScale, extra?: Recor
       const w = levelFromWord(v, extra);
       if (w || scale === 'word') return w;
     }
-    const num = /^\d+$/.test(v) ? Number(v) : NaN;
+    const num = allDigits(v) ? Number(v) : NaN;
     if (Number.isNaN(num)) return levelFromWord(v, extra);
     v = num;
   }
@@ -71,4 +71,14 @@ export function normalizeLevelValue(v: unknown, scale: LevelScale, extra?: Recor
       // auto: syslog numbers are 0..7, bunyan/pino 10..60.
       return v <= 7 ? levelFromSyslog(v) : levelFromBunyan(v);
   }
+}
+
+/** /^\d+$/.test(v), without a regex per record. */
+function allDigits(v: string): boolean {
+  if (v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
