@@ -128,10 +128,21 @@ export function compileFormat(raw: unknown): CompiledFormat {
     return parseAuto(v);
   };
 
+  // Consecutive records mostly share their level word: the last one's level is kept.
+  let lastLv: unknown;
+  let lastLevel: Level | null = null;
+  const levelOf = (lv: unknown): Level | null => {
+    if (lv !== lastLv) {
+      lastLevel = normalizeLevelValue(lv, scale, levelMap);
+      lastLv = lv;
+    }
+    return lastLevel;
+  };
+
   /** `tsv`, `lv`: the time and level values (see first()). */
   const finish = (obj: Record<string, unknown>, message: string, ctx: TimeContext, fields: Record<string, unknown>, tsv: unknown, lv: unknown): ParsedLine => {
     const t = readTime(tsv, ctx);
-    let level = lv === undefined ? null : normalizeLevelValue(lv, scale, levelMap);
+    let level = lv === undefined ? null : levelOf(lv);
     let levelText = lv === undefined ? null : String(lv);
     let ts = t ? t.ms : null;
     let tsText = t ? (typeof tsv === 'string' ? tsv : String(tsv)) : null;
