@@ -32,6 +32,6 @@ describe('first start: the working default', () => {
       const list = out.ok ? (out.res as Anomaly[]) : [];
       return list.length ? list : null;
     }, { timeoutMs: 20_000, what: 'an anomaly from the demo' });
-    expect(anomalies.some((a) => a.source === 'demo')).toBe(true);
+    expect(anomalies!.some((a) => a.source === 'demo')).toBe(true);
   });
 });
