@@ -18,6 +18,12 @@ try {
   await page.goto(serve.url);
   await page.waitForTimeout(3000);
   await page.screenshot({ path: process.argv[2] ?? 'docs/screenshot.png' });
+  // The same moment, on the anomaly the demo's stack trace opened.
+  await page.getByRole('tab', { name: /Anomalies/ }).click();
+  await page.getByTestId('anomaly-item').first().click();
+  await page.getByTestId('anomaly-detail').waitFor();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: process.argv[3] ?? 'docs/screenshot-anomaly.png' });
 } finally {
   await browser.close();
   await serve.stop();
