@@ -396,10 +396,18 @@ export class FileSet {
     // Deferred copies of this very file first, then anything else beside it.
     const paths = [...[...this.copies].filter(([, c]) => c.of === t).map(([p]) => p), ...names.map((n) => join(dir, n))];
     for (const p of new Set(paths)) {
-      if (p === t.path || this.attached.has(p) || !this.host.matcher().matches(p)) continue;
+      if (p === t.path || !this.host.matcher().matches(p)) continue;
+      // A file we follow at that name is no copy. But the name may still be attached to the
+      // file that was there before: logrotate shifts app.log.1 to app.log.2 and then copies
+      // to app.log.1, and the truncation is often noticed before the watcher reports either.
+      // That copy holds the rest of a line we hold half of: skipping it would split the line.
+      const followed = (st: { dev: number; ino: number }) => {
+        const at = this.attached.get(p);
+        return at !== undefined && sameInode(at, st);
+      };
       try {
         const st = await stat(p);
-        if (!st.isFile() || st.size < want.offset || sameInode(st, t)) continue;
+        if (!st.isFile() || st.size < want.offset || sameInode(st, t) || followed(st)) continue;
       } catch {
         continue;
       }
@@ -409,7 +417,7 @@ export class FileSet {
       } catch {
         continue;
       }
-      if (probe.isFile && !sameInode(probe, t) && (await holdsCheckpoint(probe, want))) return probe;
+      if (probe.isFile && !sameInode(probe, t) && !followed(probe) && (await holdsCheckpoint(probe, want))) return probe;
       await probe.fh.close();
     }
     return null;

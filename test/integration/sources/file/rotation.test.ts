@@ -1,7 +1,7 @@
 // Every rotation style a log rotator (or a person) uses, on real files with a writer that
 // keeps its descriptor open like a real program: the stored sequence must equal the
 // written one, in order, nothing lost, nothing repeated.
-import { appendFileSync, copyFileSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -100,6 +100,43 @@ describe('file source: rotation', () => {
     // The copy's lines come before the truncated file's new ones; the copy's unfinished
     // last line stays held (the copy is still there and could still be completed).
     expect(await rig.expectCount(46)).toEqual(w.written);
+    w.close();
+  });
+
+  it('copytruncate while a line is half read, the copy taking the name of a rotated file we follow: the line is stored once, whole', async () => {
+    // A long tick: the truncation is noticed from the watcher's raw change event, usually
+    // before the watcher reports the copy at app.log.1, a name still attached to the file
+    // that was there before (now app.log.2). The held first half must not be flushed as a
+    // record of its own: its rest is in the copy.
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const rig = await Rig.start({ dir, source: { path: join(dir, 'app.log*'), start: 'beginning' }, file: { tickMs: 60_000 } });
+    cleanups.push(() => rig.close());
+    const w = new Writer(log);
+    const shift = () => {
+      for (let i = 9; i >= 1; i--) if (existsSync(`${log}.${i}`)) renameSync(`${log}.${i}`, `${log}.${i + 1}`);
+    };
+    const expected: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      expected.push(...w.write(20));
+      await rig.expectCount(expected.length, `round ${round}: lines before the half`, 15_000);
+      // The first half of a line, read (and held) by the source.
+      const whole = `half line ${round} ${'z'.repeat(40 + round)}`;
+      w.raw(whole.slice(0, 25));
+      await new Promise((r) => setTimeout(r, 150));
+      // One synchronous step: its rest, then copytruncate to app.log.1 (logrotate's shift first).
+      w.raw(whole.slice(25) + '\n');
+      expected.push(whole);
+      shift();
+      copyFileSync(log, `${log}.1`);
+      truncateSync(log, 0);
+      expected.push(...w.write(3));
+    }
+    const stored = await rig.expectCount(expected.length, 'every line', 15_000);
+    // Each line once and whole; the copy's lines (the line completed in it) before the truncated file's new ones.
+    expect(stored).toEqual(expected);
     w.close();
   });
 
