@@ -1,4 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FileRow } from '../../store/store.js';
 import type { SourceRef } from '../../pipeline/types.js';
@@ -342,8 +343,8 @@ export class FileSet {
 
   /**
    * A file we follow was truncated (or rewritten). Its lines written after our last read
-   * survive only in a copy (copytruncate): if one that the source matches sits beside it,
-   * the copy continues our checkpoint from there; otherwise the held partial line is flushed.
+   * survive only in a copy (copytruncate): if the source matches one (beside it or in
+   * another folder it watches), the copy continues our checkpoint from there; otherwise the held partial line is flushed.
    * Either way the file is then read again from its start under a new checkpoint.
    */
   async handleTruncation(t: FileTailer, found: Probe | null = null): Promise<FileTailer | null> {
@@ -352,7 +353,7 @@ export class FileSet {
       await found?.fh.close();
       return null;
     }
-    const copy = found ?? (await this.findCopyBeside(t));
+    const copy = found ?? (await this.findCopy(t));
     const fresh = await this.newRowFor(t);
     const old = await t.restart(fresh, copy !== null);
     if (copy) {
@@ -382,32 +383,40 @@ export class FileSet {
     return { ...fresh, id: this.ctx.store.addFile(fresh) };
   }
 
-  /** A file in the truncated file's folder, matched by the source, holding its content up to our checkpoint. */
-  private async findCopyBeside(t: FileTailer): Promise<Probe | null> {
+  /**
+   * A file the source matches (beside the truncated one first, then anywhere else it
+   * watches: logrotate's olddir), holding its content up to our checkpoint.
+   */
+  private async findCopy(t: FileTailer): Promise<Probe | null> {
     const want = t.checkpointRow('truncated');
     if (want.fingerprint === null || want.offset === 0) return null;
-    const dir = dirname(t.path);
-    let names: string[] = [];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return null;
+    const m = this.host.matcher();
+    if (m.single) return null; // only the file itself is matched
+    // A rotator may be renaming files while we look (logrotate shifts app.log.1 to
+    // app.log.2 just as we pass app.log.2): look again while the folders keep changing.
+    for (let pass = 0; pass < 5; pass++) {
+      const listing = await listMatched(m, dirname(t.path));
+      // Deferred copies of this very file first, then beside it, then the rest.
+      const paths = [...[...this.copies].filter(([, c]) => c.of === t).map(([p]) => p), ...listing.paths];
+      const copy = await this.firstCopy(t, want, paths);
+      if (copy || (await listingStamp(listing.dirs)) === listing.stamp) return copy;
     }
-    // Deferred copies of this very file first, then anything else beside it.
-    const paths = [...[...this.copies].filter(([, c]) => c.of === t).map(([p]) => p), ...names.map((n) => join(dir, n))];
+    return null;
+  }
+
+  private async firstCopy(t: FileTailer, want: FileRow, paths: string[]): Promise<Probe | null> {
+    const m = this.host.matcher();
+    // A file we have open (at any name) is no copy. A name may still be attached to the
+    // file that was there before, though: logrotate shifts app.log.1 to app.log.2, then
+    // copies to app.log.1, and the truncation is often noticed before the watcher reports
+    // either. That copy holds the rest of a line we may hold half of: skipping it would
+    // flush the half as a record and the copy would store the rest as another.
+    const ours = (st: { dev: number; ino: number }) => sameInode(st, t) || this.findOpen(st) !== null;
     for (const p of new Set(paths)) {
-      if (p === t.path || !this.host.matcher().matches(p)) continue;
-      // A file we follow at that name is no copy. But the name may still be attached to the
-      // file that was there before: logrotate shifts app.log.1 to app.log.2 and then copies
-      // to app.log.1, and the truncation is often noticed before the watcher reports either.
-      // That copy holds the rest of a line we hold half of: skipping it would split the line.
-      const followed = (st: { dev: number; ino: number }) => {
-        const at = this.attached.get(p);
-        return at !== undefined && sameInode(at, st);
-      };
+      if (p === t.path || !m.matches(p)) continue;
       try {
         const st = await stat(p);
-        if (!st.isFile() || st.size < want.offset || sameInode(st, t) || followed(st)) continue;
+        if (!st.isFile() || st.size < want.offset || ours(st)) continue;
       } catch {
         continue;
       }
@@ -417,7 +426,7 @@ export class FileSet {
       } catch {
         continue;
       }
-      if (probe.isFile && !sameInode(probe, t) && !followed(probe) && (await holdsCheckpoint(probe, want))) return probe;
+      if (probe.isFile && !ours(probe) && (await holdsCheckpoint(probe, want))) return probe;
       await probe.fh.close();
     }
     return null;
@@ -462,6 +471,9 @@ export class FileSet {
 
   /** A detached file stopped growing: read what is left, flush, close. */
   async finish(t: FileTailer): Promise<void> {
+    // Truncated since we last looked (copytruncate, then rotated away before we noticed):
+    // what we hold of its last line may continue in a copy; decide that before flushing.
+    if ((await t.read().catch(() => null)) === 'truncated') await this.handleTruncation(t);
     const links = await t.links().catch(() => 0);
     await t.finish(links === 0 ? 'deleted' : 'rotated');
     for (const [p, x] of this.predecessors) if (x === t) this.predecessors.delete(p);
@@ -478,4 +490,59 @@ export class FileSet {
       }
     }
   }
+}
+
+/**
+ * Files the source matches: those in `first` (a folder), then the rest under its base, to
+ * its depth. With a stamp of the folders listed (names and modification times), to tell
+ * whether they changed since.
+ */
+async function listMatched(m: PathMatcher, first: string, limit = 10_000): Promise<{ paths: string[]; dirs: string[]; stamp: string }> {
+  const out: string[] = [];
+  const inFirst: string[] = [];
+  const dirs: string[] = [];
+  const stamps: string[] = [];
+  let seen = 0;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries: Dirent[];
+    let stamp: string;
+    try {
+      stamp = await dirStamp(dir);
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    dirs.push(dir);
+    stamps.push(stamp, entries.map((e) => e.name).sort().join('/'));
+    for (const e of entries) {
+      if (++seen > limit) return;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (m.depth === undefined || depth < m.depth) await walk(p, depth + 1);
+      } else if (m.matches(p)) {
+        (dir === first ? inFirst : out).push(p);
+      }
+    }
+  };
+  await walk(m.base, 0);
+  return { paths: [...inFirst, ...out], dirs, stamp: stamps.join('\n') };
+}
+
+async function dirStamp(dir: string): Promise<string> {
+  const st = await stat(dir, { bigint: true });
+  return `${dir}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/** The same stamp as listMatched's, for folders listed before. */
+async function listingStamp(dirs: string[]): Promise<string> {
+  const stamps: string[] = [];
+  for (const dir of dirs) {
+    try {
+      stamps.push(await dirStamp(dir));
+      stamps.push((await readdir(dir)).sort().join('/'));
+    } catch {
+      stamps.push(`${dir}: gone`);
+    }
+  }
+  return stamps.join('\n');
 }

@@ -140,6 +140,26 @@ describe('file source: rotation', () => {
     w.close();
   });
 
+  it('copytruncate into another folder (logrotate olddir) while a line is half read: the line is stored once, whole, in order', async () => {
+    const { dir, log, rig } = await setup((d) => join(d, '**', 'app.log*'));
+    mkdirSync(join(dir, 'old'));
+    const w = new Writer(log);
+    for (let round = 1; round <= 4; round++) {
+      w.write(20);
+      await rig.expectCount(w.written.length, `round ${round}: lines before the half`);
+      const whole = `half line ${round} ${'z'.repeat(40 + round)}`;
+      w.raw(whole.slice(0, 25));
+      await new Promise((r) => setTimeout(r, 150)); // read, and held
+      w.raw(whole.slice(25) + '\n');
+      w.written.push(whole);
+      copyFileSync(log, join(dir, 'old', `app.log.${round}`));
+      truncateSync(log, 0);
+      w.write(3);
+    }
+    expect(await rig.expectCount(w.written.length)).toEqual(w.written);
+    w.close();
+  });
+
   it('copytruncate into another folder (logrotate olddir), copy matched: read from the copy once, wherever it is seen first', async () => {
     const { dir, log, rig } = await setup((d) => join(d, '**', 'app.log*'));
     mkdirSync(join(dir, 'old'));
