@@ -35,8 +35,10 @@ export interface FileSourceOptions {
  * Limits, by nature rather than by choice:
  * - copytruncate: lines written between our last read and the truncation exist only in
  *   the copy. A copy the source matches is read from there, once; a copy it does not
- *   match is not read, so those lines are lost (as with `tail -F`). A copy in another
- *   folder (olddir) is read once but may come after the first new lines of the original.
+ *   match is not read, so those lines are lost (as with `tail -F`). The copy is looked
+ *   for among all files the source matches (beside the original first, then another
+ *   folder such as logrotate's olddir), so a line half read when the file was truncated
+ *   is completed from the copy, not stored in two pieces.
  * - A file that is created and renamed to a name the source does not match before we
  *   saw it (within milliseconds, or while Vigil is stopped for two rotations in a row) is
  *   never seen. A file rotated once while Vigil was stopped is found again by its inode

@@ -177,9 +177,7 @@ describe('file source: rotation', () => {
     contents.push(current);
     const stored = await rig.expectCount(w.written.length);
     expect([...stored].sort()).toEqual([...w.written].sort());
-    // In order within each content (read from the file, then from its copy). The copy is
-    // only looked for beside the file when the truncation is seen, so one in another folder
-    // may be read after the first new lines of the truncated file.
+    // In order within each content (read from the file, then from its copy).
     for (const c of contents) expect(stored.filter((l) => c.includes(l))).toEqual(c);
     w.close();
   });
