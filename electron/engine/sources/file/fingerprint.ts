@@ -12,10 +12,16 @@ export const FINGERPRINT_BYTES = 1024;
 export async function fingerprint(fh: FileHandle): Promise<string | null> {
   const buf = Buffer.alloc(FINGERPRINT_BYTES);
   const { bytesRead } = await fh.read(buf, 0, FINGERPRINT_BYTES, 0);
-  const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-  if (nl === -1 && bytesRead < FINGERPRINT_BYTES) return null;
-  const end = nl === -1 ? bytesRead : nl + 1;
-  return createHash('sha1').update(buf.subarray(0, end)).digest('hex').slice(0, 20);
+  return fingerprintOf(buf.subarray(0, bytesRead));
+}
+
+/** The fingerprint of a file starting with `head` (its first bytes, as read). */
+export function fingerprintOf(head: Buffer): string | null {
+  const bytes = head.subarray(0, FINGERPRINT_BYTES);
+  const nl = bytes.indexOf(0x0a);
+  if (nl === -1 && bytes.length < FINGERPRINT_BYTES) return null;
+  const end = nl === -1 ? bytes.length : nl + 1;
+  return createHash('sha1').update(bytes.subarray(0, end)).digest('hex').slice(0, 20);
 }
 
 /**

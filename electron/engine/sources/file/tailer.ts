@@ -3,7 +3,7 @@ import type { DecodedRecord, SourceLine, StreamDecoder } from '../../decode/type
 import type { IngestBatch, SourceRef } from '../../pipeline/types.js';
 import type { FileRow } from '../../store/store.js';
 import type { SourceContext } from '../source.js';
-import { encodeTail, fingerprint, readTail } from './fingerprint.js';
+import { encodeTail, fingerprint, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
 import type { Probe } from './identity.js';
 import { LineSplitter } from './line-splitter.js';
 
@@ -54,6 +54,8 @@ export class FileTailer {
   private chain: Promise<unknown> = Promise.resolve();
   private queuedRead: Promise<ReadOutcome> | null = null;
   private buf = Buffer.allocUnsafe(READ_CHUNK);
+  /** The file's first bytes as we read them, while its fingerprint is unknown. */
+  private head: Buffer | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -175,6 +177,7 @@ export class FileTailer {
       const old = this.checkpointRow('truncated');
       const now = Date.now();
       this.row = next;
+      this.head = null;
       this.readPos = 0;
       this.size = 0;
       this.ckptOffset = 0;
@@ -251,6 +254,7 @@ export class FileTailer {
       if (this.closed || this.deps.signal.aborted) return;
       const { bytesRead } = await this.fh.read(this.buf, 0, READ_CHUNK, this.readPos);
       if (bytesRead === 0) break;
+      if (this.row.fingerprint === null) this.noteHead(this.readPos, this.buf.subarray(0, bytesRead));
       this.readPos += bytesRead;
       if (this.readPos > this.size) this.size = this.readPos;
       const now = Date.now();
@@ -267,12 +271,31 @@ export class FileTailer {
       }
     }
     if (this.row.fingerprint === null && this.splitter.consumedOffset > 0 && !this.closed) {
+      // Content we did not read from its start: its first line as it is now, if the file
+      // still holds what we read (truncated meanwhile, its first line is another content's).
       const fp = await fingerprint(this.fh);
-      if (fp) {
-        this.row.fingerprint = fp;
-        this.deps.ctx.store.updateFile(this.row.id, { fingerprint: fp });
-      }
+      if (fp && (await this.unchangedBefore())) this.setFingerprint(fp);
     }
+  }
+
+  /**
+   * The fingerprint from the bytes as we read them: taken from the file later, after the
+   * file was truncated (copytruncate), it would be the new content's (or none), and the
+   * copy holding what we read would not be known as ours.
+   */
+  private noteHead(at: number, chunk: Buffer): void {
+    if (at === 0) this.head = Buffer.from(chunk.subarray(0, FINGERPRINT_BYTES));
+    else if (this.head && at === this.head.length && this.head.length < FINGERPRINT_BYTES) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, FINGERPRINT_BYTES - this.head.length)]);
+    } else return;
+    const fp = fingerprintOf(this.head);
+    if (fp) this.setFingerprint(fp);
+  }
+
+  private setFingerprint(fp: string): void {
+    this.head = null;
+    this.row.fingerprint = fp;
+    this.deps.ctx.store.updateFile(this.row.id, { fingerprint: fp });
   }
 
   private async emit(lines: SourceLine[], final: boolean, state?: string): Promise<void> {

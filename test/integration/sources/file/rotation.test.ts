@@ -140,6 +140,42 @@ describe('file source: rotation', () => {
     w.close();
   });
 
+  it('copytruncate right after the first line of a new content was read: the copy is known by what was read, not read again', async () => {
+    // The first line is read, then its record waits for room in the store's queue (held
+    // by another file's line) while the file is copied and truncated: the fingerprint must
+    // be the first line as read, not as the file holds it afterwards (none).
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    writeFileSync(join(dir, 'b.log'), '');
+    const rig = await Rig.start({
+      dir,
+      source: { path: join(dir, '*.log*'), start: 'beginning' },
+      ingestor: { lingerMs: 80, maxQueued: 1 },
+    });
+    cleanups.push(() => rig.close());
+    const w = new Writer(log);
+    const other = new Writer(join(dir, 'b.log'), 'other');
+    const shift = () => {
+      for (let i = 20; i >= 1; i--) if (existsSync(`${log}.${i}`)) renameSync(`${log}.${i}`, `${log}.${i + 1}`);
+    };
+    for (let round = 0; round < 5; round++) {
+      other.write(1); // fills the queue for a while
+      await new Promise((r) => setTimeout(r, 15));
+      w.write(1); // the first line of this content (the file was just truncated)
+      await new Promise((r) => setTimeout(r, 25));
+      shift();
+      copyFileSync(log, `${log}.1`);
+      truncateSync(log, 0);
+      await rig.expectCount(w.written.length + other.written.length, `round ${round}`);
+    }
+    const stored = await rig.expectCount(w.written.length + other.written.length);
+    expect(stored.filter((l) => l.startsWith('line '))).toEqual(w.written);
+    w.close();
+    other.close();
+  });
+
   it('copytruncate into another folder (logrotate olddir) while a line is half read: the line is stored once, whole, in order', async () => {
     const { dir, log, rig } = await setup((d) => join(d, '**', 'app.log*'));
     mkdirSync(join(dir, 'old'));
