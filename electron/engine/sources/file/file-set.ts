@@ -344,8 +344,8 @@ export class FileSet {
   /**
    * A file we follow was truncated (or rewritten). Its lines written after our last read
    * survive only in a copy (copytruncate): if the source matches one (beside it or in
-   * another folder it watches), the copy continues our checkpoint from there; otherwise the held partial line is flushed.
-   * Either way the file is then read again from its start under a new checkpoint.
+   * another folder it watches), the copy continues our checkpoint from there; otherwise
+   * the held partial line is flushed. Either way the file is then read again from its start under a new checkpoint.
    */
   async handleTruncation(t: FileTailer, found: Probe | null = null): Promise<FileTailer | null> {
     // Several reads may report the same truncation; only the first is acted on.
