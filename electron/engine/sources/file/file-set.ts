@@ -453,6 +453,16 @@ export class FileSet {
         this.host.resync(path);
         continue;
       }
+      if (!originalGone) {
+        // Its original was truncated meanwhile (noticed or not, not handled yet): the copy
+        // is no duplicate but the rest of it, held half line included.
+        const o = c.of;
+        if (!o.isSuspended) await o.read().catch(() => undefined);
+        if (o.isSuspended && !o.closed && (await holdsCheckpoint(probe, o.checkpointRow('truncated')))) {
+          await this.handleTruncation(o, probe);
+          continue;
+        }
+      }
       let row: FileRow | null = null;
       if (originalGone) {
         const want = c.of.checkpointRow(c.of.row.state);
