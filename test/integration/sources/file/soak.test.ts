@@ -19,7 +19,9 @@ import { EngineProcess } from '../../../support/engine-process.js';
 import { tempDir, waitFor } from '../../../support/tmp.js';
 import { Writer } from './rig.js';
 
-const SEED = Number(process.env.VIGIL_SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
+// CI runs a fixed seed (the one that found the half-line/copytruncate split), so its
+// operations are the same every run; elsewhere each run picks a new seed. Timing still varies.
+const SEED = Number(process.env.VIGIL_SOAK_SEED ?? (process.env.CI ? 405708873 : Math.floor(Math.random() * 2 ** 31)));
 const DURATION_MS = Number(process.env.VIGIL_SOAK_MS ?? 40_000);
 
 const cleanups: (() => unknown)[] = [];
