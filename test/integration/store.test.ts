@@ -85,6 +85,58 @@ describe('store', () => {
     ]);
   });
 
+  it('reads each message as written, whether stored as the end of raw, as its own text or as raw itself', () => {
+    const { s } = store();
+    const src = s.sourceId('app', 'file');
+    const cases: [raw: string, message: string][] = [];
+    // 32 rows whose messages all end raw (one statement without the message column), 32
+    // mixing kinds, then a few one at a time.
+    for (let i = 0; i < 32; i++) cases.push([`2026-11-21T10:00:00Z INFO request ${i} done`, `request ${i} done`]);
+    const mixed: [string, string][] = [
+      ['{"msg":"hello","level":"info"}', 'hello'],
+      ['same as raw', 'same as raw'],
+      ['😀 emoji before: after', 'after'],
+      ['é😀\ud800 lone surrogate before: x', 'x'],
+      ['a😀', '\ude00'],
+      ['nul\0 before: x', 'x'],
+      ['nul inside: a\0b', 'a\0b'],
+      ['INFO ', ''],
+      ['header only', 'header'],
+    ];
+    for (let i = 0; i < 32; i++) cases.push(mixed[i % mixed.length]!);
+    cases.push(...mixed);
+    const rows = cases.map(([raw, message], i) => ({ ...row(src, 1000 + i, 3, raw), message }));
+    rows.push({ ...row(src, 5000, 3, 'bytes \ufffd kept: m'), message: 'm', rawBytes: Buffer.from([0x62, 0xff]) });
+    const first = s.append(rows, []);
+    // SQLite stores a lone surrogate as U+FFFD, whichever way the message is stored.
+    const want = rows.map((r) => r.message.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+    expect(s.db.prepare('SELECT message FROM events ORDER BY id').pluck().all()).toEqual(want);
+    expect(s.eventsByIdRange(first, first + rows.length - 1).map((e) => e.message)).toEqual(want);
+    const stored = s.db.prepare('SELECT message, msg_off FROM records ORDER BY id').all() as { message: string | null; msg_off: number | null }[];
+    expect(stored[0]).toEqual({ message: null, msg_off: 26 });
+    expect(stored.filter((r) => r.msg_off !== null).length).toBeGreaterThan(40);
+    // Search looks at the message only, as before: "INFO" is in raw, not in those messages.
+    expect(s.tail({ limit: 100, search: 'request 7 ' }).map((e) => e.message)).toEqual(['request 7 done']);
+    expect(s.tail({ limit: 100, search: 'INFO' })).toEqual([]);
+  });
+
+  it('an older database keeps reading its messages after the message-span migration', () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const db = new Database(join(dir, 'old.db'));
+    migrate(db, MIGRATIONS.slice(0, 4));
+    db.prepare("INSERT INTO sources (id, name, type, created_at) VALUES (1, 'old', 'file', 1)").run();
+    const ins = db.prepare('INSERT INTO records (source_id, ts, level, message, raw, ingested_at) VALUES (1, 1, 3, ?, ?, 1)');
+    ins.run(null, 'raw is the message');
+    ins.run('own text', 'INFO own text');
+    db.prepare("INSERT INTO anomaly_events (anomaly_id, role, record_id, ts) VALUES (1, 'evidence', 2, 1)").run();
+    migrate(db);
+    expect(db.prepare('SELECT message FROM events ORDER BY id').pluck().all()).toEqual(['raw is the message', 'own text']);
+    expect(db.prepare('SELECT message FROM anomaly_evidence').pluck().all()).toEqual(['own text']);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'records_template'").pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('runs read-only queries and refuses writes', () => {
     const { s } = store();
     const src = s.sourceId('app', 'file');

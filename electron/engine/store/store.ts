@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { levelFromRank, levelRank, type LogEvent, type QueryResult, type RateSeries } from '../../../shared/types.js';
 import { migrate } from './migrate.js';
 import { RecordInserter } from './record-insert.js';
+import { WalCheckpointer } from './checkpointer.js';
 
 /** One record as written to the `records` table. */
 export interface RecordRow {
@@ -48,6 +49,12 @@ export interface FileRow {
   cursor: string | null;
 }
 
+/** Pages the WAL may hold before this connection checkpoints by itself (the checkpointer thread normally does). */
+const FALLBACK_CHECKPOINT_PAGES = 8192;
+
+/** A record's message from its `records` row (migration 005: text, the end of raw, or raw itself). */
+const MESSAGE_SQL = 'CASE WHEN msg_off IS NOT NULL THEN substr(raw, msg_off + 1) ELSE coalesce(message, raw) END';
+
 export interface StoreOptions {
   readonly?: boolean;
 }
@@ -62,6 +69,7 @@ export class Store {
   private readonly updateCheckpoint: Database.Statement;
   private readonly inserter: RecordInserter;
   private readonly sourceIds = new Map<string, number>();
+  private checkpointer: WalCheckpointer | null = null;
   private closed = false;
 
   constructor(path: string, opts: StoreOptions = {}) {
@@ -75,6 +83,16 @@ export class Store {
       // only an OS crash or power loss may roll back the last transactions.
       this.db.pragma('synchronous = NORMAL');
       migrate(this.db);
+      // Statement journals (for savepoints) in memory, not in a temporary file.
+      this.db.pragma('temp_store = MEMORY');
+      if (path !== ':memory:' && path !== '') {
+        // Checkpoints run on their own thread; SQLite's own, on this connection, only
+        // when the WAL grows past 32 MiB anyway (the thread fell behind or is gone).
+        this.checkpointer = new WalCheckpointer(path);
+        this.db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+        // A WAL grown by a burst is cut back to this size once checkpointed.
+        this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      }
     }
     this.inserter = new RecordInserter(this.db);
     this.updateCheckpoint = this.db.prepare(
@@ -136,6 +154,16 @@ export class Store {
       }
       also?.(firstId);
     })();
+    // After the commit nothing may throw: the caller would take the records for unstored.
+    if (this.checkpointer && !this.checkpointer.committed()) {
+      this.checkpointer.close();
+      this.checkpointer = null;
+      try {
+        this.db.pragma('wal_autocheckpoint = 1000');
+      } catch {
+        /* SQLite checkpoints at the fallback size meanwhile */
+      }
+    }
     return firstId;
   }
 
@@ -156,7 +184,7 @@ export class Store {
       args.minLevel = levelRank(req.minLevel as never);
     }
     if (req.search) {
-      where.push("instr(lower(coalesce(message, raw)), lower(@search)) > 0");
+      where.push(`instr(lower(${MESSAGE_SQL}), lower(@search)) > 0`);
       args.search = req.search;
     }
     const ids = this.db
@@ -195,6 +223,7 @@ export class Store {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.checkpointer?.close();
     if (!this.db.readonly) {
       try {
         this.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -4,6 +4,8 @@ import { m001 } from './001_core.js';
 import { m002 } from './002_templates.js';
 import { m003 } from './003_anomalies.js';
 import { m004 } from './004_notifications.js';
+import { m005 } from './005_message_span.js';
+import { m006 } from './006_records_template_index.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +14,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001, m002, m003, m004];
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006];
