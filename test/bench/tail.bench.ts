@@ -4,7 +4,7 @@
 // builds it (file source -> decoder -> ingestor -> SQLite), with the engine's decoder,
 // and again with decoding isolated (a pass-through decoder) to show what decoding costs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GenericDecoderFactory } from '../../electron/engine/decode/generic.js';
 import { createDecoderFactory, loadFormats } from '../../electron/engine/decode/index.js';
@@ -84,7 +84,7 @@ async function until(fn: () => boolean, timeoutMs = 600_000): Promise<void> {
 }
 
 /** `tail -F` on the files into a pipe; counts lines as they arrive. */
-function startTail(files: string[], onLine?: (line: string) => void): { lines(): number; stop(): void; ready: Promise<void> } {
+function startTail(files: string[], onLine?: (line: string) => void): { lines(): number; cpu(): number | null; stop(): void; ready: Promise<void> } {
   const t: ChildProcess = spawn('tail', ['-n', '+1', '-q', '-F', ...files], { stdio: ['ignore', 'pipe', 'ignore'] });
   let n = 0;
   let rest = '';
@@ -101,12 +101,30 @@ function startTail(files: string[], onLine?: (line: string) => void): { lines():
       onLine(p);
     }
   });
-  return { lines: () => n, stop: () => t.kill(), ready: new Promise((r) => setTimeout(r, 300)) };
+  return { lines: () => n, cpu: () => childCpu(t.pid), stop: () => t.kill(), ready: new Promise((r) => setTimeout(r, 300)) };
 }
 
 const mib = (b: number) => b / 1048576;
-const fmt = (lines: number, bytes: number, ms: number) =>
-  `${Math.round(lines / (ms / 1000)).toLocaleString('en-US').padStart(9)} lines/s ${(mib(bytes) / (ms / 1000)).toFixed(1).padStart(6)} MiB/s (${ms} ms)`;
+/** Throughput, wall time and the CPU time (user + system, all threads) of the process doing the work. */
+const fmt = (lines: number, bytes: number, ms: number, cpuMs: number | null) =>
+  `${Math.round(lines / (ms / 1000)).toLocaleString('en-US').padStart(9)} lines/s ${(mib(bytes) / (ms / 1000)).toFixed(1).padStart(6)} MiB/s (${String(ms).padStart(5)} ms, CPU ${cpuMs === null ? '   -' : String(Math.round(cpuMs)).padStart(5)} ms)`;
+
+/** This process's CPU time so far, ms. */
+const ownCpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+
+/** Another process's CPU time so far, ms (Linux /proc; null elsewhere). */
+function childCpu(pid: number | undefined): number | null {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // clock ticks of 10 ms
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Appends `pieces` (file, data file) in order from a separate process, as fast as it can.
@@ -157,20 +175,24 @@ export async function throughput(dir: string, files: number, lines: number, labe
   if (decoders === 'tail') {
     const tail = startTail(paths);
     await tail.ready;
+    const cpu0 = tail.cpu();
     const t0 = Date.now();
     await appendAll(sub, pieces);
     await until(() => tail.lines() >= total);
     const ms = Date.now() - t0;
+    const cpu1 = tail.cpu();
     tail.stop();
-    return fmt(total, bytes, ms);
+    return fmt(total, bytes, ms, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
   }
   const p = await startPipeline(sub, files === 1 ? paths[0]! : join(sub, '*.log'), decoders);
+  const cpu0 = ownCpu();
   const t0 = Date.now();
   await appendAll(sub, pieces);
   await until(() => p.stored() >= total);
   const ms = Date.now() - t0;
+  const cpu = ownCpu() - cpu0;
   await p.close();
-  return fmt(total, bytes, ms);
+  return fmt(total, bytes, ms, cpu);
 }
 
 /** A separate process writes one line per millisecond stamped with its wall-clock time (µs). */
@@ -239,7 +261,7 @@ export async function benchTail(opts: { quick?: boolean } = {}): Promise<void> {
   const { dir, cleanup } = tempDir('vigil-bench-tail-');
   try {
     const engineDecoder = new GenericDecoderFactory();
-    console.log(`tail throughput, ${lines.toLocaleString('en-US')} lines of ~110 bytes appended by another process as fast as it can, until the last is stored (Vigil) / out of the pipe (tail -F):`);
+    console.log(`tail throughput, ${lines.toLocaleString('en-US')} lines of ~110 bytes appended by another process as fast as it can, until the last is stored (Vigil) / out of the pipe (tail -F); CPU: the process doing it (all its threads; the writer's not counted):`);
     const cases: [string, number, number][] = [
       ['  1 file              ', 1, 1],
       ['100 files, live       ', 100, 10],

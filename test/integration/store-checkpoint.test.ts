@@ -21,13 +21,14 @@ describe('store: checkpoints off the writer', () => {
     cleanups.push(cleanup);
     const path = join(dir, 'v.db');
     const s = new Store(path);
+    const initial = statSync(path).size;
     let open = true;
     cleanups.push(() => open && s.close());
     const src = s.sourceId('app', 'file');
     const pad = 'x'.repeat(200);
     let n = 0;
-    // About 2000 pages of WAL: past the point where a checkpoint is due (1000), far below
-    // the point where the writer would checkpoint by itself (8192).
+    // About 8 MiB of WAL: past the point where a checkpoint is due (4 MB), far below the
+    // point where the writer would checkpoint by itself (32 MiB).
     for (let b = 0; b < 25; b++) {
       const rows: RecordRow[] = [];
       for (let i = 0; i < 1000; i++, n++) {
@@ -36,10 +37,10 @@ describe('store: checkpoints off the writer', () => {
       }
       s.append(rows, []);
     }
-    const before = statSync(path).size;
-    // Nothing is committed from here on: only the thread can copy the WAL.
-    const copied = await waitFor(() => walIndex(path).copied > 0 && statSync(path).size > before, { what: 'the WAL copied by the thread', timeoutMs: 10_000 });
+    // Only a checkpoint grows the database file; the writer's own would not run below 32 MiB.
+    const copied = await waitFor(() => statSync(path).size > initial + 4 * 1024 * 1024, { what: 'the WAL copied by the thread', timeoutMs: 10_000 });
     expect(copied).toBe(true);
+    expect(walIndex(path).frames * 16384).toBeLessThan(32 * 1024 * 1024);
     const reader = new Database(path, { readonly: true });
     expect(reader.prepare('SELECT count(*) FROM records').pluck().get()).toBe(n);
     reader.close();

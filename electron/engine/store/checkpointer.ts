@@ -18,8 +18,7 @@ const CLOSED = 4;
 
 // The worker is a plain loop on shared memory, no event loop: woken when a checkpoint is
 // due, it copies the WAL into the database (PASSIVE: it never waits for the writer or
-// for readers), again at once while the writer added frames meanwhile (a few times) so
-// that the WAL can restart from its beginning, then sleeps until woken again.
+// for readers), then sleeps until woken again.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { shared, path, driver } = workerData;
@@ -29,17 +28,12 @@ if (Atomics.compareExchange(s, ${STATE}, ${IDLE}, ${RUNNING}) === ${IDLE}) {
   try {
     db = new (require(driver))(path, { fileMustExist: true });
     db.pragma('busy_timeout = 0');
-    const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').raw();
+    const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
     let seen = Atomics.load(s, ${SEQ}) - 1;
     while (Atomics.load(s, ${STATE}) === ${RUNNING}) {
       if (Atomics.load(s, ${SEQ}) === seen) { Atomics.wait(s, ${SEQ}, seen, 10000); continue; }
       seen = Atomics.load(s, ${SEQ});
-      for (let i = 0; i < 4; i++) {
-        // [busy, frames in the WAL, frames copied]; an error (busy, I/O) waits for the next call.
-        let r;
-        try { r = checkpoint.get(); } catch { break; }
-        if (!r || r[1] <= r[2]) break;
-      }
+      try { checkpoint.run(); } catch { /* busy, or I/O: again when next due */ }
     }
   } catch { /* cannot work: the writer checkpoints by itself again */ }
   try { if (db) db.close(); } catch {}
@@ -48,18 +42,15 @@ if (Atomics.compareExchange(s, ${STATE}, ${IDLE}, ${RUNNING}) === ${IDLE}) {
 }
 `;
 
-/** WAL frames (pages) not yet in the database from which a checkpoint is due: SQLite's own default. */
-const DUE_FRAMES = 1000;
-
 /**
  * Copies the WAL into the database on a thread of its own, with its own connection, so
  * that commits do not pay for checkpoints (a fifth of their time under load, and stalls).
- * Due when as many pages wait as SQLite's automatic checkpoint would wait for; the writer
- * reads that count after each commit from the WAL index header (the -shm file; its layout
- * is fixed: https://sqlite.org/walformat.html, mxFrame at byte 16, nBackfill at byte 96,
- * native byte order). The thread starts when first due, so a store that writes little
- * never starts it. Durability is unchanged: a transaction is durable once in the WAL
- * (synchronous=NORMAL), whoever copies it later.
+ * Due when `dueFrames` pages wait (the store asks for what SQLite's automatic checkpoint
+ * waits for, 4 MB); the writer reads that count after each commit from the WAL index
+ * header (the -shm file; its layout is fixed: https://sqlite.org/walformat.html, mxFrame
+ * at byte 16, nBackfill at byte 96, native byte order). The thread starts when first
+ * due, so a store that writes little never starts it. Durability is unchanged: a
+ * transaction is durable once in the WAL (synchronous=NORMAL), whoever copies it later.
  */
 export class WalCheckpointer {
   private readonly s = new Int32Array(new SharedArrayBuffer(8));
@@ -70,7 +61,11 @@ export class WalCheckpointer {
   private failed = false;
   private closed = false;
 
-  constructor(private readonly path: string) {}
+  /** `dueFrames`: WAL frames (pages) not yet in the database from which a checkpoint is due. */
+  constructor(
+    private readonly path: string,
+    private readonly dueFrames = 1000,
+  ) {}
 
   /**
    * The writer committed: wakes the thread when a checkpoint is due. False once this
@@ -88,7 +83,7 @@ export class WalCheckpointer {
     }
     const h = this.hdr;
     const pending = this.le ? h.readUInt32LE(16) - h.readUInt32LE(96) : h.readUInt32BE(16) - h.readUInt32BE(96);
-    if (pending < DUE_FRAMES) return true;
+    if (pending < this.dueFrames) return true;
     if (!this.worker && !this.start()) return false;
     if (Atomics.load(this.s, STATE) === DONE) {
       this.failed = true;

@@ -49,8 +49,13 @@ export interface FileRow {
   cursor: string | null;
 }
 
-/** Pages the WAL may hold before this connection checkpoints by itself (the checkpointer thread normally does). */
-const FALLBACK_CHECKPOINT_PAGES = 8192;
+/** Page size of a new database. */
+const PAGE_SIZE = 8192;
+
+/** WAL not yet in the database from which the checkpointer thread copies it: SQLite's default (1000 pages of 4 KiB). */
+const CHECKPOINT_DUE_BYTES = 4000 * 1024;
+/** WAL this connection lets grow before it checkpoints by itself (the thread fell behind or is gone). */
+const FALLBACK_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
 /** A record's message from its `records` row (migration 005: text, the end of raw, or raw itself). */
 const MESSAGE_SQL = 'CASE WHEN msg_off IS NOT NULL THEN substr(raw, msg_off + 1) ELSE coalesce(message, raw) END';
@@ -78,6 +83,12 @@ export class Store {
     this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
     this.db.pragma('busy_timeout = 5000');
     if (!opts.readonly) {
+      // New databases only (an existing one keeps its page size). Measured against 4 KiB:
+      // a sixth less insert time catching up on many files (the time index's scattered
+      // inserts touch half the pages per transaction), a few % less in file order; the
+      // price: a one-record commit writes 33 KiB of WAL instead of 17 (16 KiB: faster
+      // still, 66 KiB, and an empty database no longer fits the disk-full test's 4 MiB).
+      this.db.pragma(`page_size = ${PAGE_SIZE}`);
       this.db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a committed transaction survives a crash of this process (SIGKILL);
       // only an OS crash or power loss may roll back the last transactions.
@@ -88,8 +99,9 @@ export class Store {
       if (path !== ':memory:' && path !== '') {
         // Checkpoints run on their own thread; SQLite's own, on this connection, only
         // when the WAL grows past 32 MiB anyway (the thread fell behind or is gone).
-        this.checkpointer = new WalCheckpointer(path);
-        this.db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+        const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+        this.checkpointer = new WalCheckpointer(path, Math.ceil(CHECKPOINT_DUE_BYTES / pageSize));
+        this.db.pragma(`wal_autocheckpoint = ${Math.ceil(FALLBACK_CHECKPOINT_BYTES / pageSize)}`);
         // A WAL grown by a burst is cut back to this size once checkpointed.
         this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       }
