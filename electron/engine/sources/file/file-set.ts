@@ -194,20 +194,21 @@ export class FileSet {
    * another (rotation) is its successor, even when both start with the same banner.
    */
   private async copyOf(probe: Probe): Promise<{ of: FileTailer; truncated: boolean } | null> {
-    if (probe.fp === null) return null;
     for (const t of [...this.attached.values()]) {
-      if (t.closed || t.row.fingerprint !== probe.fp || sameInode(t, probe)) continue;
+      if (t.closed || sameInode(t, probe)) continue;
       if (t.path === probe.path || t.previousPath === probe.path) continue;
+      // Same first line; a file whose first line is not whole yet: same bytes from the start.
+      if (t.row.fingerprint !== null ? t.row.fingerprint !== probe.fp : !(await t.continuedBy(probe))) continue;
       // Bring the original up to date first: copytruncate copies and truncates in one go,
       // so by now the original may hold new content and the copy the rest of the old.
       if (!t.isSuspended) await t.read().catch(() => undefined);
       if (t.closed) continue;
       if (t.isSuspended) {
-        if (await holdsCheckpoint(probe, t.checkpointRow('truncated'))) return { of: t, truncated: true };
+        if (await t.continuedBy(probe)) return { of: t, truncated: true };
         continue;
       }
       const at = Math.min(probe.size, t.checkpointOffset);
-      if (at > 0 && (await t.sameBytesAs(probe.fh, at))) return { of: t, truncated: false };
+      if (at > 0 ? await t.sameBytesAs(probe.fh, at) : await t.continuedBy(probe)) return { of: t, truncated: false };
     }
     return null;
   }
@@ -227,7 +228,7 @@ export class FileSet {
     }
     try {
       const at = Math.min(probe.size, o.checkpointOffset);
-      return sameInode(probe, c) && at > 0 && (await o.sameBytesAs(probe.fh, at));
+      return sameInode(probe, c) && (at > 0 ? await o.sameBytesAs(probe.fh, at) : await o.continuedBy(probe));
     } finally {
       await probe.fh.close();
     }
@@ -389,7 +390,8 @@ export class FileSet {
    */
   private async findCopy(t: FileTailer): Promise<Probe | null> {
     const want = t.checkpointRow('truncated');
-    if (want.fingerprint === null || want.offset === 0) return null;
+    // Nothing read: no copy can hold anything of ours.
+    if (want.fingerprint === null && t.readOffset === 0) return null;
     const m = this.host.matcher();
     if (m.single) return null; // only the file itself is matched
     // A rotator may be renaming files while we look (logrotate shifts app.log.1 to
@@ -426,7 +428,7 @@ export class FileSet {
       } catch {
         continue;
       }
-      if (probe.isFile && !ours(probe) && (await holdsCheckpoint(probe, want))) return probe;
+      if (probe.isFile && !ours(probe) && (await t.continuedBy(probe))) return probe;
       await probe.fh.close();
     }
     return null;
@@ -458,7 +460,7 @@ export class FileSet {
         // is no duplicate but the rest of it, held half line included.
         const o = c.of;
         if (!o.isSuspended) await o.read().catch(() => undefined);
-        if (o.isSuspended && !o.closed && (await holdsCheckpoint(probe, o.checkpointRow('truncated')))) {
+        if (o.isSuspended && !o.closed && (await o.continuedBy(probe))) {
           await this.handleTruncation(o, probe);
           continue;
         }

@@ -4,7 +4,7 @@ import type { IngestBatch, SourceRef } from '../../pipeline/types.js';
 import type { FileRow } from '../../store/store.js';
 import type { SourceContext } from '../source.js';
 import { encodeTail, fingerprint, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
-import type { Probe } from './identity.js';
+import { holdsCheckpoint, type Probe } from './identity.js';
 import { LineSplitter } from './line-splitter.js';
 
 const READ_CHUNK = 512 * 1024;
@@ -100,6 +100,10 @@ export class FileTailer {
   get checkpointOffset(): number {
     return this.ckptOffset;
   }
+  /** Where the next read starts: past the checkpoint by what is held (a partial line, lines the decoder holds). */
+  get readOffset(): number {
+    return this.readPos;
+  }
 
   /** Read reported `truncated` and waits for the source to decide what continues the old content. */
   get isSuspended(): boolean {
@@ -110,6 +114,21 @@ export class FileTailer {
   async links(): Promise<number> {
     if (this.closed) return 0;
     return (await this.fh.stat()).nlink;
+  }
+
+  /**
+   * Does another file hold our content up to the checkpoint (a copy of it, or the file
+   * we followed under another name)? Known by the first line and the bytes before the
+   * checkpoint; while the first line is not whole yet (no fingerprint), by the bytes read
+   * from the start: a copy made then holds them, and the rest of the line we hold.
+   */
+  async continuedBy(probe: Probe): Promise<boolean> {
+    if (this.row.fingerprint !== null) return holdsCheckpoint(probe, this.checkpointRow('truncated'));
+    const head = this.head;
+    if (head === null || head.length === 0 || this.ckptOffset !== 0 || probe.size < head.length) return false;
+    const buf = Buffer.alloc(head.length);
+    const { bytesRead } = await probe.fh.read(buf, 0, head.length, 0);
+    return bytesRead === head.length && buf.equals(head);
   }
 
   /** Compares our file's bytes with another open file's at the same place (is one a copy of the other?). */

@@ -140,6 +140,41 @@ describe('file source: rotation', () => {
     w.close();
   });
 
+  for (const tickMs of [60_000, 40]) {
+    it(`copytruncate while the file holds only half of its first line (no fingerprint yet; tick ${tickMs} ms): the line is stored once, whole`, async () => {
+      // Found by the soak: a file just created or truncated, the program writes the first
+      // half of its first line, the source reads it, then the rest is written and the file
+      // copied and truncated. The file has no whole first line yet, so no fingerprint: the
+      // copy must be known by the bytes read from the start, whether the truncation is
+      // noticed first (long tick: from the watcher's raw event) or the copy is.
+      const { dir, cleanup } = tempDir();
+      cleanups.push(cleanup);
+      const log = join(dir, 'app.log');
+      writeFileSync(log, '');
+      const rig = await Rig.start({ dir, source: { path: join(dir, 'app.log*'), start: 'beginning' }, file: { tickMs } });
+      cleanups.push(() => rig.close());
+      const w = new Writer(log);
+      const shift = () => {
+        for (let i = 9; i >= 1; i--) if (existsSync(`${log}.${i}`)) renameSync(`${log}.${i}`, `${log}.${i + 1}`);
+      };
+      const expected: string[] = [];
+      for (let round = 0; round < 5; round++) {
+        const whole = `first line ${round} ${'z'.repeat(40 + round)}`;
+        w.raw(whole.slice(0, 15 + round));
+        await new Promise((r) => setTimeout(r, 150)); // read and held
+        w.raw(whole.slice(15 + round) + '\n');
+        expected.push(whole);
+        shift();
+        copyFileSync(log, `${log}.1`);
+        truncateSync(log, 0);
+        await rig.expectCount(expected.length, `round ${round}`, 15_000);
+        await new Promise((r) => setTimeout(r, 150)); // anything that would come twice
+      }
+      expect(rig.lines()).toEqual(expected);
+      w.close();
+    });
+  }
+
   it('copytruncate right after the first line of a new content was read: the copy is known by what was read, not read again', async () => {
     // The first line is read, then its record waits for room in the store's queue (held
     // by another file's line) while the file is copied and truncated: the fingerprint must
