@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDecoderFactory, DrainMiner, loadFormats } from '../../electron/engine/decode/index.js';
 import { readLineBatches } from '../../electron/engine/decode/read-lines.js';
-import { decodeInWorker, isDecodeWorker, runDecodeWorker } from '../../electron/engine/decode/worker-decode.js';
+import { decodeInWorkers, isDecodeWorker, runDecodeWorker } from '../../electron/engine/decode/worker-decode.js';
 import type { SourceLine } from '../../electron/engine/decode/types.js';
 
 // Decode + template throughput, on the Loghub-2k corpus and on a generated file that
@@ -236,22 +236,20 @@ async function decodeFile(path: string, factory: ReturnType<typeof createDecoder
   return { lines, records, bytes: size, ms: performance.now() - t0, cpuMs: cpuMs() - c0, templates: miner.templates().length };
 }
 
-/** Decodes on a worker thread and mines here (the offline two-thread path, see worker-decode.ts). */
+/** Decodes on two worker threads and mines here (the offline path, see worker-decode.ts). */
 async function decodeFileTwoThreads(path: string, formatsDir: string): Promise<Run> {
   const miner = new DrainMiner();
-  let records = 0;
   const t0 = performance.now();
-  const c0 = cpuMs(); // the process's CPU: both threads
-  const r = await decodeInWorker(path, { script: new URL(import.meta.url), formatsDir }, (message, ts) => {
-    miner.match(message, ts ?? 0);
-    records++;
+  const c0 = cpuMs(); // the process's CPU: all threads
+  const r = await decodeInWorkers(path, { script: new URL(import.meta.url), formatsDir }, (key, ts, head) => {
+    miner.matchHead(head, key, ts ?? 0);
   });
-  return { lines: r.lines, records, bytes: statSync(path).size, ms: performance.now() - t0, cpuMs: cpuMs() - c0, templates: miner.templates().length };
+  return { lines: r.lines, records: r.records, bytes: statSync(path).size, ms: performance.now() - t0, cpuMs: cpuMs() - c0, templates: miner.templates().length };
 }
 
 // Each file is decoded by a child process running this same script with the variables below
 // set: its figures are its own (peak RSS, JIT warm-up, start-up included in the process
-// time), like lnav's. With two threads, the child's decode worker runs this script too.
+// time), like lnav's. With two threads, the child's decode workers run this script too.
 const CHILD_ENV = 'VIGIL_BENCH_DECODE_FILE';
 const THREADS_ENV = 'VIGIL_BENCH_DECODE_THREADS';
 
@@ -423,8 +421,8 @@ export async function benchDecode(opts: { quick?: boolean } = {}): Promise<void>
 
   console.log(
     '\nVigil: decode + template mining of every line, one process per file. lines/s: over the decode loop (wall, and per CPU-second\n' +
-      'of the process, both threads counted); process: spawn to exit. 2 threads: a worker decodes while the main thread mines\n' +
-      '(the offline path; same records and templates as 1 thread). Figures depend on the machine being otherwise idle.',
+      'of the process, all threads counted); process: spawn to exit. 2 threads: two workers decode parts of the file while the main\n' +
+      'thread mines (the offline path; same records and templates as 1 thread). Figures depend on the machine being otherwise idle.',
   );
   printTable([
     ['file', 'MiB', 'lines', 'threads', 'lines/s', 'per CPU-s', 'MiB/s', 'process s', 'CPU s', 'peak RSS', 'templates'],

@@ -6,5 +6,5 @@ export { createDecoderFactory, FormatDecoderFactory } from './factory.js';
 export { FormatStreamDecoder, DEFAULT_TUNING, type StreamTuning } from './stream-decoder.js';
 export { DrainMiner, type MinedTemplate, type MinerOptions } from './templates/miner.js';
 export { TemplateStore } from './templates/template-store.js';
-export { decodeInWorker, isDecodeWorker, runDecodeWorker, type DecodeWorkerData, type WorkerDecodeOptions } from './worker-decode.js';
+export { decodeInWorkers, isDecodeWorker, runDecodeWorker, type DecodeWorkerData, type RecordSink, type WorkerDecodeOptions, type WorkerDecodeResult } from './worker-decode.js';
 export type * from './types.js';

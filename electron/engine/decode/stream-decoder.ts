@@ -32,6 +32,18 @@ export const DEFAULT_TUNING: StreamTuning = {
   maxRecordChars: 1 << 20,
 };
 
+/** A change of format in mid-stream (see missed()). */
+export interface FormatSwitch {
+  from: string;
+  lineNo: number;
+  why: string;
+}
+
+/** describe()'s explanation after a switch, for a decoder whose line 1 is the stream's line `lineBase + 1`. */
+export function explainSwitch(s: FormatSwitch, lineBase: number): string {
+  return `switched from ${s.from} at line ${s.lineNo + lineBase}: ${s.why}`;
+}
+
 const NONE: DecodedRecord[] = Object.freeze([]) as unknown as DecodedRecord[];
 
 interface Pending {
@@ -70,6 +82,8 @@ export class FormatStreamDecoder implements StreamDecoder {
   /** Said before the explanation (an unknown forced format). */
   private note = '';
   private candidates: Candidate[] = [];
+  /** The last change of format after a run of lines it could not read (null: none since the format was decided). */
+  private switched: FormatSwitch | null = null;
 
   constructor(
     private readonly formats: readonly CompiledFormat[],
@@ -151,10 +165,57 @@ export class FormatStreamDecoder implements StreamDecoder {
     return { format, forced: this.forced, explanation, candidates: this.candidates };
   }
 
+  /** The last change of format after a run of unreadable lines, with its line number as this decoder counted it. */
+  lastSwitch(): FormatSwitch | null {
+    return this.switched;
+  }
+
+  /**
+   * Reads on as a decoder that detected `format` would: for a file decoded in parts (see
+   * worker-decode.ts), where this part starts at a record start (see opensRecord) and the
+   * part before decides what the format is there. handsOverAt() tells whether the decoder of
+   * the part before reads the rest as this one does.
+   */
+  takeOver(format: string): void {
+    const f = this.formats.find((x) => x.name === format);
+    if (!f) throw new Error(`cannot take over with format "${format}": no such format`);
+    this.format = f;
+    this.sampling = false;
+    this.sample = [];
+    this.provisional = null;
+    this.misses = [];
+    this.missesNeeded = this.tune.sampleLines;
+    this.candidates = [];
+    this.switched = null;
+    this.explanation = `${f.name}, as read before this part of the stream`;
+  }
+
+  /** Whether this line starts a record under the current format, whatever record is held before it. */
+  opensRecord(text: string): boolean {
+    if (this.startRe) return this.startRe.test(text);
+    const f = this.format;
+    if (!f) return false;
+    const parsed = f.parse(text, this.ctx);
+    return !!parsed && !(f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message));
+  }
+
+  /**
+   * Whether a decoder that takes over with `format` at this line (see takeOver) reads it and
+   * every line after it exactly as this one would: same format, a fresh count of unreadable
+   * lines (the line opens a record its format reads, which clears it), and the line starts a
+   * record here too. Then this decoder's flush() gives the records before the line.
+   */
+  handsOverAt(text: string, format: string): boolean {
+    if (this.sampling || this.provisional || this.format?.name !== format || this.missesNeeded !== this.tune.sampleLines) return false;
+    if (this.pending?.partial) return false;
+    return this.opensRecord(text);
+  }
+
   private decide(lines: string[]): void {
     const d = detectFormat(lines, this.formats, this.ctx);
     this.format = d.format;
     this.candidates = d.candidates;
+    this.switched = null;
     this.explanation = explain(d, d.format?.name ?? 'generic');
   }
 
@@ -251,7 +312,8 @@ export class FormatStreamDecoder implements StreamDecoder {
       const from = this.format?.name ?? 'generic';
       this.format = d.format;
       this.candidates = d.candidates;
-      this.explanation = `switched from ${from} at line ${lineNo}: ${explain(d, d.format.name)}`;
+      this.switched = { from, lineNo, why: explain(d, d.format.name) };
+      this.explanation = explainSwitch(this.switched, 0);
       this.missesNeeded = this.tune.sampleLines;
     } else {
       this.missesNeeded = Math.min(this.missesNeeded * 2, 1 << 16);

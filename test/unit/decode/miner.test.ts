@@ -13,6 +13,24 @@ describe('template miner', () => {
     expect(t('interface eth0 via ssh2')).toBe('interface eth0 via ssh2');
   });
 
+  it('matchHead with the head of another message of the same shape gives what match gives', async () => {
+    const { shapeHash } = await import('../../../electron/engine/decode/templates/shape-hash.js');
+    const { messageHead } = await import('../../../electron/engine/decode/templates/miner.js');
+    const msgs = ['Connection from 10.0.0.1 closed', 'Connection from 10.0.0.2 closed', 'Disk /dev/sda1 is 91% full\n\tat x', 'Disk /dev/sdb is 3% full', 'took 5 ms', 'took 17 ms'];
+    const a = new DrainMiner();
+    const b = new DrainMiner();
+    // b is given, for each message, the head of the last message of its shape.
+    const last = new Map<number, string>();
+    for (const m of [...msgs, ...msgs.reverse()]) {
+      const key = shapeHash(messageHead(m));
+      const other = last.get(key) ?? messageHead(m);
+      last.set(key, messageHead(m));
+      expect(b.matchHead(other, key, 5)).toEqual(a.match(m, 5));
+    }
+    expect(b.templates()).toEqual(a.templates());
+    expect(messageHead('first\nsecond')).toBe('first');
+  });
+
   it('groups messages of one template and keeps the id when the template generalizes', () => {
     const m = new DrainMiner();
     const a = m.match('Connection from 10.0.0.1 closed after 5 requests');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLineBatches } from '../../../electron/engine/decode/read-lines.js';
 import { RECORD_FLAGS } from '../../../shared/types.js';
+import type { SourceLine } from '../../../electron/engine/decode/types.js';
 
 describe('readLineBatches', () => {
   it('splits lines across chunk boundaries with exact byte offsets, strips CR, keeps a last line without newline', async () => {
@@ -73,6 +74,21 @@ describe('readLineBatches', () => {
         }
         expect(got, `file ${file}, chunks of ${chunkBytes}`).toEqual(want);
       }
+    }
+  });
+});
+
+describe('readLineBatches from a line start', () => {
+  it('gives the lines after it, with the file offsets, numbered from 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-lines-'));
+    const f = join(dir, 'c.log');
+    writeFileSync(f, 'one\r\ntwo é\n\nfour\nfive');
+    const all = [];
+    for await (const b of readLineBatches(f, { chunkBytes: 3 })) all.push(...b);
+    for (const start of all) {
+      const part: SourceLine[] = [];
+      for await (const b of readLineBatches(f, { chunkBytes: 3, from: start.startOffset })) part.push(...b);
+      expect(part).toEqual(all.slice(start.lineNo - 1).map((l) => ({ ...l, lineNo: l.lineNo - start.lineNo + 1, readAt: part[0]!.readAt })));
     }
   });
 });

@@ -34,6 +34,15 @@ export interface MinerOptions {
   cacheEntries?: number;
 }
 
+/**
+ * What a message is mined by: its first line. A multi-line record (stack trace) is known by
+ * it: traces differ in depth and frames, and would otherwise make a template per occurrence.
+ */
+export function messageHead(message: string): string {
+  const nl = message.indexOf('\n');
+  return nl >= 0 ? message.slice(0, nl) : message;
+}
+
 export class DrainMiner implements TemplateMiner {
   private readonly sim: number;
   private readonly simMulti: number;
@@ -56,11 +65,17 @@ export class DrainMiner implements TemplateMiner {
   }
 
   match(message: string, now = Date.now()): { id: number; template: string } {
-    // A multi-line record (stack trace) is known by its first line: traces differ in depth
-    // and frames, and would otherwise make a template per occurrence.
-    const nl = message.indexOf('\n');
-    const head = nl >= 0 ? message.slice(0, nl) : message;
-    const key = shapeHash(head);
+    const head = messageHead(message);
+    return this.matchHead(head, shapeHash(head), now);
+  }
+
+  /**
+   * match() of a message whose head (see messageHead) hashes to `key` (see shapeHash),
+   * hashed elsewhere (a decode worker, see worker-decode.ts). `head` is read only for a shape
+   * the cache does not know, and any head of that shape gives the same template: that of
+   * another record of the same shape will do.
+   */
+  matchHead(head: string, key: number, now = Date.now()): { id: number; template: string } {
     let t = this.cache.get(key);
     if (t && t.mergedInto !== null) t = this.resolve(t);
     if (!t) {
