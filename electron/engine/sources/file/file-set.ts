@@ -7,7 +7,7 @@ import type { SourceContext } from '../source.js';
 import { FileTailer, type TailerDeps } from './tailer.js';
 import type { PathMatcher } from './path-matcher.js';
 import { findByInode, holdsCheckpoint, probeFile, sameInode, type Probe } from './identity.js';
-import { decodeTail, encodeTail, readTail } from './fingerprint.js';
+import { decodeTail, encodeTail, fingerprint, readTail } from './fingerprint.js';
 
 /** What the set needs from its source: reading (with its error handling) and the source's rules. */
 export interface FileSetHost {
@@ -46,6 +46,8 @@ export class FileSet {
   readonly attached = new Map<string, FileTailer>();
   readonly detached = new Set<FileTailer>();
   private copies = new Map<string, DeferredCopy>();
+  /** Matched files that are empty, not opened until they grow (see adopt). */
+  readonly empty = new Set<string>();
   /** The file last at each path, while still open: the next file there reads it first (writer order). */
   private predecessors = new Map<string, FileTailer>();
   /** Stored checkpoints not held by an open file: candidates for files we meet. */
@@ -124,6 +126,7 @@ export class FileSet {
    * the end for files already there when a new source first starts with `start: end`).
    */
   async adopt(probe: Probe, first: boolean, prev: FileTailer | null): Promise<FileTailer | null> {
+    this.empty.delete(probe.path);
     if (!probe.isFile) {
       await probe.fh.close();
       return null;
@@ -138,6 +141,14 @@ export class FileSet {
     let row = await this.claimRow(probe, (r) => sameInode(r, probe));
     row ??= await this.claimRow(probe, (r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp);
     if (!row) {
+      // An empty new file may be a copy being written (copytruncate): taken for new
+      // content now, it would be read whole once filled. Nothing to read yet anyway: it is
+      // looked at again when it grows.
+      if (probe.size === 0 && !this.host.matcher().single) {
+        this.empty.add(probe.path);
+        await probe.fh.close();
+        return null;
+      }
       const copy = await this.copyOf(probe);
       // The original was truncated already (copytruncate is quick): the copy continues it now.
       if (copy?.truncated) return this.handleTruncation(copy.of, probe);
@@ -194,6 +205,8 @@ export class FileSet {
    * another (rotation) is its successor, even when both start with the same banner.
    */
   private async copyOf(probe: Probe): Promise<{ of: FileTailer; truncated: boolean } | null> {
+    // As it is now: a copy seen while being written has grown since it was opened.
+    await refresh(probe);
     for (const t of [...this.attached.values()]) {
       if (t.closed || sameInode(t, probe)) continue;
       if (t.path === probe.path || t.previousPath === probe.path) continue;
@@ -204,6 +217,8 @@ export class FileSet {
       if (!t.isSuspended) await t.read().catch(() => undefined);
       if (t.closed) continue;
       if (t.isSuspended) {
+        // Truncated since the probe was refreshed: the copy was done before that.
+        await refresh(probe);
         if (await t.continuedBy(probe)) return { of: t, truncated: true };
         continue;
       }
@@ -502,6 +517,12 @@ export class FileSet {
       }
     }
   }
+}
+
+/** A probe's size and fingerprint as the file is now. */
+async function refresh(probe: Probe): Promise<void> {
+  probe.size = (await probe.fh.stat()).size;
+  probe.fp = await fingerprint(probe.fh);
 }
 
 /**

@@ -127,7 +127,8 @@ export class FileSource implements Source {
   status(): SourceStatus {
     const { attached, detached } = this.files;
     const bytesBehind = this.files.bytesBehind;
-    const base = { files: attached.size, bytesBehind, polling: this.polling };
+    const files = attached.size + this.files.empty.size;
+    const base = { files, bytesBehind, polling: this.polling };
     const pollNote = this.polling ? `polling${this.pollReason ? `: ${this.pollReason}` : ''}` : undefined;
     const note = pollNote ? { message: pollNote } : {};
     if (this.baseError) return { ...base, state: 'error', message: this.baseError };
@@ -144,7 +145,7 @@ export class FileSource implements Source {
       return { ...base, state: 'error', message: `path missing: ${this.matcher.describe}` };
     }
     if (bytesBehind > this.opts.catchUpBytes) return { ...base, state: 'catching-up', ...note };
-    if (attached.size === 0) return { ...base, state: 'watching', message: `no file yet: waiting for ${this.matcher.describe}` };
+    if (files === 0) return { ...base, state: 'watching', message: `no file yet: waiting for ${this.matcher.describe}` };
     return { ...base, state: 'watching', ...note };
   }
 
@@ -309,6 +310,7 @@ export class FileSource implements Source {
     // Not (or no longer) a copy: a file of its own, read like any other.
     if (copy) files.forgetCopy(path);
     if (!st || !st.isFile() || !this.matcher.matches(path)) {
+      files.empty.delete(path);
       if (this.failed.delete(path)) this.notify();
       return;
     }
