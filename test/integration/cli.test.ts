@@ -18,7 +18,7 @@ beforeAll(() => {
   db = join(dir, 'v.db');
   const s = new Store(db);
   const src = s.sourceId('app', 'file');
-  const row = (raw: string, level: number) => ({ sourceId: src, fileId: null, lineNo: 1, lineEnd: 1, ts: 1_700_000_000_000, tsText: null, level, levelText: null, stream: null, format: 'generic', templateId: null, flags: 0, message: raw, raw, rawBytes: null });
+  const row = (raw: string, level: number) => ({ sourceId: src, fileId: null, firstLine: 1, lastLine: 1, ts: 1_700_000_000_000, tsText: null, levelRank: level, levelText: null, stream: null, format: 'generic', templateId: null, flags: 0, message: raw, raw, rawBytes: null });
   s.append([row('hello', 3), row('bad thing', 6)], []);
   s.close();
 });

@@ -33,7 +33,7 @@ describe('store: checkpoints off the writer', () => {
       const rows: RecordRow[] = [];
       for (let i = 0; i < 1000; i++, n++) {
         const raw = `2026-11-21T10:00:00Z INFO line ${n} ${pad}`;
-        rows.push({ sourceId: src, fileId: null, lineNo: n, lineEnd: n, ts: n, tsText: null, level: 3, levelText: 'INFO', stream: null, format: 'generic', templateId: null, flags: 0, message: raw.slice(26), raw, rawBytes: null });
+        rows.push({ sourceId: src, fileId: null, firstLine: n, lastLine: n, ts: n, tsText: null, levelRank: 3, levelText: 'INFO', stream: null, format: 'generic', templateId: null, flags: 0, message: raw.slice(26), raw, rawBytes: null });
       }
       s.append(rows, []);
     }

@@ -10,7 +10,7 @@ const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
 
 function row(sourceId: number, ts: number, level: number, raw: string): RecordRow {
-  return { sourceId, fileId: null, lineNo: null, lineEnd: null, ts, tsText: null, level, levelText: null, stream: null, format: 'generic', templateId: null, flags: 0, message: raw, raw, rawBytes: null };
+  return { sourceId, fileId: null, firstLine: null, lastLine: null, ts, tsText: null, levelRank: level, levelText: null, stream: null, format: 'generic', templateId: null, flags: 0, message: raw, raw, rawBytes: null };
 }
 
 function store() {

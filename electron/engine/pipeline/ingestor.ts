@@ -1,5 +1,5 @@
 import { levelRank, RECORD_FLAGS } from '../../../shared/types.js';
-import type { CheckpointUpdate, RecordRow, Store } from '../store/store.js';
+import type { CheckpointUpdate, Store } from '../store/store.js';
 import type { BatchStage, IngestBatch, StoredRecord, TemplateStage } from './types.js';
 
 export interface IngestorOptions {
@@ -262,7 +262,6 @@ export class Ingestor {
   }
 
   private commit(batches: IngestBatch[]): void {
-    const rows: RecordRow[] = [];
     const stored: StoredRecord[] = [];
     const checkpoints = new Map<number, CheckpointUpdate>();
     const templates = this.templates;
@@ -277,26 +276,8 @@ export class Ingestor {
           flags |= RECORD_FLAGS.noTimestamp;
         }
         const t = templates ? templates.match(r.message, r) : null;
-        const rank = levelRank(r.level);
-        const templateId = t ? t.id : null;
-        rows.push({
-          sourceId: b.source.id,
-          fileId: b.fileId,
-          lineNo: r.firstLine,
-          lineEnd: r.lastLine,
-          ts,
-          tsText: r.tsText,
-          level: rank,
-          levelText: r.levelText,
-          stream: r.stream ?? null,
-          format: r.format,
-          templateId,
-          flags,
-          message: r.message,
-          raw: r.raw,
-          rawBytes: r.rawBytes,
-        });
-        // The decoded record becomes the stored one (no copy: the source is done with it).
+        // The decoded record becomes the stored one, which is also the row written (no
+        // copy: the source is done with it).
         const s = r as StoredRecord;
         s.ts = ts;
         s.flags = flags;
@@ -305,15 +286,15 @@ export class Ingestor {
         s.sourceId = b.source.id;
         s.fileId = b.fileId;
         s.path = b.path;
-        s.levelRank = rank;
-        s.templateId = templateId;
+        s.levelRank = levelRank(r.level);
+        s.templateId = t ? t.id : null;
         s.template = t ? t.template : null;
         stored.push(s);
       }
       // Later checkpoints of the same file supersede earlier ones.
       if (b.checkpoint) checkpoints.set(b.checkpoint.fileId, b.checkpoint);
     }
-    this.store.append(rows, [...checkpoints.values()], (firstId) => {
+    this.store.append(stored, [...checkpoints.values()], (firstId) => {
       for (let i = 0; i < stored.length; i++) stored[i]!.id = firstId + i;
       this.templates?.persist?.();
       for (const s of this.stages) {

@@ -58,7 +58,7 @@ export class RecordInserter {
       if (r.rawBytes !== null) {
         const off = locate(r.raw, r.message);
         const res = this.full.run(
-          r.sourceId, r.fileId, r.lineNo, r.lineEnd, r.ts, r.tsText, r.level, r.levelText, r.stream, r.format,
+          r.sourceId, r.fileId, r.firstLine, r.lastLine, r.ts, r.tsText, r.levelRank, r.levelText, r.stream ?? null, r.format,
           r.templateId, r.flags, off === TEXT ? r.message : null, off >= 0 ? off : null, r.raw, r.rawBytes, now,
         );
         if (i === 0) firstId = Number(res.lastInsertRowid);
@@ -67,7 +67,7 @@ export class RecordInserter {
       }
       let j = i + 1;
       while (j < n && j - i < ROWS_PER_INSERT && sameRun(rows[j]!, r)) j++;
-      const named = { s: r.sourceId, f: r.fileId, st: r.stream, fmt: r.format, now };
+      const named = { s: r.sourceId, f: r.fileId, st: r.stream ?? null, fmt: r.format, now };
       if (j - i === ROWS_PER_INSERT) {
         const offs = this.offs;
         let texts = false;
@@ -80,11 +80,11 @@ export class RecordInserter {
         for (let x = i; x < j; x++) {
           const q = rows[x]!;
           const off = offs[x - i]!;
-          a[k++] = q.lineNo;
-          a[k++] = q.lineEnd;
+          a[k++] = q.firstLine;
+          a[k++] = q.lastLine;
           a[k++] = q.ts;
           a[k++] = q.tsText;
-          a[k++] = q.level;
+          a[k++] = q.levelRank;
           a[k++] = q.levelText;
           a[k++] = q.templateId;
           a[k++] = q.flags;
@@ -98,7 +98,7 @@ export class RecordInserter {
         for (let x = i; x < j; x++) {
           const q = rows[x]!;
           const off = locate(q.raw, q.message);
-          const res = this.one.run(named, q.lineNo, q.lineEnd, q.ts, q.tsText, q.level, q.levelText, q.templateId, q.flags,
+          const res = this.one.run(named, q.firstLine, q.lastLine, q.ts, q.tsText, q.levelRank, q.levelText, q.templateId, q.flags,
             off === TEXT ? q.message : null, off >= 0 ? off : null, q.raw);
           if (x === 0) firstId = Number(res.lastInsertRowid);
         }
@@ -110,7 +110,7 @@ export class RecordInserter {
 }
 
 function sameRun(a: RecordRow, b: RecordRow): boolean {
-  return a.rawBytes === null && a.sourceId === b.sourceId && a.fileId === b.fileId && a.stream === b.stream && a.format === b.format;
+  return a.rawBytes === null && a.sourceId === b.sourceId && a.fileId === b.fileId && (a.stream ?? null) === (b.stream ?? null) && a.format === b.format;
 }
 
 /**

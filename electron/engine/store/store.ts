@@ -6,17 +6,20 @@ import { migrate } from './migrate.js';
 import { RecordInserter } from './record-insert.js';
 import { WalCheckpointer } from './checkpointer.js';
 
-/** One record as written to the `records` table. */
+/**
+ * One record as written to the `records` table. The pipeline's stored records are rows as
+ * they are (same field names): no copy per record on the way in.
+ */
 export interface RecordRow {
   sourceId: number;
   fileId: number | null;
-  lineNo: number | null;
-  lineEnd: number | null;
+  firstLine: number | null;
+  lastLine: number | null;
   ts: number;
   tsText: string | null;
-  level: number;
+  levelRank: number;
   levelText: string | null;
-  stream: string | null;
+  stream?: string | null;
   format: string | null;
   templateId: number | null;
   flags: number;

@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 function row(sourceId: number, message: string, templateId: number, ts: number): RecordRow {
-  return { sourceId, fileId: null, lineNo: null, lineEnd: null, ts, tsText: null, level: 3, levelText: null, stream: null, format: 'test', templateId, flags: 0, message, raw: message, rawBytes: null };
+  return { sourceId, fileId: null, firstLine: null, lastLine: null, ts, tsText: null, levelRank: 3, levelText: null, stream: null, format: 'test', templateId, flags: 0, message, raw: message, rawBytes: null };
 }
 
 describe('TemplateStore', () => {

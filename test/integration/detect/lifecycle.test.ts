@@ -113,7 +113,7 @@ describe('anomaly lifecycle', () => {
     // The store refuses the batch after detection ran inside its transaction.
     expect(() =>
       store.append(
-        records.map((r) => ({ sourceId: source.id, fileId: null, lineNo: null, lineEnd: null, ts: r.ts, tsText: null, level: levelRank(r.level), levelText: null, stream: null, format: 'test', templateId: null, flags: 0, message: r.message, raw: r.message, rawBytes: null })),
+        records.map((r) => ({ sourceId: source.id, fileId: null, firstLine: null, lastLine: null, ts: r.ts, tsText: null, levelRank: levelRank(r.level), levelText: null, stream: null, format: 'test', templateId: null, flags: 0, message: r.message, raw: r.message, rawBytes: null })),
         [],
         (firstId) => {
           const stored = records.map((r, i) => ({ ...r, id: firstId + i, sourceName: 'app', sourceId: source.id, fileId: null, path: null, levelRank: 8, templateId: null, template: null, firstLine: i + 1, lastLine: i + 1, startOffset: 0, endOffset: 0, tsText: null, levelText: null, raw: r.message, rawBytes: null, flags: 0, format: 'test' })) as StoredRecord[];
