@@ -1,14 +1,33 @@
 import { statSync } from 'node:fs';
 import { once } from 'node:events';
+import { parentPort, workerData } from 'node:worker_threads';
 import { createDecoderFactory, loadFormats, DrainMiner } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
+import { decodeInWorkers, isDecodeWorker, runDecodeWorker } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
 
 // `vigil parse FILE [--format csv|jsonl] [--log-format NAME]`: decodes a log file offline
 // and prints one CSV row per line (Loghub's structured shape) or one JSON object per
 // record. The file is read twice, streaming: the first pass mines the templates, the second
 // prints each line with its template's final text, so memory stays flat for any file size
-// and every row of a template shows the same text.
+// and every row of a template shows the same text. For a big file the first pass runs on
+// two worker threads (see worker-decode.ts: the same templates).
+
+/**
+ * Files from this size up are mined on worker threads. Below, what the workers save is about
+ * what they cost: each compiles the decoder anew, and the second pass then starts cold.
+ */
+const WORKERS_FROM = 64 << 20;
+
+// The decode workers run the CLI's own bundle (this module's URL). There this module is
+// evaluated before the CLI's entry: in a worker it does the worker's job and ends the thread
+// before the entry would run a command. Run from source (tests), a worker could not load the
+// TypeScript: one thread does both passes.
+const workerScript = import.meta.url.endsWith('.js') ? new URL(import.meta.url) : null;
+if (isDecodeWorker(workerData)) {
+  await runDecodeWorker(workerData, parentPort!);
+  process.exit(0);
+}
 
 const USAGE = `usage: vigil parse FILE [--format csv|jsonl] [--log-format NAME]
 
@@ -85,10 +104,12 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
     return 2;
   }
   let mtimeMs: number;
+  let size: number;
   try {
     const st = statSync(parsed.file);
     if (!st.isFile()) throw new Error('not a regular file');
     mtimeMs = st.mtimeMs;
+    size = st.size;
   } catch (e) {
     await write(io.stderr, `vigil parse: cannot read ${parsed.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 2;
@@ -105,9 +126,16 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
   // Pass 1: mine. Pass 2 replays the same records through a fresh miner, which hands out
   // the same ids in the same order; the first miner knows each id's final template.
   const final = new DrainMiner();
-  const info = await decodeFile(parsed.file, opts, factory, (r) => {
-    final.match(r.message, r.ts ?? 0);
-  });
+  const info =
+    workerScript && size >= WORKERS_FROM
+      ? (
+          await decodeInWorkers(parsed.file, { script: workerScript, decoder: opts }, (key, ts, head) => {
+            final.matchHead(head, key, ts ?? 0);
+          })
+        ).describe
+      : await decodeFile(parsed.file, opts, factory, (r) => {
+          final.match(r.message, r.ts ?? 0);
+        });
   await write(io.stderr, `vigil parse: ${info.format}${info.forced ? ' (forced)' : ''}: ${info.explanation}\n`);
 
   const replay = new DrainMiner();

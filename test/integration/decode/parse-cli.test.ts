@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCommand } from '../../../electron/cli/parse.js';
+import { generateMixFile } from '../../bench/decode.bench.js';
 import { REPO_ROOT, corpusAvailable, logPath, parseCsv, readStructured } from './corpus.js';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -91,6 +93,22 @@ describe('vigil parse', () => {
     expect(err).toMatch(msg);
     expect(out).toBe('');
   });
+
+  it('a big file mined on worker threads (the built CLI) prints what one thread prints (from source)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    const f = join(dir, 'mix.log');
+    // Above the size from which the first pass runs on workers (64 MiB); eight formats and stack traces.
+    await generateMixFile(f, 65 << 20);
+    // Runs the built CLI (npm test builds before running the suites).
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'vigil.js'), 'parse', f], { encoding: 'utf8', maxBuffer: 1 << 30, timeout: 240_000 });
+    const here = await run([f]);
+    rmSync(dir, { recursive: true });
+    expect(built.status).toBe(0);
+    expect(built.stderr).toBe(here.err);
+    expect(built.stdout.length).toBe(here.out.length);
+    // One comparison of the whole output (a diff of a million rows would not help).
+    expect(built.stdout === here.out).toBe(true);
+  }, 300_000);
 
   it('exits 2 for an unknown --log-format, listing the known ones', async () => {
     const { code, err } = await run([fixture('glog.log'), '--log-format', 'nope']);
