@@ -22,12 +22,14 @@ import type { DecodedRecord, DecoderOptions, SourceLine, StreamDecoder } from '.
 // part's start and hands over only if it reads the rest exactly as the part's decoder does
 // (FormatStreamDecoder.handsOverAt: same format, nothing carried over). If not, it reads
 // on through that part itself (whose guessed records are dropped) to the next part's start,
-// and checks again. So each part's records come from a decoder in the state one thread's
-// decoder would be in, and the calling thread follows that chain of hand-overs.
+// and checks again. A part nobody took yet when that decoder gets there is read through
+// too (waiting would leave a core idle). So each part's records come from a decoder in the
+// state one thread's decoder would be in, and the calling thread follows that chain of
+// hand-overs. A small file is one part, on one worker.
 //
 // Memory stays flat: each worker has `inFlight` batches at most that the calling thread has
-// not taken yet (credits), and a worker runs at most that far ahead of it: parts are small,
-// so both workers keep busy.
+// not taken yet (credits). They hold a whole part, so the worker of the next part need not
+// wait while the other finishes the part before.
 //
 // The workers run a script the caller names (its own bundle, usually): that script calls
 // runDecodeWorker() when isDecodeWorker() says it is the worker.
