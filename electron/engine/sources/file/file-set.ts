@@ -26,6 +26,14 @@ export interface FileSetHost {
   recovered(path: string): void;
 }
 
+/** A matched file not opened yet (FileSet.waiting). */
+interface Waiting {
+  dev: number;
+  ino: number;
+  size: number;
+  changedAt: number;
+}
+
 /** A new file that looks like a copy of one we follow (copytruncate, `cp`): not read until we know which. */
 export interface DeferredCopy {
   of: FileTailer;
@@ -46,8 +54,8 @@ export class FileSet {
   readonly attached = new Map<string, FileTailer>();
   readonly detached = new Set<FileTailer>();
   private copies = new Map<string, DeferredCopy>();
-  /** Matched files that are empty, not opened until they grow (see adopt). */
-  readonly empty = new Set<string>();
+  /** Matched files not opened yet: empty, or a copy still being written (see adopt). */
+  readonly waiting = new Map<string, Waiting>();
   /** The file last at each path, while still open: the next file there reads it first (writer order). */
   private predecessors = new Map<string, FileTailer>();
   /** Stored checkpoints not held by an open file: candidates for files we meet. */
@@ -126,7 +134,8 @@ export class FileSet {
    * the end for files already there when a new source first starts with `start: end`).
    */
   async adopt(probe: Probe, first: boolean, prev: FileTailer | null): Promise<FileTailer | null> {
-    this.empty.delete(probe.path);
+    const waited = this.waiting.get(probe.path);
+    this.waiting.delete(probe.path);
     if (!probe.isFile) {
       await probe.fh.close();
       return null;
@@ -141,11 +150,7 @@ export class FileSet {
     let row = await this.claimRow(probe, (r) => sameInode(r, probe));
     row ??= await this.claimRow(probe, (r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp);
     if (!row) {
-      // An empty new file may be a copy being written (copytruncate): taken for new
-      // content now, it would be read whole once filled. Nothing to read yet anyway: it is
-      // looked at again when it grows.
-      if (probe.size === 0 && !this.host.matcher().single) {
-        this.empty.add(probe.path);
+      if (this.mayBeCopyInProgress(probe, waited)) {
         await probe.fh.close();
         return null;
       }
@@ -167,6 +172,33 @@ export class FileSet {
     this.predecessors.delete(probe.path);
     this.attached.set(probe.path, t);
     return t;
+  }
+
+  /**
+   * A file that may be a copy still being written (logrotate's copytruncate copies, then
+   * truncates): taken for new content now, it would be read whole once filled, after we
+   * read the original. An empty file (nothing to read yet), or one that starts like content
+   * we followed until it was truncated but is shorter than what we read of it, waits: it is
+   * looked at again as it grows (it continues that checkpoint once it holds it), and once
+   * it has stopped growing for rotateWaitMs short of it, it is content of its own.
+   */
+  private mayBeCopyInProgress(probe: Probe, waited: Waiting | undefined): boolean {
+    if (this.host.matcher().single) return false; // a copy is never the one path we match
+    const now = Date.now();
+    const unchanged = waited !== undefined && sameInode(waited, probe) && waited.size === probe.size;
+    const changedAt = unchanged ? waited.changedAt : now;
+    if (probe.size > 0) {
+      const partial = this.rows.some((r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp && probe.size < r.offset);
+      if (!partial || now - changedAt > this.deps.rotateWaitMs) return false;
+    }
+    this.waiting.set(probe.path, { dev: probe.dev, ino: probe.ino, size: probe.size, changedAt });
+    return true;
+  }
+
+  /** A waiting file as it is now: nothing to look at again (same file, same size, not due). */
+  stillWaiting(path: string, st: { dev: number; ino: number; size: number }, now: number): boolean {
+    const w = this.waiting.get(path);
+    return w !== undefined && sameInode(w, st) && w.size === st.size && (st.size === 0 || now - w.changedAt <= this.deps.rotateWaitMs);
   }
 
   /** The first stored row chosen by `pick` whose checkpoint this file still holds; rows it fails are retired. */

@@ -127,7 +127,7 @@ export class FileSource implements Source {
   status(): SourceStatus {
     const { attached, detached } = this.files;
     const bytesBehind = this.files.bytesBehind;
-    const files = attached.size + this.files.empty.size;
+    const files = attached.size + this.files.waiting.size;
     const base = { files, bytesBehind, polling: this.polling };
     const pollNote = this.polling ? `polling${this.pollReason ? `: ${this.pollReason}` : ''}` : undefined;
     const note = pollNote ? { message: pollNote } : {};
@@ -228,6 +228,7 @@ export class FileSource implements Source {
     void this.checkBase();
     for (const p of this.files.attached.keys()) this.sync(p);
     for (const p of this.failed.keys()) this.sync(p);
+    for (const p of this.files.waiting.keys()) this.sync(p);
     const now = Date.now();
     for (const t of this.files.detached) this.readIn(t);
     for (const t of this.files.idleDetached(now)) void this.run(() => this.files.finish(t));
@@ -310,10 +311,11 @@ export class FileSource implements Source {
     // Not (or no longer) a copy: a file of its own, read like any other.
     if (copy) files.forgetCopy(path);
     if (!st || !st.isFile() || !this.matcher.matches(path)) {
-      files.empty.delete(path);
+      files.waiting.delete(path);
       if (this.failed.delete(path)) this.notify();
       return;
     }
+    if (files.stillWaiting(path, st, Date.now())) return;
     // A file we already follow, seen under a new name (renamed within the source)?
     const moved = files.findOpen(st);
     if (moved) {

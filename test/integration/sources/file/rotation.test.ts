@@ -1,7 +1,7 @@
 // Every rotation style a log rotator (or a person) uses, on real files with a writer that
 // keeps its descriptor open like a real program: the stored sequence must equal the
 // written one, in order, nothing lost, nothing repeated.
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -174,6 +174,42 @@ describe('file source: rotation', () => {
       w.close();
     });
   }
+
+  it('a copy of a truncated file, seen while still being written, continues it once whole: nothing read twice', async () => {
+    // Found by the soak: the copy was opened half written, after the truncation of its
+    // original was handled, and taken for new content (its first line matched, its length
+    // not yet). Here the copy arrives in two writes, well apart.
+    const { dir, log, rig } = await setup((d) => join(d, 'app.log*'));
+    const w = new Writer(log);
+    w.write(50);
+    await rig.expectCount(50);
+    const content = readFileSync(log);
+    truncateSync(log, 0);
+    await new Promise((r) => setTimeout(r, 150)); // the truncation is handled: no copy yet
+    writeFileSync(`${log}.1`, content.subarray(0, 1000));
+    await new Promise((r) => setTimeout(r, 150));
+    appendFileSync(`${log}.1`, content.subarray(1000));
+    w.write(5);
+    await rig.expectCount(55);
+    await new Promise((r) => setTimeout(r, 500)); // anything that would come twice
+    expect(rig.lines()).toEqual(w.written);
+    w.close();
+  });
+
+  it('a shorter file starting like truncated content, that stops growing, is content of its own, read from its start', async () => {
+    const { dir, log, rig } = await setup((d) => join(d, 'app.log*'));
+    const w = new Writer(log);
+    w.write(50);
+    await rig.expectCount(50);
+    const content = readFileSync(log, 'utf8');
+    truncateSync(log, 0);
+    await new Promise((r) => setTimeout(r, 150));
+    const own = content.split('\n').slice(0, 3).join('\n') + '\n'; // its first three lines, and no more
+    writeFileSync(join(dir, 'app.log.other'), own);
+    const stored = await rig.expectCount(53);
+    expect(stored).toEqual([...w.written, ...w.written.slice(0, 3)]);
+    w.close();
+  });
 
   it('copytruncate right after the first line of a new content was read: the copy is known by what was read, not read again', async () => {
     // The first line is read, then its record waits for room in the store's queue (held
