@@ -25,7 +25,7 @@ import type { DecodedRecord, DecoderOptions, SourceLine, StreamDecoder } from '.
 // and checks again. A part nobody took yet when that decoder gets there is read through
 // too (waiting would leave a core idle). So each part's records come from a decoder in the
 // state one thread's decoder would be in, and the calling thread follows that chain of
-// hand-overs. A small file is one part, on one worker.
+// hand-overs. A small file is one part, on one worker, and this thread hashes the shapes.
 //
 // Memory stays flat: each worker has `inFlight` batches at most that the calling thread has
 // not taken yet (credits). They hold a whole part, so the worker of the next part need not
@@ -73,6 +73,8 @@ export interface DecodeWorkerData {
   chunks: number;
   /** Whole records go to the caller too, not only what the miner needs. */
   records: boolean;
+  /** Hash the records' shapes here (else the caller does: see decodeInWorkers). */
+  hash: boolean;
   ctl: SharedArrayBuffer;
   /** Float64 pairs per part, once known: its start's offset and format (an index in the loaded formats). */
   starts: SharedArrayBuffer;
@@ -81,11 +83,13 @@ export interface DecodeWorkerData {
 /**
  * Consecutive records of a part: each one's shape hash, time (NaN: none; a parsed time is a
  * number) and which of `heads` is the head of its shape (the first record of the shape in
- * the batch). Typed arrays: they cross threads without a copy.
+ * the batch). Typed arrays: they cross threads without a copy. Unhashed (see
+ * DecodeWorkerData.hash): every record's own head, no hashes.
  */
 interface Batch {
   chunk: number;
   n: number;
+  hashed: boolean;
   hashes: Float64Array;
   times: Float64Array;
   headAt: Int32Array;
@@ -172,7 +176,7 @@ async function decodePart(
   from: number,
   nextStart: (k: number) => Promise<PartStart | null>,
 ): Promise<void> {
-  const out = new BatchWriter(k, data.batch, data.records);
+  const out = new BatchWriter(k, data.batch, data.records, data.hash);
   const credit = CREDITS + data.worker;
   /** Posts the batch; false when the part was dropped (stop decoding it). */
   const send = (): boolean => {
@@ -301,6 +305,7 @@ class BatchWriter {
     private readonly chunk: number,
     private readonly size: number,
     private readonly withRecords: boolean,
+    private readonly hash: boolean,
   ) {
     this.hashes = new Float64Array(size);
     this.times = new Float64Array(size);
@@ -312,22 +317,27 @@ class BatchWriter {
     const n = this.n;
     if (n === this.hashes.length) this.grow();
     const head = messageHead(r.message);
-    const key = shapeHash(head);
-    let at = this.byHash.get(key);
-    if (at === undefined) {
-      at = this.heads.length;
+    if (this.hash) {
+      const key = shapeHash(head);
+      let at = this.byHash.get(key);
+      if (at === undefined) {
+        at = this.heads.length;
+        this.heads.push(head);
+        this.byHash.set(key, at);
+      }
+      this.hashes[n] = key;
+      this.headAt[n] = at;
+    } else {
       this.heads.push(head);
-      this.byHash.set(key, at);
+      this.headAt[n] = n;
     }
-    this.hashes[n] = key;
     this.times[n] = r.ts ?? NaN;
-    this.headAt[n] = at;
     this.records?.push(r);
     this.n = n + 1;
   }
 
   post(port: MessagePort): void {
-    const b: Batch = { chunk: this.chunk, n: this.n, hashes: this.hashes, times: this.times, headAt: this.headAt, heads: this.heads };
+    const b: Batch = { chunk: this.chunk, n: this.n, hashed: this.hash, hashes: this.hashes, times: this.times, headAt: this.headAt, heads: this.heads };
     if (this.records) b.records = this.records;
     // Typed arrays are handed over, not copied.
     port.postMessage(b, [this.hashes.buffer as ArrayBuffer, this.times.buffer as ArrayBuffer, this.headAt.buffer as ArrayBuffer]);
@@ -366,7 +376,12 @@ export interface WorkerDecodeOptions {
   inFlight?: number;
   /** Size of the parts the workers share out (default: a sixteenth of the file, 1 to 8 MiB). */
   chunkBytes?: number;
-  /** Files smaller than this are decoded by one worker, in one part (default 8 MiB). */
+  /**
+   * Files smaller than this are decoded by one worker, in one part, and this thread hashes the
+   * shapes, which shares the work out 2:1 (default 64 MiB). Two workers decoding cost more
+   * CPU (each compiles the decoder anew, to about 0.3 s), which a smaller file does not win
+   * back.
+   */
   splitFrom?: number;
   /** Hand over whole records (see `each`), not only what the miner needs. */
   records?: boolean;
@@ -409,7 +424,7 @@ export function decodeInWorkers(path: string, opts: WorkerDecodeOptions, each: R
   // Small parts keep both workers busy to the end (the last part is decoded alone); each
   // part costs a format detection where it starts (a millisecond or two).
   const chunkBytes = Math.max(1, opts.chunkBytes ?? Math.min(8 << 20, Math.max(1 << 20, Math.ceil(size / 16))));
-  const chunks = size < (opts.splitFrom ?? 8 << 20) ? 1 : Math.max(1, Math.ceil(size / chunkBytes));
+  const chunks = size < (opts.splitFrom ?? 64 << 20) ? 1 : Math.max(1, Math.ceil(size / chunkBytes));
   // A worker may run a whole part ahead of the caller (the part before is the other's): 64
   // batches hold a part of 8 MiB of short lines, at 80 KB a batch.
   const inFlight = opts.inFlight ?? 64;
@@ -428,6 +443,7 @@ export function decodeInWorkers(path: string, opts: WorkerDecodeOptions, each: R
     chunkBytes,
     chunks,
     records: opts.records ?? false,
+    hash: chunks > 1,
     ctl: ctlBuf,
     starts,
     ...(opts.formatsDir ? { formatsDir: opts.formatsDir } : {}),
@@ -458,7 +474,7 @@ export function decodeInWorkers(path: string, opts: WorkerDecodeOptions, each: R
       Atomics.notify(ctl, CREDITS + w);
     };
     const deliver = (b: Batch) => {
-      const { hashes, times, headAt, heads } = b;
+      const { hashed, hashes, times, headAt, heads } = b;
       const recs = b.records;
       for (let i = 0; i < b.n; i++) {
         const t = times[i]!;
@@ -470,7 +486,8 @@ export function decodeInWorkers(path: string, opts: WorkerDecodeOptions, each: R
           // Buffers cross threads as plain Uint8Arrays.
           if (r.rawBytes) r.rawBytes = Buffer.from(r.rawBytes.buffer, r.rawBytes.byteOffset, r.rawBytes.byteLength);
         }
-        each(hashes[i]!, Number.isNaN(t) ? null : t, heads[headAt[i]!]!, r);
+        const head = heads[headAt[i]!]!;
+        each(hashed ? hashes[i]! : shapeHash(head), Number.isNaN(t) ? null : t, head, r);
       }
       records += b.n;
     };

@@ -92,7 +92,7 @@ function log4j(records: number, traceEvery: number): string {
 }
 
 describe('decoding on worker threads, in parts', () => {
-  it('one format, many parts: the same records and templates as one thread, every hand-over taken', async () => {
+  it('one format, many parts or one: the same records and templates as one thread, every hand-over taken', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-worker-decode-'));
     const script = await workerScript(dir);
     const f = join(dir, 'access.log');
@@ -101,6 +101,8 @@ describe('decoding on worker threads, in parts', () => {
     // Parts nobody had taken yet when the decoder before reached them are read through, not handed over.
     expect(b.parts).toBeGreaterThan(1);
     expect(b.refused).toBe(0);
+    // Below the size to split at: one worker, shapes hashed by the caller.
+    expect((await same(script, f, {})).parts).toBe(1);
   });
 
   it('a Java stack trace across the cut: the part after it starts at the next record', async () => {
