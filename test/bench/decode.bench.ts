@@ -236,7 +236,7 @@ async function decodeFile(path: string, factory: ReturnType<typeof createDecoder
   return { lines, records, bytes: size, ms: performance.now() - t0, cpuMs: cpuMs() - c0, templates: miner.templates().length };
 }
 
-/** Decodes on two worker threads and mines here (the offline path, see worker-decode.ts). */
+/** Decodes on worker threads and mines here (the offline path, see worker-decode.ts). */
 async function decodeFileTwoThreads(path: string, formatsDir: string): Promise<Run> {
   const miner = new DrainMiner();
   const t0 = performance.now();
@@ -421,8 +421,9 @@ export async function benchDecode(opts: { quick?: boolean } = {}): Promise<void>
 
   console.log(
     '\nVigil: decode + template mining of every line, one process per file. lines/s: over the decode loop (wall, and per CPU-second\n' +
-      'of the process, all threads counted); process: spawn to exit. 2 threads: two workers decode parts of the file while the main\n' +
-      'thread mines (the offline path; same records and templates as 1 thread). Figures depend on the machine being otherwise idle.',
+      'of the process, all threads counted); process: spawn to exit. 2 threads: the offline path (same records and templates as\n' +
+      '1 thread): from 64 MiB two workers decode parts of the file while the main thread mines; below, one worker decodes and the\n' +
+      'main thread hashes and mines. Figures depend on the machine being otherwise idle.',
   );
   printTable([
     ['file', 'MiB', 'lines', 'threads', 'lines/s', 'per CPU-s', 'MiB/s', 'process s', 'CPU s', 'peak RSS', 'templates'],
