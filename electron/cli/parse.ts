@@ -1,9 +1,8 @@
 import { statSync } from 'node:fs';
 import { once } from 'node:events';
-import { parentPort, workerData } from 'node:worker_threads';
 import { createDecoderFactory, loadFormats, DrainMiner } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
-import { decodeInWorkers, isDecodeWorker, runDecodeWorker } from '../engine/decode/worker-decode.js';
+import { decodeInWorkers } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
 
 // `vigil parse FILE [--format csv|jsonl] [--log-format NAME]`: decodes a log file offline
@@ -19,15 +18,10 @@ import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
  */
 const WORKERS_FROM = 64 << 20;
 
-// The decode workers run the CLI's own bundle (this module's URL). There this module is
-// evaluated before the CLI's entry: in a worker it does the worker's job and ends the thread
-// before the entry would run a command. Run from source (tests), a worker could not load the
+// The decode workers run the CLI's own bundle (this module's URL; its entry does a worker's
+// job when started as one). Run from source (tests), a worker could not load the
 // TypeScript: one thread does both passes.
 const workerScript = import.meta.url.endsWith('.js') ? new URL(import.meta.url) : null;
-if (isDecodeWorker(workerData)) {
-  await runDecodeWorker(workerData, parentPort!);
-  process.exit(0);
-}
 
 const USAGE = `usage: vigil parse FILE [--format csv|jsonl] [--log-format NAME]
 
@@ -126,8 +120,9 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
   // Pass 1: mine. Pass 2 replays the same records through a fresh miner, which hands out
   // the same ids in the same order; the first miner knows each id's final template.
   const final = new DrainMiner();
+  const onWorkers = workerScript !== null && size >= WORKERS_FROM;
   const info =
-    workerScript && size >= WORKERS_FROM
+    onWorkers
       ? (
           await decodeInWorkers(parsed.file, { script: workerScript, decoder: opts }, (key, ts, head) => {
             final.matchHead(head, key, ts ?? 0);
@@ -137,6 +132,7 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
           final.match(r.message, r.ts ?? 0);
         });
   await write(io.stderr, `vigil parse: ${info.format}${info.forced ? ' (forced)' : ''}: ${info.explanation}\n`);
+  if (onWorkers) await write(io.stderr, 'vigil parse: templates mined with two decode threads\n');
 
   const replay = new DrainMiner();
   if (parsed.output === 'csv') await write(io.stdout, 'LineId,EventId,EventTemplate,Timestamp,Level,Format\r\n');
