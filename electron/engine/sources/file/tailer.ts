@@ -254,6 +254,7 @@ export class FileTailer {
       return 'truncated';
     }
     await this.readToEnd();
+    if (this.suspended) return 'truncated';
     return this.closed ? 'closed' : 'ok';
   }
 
@@ -273,6 +274,14 @@ export class FileTailer {
       if (this.closed || this.deps.signal.aborted) return;
       const { bytesRead } = await this.fh.read(this.buf, 0, READ_CHUNK, this.readPos);
       if (bytesRead === 0) break;
+      // Each chunk waits for the store before the next is read: meanwhile the file may have
+      // been truncated and written past our position again. What was just read continues
+      // ours only if the bytes before it still are ours (checked after the read, so a
+      // truncation at any moment before it is seen).
+      if (!(await this.unchangedBefore())) {
+        this.suspended = true;
+        return;
+      }
       if (this.row.fingerprint === null) this.noteHead(this.readPos, this.buf.subarray(0, bytesRead));
       this.readPos += bytesRead;
       if (this.readPos > this.size) this.size = this.readPos;

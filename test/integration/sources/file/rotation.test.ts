@@ -211,6 +211,42 @@ describe('file source: rotation', () => {
     w.close();
   });
 
+  it('copytruncate and new lines past our position while a read waits for the store: the rest is read from the copy, the new content from its start', async () => {
+    // Found in CI under load: a chunk ending in half a line waited for room in the store's
+    // queue; meanwhile the file was copied, truncated and written past our position, and
+    // the next read took the new content's bytes there as the rest of the held line.
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    writeFileSync(join(dir, 'b.log'), '');
+    const rig = await Rig.start({ dir, source: { path: join(dir, '*.log*'), start: 'beginning' }, ingestor: { lingerMs: 300, maxQueued: 1 } });
+    cleanups.push(() => rig.close());
+    const w = new Writer(log);
+    const other = new Writer(join(dir, 'b.log'), 'other');
+    w.write(5);
+    await rig.expectCount(5);
+    for (let round = 0; round < 3; round++) {
+      other.write(1); // fills the queue for 300 ms
+      await new Promise((r) => setTimeout(r, 30));
+      w.write(20);
+      const whole = `half line ${round} ${'z'.repeat(40)}`;
+      w.raw(whole.slice(0, 20)); // read with the 20 lines; their write waits for room
+      await new Promise((r) => setTimeout(r, 60));
+      w.raw(whole.slice(20) + '\n');
+      w.written.push(whole);
+      copyFileSync(log, `${log}.${round + 1}`);
+      truncateSync(log, 0);
+      w.write(40); // past where we were reading
+      await rig.expectCount(w.written.length + other.written.length, `round ${round}`);
+    }
+    await new Promise((r) => setTimeout(r, 500)); // anything that would come twice
+    const stored = rig.lines();
+    expect(stored.filter((l) => !l.startsWith('other '))).toEqual(w.written);
+    w.close();
+    other.close();
+  });
+
   it('copytruncate right after the first line of a new content was read: the copy is known by what was read, not read again', async () => {
     // The first line is read, then its record waits for room in the store's queue (held
     // by another file's line) while the file is copied and truncated: the fingerprint must
