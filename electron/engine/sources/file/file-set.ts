@@ -248,14 +248,20 @@ export class FileSet {
       // so by now the original may hold new content and the copy the rest of the old.
       if (!t.isSuspended) await t.read().catch(() => undefined);
       if (t.closed) continue;
-      if (t.isSuspended) {
-        // Truncated since the probe was refreshed: the copy was done before that.
-        await refresh(probe);
-        if (await t.continuedBy(probe)) return { of: t, truncated: true };
-        continue;
+      if (!t.isSuspended) {
+        // Holding all we stored of it: known by our checkpoint's bytes, whatever the
+        // original holds by now. A shorter copy (still being written) is compared with
+        // the original where they overlap.
+        const whole = probe.size >= t.checkpointOffset;
+        if (whole ? await t.continuedBy(probe) : probe.size > 0 && (await t.sameBytesAs(probe.fh, probe.size))) return { of: t, truncated: false };
+        // No match: the original may have been truncated since it was read (copytruncate
+        // truncates right after copying), and now holds other bytes. Look again.
+        await t.read().catch(() => undefined);
+        if (t.closed || !t.isSuspended) continue;
       }
-      const at = Math.min(probe.size, t.checkpointOffset);
-      if (at > 0 ? await t.sameBytesAs(probe.fh, at) : await t.continuedBy(probe)) return { of: t, truncated: false };
+      // Truncated since the probe was refreshed: the copy was done before that.
+      await refresh(probe);
+      if (await t.continuedBy(probe)) return { of: t, truncated: true };
     }
     return null;
   }
@@ -274,8 +280,13 @@ export class FileSet {
       return true;
     }
     try {
-      const at = Math.min(probe.size, o.checkpointOffset);
-      return sameInode(probe, c) && (at > 0 ? await o.sameBytesAs(probe.fh, at) : await o.continuedBy(probe));
+      if (!sameInode(probe, c)) return false;
+      // As in copyOf: by our checkpoint's bytes when it holds them all, else where they overlap.
+      const whole = probe.size >= o.checkpointOffset;
+      if (whole ? await o.continuedBy(probe) : probe.size > 0 && (await o.sameBytesAs(probe.fh, probe.size))) return true;
+      // The original may have been truncated since it was read: then the copy is its rest.
+      await this.host.read(o);
+      return o.isSuspended;
     } finally {
       await probe.fh.close();
     }

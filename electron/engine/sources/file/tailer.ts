@@ -5,9 +5,16 @@ import type { FileRow } from '../../store/store.js';
 import type { SourceContext } from '../source.js';
 import { encodeTail, fingerprint, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
 import { holdsCheckpoint, type Probe } from './identity.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter, TAIL_BYTES } from './line-splitter.js';
 
 const READ_CHUNK = 512 * 1024;
+
+/** Bytes just read: where they start in the file, and the bytes before them (up to TAIL_BYTES). */
+interface ReadChunk {
+  start: number;
+  before: Buffer;
+  bytes: Buffer;
+}
 
 export interface TailerDeps {
   ref: SourceRef;
@@ -56,6 +63,8 @@ export class FileTailer {
   private buf = Buffer.allocUnsafe(READ_CHUNK);
   /** The file's first bytes as we read them, while its fingerprint is unknown. */
   private head: Buffer | null = null;
+  /** The bytes before the start of the record the decoder holds (see heldTail). */
+  private pendingTail: { offset: number; bytes: Buffer } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -203,6 +212,7 @@ export class FileTailer {
       this.ckptLineNo = 0;
       this.ckptTail = Buffer.alloc(0);
       this.splitter.reset(0, 0);
+      this.pendingTail = null;
       this.decoder = this.deps.makeDecoder(now);
       this.suspended = false;
       return old;
@@ -219,6 +229,7 @@ export class FileTailer {
   /** Back to the last checkpoint handed to the pipeline; what was read after it is read again. */
   private rewind(): void {
     this.readPos = this.ckptOffset;
+    this.pendingTail = null;
     this.splitter.reset(this.ckptOffset, this.ckptLineNo, this.ckptTail);
     this.decoder = this.deps.makeDecoder(Date.now());
   }
@@ -283,14 +294,15 @@ export class FileTailer {
         return;
       }
       if (this.row.fingerprint === null) this.noteHead(this.readPos, this.buf.subarray(0, bytesRead));
+      const chunk: ReadChunk = { start: this.readPos, before: this.splitter.readTail, bytes: this.buf.subarray(0, bytesRead) };
       this.readPos += bytesRead;
       if (this.readPos > this.size) this.size = this.readPos;
       const now = Date.now();
       this.lastGrowthAt = now;
       const lines: SourceLine[] = [];
-      this.splitter.push(this.buf.subarray(0, bytesRead), now, lines);
+      this.splitter.push(chunk.bytes, now, lines);
       try {
-        await this.emit(lines, false);
+        await this.emit(lines, false, undefined, chunk);
       } catch (err) {
         // Not handed over (a decoder threw, or we are closing): go back to the last
         // checkpoint so these lines are read again, never skipped.
@@ -326,7 +338,7 @@ export class FileTailer {
     this.deps.ctx.store.updateFile(this.row.id, { fingerprint: fp });
   }
 
-  private async emit(lines: SourceLine[], final: boolean, state?: string): Promise<void> {
+  private async emit(lines: SourceLine[], final: boolean, state?: string, chunk?: ReadChunk): Promise<void> {
     let records: DecodedRecord[] = [];
     const decoder = this.decoder;
     for (let i = 0; i < lines.length; i++) {
@@ -344,7 +356,7 @@ export class FileTailer {
       this.scheduleTimeoutFlush();
       return;
     }
-    const tail = offset === this.splitter.consumedOffset ? this.splitter.tail : await readTail(this.fh, offset);
+    const tail = offset === this.splitter.consumedOffset ? this.splitter.tail : (this.heldTail(offset, chunk) ?? (await readTail(this.fh, offset)));
     await this.write({
       source: this.deps.ref,
       fileId: this.row.id,
@@ -358,6 +370,23 @@ export class FileTailer {
     this.ckptLineNo = lineNo;
     this.ckptTail = tail;
     this.scheduleTimeoutFlush();
+  }
+
+  /**
+   * The bytes just before `offset`, where a record the decoder holds starts (the checkpoint
+   * stays there), as we read them: from the chunk just read, or remembered from the chunk
+   * the record started in. Read from the file instead, they could be a new content's
+   * bytes if it was truncated meanwhile, and no copy would then be known by them.
+   */
+  private heldTail(offset: number, chunk: ReadChunk | undefined): Buffer | null {
+    if (this.pendingTail?.offset === offset) return this.pendingTail.bytes;
+    if (!chunk || offset < chunk.start || offset > chunk.start + chunk.bytes.length) return null;
+    const at = offset - chunk.start;
+    const own = chunk.bytes.subarray(Math.max(0, at - TAIL_BYTES), at);
+    const need = TAIL_BYTES - own.length;
+    const bytes = Buffer.concat([chunk.before.subarray(Math.max(0, chunk.before.length - need)), own]);
+    this.pendingTail = { offset, bytes };
+    return bytes;
   }
 
   private async write(batch: IngestBatch): Promise<void> {
