@@ -155,9 +155,15 @@ export class FileSet {
         return null;
       }
       const copy = await this.copyOf(probe);
-      // The original was truncated already (copytruncate is quick): the copy continues it now.
-      if (copy?.truncated) return this.handleTruncation(copy.of, probe);
-      if (copy) {
+      if (copy === 'partial') {
+        if (this.mayBeCopyInProgress(probe, waited, true)) {
+          await probe.fh.close();
+          return null;
+        }
+      } else if (copy?.truncated) {
+        // The original was truncated already (copytruncate is quick): the copy continues it now.
+        return this.handleTruncation(copy.of, probe);
+      } else if (copy) {
         const of = copy.of;
         this.copies.set(probe.path, { of, dev: probe.dev, ino: probe.ino, size: probe.size, changedAt: Date.now() });
         await probe.fh.close();
@@ -182,13 +188,13 @@ export class FileSet {
    * looked at again as it grows (it continues that checkpoint once it holds it), and once
    * it has stopped growing for rotateWaitMs short of it, it is content of its own.
    */
-  private mayBeCopyInProgress(probe: Probe, waited: Waiting | undefined): boolean {
+  private mayBeCopyInProgress(probe: Probe, waited: Waiting | undefined, shorterCopy = false): boolean {
     if (this.host.matcher().single) return false; // a copy is never the one path we match
     const now = Date.now();
     const unchanged = waited !== undefined && sameInode(waited, probe) && waited.size === probe.size;
     const changedAt = unchanged ? waited.changedAt : now;
     if (probe.size > 0) {
-      const partial = this.rows.some((r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp && probe.size < r.offset);
+      const partial = shorterCopy || this.rows.some((r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp && probe.size < r.offset);
       if (!partial || now - changedAt > this.deps.rotateWaitMs) return false;
     }
     this.waiting.set(probe.path, { dev: probe.dev, ino: probe.ino, size: probe.size, changedAt });
@@ -236,7 +242,7 @@ export class FileSet {
    * overlap)? Only files still at their own path count: a file that took the place of
    * another (rotation) is its successor, even when both start with the same banner.
    */
-  private async copyOf(probe: Probe): Promise<{ of: FileTailer; truncated: boolean } | null> {
+  private async copyOf(probe: Probe): Promise<{ of: FileTailer; truncated: boolean } | 'partial' | null> {
     // As it is now: a copy seen while being written has grown since it was opened.
     await refresh(probe);
     for (const t of [...this.attached.values()]) {
@@ -262,6 +268,10 @@ export class FileSet {
       // Truncated since the probe was refreshed: the copy was done before that.
       await refresh(probe);
       if (await t.continuedBy(probe)) return { of: t, truncated: true };
+      // Our first line, shorter than what we read: a copy still being written (its
+      // original truncated before the copy was done: not logrotate's order, but a copy
+      // tool's, or one we saw late). It waits (see mayBeCopyInProgress).
+      if (t.row.fingerprint !== null && probe.fp === t.row.fingerprint && probe.size < t.checkpointOffset) return 'partial';
     }
     return null;
   }
