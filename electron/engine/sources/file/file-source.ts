@@ -49,6 +49,12 @@ export interface FileSourceOptions {
  *   starts with NUL bytes, which are read as a (truncated) line.
  * - Identical content cannot be told apart: a file truncated and rewritten byte for byte
  *   the same up to our position is taken as unchanged.
+ *
+ * And one by choice: a copy may be seen while it is still being written, so an empty file
+ * (glob or folder source) is opened once it grows, and a file starting like content we
+ * followed until it was truncated, but shorter than what we read of it, waits until it
+ * holds it (then it continues our checkpoint) or stops growing for rotateWaitMs (then it
+ * is content of its own: read up to that late, never lost).
  */
 export class FileSource implements Source {
   private matcher: PathMatcher;
