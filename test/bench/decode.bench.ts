@@ -9,6 +9,7 @@ import { createDecoderFactory, DrainMiner, loadFormats } from '../../electron/en
 import { readLineBatches } from '../../electron/engine/decode/read-lines.js';
 import { decodeInWorkers, isDecodeWorker, runDecodeWorker } from '../../electron/engine/decode/worker-decode.js';
 import type { SourceLine } from '../../electron/engine/decode/types.js';
+import { xorshift32 } from '../support/prng.js';
 
 // Decode + template throughput, on the Loghub-2k corpus and on a generated file that
 // concatenates runs of common formats (as `cat app/*.log` would), with peak RSS and the
@@ -28,17 +29,7 @@ function repoRoot(): string {
 }
 
 // xorshift32: the same file for the same size, every run.
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
+const rng = xorshift32;
 
 type Gen = (r: () => number, t: number) => string;
 const pick = <T>(r: () => number, a: readonly T[]): T => a[Math.floor(r() * a.length)]!;

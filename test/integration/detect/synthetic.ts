@@ -3,17 +3,8 @@
 
 export const T0 = Date.parse('2026-01-05T10:00:00Z');
 
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator these logs are drawn from. */
+export { mulberry32 as rng } from '../../support/prng.js';
 
 export interface Line {
   ts: number;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readLineBatches } from '../../../electron/engine/decode/read-lines.js';
 import { RECORD_FLAGS } from '../../../shared/types.js';
 import type { SourceLine } from '../../../electron/engine/decode/types.js';
+import { xorshift32 } from '../../support/prng.js';
 
 describe('readLineBatches', () => {
   it('splits lines across chunk boundaries with exact byte offsets, strips CR, keeps a last line without newline', async () => {
@@ -37,15 +38,7 @@ describe('readLineBatches', () => {
 
   it('reads any mix of ASCII, UTF-8, invalid bytes, CRLF and long lines as a naive split of the whole file would, at any chunk size', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-lines-'));
-    let x = 99;
-    const r = () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x / 4294967296;
-    };
+    const r = xorshift32(99);
     const pieces = [Buffer.from('plain ascii text '), Buffer.from('é ü 漢字 🙂'), Buffer.from([0xff]), Buffer.from([0xe6, 0xbc]), Buffer.from('\r\n'), Buffer.from('\n'), Buffer.from('\uFFFD'), Buffer.from('x'.repeat(300))];
     for (let file = 0; file < 20; file++) {
       const parts: Buffer[] = [];

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { maskedChunkHashOf, shapeHash } from '../../../electron/engine/decode/templates/shape-hash.js';
 import { maskChunk, tokenize } from '../../../electron/engine/decode/templates/tokenize.js';
+import { xorshift32 } from '../../support/prng.js';
 
 // shapeHash folds tokenize()'s chunking, URL and host-name tests and maskChunk() into one
 // pass over the message. These tests hold the folded code to the plain one on messages
 // built to hit their corners (URLs and schemes, paths, host:port, signs, decimal points,
 // leading slashes, the wildcard text itself).
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
+const rng = xorshift32;
 
 const CHARS = ['a', 'z', 'A', 'Q', 'h', 't', 'p', 's', 'x', '0', '1', '5', '9', ' ', ' ', '\t', '\n', '\r', ':', ':', '/', '/', '.', '.', '-', '-', '@', '#', '=', ',', '(', ')', '[', ']', '"', '+', '_', '%', '<', '*', '>', 'é'];
 const PIECES = [

@@ -16,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync,
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineProcess } from '../../../support/engine-process.js';
+import { mulberry32 } from '../../../support/prng.js';
 import { tempDir, waitFor } from '../../../support/tmp.js';
 import { Writer } from './rig.js';
 
@@ -29,17 +30,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** mulberry32: small, fast, good enough for picking operations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A program's log stream: lines tagged with the writer, its current file generation and a sequence number. */
 class Program {
@@ -136,7 +126,7 @@ function storedCounts(dbPath: string, by: 'program' | 'gen' = 'program'): Map<st
 describe('file source: seeded soak', () => {
   it(`appends (some written in two halves), rotations, truncations and SIGKILLs (seed ${SEED}): every line exactly once, in order per file`, async () => {
     console.log(`soak seed: ${SEED} (VIGIL_SOAK_SEED=${SEED} to reproduce), duration ${DURATION_MS} ms`);
-    const rand = prng(SEED);
+    const rand = mulberry32(SEED);
     const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
     const { dir, cleanup } = tempDir();
     if (!process.env.VIGIL_SOAK_DEBUG) cleanups.push(cleanup);
