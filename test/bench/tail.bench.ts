@@ -125,15 +125,29 @@ function startTail(files: string[], onLine?: (line: string) => void): { lines():
 }
 
 const mib = (b: number) => b / 1048576;
-/** Throughput, wall time and the CPU time (user + system, all threads) of the process doing the work. */
-const fmt = (lines: number, bytes: number, ms: number, cpuMs: number | null) =>
-  `${Math.round(lines / (ms / 1000)).toLocaleString('en-US').padStart(9)} lines/s ${(mib(bytes) / (ms / 1000)).toFixed(1).padStart(6)} MiB/s (${String(ms).padStart(5)} ms, CPU ${cpuMs === null ? '   -' : String(Math.round(cpuMs)).padStart(5)} ms)`;
+/**
+ * Throughput, wall time and the CPU time (user + system, all threads) of the process doing
+ * the work; with `written`, the bytes it wrote (SQLite's WAL and the checkpoints into the
+ * database) per line stored.
+ */
+const fmt = (lines: number, bytes: number, ms: number, cpuMs: number | null, written: number | null = null) =>
+  `${Math.round(lines / (ms / 1000)).toLocaleString('en-US').padStart(9)} lines/s ${(mib(bytes) / (ms / 1000)).toFixed(1).padStart(6)} MiB/s (${String(ms).padStart(5)} ms, CPU ${cpuMs === null ? '   -' : String(Math.round(cpuMs)).padStart(5)} ms${written === null ? '' : `, wrote ${String(Math.round(written / lines)).padStart(4)} B/line`})`;
 
 /** This process's CPU time so far, ms. */
 const ownCpu = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
+
+/** Bytes this process (all threads) has handed to write calls so far (Linux /proc; null elsewhere). */
+function ownWritten(): number | null {
+  try {
+    const m = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Another process's CPU time so far, ms (Linux /proc; null elsewhere). */
 function childCpu(pid: number | undefined): number | null {
@@ -207,13 +221,15 @@ export async function throughput(dir: string, files: number, lines: number, labe
   const watched = files === 1 ? paths[0]! : join(sub, '*.log');
   const p = decoders === 'engine' ? await startEngine(sub, watched) : await startPipeline(sub, watched, decoders);
   const cpu0 = ownCpu();
+  const w0 = ownWritten();
   const t0 = Date.now();
   await appendAll(sub, pieces);
   await until(() => p.stored() >= total);
   const ms = Date.now() - t0;
   const cpu = ownCpu() - cpu0;
+  const w1 = ownWritten();
   await p.close();
-  return fmt(total, bytes, ms, cpu);
+  return fmt(total, bytes, ms, cpu, w0 === null || w1 === null ? null : w1 - w0);
 }
 
 /** A separate process writes one line per millisecond stamped with its wall-clock time (µs). */
@@ -287,7 +303,7 @@ export async function benchTail(opts: { quick?: boolean } = {}): Promise<void> {
   try {
     const generic = new GenericDecoderFactory();
     console.log(
-      `tail throughput, ${lines.toLocaleString('en-US')} lines of ~110 bytes appended by another process as fast as it can, until the last is stored (Vigil) / out of the pipe (tail -F); CPU: the process doing it (all its threads; the writer's not counted).\n` +
+      `tail throughput, ${lines.toLocaleString('en-US')} lines of ~110 bytes appended by another process as fast as it can, until the last is stored (Vigil) / out of the pipe (tail -F); CPU: the process doing it (all its threads; the writer's not counted); wrote: what it wrote per line stored (SQLite's WAL, and the checkpoints copying it into the database).\n` +
         '  engine: Vigil as the app runs it (format detection and decoding, template mining, detection, UI feed); the rows under it take parts away to show what they cost.',
     );
     const cases: [string, number, number][] = [
