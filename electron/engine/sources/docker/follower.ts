@@ -171,10 +171,10 @@ export class ContainerFollower {
     const streams = this.streams;
     if (!streams || !messages.length) return;
     const readAt = Date.now();
-    let records: DecodedRecord[] = [];
+    const records: DecodedRecord[] = [];
     for (const m of messages) {
-      const r = streams[m.stream].push(m, readAt);
-      if (r.length) records = records.concat(r);
+      // push, not concat: a chunk holds hundreds of messages, and concat copies the whole array each time.
+      for (const r of streams[m.stream].push(m, readAt)) records.push(r);
     }
     await this.write(records);
   }

@@ -81,7 +81,7 @@ export class StreamLines {
   }
 
   private decode(lines: SourceLine[], ms: number | null): DecodedRecord[] {
-    let out: DecodedRecord[] = [];
+    const out: DecodedRecord[] = [];
     // Docker ends every message at a newline, so the lines completed by one message share
     // the position after it (a message holding several lines would resume after all of them).
     for (const l of lines) {
@@ -90,8 +90,7 @@ export class StreamLines {
       this.lastSeq = l.lineNo;
       this.afterLastLine = this.reader;
       this.afterLine.set(l.lineNo, this.reader);
-      const r = this.decoder.push(l);
-      if (r.length) out = out.concat(r);
+      for (const r of this.decoder.push(l)) out.push(r);
     }
     // Decoders copy the stream from the line; make sure, as stderr must stay marked.
     for (const r of out) r.stream ??= this.stream;
