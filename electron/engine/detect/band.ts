@@ -1,10 +1,11 @@
-import type Database from 'better-sqlite3';
 import type { BandPoint, BandSeries } from '../../../shared/types.js';
 import { judgeBucket, RateSeries, recordBucket, ShareWindow, type BandMethod } from './baseline.js';
 import type { Settings } from './settings.js';
+import type { RecordCounts } from '../store/record-counts.js';
 
 // The error-rate band for the chart, recomputed from stored counts with the detector's own
-// baseline code: bucket counts from the source's records, the same window, warm-up and k.
+// baseline code: the source's record counts per bucket (see store/record-counts.ts), the same
+// window, warm-up and k.
 // Dump lines and the learning period, which the live detector skips, are counted here.
 
 export interface BandQuery {
@@ -18,28 +19,24 @@ export interface BandQuery {
   end?: number | null;
 }
 
-export function computeBandSeries(db: Database.Database, q: BandQuery, settings: Settings): BandSeries {
+export function computeBandSeries(counts: RecordCounts, q: BandQuery, settings: Settings): BandSeries {
   const cfg = settings.errorRate;
   const bucketMs = q.bucketMs ?? cfg.bucketMs;
   const method = q.method ?? cfg.method;
   const empty: BandSeries = { source: q.source, level: q.level, method, bucketMs, points: [] };
-  const bounds = db.prepare('SELECT min(ts) AS first, max(ts) AS last FROM records WHERE source_id = ?').get(q.sourceId) as { first: number | null; last: number | null };
+  const bounds = counts.bounds(q.sourceId);
   if (bounds.first === null || bounds.last === null) return empty;
   const end = Math.floor((q.end ?? bounds.last) / bucketMs) * bucketMs + bucketMs;
   const spanStart = end - Math.ceil(q.spanMs / bucketMs) * bucketMs;
   const lookback = (cfg.baselineBuckets + cfg.warmupBuckets) * bucketMs;
   const from = Math.max(spanStart - lookback, Math.floor(bounds.first / bucketMs) * bucketMs);
-  const levelCond = q.level === 'error' ? 'level >= 6' : 'level = 5';
-  const rows = db
-    .prepare(`SELECT CAST(ts / @b AS INTEGER) * @b AS t, sum(${levelCond}) AS n, count(*) AS total FROM records WHERE source_id = @s AND ts >= @from AND ts < @end GROUP BY t`)
-    .all({ b: bucketMs, s: q.sourceId, from, end }) as { t: number; n: number; total: number }[];
-  const byT = new Map(rows.map((r) => [r.t, r]));
+  const byT = counts.byBucket({ from, to: end, bucketMs, sourceId: q.sourceId });
   const series = new RateSeries({ baselineBuckets: cfg.baselineBuckets, warmupBuckets: cfg.warmupBuckets, method, k: cfg.k, minCount: cfg.minCount });
   const shares = new ShareWindow(cfg.baselineBuckets);
   const points: BandPoint[] = [];
   for (let t = from; t < end; t += bucketMs) {
     const row = byT.get(t);
-    const count = row?.n ?? 0;
+    const count = row ? (q.level === 'error' ? row.errors : row.warnings) : 0;
     const total = row?.total ?? 0;
     const v = judgeBucket(series, shares, count, total, cfg.k);
     recordBucket(series, shares, v, total);

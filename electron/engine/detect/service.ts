@@ -137,7 +137,7 @@ export class DetectionService {
     const settings = d.settingsFor(req.source);
     if (!src) return { source: req.source, level: req.level, method: req.method ?? settings.errorRate.method, bucketMs: req.bucketMs ?? settings.errorRate.bucketMs, points: [] };
     return computeBandSeries(
-      this.store!.db,
+      this.store!.counts,
       { sourceId: src.id, source: req.source, level: req.level, spanMs: req.spanMs, bucketMs: req.bucketMs, method: req.method, end: d.clockOf(src.id) },
       settings,
     );

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { levelFromRank, levelRank, type LogEvent, type QueryResult, type RateSeries } from '../../../shared/types.js';
 import { migrate } from './migrate.js';
+import { RecordCounts } from './record-counts.js';
 import { RecordInserter } from './record-insert.js';
 import { WalCheckpointer } from './checkpointer.js';
 
@@ -76,6 +77,8 @@ export class Store {
   readonly path: string;
   private readonly updateCheckpoint: Database.Statement;
   private readonly inserter: RecordInserter;
+  /** Per-bucket record counts (migration 007); null on a read-only store. */
+  private readonly counter: RecordCounts | null;
   private readonly sourceIds = new Map<string, number>();
   private checkpointer: WalCheckpointer | null = null;
   private closed = false;
@@ -110,6 +113,7 @@ export class Store {
       }
     }
     this.inserter = new RecordInserter(this.db);
+    this.counter = opts.readonly ? null : new RecordCounts(this.db);
     this.updateCheckpoint = this.db.prepare(
       `UPDATE files SET offset = ?, line_no = ?, size = coalesce(?, size), state = coalesce(?, state),
                         cursor = coalesce(?, cursor), updated_at = ? WHERE id = ?`,
@@ -164,6 +168,7 @@ export class Store {
     let firstId = 0;
     this.db.transaction(() => {
       firstId = this.inserter.insert(records, now);
+      this.counter!.add(records);
       for (const c of checkpoints) {
         this.updateCheckpoint.run(c.offset, c.lineNo, c.size ?? null, c.state ?? null, c.cursor ?? null, now, c.fileId);
       }
@@ -218,21 +223,25 @@ export class Store {
 
   rates(req: { spanMs: number; bucketMs: number; source?: string }, now = Date.now()): RateSeries {
     const from = Math.floor((now - req.spanMs) / req.bucketMs) * req.bucketMs;
-    const rows = this.db
-      .prepare(
-        `SELECT CAST(ts / @b AS INTEGER) * @b AS t, count(*) AS total,
-                sum(level >= 6) AS errors, sum(level = 5) AS warnings
-         FROM records WHERE ts >= @from AND ts <= @now ${req.source ? 'AND source_id = (SELECT id FROM sources WHERE name = @source)' : ''}
-         GROUP BY t ORDER BY t`,
-      )
-      .all({ b: req.bucketMs, from, now, source: req.source ?? null }) as { t: number; total: number; errors: number; warnings: number }[];
-    const byT = new Map(rows.map((r) => [r.t, r]));
+    let sourceId: number | null = null;
+    if (req.source) {
+      const id = this.db.prepare('SELECT id FROM sources WHERE name = ?').pluck().get(req.source) as number | undefined;
+      // A source never seen: no records, every bucket empty.
+      sourceId = id ?? -1;
+    }
+    const byT = this.counts.byBucket({ from, to: now + 1, bucketMs: req.bucketMs, sourceId });
     const points = [];
     for (let t = from; t <= now; t += req.bucketMs) {
       const r = byT.get(t);
       points.push({ t, total: r?.total ?? 0, errors: r?.errors ?? 0, warnings: r?.warnings ?? 0 });
     }
     return { bucketMs: req.bucketMs, points };
+  }
+
+  /** Record counts per time bucket (see record-counts.ts). */
+  get counts(): RecordCounts {
+    if (!this.counter) throw new Error('the store is read-only: no counts');
+    return this.counter;
   }
 
   close(): void {

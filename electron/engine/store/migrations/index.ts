@@ -6,6 +6,7 @@ import { m003 } from './003_anomalies.js';
 import { m004 } from './004_notifications.js';
 import { m005 } from './005_message_span.js';
 import { m006 } from './006_records_template_index.js';
+import { m007 } from './007_record_counts.js';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006];
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007];
