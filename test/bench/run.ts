@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark prints its figures next to the reference tool's run
 // on the same data. Benchmarks print; they never pass or fail on a timing.
-// Usage: npm run bench [-- NAME...] [--quick]   (names: decode, tail, detect, docker)
+// Usage: npm run bench [-- NAME...] [--quick]   (names: chart, decode, tail, detect, docker)
+import { benchChart } from './chart.bench.js';
 import { benchDecode } from './decode.bench.js';
 import { benchDetect } from './detect.bench.js';
 import { benchDocker } from './docker.bench.js';
 import { benchTail } from './tail.bench.js';
 
 const BENCHES: Record<string, (opts: { quick?: boolean }) => Promise<void>> = {
+  chart: benchChart,
   decode: benchDecode,
   detect: benchDetect,
   docker: benchDocker,
