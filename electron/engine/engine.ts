@@ -13,7 +13,8 @@ import { dataPaths } from './paths.js';
 import { Ingestor, type IngestorOptions } from './pipeline/ingestor.js';
 import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.js';
 import { SourceManager, type SourceManagerOptions } from './sources/manager.js';
-import { runReadOnlyQuery, Store } from './store/store.js';
+import { runQueryInWorker } from './store/query-worker.js';
+import { Store } from './store/store.js';
 import { Emitter } from './util/emitter.js';
 import { detectionHandlers } from './detect/handlers.js';
 import { DetectionService } from './detect/service.js';
@@ -43,6 +44,8 @@ export interface EngineOptions {
   secretBox?: SecretBox;
   /** OS notifications; default node-notifier. */
   toaster?: Toaster;
+  /** How long a query from the SQL box may run (default QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
 }
 
 /** Internal events beyond the contract's. */
@@ -244,7 +247,7 @@ export class Engine {
       'sources.setEnabled': async ({ name, enabled }) => result(await this.config.setSourceEnabled(name, enabled)),
       'events.tail': (req) => this.store.tail(req as never),
       'stats.rates': (req) => this.store.rates(req as never),
-      'query.run': ({ sql, limit }) => runReadOnlyQuery(this.paths.dbPath, sql, limit ?? 1000),
+      'query.run': ({ sql, limit }) => runQueryInWorker(this.paths.dbPath, sql, limit ?? 1000, this.opts.queryTimeoutMs),
       ...notifyHandlers(() => this.notifications, this.config, this.secrets),
       ...detectionHandlers(() => this.anomalies, this.config),
     };

@@ -1,8 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
-import { sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { driverPath } from './driver.js';
 
 // Slots of the state shared with the worker (an Int32Array over a SharedArrayBuffer).
 const SEQ = 0; // bumped by the writer when a checkpoint is due
@@ -138,14 +137,4 @@ export class WalCheckpointer {
     this.worker.unref();
     return true;
   }
-}
-
-/**
- * better-sqlite3's entry point for the worker's require(). Inside a packaged app it is
- * unpacked next to the asar archive (electron-builder.yml), where a worker finds it
- * without Electron's asar support.
- */
-function driverPath(): string {
-  const p = createRequire(import.meta.url).resolve('better-sqlite3');
-  return p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
 }

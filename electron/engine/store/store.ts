@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { levelFromRank, levelRank, type LogEvent, type QueryResult, type RateSeries } from '../../../shared/types.js';
 import { migrate } from './migrate.js';
+import { queryRows } from './query-worker.js';
 import { RecordCounts } from './record-counts.js';
 import { RecordInserter } from './record-insert.js';
 import { WalCheckpointer } from './checkpointer.js';
@@ -279,32 +280,10 @@ export function toLogEvent(r: Record<string, unknown>): LogEvent {
 export { levelFromRank };
 
 /**
- * Runs one read-only SQL statement on a separate read-only connection: `vigil query` and
- * the UI's SQL box. Writes are refused by SQLite itself (the connection is read-only) and
- * before that by checking that the statement does not write.
+ * Runs one read-only SQL statement on a separate read-only connection, here: `vigil query`
+ * (the UI's SQL box runs it on a thread, see query-worker.ts). Writes are refused by SQLite
+ * itself (the connection is read-only) and before that by checking that the statement does not write.
  */
 export function runReadOnlyQuery(dbPath: string, sql: string, limit = 1000): QueryResult {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    const stmt = db.prepare(sql);
-    if (!stmt.reader) {
-      if (!stmt.readonly) throw new Error('only read-only statements are allowed (SELECT, WITH, read-only PRAGMA)');
-      stmt.run();
-      return { columns: [], rows: [], truncated: false };
-    }
-    const columns = stmt.columns().map((c) => c.name);
-    const rows: Record<string, unknown>[] = [];
-    let truncated = false;
-    for (const row of stmt.iterate() as Iterable<Record<string, unknown>>) {
-      if (rows.length >= limit) {
-        truncated = true;
-        break;
-      }
-      rows.push(row);
-    }
-    return { columns, rows, truncated };
-  } finally {
-    db.close();
-  }
+  return queryRows(Database, dbPath, sql, limit);
 }

@@ -1,0 +1,102 @@
+import { Worker } from 'node:worker_threads';
+import type { QueryResult } from '../../../shared/types.js';
+import { driverPath } from './driver.js';
+
+// The SQL box's queries run on a thread of their own, with their own read-only
+// connection: a query over millions of records (or one that never ends, such as an
+// unbounded recursive CTE) must not stop the engine from storing lines, sending
+// notifications or answering the UI. A query still running after its time limit is
+// stopped with its thread, and the caller gets an error saying so.
+
+/** How long a query from the UI may run. */
+export const QUERY_TIMEOUT_MS = 60_000;
+/** Queries running at once; more are refused (each holds a thread and a connection). */
+const MAX_RUNNING = 4;
+
+/**
+ * One read-only statement, its first `limit` rows. Self-contained: the worker runs its
+ * source text (see WORKER_SOURCE), `vigil query` calls it in its own process.
+ */
+export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number): QueryResult {
+  type Stmt = { reader: boolean; readonly: boolean; run(): unknown; columns(): { name: string }[]; iterate(): Iterable<Record<string, unknown>> };
+  type Db = { pragma(s: string): unknown; prepare(s: string): Stmt; close(): void };
+  const db = new Driver(dbPath, { readonly: true, fileMustExist: true }) as Db;
+  try {
+    db.pragma('busy_timeout = 5000');
+    const stmt = db.prepare(sql);
+    if (!stmt.reader) {
+      if (!stmt.readonly) throw new Error('only read-only statements are allowed (SELECT, WITH, read-only PRAGMA)');
+      stmt.run();
+      return { columns: [], rows: [], truncated: false };
+    }
+    const columns = stmt.columns().map((c) => c.name);
+    const rows: Record<string, unknown>[] = [];
+    let truncated = false;
+    for (const row of stmt.iterate()) {
+      if (rows.length >= limit) {
+        truncated = true;
+        break;
+      }
+      rows.push(row);
+    }
+    return { columns, rows, truncated };
+  } finally {
+    db.close();
+  }
+}
+
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const queryRows = ${queryRows.toString()};
+const { driver, dbPath, sql, limit } = workerData;
+try {
+  parentPort.postMessage({ ok: queryRows(require(driver), dbPath, sql, limit) });
+} catch (e) {
+  parentPort.postMessage({ error: e && e.message ? e.message : String(e) });
+}
+`;
+
+let running = 0;
+
+/** queryRows() on a worker thread, stopped after `timeoutMs`. */
+export function runQueryInWorker(dbPath: string, sql: string, limit: number, timeoutMs = QUERY_TIMEOUT_MS): Promise<QueryResult> {
+  if (running >= MAX_RUNNING) {
+    return Promise.reject(new Error(`${running} queries are still running; wait for one to finish (each stops after ${Math.round(timeoutMs / 1000)} s at most)`));
+  }
+  running++;
+  return new Promise<QueryResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (err: Error | null, result?: QueryResult) => {
+      if (settled) return;
+      settled = true;
+      running--;
+      clearTimeout(timer);
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve(result!);
+    };
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver: driverPath(), dbPath, sql, limit } });
+    const timer = setTimeout(
+      () => finish(new Error(`the query ran longer than ${formatSeconds(timeoutMs)} and was stopped; narrow it (WHERE ts > ..., LIMIT) or count from record_counts`)),
+      timeoutMs,
+    );
+    worker.once('message', (m: { ok?: QueryResult; error?: string }) => (m.ok ? finish(null, withBuffers(m.ok)) : finish(new Error(m.error ?? 'the query failed'))));
+    worker.once('error', (e) => finish(e));
+    worker.once('exit', (code) => finish(new Error(`the query's thread exited (${code}) without an answer`)));
+  });
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** BLOBs cross threads as plain Uint8Arrays; they left SQLite as Buffers, and go on as Buffers. */
+function withBuffers(r: QueryResult): QueryResult {
+  for (const row of r.rows as Record<string, unknown>[]) {
+    for (const k in row) {
+      const v = row[k];
+      if (v instanceof Uint8Array && !Buffer.isBuffer(v)) row[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    }
+  }
+  return r;
+}

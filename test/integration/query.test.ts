@@ -1,0 +1,86 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/engine/engine.js';
+import { runQueryInWorker } from '../../electron/engine/store/query-worker.js';
+import { Store, runReadOnlyQuery } from '../../electron/engine/store/store.js';
+import { tempDir, waitFor } from '../support/tmp.js';
+
+// The SQL box: queries run on a thread of their own, so the engine goes on storing lines
+// while one runs, and one that never ends is stopped with a clear error.
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/**
+ * Counts to 100 million: over 10 s here, far past the limits below. Not endless on purpose:
+ * were the query run on the calling thread, the test would fail after it, not hang.
+ */
+const LONG = 'WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 100000000) SELECT count(*) FROM r';
+
+function storeWithRows(): Store {
+  const { dir, cleanup } = tempDir();
+  const s = new Store(join(dir, 'v.db'));
+  cleanups.push(() => {
+    s.close();
+    cleanup();
+  });
+  const src = s.sourceId('app', 'file');
+  const row = (raw: string, rawBytes: Buffer | null) => ({ sourceId: src, fileId: null, firstLine: null, lastLine: null, ts: 1000, tsText: null, levelRank: 6, levelText: 'ERROR', stream: null, format: 'generic', templateId: null, flags: 0, message: raw, raw, rawBytes });
+  s.append([row('first', null), row('bytes \ufffd', Buffer.from([0x62, 0xff])), row('third', null)], []);
+  return s;
+}
+
+describe('queries from the SQL box', () => {
+  it('answer on a thread as they do in `vigil query`: rows, the limit, BLOBs as bytes, errors and refused writes', async () => {
+    const s = storeWithRows();
+    const sql = 'SELECT raw, raw_bytes, level FROM events ORDER BY id';
+    const threaded = await runQueryInWorker(s.path, sql, 2);
+    expect(threaded).toEqual(runReadOnlyQuery(s.path, sql, 2));
+    expect(threaded).toMatchObject({ columns: ['raw', 'raw_bytes', 'level'], truncated: true, rows: [{ raw: 'first', raw_bytes: null, level: 'error' }, { raw: 'bytes \ufffd' }] });
+    expect(Buffer.isBuffer(threaded.rows[1]!.raw_bytes)).toBe(true);
+    expect([...(threaded.rows[1]!.raw_bytes as Buffer)]).toEqual([0x62, 0xff]);
+    await expect(runQueryInWorker(s.path, 'DELETE FROM records', 10)).rejects.toThrow(/only read-only statements/);
+    await expect(runQueryInWorker(s.path, 'SELECT nope FROM missing_table', 10)).rejects.toThrow(/no such table: missing_table/);
+    expect(s.db.prepare('SELECT count(*) FROM records').pluck().get()).toBe(3);
+  });
+
+  it('one that runs past its time limit is stopped, and this thread runs meanwhile', async () => {
+    const s = storeWithRows();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const t0 = Date.now();
+    await expect(runQueryInWorker(s.path, LONG, 10, 1500)).rejects.toThrow('the query ran longer than 1.5 s and was stopped');
+    clearInterval(timer);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
+    expect(ticks).toBeGreaterThan(20);
+    // Four at once at most; a fifth is refused at once, saying why.
+    const four = Array.from({ length: 4 }, () => runQueryInWorker(s.path, LONG, 10, 1500));
+    await expect(runQueryInWorker(s.path, 'SELECT 1', 10, 1500)).rejects.toThrow(/4 queries are still running/);
+    for (const q of four) await expect(q).rejects.toThrow(/was stopped/);
+    expect(await runQueryInWorker(s.path, 'SELECT 1 AS one', 10)).toEqual({ columns: ['one'], rows: [{ one: 1 }], truncated: false });
+  });
+
+  it('the engine stores lines while a query runs', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    writeFileSync(join(dir, 'vigil.yml'), `sources:\n  - name: app\n    type: file\n    path: ${log}\n`);
+    const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined, queryTimeoutMs: 4000 });
+    cleanups.push(() => engine.close());
+    const stored = () => engine.store.db.prepare("SELECT count(*) FROM events WHERE source = 'app'").pluck().get() as number;
+    const query = Promise.resolve(engine.handlers['query.run']({ sql: LONG, limit: 10 }));
+    let settled = false;
+    void query.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    appendFileSync(log, '2026-11-21T10:00:00Z INFO stored while the query runs\n');
+    await waitFor(() => stored() === 1, { what: 'the line stored while the query runs' });
+    expect(settled).toBe(false);
+    await expect(query).rejects.toThrow('the query ran longer than 4 s and was stopped');
+  });
+});
