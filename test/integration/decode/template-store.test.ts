@@ -99,4 +99,34 @@ describe('TemplateStore', () => {
     expect(store.db.prepare('SELECT count(*) AS n FROM templates').get()).toEqual({ n: 1 });
     store.close();
   });
+
+  it('loads the most recently seen templates up to its bound; new ids never reuse stored ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-tpl-'));
+    dirs.push(dir);
+    const path = join(dir, 'vigil.db');
+    let store = new Store(path);
+    let templates = new TemplateStore(store);
+    // 200 templates, one message each (distinct first words), seen at times 1..200.
+    const words = (i: number) => `w${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))} started the job`;
+    const ids: number[] = [];
+    for (let i = 0; i < 200; i++) ids.push(templates.miner.match(words(i), i + 1).id);
+    // The oldest fifty are seen again last: the ones kept in memory have the lowest ids.
+    for (let i = 0; i < 50; i++) templates.miner.match(words(i), 1000 + i);
+    templates.save();
+    expect(store.db.prepare('SELECT count(*) FROM template_state').pluck().get()).toBe(200);
+    store.close();
+
+    store = new Store(path);
+    templates = new TemplateStore(store, { maxTemplates: 50 });
+    expect(templates.miner.liveTemplates).toBe(50);
+    // The most recently seen keep their ids; one seen longer ago comes back as a new
+    // template, and a new id is past every stored one.
+    expect(templates.miner.match(words(0), 2000).id).toBe(ids[0]);
+    const back = templates.miner.match(words(199), 2001).id;
+    expect(back).toBeGreaterThan(Math.max(...ids));
+    expect(templates.miner.match('an entirely new message', 2002).id).toBe(back + 1);
+    templates.save();
+    expect(store.db.prepare('SELECT text FROM template_state WHERE id = ?').pluck().get(ids[199])).toBe(words(199));
+    store.close();
+  });
 });

@@ -101,3 +101,44 @@ describe('shape hash', () => {
     expect(shapeHash(msgs[15]!)).toBe(shapeHash(msgs[16]!));
   });
 });
+
+describe('template miner memory', () => {
+  // Free text (no digits, every line its own words): a template per line, as Drain makes.
+  const freeText = (seed: number) => {
+    let a = seed >>> 0;
+    const rnd = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const word = () => Array.from({ length: 3 + Math.floor(rnd() * 6) }, () => String.fromCharCode(97 + Math.floor(rnd() * 26))).join('');
+    return (first?: string) => [first ?? word(), ...Array.from({ length: 2 + Math.floor(rnd() * 6) }, word)].join(' ');
+  };
+
+  it('keeps at most maxTemplates in memory; templates in use keep their ids', () => {
+    const m = new DrainMiner({ maxTemplates: 1000 });
+    const next = freeText(1);
+    const hot = m.match('heartbeat from scheduler ok', 0).id;
+    const ids = new Set<number>();
+    for (let i = 1; i <= 20_000; i++) {
+      ids.add(m.match(next(), i).id);
+      if (i % 50 === 0) expect(m.match('heartbeat from scheduler ok', i).id).toBe(hot);
+      if (i % 1000 === 0) m.takeDirty();
+    }
+    expect(ids.size).toBeGreaterThan(19_000);
+    expect(m.liveTemplates).toBeLessThanOrEqual(1000);
+    expect(m.templates().length).toBeLessThanOrEqual(1000);
+    // Set aside, not reused: a set-aside template's message starts a new template, with a new id.
+    const first = m.match('zz first words here', 30_000).id;
+    for (let i = 0; i < 2000; i++) m.match(next(), 30_001 + i);
+    const again = m.match('zz first words here', 40_000).id;
+    expect(again).toBeGreaterThan(first);
+  });
+
+  it('keeps at most maxPerBucket templates of one length and first word', () => {
+    const m = new DrainMiner({ maxPerBucket: 20 });
+    const next = freeText(2);
+    const hot = m.match('said the usual thing today', 0).id;
+    for (let i = 1; i <= 3000; i++) {
+      m.match(next('said'), i);
+      if (i % 10 === 0) expect(m.match('said the usual thing today', i).id).toBe(hot);
+    }
+    expect(m.liveTemplates).toBeLessThan(3000 / 4);
+  });
+});

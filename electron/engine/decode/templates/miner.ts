@@ -18,6 +18,12 @@ export interface MinedTemplate {
   lastSeen: number;
   /** Set when this template was merged into another: the id to use instead. */
   mergedInto: number | null;
+  /** In memory only: when it last matched (the miner's own counter), for setting templates aside. */
+  used?: number;
+  /** In memory only: set aside (see MinerOptions.maxTemplates); stored, but no longer matched. */
+  evicted?: boolean;
+  /** In memory only: templates merged into this one, set aside with it. */
+  absorbed?: MinedTemplate[];
 }
 
 export interface MinerOptions {
@@ -32,6 +38,15 @@ export interface MinerOptions {
   siblings?: number;
   /** Exact masked-message cache size; cleared when full. */
   cacheEntries?: number;
+  /**
+   * Templates kept in memory to match against. Past it, the tenth least recently matched
+   * are set aside: they stay stored and their records keep their ids, and a message of
+   * theirs that comes back later starts a new template. Logs of free text (every line its
+   * own template) would otherwise grow memory by a template per line.
+   */
+  maxTemplates?: number;
+  /** Templates of one length and first word kept in memory; past it the least recently matched of them is set aside. */
+  maxPerBucket?: number;
 }
 
 /**
@@ -48,6 +63,12 @@ export class DrainMiner implements TemplateMiner {
   private readonly simMulti: number;
   private readonly siblings: number;
   private readonly cacheMax: number;
+  private readonly maxLive: number;
+  private readonly maxPerBucket: number;
+  /** Templates in the search buckets (not merged, not set aside). */
+  private live = 0;
+  /** Counts matches: a template's `used` is the count at its last match. */
+  private tick = 0;
   private readonly byLength = new Map<number, Map<string, MinedTemplate[]>>();
   private readonly byId = new Map<number, MinedTemplate>();
   /** Message shape (see shapeHash) -> template. */
@@ -62,6 +83,8 @@ export class DrainMiner implements TemplateMiner {
     this.simMulti = opts.similarityMulti ?? 0.8;
     this.siblings = opts.siblings ?? 4;
     this.cacheMax = opts.cacheEntries ?? 100_000;
+    this.maxLive = opts.maxTemplates ?? 50_000;
+    this.maxPerBucket = opts.maxPerBucket ?? 500;
   }
 
   match(message: string, now = Date.now()): { id: number; template: string } {
@@ -78,12 +101,14 @@ export class DrainMiner implements TemplateMiner {
   matchHead(head: string, key: number, now = Date.now()): { id: number; template: string } {
     let t = this.cache.get(key);
     if (t && t.mergedInto !== null) t = this.resolve(t);
+    if (t && t.evicted) t = undefined;
     if (!t) {
       t = this.place(tokenize(head).tokens, head, now);
       if (this.cache.size >= this.cacheMax) this.cache.clear();
       this.cache.set(key, t);
     }
     t.count++;
+    t.used = ++this.tick;
     if (now > t.lastSeen) t.lastSeen = now;
     if (t !== this.dirtyHint) {
       this.dirty.add(t);
@@ -103,19 +128,35 @@ export class DrainMiner implements TemplateMiner {
     return t && this.resolve(t);
   }
 
-  private resolve(t: MinedTemplate): MinedTemplate {
-    while (t.mergedInto !== null) t = this.byId.get(t.mergedInto)!;
-    return t;
+  /** The template `t` was merged into, following merges; undefined when that one was set aside. */
+  private resolve(t: MinedTemplate): MinedTemplate | undefined {
+    let r: MinedTemplate | undefined = t;
+    while (r && r.mergedInto !== null) r = this.byId.get(r.mergedInto);
+    return r;
   }
 
   /** Restores persisted templates (ids and counts included). */
-  load(templates: Iterable<MinedTemplate>): void {
+  /** `nextId`: at least this for new templates (ids of templates stored but not loaded stay taken). */
+  load(templates: Iterable<MinedTemplate>, nextId = 1): void {
+    if (nextId > this.nextId) this.nextId = nextId;
     for (const t of templates) {
+      // The same shape as templates made here (one hidden class for the match path).
+      t.used = 0;
+      t.evicted = false;
+      t.absorbed = undefined;
       this.byId.set(t.id, t);
-      if (t.mergedInto === null) this.bucket(t.tokens).push(t);
+      if (t.mergedInto === null) {
+        this.bucket(t.tokens).push(t);
+        this.live++;
+      }
       if (t.id >= this.nextId) this.nextId = t.id + 1;
     }
     this.cache.clear();
+  }
+
+  /** Templates in memory to match against (see MinerOptions.maxTemplates). */
+  get liveTemplates(): number {
+    return this.live;
   }
 
   /** Templates changed since the last call (new, generalized or counted). */
@@ -165,11 +206,43 @@ export class DrainMiner implements TemplateMiner {
     // The spacing is only needed to render a new template's text: tokenize once more for it.
     const space: boolean[] = [];
     tokenize(head, space);
-    const t: MinedTemplate = { id: this.nextId++, tokens, space, text: render(tokens, space), count: 0, firstSeen: now, lastSeen: now, mergedInto: null };
+    const t: MinedTemplate = { id: this.nextId++, tokens, space, text: render(tokens, space), count: 0, firstSeen: now, lastSeen: now, mergedInto: null, used: this.tick, evicted: false, absorbed: undefined };
     list.push(t);
     this.byId.set(t.id, t);
     this.dirty.add(t);
+    this.live++;
+    if (list.length > this.maxPerBucket) {
+      let old = list[0]!;
+      for (const c of list) if ((c.used ?? 0) < (old.used ?? 0)) old = c;
+      list.splice(list.indexOf(old), 1);
+      this.setAside(old);
+    }
+    if (this.live > this.maxLive) this.setAsideLeastUsed(Math.max(1, Math.floor(this.maxLive / 10)));
     return t;
+  }
+
+  private setAside(t: MinedTemplate): void {
+    t.evicted = true;
+    this.byId.delete(t.id);
+    for (const a of t.absorbed ?? []) this.byId.delete(a.id);
+    t.absorbed = undefined;
+    this.live--;
+  }
+
+  /** Sets aside the `n` least recently matched templates, in one pass over the buckets. */
+  private setAsideLeastUsed(n: number): void {
+    const all: MinedTemplate[] = [];
+    for (const inner of this.byLength.values()) for (const list of inner.values()) for (const t of list) all.push(t);
+    all.sort((a, b) => (a.used ?? 0) - (b.used ?? 0));
+    for (let i = 0; i < n && i < all.length; i++) this.setAside(all[i]!);
+    for (const [len, inner] of this.byLength) {
+      for (const [first, list] of inner) {
+        const kept = list.filter((t) => !t.evicted);
+        if (kept.length) inner.set(first, kept);
+        else inner.delete(first);
+      }
+      if (!inner.size) this.byLength.delete(len);
+    }
   }
 
   /**
@@ -196,12 +269,16 @@ export class DrainMiner implements TemplateMiner {
       if (c.lastSeen > keep.lastSeen) keep.lastSeen = c.lastSeen;
       c.mergedInto = keep.id;
       list.splice(list.indexOf(c), 1);
+      this.live--;
       this.dirty.add(c);
+      (keep.absorbed ??= []).push(c);
       // Templates merged into c earlier now point at keep directly.
       for (const o of this.byId.values()) if (o.mergedInto === c.id) {
         o.mergedInto = keep.id;
+        keep.absorbed.push(o);
         this.dirty.add(o);
       }
+      c.absorbed = undefined;
     }
     generalize(keep.tokens, tokens);
     keep.text = render(keep.tokens, keep.space);

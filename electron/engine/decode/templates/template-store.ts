@@ -33,12 +33,21 @@ export class TemplateStore {
        ON CONFLICT(id) DO UPDATE SET text = excluded.text, tokens = excluded.tokens, count = excluded.count,
          first_seen = excluded.first_seen, last_seen = excluded.last_seen, merged_into = excluded.merged_into`,
     );
-    this.miner.load(this.readAll());
+    const maxId = this.db.prepare('SELECT max(id) FROM template_state').pluck().get() as number | null;
+    this.miner.load(this.readRecent(opts.maxTemplates ?? 50_000), (maxId ?? 0) + 1);
   }
 
-  private readAll(): MinedTemplate[] {
-    const rows = this.db.prepare('SELECT * FROM template_state ORDER BY id').all() as Row[];
-    return rows.map((r) => {
+  /**
+   * The `limit` most recently seen templates (what the miner keeps in memory; the others
+   * stay stored, their records keep their ids) and those merged into them, in id order.
+   */
+  private readRecent(limit: number): MinedTemplate[] {
+    const live = this.db
+      .prepare('SELECT * FROM (SELECT * FROM template_state WHERE merged_into IS NULL ORDER BY last_seen DESC, id DESC LIMIT ?) ORDER BY id')
+      .all(limit) as Row[];
+    const loaded = new Set(live.map((r) => r.id));
+    const merged = (this.db.prepare('SELECT * FROM template_state WHERE merged_into IS NOT NULL ORDER BY id').all() as Row[]).filter((r) => loaded.has(r.merged_into!));
+    return [...live, ...merged].map((r) => {
       const { t, s } = JSON.parse(r.tokens) as { t: string[]; s: boolean[] };
       return { id: r.id, tokens: t, space: s, text: r.text, count: r.count, firstSeen: r.first_seen, lastSeen: r.last_seen, mergedInto: r.merged_into };
     });
