@@ -3,7 +3,7 @@ import type { Anomaly, AnomalyState, EvidenceLine, Severity, Snooze, SnoozeScope
 import { RECORD_FLAGS, SEVERITIES, severityRank } from '../../../shared/types.js';
 import { toLogEvent } from '../store/store.js';
 import type { SourceDetectionState } from './source-detection.js';
-import type { TemplateRow, TemplateStats } from './template-book.js';
+import { BOOK_ENTRIES, type TemplateRow, type TemplateStats } from './template-book.js';
 
 // Every SQL statement detection runs (migration 003). Writes happen on the engine's one
 // writer connection, inside the records' transaction (the stage) or their own (user actions,
@@ -80,7 +80,8 @@ export class AnomalyRepo {
       stateUpsert: p(`INSERT INTO detector_state (source_id, state, updated_at) VALUES (?, ?, ?)
                       ON CONFLICT(source_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`),
       stateGet: p(`SELECT state FROM detector_state WHERE source_id = ?`),
-      templatesGet: p(`SELECT template_key, first_ts, last_ts, count, max_level, baseline FROM detector_templates WHERE source_id = ?`),
+      templatesGet: p(`SELECT template_key, first_ts, last_ts, count, max_level, baseline FROM detector_templates WHERE source_id = ? ORDER BY last_ts DESC LIMIT ?`),
+      templateGet: p(`SELECT template_key, first_ts, last_ts, count, max_level, baseline FROM detector_templates WHERE source_id = ? AND template_key = ?`),
       templateUpsert: p(`INSERT INTO detector_templates (source_id, template_key, first_ts, last_ts, count, max_level, baseline)
                          VALUES (?, ?, ?, ?, ?, ?, ?)
                          ON CONFLICT(source_id, template_key) DO UPDATE SET last_ts = excluded.last_ts, count = excluded.count,
@@ -233,8 +234,13 @@ export class AnomalyRepo {
     return st;
   }
 
-  loadTemplates(sourceId: number): TemplateRow[] {
-    return this.s.templatesGet!.all(sourceId) as TemplateRow[];
+  /** A source's most recently seen templates (a book keeps BOOK_ENTRIES in memory). */
+  loadTemplates(sourceId: number, limit = BOOK_ENTRIES): TemplateRow[] {
+    return this.s.templatesGet!.all(sourceId, limit) as TemplateRow[];
+  }
+
+  loadTemplate(sourceId: number, key: string): TemplateRow | undefined {
+    return this.s.templateGet!.get(sourceId, key) as TemplateRow | undefined;
   }
 
   saveTemplate(sourceId: number, key: string, t: TemplateStats): void {

@@ -80,6 +80,7 @@ export class Detection {
     const settings = this.settingsFor(name);
     const det = new SourceDetection(sourceId, name, settings, this.repo.loadState(sourceId));
     det.book.load(this.repo.loadTemplates(sourceId));
+    det.book.stored = (key) => this.repo.loadTemplate(sourceId, key);
     const ref: SourceRef = { id: sourceId, name, settings };
     const sink: FindingSink = {
       found: (f) => this.life.apply(f, ref),

@@ -49,31 +49,48 @@ export function keyFromText(s: string): TemplateKey {
   return s.startsWith('t') ? Number(s.slice(1)) : s;
 }
 
+/** Templates a book keeps in memory per source by default (see TemplateBook). */
+export const BOOK_ENTRIES = 50_000;
+
+function fromRow(r: TemplateRow): TemplateStats {
+  return {
+    firstTs: r.first_ts,
+    lastTs: r.last_ts,
+    count: r.count,
+    maxLevel: r.max_level,
+    surge: r.baseline ? (JSON.parse(r.baseline) as SurgeState) : null,
+    samples: null,
+    firedBucket: Number.NaN,
+    savedAt: r.last_ts,
+  };
+}
+
+/**
+ * Bounded: past `maxEntries` templates, the tenth seen longest ago (and saved since) leave
+ * memory; `stored` finds a template there again when it comes back, so it is not new.
+ */
 export class TemplateBook {
   readonly stats = new Map<TemplateKey, TemplateStats>();
   readonly dirty = new Set<TemplateKey>();
 
+  constructor(
+    /** A template's saved row, for one no longer (or not yet) in memory. */
+    public stored: ((key: string) => TemplateRow | undefined) | null = null,
+    private readonly maxEntries = BOOK_ENTRIES,
+  ) {}
+
   load(rows: Iterable<TemplateRow>): void {
-    for (const r of rows) {
-      this.stats.set(keyFromText(r.template_key), {
-        firstTs: r.first_ts,
-        lastTs: r.last_ts,
-        count: r.count,
-        maxLevel: r.max_level,
-        surge: r.baseline ? (JSON.parse(r.baseline) as SurgeState) : null,
-        samples: null,
-        firedBucket: Number.NaN,
-        savedAt: r.last_ts,
-      });
-    }
+    for (const r of rows) this.stats.set(keyFromText(r.template_key), fromRow(r));
   }
 
   /** Counts a record; returns the template's stats (count 1: new to this source). */
   see(key: TemplateKey, ts: number, level: number): TemplateStats {
     let s = this.stats.get(key);
     if (!s) {
-      s = { firstTs: ts, lastTs: ts, count: 0, maxLevel: level, surge: null, samples: null, firedBucket: Number.NaN, savedAt: Number.NEGATIVE_INFINITY };
+      const row = this.stored?.(keyToText(key));
+      s = row ? fromRow(row) : { firstTs: ts, lastTs: ts, count: 0, maxLevel: level, surge: null, samples: null, firedBucket: Number.NaN, savedAt: Number.NEGATIVE_INFINITY };
       this.stats.set(key, s);
+      if (this.stats.size > this.maxEntries) this.forgetOldest(Math.max(1, Math.floor(this.maxEntries / 10)), key);
     }
     s.count++;
     if (ts > s.lastTs) s.lastTs = ts;
@@ -86,6 +103,12 @@ export class TemplateBook {
       this.dirty.add(key);
     }
     return s;
+  }
+
+  /** Drops the `n` templates seen longest ago from memory, except unsaved ones and `keep`. */
+  private forgetOldest(n: number, keep: TemplateKey): void {
+    const old = [...this.stats].filter(([k]) => k !== keep && !this.dirty.has(k)).sort((a, b) => a[1].lastTs - b[1].lastTs);
+    for (let i = 0; i < n && i < old.length; i++) this.stats.delete(old[i]![0]);
   }
 
   takeDirty(): { key: string; stats: TemplateStats }[] {
