@@ -106,8 +106,8 @@ describe('TemplateStore', () => {
     const path = join(dir, 'vigil.db');
     let store = new Store(path);
     let templates = new TemplateStore(store);
-    // 200 templates, one message each (distinct first words), seen at times 1..200.
-    const words = (i: number) => `w${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))} started the job`;
+    // 200 templates, one message each (each its own length), seen at times 1..200.
+    const words = (i: number) => `started the job${' again'.repeat(i)}`;
     const ids: number[] = [];
     for (let i = 0; i < 200; i++) ids.push(templates.miner.match(words(i), i + 1).id);
     // The oldest fifty are seen again last: the ones kept in memory have the lowest ids.

@@ -142,3 +142,16 @@ describe('template miner memory', () => {
     expect(m.liveTemplates).toBeLessThan(3000 / 4);
   });
 });
+
+describe('template miner: a first word that takes many values', () => {
+  it('is taken for a value past 100 first words: names make one template, not one each', () => {
+    const m = new DrainMiner();
+    const name = (i: number) => `user${String.fromCharCode(97 + (i % 26), 97 + (Math.floor(i / 26) % 26), 97 + (Math.floor(i / 676) % 26))}`.slice(4);
+    const ids = new Set<number>();
+    for (let i = 0; i < 5000; i++) ids.add(m.match(`${name(i)} logged in from web`, i).id);
+    expect(ids.size).toBeLessThanOrEqual(104);
+    expect(m.match('zed logged in from web', 6000).template).toBe('<*> logged in from web');
+    // Words that repeat keep their own templates: a hundred first words per length is the bound.
+    expect(m.match(`${name(3)} logged in from web`, 6001).template).toBe(`${name(3)} logged in from web`);
+  });
+});

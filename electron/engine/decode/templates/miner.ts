@@ -58,6 +58,9 @@ export function messageHead(message: string): string {
   return nl >= 0 ? message.slice(0, nl) : message;
 }
 
+/** First words per message length with buckets of their own (Drain3's max_children). */
+const MAX_FIRST_WORDS = 100;
+
 export class DrainMiner implements TemplateMiner {
   private readonly sim: number;
   private readonly simMulti: number;
@@ -84,7 +87,7 @@ export class DrainMiner implements TemplateMiner {
     this.siblings = opts.siblings ?? 4;
     this.cacheMax = opts.cacheEntries ?? 100_000;
     this.maxLive = opts.maxTemplates ?? 50_000;
-    this.maxPerBucket = opts.maxPerBucket ?? 500;
+    this.maxPerBucket = opts.maxPerBucket ?? 100;
   }
 
   match(message: string, now = Date.now()): { id: number; template: string } {
@@ -175,9 +178,18 @@ export class DrainMiner implements TemplateMiner {
   private bucket(tokens: readonly string[]): MinedTemplate[] {
     let inner = this.byLength.get(tokens.length);
     if (!inner) this.byLength.set(tokens.length, (inner = new Map()));
-    const first = tokens.length === 0 || isVariableToken(tokens[0]!) ? WILDCARD : tokens[0]!;
+    let first = tokens.length === 0 || isVariableToken(tokens[0]!) ? WILDCARD : tokens[0]!;
     let list = inner.get(first);
-    if (!list) inner.set(first, (list = []));
+    if (!list) {
+      // Past MAX_FIRST_WORDS first words for one length, the first word is taken for a
+      // value (a user, a host): later ones share the wildcard bucket, where similarity and
+      // sibling merges find "<*> logged in" instead of a template per name.
+      if (inner.size >= MAX_FIRST_WORDS && first !== WILDCARD) {
+        first = WILDCARD;
+        list = inner.get(first);
+      }
+      if (!list) inner.set(first, (list = []));
+    }
     return list;
   }
 
