@@ -47,15 +47,16 @@ export class MultiplexedParser implements MessageParser {
   constructor(private readonly onSystemError: (text: string) => void = () => undefined) {}
 
   push(chunk: Buffer): LogMessage[] {
-    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    // Our own copy, once per chunk (the caller's is not ours to keep, and pieces of a long
+    // line are held across chunks): messages are slices of it, not a copy each.
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : Buffer.from(chunk);
     const out: LogMessage[] = [];
     let pos = 0;
     while (buf.length - pos >= HEADER) {
       const size = buf.readUInt32BE(pos + 4);
       if (buf.length - pos - HEADER < size) break;
       const kind = buf[pos]!;
-      // Copy: the caller's chunk is not ours to keep, and lines may be held across chunks.
-      const payload = Buffer.from(buf.subarray(pos + HEADER, pos + HEADER + size));
+      const payload = buf.subarray(pos + HEADER, pos + HEADER + size);
       pos += HEADER + size;
       if (kind === 1 || kind === 2) out.push(message(kind === 1 ? 'stdout' : 'stderr', payload));
       else if (kind === 3) this.onSystemError(payload.toString('utf8').trim());

@@ -12,9 +12,24 @@ export interface Position {
 export const BEGINNING: Position = Object.freeze({ t: '', n: 0 });
 
 const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
+/** The form Docker writes for nearly every message: UTC with nine fraction digits, already a key. */
+const KEY_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
+// The second last parsed in KEY_FORM and its epoch ms: messages come many to a second.
+let lastSecs = '';
+let lastBase = 0;
 
 /** A log timestamp as Docker writes it (RFC3339Nano) -> a key `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` plus epoch ms. */
 export function parseLogTime(text: string): { key: string; ms: number } | null {
+  if (text.length === 30 && KEY_FORM.test(text)) {
+    const secs = text.slice(0, 19);
+    if (secs !== lastSecs) {
+      const base = Date.parse(secs + 'Z');
+      if (!Number.isFinite(base)) return null;
+      lastSecs = secs;
+      lastBase = base;
+    }
+    return { key: text, ms: lastBase + (text.charCodeAt(20) - 48) * 100 + (text.charCodeAt(21) - 48) * 10 + (text.charCodeAt(22) - 48) };
+  }
   const m = RFC3339.exec(text);
   if (!m) return null;
   let secs = m[1]!;

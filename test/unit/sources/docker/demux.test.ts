@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MultiplexedParser, RawParser, DOCKER_SPLIT_BYTES, type LogMessage, type MessageParser } from '../../../../electron/engine/sources/docker/demux.js';
+import { parseLogTime } from '../../../../electron/engine/sources/docker/position.js';
 import { StreamLines } from '../../../../electron/engine/sources/docker/stream-lines.js';
 import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
 
@@ -111,5 +112,38 @@ describe('docker stream checkpoints with a multi-line decoder', () => {
     const again = new StreamLines('stdout', cp, decoders.create({ format: 'generic', multiline: { start: '^START' } }), 1 << 20);
     const reread = msgs.flatMap((m) => again.push(m, 0)).concat(again.flushEnded(0));
     expect(reread.map((r) => [r.firstLine, r.raw])).toEqual([[3, 'START two\n  at b']]);
+  });
+});
+
+describe('docker log times', () => {
+  it("read Docker's own form and every other RFC 3339 form to the same key and ms", () => {
+    const base = Date.UTC(2026, 10, 21, 13, 0, 0);
+    for (let i = 0; i < 3000; i++) {
+      const ms = base + i * 337;
+      const iso = new Date(ms).toISOString();
+      const nanos = String((i * 7919) % 1_000_000).padStart(6, '0');
+      const canonical = `${iso.slice(0, 23)}${nanos}Z`;
+      const want = { key: canonical, ms };
+      expect(parseLogTime(canonical)).toEqual(want);
+      // The same instant with a zone offset goes the general way, to the same result.
+      const d = new Date(ms + 2 * 3600_000).toISOString();
+      expect(parseLogTime(`${d.slice(0, 23)}${nanos}+02:00`)).toEqual(want);
+    }
+    expect(parseLogTime('2026-11-21T13:00:00.5Z')).toEqual({ key: '2026-11-21T13:00:00.500000000Z', ms: base + 500 });
+    expect(parseLogTime('2026-13-01T00:00:00.000000000Z')).toBeNull();
+    expect(parseLogTime('2026-11-21T13:00:00.00000000xZ')).toBeNull();
+  });
+});
+
+describe('docker frames', () => {
+  it("keep their bytes when the caller reuses its chunk", () => {
+    const payload = Buffer.from(`${TS(9)} a piece of a long line`);
+    const frame = Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, payload.length]), payload]);
+    const chunk = Buffer.concat([frame, frame.subarray(0, 5)]);
+    const parser = new MultiplexedParser();
+    const [m] = parser.push(chunk);
+    chunk.fill(0);
+    expect(m!.content.toString()).toBe('a piece of a long line');
+    expect(parser.push(frame.subarray(5)).map((x) => x.content.toString())).toEqual(['a piece of a long line']);
   });
 });
