@@ -137,7 +137,10 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
   const replay = new DrainMiner();
   if (parsed.output === 'csv') await write(io.stdout, 'LineId,EventId,EventTemplate,Timestamp,Level,Format\r\n');
   await decodeFile(parsed.file, opts, factory, async (r) => {
-    const t = final.get(replay.match(r.message, r.ts ?? 0).id)!;
+    const m = replay.match(r.message, r.ts ?? 0);
+    // Its final form, from pass 1; a template the miner set aside (free text: see
+    // MinerOptions.maxTemplates) no longer changed after, and is given as it stands here.
+    const t = final.get(m.id) ?? { id: m.id, text: m.template };
     const ts = r.ts === null ? '' : new Date(r.ts).toISOString();
     if (parsed.output === 'csv') {
       const tail = `,E${t.id},${csvField(t.text)},${ts},${r.level ?? ''},${csvField(r.format)}\r\n`;

@@ -111,6 +111,22 @@ describe('vigil parse', () => {
     expect(built.stdout === here.out).toBe(true);
   }, 300_000);
 
+  it('free text, more templates than the miner keeps: every line, each its own template as it stands', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    const f = join(dir, 'free.log');
+    let a = 7;
+    const rnd = () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296;
+    const word = () => Array.from({ length: 3 + Math.floor(rnd() * 6) }, () => String.fromCharCode(97 + Math.floor(rnd() * 26))).join('');
+    const msgs = Array.from({ length: 55_000 }, () => Array.from({ length: 3 + Math.floor(rnd() * 5) }, word).join(' '));
+    writeFileSync(f, msgs.map((m) => `2026-11-21T10:00:00Z INFO ${m}\n`).join(''));
+    const { code, out } = await run([f]);
+    rmSync(dir, { recursive: true });
+    expect(code).toBe(0);
+    const body = parseCsv(out).slice(1);
+    expect(body).toHaveLength(55_000);
+    expect(body.map((r) => r[2])).toEqual(msgs);
+  }, 120_000);
+
   it('exits 2 for an unknown --log-format, listing the known ones', async () => {
     const { code, err } = await run([fixture('glog.log'), '--log-format', 'nope']);
     expect(code).toBe(2);
