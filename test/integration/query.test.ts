@@ -2,8 +2,9 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
-import { runQueryInWorker } from '../../electron/engine/store/query-worker.js';
-import { Store, runReadOnlyQuery } from '../../electron/engine/store/store.js';
+import Database from 'better-sqlite3';
+import { queryRows, runQueryInWorker } from '../../electron/engine/store/query-worker.js';
+import { Store } from '../../electron/engine/store/store.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
 // The SQL box: queries run on a thread of their own, so the engine goes on storing lines
@@ -34,11 +35,11 @@ function storeWithRows(): Store {
 }
 
 describe('queries from the SQL box', () => {
-  it('answer on a thread as they do in `vigil query`: rows, the limit, BLOBs as bytes, errors and refused writes', async () => {
+  it('answer on a thread as they do on this one: rows, the limit, BLOBs as bytes, errors and refused writes', async () => {
     const s = storeWithRows();
     const sql = 'SELECT raw, raw_bytes, level FROM events ORDER BY id';
     const threaded = await runQueryInWorker(s.path, sql, 2);
-    expect(threaded).toEqual(runReadOnlyQuery(s.path, sql, 2));
+    expect(threaded).toEqual(queryRows(Database, s.path, sql, 2));
     expect(threaded).toMatchObject({ columns: ['raw', 'raw_bytes', 'level'], truncated: true, rows: [{ raw: 'first', raw_bytes: null, level: 'error' }, { raw: 'bytes \ufffd' }] });
     expect(Buffer.isBuffer(threaded.rows[1]!.raw_bytes)).toBe(true);
     expect([...(threaded.rows[1]!.raw_bytes as Buffer)]).toEqual([0x62, 0xff]);

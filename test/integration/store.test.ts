@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Store, runReadOnlyQuery, type RecordRow } from '../../electron/engine/store/store.js';
+import { runQueryInWorker } from '../../electron/engine/store/query-worker.js';
+import { Store, type RecordRow } from '../../electron/engine/store/store.js';
 import { migrate } from '../../electron/engine/store/migrate.js';
 import { MIGRATIONS } from '../../electron/engine/store/migrations/index.js';
 import { tempDir } from '../support/tmp.js';
@@ -137,12 +138,12 @@ describe('store', () => {
     db.close();
   });
 
-  it('runs read-only queries and refuses writes', () => {
+  it('runs read-only queries and refuses writes', async () => {
     const { s } = store();
     const src = s.sourceId('app', 'file');
     s.append([row(src, 1, 6, 'x')], []);
-    expect(runReadOnlyQuery(s.path, 'SELECT source, raw FROM events').rows).toEqual([{ source: 'app', raw: 'x' }]);
-    expect(() => runReadOnlyQuery(s.path, 'DELETE FROM records')).toThrow();
+    expect((await runQueryInWorker(s.path, 'SELECT source, raw FROM events', 1000)).rows).toEqual([{ source: 'app', raw: 'x' }]);
+    await expect(runQueryInWorker(s.path, 'DELETE FROM records', 1000)).rejects.toThrow();
     expect(s.db.prepare('SELECT count(*) FROM records').pluck().get()).toBe(1);
   });
 });

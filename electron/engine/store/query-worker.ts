@@ -14,8 +14,9 @@ export const QUERY_TIMEOUT_MS = 60_000;
 const MAX_RUNNING = 4;
 
 /**
- * One read-only statement, its first `limit` rows. Self-contained: the worker runs its
- * source text (see WORKER_SOURCE), `vigil query` calls it in its own process.
+ * One read-only statement, its first `limit` rows, on a read-only connection of its own:
+ * writes are refused by SQLite itself, and before that by checking that the statement
+ * does not write. Self-contained: the worker runs its source text (see WORKER_SOURCE).
  */
 export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number): QueryResult {
   type Stmt = { reader: boolean; readonly: boolean; run(): unknown; columns(): { name: string }[]; iterate(): Iterable<Record<string, unknown>> };

@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { levelFromRank, levelRank, type LogEvent, type QueryResult, type RateSeries } from '../../../shared/types.js';
+import { levelFromRank, levelRank, type LogEvent, type RateSeries } from '../../../shared/types.js';
 import { migrate } from './migrate.js';
-import { queryRows } from './query-worker.js';
 import { RecordCounts } from './record-counts.js';
 import { RecordInserter } from './record-insert.js';
 import { WalCheckpointer } from './checkpointer.js';
@@ -278,12 +277,3 @@ export function toLogEvent(r: Record<string, unknown>): LogEvent {
 }
 
 export { levelFromRank };
-
-/**
- * Runs one read-only SQL statement on a separate read-only connection, here: `vigil query`
- * (the UI's SQL box runs it on a thread, see query-worker.ts). Writes are refused by SQLite
- * itself (the connection is read-only) and before that by checking that the statement does not write.
- */
-export function runReadOnlyQuery(dbPath: string, sql: string, limit = 1000): QueryResult {
-  return queryRows(Database, dbPath, sql, limit);
-}
