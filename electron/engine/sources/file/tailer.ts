@@ -270,14 +270,17 @@ export class FileTailer {
   }
 
   /**
-   * The bytes just before our read position are still the ones we read. Catches a file
-   * truncated and written again past our position between two looks (size alone would not).
+   * The bytes just before our read position are still the ones we read, and the first line
+   * is still ours. Catches a file truncated and written again past our position between two
+   * looks (size alone would not). Lines that end alike (a padding, a constant last field)
+   * can put the same bytes before our position in the new content: its first line tells.
    */
   private async unchangedBefore(): Promise<boolean> {
     const want = this.splitter.readTail;
     if (this.readPos === 0 || want.length === 0) return true;
     const have = await readTail(this.fh, this.readPos);
-    return have.length === want.length && have.equals(want.subarray(want.length - have.length));
+    if (!(have.length === want.length && have.equals(want.subarray(want.length - have.length)))) return false;
+    return this.row.fingerprint === null || (await fingerprint(this.fh)) === this.row.fingerprint;
   }
 
   private async readToEnd(): Promise<void> {

@@ -378,6 +378,21 @@ describe('file source: rotation', () => {
     w.close();
   });
 
+  it('truncated and written past our position with lines that end alike: the new first line tells, read from the start', async () => {
+    // Lines of one width that end in the same 40 bytes: the bytes before our position in
+    // the rewritten file are the ones we read there, and only the first line differs.
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const line = (tag: string, i: number) => `${tag} ${String(i).padStart(6, '0')} ${'z'.repeat(40)}`;
+    const old = Array.from({ length: 30 }, (_, i) => line('old', i));
+    appendFileSync(log, old.map((l) => l + '\n').join(''));
+    await rig.expectCount(30);
+    const fresh = Array.from({ length: 80 }, (_, i) => line('new', i));
+    // One synchronous step, so the source cannot look in between.
+    truncateSync(log, 0);
+    appendFileSync(log, fresh.map((l) => l + '\n').join(''));
+    expect(await rig.expectCount(110)).toEqual([...old, ...fresh]);
+  });
+
   it('delete and recreate: the deleted file is read to its end (late writes too), then the new one', async () => {
     const { log, rig } = await setup((d) => join(d, 'app.log'));
     const w = new Writer(log);
