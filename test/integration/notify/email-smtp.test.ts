@@ -124,6 +124,9 @@ describe('e-mail', () => {
     h.secrets.set('mail-password', 'correct horse battery staple');
     h.events.emit('anomaly.changed', [opened(anomaly({ title: 'temporary' }))]);
     await waitFor(() => s.mails.length === 1, { what: 'mail after a 451' });
+    // The server has the mail once it accepted the data; the sender marks it sent when the
+    // server's answer reaches it, a moment later.
+    await waitFor(() => h.service.history({})[0]?.status === 'sent', { what: 'the delivery marked sent' });
     expect(h.service.history({})[0]).toMatchObject({ status: 'sent', attempts: 2 });
     h.service.setRecipients('mail', ['gone@example.test']);
     h.events.emit('anomaly.changed', [opened(anomaly({ title: 'permanent' }))]);
