@@ -58,6 +58,9 @@ export function messageHead(message: string): string {
   return nl >= 0 ? message.slice(0, nl) : message;
 }
 
+/** Templates a miner keeps in memory by default (see MinerOptions.maxTemplates). */
+export const MAX_TEMPLATES = 50_000;
+
 /** First words per message length with buckets of their own (Drain3's max_children). */
 const MAX_FIRST_WORDS = 100;
 
@@ -86,7 +89,7 @@ export class DrainMiner implements TemplateMiner {
     this.simMulti = opts.similarityMulti ?? 0.8;
     this.siblings = opts.siblings ?? 4;
     this.cacheMax = opts.cacheEntries ?? 100_000;
-    this.maxLive = opts.maxTemplates ?? 50_000;
+    this.maxLive = opts.maxTemplates ?? MAX_TEMPLATES;
     this.maxPerBucket = opts.maxPerBucket ?? 100;
   }
 

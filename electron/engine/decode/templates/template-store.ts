@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Store } from '../../store/store.js';
-import { DrainMiner, type MinedTemplate, type MinerOptions } from './miner.js';
+import { DrainMiner, MAX_TEMPLATES, type MinedTemplate, type MinerOptions } from './miner.js';
 
 // Persists the miner's templates in SQLite (table template_state, migration 002) so ids
 // survive restarts. Saving is cheap and incremental: only templates that changed since the
@@ -34,7 +34,7 @@ export class TemplateStore {
          first_seen = excluded.first_seen, last_seen = excluded.last_seen, merged_into = excluded.merged_into`,
     );
     const maxId = this.db.prepare('SELECT max(id) FROM template_state').pluck().get() as number | null;
-    this.miner.load(this.readRecent(opts.maxTemplates ?? 50_000), (maxId ?? 0) + 1);
+    this.miner.load(this.readRecent(opts.maxTemplates ?? MAX_TEMPLATES), (maxId ?? 0) + 1);
   }
 
   /**
