@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { FileRow } from '../../store/store.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { SourceContext } from '../source.js';
@@ -8,6 +8,8 @@ import { FileTailer, type TailerDeps } from './tailer.js';
 import type { PathMatcher } from './path-matcher.js';
 import { findByInode, holdsCheckpoint, probeFile, sameInode, type Probe } from './identity.js';
 import { decodeTail, encodeTail, fingerprint, readTail } from './fingerprint.js';
+import { unreadable } from './compression.js';
+import { COMPRESSED, CompressedReader, DECOMPRESSING, furthestHeld } from './compressed-reader.js';
 
 /** What the set needs from its source: reading (with its error handling) and the source's rules. */
 export interface FileSetHost {
@@ -62,6 +64,16 @@ export class FileSet {
   private rows: FileRow[] = [];
   /** No checkpoint of this source was ever taken on a path it matches now. */
   private newHere = true;
+  /** Compressed files being read, by dev:ino. */
+  private readonly decompressing = new Map<string, CompressedReader>();
+  /** Files left unread, and why (compression we cannot read, damage): for the source's status. */
+  readonly notRead = new Map<string, string>();
+  /** Compressed files met and done with (read, or nothing in them to read), by path. */
+  readonly archives = new Set<string>();
+  /** The same, by dev:ino:size: not looked into again in this run. */
+  private readonly archivesDone = new Set<string>();
+  /** Compressed files (dev:ino) found when a new source with `start: end` first looked. */
+  private readonly metAtStart = new Set<string>();
 
   constructor(
     private readonly host: FileSetHost,
@@ -89,6 +101,7 @@ export class FileSet {
     let n = 0;
     for (const t of this.attached.values()) n += t.bytesBehind;
     for (const t of this.detached) n += t.bytesBehind;
+    for (const r of this.decompressing.values()) n += r.bytesBehind;
     return n;
   }
 
@@ -126,6 +139,13 @@ export class FileSet {
     this.attached.clear();
     this.detached.clear();
     await Promise.all(all.map((t) => t.close().catch(() => undefined)));
+    // Stopped by the source's abort signal: each resumes from its checkpoint next start.
+    await Promise.all([...this.decompressing.values()].map((r) => r.done?.catch(() => undefined)));
+  }
+
+  /** Files being read, for the status line: followed, waiting to be looked at again, compressed ones being read. */
+  get fileCount(): number {
+    return this.attached.size + this.waiting.size + this.decompressing.size;
   }
 
   /**
@@ -138,6 +158,16 @@ export class FileSet {
     this.waiting.delete(probe.path);
     if (!probe.isFile) {
       await probe.fh.close();
+      return null;
+    }
+    if (this.isStoreFile(probe.path)) {
+      // Reading our own database would store each write again, without end.
+      this.notRead.set(probe.path, "Vigil's own database");
+      await probe.fh.close();
+      return null;
+    }
+    if (probe.compression) {
+      await this.adoptCompressed(probe, first);
       return null;
     }
     // Never two readers on one file: one we hold open is followed under its new name.
@@ -181,6 +211,100 @@ export class FileSet {
   }
 
   /**
+   * A compressed file (logrotate's `compress`): never followed, read decompressed once, from
+   * where what we already read of its content ends. Its content is known by its first line
+   * and the bytes before a checkpoint, as a renamed file is, so the usual case (the rotated
+   * file we read, compressed) reads nothing, and a file rotated and compressed while Vigil
+   * was stopped gives the lines written after our checkpoint. Decided once the compressor
+   * is done with it, and once its original is no longer being read.
+   */
+  private async adoptCompressed(probe: Probe, first: boolean): Promise<void> {
+    const key = `${probe.dev}:${probe.ino}`;
+    const why = unreadable(probe.compression!);
+    if (why || this.decompressing.has(key)) {
+      if (why && this.notRead.get(probe.path) !== why) {
+        this.notRead.set(probe.path, why);
+        this.ctx.log?.(`source ${this.ref.name}: not reading ${probe.path}: ${why}`);
+      }
+      await probe.fh.close();
+      return;
+    }
+    // Met when a new source with `start: end` first looked: history, like the lines already in its files.
+    if (first && this.newHere && this.host.startAtEnd && !this.host.matcher().single) this.metAtStart.add(key);
+    const now = Date.now();
+    // A compressor writing it now (gzip gives the file its original's time when done), or its
+    // original still open here: look again later.
+    const busy = now - probe.mtimeMs <= this.deps.rotateWaitMs || (probe.fp !== null && this.openWithFingerprint(probe.fp));
+    if (busy) {
+      this.waiting.set(probe.path, { dev: probe.dev, ino: probe.ino, size: probe.size, changedAt: now });
+      await probe.fh.close();
+      return;
+    }
+    const all = this.ctx.store.files(this.ref.id);
+    const isCompressed = (r: FileRow) => (r.state === DECOMPRESSING || r.state === COMPRESSED) && r.fingerprint === probe.fp;
+    // Met before (or being read when we stopped, or read up to where it was cut off): by
+    // inode and first line. Compressors only ever append, so a longer file reads on.
+    let row = all.find((r) => isCompressed(r) && sameInode(r, probe)) ?? null;
+    if (row && row.path !== probe.path) this.ctx.store.updateFile(row.id, { path: (row.path = probe.path) });
+    if (row) {
+      // Read in this run (its last checkpoint may still be on its way to the store), or before.
+      if (this.archivesDone.has(`${key}:${probe.size}`) || (row.state === COMPRESSED && row.size === probe.size)) {
+        this.archivesDone.add(`${key}:${probe.size}`);
+        this.archives.add(probe.path);
+        await probe.fh.close();
+        return;
+      }
+      Object.assign(row, { size: probe.size, state: DECOMPRESSING });
+      this.ctx.store.updateFile(row.id, { size: probe.size, state: DECOMPRESSING });
+    } else {
+      // A copy of an archive read before: nothing new in it. Else the rotated file it holds,
+      // as far as we read that (usually to its end: then nothing to read either).
+      const copied = all.find((r) => isCompressed(r) && r.state === COMPRESSED && r.size === probe.size);
+      const held = copied ? null : await furthestHeld(probe.fh, probe.compression!, all.filter((r) => !isCompressed(r) && r.fingerprint === probe.fp && r.offset > 0));
+      const from = copied ?? held?.row ?? null;
+      const nothingNew = copied !== undefined || (held?.row != null && held.length === held.row.offset) || (!from && this.metAtStart.has(key));
+      const fresh: Omit<FileRow, 'id'> = {
+        source_id: this.ref.id, path: probe.path, dev: probe.dev, ino: probe.ino, fingerprint: probe.fp,
+        offset: from?.offset ?? 0, line_no: from?.line_no ?? 0, size: probe.size,
+        state: nothingNew ? COMPRESSED : DECOMPRESSING, cursor: from?.cursor ?? '',
+      };
+      row = { ...fresh, id: this.ctx.store.addFile(fresh) };
+      if (nothingNew) {
+        this.archivesDone.add(`${key}:${probe.size}`);
+        this.archives.add(probe.path);
+        await probe.fh.close();
+        return;
+      }
+    }
+    const reader = new CompressedReader(probe, row, this.deps);
+    this.decompressing.set(key, reader);
+    void reader
+      .read()
+      .then(() => this.notRead.delete(probe.path))
+      .catch((err: Error) => {
+        if (!this.deps.signal.aborted) this.notRead.set(probe.path, err.message);
+      })
+      .finally(() => {
+        this.decompressing.delete(key);
+        if (this.deps.signal.aborted) return;
+        this.archivesDone.add(`${key}:${probe.size}`);
+        this.archives.add(probe.path);
+        this.host.resync(probe.path);
+      });
+  }
+
+  private isStoreFile(path: string): boolean {
+    const db = resolve(this.ctx.store.path);
+    return path === db || (path.startsWith(db) && /^-(wal|shm|journal)$/.test(path.slice(db.length)));
+  }
+
+  private openWithFingerprint(fp: string): boolean {
+    for (const t of this.attached.values()) if (!t.closed && t.row.fingerprint === fp) return true;
+    for (const t of this.detached) if (!t.closed && t.row.fingerprint === fp) return true;
+    return false;
+  }
+
+  /**
    * A file that may be a copy still being written (logrotate's copytruncate copies, then
    * truncates): taken for new content now, it would be read whole once filled, after we
    * read the original. An empty file (nothing to read yet), or one that starts like content
@@ -199,6 +323,13 @@ export class FileSet {
     }
     this.waiting.set(probe.path, { dev: probe.dev, ino: probe.ino, size: probe.size, changedAt });
     return true;
+  }
+
+  /** Nothing is at `path` any more. */
+  forget(path: string): void {
+    this.waiting.delete(path);
+    this.archives.delete(path);
+    this.notRead.delete(path);
   }
 
   /** A waiting file as it is now: nothing to look at again (same file, same size, not due). */
@@ -243,6 +374,7 @@ export class FileSet {
    * another (rotation) is its successor, even when both start with the same banner.
    */
   private async copyOf(probe: Probe): Promise<{ of: FileTailer; truncated: boolean } | 'partial' | null> {
+    if (probe.compression) return null; // read decompressed, on its own (adoptCompressed)
     // As it is now: a copy seen while being written has grown since it was opened.
     await refresh(probe);
     for (const t of [...this.attached.values()]) {
@@ -496,7 +628,7 @@ export class FileSet {
       } catch {
         continue;
       }
-      if (probe.isFile && !ours(probe) && (await t.continuedBy(probe))) return probe;
+      if (probe.isFile && !probe.compression && !ours(probe) && (await t.continuedBy(probe))) return probe;
       await probe.fh.close();
     }
     return null;

@@ -133,10 +133,11 @@ export class FileSource implements Source {
   status(): SourceStatus {
     const { attached, detached } = this.files;
     const bytesBehind = this.files.bytesBehind;
-    const files = attached.size + this.files.waiting.size;
+    const files = this.files.fileCount;
     const base = { files, bytesBehind, polling: this.polling };
     const pollNote = this.polling ? `polling${this.pollReason ? `: ${this.pollReason}` : ''}` : undefined;
-    const note = pollNote ? { message: pollNote } : {};
+    const notes = [pollNote, notReadNote(this.files.notRead)].filter((n) => n !== undefined);
+    const note = notes.length ? { message: notes.join('; ') } : {};
     if (this.baseError) return { ...base, state: 'error', message: this.baseError };
     if (this.failed.size) {
       const [p, why] = this.failed.entries().next().value as [string, string];
@@ -147,10 +148,11 @@ export class FileSource implements Source {
       const why = this.ctx.blockedReason?.() ?? 'the store is behind';
       return { ...base, state: 'paused', message: `${why}; reading is paused until it catches up` };
     }
-    if (this.matcher.single && attached.size === 0 && detached.size === 0) {
+    if (this.matcher.single && attached.size === 0 && detached.size === 0 && files === 0 && this.files.archives.size === 0) {
       return { ...base, state: 'error', message: `path missing: ${this.matcher.describe}` };
     }
     if (bytesBehind > this.opts.catchUpBytes) return { ...base, state: 'catching-up', ...note };
+    if (files === 0 && this.files.archives.size) return { ...base, state: 'watching', message: `read ${this.files.archives.size} compressed file(s) (not followed: compressed files are written once)` };
     if (files === 0) return { ...base, state: 'watching', message: `no file yet: waiting for ${this.matcher.describe}` };
     return { ...base, state: 'watching', ...note };
   }
@@ -317,7 +319,7 @@ export class FileSource implements Source {
     // Not (or no longer) a copy: a file of its own, read like any other.
     if (copy) files.forgetCopy(path);
     if (!st || !st.isFile() || !this.matcher.matches(path)) {
-      files.waiting.delete(path);
+      files.forget(path);
       if (this.failed.delete(path)) this.notify();
       return;
     }
@@ -376,4 +378,12 @@ export class FileSource implements Source {
     this.lastStatusKey = key;
     this.ctx.statusChanged();
   }
+}
+
+/** Files left unread (a compression we cannot read, a damaged archive), for the status line. */
+function notReadNote(notRead: Map<string, string>): string | undefined {
+  const first = notRead.entries().next();
+  if (first.done) return undefined;
+  const [path, why] = first.value;
+  return `not read: ${path}: ${why}${notRead.size > 1 ? ` (and ${notRead.size - 1} more)` : ''}`;
 }

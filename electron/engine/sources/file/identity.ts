@@ -1,7 +1,8 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileRow } from '../../store/store.js';
-import { decodeTail, fingerprint, readTail } from './fingerprint.js';
+import { compressionOf, decompressedHead, type Compression } from './compression.js';
+import { decodeTail, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
 
 /** An opened file, looked at before deciding which checkpoint (if any) it continues. */
 export interface Probe {
@@ -12,16 +13,26 @@ export interface Probe {
   size: number;
   mtimeMs: number;
   isFile: boolean;
-  /** Head fingerprint (first line), null while the first line is incomplete. */
+  /** Head fingerprint (first line), null while the first line is incomplete. Of the decompressed content for a compressed file. */
   fp: string | null;
+  /** A compressed file (rotated and compressed: read decompressed, once; see compressed.ts). */
+  compression: Compression | null;
 }
 
 export async function probeFile(path: string): Promise<Probe> {
   const fh = await open(path, 'r');
   try {
     const st = await fh.stat();
-    const fp = st.isFile() ? await fingerprint(fh) : null;
-    return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp };
+    let fp: string | null = null;
+    let compression: Compression | null = null;
+    if (st.isFile()) {
+      const head = Buffer.alloc(FINGERPRINT_BYTES);
+      const { bytesRead } = await fh.read(head, 0, FINGERPRINT_BYTES, 0);
+      compression = compressionOf(head.subarray(0, bytesRead));
+      if (compression === null) fp = fingerprintOf(head.subarray(0, bytesRead));
+      else if (compression === 'gzip' || compression === 'zstd') fp = fingerprintOf(await decompressedHead(fh, compression, FINGERPRINT_BYTES));
+    }
+    return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp, compression };
   } catch (err) {
     await fh.close();
     throw err;

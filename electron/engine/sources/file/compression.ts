@@ -1,0 +1,83 @@
+import type { FileHandle } from 'node:fs/promises';
+import * as zlib from 'node:zlib';
+import { Readable, type Transform } from 'node:stream';
+
+// Log rotators compress the files they rotate (logrotate's `compress`: app.log.2.gz). A
+// compressed file is never appended to, and what it holds is usually what we already read
+// under its old name; when it is not (rotated and compressed while Vigil was stopped, or
+// an archive dropped into the folder), its lines are read decompressed, once. Known by
+// their first bytes, not by their names.
+
+export type Compression = 'gzip' | 'zstd' | 'bzip2' | 'xz';
+
+/** The compression a file's first bytes announce, if any. */
+export function compressionOf(head: Buffer): Compression | null {
+  if (head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  // "BZh" and a block size, then a block's magic (pi): plain text never starts so.
+  if (head.length >= 10 && head.subarray(0, 3).toString('latin1') === 'BZh' && head.subarray(4, 10).equals(BZ_BLOCK)) return 'bzip2';
+  if (head.length >= 6 && head.subarray(0, 6).equals(XZ_MAGIC)) return 'xz';
+  return null;
+}
+
+const BZ_BLOCK = Buffer.from([0x31, 0x41, 0x59, 0x26, 0x53, 0x59]);
+const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
+
+/** Why a compressed file cannot be read here, or null when it can. */
+export function unreadable(kind: Compression): string | null {
+  if (kind === 'gzip') return null;
+  if (kind === 'zstd') return typeof zlib.createZstdDecompress === 'function' ? null : 'zstd needs Node 22.15 or later';
+  return `${kind} is not supported (Vigil reads gzip and zstd)`;
+}
+
+function decompressor(kind: Compression): Transform {
+  const chunkSize = 256 * 1024;
+  if (kind === 'gzip') return zlib.createGunzip({ chunkSize });
+  if (kind === 'zstd') return zlib.createZstdDecompress({ chunkSize });
+  throw new Error(unreadable(kind) ?? `cannot decompress ${kind}`);
+}
+
+/**
+ * The file's content, decompressed, in chunks. Reads through `fh` by position (the file
+ * stays the one we probed, whatever its path names meanwhile); `fh` stays open. A damaged
+ * or cut-off file ends with an error after the chunks that could be decompressed.
+ */
+export async function* decompressed(fh: FileHandle, kind: Compression, progress?: { read: number }): AsyncGenerator<Buffer> {
+  const src = Readable.from(rawChunks(fh, progress), { objectMode: false });
+  const out = src.pipe(decompressor(kind));
+  src.on('error', (err) => out.destroy(err));
+  try {
+    for await (const chunk of out) yield chunk as Buffer;
+  } finally {
+    src.destroy();
+    out.destroy();
+  }
+}
+
+async function* rawChunks(fh: FileHandle, progress?: { read: number }): AsyncGenerator<Buffer> {
+  let pos = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(256 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    if (progress) progress.read = pos;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
+/** The first `n` bytes of the decompressed content (fewer when it is shorter, or cut off or damaged there). */
+export async function decompressedHead(fh: FileHandle, kind: Compression, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let have = 0;
+  try {
+    for await (const chunk of decompressed(fh, kind)) {
+      parts.push(chunk);
+      have += chunk.length;
+      if (have >= n) break;
+    }
+  } catch {
+    /* what came before the damage is the head */
+  }
+  return Buffer.concat(parts).subarray(0, n);
+}
