@@ -2,7 +2,7 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../support/tmp.js';
+import { tempDir, waitFor } from '../../../support/tmp.js';
 import { Rig } from './rig.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -128,5 +128,15 @@ describe('file source: which files, from where', () => {
     const held = inotifyWatches() - before;
     expect(held).toBeGreaterThanOrEqual(1);
     expect(held).toBeLessThanOrEqual(3);
+  });
+
+  it("a folder source over Vigil's own data folder does not read its database (each write would be read again, without end)", async () => {
+    const dir = dirFixture();
+    const r = await rig(dir, { path: dir, recursive: true, start: 'beginning' });
+    appendFileSync(join(dir, 'app.log'), 'one line\n');
+    await waitFor(() => /not read: .*vigil\.db.*own database/.test(r.status().message ?? ''), { what: 'status naming the database' });
+    expect(await r.expectCount(1)).toEqual(['one line']);
+    await new Promise((res) => setTimeout(res, 1000));
+    expect(r.count()).toBe(1);
   });
 });
