@@ -27,4 +27,17 @@ describe('documented examples work as documented', () => {
     const r = parseConfig(block);
     expect(r.ok ? 'valid' : r.errors).toBe('valid');
   });
+
+  it('docs/sources.md: the file and Docker examples are valid, also with every commented option switched on', () => {
+    const [files, docker] = yamlBlocks('docs/sources.md');
+    const both = files! + docker!;
+    const valid = (text: string) => {
+      const r = parseConfig(text);
+      return r.ok ? 'valid' : r.errors;
+    };
+    expect(valid(both)).toBe('valid');
+    const switchedOn = both.replace(/^(\s*)# (\w+:)/gm, '$1$2');
+    expect(switchedOn).toContain('recursive: true');
+    expect(valid(switchedOn)).toBe('valid');
+  });
 });
