@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createDecoderFactory, loadFormats, DrainMiner } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
+import { compressionOfFile, unreadable, type Compression } from '../engine/util/compression.js';
 import { decodeInWorkers } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
 
@@ -25,8 +26,8 @@ const workerScript = import.meta.url.endsWith('.js') ? new URL(import.meta.url) 
 
 const USAGE = `usage: vigil parse FILE [--format csv|jsonl] [--log-format NAME]
 
-Decodes FILE offline: detects (or uses) its log format, groups multi-line records and
-mines message templates.
+Decodes FILE offline (a gzip or zstd file decompressed): detects (or uses) its log
+format, groups multi-line records and mines message templates.
   --format csv     one row per line: LineId,EventId,EventTemplate,Timestamp,Level,Format (default)
   --format jsonl   one JSON object per record
   --log-format N   use format N instead of detecting one
@@ -99,11 +100,15 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
   }
   let mtimeMs: number;
   let size: number;
+  let compressed: Compression | null;
   try {
     const st = statSync(parsed.file);
     if (!st.isFile()) throw new Error('not a regular file');
     mtimeMs = st.mtimeMs;
     size = st.size;
+    compressed = compressionOfFile(parsed.file);
+    const why = compressed && unreadable(compressed);
+    if (why) throw new Error(`${compressed}-compressed: ${why}`);
   } catch (e) {
     await write(io.stderr, `vigil parse: cannot read ${parsed.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 2;
@@ -120,7 +125,8 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
   // Pass 1: mine. Pass 2 replays the same records through a fresh miner, which hands out
   // the same ids in the same order; the first miner knows each id's final template.
   const final = new DrainMiner();
-  const onWorkers = workerScript !== null && size >= WORKERS_FROM;
+  // The workers cut a file into parts by offset: a compressed one is read on one thread.
+  const onWorkers = workerScript !== null && size >= WORKERS_FROM && compressed === null;
   const info =
     onWorkers
       ? (

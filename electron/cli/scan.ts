@@ -6,6 +6,7 @@ import type { SourceConfig, VigilConfig } from '../../shared/types.js';
 import { formatErrors, parseConfig } from '../engine/config/config-file.js';
 import { TemplateStore } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
+import { compressionOfFile, unreadable } from '../engine/util/compression.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
 import type { DecodedRecord, DecoderFactory } from '../engine/decode/types.js';
 import { rowToAnomaly } from '../engine/detect/anomaly-repo.js';
@@ -86,6 +87,9 @@ export async function scanCommand(args: string[], io: ScanIo, deps: ScanDeps = {
   for (const f of files) {
     try {
       if (!statSync(f).isFile()) throw new Error('not a regular file');
+      const kind = compressionOfFile(f);
+      const why = kind && unreadable(kind);
+      if (why) throw new Error(`${kind}-compressed: ${why}`);
     } catch (err) {
       await write(io.stderr, `vigil scan: cannot read ${f}: ${(err as Error).message}\n`);
       return 2;

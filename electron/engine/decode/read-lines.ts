@@ -1,11 +1,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { RECORD_FLAGS } from '../../../shared/types.js';
 import type { SourceLine } from './types.js';
+import { compressionOfFile, decompressed, unreadable } from '../util/compression.js';
 
 // Reads a file as SourceLines in batches, streaming (constant memory whatever the file
 // size): for `vigil parse`, `vigil scan` and the decode benchmark, which read whole files
-// offline. The live file source has its own reader with checkpoints and rotation.
+// offline. A gzip or zstd file is read decompressed. The live file source has its own
+// reader with checkpoints and rotation.
 //
 // Batches are small (64 KiB of lines) on purpose: the lines of the batch being decoded are
 // what the young-generation GC has to copy, and a smaller batch makes each collection
@@ -16,67 +19,92 @@ import type { SourceLine } from './types.js';
  * offsets stay the file's, line numbers count from 1 there.
  */
 export async function* readLineBatches(path: string, opts: { chunkBytes?: number; readAt?: number; from?: number } = {}): AsyncGenerator<SourceLine[]> {
+  const from = opts.from ?? 0;
+  const kind = from === 0 ? compressionOfFile(path) : null;
+  if (kind !== null) {
+    // A compressed file (app.log.2.gz): its decompressed content, offsets in it.
+    const why = unreadable(kind);
+    if (why) throw new Error(`${path} is ${kind}-compressed: ${why}`);
+    const fh = await open(path, 'r');
+    try {
+      yield* splitLines(pieces(decompressed(fh, kind), opts.chunkBytes ?? 1 << 16), 0, opts.readAt ?? Date.now());
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
   // Synchronous reads in a loop: an offline reader has nothing else to do meanwhile, and
   // waiting on a stream's thread-pool round trips would leave the CPU idle between chunks.
   const fd = openSync(path, 'r');
-  const size = opts.chunkBytes ?? 1 << 16;
-  const readAt = opts.readAt ?? Date.now();
-  // One buffer for every read: lines are decoded to strings and any bytes kept are copied.
-  const chunk = Buffer.allocUnsafe(size);
-  // The line that spans chunks, in pieces (joined once its end arrives: no quadratic copying).
-  let carry: Buffer[] = [];
-  let offset = opts.from ?? 0; // file offset of the first byte not yet in a line
-  let pos = offset; // file offset of the next read
-  let lineNo = 0;
   try {
-    for (;;) {
-      const got = readSync(fd, chunk, 0, size, pos);
-      if (got === 0) break;
-      pos += got;
-      const data = chunk.subarray(0, got);
-      const batch: SourceLine[] = [];
-      let start = 0;
-      if (carry.length) {
-        const nl = data.indexOf(10);
-        if (nl < 0) {
-          carry.push(Buffer.from(data));
-          continue;
-        }
-        carry.push(data.subarray(0, nl + 1));
-        const joined = Buffer.concat(carry);
-        batch.push(makeLine(joined, 0, joined.length - 1, ++lineNo, offset, offset + joined.length, readAt));
-        offset += joined.length;
-        start = nl + 1;
-        carry = [];
-      }
-      const base = offset - start; // file offset of data[0]
-      const last = data.lastIndexOf(10);
-      if (last >= start) {
-        // Valid text (nearly always) needs no per-line check for bytes that are not UTF-8;
-        // ASCII decodes faster as latin1, to the same string.
-        const region = data.subarray(start, last + 1);
-        const encoding = isAscii(region) ? 'latin1' : isUtf8(region) ? 'utf8' : null;
-        for (;;) {
-          const nl = data.indexOf(10, start);
-          if (nl < 0) break;
-          batch.push(
-            encoding
-              ? validLine(data, start, nl, encoding, ++lineNo, base + start, base + nl + 1, readAt)
-              : makeLine(data, start, nl, ++lineNo, base + start, base + nl + 1, readAt),
-          );
-          start = nl + 1;
-        }
-      }
-      if (start < data.length) carry.push(Buffer.from(data.subarray(start)));
-      offset = base + start;
-      if (batch.length) yield batch;
-    }
-    if (carry.length) {
-      const rest = Buffer.concat(carry);
-      if (rest.length) yield [makeLine(rest, 0, rest.length, ++lineNo, offset, offset + rest.length, readAt)];
-    }
+    yield* splitLines(readChunks(fd, from, opts.chunkBytes ?? 1 << 16), from, opts.readAt ?? Date.now());
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The file's bytes from `pos`, in chunks; one buffer for every read (lines are decoded to strings, and bytes kept are copied). */
+function* readChunks(fd: number, pos: number, size: number): Generator<Buffer> {
+  const chunk = Buffer.allocUnsafe(size);
+  for (;;) {
+    const got = readSync(fd, chunk, 0, size, pos);
+    if (got === 0) return;
+    pos += got;
+    yield chunk.subarray(0, got);
+  }
+}
+
+/** The same bytes in pieces of at most `size` (the batch size the GC note above asks for). */
+async function* pieces(chunks: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  for await (const c of chunks) for (let i = 0; i < c.length; i += size) yield c.subarray(i, i + size);
+}
+
+/** Lines of the content that `chunks` hold from `offset` on (a line start). */
+async function* splitLines(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, offset: number, readAt: number): AsyncGenerator<SourceLine[]> {
+  // The line that spans chunks, in pieces (joined once its end arrives: no quadratic copying).
+  let carry: Buffer[] = [];
+  let lineNo = 0;
+  for await (const data of chunks) {
+    const batch: SourceLine[] = [];
+    let start = 0;
+    if (carry.length) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        carry.push(Buffer.from(data));
+        continue;
+      }
+      carry.push(data.subarray(0, nl + 1));
+      const joined = Buffer.concat(carry);
+      batch.push(makeLine(joined, 0, joined.length - 1, ++lineNo, offset, offset + joined.length, readAt));
+      offset += joined.length;
+      start = nl + 1;
+      carry = [];
+    }
+    const base = offset - start; // offset of data[0]
+    const last = data.lastIndexOf(10);
+    if (last >= start) {
+      // Valid text (nearly always) needs no per-line check for bytes that are not UTF-8;
+      // ASCII decodes faster as latin1, to the same string.
+      const region = data.subarray(start, last + 1);
+      const encoding = isAscii(region) ? 'latin1' : isUtf8(region) ? 'utf8' : null;
+      for (;;) {
+        const nl = data.indexOf(10, start);
+        if (nl < 0) break;
+        batch.push(
+          encoding
+            ? validLine(data, start, nl, encoding, ++lineNo, base + start, base + nl + 1, readAt)
+            : makeLine(data, start, nl, ++lineNo, base + start, base + nl + 1, readAt),
+        );
+        start = nl + 1;
+      }
+    }
+    if (start < data.length) carry.push(Buffer.from(data.subarray(start)));
+    offset = base + start;
+    if (batch.length) yield batch;
+  }
+  if (carry.length) {
+    const rest = Buffer.concat(carry);
+    if (rest.length) yield [makeLine(rest, 0, rest.length, ++lineNo, offset, offset + rest.length, readAt)];
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -131,5 +131,39 @@ describe('vigil parse', () => {
     const { code, err } = await run([fixture('glog.log'), '--log-format', 'nope']);
     expect(code).toBe(2);
     expect(err).toMatch(/unknown log format "nope"; known: generic, .*syslog/);
+  });
+
+  it('a gzip or zstd file prints what the file itself prints (lnav reads rotated archives too)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    try {
+      const plain = fixture('log4j-stack.log');
+      const gz = join(dir, 'app.log.2.gz');
+      const zst = join(dir, 'app.log.3.zst');
+      writeFileSync(gz, execFileSync('gzip', ['-c', plain]));
+      writeFileSync(zst, execFileSync('zstd', ['-q', '-c', plain]));
+      const want = await run([plain, '--format', 'jsonl']);
+      expect(want.out.split('\n').length).toBeGreaterThan(2);
+      for (const f of [gz, zst]) {
+        const got = await run([f, '--format', 'jsonl']);
+        expect(got.code).toBe(0);
+        expect(got.out).toBe(want.out);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 for an xz file, saying which compressions it reads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    try {
+      const xz = join(dir, 'app.log.4.xz');
+      writeFileSync(xz, execFileSync('xz', ['-c', fixture('glog.log')]));
+      const { code, out, err } = await run([xz]);
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toMatch(/cannot read .*app\.log\.4\.xz: xz-compressed: xz is not supported \(Vigil reads gzip and zstd\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

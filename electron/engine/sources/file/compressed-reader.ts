@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { DecodedRecord, SourceLine, StreamDecoder } from '../../decode/types.js';
 import type { FileRow } from '../../store/store.js';
-import { decompressed, type Compression } from './compression.js';
+import { decompressed, type Compression } from '../../util/compression.js';
 import { decodeTail, encodeTail } from './fingerprint.js';
 import type { Probe } from './identity.js';
 import { LineSplitter, TAIL_BYTES } from './line-splitter.js';

@@ -8,7 +8,7 @@ import { FileTailer, type TailerDeps } from './tailer.js';
 import type { PathMatcher } from './path-matcher.js';
 import { findByInode, holdsCheckpoint, probeFile, sameInode, type Probe } from './identity.js';
 import { decodeTail, encodeTail, fingerprint, readTail } from './fingerprint.js';
-import { unreadable } from './compression.js';
+import { unreadable } from '../../util/compression.js';
 import { COMPRESSED, CompressedReader, DECOMPRESSING, furthestHeld } from './compressed-reader.js';
 
 /** What the set needs from its source: reading (with its error handling) and the source's rules. */

@@ -1,7 +1,7 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileRow } from '../../store/store.js';
-import { compressionOf, decompressedHead, type Compression } from './compression.js';
+import { compressionOf, decompressedHead, type Compression } from '../../util/compression.js';
 import { decodeTail, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
 
 /** An opened file, looked at before deciding which checkpoint (if any) it continues. */

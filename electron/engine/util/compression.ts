@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import { Readable, type Transform } from 'node:stream';
@@ -18,6 +19,17 @@ export function compressionOf(head: Buffer): Compression | null {
   if (head.length >= 10 && head.subarray(0, 3).toString('latin1') === 'BZh' && head.subarray(4, 10).equals(BZ_BLOCK)) return 'bzip2';
   if (head.length >= 6 && head.subarray(0, 6).equals(XZ_MAGIC)) return 'xz';
   return null;
+}
+
+/** The compression of the file at `path`, by its first bytes. */
+export function compressionOfFile(path: string): Compression | null {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    return compressionOf(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const BZ_BLOCK = Buffer.from([0x31, 0x41, 0x59, 0x26, 0x53, 0x59]);
