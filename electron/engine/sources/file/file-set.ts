@@ -72,6 +72,10 @@ export class FileSet {
   readonly archives = new Set<string>();
   /** The same, by dev:ino:size: not looked into again in this run. */
   private readonly archivesDone = new Set<string>();
+  /** Detached files taken off `detached` to be read to their end (finish), until they are. */
+  private readonly finishing = new Set<FileTailer>();
+  /** The last checkpoints of files read to their end in this run (see currentRows). */
+  private readonly finalRows = new Map<number, FileRow>();
   /** Compressed files (dev:ino) found when a new source with `start: end` first looked. */
   private readonly metAtStart = new Set<string>();
 
@@ -127,6 +131,7 @@ export class FileSet {
     for (const t of this.detached) {
       if (now - Math.max(t.lastGrowthAt, t.detachedAt ?? 0) > this.deps.rotateWaitMs) {
         this.detached.delete(t);
+        this.finishing.add(t);
         out.push(t);
       }
     }
@@ -240,7 +245,7 @@ export class FileSet {
       await probe.fh.close();
       return;
     }
-    const all = this.ctx.store.files(this.ref.id);
+    const all = this.currentRows();
     const isCompressed = (r: FileRow) => (r.state === DECOMPRESSING || r.state === COMPRESSED) && r.fingerprint === probe.fp;
     // Met before (or being read when we stopped, or read up to where it was cut off): by
     // inode and first line. Compressors only ever append, so a longer file reads on.
@@ -298,10 +303,31 @@ export class FileSet {
     return path === db || (path.startsWith(db) && /^-(wal|shm|journal)$/.test(path.slice(db.length)));
   }
 
+  /** A file read to its end: its last checkpoint, which the store may not have committed yet. */
+  private noteFinal(t: FileTailer): void {
+    this.finalRows.set(t.row.id, t.checkpointRow(t.row.state));
+    if (this.finalRows.size > 1000) this.finalRows.delete(this.finalRows.keys().next().value!);
+  }
+
+  /**
+   * Every checkpoint of this source as it stands: the stored rows, with the ones this run
+   * holds newer (handed to the pipeline, maybe not committed yet) in their place.
+   */
+  private currentRows(): FileRow[] {
+    const byId = new Map(this.ctx.store.files(this.ref.id).map((r) => [r.id, r]));
+    for (const r of this.rows) byId.set(r.id, r);
+    for (const r of this.finalRows.values()) byId.set(r.id, r);
+    for (const t of this.open()) byId.set(t.row.id, t.checkpointRow(t.row.state));
+    return [...byId.values()];
+  }
+
+  /** Files read now: followed, detached, or being read to their end. */
+  private open(): FileTailer[] {
+    return [...this.attached.values(), ...this.detached, ...this.finishing].filter((t) => !t.closed);
+  }
+
   private openWithFingerprint(fp: string): boolean {
-    for (const t of this.attached.values()) if (!t.closed && t.row.fingerprint === fp) return true;
-    for (const t of this.detached) if (!t.closed && t.row.fingerprint === fp) return true;
-    return false;
+    return this.open().some((t) => t.row.fingerprint === fp);
   }
 
   /**
@@ -683,11 +709,16 @@ export class FileSet {
 
   /** A detached file stopped growing: read what is left, flush, close. */
   async finish(t: FileTailer): Promise<void> {
-    // Truncated since we last looked (copytruncate, then rotated away before we noticed):
-    // what we hold of its last line may continue in a copy; decide that before flushing.
-    if ((await t.read().catch(() => null)) === 'truncated') await this.handleTruncation(t);
-    const links = await t.links().catch(() => 0);
-    await t.finish(links === 0 ? 'deleted' : 'rotated');
+    try {
+      // Truncated since we last looked (copytruncate, then rotated away before we noticed):
+      // what we hold of its last line may continue in a copy; decide that before flushing.
+      if ((await t.read().catch(() => null)) === 'truncated') await this.handleTruncation(t);
+      const links = await t.links().catch(() => 0);
+      await t.finish(links === 0 ? 'deleted' : 'rotated');
+    } finally {
+      this.noteFinal(t);
+      this.finishing.delete(t);
+    }
     for (const [p, x] of this.predecessors) if (x === t) this.predecessors.delete(p);
     for (const c of this.copies.values()) if (c.of === t) c.changedAt = 0;
   }
@@ -697,6 +728,7 @@ export class FileSet {
     for (const t of [...this.detached, ...this.attached.values()]) {
       if ((await t.links().catch(() => 1)) === 0) {
         await t.finish('deleted').catch(() => undefined);
+        this.noteFinal(t);
         this.detached.delete(t);
         if (this.attached.get(t.path) === t) this.attached.delete(t.path);
       }
