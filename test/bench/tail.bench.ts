@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GenericDecoderFactory } from '../../electron/engine/decode/generic.js';
 import { createDecoderFactory, loadFormats } from '../../electron/engine/decode/index.js';
-import type { DecodedRecord, DecoderFactory, SourceLine, StreamDecoder } from '../../electron/engine/decode/types.js';
+import { newRecord, type DecodedRecord, type DecoderFactory, type SourceLine, type StreamDecoder } from '../../electron/engine/decode/types.js';
 import { Ingestor } from '../../electron/engine/pipeline/ingestor.js';
 import type { StoredRecord } from '../../electron/engine/pipeline/types.js';
 import { SourceManager } from '../../electron/engine/sources/manager.js';
@@ -34,10 +34,10 @@ function makeLines(n: number, tag = '', first = 0, step = 1): string {
 export class PassThroughFactory implements DecoderFactory {
   create(): StreamDecoder {
     return {
-      push: (l: SourceLine): DecodedRecord[] => [{
+      push: (l: SourceLine): DecodedRecord[] => [newRecord({
         firstLine: l.lineNo, lastLine: l.lineNo, startOffset: l.startOffset, endOffset: l.endOffset, ts: l.readAt, tsText: null,
         level: null, levelText: null, message: l.text, raw: l.text, rawBytes: l.bytes, flags: l.flags, format: 'raw',
-      }],
+      })],
       flush: () => [],
       pendingStart: () => null,
       flushDueInMs: () => null,

@@ -1,5 +1,5 @@
 import { LEVELS, type Level } from '../../../shared/types.js';
-import type { DecodedRecord, DecoderFactory, DecoderOptions, SourceLine, StreamDecoder } from './types.js';
+import { newRecord, type DecodedRecord, type DecoderFactory, type DecoderOptions, type SourceLine, type StreamDecoder } from './types.js';
 
 // The generic fallback: a leading ISO-8601-ish timestamp and a level word anywhere near
 // the start. Format-specific decoding lives beside this file; this one always works.
@@ -38,7 +38,7 @@ export function decodeGenericLine(line: SourceLine): DecodedRecord {
     }
   }
   const lv = LEVEL_WORD.exec(line.text.slice(0, 200));
-  return {
+  return newRecord({
     firstLine: line.lineNo,
     lastLine: line.lineNo,
     startOffset: line.startOffset,
@@ -52,8 +52,8 @@ export function decodeGenericLine(line: SourceLine): DecodedRecord {
     rawBytes: line.bytes,
     flags: line.flags,
     format: 'generic',
-    ...(line.stream ? { stream: line.stream } : {}),
-  };
+    stream: line.stream,
+  });
 }
 
 class GenericDecoder implements StreamDecoder {

@@ -277,7 +277,7 @@ export class Ingestor {
         }
         const t = templates ? templates.match(r.message, r) : null;
         // The decoded record becomes the stored one, which is also the row written (no
-        // copy: the source is done with it).
+        // copy: the source is done with it; its fields were made with it, see newRecord).
         const s = r as StoredRecord;
         s.ts = ts;
         s.flags = flags;

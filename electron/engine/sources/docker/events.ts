@@ -2,7 +2,7 @@
 // ones a person cares about (start, die, OOM, health) turned into records of their own.
 import { StringDecoder } from 'node:string_decoder';
 import type { Level } from '../../../../shared/types.js';
-import type { DecodedRecord } from '../../decode/types.js';
+import { newRecord, type DecodedRecord } from '../../decode/types.js';
 import { keyFromNanos, keyToMs } from './position.js';
 
 export const EVENT_FORMAT = 'docker-event';
@@ -60,7 +60,7 @@ export function describeEvent(ev: ContainerEvent, name = ev.name): { message: st
 }
 
 export function eventRecord(ev: ContainerEvent, what: { message: string; level: Level }, name: string): DecodedRecord {
-  return {
+  return newRecord({
     firstLine: 0,
     lastLine: 0,
     startOffset: 0,
@@ -81,7 +81,7 @@ export function eventRecord(ev: ContainerEvent, what: { message: string; level: 
       ...(ev.attributes.exitCode !== undefined ? { exitCode: Number(ev.attributes.exitCode) } : {}),
       ...(ev.attributes.image ? { image: ev.attributes.image } : {}),
     },
-  };
+  });
 }
 
 /** The lines of an NDJSON response stream, as they complete. */
