@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { decodeAll, decodeFixture, factory, iso, loadErrors, toLines } from './helpers.js';
+
+// Language runtimes and application frameworks: one realistic sample per format (the
+// detected format, the first record's time, level and message, the second record's level).
+// Times without a zone are local: expectations use the local Date constructor so the test
+// holds in any TZ.
+
+const local = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).toISOString();
+
+describe('built-in formats: runtimes and frameworks', () => {
+  it('load without errors', () => {
+    expect(loadErrors).toEqual([]);
+  });
+
+  const cases: {
+    file: string;
+    format: string;
+    records: number;
+    first: { ts: string | null; level: string | null; levelText?: string | null; message: string };
+    second?: { ts?: string | null; level?: string | null; message?: string };
+  }[] = [
+    { file: 'rust-env-logger.log', format: 'rust-env-logger', records: 4, first: { ts: '2024-05-01T10:00:00.000Z', level: 'info', levelText: 'INFO', message: 'starting up, listening on 0.0.0.0:8080' }, second: { level: 'debug', message: 'loaded configuration from /etc/my_app/config.toml' } },
+    { file: 'gunicorn.log', format: 'gunicorn', records: 6, first: { ts: '2024-05-01T10:00:00.000Z', level: 'info', message: 'Starting gunicorn 21.2.0' }, second: { level: 'info', message: 'Listening at: http://0.0.0.0:8000 (1234)' } },
+    { file: 'uwsgi.log', format: 'uwsgi', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', levelText: '2', message: 'GET / => generated 12 bytes in 1 msecs (HTTP/1.1 200) 2 headers in 79 bytes (1 switches on core 0)' }, second: { ts: local(2024, 5, 1, 10, 0, 3), level: 'warn' } },
+    { file: 'celery.log', format: 'celery', records: 5, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Connected to redis://localhost:6379/0' }, second: { level: 'warn' } },
+    { file: 'tornado.log', format: 'tornado', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', levelText: 'I', message: '200 GET / (127.0.0.1) 1.23ms' }, second: { level: 'warn' } },
+    { file: 'airflow.log', format: 'airflow', records: 4, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', message: 'Dependencies all met for dep_context=non-requeueable deps ti=<TaskInstance: example_dag.extract manual__2024-05-01T09:59:58+00:00 [queued]>' }, second: { ts: '2024-05-01T10:00:00.456Z', level: 'info' } },
+    { file: 'sidekiq.log', format: 'sidekiq', records: 5, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', message: 'Booting Sidekiq 7.2.0 with Sidekiq::RedisConnection::RedisClientAdapter options {}' }, second: { level: 'info', message: 'start' } },
+    { file: 'tomcat.log', format: 'tomcat', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Server version name:   Apache Tomcat/10.1.20' }, second: { level: 'warn' } },
+    { file: 'jenkins.log', format: 'jenkins', records: 5, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', message: 'Beginning extraction from war file' }, second: { level: 'warn', message: 'Empty contextPath' } },
+    { file: 'serilog.log', format: 'serilog', records: 4, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', levelText: 'INF', message: 'Application started' }, second: { level: 'warn' } },
+    { file: 'nlog.log', format: 'nlog', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Application started' }, second: { level: 'warn', message: 'Cache miss for key user:42' } },
+    { file: 'log4net.log', format: 'log4net', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Application started' }, second: { level: 'warn' } },
+    { file: 'supervisord.log', format: 'supervisord', records: 6, first: { ts: local(2024, 5, 1, 10, 0, 0, 100), level: 'critical', levelText: 'CRIT', message: 'Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.' }, second: { level: 'info', message: "RPC interface 'supervisor' initialized" } },
+    { file: 'fail2ban.log', format: 'fail2ban', records: 5, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Starting Fail2ban v1.0.2' }, second: { level: 'warn', message: "'allowipv6' not defined in 'Definition'. Using default one: 'auto'" } },
+  ];
+
+  for (const c of cases) {
+    it(`${c.file} decodes as ${c.format}`, () => {
+      const { records, decoder } = decodeFixture(c.file);
+      expect(decoder.describe().format).toBe(c.format);
+      expect(records).toHaveLength(c.records);
+      const r = records[0]!;
+      expect(iso(r.ts)).toBe(c.first.ts);
+      expect(r.level).toBe(c.first.level);
+      if (c.first.levelText !== undefined) expect(r.levelText).toBe(c.first.levelText);
+      expect(r.message).toBe(c.first.message);
+      expect(r.format).toBe(c.format);
+      if (c.second) {
+        const s = records[1]!;
+        if (c.second.ts !== undefined) expect(iso(s.ts)).toBe(c.second.ts);
+        if (c.second.level !== undefined) expect(s.level).toBe(c.second.level);
+        if (c.second.message !== undefined) expect(s.message).toBe(c.second.message);
+      }
+    });
+  }
+
+  it('stack traces and tracebacks join the record above them', () => {
+    const celery = decodeFixture('celery.log').records[3]!;
+    expect(celery.level).toBe('error');
+    expect(celery.fields?.process).toBe('ForkPoolWorker-1');
+    expect([celery.firstLine, celery.lastLine]).toEqual([4, 10]);
+    expect(celery.message).toMatch(/raised unexpected: ZeroDivisionError\('division by zero'\)\nTraceback \(most recent call last\):\n[\s\S]*\nZeroDivisionError: division by zero$/);
+
+    const tomcat = decodeFixture('tomcat.log').records[2]!;
+    expect(tomcat.level).toBe('error');
+    expect(tomcat.levelText).toBe('SEVERE');
+    expect(tomcat.fields?.thread).toBe('main');
+    expect(tomcat.fields?.source).toBe('org.apache.catalina.core.StandardContext.listenerStart');
+    expect([tomcat.firstLine, tomcat.lastLine]).toEqual([3, 6]);
+
+    const jenkins = decodeFixture('jenkins.log').records[3]!;
+    expect(jenkins.level).toBe('error');
+    expect(jenkins.fields?.source).toBe('hudson.model.UpdateCenter$DownloadJob#run');
+    expect(jenkins.message.split('\n')).toHaveLength(4);
+
+    const sidekiq = decodeFixture('sidekiq.log').records[4]!;
+    expect(sidekiq.level).toBe('warn');
+    expect(sidekiq.fields?.context).toBe('class=HardJob jid=b4a577edbccf1d805744efa9 elapsed=0.003');
+    expect([sidekiq.firstLine, sidekiq.lastLine]).toEqual([5, 7]);
+
+    for (const f of ['serilog.log', 'nlog.log', 'log4net.log']) {
+      const err = decodeFixture(f).records[2]!;
+      expect(err.level).toBe('error');
+      expect(err.message).toContain('System.InvalidOperationException: Sequence contains no elements\n   at System.Linq.ThrowHelper.ThrowNoElementsException()');
+    }
+  });
+
+  it('uwsgi takes the level from the HTTP status and keeps the request fields', () => {
+    const { records } = decodeFixture('uwsgi.log');
+    expect(records.map((r) => r.level)).toEqual(['info', 'warn', 'error']);
+    expect(records[2]!.fields).toMatchObject({ pid: '1235', client: '10.0.0.7', method: 'POST', uri: '/api/orders', status: '500', duration: '37', unit: 'msecs' });
+  });
+
+  it('tornado also reads Jupyter Server lines, with their indented banner joined', () => {
+    const d = factory.create({ fileMtimeMs: Date.UTC(2024, 5, 1) });
+    const recs = decodeAll(
+      d,
+      toLines(
+        [
+          '[I 2024-05-01 10:00:00.123 ServerApp] jupyter_lsp | extension was successfully linked.',
+          '[I 2024-05-01 10:00:00.456 ServerApp] Jupyter Server 2.12.5 is running at:',
+          '[I 2024-05-01 10:00:00.456 ServerApp] http://localhost:8888/lab?token=0123456789abcdef',
+          '[W 2024-05-01 10:00:00.460 ServerApp] No web browser found: Error(\'could not locate runnable browser\').',
+          '[C 2024-05-01 10:00:00.470 ServerApp] ',
+          '',
+          '    To access the server, open this file in a browser:',
+          '        file:///home/user/.local/share/jupyter/runtime/jpserver-1234-open.html',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(d.describe().format).toBe('tornado');
+    expect(recs).toHaveLength(5);
+    expect(iso(recs[1]!.ts)).toBe(local(2024, 5, 1, 10, 0, 0, 456));
+    expect(recs[1]!.message).toBe('Jupyter Server 2.12.5 is running at:');
+    expect(recs[1]!.fields?.source).toBe('ServerApp');
+    expect(recs[3]!.level).toBe('warn');
+    expect(recs[4]!.level).toBe('critical');
+    expect(recs[4]!.message).toContain('\n    To access the server, open this file in a browser:\n        file:///');
+  });
+
+  it('log4net lines are not log4j, and log4j lines are not log4net', () => {
+    const net = decodeFixture('log4net.log').records[0]!;
+    expect(net.fields).toMatchObject({ thread: '1', logger: 'MyApp.Program' });
+    const d = factory.create({ fileMtimeMs: Date.UTC(2024, 5, 1) });
+    const recs = decodeAll(d, toLines('2024-05-01 10:00:00,123 [7] ERROR MyApp.Services.OrderService [(null)] - Order 42 failed\n'));
+    expect(recs[0]!.format).toBe('log4net');
+    expect(recs[0]!.message).toBe('Order 42 failed');
+    const j = decodeFixture('log4j-stack.log');
+    expect(j.decoder.describe().format).toBe('log4j');
+  });
+
+  it('env_logger reads lines without a module path and with sub-second times', () => {
+    const d = factory.create({});
+    const recs = decodeAll(d, toLines('[2024-05-01T10:00:00.123Z WARN ] low disk\n[2024-05-01T10:00:01.000Z ERROR app] boom\n'));
+    expect(d.describe().format).toBe('rust-env-logger');
+    expect(recs.map((r) => [iso(r.ts), r.level, r.message, r.fields?.module])).toEqual([
+      ['2024-05-01T10:00:00.123Z', 'warn', 'low disk', undefined],
+      ['2024-05-01T10:00:01.000Z', 'error', 'boom', 'app'],
+    ]);
+  });
+});
