@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -39,5 +39,16 @@ describe('documented examples work as documented', () => {
     const switchedOn = both.replace(/^(\s*)# (\w+:)/gm, '$1$2');
     expect(switchedOn).toContain('recursive: true');
     expect(valid(switchedOn)).toBe('valid');
+  });
+
+  it('docs/formats.md lists every built-in format, with its kind', () => {
+    const doc = readFileSync(join(repo, 'docs/formats.md'), 'utf8');
+    const dir = join(repo, 'resources', 'formats');
+    const defs = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { name: string; kind: string });
+    expect(defs.length).toBeGreaterThan(30);
+    const missing = defs.filter((d) => !new RegExp(`^\\| \`${d.name}\` \\| .* \\| ${d.kind} \\|$`, 'm').test(doc)).map((d) => d.name);
+    expect(missing).toEqual([]);
   });
 });
