@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAll, decodeFixture, factory, iso, loadErrors, toLines } from './helpers.js';
+import { decodeAll, decodeFixture, factory, type FormatCase, formatCases, local, toLines } from './helpers.js';
 
 // Cloud, operating system and infrastructure formats: one realistic fixture each, with the
 // detected format, the record count, the first record's time, level and message, and the
@@ -7,22 +7,8 @@ import { decodeAll, decodeFixture, factory, iso, loadErrors, toLines } from './h
 // constructor so the test holds in any TZ); a time without a year takes the fixture's
 // modification year, 2024.
 
-const local = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).toISOString();
-
 describe('built-in formats: cloud, OS and infrastructure', () => {
-  it('load without errors', () => {
-    expect(loadErrors).toEqual([]);
-  });
-
-  const cases: {
-    file: string;
-    format: string;
-    records: number;
-    first: { ts: string | null; level: string | null; levelText?: string | null; message: string };
-    /** The level of each record, in order. */
-    levels: (string | null)[];
-    second?: { ts?: string | null; levelText?: string | null; message?: string };
-  }[] = [
+  const cases: FormatCase[] = [
     {
       file: 'aws-alb.log',
       format: 'aws-alb',
@@ -128,26 +114,7 @@ describe('built-in formats: cloud, OS and infrastructure', () => {
     },
   ];
 
-  for (const c of cases) {
-    it(`${c.file} decodes as ${c.format}`, () => {
-      const { records, decoder } = decodeFixture(c.file);
-      expect(decoder.describe().format).toBe(c.format);
-      expect(records).toHaveLength(c.records);
-      expect(records.every((r) => r.format === c.format)).toBe(true);
-      const r = records[0]!;
-      expect(iso(r.ts)).toBe(c.first.ts);
-      expect(r.level).toBe(c.first.level);
-      if (c.first.levelText !== undefined) expect(r.levelText).toBe(c.first.levelText);
-      expect(r.message).toBe(c.first.message);
-      expect(records.map((x) => x.level)).toEqual(c.levels);
-      if (c.second) {
-        const s = records[1]!;
-        if (c.second.ts !== undefined) expect(iso(s.ts)).toBe(c.second.ts);
-        if (c.second.levelText !== undefined) expect(s.levelText).toBe(c.second.levelText);
-        if (c.second.message !== undefined) expect(s.message).toBe(c.second.message);
-      }
-    });
-  }
+  formatCases(cases);
 
   it('load balancer and S3 logs keep their columns as fields', () => {
     const alb = decodeFixture('aws-alb.log').records;

@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAll, decodeFixture, factory, iso, loadErrors, toLines } from './helpers.js';
+import { decodeAll, decodeFixture, factory, type FormatCase, formatCases, iso, local, toLines } from './helpers.js';
 
 // Language runtimes and application frameworks: one realistic sample per format (the
 // detected format, the first record's time, level and message, the second record's level).
 // Times without a zone are local: expectations use the local Date constructor so the test
 // holds in any TZ.
 
-const local = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).toISOString();
-
 describe('built-in formats: runtimes and frameworks', () => {
-  it('load without errors', () => {
-    expect(loadErrors).toEqual([]);
-  });
-
-  const cases: {
-    file: string;
-    format: string;
-    records: number;
-    first: { ts: string | null; level: string | null; levelText?: string | null; message: string };
-    second?: { ts?: string | null; level?: string | null; message?: string };
-  }[] = [
+  const cases: FormatCase[] = [
     { file: 'rust-env-logger.log', format: 'rust-env-logger', records: 4, first: { ts: '2024-05-01T10:00:00.000Z', level: 'info', levelText: 'INFO', message: 'starting up, listening on 0.0.0.0:8080' }, second: { level: 'debug', message: 'loaded configuration from /etc/my_app/config.toml' } },
     { file: 'gunicorn.log', format: 'gunicorn', records: 6, first: { ts: '2024-05-01T10:00:00.000Z', level: 'info', message: 'Starting gunicorn 21.2.0' }, second: { level: 'info', message: 'Listening at: http://0.0.0.0:8000 (1234)' } },
     { file: 'uwsgi.log', format: 'uwsgi', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', levelText: '2', message: 'GET / => generated 12 bytes in 1 msecs (HTTP/1.1 200) 2 headers in 79 bytes (1 switches on core 0)' }, second: { ts: local(2024, 5, 1, 10, 0, 3), level: 'warn' } },
@@ -36,25 +24,7 @@ describe('built-in formats: runtimes and frameworks', () => {
     { file: 'fail2ban.log', format: 'fail2ban', records: 5, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Starting Fail2ban v1.0.2' }, second: { level: 'warn', message: "'allowipv6' not defined in 'Definition'. Using default one: 'auto'" } },
   ];
 
-  for (const c of cases) {
-    it(`${c.file} decodes as ${c.format}`, () => {
-      const { records, decoder } = decodeFixture(c.file);
-      expect(decoder.describe().format).toBe(c.format);
-      expect(records).toHaveLength(c.records);
-      const r = records[0]!;
-      expect(iso(r.ts)).toBe(c.first.ts);
-      expect(r.level).toBe(c.first.level);
-      if (c.first.levelText !== undefined) expect(r.levelText).toBe(c.first.levelText);
-      expect(r.message).toBe(c.first.message);
-      expect(r.format).toBe(c.format);
-      if (c.second) {
-        const s = records[1]!;
-        if (c.second.ts !== undefined) expect(iso(s.ts)).toBe(c.second.ts);
-        if (c.second.level !== undefined) expect(s.level).toBe(c.second.level);
-        if (c.second.message !== undefined) expect(s.message).toBe(c.second.message);
-      }
-    });
-  }
+  formatCases(cases);
 
   it('stack traces and tracebacks join the record above them', () => {
     const celery = decodeFixture('celery.log').records[3]!;

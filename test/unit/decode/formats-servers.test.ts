@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAll, decodeFixture, factory, iso, loadErrors, toLines } from './helpers.js';
+import { decodeAll, decodeFixture, factory, type FormatCase, formatCases, iso, local, toLines } from './helpers.js';
 
 // Servers, databases and proxies: one realistic fixture per format (the detected format,
 // the first records' time, level and message), then what each format does beyond that.
 // Times without a zone are local: expectations use the local Date constructor.
-
-const local = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).toISOString();
 
 function decodeText(text: string) {
   const decoder = factory.create({ fileMtimeMs: Date.UTC(2024, 5, 1) });
@@ -14,17 +12,7 @@ function decodeText(text: string) {
 }
 
 describe('server, database and proxy formats', () => {
-  it('load without errors', () => {
-    expect(loadErrors).toEqual([]);
-  });
-
-  const cases: {
-    file: string;
-    format: string;
-    records: number;
-    first: { ts: string | null; level: string | null; levelText?: string | null; message: string };
-    second?: { ts?: string | null; level?: string | null; message?: string };
-  }[] = [
+  const cases: FormatCase[] = [
     { file: 'postgresql.log', format: 'postgresql', records: 6, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', levelText: 'LOG', message: 'database system is ready to accept connections' }, second: { level: 'error', message: 'relation "users" does not exist at character 15' } },
     { file: 'mysql-error.log', format: 'mysql-error', records: 5, first: { ts: '2024-05-01T10:00:00.123Z', level: 'notice', levelText: 'System', message: '/usr/sbin/mysqld (mysqld 8.0.36) starting as process 1' }, second: { level: 'warn' } },
     { file: 'mongodb.log', format: 'mongodb', records: 4, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', levelText: 'I', message: 'Initialized wire specification' }, second: { ts: '2024-05-01T10:00:00.456Z', level: 'warn' } },
@@ -39,25 +27,7 @@ describe('server, database and proxy formats', () => {
     { file: 'envoy-access.log', format: 'envoy-access', records: 4, first: { ts: '2024-05-01T10:00:00.123Z', level: 'info', levelText: '2', message: '"GET /api/users HTTP/1.1" 200 - 0 512 3 2 "-" "curl/8.0.1" "5f2a1c3e-8a4b-4f5c-9d2e-1b3c4d5e6f70" "example.com" "10.0.0.1:8080"' }, second: { level: 'error' } },
   ];
 
-  for (const c of cases) {
-    it(`${c.file} decodes as ${c.format}`, () => {
-      const { records, decoder } = decodeFixture(c.file);
-      expect(decoder.describe().format).toBe(c.format);
-      expect(records).toHaveLength(c.records);
-      const r = records[0]!;
-      expect(iso(r.ts)).toBe(c.first.ts);
-      expect(r.level).toBe(c.first.level);
-      if (c.first.levelText !== undefined) expect(r.levelText).toBe(c.first.levelText);
-      expect(r.message).toBe(c.first.message);
-      expect(r.format).toBe(c.format);
-      if (c.second) {
-        const s = records[1]!;
-        if (c.second.ts !== undefined) expect(iso(s.ts)).toBe(c.second.ts);
-        if (c.second.level !== undefined) expect(s.level).toBe(c.second.level);
-        if (c.second.message !== undefined) expect(s.message).toBe(c.second.message);
-      }
-    });
-  }
+  formatCases(cases);
 
   it('postgresql: DETAIL/STATEMENT lines are records of their own, keep their word, and take the query lines after them', () => {
     const { records } = decodeFixture('postgresql.log');

@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_FLAGS } from '../../../shared/types.js';
-import { decodeFixture, iso, loadErrors as loadedErrors } from './helpers.js';
+import { decodeFixture, formatCases, iso, loadErrors as loadedErrors, local, type FormatCase } from './helpers.js';
 
 // One realistic sample per built-in format: the detected format, and the first records'
 // time, level and message. Times without a zone are local: expectations are built with
 // the local Date constructor so the test holds in any TZ.
-
-const local = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).toISOString();
 
 describe('built-in formats', () => {
   it('load without errors', () => {
     expect(loadedErrors).toEqual([]);
   });
 
-  const cases: {
-    file: string;
-    format: string;
-    records: number;
-    first: { ts: string | null; level: string | null; levelText?: string | null; message: string };
-    second?: { ts?: string | null; level?: string | null; message?: string };
-  }[] = [
+  const cases: FormatCase[] = [
     { file: 'syslog-3164.log', format: 'syslog', records: 3, first: { ts: local(2023, 10, 11, 22, 14, 15), level: 'critical', levelText: '34', message: "'su root' failed for lonvick on /dev/pts/8" }, second: { level: 'notice' } },
     { file: 'syslog-5424.log', format: 'syslog-rfc5424', records: 3, first: { ts: '2003-10-11T22:14:15.003Z', level: 'critical', message: "'su root' failed for lonvick on /dev/pts/8" }, second: { ts: '2003-08-24T12:14:15.000Z', level: 'notice', message: "%% It's time to make the do-nuts." } },
     { file: 'access-combined.log', format: 'access-combined', records: 3, first: { ts: '2024-05-01T08:00:00.000Z', level: 'info', message: '"GET /index.html HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (X11; Linux x86_64)"' }, second: { level: 'error' } },
@@ -44,25 +36,7 @@ describe('built-in formats', () => {
     { file: 'compose.log', format: 'docker-compose', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', message: 'INFO listening on 80' }, second: { level: 'error', message: 'ERROR could not open file' } },
   ];
 
-  for (const c of cases) {
-    it(`${c.file} decodes as ${c.format}`, () => {
-      const { records, decoder } = decodeFixture(c.file);
-      expect(decoder.describe().format).toBe(c.format);
-      expect(records).toHaveLength(c.records);
-      const r = records[0]!;
-      expect(iso(r.ts)).toBe(c.first.ts);
-      expect(r.level).toBe(c.first.level);
-      if (c.first.levelText !== undefined) expect(r.levelText).toBe(c.first.levelText);
-      expect(r.message).toBe(c.first.message);
-      expect(r.format).toBe(c.format);
-      if (c.second) {
-        const s = records[1]!;
-        if (c.second.ts !== undefined) expect(iso(s.ts)).toBe(c.second.ts);
-        if (c.second.level !== undefined) expect(s.level).toBe(c.second.level);
-        if (c.second.message !== undefined) expect(s.message).toBe(c.second.message);
-      }
-    });
-  }
+  formatCases(cases);
 
   it('W3C data lines are UTC and keep their fields in the message', () => {
     const { records } = decodeFixture('w3c-iis.log');

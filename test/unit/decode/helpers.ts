@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDecoderFactory, loadFormats } from '../../../electron/engine/decode/index.js';
@@ -42,4 +43,43 @@ export function decodeFixture(name: string, opts: DecoderOptions = {}): { record
 
 export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** An ISO string for a local time (times written without a zone are read as local): tests hold in any TZ. */
+export const local = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).toISOString();
+
+/** A fixture and what decoding it must give (see formatCases). */
+export interface FormatCase {
+  file: string;
+  format: string;
+  records: number;
+  first: { ts: string | null; level: string | null; levelText?: string | null; message: string };
+  second?: { ts?: string | null; level?: string | null; levelText?: string | null; message?: string };
+  /** The level of every record, in order. */
+  levels?: (string | null)[];
+}
+
+/** One test per fixture: the format detected, every record of it, the first records' time, level and message. */
+export function formatCases(cases: FormatCase[]): void {
+  for (const c of cases) {
+    it(`${c.file} decodes as ${c.format}`, () => {
+      const { records, decoder } = decodeFixture(c.file);
+      expect(decoder.describe().format).toBe(c.format);
+      expect(records).toHaveLength(c.records);
+      expect(records.every((r) => r.format === c.format)).toBe(true);
+      const r = records[0]!;
+      expect(iso(r.ts)).toBe(c.first.ts);
+      expect(r.level).toBe(c.first.level);
+      if (c.first.levelText !== undefined) expect(r.levelText).toBe(c.first.levelText);
+      expect(r.message).toBe(c.first.message);
+      if (c.levels) expect(records.map((x) => x.level)).toEqual(c.levels);
+      if (c.second) {
+        const s = records[1]!;
+        if (c.second.ts !== undefined) expect(iso(s.ts)).toBe(c.second.ts);
+        if (c.second.level !== undefined) expect(s.level).toBe(c.second.level);
+        if (c.second.levelText !== undefined) expect(s.levelText).toBe(c.second.levelText);
+        if (c.second.message !== undefined) expect(s.message).toBe(c.second.message);
+      }
+    });
+  }
 }
