@@ -88,6 +88,34 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect(got.filter((l) => l.startsWith('stderr'))).toEqual(want.filter((l) => l.startsWith('stderr')));
   });
 
+  it('40 containers printing at once, Vigil stopped and restarted twice meanwhile: every line of each once, in order per stream', async () => {
+    const dir = vigilDir();
+    const n = 40;
+    const each = 2000;
+    const source = `  - name: many\n    type: docker\n    host: ${dockerd.host}\n    containers: [/^many-/]\n`;
+    let engine = await startVigil(dir, source);
+    const got = () => logLines(engine, 'many');
+    // Each prints for about 4 s: 2000 numbered lines, every fifth on stderr.
+    await Promise.all(Array.from({ length: n }, (_, c) => dockerd.run(`many-${c}`, `i=0; while [ $i -lt ${each} ]; do i=$((i+1)); if [ $((i % 5)) -eq 0 ]; then echo "c${c} n $i" >&2; else echo "c${c} n $i"; fi
+      if [ $((i % 100)) -eq 0 ]; then sleep 0.2; fi; done`)));
+    for (const part of [4, 2]) {
+      await waitFor(() => got().length >= (n * each) / part, { what: `1/${part} of the lines`, timeoutMs: 60_000 });
+      await engine.close();
+      engine = await startVigil(dir, source);
+    }
+    cleanups.push(() => engine.close());
+    await waitFor(() => got().length >= n * each, { what: 'every line', timeoutMs: 60_000 });
+    await engine.flush();
+    const lines = got();
+    expect(lines).toHaveLength(n * each);
+    for (let c = 0; c < n; c++) {
+      const mine = lines.filter((l) => l.startsWith(`stdout:c${c} `) || l.startsWith(`stderr:c${c} `));
+      const want = Array.from({ length: each }, (_, k) => `${(k + 1) % 5 === 0 ? 'stderr' : 'stdout'}:c${c} n ${k + 1}`);
+      expect(mine.filter((l) => l.startsWith('stdout'))).toEqual(want.filter((l) => l.startsWith('stdout')));
+      expect(mine.filter((l) => l.startsWith('stderr'))).toEqual(want.filter((l) => l.startsWith('stderr')));
+    }
+  }, 180_000);
+
   it('follows a TTY container (raw stream, CR LF), rejoining a line Docker cut into 16 KiB pieces', async () => {
     const dir = vigilDir();
     const engine = await startVigil(dir, `  - name: tty\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^tty-\\d+$/']\n`);
