@@ -11,6 +11,9 @@ import { decodeTail, encodeTail, fingerprint, readTail } from './fingerprint.js'
 import { unreadable } from '../../util/compression.js';
 import { COMPRESSED, CompressedReader, DECOMPRESSING, furthestHeld } from './compressed-reader.js';
 
+/** Compressed files read at once; the others wait (each reader holds a descriptor, a decompressor and a decoder). */
+const MAX_DECOMPRESSING = 2;
+
 /** What the set needs from its source: reading (with its error handling) and the source's rules. */
 export interface FileSetHost {
   readonly ref: SourceRef;
@@ -66,6 +69,8 @@ export class FileSet {
   private newHere = true;
   /** Compressed files being read, by dev:ino. */
   private readonly decompressing = new Map<string, CompressedReader>();
+  /** Compressed files waiting for one of the MAX_DECOMPRESSING reading slots, by path. */
+  private readonly archiveQueue = new Set<string>();
   /** Files left unread, and why (compression we cannot read, damage): for the source's status. */
   readonly notRead = new Map<string, string>();
   /** Compressed files met and done with (read, or nothing in them to read), by path. */
@@ -150,7 +155,7 @@ export class FileSet {
 
   /** Files being read, for the status line: followed, waiting to be looked at again, compressed ones being read. */
   get fileCount(): number {
-    return this.attached.size + this.waiting.size + this.decompressing.size;
+    return this.attached.size + this.waiting.size + this.decompressing.size + this.archiveQueue.size;
   }
 
   /**
@@ -259,6 +264,16 @@ export class FileSet {
         await probe.fh.close();
         return;
       }
+    }
+    // Memory and descriptors stay bounded however many archives a folder holds (a new
+    // source over /var/log with `start: beginning`): the others wait for a slot.
+    if (this.decompressing.size >= MAX_DECOMPRESSING) {
+      this.archiveQueue.add(probe.path);
+      await probe.fh.close();
+      return;
+    }
+    this.archiveQueue.delete(probe.path);
+    if (row) {
       Object.assign(row, { size: probe.size, state: DECOMPRESSING });
       this.ctx.store.updateFile(row.id, { size: probe.size, state: DECOMPRESSING });
     } else {
@@ -278,6 +293,7 @@ export class FileSet {
         this.archivesDone.add(`${key}:${probe.size}`);
         this.archives.add(probe.path);
         await probe.fh.close();
+        this.pumpArchives();
         return;
       }
     }
@@ -295,7 +311,17 @@ export class FileSet {
         this.archivesDone.add(`${key}:${probe.size}`);
         this.archives.add(probe.path);
         this.host.resync(probe.path);
+        this.pumpArchives();
       });
+  }
+
+  /** Archives waiting for a reading slot: as many as there are free slots are looked at again. */
+  pumpArchives(): void {
+    for (let free = MAX_DECOMPRESSING - this.decompressing.size; free > 0 && this.archiveQueue.size; free--) {
+      const next = this.archiveQueue.values().next().value!;
+      this.archiveQueue.delete(next);
+      this.host.resync(next);
+    }
   }
 
   private isStoreFile(path: string): boolean {
@@ -354,6 +380,7 @@ export class FileSet {
   /** Nothing is at `path` any more. */
   forget(path: string): void {
     this.waiting.delete(path);
+    this.archiveQueue.delete(path);
     this.archives.delete(path);
     this.notRead.delete(path);
   }

@@ -241,6 +241,7 @@ export class FileSource implements Source {
     for (const t of this.files.detached) this.readIn(t);
     for (const t of this.files.idleDetached(now)) void this.run(() => this.files.finish(t));
     if (this.files.hasCopies) void this.run(() => this.files.settleCopies(now));
+    this.files.pumpArchives();
     this.notify();
   }
 

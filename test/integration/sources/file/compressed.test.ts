@@ -2,7 +2,7 @@
 // archives dropped into a watched folder, with the real gzip, zstd and xz tools: the stored
 // sequence must hold every written line once, never the compressed bytes.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -195,5 +195,30 @@ describe('file source: compressed files', () => {
     await settle(rig, FAST.tickMs! * 3);
     appendFileSync(path, gz.subarray(100));
     expect(await rig.expectCount(5000)).toEqual(lines);
+  });
+
+  it('a folder of many archives read from the beginning: each once, a few at a time (descriptors do not grow with their number)', async () => {
+    const { root, dir } = logsDir();
+    const n = 60;
+    const body = numbered('archived', 3000).map((l) => l + '\n').join('');
+    for (let k = 0; k < n; k++) writeFileSync(join(dir, `app.log.${k + 2}.gz`), execFileSync('gzip', ['-c'], { input: `archive ${k}\n${body}` }));
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    // Sampled from when the first look is done (it opens every matched file once, briefly).
+    // A small queue: readers wait for the store, as they do when it is behind, and hold what they hold.
+    const rig = await Rig.start({ dir: root, source: { path: dir, start: 'beginning' }, ingestor: { maxQueued: 2000 } });
+    cleanups.push(() => rig.close());
+    let most = fds();
+    const sample = setInterval(() => (most = Math.max(most, fds())), 10);
+    try {
+      await rig.expectCount(n * 3001, 'every archive', 60_000);
+    } finally {
+      clearInterval(sample);
+    }
+    const lines = rig.lines();
+    expect(lines.filter((l) => l.startsWith('archive ')).sort()).toEqual(Array.from({ length: n }, (_, k) => `archive ${k}`).sort());
+    expect(lines.filter((l) => l === 'archived 3000 ' + 'y'.repeat(2999 % 30))).toHaveLength(n);
+    // One reader per archive at once would hold 60 descriptors (and a decompressor each).
+    expect(most - before).toBeLessThan(20);
   });
 });
