@@ -16,6 +16,8 @@ export interface IngestorOptions {
   retryMaxMs?: number;
   /** How long `close` keeps retrying a failing store before giving up (what is left is re-read next start). */
   closeTimeoutMs?: number;
+  /** Sources reading at once (see readSlot). */
+  maxReaders?: number;
 }
 
 export interface IngestorEvents {
@@ -40,6 +42,8 @@ export class Ingestor {
   private queued = 0;
   private queuedBytes = 0;
   private waiters: Waiter[] = [];
+  private readers = 0;
+  private readerWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
@@ -62,6 +66,7 @@ export class Ingestor {
       retryMs: opts.retryMs ?? 100,
       retryMaxMs: opts.retryMaxMs ?? 5000,
       closeTimeoutMs: opts.closeTimeoutMs ?? 10_000,
+      maxReaders: opts.maxReaders ?? 4,
     };
     this.retryDelay = this.o.retryMs;
   }
@@ -99,6 +104,43 @@ export class Ingestor {
     this.queuedBytes += batchBytes(batch);
     this.wakeNext();
     this.schedule(this.queued >= this.o.maxBatch ? 0 : this.o.lingerMs);
+  }
+
+  /**
+   * A slot to read and decode one chunk in, then `write` it. A source holds one from its
+   * read until its batch is queued, so what sources have read but not queued yet stays
+   * bounded however many files they read at once (500 files catching up held 500 decoded
+   * chunks, 3 GB, while they waited for the queue). Resolves with the release; an aborted
+   * wait rejects with the signal's reason.
+   */
+  async readSlot(signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    if (this.readers >= this.o.maxReaders || this.readerWaiters.length) {
+      await new Promise<void>((resolve, reject) => {
+        const w = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          const i = this.readerWaiters.indexOf(w);
+          if (i !== -1) this.readerWaiters.splice(i, 1);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.readerWaiters.push(w);
+      });
+    } else {
+      this.readers++;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // The slot passes to the longest waiting reader, or is freed.
+      const next = this.readerWaiters.shift();
+      if (next) next();
+      else this.readers--;
+    };
   }
 
   /** Writes everything queued; throws the store's error if it refuses. */

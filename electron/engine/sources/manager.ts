@@ -65,6 +65,7 @@ export class SourceManager {
           store: this.store,
           decoders: this.decoders,
           write: (b, signal) => this.ingestor.write(b, signal),
+          readSlot: (signal) => this.ingestor.readSlot(signal),
           isBlocked: () => this.ingestor.isBlocked,
           blockedReason: () => this.ingestor.blockedReason,
           statusChanged: () => this.changed(),

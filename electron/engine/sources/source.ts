@@ -21,6 +21,11 @@ export interface SourceContext {
    * AbortError and the batch is not taken (its checkpoint did not move: nothing is lost).
    */
   write(batch: IngestBatch, signal?: AbortSignal): Promise<void>;
+  /**
+   * Held from reading a chunk until its batch is written: bounds what sources have read and
+   * not queued yet (Ingestor.readSlot). Without it, reads are not limited.
+   */
+  readSlot?(signal?: AbortSignal): Promise<() => void>;
   /** True while the pipeline is refusing more (backpressure or store error). */
   isBlocked(): boolean;
   /** Why the pipeline is refusing more (for the source's status), or null. */

@@ -9,6 +9,13 @@ import { LineSplitter, TAIL_BYTES } from './line-splitter.js';
 
 const READ_CHUNK = 512 * 1024;
 
+/** Read buffers, shared by all files: one is in use per read slot (see readToEnd). */
+const spareBuffers: Buffer[] = [];
+const takeBuffer = (): Buffer => spareBuffers.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
+const giveBuffer = (b: Buffer): void => {
+  if (spareBuffers.length < 8) spareBuffers.push(b);
+};
+
 /** Bytes just read: where they start in the file, and the bytes before them (up to TAIL_BYTES). */
 interface ReadChunk {
   start: number;
@@ -60,7 +67,6 @@ export class FileTailer {
   private suspended = false;
   private chain: Promise<unknown> = Promise.resolve();
   private queuedRead: Promise<ReadOutcome> | null = null;
-  private buf = Buffer.allocUnsafe(READ_CHUNK);
   /** The file's first bytes as we read them, while its fingerprint is unknown. */
   private head: Buffer | null = null;
   /** The bytes before the start of the record the decoder holds (see heldTail). */
@@ -283,35 +289,58 @@ export class FileTailer {
     return this.row.fingerprint === null || (await fingerprint(this.fh)) === this.row.fingerprint;
   }
 
+  /**
+   * Reads one chunk and hands its lines to the pipeline. A function of its own: a waiting
+   * async loop keeps the variables of its last pass alive, and a file waiting for a read
+   * slot would hold its last chunk's lines (300 files: 260 MiB).
+   */
+  private async readChunk(buf: Buffer): Promise<'more' | 'end' | 'stop'> {
+    const { bytesRead } = await this.fh.read(buf, 0, READ_CHUNK, this.readPos);
+    if (bytesRead === 0) return 'end';
+    // Each chunk waits for the store before the next is read: meanwhile the file may have
+    // been truncated and written past our position again. What was just read continues
+    // ours only if the bytes before it still are ours (checked after the read, so a
+    // truncation at any moment before it is seen).
+    if (!(await this.unchangedBefore())) {
+      this.suspended = true;
+      return 'stop';
+    }
+    if (this.row.fingerprint === null) this.noteHead(this.readPos, buf.subarray(0, bytesRead));
+    const chunk: ReadChunk = { start: this.readPos, before: this.splitter.readTail, bytes: buf.subarray(0, bytesRead) };
+    this.readPos += bytesRead;
+    if (this.readPos > this.size) this.size = this.readPos;
+    const now = Date.now();
+    this.lastGrowthAt = now;
+    const lines: SourceLine[] = [];
+    this.splitter.push(chunk.bytes, now, lines);
+    try {
+      await this.emit(lines, false, undefined, chunk);
+    } catch (err) {
+      // Not handed over (a decoder threw, or we are closing): go back to the last
+      // checkpoint so these lines are read again, never skipped.
+      this.rewind();
+      throw err;
+    }
+    return 'more';
+  }
+
   private async readToEnd(): Promise<void> {
     for (;;) {
       if (this.closed || this.deps.signal.aborted) return;
-      const { bytesRead } = await this.fh.read(this.buf, 0, READ_CHUNK, this.readPos);
-      if (bytesRead === 0) break;
-      // Each chunk waits for the store before the next is read: meanwhile the file may have
-      // been truncated and written past our position again. What was just read continues
-      // ours only if the bytes before it still are ours (checked after the read, so a
-      // truncation at any moment before it is seen).
-      if (!(await this.unchangedBefore())) {
-        this.suspended = true;
-        return;
-      }
-      if (this.row.fingerprint === null) this.noteHead(this.readPos, this.buf.subarray(0, bytesRead));
-      const chunk: ReadChunk = { start: this.readPos, before: this.splitter.readTail, bytes: this.buf.subarray(0, bytesRead) };
-      this.readPos += bytesRead;
-      if (this.readPos > this.size) this.size = this.readPos;
-      const now = Date.now();
-      this.lastGrowthAt = now;
-      const lines: SourceLine[] = [];
-      this.splitter.push(chunk.bytes, now, lines);
+      // A slot from the read until the batch is queued (what is read and not queued yet
+      // stays bounded whatever the number of files), and a read buffer that goes with it.
+      const release = await this.deps.ctx.readSlot?.(this.deps.signal);
+      const buf = takeBuffer();
+      let step: 'more' | 'end' | 'stop';
       try {
-        await this.emit(lines, false, undefined, chunk);
-      } catch (err) {
-        // Not handed over (a decoder threw, or we are closing): go back to the last
-        // checkpoint so these lines are read again, never skipped.
-        this.rewind();
-        throw err;
+        step = await this.readChunk(buf);
+      } finally {
+        // Nothing keeps the buffer: lines, held bytes and tail bytes are copies.
+        giveBuffer(buf);
+        release?.();
       }
+      if (step === 'stop') return;
+      if (step === 'end') break;
     }
     if (this.row.fingerprint === null && this.splitter.consumedOffset > 0 && !this.closed) {
       // Content we did not read from its start: its first line as it is now, if the file
