@@ -78,6 +78,8 @@ export class FormatStreamDecoder implements StreamDecoder {
   private explanation = '';
   /** Recent record starts the format could not read (see missed()). */
   private misses: string[] = [];
+  /** Length of the current run of misses (misses holds its last sampleLines lines). */
+  private missRun = 0;
   private missesNeeded: number;
   /** Said before the explanation (an unknown forced format). */
   private note = '';
@@ -140,6 +142,7 @@ export class FormatStreamDecoder implements StreamDecoder {
       this.format = null;
       this.provisional = null;
       this.misses = [];
+      this.missRun = 0;
       this.missesNeeded = this.tune.sampleLines;
     }
     return out;
@@ -184,6 +187,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     this.sample = [];
     this.provisional = null;
     this.misses = [];
+    this.missRun = 0;
     this.missesNeeded = this.tune.sampleLines;
     this.candidates = [];
     this.switched = null;
@@ -269,7 +273,10 @@ export class FormatStreamDecoder implements StreamDecoder {
     if (f) {
       const parsed = f.parse(text, this.ctx);
       if (parsed) {
-        if (this.misses.length) this.misses = [];
+        if (this.missRun) {
+          this.misses = [];
+          this.missRun = 0;
+        }
         if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message)) return this.append(line, parsed.message);
         this.start(line, parsed);
         return;
@@ -303,10 +310,14 @@ export class FormatStreamDecoder implements StreamDecoder {
    * stream no format reads costs next to nothing.
    */
   private missed(text: string, lineNo: number): void {
+    // Only the run's last sampleLines lines are looked at: only they are kept (a stream no
+    // format reads waits for runs of up to 65,536 lines, which held 5-9 MB per file).
     this.misses.push(text);
-    if (this.misses.length < this.missesNeeded) return;
-    const lines = this.misses.slice(-this.tune.sampleLines);
+    if (this.misses.length > this.tune.sampleLines) this.misses.shift();
+    if (++this.missRun < this.missesNeeded) return;
+    const lines = this.misses;
     this.misses = [];
+    this.missRun = 0;
     const d = detectFormat(lines, this.formats, this.ctx);
     if (d.format && d.format !== this.format) {
       const from = this.format?.name ?? 'generic';
