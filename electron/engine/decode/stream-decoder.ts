@@ -78,7 +78,7 @@ export class FormatStreamDecoder implements StreamDecoder {
   private explanation = '';
   /** Recent record starts the format could not read (see missed()). */
   private misses: string[] = [];
-  /** Length of the current run of misses (misses holds its last sampleLines lines). */
+  /** Length of the current run of misses (misses holds its lines from missesNeeded - sampleLines on). */
   private missRun = 0;
   private missesNeeded: number;
   /** Said before the explanation (an unknown forced format). */
@@ -312,9 +312,8 @@ export class FormatStreamDecoder implements StreamDecoder {
   private missed(text: string, lineNo: number): void {
     // Only the run's last sampleLines lines are looked at: only they are kept (a stream no
     // format reads waits for runs of up to 65,536 lines, which held 5-9 MB per file).
-    this.misses.push(text);
-    if (this.misses.length > this.tune.sampleLines) this.misses.shift();
-    if (++this.missRun < this.missesNeeded) return;
+    if (++this.missRun > this.missesNeeded - this.tune.sampleLines) this.misses.push(text);
+    if (this.missRun < this.missesNeeded) return;
     const lines = this.misses;
     this.misses = [];
     this.missRun = 0;
