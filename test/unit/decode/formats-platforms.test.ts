@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAll, decodeFixture, factory, type FormatCase, formatCases, local, toLines } from './helpers.js';
+import { decodeFixture, decodeText, type FormatCase, formatCases, local } from './helpers.js';
 
 // Cloud, operating system and infrastructure formats: one realistic fixture each, with the
 // detected format, the record count, the first record's time, level and message, and the
@@ -128,17 +128,13 @@ describe('built-in formats: cloud, OS and infrastructure', () => {
   });
 
   it('plain dmesg (seconds since boot) decodes as dmesg, without a wall time', () => {
-    const d = factory.create({ fileMtimeMs: Date.UTC(2024, 5, 1) });
-    const recs = decodeAll(
-      d,
-      toLines(
-        [
-          '[    0.000000] Linux version 6.1.0-20-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.85-1 (2024-04-11)',
-          '[    0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-20-amd64 root=UUID=3a1f0b2c-7d4e-4f5a-9b8c-1d2e3f4a5b6c ro quiet',
-          '[    1.234567] usb 1-1: new high-speed USB device number 2 using xhci_hcd',
-          '[12345.678901] EXT4-fs (sdb1): mounted filesystem 8c1e6f0a-2b3d-4c5e-8f9a-0b1c2d3e4f5a r/w with ordered data mode. Quota mode: none.',
-        ].join('\n') + '\n',
-      ),
+    const { records: recs, decoder: d } = decodeText(
+      [
+        '[    0.000000] Linux version 6.1.0-20-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.85-1 (2024-04-11)',
+        '[    0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-20-amd64 root=UUID=3a1f0b2c-7d4e-4f5a-9b8c-1d2e3f4a5b6c ro quiet',
+        '[    1.234567] usb 1-1: new high-speed USB device number 2 using xhci_hcd',
+        '[12345.678901] EXT4-fs (sdb1): mounted filesystem 8c1e6f0a-2b3d-4c5e-8f9a-0b1c2d3e4f5a r/w with ordered data mode. Quota mode: none.',
+      ].join('\n') + '\n',
     );
     expect(d.describe().format).toBe('dmesg');
     expect(recs.map((r) => r.format)).toEqual(['dmesg', 'dmesg', 'dmesg', 'dmesg']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAll, decodeFixture, factory, type FormatCase, formatCases, iso, local, toLines } from './helpers.js';
+import { decodeAll, decodeFixture, decodeText, factory, type FormatCase, formatCases, iso, local, toLines } from './helpers.js';
 
 // Language runtimes and application frameworks: one realistic sample per format (the
 // detected format, the first record's time, level and message, the second record's level).
@@ -64,22 +64,18 @@ describe('built-in formats: runtimes and frameworks', () => {
   });
 
   it('tornado also reads Jupyter Server lines, with their indented banner joined', () => {
-    const d = factory.create({ fileMtimeMs: Date.UTC(2024, 5, 1) });
-    const recs = decodeAll(
-      d,
-      toLines(
-        [
-          '[I 2024-05-01 10:00:00.123 ServerApp] jupyter_lsp | extension was successfully linked.',
-          '[I 2024-05-01 10:00:00.456 ServerApp] Jupyter Server 2.12.5 is running at:',
-          '[I 2024-05-01 10:00:00.456 ServerApp] http://localhost:8888/lab?token=0123456789abcdef',
-          '[W 2024-05-01 10:00:00.460 ServerApp] No web browser found: Error(\'could not locate runnable browser\').',
-          '[C 2024-05-01 10:00:00.470 ServerApp] ',
-          '',
-          '    To access the server, open this file in a browser:',
-          '        file:///home/user/.local/share/jupyter/runtime/jpserver-1234-open.html',
-          '',
-        ].join('\n'),
-      ),
+    const { records: recs, decoder: d } = decodeText(
+      [
+        '[I 2024-05-01 10:00:00.123 ServerApp] jupyter_lsp | extension was successfully linked.',
+        '[I 2024-05-01 10:00:00.456 ServerApp] Jupyter Server 2.12.5 is running at:',
+        '[I 2024-05-01 10:00:00.456 ServerApp] http://localhost:8888/lab?token=0123456789abcdef',
+        '[W 2024-05-01 10:00:00.460 ServerApp] No web browser found: Error(\'could not locate runnable browser\').',
+        '[C 2024-05-01 10:00:00.470 ServerApp] ',
+        '',
+        '    To access the server, open this file in a browser:',
+        '        file:///home/user/.local/share/jupyter/runtime/jpserver-1234-open.html',
+        '',
+      ].join('\n'),
     );
     expect(d.describe().format).toBe('tornado');
     expect(recs).toHaveLength(5);
@@ -94,8 +90,7 @@ describe('built-in formats: runtimes and frameworks', () => {
   it('log4net lines are not log4j, and log4j lines are not log4net', () => {
     const net = decodeFixture('log4net.log').records[0]!;
     expect(net.fields).toMatchObject({ thread: '1', logger: 'MyApp.Program' });
-    const d = factory.create({ fileMtimeMs: Date.UTC(2024, 5, 1) });
-    const recs = decodeAll(d, toLines('2024-05-01 10:00:00,123 [7] ERROR MyApp.Services.OrderService [(null)] - Order 42 failed\n'));
+    const recs = decodeText('2024-05-01 10:00:00,123 [7] ERROR MyApp.Services.OrderService [(null)] - Order 42 failed\n').records;
     expect(recs[0]!.format).toBe('log4net');
     expect(recs[0]!.message).toBe('Order 42 failed');
     const j = decodeFixture('log4j-stack.log');

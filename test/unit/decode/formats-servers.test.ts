@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAll, decodeFixture, factory, type FormatCase, formatCases, iso, local, toLines } from './helpers.js';
+import { decodeFixture, decodeText, type FormatCase, formatCases, iso, local } from './helpers.js';
 
 // Servers, databases and proxies: one realistic fixture per format (the detected format,
 // the first records' time, level and message), then what each format does beyond that.
 // Times without a zone are local: expectations use the local Date constructor.
-
-function decodeText(text: string) {
-  const decoder = factory.create({ fileMtimeMs: Date.UTC(2024, 5, 1) });
-  const records = decodeAll(decoder, toLines(text));
-  return { records, decoder };
-}
 
 describe('server, database and proxy formats', () => {
   const cases: FormatCase[] = [
