@@ -199,8 +199,9 @@ export class FileSource implements Source {
       poll: this.polling,
       pollIntervalMs: this.opts.pollIntervalMs,
       onPath: (p) => (this.scanning === found ? found.push(p) : this.sync(p)),
-      onContent: (p) => {
-        const t = this.files.attached.get(p);
+      onContent: (p, watched) => {
+        // A followed symlink is watched as itself: the event names its target's file name.
+        const t = this.files.attached.get(p) ?? this.files.attached.get(watched);
         if (t) this.readIn(t);
       },
       onError: (err) => this.ctx.log?.(`source ${this.ref.name}: watcher: ${err.message}`),

@@ -9,8 +9,11 @@ export interface FileWatcherOptions {
   pollIntervalMs: number;
   /** A path changed, appeared or went away: look at it. */
   onPath(path: string): void;
-  /** A file's content changed (unthrottled, straight from the OS): read it if it is open. */
-  onContent?(path: string): void;
+  /**
+   * A file's content changed (unthrottled, straight from the OS): read it if it is open.
+   * `watched` is the path chokidar watches: the folder, or a symlink to the file itself.
+   */
+  onContent?(path: string, watched: string): void;
   /** Something other than a refused watch went wrong. */
   onError(err: Error): void;
   /** The OS refused a watch (ENOSPC / EMFILE): the caller restarts us with polling. */
@@ -51,6 +54,10 @@ export class FileWatcher {
       ignorePermissionErrors: false,
       ignored: (p: string, st?: Stats) => {
         if (p === m.base || !st) return false;
+        // A symlink is first seen by its own lstat; chokidar asks again with the target's
+        // stats, which decide (a link to a log file is read like the file: kubelet's
+        // /var/log/containers/*.log are all links).
+        if (st.isSymbolicLink()) return false;
         return st.isFile() ? !m.matches(p) : !st.isDirectory();
       },
     });
@@ -66,7 +73,7 @@ export class FileWatcher {
     w.on('raw', (event: string, name: unknown, details: unknown) => {
       const dir = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
       if (event === 'change' && typeof name === 'string' && name && typeof dir === 'string' && !this.refused) {
-        this.opts.onContent?.(join(dir, name));
+        this.opts.onContent?.(join(dir, name), dir);
       }
     });
     return new Promise<void>((resolve) => {

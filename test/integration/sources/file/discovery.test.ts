@@ -1,9 +1,9 @@
 // Which files a source reads, and from where.
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
-import { Rig } from './rig.js';
+import { Rig, Writer } from './rig.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -138,5 +138,70 @@ describe('file source: which files, from where', () => {
     expect(await r.expectCount(1)).toEqual(['one line']);
     await new Promise((res) => setTimeout(res, 1000));
     expect(r.count()).toBe(1);
+  });
+});
+
+// kubelet's /var/log/containers/*.log are symlinks into /var/log/pods; distributions link
+// log names too. A link is read as the file it points to, and followed when re-pointed.
+describe('file source: symlinks', () => {
+  it('a source naming a symlink reads the file it points to, and what is appended to it', async () => {
+    const dir = dirFixture();
+    writeFileSync(join(dir, 'real.log'), 'r 1\n');
+    symlinkSync(join(dir, 'real.log'), join(dir, 'link.log'));
+    const r = await rig(dir, { path: join(dir, 'link.log'), start: 'beginning' });
+    expect(await r.expectCount(1)).toEqual(['r 1']);
+    appendFileSync(join(dir, 'real.log'), 'r 2\n');
+    expect(await r.expectCount(2)).toEqual(['r 1', 'r 2']);
+  });
+
+  it('a glob over links (kubelet layout): each line once; a link re-pointed to a new file (container restart) reads the old one to its end, then the new one', async () => {
+    const dir = dirFixture();
+    mkdirSync(join(dir, 'pods'));
+    mkdirSync(join(dir, 'containers'));
+    const link = join(dir, 'containers', 'web.log');
+    writeFileSync(join(dir, 'pods', '0.log'), '');
+    symlinkSync(join(dir, 'pods', '0.log'), link);
+    const r = await rig(dir, { path: join(dir, 'containers', '*.log'), start: 'beginning' });
+    const w0 = new Writer(join(dir, 'pods', '0.log'), 'run0');
+    w0.write(20);
+    await r.expectCount(20);
+    w0.write(5); // the old container's last lines, most likely not read yet
+    writeFileSync(join(dir, 'pods', '1.log'), '');
+    const w1 = new Writer(join(dir, 'pods', '1.log'), 'run1');
+    w1.write(3);
+    symlinkSync(join(dir, 'pods', '1.log'), `${link}.tmp`);
+    renameSync(`${link}.tmp`, link); // ln -sfn, atomically
+    w1.write(10);
+    expect(await r.expectCount(38)).toEqual([...w0.written, ...w1.written]);
+    w0.close();
+    w1.close();
+  });
+
+  it('a link and its target both matched by one source: each line stored once', async () => {
+    const dir = dirFixture();
+    mkdirSync(join(dir, 'logs', 'pods'), { recursive: true });
+    mkdirSync(join(dir, 'logs', 'containers'));
+    writeFileSync(join(dir, 'logs', 'pods', '0.log'), '');
+    symlinkSync(join(dir, 'logs', 'pods', '0.log'), join(dir, 'logs', 'containers', 'web.log'));
+    const r = await rig(dir, { path: join(dir, 'logs', '**', '*.log'), start: 'beginning' });
+    const w = new Writer(join(dir, 'logs', 'pods', '0.log'));
+    for (let i = 0; i < 10; i++) {
+      w.write(5);
+      await new Promise((res) => setTimeout(res, 30));
+    }
+    expect(await r.expectCount(50)).toEqual(w.written);
+    w.close();
+  });
+
+  it('a folder source named through a symlinked folder (macOS /var/log is one) reads the files in it, old and new', async () => {
+    const dir = dirFixture();
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real', 'x.log'), 'x 1\n');
+    symlinkSync(join(dir, 'real'), join(dir, 'link'));
+    const r = await rig(dir, { path: join(dir, 'link'), start: 'beginning' });
+    await r.expectCount(1);
+    appendFileSync(join(dir, 'real', 'x.log'), 'x 2\n');
+    writeFileSync(join(dir, 'real', 'y.log'), 'y 1\n');
+    expect((await r.expectCount(3)).sort()).toEqual(['x 1', 'x 2', 'y 1']);
   });
 });
