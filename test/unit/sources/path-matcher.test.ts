@@ -11,14 +11,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('pathMatcher', () => {
   it('a single file: watches its folder, matches only it, and says its absence is an error', () => {
     const m = pathMatcher(join(root, 'logs', 'app.log'));
-    expect(m).toMatchObject({ base: join(root, 'logs'), depth: 0, single: true });
+    expect(m).toMatchObject({ base: join(root, 'logs'), depth: 0, single: true, target: join(root, 'logs', 'app.log') });
     expect(m.matches(join(root, 'logs', 'app.log'))).toBe(true);
     expect(m.matches(join(root, 'logs', 'app.log.1'))).toBe(false);
   });
 
   it('a glob: watches from the first folder with a wildcard; `*` stays in one folder, `**` descends', () => {
     const one = pathMatcher(join(root, 'logs', '*.log'));
-    expect(one).toMatchObject({ base: join(root, 'logs'), depth: 0, single: false });
+    expect(one).toMatchObject({ base: join(root, 'logs'), depth: 0, single: false, target: null });
     expect(one.matches(join(root, 'logs', 'a.log'))).toBe(true);
     expect(one.matches(join(root, 'logs', 'sub', 'a.log'))).toBe(false);
     const deep = pathMatcher(join(root, 'logs', '**', '*.log'));
@@ -30,7 +30,7 @@ describe('pathMatcher', () => {
 
   it('a folder: its files (matching include), recursively when asked', () => {
     const flat = pathMatcher(join(root, 'logs'), { include: '*.log' });
-    expect(flat).toMatchObject({ base: join(root, 'logs'), depth: 0, single: false });
+    expect(flat).toMatchObject({ base: join(root, 'logs'), depth: 0, single: false, target: null });
     expect(flat.matches(join(root, 'logs', 'x.log'))).toBe(true);
     expect(flat.matches(join(root, 'logs', 'x.txt'))).toBe(false);
     expect(flat.matches(join(root, 'logs', 'sub', 'x.log'))).toBe(false);

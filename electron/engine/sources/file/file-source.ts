@@ -251,6 +251,14 @@ export class FileSource implements Source {
     if (this.startingWatcher) return;
     const err = await checkFolder(this.matcher.base);
     if (this.closed) return;
+    if (!err && this.watcher && (await this.becameFolder())) {
+      // The path was missing and read as a file's name; a folder appeared there: watch it as one.
+      const w = this.watcher;
+      this.watcher = null;
+      await w.close();
+      await this.startWatcher();
+      return;
+    }
     if (err && this.watcher) {
       const w = this.watcher;
       this.watcher = null;
@@ -262,6 +270,16 @@ export class FileSource implements Source {
     } else if (!err && this.baseError) {
       this.baseError = null;
       this.notify();
+    }
+  }
+
+  private async becameFolder(): Promise<boolean> {
+    const target = this.matcher.target;
+    if (!target || this.files.attached.size || this.files.detached.size) return false;
+    try {
+      return (await stat(target)).isDirectory();
+    } catch {
+      return false;
     }
   }
 

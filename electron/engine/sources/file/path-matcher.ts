@@ -11,6 +11,8 @@ export interface PathMatcher {
   matches(path: string): boolean;
   /** The source names one file (not a glob, not a folder): its absence is an error. */
   single: boolean;
+  /** The one file's path, when `single`: if a folder appears there, the matcher is rebuilt. */
+  target: string | null;
   /** A human description for status messages. */
   describe: string;
 }
@@ -35,6 +37,7 @@ export function pathMatcher(path: string, opts: { recursive?: boolean; include?:
       depth: rest.includes('**') ? undefined : rest.length - 1,
       matches: (p) => isMatch(p),
       single: false,
+      target: null,
       describe: `files matching ${abs}`,
     };
   }
@@ -51,10 +54,11 @@ export function pathMatcher(path: string, opts: { recursive?: boolean; include?:
       depth: opts.recursive ? undefined : 0,
       matches: (p) => (opts.recursive ? p.startsWith(abs + sep) : dirname(p) === abs) && include(basename(p)),
       single: false,
+      target: null,
       describe: `files in ${abs}${opts.recursive ? ' (recursive)' : ''}${opts.include ? ` matching ${opts.include}` : ''}`,
     };
   }
-  return { base: dirname(abs), depth: 0, matches: (p) => p === abs, single: true, describe: abs };
+  return { base: dirname(abs), depth: 0, matches: (p) => p === abs, single: true, target: abs, describe: abs };
 }
 
 function expandHome(p: string): string {

@@ -51,6 +51,22 @@ describe('file source: status', () => {
     expect(rig.status().state).toBe('watching');
   });
 
+  it('a folder source whose folder is missing (so its name reads as a file\'s) becomes a folder source when the folder appears', async () => {
+    const dir = fixture();
+    const logs = join(dir, 'logs');
+    const rig = await Rig.start({ dir, source: { path: logs } });
+    cleanups.push(() => rig.close());
+    await waitFor(() => rig.status().state === 'error', { what: 'error status' });
+    expect(rig.status().message).toBe(`path missing: ${logs}`);
+    mkdirSync(logs);
+    writeFileSync(join(logs, 'a.log'), 'a1\n'); // a file new since the source started: read whole
+    expect(await rig.expectCount(1)).toEqual(['a1']);
+    appendFileSync(join(logs, 'a.log'), 'a2\n');
+    writeFileSync(join(logs, 'b.log'), 'b1\n');
+    expect((await rig.expectCount(3)).sort()).toEqual(['a1', 'a2', 'b1']);
+    expect(rig.status()).toMatchObject({ state: 'watching', files: 2 });
+  });
+
   it('a large backlog is "catching-up" with the bytes behind, then "watching"', async () => {
     const dir = fixture();
     const log = join(dir, 'app.log');
