@@ -42,6 +42,7 @@ export const RECORD_FLAGS = {
   duplicate: 8, // attached to an already open anomaly (detection)
   noTimestamp: 16, // ts is the read time, not the record's own
   partialFlushed: 32, // a line without its newline, flushed because the file went away
+  nulSkipped: 64, // NUL bytes before the line were skipped (a hole left by a writer without O_APPEND after a truncation)
 } as const;
 
 export type StartPosition = 'end' | 'beginning';

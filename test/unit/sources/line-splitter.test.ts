@@ -74,6 +74,33 @@ describe('LineSplitter', () => {
     expect(lines[0]!.endOffset).toBe(50 * 1024 * 1024 + 1);
   });
 
+  it('skips NUL bytes where a line starts (a hole from a writer without O_APPEND), counting them, flagging the next line', () => {
+    const hole = Buffer.alloc(3 * 1024 * 1024); // larger than the line limit below
+    const text = Buffer.concat([Buffer.from('before\n'), hole, Buffer.from('after 1\nafter 2\n')]);
+    const whole = split([text], 1024 * 1024).lines;
+    expect(whole.map((l) => [l.text, l.flags])).toEqual([
+      ['before', 0],
+      ['after 1', RECORD_FLAGS.nulSkipped],
+      ['after 2', 0],
+    ]);
+    expect(whole.map((l) => [l.startOffset, l.endOffset])).toEqual([
+      [0, 7],
+      [7 + hole.length, 7 + hole.length + 8],
+      [7 + hole.length + 8, text.length],
+    ]);
+    // Chunked anywhere (inside the hole too), the same lines and offsets.
+    for (const cut of [3, 7, 8, 1000, 7 + hole.length - 1, 7 + hole.length, 7 + hole.length + 2]) {
+      const { lines, s } = split([text.subarray(0, cut), text.subarray(cut)], 1024 * 1024);
+      expect(lines).toEqual(whole);
+      expect(s.consumedOffset).toBe(text.length);
+    }
+    // A NUL inside a line is text; a line of NULs only is an empty line.
+    expect(split(['a\0b\n\0\0\n']).lines.map((l) => [l.text, l.flags])).toEqual([
+      ['a\0b', 0],
+      ['', RECORD_FLAGS.nulSkipped],
+    ]);
+  });
+
   it('remembers the bytes before the consumed offset (they recognise the content later)', () => {
     const { s } = split(['0123456789'.repeat(5) + '\npartial']);
     expect(s.tail.toString()).toBe('0123456789'.repeat(5).slice(-31) + '\n');

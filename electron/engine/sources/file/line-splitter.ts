@@ -27,6 +27,8 @@ export class LineSplitter {
   private tailBytes: Buffer;
   /** The last TAIL_BYTES bytes pushed so far (may run into the held line). */
   private window: Buffer;
+  /** RECORD_FLAGS.nulSkipped when NUL bytes were skipped before the next line. */
+  private nulSkipped = 0;
 
   constructor(
     startOffset: number,
@@ -68,6 +70,19 @@ export class LineSplitter {
     let lastEnd = -1;
     const max = this.maxLineBytes;
     while (pos < len) {
+      if (chunk[pos] === 0 && this.heldBytes === 0 && this.overflow === 0) {
+        // NUL bytes where a line should start: the hole a program writing without O_APPEND
+        // leaves when its file is truncated under it (`cmd > app.log` with copytruncate).
+        // Not text: skipped (a hole larger than maxLineBytes would otherwise swallow the
+        // first real line after it as the cut-off end of a "line" of NULs).
+        let z = pos + 1;
+        while (z < len && chunk[z] === 0) z++;
+        this.lineStart += z - pos;
+        this.nulSkipped = RECORD_FLAGS.nulSkipped;
+        lastEnd = z;
+        pos = z;
+        continue;
+      }
       const nl = chunk.indexOf(NL, pos);
       if (nl === -1) {
         this.hold(chunk, pos, len);
@@ -130,6 +145,7 @@ export class LineSplitter {
     this.lineNo = lineNo;
     this.tailBytes = tail ?? EMPTY;
     this.window = this.tailBytes;
+    this.nulSkipped = 0;
   }
 
   private hold(chunk: Buffer, from: number, to: number): void {
@@ -151,6 +167,8 @@ export class LineSplitter {
       bytes = Buffer.from(buf.subarray(start, end));
       flags |= RECORD_FLAGS.invalidUtf8;
     }
+    flags |= this.nulSkipped;
+    this.nulSkipped = 0;
     const startOffset = this.lineStart;
     this.lineStart += totalBytes;
     return { text, bytes, flags, lineNo: ++this.lineNo, startOffset, endOffset: this.lineStart, readAt };

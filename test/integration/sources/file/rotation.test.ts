@@ -1,7 +1,8 @@
 // Every rotation style a log rotator (or a person) uses, on real files with a writer that
 // keeps its descriptor open like a real program: the stored sequence must equal the
 // written one, in order, nothing lost, nothing repeated.
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { RECORD_FLAGS } from '../../../../shared/types.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -101,6 +102,30 @@ describe('file source: rotation', () => {
     // last line stays held (the copy is still there and could still be completed).
     expect(await rig.expectCount(46)).toEqual(w.written);
     w.close();
+  });
+
+  it('copytruncate under a writer without O_APPEND (`cmd > app.log`): the NUL hole it leaves is skipped, no line lost to it', async () => {
+    // The program keeps writing at its own offset, so the truncated file gets a hole of
+    // NULs as long as what it had written. Here the hole is longer than maxLineBytes.
+    const { log, rig } = await setup((d) => join(d, 'app.log*'), { maxLineBytes: 2048 });
+    const fd = openSync(log, 'r+');
+    let at = 0;
+    const written: string[] = [];
+    const write = (from: number, to: number) => {
+      const lines = [];
+      for (let i = from; i <= to; i++) lines.push(`line ${i} of a program that does not append`);
+      at += writeSync(fd, lines.map((l) => l + '\n').join(''), at);
+      written.push(...lines);
+    };
+    write(1, 100);
+    await rig.expectCount(100);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    write(101, 110);
+    expect(await rig.expectCount(110)).toEqual(written);
+    const flagged = rig.rows().filter((r) => r.flags & RECORD_FLAGS.nulSkipped);
+    expect(flagged.map((r) => [r.raw, r.line_no])).toEqual([['line 101 of a program that does not append', 1]]);
+    closeSync(fd);
   });
 
   it('copytruncate while a line is half read, the copy taking the name of a rotated file we follow: the line is stored once, whole', async () => {
