@@ -71,6 +71,8 @@ export class FileSource implements Source {
   private polling: boolean;
   private pollReason = '';
   private baseError: string | null = null;
+  /** What the single path names when it is neither a file nor a folder (a FIFO, a socket, a device). */
+  private notAFile: string | null = null;
   private startingWatcher: Promise<void> | null = null;
   private tick: NodeJS.Timeout | null = null;
   private closed = false;
@@ -149,6 +151,7 @@ export class FileSource implements Source {
       return { ...base, state: 'paused', message: `${why}; reading is paused until it catches up` };
     }
     if (this.matcher.single && attached.size === 0 && detached.size === 0 && files === 0 && this.files.archives.size === 0) {
+      if (this.notAFile) return { ...base, state: 'error', message: `not a regular file (${this.notAFile}): ${this.matcher.describe}; a file source reads files` };
       return { ...base, state: 'error', message: `path missing: ${this.matcher.describe}` };
     }
     if (bytesBehind > this.opts.catchUpBytes) return { ...base, state: 'catching-up', ...note };
@@ -251,7 +254,7 @@ export class FileSource implements Source {
     if (this.startingWatcher) return;
     const err = await checkFolder(this.matcher.base);
     if (this.closed) return;
-    if (!err && this.watcher && (await this.becameFolder())) {
+    if (!err && this.watcher && (await this.targetBecameFolder())) {
       // The path was missing and read as a file's name; a folder appeared there: watch it as one.
       const w = this.watcher;
       this.watcher = null;
@@ -273,14 +276,23 @@ export class FileSource implements Source {
     }
   }
 
-  private async becameFolder(): Promise<boolean> {
+  /** Looks at a single file's path while nothing is followed there: a folder, or no file at all? */
+  private async targetBecameFolder(): Promise<boolean> {
     const target = this.matcher.target;
     if (!target || this.files.attached.size || this.files.detached.size) return false;
+    let st: Stats;
     try {
-      return (await stat(target)).isDirectory();
+      st = await stat(target);
     } catch {
+      this.notAFile = null;
       return false;
     }
+    const kind = st.isFile() || st.isDirectory() ? null : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a device';
+    if (kind !== this.notAFile) {
+      this.notAFile = kind;
+      this.notify();
+    }
+    return st.isDirectory();
   }
 
   // ---- identity decisions (serialised) --------------------------------------------------

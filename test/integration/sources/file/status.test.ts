@@ -1,5 +1,6 @@
 // A source says what it is doing, and gets well by itself when the cause goes.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -65,6 +66,20 @@ describe('file source: status', () => {
     writeFileSync(join(logs, 'b.log'), 'b1\n');
     expect((await rig.expectCount(3)).sort()).toEqual(['a1', 'a2', 'b1']);
     expect(rig.status()).toMatchObject({ state: 'watching', files: 2 });
+  });
+
+  it('a path that is a named pipe is an error that says so (not "missing"); once a file is there it is read', async () => {
+    const dir = fixture();
+    const path = join(dir, 'pipe.log');
+    execFileSync('mkfifo', [path]);
+    const rig = await Rig.start({ dir, source: { path } });
+    cleanups.push(() => rig.close());
+    await waitFor(() => rig.status().message?.startsWith('not a regular file') ?? false, { what: 'the FIFO named in the status' });
+    expect(rig.status()).toMatchObject({ state: 'error', message: `not a regular file (a named pipe): ${path}; a file source reads files` });
+    unlinkSync(path);
+    writeFileSync(path, 'first\n');
+    expect(await rig.expectCount(1)).toEqual(['first']);
+    expect(rig.status().state).toBe('watching');
   });
 
   it('a large backlog is "catching-up" with the bytes behind, then "watching"', async () => {
