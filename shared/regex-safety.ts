@@ -360,18 +360,18 @@ function checkInner(n: Node, follow: CharSet, problems: string[]): void {
   }
 }
 
-function check(n: Node, problems: string[]): void {
+function check(n: Node, problems: string[], adjacent: boolean): void {
   switch (n.t) {
     case 'seq': {
-      n.items.forEach((it) => check(it, problems));
-      checkAdjacent(n.items, problems);
+      n.items.forEach((it) => check(it, problems, adjacent));
+      if (adjacent) checkAdjacent(n.items, problems);
       return;
     }
     case 'alt':
-      n.alts.forEach((a) => check(a, problems));
+      n.alts.forEach((a) => check(a, problems, adjacent));
       return;
     case 'group':
-      check(n.body, problems);
+      check(n.body, problems, adjacent);
       return;
     case 'rep': {
       if (isBigLoop(n)) {
@@ -394,7 +394,7 @@ function check(n: Node, problems: string[]): void {
         checkInner(n.body, first(n.body), problems);
         if (problems.length > before) return;
       }
-      check(n.body, problems);
+      check(n.body, problems, adjacent);
       return;
     }
     default:
@@ -423,8 +423,17 @@ export interface RegexSafety {
   reason?: string;
 }
 
+export interface RegexSafetyOptions {
+  /**
+   * Also refuse the polynomial shape (unbounded repeats side by side, `\s+.*`). On by
+   * default, for rules that may meet any text. Off for format regexes, where `\s+(?<msg>.*)`
+   * is the common way to write a line and the exponential shapes are what would hang.
+   */
+  adjacent?: boolean;
+}
+
 /** Is this pattern safe to run on every record? `flags` as for RegExp. */
-export function checkRegexSafety(pattern: string, flags = ''): RegexSafety {
+export function checkRegexSafety(pattern: string, flags = '', opts: RegexSafetyOptions = {}): RegexSafety {
   try {
     new RegExp(pattern, flags);
   } catch (err) {
@@ -437,7 +446,7 @@ export function checkRegexSafety(pattern: string, flags = ''): RegexSafety {
     return { ok: false, reason: 'could not be analysed for catastrophic backtracking' };
   }
   const problems: string[] = [];
-  check(ast, problems);
+  check(ast, problems, opts.adjacent ?? true);
   if (problems.length) return { ok: false, reason: `could backtrack catastrophically: ${problems[0]}; rewrite it so each character can be matched only one way` };
   return { ok: true };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ConfigError } from './types.js';
 import { parseDuration } from './duration.js';
 import { DetectorSettings, checkRule, ruleFields } from './detection-schema.js';
+import { checkRegexSafety } from './regex-safety.js';
 
 export * from './detection-schema.js';
 
@@ -13,20 +14,14 @@ const name = z
   .max(100, 'must be at most 100 characters')
   .regex(/^[\w.-][\w .-]*$/, 'may contain only letters, digits, spaces, dot, dash and underscore');
 
-const regexString = z.string().refine(
-  (s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'is not a valid regular expression' },
-);
+/** A regex run on every line (a multi-line start): it must compile and must not backtrack exponentially. */
+const lineRegex = z.string().superRefine((s, ctx) => {
+  const r = checkRegexSafety(s, '', { adjacent: false });
+  if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason ?? 'is refused' });
+});
 
 export const MultilineConfig = z.strictObject({
-  start: regexString.optional(),
+  start: lineRegex.optional(),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
 });
 

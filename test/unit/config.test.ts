@@ -50,6 +50,16 @@ describe('config loader: vigil.yml', () => {
     if (!r.ok) expect(r.errors.map((e) => e.key)).toContain(key);
   });
 
+  it('refuses a multi-line start that would backtrack exponentially, saying why; accepts the usual ones', () => {
+    const r = parseConfig('sources:\n  - name: a\n    type: file\n    path: /x\n    multiline: { start: "^(\\\\d+\\\\s?)*$" }\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual([expect.objectContaining({ key: 'sources.0.multiline.start', reason: expect.stringMatching(/could backtrack catastrophically/) })]);
+    const bad = parseConfig('sources:\n  - name: a\n    type: file\n    path: /x\n    multiline: { start: "(" }\n');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors[0]!.reason).toMatch(/is not a valid regular expression \(/);
+    expect(parseConfig('sources:\n  - name: a\n    type: file\n    path: /x\n    multiline: { start: "^\\\\d{4}-\\\\d{2}-\\\\d{2}\\\\s+.*" }\n').ok).toBe(true);
+  });
+
   it('refuses YAML syntax errors with the line', () => {
     const r = parseConfig('sources:\n  - name: a\n   type: [file\n');
     expect(r.ok).toBe(false);

@@ -31,11 +31,25 @@ describe('loadFormats', () => {
     [{ name: 'lv', kind: 'regex', regex: '^(?<level>\\S+) (?<message>.*)$', level: { map: { X: 'loud' } } }, 'lv', /"X" maps to "loud"/],
     [{ name: 'smp', kind: 'regex', regex: '^OK (?<message>.*)$', samples: ['OK fine', 'NOT ok'] }, 'smp', /sample 2 does not match/],
     ['just a string', '?', /must be an object/],
+    // Tried on every line while a file's format is detected: (a+)+ on 30 a's and a ! takes seconds.
+    [{ name: 'hang', kind: 'regex', regex: '^(?<message>(a+)+)$' }, 'hang', /regex could backtrack catastrophically/],
+    [{ name: 'hang2', kind: 'regex', regex: ['^OK (?<message>.*)$', '^(?<message>(\\w+\\s?)*)$'] }, 'hang2', /regex 2 could backtrack catastrophically/],
   ])('rejects %j', (def, name, reason) => {
     const { errors } = loadFormats([def], { dir: FORMATS_DIR });
     expect(errors).toHaveLength(1);
     expect(errors[0]!.format).toBe(name);
     expect(errors[0]!.reason).toMatch(reason);
+  });
+
+  it('accepts the usual shapes of a line regex, polynomial ones like \\s+(?<message>.*) included', () => {
+    const { errors } = loadFormats(
+      [
+        { name: 'spaced', kind: 'regex', regex: '^(?<timestamp>\\S+)\\s+(?<level>\\w+)\\s+(?<message>.*)$' },
+        { name: 'csvish', kind: 'regex', regex: '^(?<timestamp>[^,]+),(?:[^,]*,)*(?<message>.*)$' },
+      ],
+      { dir: FORMATS_DIR },
+    );
+    expect(errors).toEqual([]);
   });
 
   it('a user format with a built-in name replaces the built-in', () => {

@@ -1,4 +1,5 @@
 import { LEVELS, type Level } from '../../../../shared/types.js';
+import { checkRegexSafety } from '../../../../shared/regex-safety.js';
 import { normalizeLevelValue, type LevelScale } from '../levels.js';
 import type { DecodedRecord } from '../types.js';
 import { compilePatterns, parseAuto, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
@@ -91,7 +92,7 @@ function first(obj: Record<string, unknown>, keys: readonly string[]): unknown {
 }
 
 /** Validates a definition and compiles it. Throws FormatError naming the problem. */
-export function compileFormat(raw: unknown): CompiledFormat {
+export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): CompiledFormat {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new FormatError('?', 'a format definition must be an object');
   const def = raw as FormatDefinition;
   const name = typeof def.name === 'string' ? def.name : '?';
@@ -191,6 +192,12 @@ export function compileFormat(raw: unknown): CompiledFormat {
         re = new RegExp(src, def.flags ?? '');
       } catch (e) {
         return fail(`regex ${sources.length > 1 ? k + 1 + ' ' : ''}does not compile: ${(e as Error).message}`);
+      }
+      if (opts.user) {
+        // Run on every line of every file being detected: a shape that backtracks
+        // exponentially would stall the engine on one unlucky line. (Built-ins are tested.)
+        const safe = checkRegexSafety(src, def.flags ?? '', { adjacent: false });
+        if (!safe.ok) fail(`regex ${sources.length > 1 ? k + 1 + ' ' : ''}${safe.reason}`);
       }
       if (!/\(\?<[A-Za-z_]\w*>/.test(src)) fail('the regex has no named captures (e.g. (?<message>.*))');
       if (!msgFields.some((f) => src.includes(`(?<${f}>`))) fail(`the regex has no capture for the message (${msgFields.join(' or ')})`);

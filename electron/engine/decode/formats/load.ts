@@ -57,13 +57,13 @@ export function loadFormats(userFormats: unknown[] = [], opts: LoadOptions = {})
     }
   }
   // User formats come last: one with a built-in's name replaces it.
-  for (const raw of userFormats ?? []) add(raw, byName, errors);
+  for (const raw of userFormats ?? []) add(raw, byName, errors, true);
   return { formats: [...byName.values()], errors };
 }
 
-function add(raw: unknown, byName: Map<string, CompiledFormat>, errors: LoadedFormats['errors']): void {
+function add(raw: unknown, byName: Map<string, CompiledFormat>, errors: LoadedFormats['errors'], user = false): void {
   try {
-    const f = compileFormat(raw);
+    const f = compileFormat(raw, { user });
     byName.set(f.name, f);
   } catch (e) {
     if (e instanceof FormatError) errors.push({ format: e.format, reason: e.reason });
