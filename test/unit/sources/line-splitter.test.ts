@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_FLAGS } from '../../../shared/types.js';
 import type { SourceLine } from '../../../electron/engine/decode/types.js';
-import { LineSplitter, utf8Boundary } from '../../../electron/engine/sources/file/line-splitter.js';
+import { LineSplitter } from '../../../electron/engine/sources/file/line-splitter.js';
 
 function split(chunks: (string | Buffer)[], max = 1024 * 1024, start = 0): { lines: SourceLine[]; s: LineSplitter } {
   const s = new LineSplitter(start, 0, max);
@@ -107,12 +107,5 @@ describe('LineSplitter', () => {
     expect(s.readTail.toString()).toBe(('0123456789'.repeat(5) + '\npartial').slice(-32));
     const short = split(['ab\n', 'c\n']).s;
     expect(short.tail.toString()).toBe('ab\nc\n');
-  });
-});
-
-describe('utf8Boundary', () => {
-  it('never cuts inside a multi-byte sequence', () => {
-    const b = Buffer.from('a€𝄞'); // 1 + 3 + 4 bytes
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((end) => utf8Boundary(b, 0, end))).toEqual([1, 1, 1, 4, 4, 4, 4, 8]);
   });
 });

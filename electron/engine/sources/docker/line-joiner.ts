@@ -3,6 +3,7 @@
 // not kept, and the line is flagged truncated.
 import { RECORD_FLAGS } from '../../../../shared/types.js';
 import type { SourceLine } from '../../decode/types.js';
+import { utf8Boundary } from '../../util/utf8.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -54,7 +55,7 @@ export class LineJoiner {
     let bytes = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
     if (this.overflow > 0) {
       flags |= RECORD_FLAGS.truncated;
-      bytes = bytes.subarray(0, utf8Boundary(bytes));
+      bytes = bytes.subarray(0, utf8Boundary(bytes, 0, bytes.length));
     } else if (stripCr && bytes.length && bytes[bytes.length - 1] === CR) {
       bytes = bytes.subarray(0, bytes.length - 1);
     }
@@ -75,19 +76,4 @@ export class LineJoiner {
     this.lineNo++;
     return { text, bytes: raw, flags, lineNo: this.lineNo, startOffset: this.lineNo, endOffset: this.lineNo + 1, readAt };
   }
-}
-
-/** Where to cut `buf` so that no UTF-8 character is split: before a trailing incomplete sequence. */
-function utf8Boundary(buf: Buffer): number {
-  let i = buf.length;
-  for (let back = 0; back < 4 && i > 0; back++) {
-    const b = buf[i - 1]!;
-    if ((b & 0xc0) !== 0x80) {
-      // A lead byte (or ASCII): keep it only if its sequence is complete.
-      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-      return back + 1 >= need ? buf.length : i - 1;
-    }
-    i--;
-  }
-  return buf.length;
 }

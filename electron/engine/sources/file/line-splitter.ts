@@ -1,5 +1,6 @@
 import { RECORD_FLAGS } from '../../../../shared/types.js';
 import type { SourceLine } from '../../decode/types.js';
+import { utf8Boundary } from '../../util/utf8.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -182,24 +183,6 @@ function isValidUtf8(b: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The end (<= `end`) at which cutting `buf[start, end)` leaves no broken UTF-8 sequence:
- * a truncated line must not turn into an "invalid UTF-8" one just because of the cut.
- */
-export function utf8Boundary(buf: Buffer, start: number, end: number): number {
-  // Walk back over at most 3 continuation bytes to the lead byte of the last sequence.
-  let i = end - 1;
-  let cont = 0;
-  while (i >= start && cont < 3 && (buf[i]! & 0xc0) === 0x80) {
-    i--;
-    cont++;
-  }
-  if (i < start) return end;
-  const lead = buf[i]!;
-  const need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
-  return need > cont ? i : end;
 }
 
 /** The last TAIL_BYTES bytes of `prev` followed by `chunk[0, end)`. */
