@@ -45,6 +45,9 @@ export const RECORD_FLAGS = {
   nulSkipped: 64, // NUL bytes before the line were skipped (a hole left by a writer without O_APPEND after a truncation)
 } as const;
 
+/** Lines longer than this are stored cut, flagged `truncated` (a source's `maxLineBytes`, `vigil parse`). */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
 export type StartPosition = 'end' | 'beginning';
 
 export interface FileSourceConfig {

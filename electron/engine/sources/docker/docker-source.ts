@@ -1,4 +1,5 @@
 import type { DockerSourceConfig, SourceStatus } from '../../../../shared/types.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../../../shared/types.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { FileRow } from '../../store/store.js';
 import type { Source, SourceContext } from '../source.js';
@@ -25,8 +26,6 @@ export interface DockerSourceOptions {
 
 /** How long `start` waits for the first connection (a local engine answers in milliseconds). */
 const FIRST_ATTEMPT_WAIT_MS = 3000;
-/** As for files: a line longer than this is stored cut, and flagged. */
-const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 /** The row holding the event stream's position; container rows hold their id as fingerprint. */
 const EVENTS_FINGERPRINT = 'docker:events';
 const EVENTS_PATH = '(docker events)';

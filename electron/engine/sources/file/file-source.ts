@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import type { FileSourceConfig, SourceStatus } from '../../../../shared/types.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../../../shared/types.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { Source, SourceContext } from '../source.js';
 import type { FileTailer, ReadOutcome, TailerDeps } from './tailer.js';
@@ -9,8 +10,6 @@ import { FileWatcher } from './file-watcher.js';
 import { FileSet } from './file-set.js';
 import { probeFile, sameInode, type Probe } from './identity.js';
 import { checkFolder, describeError } from './fs-errors.js';
-
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 export interface FileSourceOptions {
   /** How often every open file is re-checked, whatever the watcher says (ms). */
