@@ -5,6 +5,7 @@ import { readLineBatches } from '../engine/decode/read-lines.js';
 import { compressionOfFile, unreadable, type Compression } from '../engine/util/compression.js';
 import { decodeInWorkers } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
+import { RECORD_FLAGS } from '../../shared/types.js';
 
 // `vigil parse FILE [--format csv|jsonl] [--log-format NAME]`: decodes a log file offline
 // and prints one CSV row per line (Loghub's structured shape) or one JSON object per
@@ -164,6 +165,8 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
         template_id: t.id,
         template: t.text,
         ...(r.alert ? { alert: r.alert } : {}),
+        // Cut at maxLineBytes (1 MiB), as a source stores it.
+        ...(r.flags & RECORD_FLAGS.truncated ? { truncated: true } : {}),
       };
       await write(io.stdout, JSON.stringify(obj) + '\n');
     }

@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAscii, isUtf8 } from 'node:buffer';
-import { RECORD_FLAGS } from '../../../shared/types.js';
+import { DEFAULT_MAX_LINE_BYTES, RECORD_FLAGS } from '../../../shared/types.js';
+import { utf8Boundary } from '../util/utf8.js';
 import type { SourceLine } from './types.js';
 import { compressionOfFile, decompressed, unreadable } from '../util/compression.js';
 
@@ -16,9 +17,15 @@ import { compressionOfFile, decompressed, unreadable } from '../util/compression
 
 /**
  * `from`: the offset of a line start to begin at (a part of the file, see worker-decode.ts);
- * offsets stay the file's, line numbers count from 1 there.
+ * offsets stay the file's, line numbers count from 1 there. A line longer than
+ * `maxLineBytes` is cut there and flagged truncated, as a source stores it: a 600 MB line
+ * costs 1 MiB, not a string longer than V8 can make.
  */
-export async function* readLineBatches(path: string, opts: { chunkBytes?: number; readAt?: number; from?: number } = {}): AsyncGenerator<SourceLine[]> {
+export async function* readLineBatches(
+  path: string,
+  opts: { chunkBytes?: number; readAt?: number; from?: number; maxLineBytes?: number } = {},
+): AsyncGenerator<SourceLine[]> {
+  const max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const from = opts.from ?? 0;
   const kind = from === 0 ? compressionOfFile(path) : null;
   if (kind !== null) {
@@ -27,7 +34,7 @@ export async function* readLineBatches(path: string, opts: { chunkBytes?: number
     if (why) throw new Error(`${path} is ${kind}-compressed: ${why}`);
     const fh = await open(path, 'r');
     try {
-      yield* splitLines(pieces(decompressed(fh, kind), opts.chunkBytes ?? 1 << 16), 0, opts.readAt ?? Date.now());
+      yield* splitLines(pieces(decompressed(fh, kind), opts.chunkBytes ?? 1 << 16), 0, opts.readAt ?? Date.now(), max);
     } finally {
       await fh.close();
     }
@@ -37,7 +44,7 @@ export async function* readLineBatches(path: string, opts: { chunkBytes?: number
   // waiting on a stream's thread-pool round trips would leave the CPU idle between chunks.
   const fd = openSync(path, 'r');
   try {
-    yield* splitLines(readChunks(fd, from, opts.chunkBytes ?? 1 << 16), from, opts.readAt ?? Date.now());
+    yield* splitLines(readChunks(fd, from, opts.chunkBytes ?? 1 << 16), from, opts.readAt ?? Date.now(), max);
   } finally {
     closeSync(fd);
   }
@@ -60,9 +67,10 @@ async function* pieces(chunks: AsyncIterable<Buffer>, size: number): AsyncGenera
 }
 
 /** Lines of the content that `chunks` hold from `offset` on (a line start). */
-async function* splitLines(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, offset: number, readAt: number): AsyncGenerator<SourceLine[]> {
-  // The line that spans chunks, in pieces (joined once its end arrives: no quadratic copying).
-  let carry: Buffer[] = [];
+async function* splitLines(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, offset: number, readAt: number, max: number): AsyncGenerator<SourceLine[]> {
+  // The line that spans chunks, in pieces (joined once its end arrives: no quadratic
+  // copying), up to `max` bytes; the bytes past that are only counted.
+  const carry = new Carry(max);
   let lineNo = 0;
   for await (const data of chunks) {
     const batch: SourceLine[] = [];
@@ -70,15 +78,14 @@ async function* splitLines(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, off
     if (carry.length) {
       const nl = data.indexOf(10);
       if (nl < 0) {
-        carry.push(Buffer.from(data));
+        carry.add(data, 0, data.length);
         continue;
       }
-      carry.push(data.subarray(0, nl + 1));
-      const joined = Buffer.concat(carry);
-      batch.push(makeLine(joined, 0, joined.length - 1, ++lineNo, offset, offset + joined.length, readAt));
-      offset += joined.length;
+      carry.add(data, 0, nl + 1);
+      batch.push(carry.line(++lineNo, offset, readAt, true));
+      offset += carry.length;
       start = nl + 1;
-      carry = [];
+      carry.clear();
     }
     const base = offset - start; // offset of data[0]
     const last = data.lastIndexOf(10);
@@ -91,21 +98,56 @@ async function* splitLines(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, off
         const nl = data.indexOf(10, start);
         if (nl < 0) break;
         batch.push(
-          encoding
-            ? validLine(data, start, nl, encoding, ++lineNo, base + start, base + nl + 1, readAt)
-            : makeLine(data, start, nl, ++lineNo, base + start, base + nl + 1, readAt),
+          nl - start > max
+            ? cutLine(data, start, ++lineNo, base + start, base + nl + 1, readAt, max)
+            : encoding
+              ? validLine(data, start, nl, encoding, ++lineNo, base + start, base + nl + 1, readAt)
+              : makeLine(data, start, nl, ++lineNo, base + start, base + nl + 1, readAt),
         );
         start = nl + 1;
       }
     }
-    if (start < data.length) carry.push(Buffer.from(data.subarray(start)));
+    if (start < data.length) carry.add(data, start, data.length);
     offset = base + start;
     if (batch.length) yield batch;
   }
-  if (carry.length) {
-    const rest = Buffer.concat(carry);
-    if (rest.length) yield [makeLine(rest, 0, rest.length, ++lineNo, offset, offset + rest.length, readAt)];
+  if (carry.length) yield [carry.line(++lineNo, offset, readAt, false)];
+}
+
+/** The start of a line that spans chunks: at most `max` bytes kept, the rest counted. */
+class Carry {
+  private pieces: Buffer[] = [];
+  private kept = 0;
+  /** All the line's bytes so far, its newline included once it came. */
+  length = 0;
+  constructor(private readonly max: number) {}
+
+  add(data: Buffer, from: number, to: number): void {
+    const take = Math.min(to - from, this.max + 1 - this.kept); // one past max: tells a cut line
+    if (take > 0) {
+      this.pieces.push(Buffer.from(data.subarray(from, from + take))); // copied: the reader reuses its buffer
+      this.kept += take;
+    }
+    this.length += to - from;
   }
+
+  line(lineNo: number, startOffset: number, readAt: number, ended: boolean): SourceLine {
+    const bytes = Buffer.concat(this.pieces, this.kept);
+    const end = this.length - (ended ? 1 : 0); // the line's own bytes, without its newline
+    if (end > this.max) return cutLine(bytes, 0, lineNo, startOffset, startOffset + this.length, readAt, this.max);
+    return makeLine(bytes, 0, end, lineNo, startOffset, startOffset + this.length, readAt);
+  }
+
+  clear(): void {
+    this.pieces = [];
+    this.kept = 0;
+    this.length = 0;
+  }
+}
+
+/** A line longer than `max` bytes: its first `max` bytes (whole characters), flagged truncated. */
+function cutLine(buf: Buffer, start: number, lineNo: number, startOffset: number, endOffset: number, readAt: number, max: number): SourceLine {
+  return textLine(buf, start, utf8Boundary(buf, start, start + max), RECORD_FLAGS.truncated, lineNo, startOffset, endOffset, readAt);
 }
 
 function validLine(buf: Buffer, start: number, end: number, encoding: 'latin1' | 'utf8', lineNo: number, startOffset: number, endOffset: number, readAt: number): SourceLine {
@@ -117,9 +159,13 @@ function validLine(buf: Buffer, start: number, end: number, encoding: 'latin1' |
 function makeLine(buf: Buffer, start: number, end: number, lineNo: number, startOffset: number, endOffset: number, readAt: number): SourceLine {
   let e = end;
   if (e > start && buf[e - 1] === 13) e--;
+  return textLine(buf, start, e, 0, lineNo, startOffset, endOffset, readAt);
+}
+
+/** buf[start, e) as a line's text, exactly (no CR taken off). */
+function textLine(buf: Buffer, start: number, e: number, flags: number, lineNo: number, startOffset: number, endOffset: number, readAt: number): SourceLine {
   const text = buf.toString('utf8', start, e);
   let bytes: Buffer | null = null;
-  let flags = 0;
   // U+FFFD is either in the file or stands for bytes that were not UTF-8: keep those bytes.
   if (text.indexOf('\uFFFD') >= 0 && !Buffer.from(text, 'utf8').equals(buf.subarray(start, e))) {
     bytes = Buffer.from(buf.subarray(start, e));

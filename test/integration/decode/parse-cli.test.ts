@@ -72,6 +72,26 @@ describe('vigil parse', () => {
     expect(objs[0].ts).toBe(new Date(2024, 4, 1, 10, 0, 0, 1).toISOString());
   });
 
+  it('a line longer than 1 MiB is cut there (whole characters) and marked truncated, as a source stores it; the next line is whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    const f = join(dir, 'long.log');
+    const long = 'é'.repeat(1_600_000); // 3.2 MB
+    writeFileSync(f, `2024-05-01T10:00:00Z INFO first\n2024-05-01T10:00:01Z ERROR ${long}\n2024-05-01T10:00:02Z INFO last\n`);
+    const { code, out } = await run([f, '--format', 'jsonl']);
+    const csv = await run([f]);
+    rmSync(dir, { recursive: true });
+    expect(code).toBe(0);
+    const objs = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(objs.map((o) => [o.firstLine, o.level, o.truncated ?? false])).toEqual([
+      [1, 'info', false],
+      [2, 'error', true],
+      [3, 'info', false],
+    ]);
+    expect(objs[1].message).toBe('é'.repeat((1024 * 1024 - 27) >> 1)); // what fits in 1 MiB after the line's 27-byte head
+    expect(objs[2].message).toBe('last');
+    expect(csv.out.trim().split('\r\n').map((l) => l.split(',')[0])).toEqual(['LineId', '1', '2', '3']);
+  });
+
   it('--log-format forces a format', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
     const f = join(dir, 'x.log');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLineBatches } from '../../../electron/engine/decode/read-lines.js';
 import { RECORD_FLAGS } from '../../../shared/types.js';
+import { utf8Boundary } from '../../../electron/engine/util/utf8.js';
 import type { SourceLine } from '../../../electron/engine/decode/types.js';
 import { xorshift32 } from '../../support/prng.js';
 
@@ -36,11 +37,12 @@ describe('readLineBatches', () => {
     expect(batch![0]!.bytes).toEqual(Buffer.from([0x6f, 0x6b, 0xff]));
   });
 
-  it('reads any mix of ASCII, UTF-8, invalid bytes, CRLF and long lines as a naive split of the whole file would, at any chunk size', async () => {
+  it('reads any mix of ASCII, UTF-8, invalid bytes, CRLF and long lines as a naive split of the whole file would, at any chunk size and line limit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-lines-'));
     const r = xorshift32(99);
     const pieces = [Buffer.from('plain ascii text '), Buffer.from('é ü 漢字 🙂'), Buffer.from([0xff]), Buffer.from([0xe6, 0xbc]), Buffer.from('\r\n'), Buffer.from('\n'), Buffer.from('\uFFFD'), Buffer.from('x'.repeat(300))];
-    for (let file = 0; file < 20; file++) {
+    for (let file = 0; file < 30; file++) {
+      const max = [1 << 20, 100, 37][file % 3]!;
       const parts: Buffer[] = [];
       for (let k = 0; k < 60; k++) parts.push(pieces[Math.floor(r() * pieces.length)]!);
       const content = Buffer.concat(parts);
@@ -54,18 +56,21 @@ describe('readLineBatches', () => {
         let nl = content.indexOf(10, start);
         const end = nl < 0 ? content.length : nl + 1;
         if (nl < 0) nl = content.length;
-        const e = nl > start && content[nl - 1] === 13 ? nl - 1 : nl;
+        // Longer than maxLineBytes: its first max bytes, whole characters only, CR kept.
+        const cut = nl - start > max;
+        const e = cut ? utf8Boundary(content, start, start + max) : nl > start && content[nl - 1] === 13 ? nl - 1 : nl;
         const bytes = content.subarray(start, e);
         const valid = Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
-        want.push([++n, bytes.toString('utf8'), start, end, valid ? null : bytes.toString('hex'), valid ? 0 : RECORD_FLAGS.invalidUtf8]);
+        const flags = (valid ? 0 : RECORD_FLAGS.invalidUtf8) | (cut ? RECORD_FLAGS.truncated : 0);
+        want.push([++n, bytes.toString('utf8'), start, end, valid ? null : bytes.toString('hex'), flags]);
         start = end;
       }
       for (const chunkBytes of [1, 3, 7, 64, 1000, 1 << 16]) {
         const got: unknown[] = [];
-        for await (const b of readLineBatches(f, { chunkBytes })) {
+        for await (const b of readLineBatches(f, { chunkBytes, maxLineBytes: max })) {
           for (const l of b) got.push([l.lineNo, l.text, l.startOffset, l.endOffset, l.bytes ? l.bytes.toString('hex') : null, l.flags]);
         }
-        expect(got, `file ${file}, chunks of ${chunkBytes}`).toEqual(want);
+        expect(got, `file ${file}, chunks of ${chunkBytes}, lines cut at ${max}`).toEqual(want);
       }
     }
   });
