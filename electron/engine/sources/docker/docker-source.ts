@@ -130,8 +130,12 @@ export class DockerSource implements Source {
       const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : '';
       return { state: 'error', files, message: `container ${failing[0]!.name}: ${failing[0]!.error}${more}` };
     }
-    if (files === 0) return { state: 'watching', files, message: `no running container yet: waiting for ${this.selection.describe()}` };
-    return { state: 'watching', files };
+    const unreadable = followers.filter((f) => f.unreadable);
+    const note = unreadable.length
+      ? { message: `not followed: container ${unreadable[0]!.name}: ${unreadable[0]!.unreadable}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more)` : ''}` }
+      : {};
+    if (files === 0 && !unreadable.length) return { state: 'watching', files, message: `no running container yet: waiting for ${this.selection.describe()}` };
+    return { state: 'watching', files, ...note };
   }
 
   async close(): Promise<void> {

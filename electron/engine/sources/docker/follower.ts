@@ -26,6 +26,8 @@ interface RunInfo {
   running: boolean;
   startedAt: string;
   tty: boolean;
+  /** HostConfig.LogConfig.Type: json-file, local, journald, none, syslog, ... */
+  logDriver: string;
 }
 
 export class ContainerFollower {
@@ -33,6 +35,8 @@ export class ContainerFollower {
   error: string | null = null;
   /** A logs request is open. */
   reading = false;
+  /** Why Docker cannot give this container's logs back at all (its logging driver): not followed. */
+  unreadable: string | null = null;
   private docker: Docker | null = null;
   private loop: Promise<void> | null = null;
   private stopSignal: AbortController | null = null;
@@ -90,10 +94,11 @@ export class ContainerFollower {
     const backoff = new Backoff(this.deps.backoff.minMs, this.deps.backoff.maxMs);
     let mark = this.starts;
     if (!readNow) await this.untilStarted(mark, stop);
+    let before: RunInfo | null = null;
     while (!stop.aborted) {
       try {
         mark = this.starts;
-        const before = await this.inspect(stop);
+        before = await this.inspect(stop);
         if (!before) return await this.finishGone();
         await this.session(before, stop);
         if (stop.aborted) return;
@@ -113,6 +118,15 @@ export class ContainerFollower {
         }
       } catch (err) {
         if (stop.aborted) return;
+        if ((err as { statusCode?: number }).statusCode === 501) {
+          // "configured logging driver does not support reading" (--log-driver none, or a
+          // remote driver with Docker's local cache off): asking again cannot help, and the
+          // driver stays the container's for its life. Its events are still recorded.
+          this.unreadable = `its logging driver (${before?.logDriver || 'unknown'}) keeps no logs Docker can give back: ${describe(err).trim()}`;
+          this.error = null;
+          this.deps.changed();
+          return;
+        }
         this.setError(describe(err));
         await sleep(backoff.next(), stop);
       }
@@ -129,7 +143,7 @@ export class ContainerFollower {
   private async inspect(stop: AbortSignal): Promise<RunInfo | null> {
     try {
       const c = await this.docker!.getContainer(this.id).inspect({ abortSignal: stop });
-      return { running: !!c.State?.Running, startedAt: c.State?.StartedAt ?? '', tty: !!c.Config?.Tty };
+      return { running: !!c.State?.Running, startedAt: c.State?.StartedAt ?? '', tty: !!c.Config?.Tty, logDriver: c.HostConfig?.LogConfig?.Type ?? '' };
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return null;
       throw err;
@@ -154,6 +168,7 @@ export class ContainerFollower {
       ? new RawParser()
       : new MultiplexedParser((text) => this.deps.ctx.log?.(`source ${this.deps.ref.name}: container ${this.name}: docker says: ${text}`));
     this.reading = true;
+    this.unreadable = null;
     this.setError(null);
     this.deps.changed();
     try {

@@ -196,6 +196,25 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect(logLines(engine, 'nocert')).toEqual([]);
   });
 
+  it('a container whose logging driver keeps no logs (--log-driver none) is named in the status (not an error of the source); the others are followed, its events recorded', async () => {
+    const engine = await startVigil(vigilDir(), `  - name: drivers\n    type: docker\n    host: ${dockerd.host}\n    containers: [/^drv-/]\n`);
+    cleanups.push(() => engine.close());
+    const status = async () => (await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === 'drivers')!.status;
+    const mute = await dockerd.run('drv-mute', 'echo unseen; sleep 1; exit 4', { HostConfig: { LogConfig: { Type: 'none', Config: {} } } });
+    await dockerd.run('drv-loud', 'i=0; while [ $i -lt 5 ]; do i=$((i+1)); echo "loud $i"; done; sleep 30');
+    await waitFor(() => logLines(engine, 'drivers').length >= 5, { what: 'the readable container' });
+    await waitFor(async () => !!(await status()).message?.includes('drv-mute'), { what: 'the unreadable container named' });
+    expect(await status()).toMatchObject({
+      state: 'watching',
+      files: 1,
+      message: expect.stringMatching(/^not followed: container drv-mute: its logging driver \(none\) keeps no logs Docker can give back: .*does not support reading/),
+    });
+    expect(logLines(engine, 'drivers')).toEqual(['loud 1', 'loud 2', 'loud 3', 'loud 4', 'loud 5'].map((l) => `stdout:${l}`));
+    // Its events are still recorded.
+    await mute.wait();
+    await waitFor(() => eventMessages(engine, 'drivers').includes('container drv-mute died (exit code 4)'), { what: 'the die event of the unreadable container' });
+  });
+
   it('records an OOM kill as a critical event', async () => {
     const engine = await startVigil(vigilDir(), `  - name: hog\n    type: docker\n    host: ${dockerd.host}\n    containers: [hog]\n`);
     cleanups.push(() => engine.close());
