@@ -336,7 +336,7 @@ export class FileSource implements Source {
     if (current && st && sameInode(current, st)) {
       this.failed.delete(path);
       current.noteSize(st.size);
-      this.readIn(current);
+      if (!current.upToDate(st)) this.readIn(current);
       return;
     }
     if (current) files.detach(current);

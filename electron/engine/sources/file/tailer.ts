@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { DecodedRecord, SourceLine, StreamDecoder } from '../../decode/types.js';
 import type { IngestBatch, SourceRef } from '../../pipeline/types.js';
@@ -65,6 +66,8 @@ export class FileTailer {
   private ckptLineNo: number;
   private ckptTail: Buffer;
   private suspended = false;
+  /** The file's times at the start of the last full look that read to its end (see upToDate). */
+  private seen: { mtimeMs: number; ctimeMs: number } | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private queuedRead: Promise<ReadOutcome> | null = null;
   /** The file's first bytes as we read them, while its fingerprint is unknown. */
@@ -101,6 +104,18 @@ export class FileTailer {
   /** The file's size as seen from outside (a read may be waiting for room meanwhile). */
   noteSize(size: number): void {
     if (size > this.size) this.size = size;
+  }
+
+  /**
+   * Nothing to read, by a stat of the path: read to the size it has, and neither written nor
+   * truncated since our last full look (same mtime and ctime). The source's once-a-second
+   * look at every file skips such files: with 500 files, reading each again (fstat, the
+   * bytes before our position, the first line, an empty read) cost 6-12% of a core while
+   * nothing was written. Change events still read at once, with every check.
+   */
+  upToDate(st: Stats): boolean {
+    const seen = this.seen;
+    return seen !== null && this.prev === null && !this.suspended && st.size === this.readPos && st.mtimeMs === seen.mtimeMs && st.ctimeMs === seen.ctimeMs;
   }
 
   /** The checkpoint reached, as a row (for handing this content over to a copy, or after closing). */
@@ -266,11 +281,14 @@ export class FileTailer {
     }
     const st = await this.fh.stat();
     this.size = st.size;
+    this.seen = null;
     if (st.size < this.readPos || !(await this.unchangedBefore())) {
       this.suspended = true;
       return 'truncated';
     }
     await this.readToEnd();
+    // What this look saw: had the file changed after the fstat, its mtime would differ.
+    this.seen = { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
     if (this.suspended) return 'truncated';
     return this.closed ? 'closed' : 'ok';
   }

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
 import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
 import type { DecoderFactory } from '../../../../electron/engine/decode/types.js';
-import { Rig, Writer } from './rig.js';
+import { FAST, Rig, settle, Writer } from './rig.js';
+import { FileTailer } from '../../../../electron/engine/sources/file/tailer.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -80,6 +81,27 @@ describe('file source: status', () => {
     writeFileSync(path, 'first\n');
     expect(await rig.expectCount(1)).toEqual(['first']);
     expect(rig.status().state).toBe('watching');
+  });
+
+  it('files nobody writes are looked at (stat) on each tick, not read again; a write is still read at once', async () => {
+    const dir = fixture();
+    mkdirSync(join(dir, 'logs'));
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, 'logs', `f${i}.log`), `f${i} 1\n`);
+    const rig = await Rig.start({ dir, source: { path: join(dir, 'logs'), start: 'beginning' } });
+    cleanups.push(() => rig.close());
+    await rig.expectCount(20);
+    const read = FileTailer.prototype.read;
+    let reads = 0;
+    FileTailer.prototype.read = function (this: FileTailer) {
+      reads++;
+      return read.call(this);
+    };
+    cleanups.push(() => (FileTailer.prototype.read = read));
+    await settle(rig, FAST.tickMs! * 10); // ten ticks over twenty idle files
+    expect(reads).toBe(0);
+    appendFileSync(join(dir, 'logs', 'f7.log'), 'f7 2\n');
+    expect((await rig.expectCount(21)).at(-1)).toBe('f7 2');
+    expect(reads).toBeGreaterThan(0);
   });
 
   it('a large backlog is "catching-up" with the bytes behind, then "watching"', async () => {
