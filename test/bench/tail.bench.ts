@@ -279,6 +279,39 @@ async function latency(dir: string, count: number, who: 'vigil' | 'tail'): Promi
   return percentiles(samples);
 }
 
+/**
+ * A watcher a person installs and forgets must cost nothing while nothing is written: the
+ * CPU of following `files` idle files for `seconds`, after they were read.
+ */
+async function idle(dir: string, files: number, seconds: number, who: 'vigil' | 'tail'): Promise<string> {
+  const folder = join(dir, `idle-${who}`);
+  mkdirSync(folder);
+  const paths: string[] = [];
+  for (let i = 0; i < files; i++) {
+    paths.push(join(folder, `f${i}.log`));
+    writeFileSync(paths[i]!, makeLines(1, `file ${i} `));
+  }
+  let cpu: () => number | null;
+  let stop: () => Promise<void>;
+  if (who === 'tail') {
+    const t = startTail(paths);
+    await until(() => t.lines() >= files, 30_000);
+    cpu = t.cpu;
+    stop = async () => t.stop();
+  } else {
+    const p = await startEngine(dir, folder);
+    await until(() => p.stored() >= files, 60_000);
+    cpu = ownCpu;
+    stop = () => p.close();
+  }
+  await new Promise((r) => setTimeout(r, 3000)); // past the start-up work
+  const c0 = cpu();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const c1 = cpu();
+  await stop();
+  return c0 === null || c1 === null ? 'CPU unknown' : `${((100 * (c1 - c0)) / (seconds * 1000)).toFixed(2)}% of a core`;
+}
+
 /** Decoding alone, in memory, for the share it takes of the tail path. */
 function decodeOnly(lines: number, decoders: DecoderFactory): string {
   const text = makeLines(lines);
@@ -322,6 +355,10 @@ export async function benchTail(opts: { quick?: boolean } = {}): Promise<void> {
     console.log(`append-to-stored latency, one line per ms from another process (${probes} lines):`);
     console.log(`  vigil          ${await latency(dir, probes, 'vigil')}`);
     console.log(`  tail -F | pipe ${await latency(dir, probes, 'tail')}`);
+    const seconds = opts.quick ? 5 : 10;
+    console.log(`idle: 500 files followed (a folder source), nothing written for ${seconds} s, CPU of the process:`);
+    console.log(`  vigil engine   ${await idle(dir, 500, seconds, 'vigil')}`);
+    console.log(`  tail -F        ${await idle(dir, 500, seconds, 'tail')}`);
   } finally {
     cleanup();
   }
