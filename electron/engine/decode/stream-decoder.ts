@@ -1,8 +1,8 @@
-import { RECORD_FLAGS } from '../../../shared/types.js';
+import { levelRank, RECORD_FLAGS } from '../../../shared/types.js';
 import { explain, detectFormat, type Candidate } from './detect.js';
 import type { CompiledFormat, ParsedLine } from './formats/compile.js';
 import { findLevelWord, leadingTimestamp } from './formats/generic-line.js';
-import { looksLikeContinuation } from './multiline/continuation.js';
+import { crashLevel, looksLikeContinuation } from './multiline/continuation.js';
 import type { TimeContext } from './time/timestamp.js';
 import { newRecord, type DecodedRecord, type DecoderOptions, type SourceLine, type StreamDecoder } from './types.js';
 
@@ -286,9 +286,10 @@ export class FormatStreamDecoder implements StreamDecoder {
         this.put(this.parseError(line, f));
         return;
       }
-      if (p && f.multiline === 'header' && text.length > 0 && text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx)) {
-        // Lines between headers belong to the record above (stack traces, dumps); those that
-        // do not look like it still count toward noticing that the format changed.
+      if (p && f.multiline === 'header' && text.length > 0 && text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx) && !crashLevel(text)) {
+        // Lines between headers belong to the record above (stack traces, dumps), but for a
+        // crash the runtime printed; those that do not look like it still count toward
+        // noticing that the format changed.
         if (!looksLikeContinuation(text)) this.missed(text, line.lineNo);
         return this.append(line, text);
       }
@@ -409,6 +410,8 @@ export class FormatStreamDecoder implements StreamDecoder {
         level = w.level;
         levelText = w.word;
       }
+      const crash = crashLevel(text);
+      if (crash && levelRank(crash) > levelRank(level)) level = crash;
     }
     if (p.msg) for (const m of p.msg) message += m.charCodeAt(0) === 0 ? m.slice(1) : '\n' + m;
     // Trailing blanks carry no meaning and would split templates ("error = " vs "error =");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAll, decodeFixture, factory, toLines } from './helpers.js';
+import { decodeAll, decodeFixture, decodeText, factory, toLines } from './helpers.js';
 
 // Stack traces and continuation lines become one record with the header's time and level;
 // the record spans the lines' numbers and byte offsets.
@@ -43,6 +43,40 @@ describe('multi-line records', () => {
     ]);
     expect(records[2]!.level).toBe('fatal');
     expect(records[0]!.ts).toBe(new Date(2024, 4, 1, 10, 0, 0).getTime());
+  });
+
+  it('a crash the runtime printed between a logger\'s lines (Go panic, Rust panic, JVM uncaught exception) is a record of its own, not the tail of the line above', () => {
+    const text = [
+      '2024-05-01T10:00:00.000Z INFO handling request id=1',
+      'panic: runtime error: invalid memory address or nil pointer dereference',
+      '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x45b2f1]',
+      '',
+      'goroutine 1 [running]:',
+      'main.handler(0x0)',
+      '\t/src/app/main.go:42 +0x21',
+      '2024-05-01T10:00:05.000Z INFO server started on :8080',
+      "thread 'main' panicked at src/main.rs:4:5:",
+      'index out of bounds: the len is 3 but the index is 5',
+      '2024-05-01T10:00:06.000Z INFO worker up',
+      'Exception in thread "pool-1-thread-3" java.lang.IllegalStateException: queue closed',
+      '\tat com.example.Worker.run(Worker.java:31)',
+      '2024-05-01T10:00:07.000Z WARN slow query',
+      'fatal error: concurrent map writes',
+      '2024-05-01T10:00:08.000Z INFO done',
+    ].join('\n');
+    const { records, decoder } = decodeText(text + '\n');
+    expect(decoder.describe().format).toBe('iso-level');
+    expect(records.map((r) => [r.firstLine, r.lastLine, r.level, r.message.split('\n')[0]])).toEqual([
+      [1, 1, 'info', 'handling request id=1'],
+      [2, 7, 'fatal', 'panic: runtime error: invalid memory address or nil pointer dereference'],
+      [8, 8, 'info', 'server started on :8080'],
+      [9, 10, 'fatal', "thread 'main' panicked at src/main.rs:4:5:"],
+      [11, 11, 'info', 'worker up'],
+      [12, 13, 'error', 'Exception in thread "pool-1-thread-3" java.lang.IllegalStateException: queue closed'],
+      [14, 14, 'warn', 'slow query'],
+      [15, 15, 'fatal', 'fatal error: concurrent map writes'],
+      [16, 16, 'info', 'done'],
+    ]);
   });
 
   it('Node error with "at" frames', () => {

@@ -1,3 +1,5 @@
+import type { Level } from '../../../../shared/types.js';
+
 // What a continuation line looks like when no format header tells records apart: the
 // lines of a stack trace or of an indented block. Java, Python, Go, PHP, Ruby and Node
 // traces all start their records with a line that has none of these shapes.
@@ -15,6 +17,20 @@ const CONTINUATION = new RegExp(
     '^\\s*$', // blank line inside a trace
   ].join('|'),
 );
+
+/**
+ * What a runtime prints when a program dies: a Go panic or fatal runtime error, a Rust
+ * panic, the JVM's uncaught exception. Never the rest of the log record above it (the
+ * logger did not write it), so it starts a record of its own, at least at this level.
+ */
+const CRASH = /^(?:panic: |fatal error: |thread '[^']*' panicked at |Exception in thread ")/;
+
+export function crashLevel(text: string): Level | null {
+  const c = text.charCodeAt(0);
+  if (c !== 112 && c !== 102 && c !== 116 && c !== 69) return null; // p f t E
+  if (!CRASH.test(text)) return null;
+  return c === 69 ? 'error' : 'fatal';
+}
 
 export function looksLikeContinuation(text: string): boolean {
   if (text.length === 0) return true;
