@@ -6,6 +6,7 @@ import { compressionOfFile, unreadable, type Compression } from '../engine/util/
 import { decodeInWorkers } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
 import { RECORD_FLAGS } from '../../shared/types.js';
+import { spoolStdin, type CliIo } from './io.js';
 
 // `vigil parse FILE [--format csv|jsonl] [--log-format NAME]`: decodes a log file offline
 // and prints one CSV row per line (Loghub's structured shape) or one JSON object per
@@ -27,17 +28,13 @@ const workerScript = import.meta.url.endsWith('.js') ? new URL(import.meta.url) 
 
 const USAGE = `usage: vigil parse FILE [--format csv|jsonl] [--log-format NAME]
 
-Decodes FILE offline (a gzip or zstd file decompressed): detects (or uses) its log
-format, groups multi-line records and mines message templates.
+Decodes FILE offline (gzip and zstd files decompressed; - reads standard input): detects
+(or uses) its log format, groups multi-line records and mines message templates.
   --format csv     one row per line: LineId,EventId,EventTemplate,Timestamp,Level,Format (default)
   --format jsonl   one JSON object per record
   --log-format N   use format N instead of detecting one
 `;
 
-interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
 
 interface ParseArgs {
   file: string;
@@ -89,7 +86,7 @@ async function decodeFile(path: string, opts: DecoderOptions, factory: ReturnTyp
   return d.describe();
 }
 
-export async function parseCommand(args: string[], io: Io): Promise<number> {
+export async function parseCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(args);
   if (parsed === 'help') {
     await write(io.stdout, USAGE);
@@ -99,19 +96,36 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
     await write(io.stderr, `vigil parse: ${parsed}\n\n${USAGE}`);
     return 2;
   }
+  if (parsed.file !== '-') return parsePath(parsed, parsed.file, io);
+  let spooled: Awaited<ReturnType<typeof spoolStdin>>;
+  try {
+    spooled = await spoolStdin(io.stdin);
+  } catch (e) {
+    await write(io.stderr, `vigil parse: cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    return await parsePath(parsed, spooled.path, io);
+  } finally {
+    spooled.cleanup();
+  }
+}
+
+/** Parses `path` (the FILE argument, or standard input copied to a file). */
+async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<number> {
   let mtimeMs: number;
   let size: number;
   let compressed: Compression | null;
   try {
-    const st = statSync(parsed.file);
+    const st = statSync(path);
     if (!st.isFile()) throw new Error('not a regular file');
     mtimeMs = st.mtimeMs;
     size = st.size;
-    compressed = compressionOfFile(parsed.file);
+    compressed = compressionOfFile(path);
     const why = compressed && unreadable(compressed);
     if (why) throw new Error(`${compressed}-compressed: ${why}`);
   } catch (e) {
-    await write(io.stderr, `vigil parse: cannot read ${parsed.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    await write(io.stderr, `vigil parse: cannot read ${parsed.file === '-' ? 'standard input' : parsed.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 2;
   }
   const { formats, errors } = loadFormats([]);
@@ -131,11 +145,11 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
   const info =
     onWorkers
       ? (
-          await decodeInWorkers(parsed.file, { script: workerScript, decoder: opts }, (key, ts, head) => {
+          await decodeInWorkers(path, { script: workerScript, decoder: opts }, (key, ts, head) => {
             final.matchHead(head, key, ts ?? 0);
           })
         ).describe
-      : await decodeFile(parsed.file, opts, factory, (r) => {
+      : await decodeFile(path, opts, factory, (r) => {
           final.match(r.message, r.ts ?? 0);
         });
   await write(io.stderr, `vigil parse: ${info.format}${info.forced ? ' (forced)' : ''}: ${info.explanation}\n`);
@@ -143,7 +157,7 @@ export async function parseCommand(args: string[], io: Io): Promise<number> {
 
   const replay = new DrainMiner();
   if (parsed.output === 'csv') await write(io.stdout, 'LineId,EventId,EventTemplate,Timestamp,Level,Format\r\n');
-  await decodeFile(parsed.file, opts, factory, async (r) => {
+  await decodeFile(path, opts, factory, async (r) => {
     const m = replay.match(r.message, r.ts ?? 0);
     // Its final form, from pass 1; a template the miner set aside (free text: see
     // MinerOptions.maxTemplates) no longer changed after, and is given as it stands here.

@@ -14,7 +14,8 @@ import { DetectionService } from '../engine/detect/service.js';
 import { Ingestor } from '../engine/pipeline/ingestor.js';
 import type { TemplateStage } from '../engine/pipeline/types.js';
 import { Store } from '../engine/store/store.js';
-import { parseArgs, str, UsageError } from './args.js';
+import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
+import { spoolStdin, type CliIo } from './io.js';
 
 // `vigil scan FILE... [--config F] [--json] [--db F]`: runs decode and detection over
 // existing files as if they were being written now, on their own timestamps (stream time),
@@ -24,16 +25,13 @@ import { parseArgs, str, UsageError } from './args.js';
 const USAGE = `usage: vigil scan FILE... [--config F] [--json] [--db F]
 
 Runs detection over log files as if they were written now, using their own timestamps.
+A FILE of - reads standard input (\`kubectl logs web | vigil scan -\`).
   --config F   a vigil.yml: detection defaults, rules, formats; a source whose path
                matches a FILE lends it its name, format and detector settings
   --json       one JSON array of anomalies (evidence_lines: 1-based line numbers)
   --db F       keep the database in F (default: in memory)
 `;
 
-export interface ScanIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
 
 /** For tests and embedders: replace how records are decoded. */
 export interface ScanDeps {
@@ -64,7 +62,7 @@ export interface ScannedAnomaly {
 
 const BATCH = 2000;
 
-export async function scanCommand(args: string[], io: ScanIo, deps: ScanDeps = {}): Promise<number> {
+export async function scanCommand(args: string[], io: CliIo, deps: ScanDeps = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs(args, { values: ['config', 'db'], booleans: ['json', 'help'] });
@@ -84,14 +82,36 @@ export async function scanCommand(args: string[], io: ScanIo, deps: ScanDeps = {
     await write(io.stderr, `vigil scan: at least one FILE is required\n\n${USAGE}`);
     return 2;
   }
-  for (const f of files) {
+  if (files.filter((f) => f === '-').length > 1) {
+    await write(io.stderr, `vigil scan: - (standard input) can be given once\n\n${USAGE}`);
+    return 2;
+  }
+  if (!files.includes('-')) return scanFiles(parsed, files, null, io, deps);
+  let spooled: Awaited<ReturnType<typeof spoolStdin>>;
+  try {
+    spooled = await spoolStdin(io.stdin);
+  } catch (err) {
+    await write(io.stderr, `vigil scan: cannot read standard input: ${(err as Error).message}\n`);
+    return 2;
+  }
+  try {
+    return await scanFiles(parsed, files, spooled.path, io, deps);
+  } finally {
+    spooled.cleanup();
+  }
+}
+
+/** `stdinPath`: where standard input was copied, for the FILE given as `-`. */
+async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string | null, io: CliIo, deps: ScanDeps): Promise<number> {
+  const files = args.map((f) => (f === '-' ? stdinPath! : f));
+  for (const [i, f] of files.entries()) {
     try {
       if (!statSync(f).isFile()) throw new Error('not a regular file');
       const kind = compressionOfFile(f);
       const why = kind && unreadable(kind);
       if (why) throw new Error(`${kind}-compressed: ${why}`);
     } catch (err) {
-      await write(io.stderr, `vigil scan: cannot read ${f}: ${(err as Error).message}\n`);
+      await write(io.stderr, `vigil scan: cannot read ${args[i] === '-' ? 'standard input' : args[i]}: ${(err as Error).message}\n`);
       return 2;
     }
   }
@@ -145,11 +165,13 @@ export async function scanCommand(args: string[], io: ScanIo, deps: ScanDeps = {
     const names = new Set<string>();
     for (const file of files) {
       const abs = resolve(file);
-      const src = matchSource(config.sources, abs);
-      let name = src?.name ?? basename(abs);
-      for (let k = 2; names.has(name); k++) name = `${src?.name ?? basename(abs)} (${k})`;
+      // Standard input is named "-", and no configured source's path matches it.
+      const shown = file === stdinPath ? '-' : abs;
+      const src = file === stdinPath ? undefined : matchSource(config.sources, abs);
+      let name = src?.name ?? (file === stdinPath ? 'stdin' : basename(abs));
+      for (let k = 2; names.has(name); k++) name = `${src?.name ?? basename(shown)} (${k})`;
       names.add(name);
-      await scanFile(store, ingestor, decoders, abs, name, src);
+      await scanFile(store, ingestor, decoders, abs, shown, name, src);
     }
     await ingestor.close();
 
@@ -202,10 +224,11 @@ function matchSource(sources: SourceConfig[], abs: string): SourceConfig | undef
   });
 }
 
-async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFactory, path: string, name: string, src: SourceConfig | undefined): Promise<void> {
+/** `shown`: the path the output names (`-` for standard input). */
+async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFactory, path: string, shown: string, name: string, src: SourceConfig | undefined): Promise<void> {
   const st = statSync(path);
   const sourceId = store.sourceId(name, 'file');
-  const fileId = store.addFile({ source_id: sourceId, path, dev: null, ino: null, fingerprint: null, offset: 0, line_no: 0, size: st.size, state: 'scanned', cursor: null });
+  const fileId = store.addFile({ source_id: sourceId, path: shown, dev: null, ino: null, fingerprint: null, offset: 0, line_no: 0, size: st.size, state: 'scanned', cursor: null });
   const decoder = decoders.create({
     ...(src?.format ? { format: src.format } : {}),
     ...(src?.multiline ? { multiline: src.multiline } : {}),
@@ -219,7 +242,7 @@ async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFacto
     if (!pending.length) return;
     const records = pending;
     pending = [];
-    await ingestor.write({ source: ref, fileId, path, records, checkpoint: null, readAt: lastTs });
+    await ingestor.write({ source: ref, fileId, path: shown, records, checkpoint: null, readAt: lastTs });
   };
   const take = async (rs: DecodedRecord[]) => {
     for (const r of rs) {

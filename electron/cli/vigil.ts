@@ -14,10 +14,10 @@ Commands:
   query --db F "SQL"
         Run one read-only SQL statement; prints one JSON object per row.
   parse FILE [--format csv|jsonl] [--log-format NAME]
-        Decode a file offline: CSV (LineId,EventId,EventTemplate,Timestamp,Level,Format)
-        or one JSON object per record.
+        Decode a file offline (FILE - : standard input): CSV (LineId,EventId,EventTemplate,
+        Timestamp,Level,Format) or one JSON object per record.
   scan FILE... [--config F] [--json] [--db F]
-        Decode and run detection over existing files, with their own timestamps;
+        Decode and run detection over existing files (- : standard input), with their own timestamps;
         prints the anomalies (--json: one JSON array).
   help  Show this help.
 
@@ -33,7 +33,7 @@ const COMMANDS: Record<string, Command> = {
   scan: scanCommand,
 };
 
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.stdout.write(USAGE);

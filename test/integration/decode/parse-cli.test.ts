@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCommand } from '../../../electron/cli/parse.js';
 import { generateMixFile } from '../../bench/decode.bench.js';
 import { REPO_ROOT, corpusAvailable, logPath, parseCsv, readStructured } from './corpus.js';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(args: string[], stdin?: Buffer | string): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += d));
   stderr.on('data', (d) => (err += d));
-  const code = await parseCommand(args, { stdout, stderr });
+  const code = await parseCommand(args, { stdout, stderr, ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }) });
   return { code, out, err };
 }
 
@@ -90,6 +91,17 @@ describe('vigil parse', () => {
     expect(objs[1].message).toBe('é'.repeat((1024 * 1024 - 27) >> 1)); // what fits in 1 MiB after the line's 27-byte head
     expect(objs[2].message).toBe('last');
     expect(csv.out.trim().split('\r\n').map((l) => l.split(',')[0])).toEqual(['LineId', '1', '2', '3']);
+  });
+
+  it('- reads standard input: what the same file prints, gzip too; the built CLI reads a real pipe', async () => {
+    const file = fixture('log4j-stack.log');
+    const want = await run([file, '--format', 'jsonl']);
+    const text = readFileSync(file);
+    expect(await run(['-', '--format', 'jsonl'], text)).toEqual(want);
+    expect(await run(['-', '--format', 'jsonl'], gzipSync(text))).toEqual(want);
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'vigil.js'), 'parse', '-', '--format', 'jsonl'], { input: text, encoding: 'utf8' });
+    expect(built.status).toBe(0);
+    expect(built.stdout).toBe(want.out);
   });
 
   it('--log-format forces a format', async () => {

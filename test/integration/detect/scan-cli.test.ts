@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanCommand } from '../../../electron/cli/scan.js';
@@ -12,11 +13,11 @@ import { render, rng, steady, T0 } from './synthetic.js';
 const tmp = tempDir('vigil-scan-');
 afterAll(() => tmp.cleanup());
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(args: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const sink = (append: (s: string) => void) => ({ write: (s: string | Uint8Array) => (append(String(s)), true) }) as unknown as NodeJS.WritableStream;
-  const code = await scanCommand(args, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
+  const code = await scanCommand(args, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }) });
   return { code, out, err };
 }
 
@@ -51,6 +52,22 @@ describe('vigil scan', () => {
     expect(text.code).toBe(0);
     expect(text.out).toContain('[critical]');
     expect(text.out).toContain('lines: 3, 5');
+  });
+
+  it('- reads standard input (a pipe), named "-" in the output, beside files', async () => {
+    const text = [`${iso(T0)} INFO up`, `${iso(T0 + 1000)} FATAL out of memory: cannot allocate 64 bytes`, `${iso(T0 + 2000)} INFO ok`].join('\n') + '\n';
+    const piped = await run(['-', '--json'], text);
+    expect(piped.code).toBe(0);
+    const [a, ...rest] = JSON.parse(piped.out);
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ detector: 'critical', first_ts: iso(T0 + 1000), evidence_lines: [2], fingerprint: expect.stringMatching(/^critical\/stdin\//) });
+    const file = writeLog(tmp.dir, 'beside.log', `${iso(T0)} FATAL disk on fire\n`);
+    const both = await run([file, '-', '--json'], text);
+    expect(both.code).toBe(0);
+    const files = JSON.parse(both.out).map((x: { evidence_files: Record<string, number[]> }) => x.evidence_files);
+    expect(files).toContainEqual({ '-': [2] });
+    expect(files).toContainEqual({ [file]: [1] });
+    expect((await run(['-', '-'], text)).code).toBe(2);
   });
 
   it('applies rules from --config (regex, level), with their name, severity and category', async () => {
