@@ -44,6 +44,20 @@ describe('format detection', () => {
     expect(recs[1]!.ts).toBeNull();
   });
 
+  it.each([
+    ['2024-05-01T10:00:00,123+0200 INFO x', '2024-05-01T08:00:00.123Z'],
+    ['2024-05-01T10:00:00.123-07:00 INFO x', '2024-05-01T17:00:00.123Z'],
+    ['20240501T100000Z INFO x', '2024-05-01T10:00:00.000Z'],
+    ['20240501T100000.250+0100 INFO x', '2024-05-01T09:00:00.250Z'],
+    ['1714557600.123 INFO x', '2024-05-01T10:00:00.123Z'],
+    ['1714557600123 INFO x', '2024-05-01T10:00:00.123Z'],
+    ['01/May/2024:10:00:00 +0000 INFO x', '2024-05-01T10:00:00.000Z'],
+  ])('a line starting with %j is read at %s (by a format or the generic fallback)', (line, iso) => {
+    const recs = decodeAll(factory.create({}), toLines(`${line}\n`));
+    expect(recs[0]).toMatchObject({ ts: Date.parse(iso), level: 'info' });
+    expect(recs[0]!.message).toMatch(/^(INFO )?x$/);
+  });
+
   it('does not hold lines past the sample timeout: flushDueInMs, then flush decides', () => {
     const d = factory.create({});
     const lines = toLines('2024-05-01 10:00:00,001 - app - INFO - one\n', 10_000);

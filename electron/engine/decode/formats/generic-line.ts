@@ -8,6 +8,7 @@ import { compilePatterns, parseEpoch, parseIso, type TimeContext, type TimeParse
 const LEAD = new RegExp(
   '^\\[?(?:' +
     '(?<iso>\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)' +
+    '|(?<basic>\\d{8}T\\d{6}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?)' + // ISO 8601 basic: 20240501T100000Z
     '|(?<slash>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' +
     '|(?<ctime>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? \\d{4})' +
     '|(?<sys>[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2})' +
@@ -43,6 +44,10 @@ export function leadingTimestamp(text: string, ctx: TimeContext): LeadingTime | 
   let parser: TimeParser | null = null;
   let r = null;
   if (g.iso !== undefined) r = parseIso((t = g.iso));
+  else if (g.basic !== undefined) {
+    t = g.basic;
+    r = parseIso(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13)}`);
+  }
   else if (g.slash !== undefined) parser = SLASH, (t = g.slash);
   else if (g.ctime !== undefined) parser = CTIME, (t = g.ctime);
   else if (g.sys !== undefined) parser = SYS, (t = g.sys);
