@@ -109,6 +109,24 @@ function storedBySource(dbPath: string): Map<string, string[]> {
   return out;
 }
 
+/**
+ * Where the repeated lines were stored (record, file row and its state, line number), and
+ * every operation on the program's generations they belong to, with the kills and starts.
+ */
+function repeats(dbPath: string, program: string, twice: string[], ops: string[]): string {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const rows = db
+      .prepare('SELECT r.id, r.line_no, f.id AS file_id, f.path, f.state, f.ino, f.offset FROM records r LEFT JOIN files f ON f.id = r.file_id WHERE r.raw = ? ORDER BY r.id')
+      .all(twice[0]) as object[];
+    const gens = new Set(twice.map((l) => l.split(' ')[1]));
+    const mentioned = ops.map((o, i) => `${i}:${o}`).filter((o) => o.includes('KILL') || o.includes('START') || [...gens].some((g) => o.includes(`${program}->${g}`) || o.includes(`gzip ${program}`)));
+    return `${twice.length} lines of ${program} stored twice (${[...gens].join(', ')}); the first one, "${twice[0]!.slice(0, 40)}", in:\n${rows.map((r) => JSON.stringify(r)).join('\n')}\nops: ${mentioned.join(', ')}`;
+  } finally {
+    db.close();
+  }
+}
+
 /** Lines stored per program (or per program and generation), counted in SQL. */
 function storedCounts(dbPath: string, by: 'program' | 'gen' = 'program'): Map<string, number> {
   const out = new Map<string, number>();
@@ -250,7 +268,9 @@ describe('file source: seeded soak', () => {
         let singleMayRotate = seen(programs[0]!);
         const downUntil = Date.now() + rand() * 600;
         while (Date.now() < downUntil) {
-          pick(programs).append(1 + Math.floor(rand() * 50));
+          const a = pick(programs);
+          a.append(1 + Math.floor(rand() * 50));
+          ops.push(`down-appends ${a.name}->g${a.gen}`);
           const q = pick(programs);
           if (rand() < 0.15 && (q.name === 'glob' || (q.name === 'single' && singleMayRotate))) {
             if (q.name === 'single') singleMayRotate = false;
@@ -346,6 +366,10 @@ describe('file source: seeded soak', () => {
     if (process.env.VIGIL_SOAK_DEBUG) console.log(diagnose(new Error('debug')).message.replace(/last ops: .*/, `ops: ${ops.join(', ')}`));
     for (const p of all()) {
       const mine = (stored.get(p.source) ?? []).filter((l) => l.startsWith(p.name + ' '));
+      const seenOnce = new Set<string>();
+      const twice = mine.filter((l) => (seenOnce.has(l) ? true : (seenOnce.add(l), false)));
+      // A repeat found by a seed CI did not try: enough to find its cause without rerunning.
+      if (twice.length) console.log(repeats(dbPath, p.name, twice, ops));
       // Exactly once: same lines, same count.
       expect([...mine].sort(), `seed ${SEED}: ${p.name} lines`).toEqual([...p.written].sort());
       // In order within each file generation (one file's content from creation to rotation/truncation).
