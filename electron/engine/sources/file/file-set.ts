@@ -549,12 +549,11 @@ export class FileSet {
       const successor = opened.find((o) => o !== t && sameInode(was, o));
       if (successor && !successor.prev) successor.prev = t;
     }
-    // Lines left in files rotated while we were stopped come before their successors'.
-    for (const o of orphans) {
-      o.row.path = o.path;
-      this.ctx.store.updateFile(o.row.id, { path: o.path });
-      await this.host.read(o);
-    }
+    // Lines left in files rotated while we were stopped come before their successors'. The
+    // row keeps the name the source matched: found at a name of its own, it would read as a
+    // file the config no longer matches if we were stopped again before its end (and its
+    // last lines were lost). Its lines carry that name, as a file rotated while we run does.
+    for (const o of orphans) await this.host.read(o);
     for (const t of opened) this.host.readIn(t);
   }
 

@@ -66,6 +66,32 @@ describe('file source: across restarts', () => {
     expect(await rig.expectCount(22)).toEqual(w.written);
   });
 
+  it('stopped again while reading a file rotated away under a name the source does not match: its late lines are still read', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    // No tick while the test runs: only the reads at start-up and the change events read.
+    const rig = await Rig.start({ dir, source: { path: log, start: 'beginning' }, file: { tickMs: 600_000 } });
+    cleanups.push(() => rig.close());
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await rig.close();
+    w.write(6);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    await rig.open(); // finds app.log.1 by inode and reads it to its end
+    await rig.expectCount(16);
+    w.write(2); // the program has not reopened yet: late lines in app.log.1
+    await rig.close(); // stopped before a tick read them
+    w.reopen();
+    w.write(3);
+    await rig.open();
+    expect(await rig.expectCount(21)).toEqual(w.written);
+    w.close();
+  });
+
   it('copytruncate while stopped, copy matched: the copy continues the checkpoint, the truncated file starts over', async () => {
     const { log, rig } = await setup((d) => join(d, 'app.log*'));
     const w = new Writer(log);
