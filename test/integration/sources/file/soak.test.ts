@@ -5,8 +5,9 @@
 // restarted at arbitrary moments.
 // At the end every line must be stored exactly once, in order within each file.
 //
-// Reproduce a run: VIGIL_SOAK_SEED=<seed printed by the run> (same operations; the engine's
-// timing still varies). Length: VIGIL_SOAK_MS (default 40000). To investigate a failure:
+// Reproduce a run: VIGIL_SOAK_SEED=<seed printed by the run> (the same draws; kills and the
+// time down follow the clock, so the operations can still differ). Length: VIGIL_SOAK_MS
+// (default 40000); VIGIL_SOAK_KILL_MS=300-1000 kills more often. To investigate a failure:
 // VIGIL_SOAK_DEBUG=1 keeps the folder and prints files and checkpoints; VIGIL_CHILD_STDERR=<file>
 // collects the engine processes' stderr.
 // Operations that lose lines by nature (truncating or deleting a file holding lines nobody
@@ -27,6 +28,9 @@ import { Writer } from './rig.js';
 // operations are the same every run; elsewhere each run picks a new seed. Timing still varies.
 const SEED = Number(process.env.VIGIL_SOAK_SEED ?? (process.env.CI ? 405708873 : Math.floor(Math.random() * 2 ** 31)));
 const DURATION_MS = Number(process.env.VIGIL_SOAK_MS ?? 40_000);
+// Time between engine kills, ms (min-max). VIGIL_SOAK_KILL_MS=300-1000 kills three times as
+// often: that found a line lost on a second stop while a rotated file was being read.
+const [KILL_MIN, KILL_MAX] = (process.env.VIGIL_SOAK_KILL_MS ?? '1000-3500').split('-').map(Number) as [number, number];
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -253,7 +257,7 @@ describe('file source: seeded soak', () => {
     };
 
     const end = Date.now() + DURATION_MS;
-    let nextKill = Date.now() + 1000 + rand() * 2500;
+    let nextKill = Date.now() + KILL_MIN + rand() * (KILL_MAX - KILL_MIN);
     while (Date.now() < end) {
       const p = pick(programs);
       const r = rand();
@@ -287,7 +291,7 @@ describe('file source: seeded soak', () => {
         }
         engine = await EngineProcess.start(opts);
         ops.push('START');
-        nextKill = Date.now() + 1000 + rand() * 2500;
+        nextKill = Date.now() + KILL_MIN + rand() * (KILL_MAX - KILL_MIN);
         continue;
       }
       if (r < 0.6) {
