@@ -133,12 +133,14 @@ describe('decoding on worker threads, in parts', () => {
     writeFileSync(f, sys + acc);
     // The part after the cut detects access while one thread still reads syslog (it switches after a run of misses).
     const b = await same(script, f, { chunkBytes: sys.length + 300, splitFrom: 0 });
-    // Refused once: the part after the cut starts as access, one thread is still in syslog.
-    expect(b.refused).toBe(1);
-    // Then the first decoder reads on through that part and switches to access. The part
-    // after it was either read through by the second worker before its work was dropped (a
-    // chain of one part) or taken by it afterwards and handed over to (two): a race between
-    // the workers, with the same records either way (same() checks them).
+    // Refused once when the second worker decoded the part after the cut first: it starts as
+    // access while one thread is still in syslog. Not at all when the first worker got to
+    // the cut before the second took that part: it reads on through it on its own.
+    expect([0, 1]).toContain(b.refused);
+    // Either way the first decoder reads on through that part and switches to access. The
+    // part after it was either read through by the second worker before its work was dropped
+    // (a chain of one part) or taken by it afterwards and handed over to (two): a race
+    // between the workers, with the same records every way (same() checks them).
     expect([1, 2]).toContain(b.parts);
     // The 32nd access line in a row makes one thread switch.
     expect(b.describe.explanation).toMatch(/^switched from syslog at line 3032:/);
