@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,19 +13,24 @@ export interface CliIo {
 
 /**
  * A FILE given as `-` (`kubectl logs web | vigil scan -`): standard input copied to a
- * temporary file, because parse reads its file twice and both take its size and time.
- * `cleanup` removes it.
+ * temporary file, because parse reads its file twice and both commands take its size and
+ * time. `use` gets the file's path; the file is removed after. A copy that fails (no
+ * standard input, a full disk) is said as `<command>: cannot read standard input: ...`, exit 2.
  */
-export async function spoolStdin(stdin: NodeJS.ReadableStream | undefined): Promise<{ path: string; cleanup: () => void }> {
-  if (!stdin) throw new Error('no standard input here');
+export async function withStdinFile(command: string, io: CliIo, use: (path: string) => Promise<number>): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-stdin-'));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const path = join(dir, 'stdin');
   try {
-    await pipeline(stdin, createWriteStream(path));
-  } catch (err) {
-    cleanup();
-    throw err;
+    const path = join(dir, 'stdin');
+    try {
+      if (!io.stdin) throw new Error('no standard input here');
+      await pipeline(io.stdin, createWriteStream(path));
+    } catch (e) {
+      const msg = `${command}: cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`;
+      if (!io.stderr.write(msg)) await once(io.stderr, 'drain');
+      return 2;
+    }
+    return await use(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return { path, cleanup };
 }

@@ -6,7 +6,7 @@ import { compressionOfFile, unreadable, type Compression } from '../engine/util/
 import { decodeInWorkers } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
 import { RECORD_FLAGS } from '../../shared/types.js';
-import { spoolStdin, type CliIo } from './io.js';
+import { withStdinFile, type CliIo } from './io.js';
 
 // `vigil parse FILE [--format csv|jsonl] [--log-format NAME]`: decodes a log file offline
 // and prints one CSV row per line (Loghub's structured shape) or one JSON object per
@@ -34,7 +34,6 @@ Decodes FILE offline (gzip and zstd files decompressed; - reads standard input):
   --format jsonl   one JSON object per record
   --log-format N   use format N instead of detecting one
 `;
-
 
 interface ParseArgs {
   file: string;
@@ -97,18 +96,7 @@ export async function parseCommand(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (parsed.file !== '-') return parsePath(parsed, parsed.file, io);
-  let spooled: Awaited<ReturnType<typeof spoolStdin>>;
-  try {
-    spooled = await spoolStdin(io.stdin);
-  } catch (e) {
-    await write(io.stderr, `vigil parse: cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return 2;
-  }
-  try {
-    return await parsePath(parsed, spooled.path, io);
-  } finally {
-    spooled.cleanup();
-  }
+  return withStdinFile('vigil parse', io, (path) => parsePath(parsed, path, io));
 }
 
 /** Parses `path` (the FILE argument, or standard input copied to a file). */

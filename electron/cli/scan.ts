@@ -15,7 +15,7 @@ import { Ingestor } from '../engine/pipeline/ingestor.js';
 import type { TemplateStage } from '../engine/pipeline/types.js';
 import { Store } from '../engine/store/store.js';
 import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
-import { spoolStdin, type CliIo } from './io.js';
+import { withStdinFile, type CliIo } from './io.js';
 
 // `vigil scan FILE... [--config F] [--json] [--db F]`: runs decode and detection over
 // existing files as if they were being written now, on their own timestamps (stream time),
@@ -31,7 +31,6 @@ A FILE of - reads standard input (\`kubectl logs web | vigil scan -\`).
   --json       one JSON array of anomalies (evidence_lines: 1-based line numbers)
   --db F       keep the database in F (default: in memory)
 `;
-
 
 /** For tests and embedders: replace how records are decoded. */
 export interface ScanDeps {
@@ -87,18 +86,7 @@ export async function scanCommand(args: string[], io: CliIo, deps: ScanDeps = {}
     return 2;
   }
   if (!files.includes('-')) return scanFiles(parsed, files, null, io, deps);
-  let spooled: Awaited<ReturnType<typeof spoolStdin>>;
-  try {
-    spooled = await spoolStdin(io.stdin);
-  } catch (err) {
-    await write(io.stderr, `vigil scan: cannot read standard input: ${(err as Error).message}\n`);
-    return 2;
-  }
-  try {
-    return await scanFiles(parsed, files, spooled.path, io, deps);
-  } finally {
-    spooled.cleanup();
-  }
+  return withStdinFile('vigil scan', io, (path) => scanFiles(parsed, files, path, io, deps));
 }
 
 /** `stdinPath`: where standard input was copied, for the FILE given as `-`. */

@@ -1,5 +1,4 @@
-import type { DockerSourceConfig, SourceStatus } from '../../../../shared/types.js';
-import { DEFAULT_MAX_LINE_BYTES } from '../../../../shared/types.js';
+import { DEFAULT_MAX_LINE_BYTES, type DockerSourceConfig, type SourceStatus } from '../../../../shared/types.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { FileRow } from '../../store/store.js';
 import type { Source, SourceContext } from '../source.js';

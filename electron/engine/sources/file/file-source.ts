@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import type { FileSourceConfig, SourceStatus } from '../../../../shared/types.js';
-import { DEFAULT_MAX_LINE_BYTES } from '../../../../shared/types.js';
+import { DEFAULT_MAX_LINE_BYTES, type FileSourceConfig, type SourceStatus } from '../../../../shared/types.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { Source, SourceContext } from '../source.js';
 import type { FileTailer, ReadOutcome, TailerDeps } from './tailer.js';
