@@ -227,6 +227,7 @@ export class FileTailer {
       const now = Date.now();
       this.row = next;
       this.head = null;
+      this.seen = null;
       this.readPos = 0;
       this.size = 0;
       this.ckptOffset = 0;
@@ -249,6 +250,7 @@ export class FileTailer {
 
   /** Back to the last checkpoint handed to the pipeline; what was read after it is read again. */
   private rewind(): void {
+    this.seen = null;
     this.readPos = this.ckptOffset;
     this.pendingTail = null;
     this.splitter.reset(this.ckptOffset, this.ckptLineNo, this.ckptTail);
@@ -287,9 +289,9 @@ export class FileTailer {
       return 'truncated';
     }
     await this.readToEnd();
+    if (this.suspended) return 'truncated';
     // What this look saw: had the file changed after the fstat, its mtime would differ.
     this.seen = { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
-    if (this.suspended) return 'truncated';
     return this.closed ? 'closed' : 'ok';
   }
 
