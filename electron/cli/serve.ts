@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine/engine.js';
 import { ConfigInvalidError } from '../engine/config/config-file.js';
 import { defaultDataDir } from '../engine/paths.js';
+import { StoreInUseError } from '../engine/store/store-lock.js';
 import { startServer } from '../server/server.js';
 import { newToken } from '../server/security.js';
 import { parseArgs, str, UsageError } from './args.js';
@@ -48,6 +49,10 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
     if (err instanceof ConfigInvalidError) {
       io.stderr.write(`vigil: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof StoreInUseError) {
+      io.stderr.write(`vigil: ${err.message}\n`);
+      return 1;
     }
     throw err;
   }

@@ -15,6 +15,7 @@ import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.j
 import { SourceManager, type SourceManagerOptions } from './sources/manager.js';
 import { runQueryInWorker } from './store/query-worker.js';
 import { Store } from './store/store.js';
+import { StoreLock } from './store/store-lock.js';
 import { Emitter } from './util/emitter.js';
 import { detectionHandlers } from './detect/handlers.js';
 import { DetectionService } from './detect/service.js';
@@ -59,6 +60,7 @@ export interface EngineEvents extends Events {
 export class Engine {
   readonly events = new Emitter<EngineEvents>();
   readonly store: Store;
+  private readonly lock: StoreLock | null;
   readonly config: ConfigFile;
   readonly handlers: Handlers;
   readonly paths: ReturnType<typeof dataPaths>;
@@ -84,7 +86,14 @@ export class Engine {
     this.log = opts.log ?? ((m) => console.error(`vigil: ${m}`));
     const p = dataPaths(opts.dataDir);
     this.paths = { ...p, configPath: opts.configPath ?? p.configPath, dbPath: opts.dbPath ?? p.dbPath };
-    this.store = new Store(this.paths.dbPath);
+    // Before the store is opened: a second engine on it must not read its checkpoints.
+    this.lock = StoreLock.acquire(this.paths.dbPath, opts.host);
+    try {
+      this.store = new Store(this.paths.dbPath);
+    } catch (err) {
+      this.lock?.release();
+      throw err;
+    }
     // Template state lives in the store and is saved in each batch's transaction.
     this.templates = new TemplateStore(this.store);
     const templates: TemplateStage = {
@@ -184,6 +193,7 @@ export class Engine {
       if (this.sourcesTimer) clearTimeout(this.sourcesTimer);
       this.events.clear();
       this.store.close();
+      this.lock?.release();
     })();
     return this.closing;
   }

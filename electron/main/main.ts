@@ -1,6 +1,6 @@
 // The Electron shell, kept thin: single instance, a locked-down window, a tray, the IPC
 // router, and the engine (the same one `vigil serve` and the CLI run) in this process.
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../engine/engine.js';
@@ -79,8 +79,11 @@ if (!app.requestSingleInstanceLock()) {
     tray?.destroy();
     void closing.close().finally(() => app.exit(0));
   });
-  app.whenReady().then(start, (err) => {
+  app.whenReady().then(start).catch((err: unknown) => {
     console.error('vigil: failed to start', err);
+    // Said in a window too: a desktop app's stderr is read by nobody (another Vigil, `vigil
+    // serve`, holding the store is the usual reason; its message says what to do).
+    dialog.showErrorBox('Vigil could not start', err instanceof Error ? err.message : String(err));
     app.exit(1);
   });
 }

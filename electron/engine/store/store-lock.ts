@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * One engine writes a store at a time. The desktop app and `vigil serve` share their data
+ * folder by default, so a user running both would have two engines tailing the same files
+ * from the same checkpoints, and every line stored twice.
+ *
+ * The lock is an exclusive SQLite lock on a small file next to the store (`vigil.db.lock`),
+ * held for the engine's life. It is the operating system's lock (fcntl on Unix, LockFileEx
+ * on Windows), so it goes with the process however it ends, SIGKILL and power loss
+ * included: there is no stale lock to clean up and no pid to mistake for another. Who holds
+ * it is written beside it (`vigil.db.lock.json`) for the message the second one gets.
+ */
+export class StoreInUseError extends Error {
+  constructor(
+    readonly dbPath: string,
+    readonly owner: StoreOwner | null,
+  ) {
+    const who = owner
+      ? `${HOST_NAMES[owner.host] ?? owner.host} (pid ${owner.pid}, since ${new Date(owner.since).toISOString()})`
+      : 'another Vigil';
+    super(
+      `${who} is already watching logs into ${dbPath}; two at once would store every line twice. ` +
+        `Stop it first, or give this one a store of its own (--data-dir or --db for vigil serve, VIGIL_DATA_DIR).`,
+    );
+    this.name = 'StoreInUseError';
+  }
+}
+
+export interface StoreOwner {
+  pid: number;
+  /** The engine's host: electron, server, cli. */
+  host: string;
+  since: number;
+}
+
+const HOST_NAMES: Record<string, string> = { electron: 'the Vigil desktop app', server: '`vigil serve`', cli: 'a `vigil` command' };
+
+export class StoreLock {
+  private constructor(
+    private db: Database.Database | null,
+    private readonly ownerPath: string,
+  ) {}
+
+  /** Takes the lock of the store at `dbPath`, or throws StoreInUseError. An in-memory store needs none. */
+  static acquire(dbPath: string, host: string): StoreLock | null {
+    if (dbPath === ':memory:' || dbPath === '') return null;
+    const lockPath = `${dbPath}.lock`;
+    const ownerPath = `${lockPath}.json`;
+    mkdirSync(dirname(lockPath), { recursive: true });
+    // No busy wait: the holder keeps the lock for as long as it runs.
+    const db = new Database(lockPath, { timeout: 0 });
+    try {
+      db.pragma('journal_mode = DELETE');
+      db.exec('BEGIN EXCLUSIVE');
+    } catch (err) {
+      db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY' || (err as { code?: string }).code === 'SQLITE_LOCKED') {
+        throw new StoreInUseError(dbPath, readOwner(ownerPath));
+      }
+      throw err;
+    }
+    const owner: StoreOwner = { pid: process.pid, host, since: Date.now() };
+    try {
+      writeFileSync(ownerPath, JSON.stringify(owner) + '\n');
+    } catch {
+      // Only the message of a second engine reads it.
+    }
+    return new StoreLock(db, ownerPath);
+  }
+
+  release(): void {
+    if (!this.db) return;
+    try {
+      if (readOwner(this.ownerPath)?.pid === process.pid) rmSync(this.ownerPath, { force: true });
+    } catch {
+      // best effort
+    }
+    this.db.close();
+    this.db = null;
+  }
+}
+
+function readOwner(path: string): StoreOwner | null {
+  try {
+    const o = JSON.parse(readFileSync(path, 'utf8')) as StoreOwner;
+    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.since === 'number' ? o : null;
+  } catch {
+    return null;
+  }
+}
