@@ -326,7 +326,7 @@ export class FileSet {
 
   private isStoreFile(path: string): boolean {
     const db = resolve(this.ctx.store.path);
-    return path === db || (path.startsWith(db) && /^-(wal|shm|journal)$/.test(path.slice(db.length)));
+    return path === db || (path.startsWith(db) && /^(-wal|-shm|-journal|\.lock|\.lock-journal|\.lock\.json)$/.test(path.slice(db.length)));
   }
 
   /** A file read to its end: its last checkpoint, which the store may not have committed yet. */

@@ -132,6 +132,10 @@ describe('file source: which files, from where', () => {
 
   it("a folder source over Vigil's own data folder does not read its database (each write would be read again, without end)", async () => {
     const dir = dirFixture();
+    // The engine's lock beside it (store-lock.ts): a SQLite file and who holds it.
+    mkdirSync(join(dir, 'db'));
+    writeFileSync(join(dir, 'db', 'vigil.db.lock'), 'SQLite format 3\0');
+    writeFileSync(join(dir, 'db', 'vigil.db.lock.json'), '{"pid":1,"host":"server","since":0}\n');
     const r = await rig(dir, { path: dir, recursive: true, start: 'beginning' });
     appendFileSync(join(dir, 'app.log'), 'one line\n');
     await waitFor(() => /not read: .*vigil\.db.*own database/.test(r.status().message ?? ''), { what: 'status naming the database' });
