@@ -43,6 +43,7 @@ export const RECORD_FLAGS = {
   noTimestamp: 16, // ts is the read time, not the record's own
   partialFlushed: 32, // a line without its newline, flushed because the file went away
   nulSkipped: 64, // NUL bytes before the line were skipped (a hole left by a writer without O_APPEND after a truncation)
+  ansiStripped: 128, // terminal colour/control sequences were removed from the text (decode/ansi.ts)
 } as const;
 
 /** Lines longer than this are stored cut, flagged `truncated` (a source's `maxLineBytes`, `vigil parse`). */

@@ -3,6 +3,7 @@ import { explain, detectFormat, type Candidate } from './detect.js';
 import type { CompiledFormat, ParsedLine } from './formats/compile.js';
 import { findLevelWord, leadingTimestamp } from './formats/generic-line.js';
 import { crashLevel, looksLikeContinuation } from './multiline/continuation.js';
+import { stripAnsi } from './ansi.js';
 import type { TimeContext } from './time/timestamp.js';
 import { newRecord, type DecodedRecord, type DecoderOptions, type SourceLine, type StreamDecoder } from './types.js';
 
@@ -115,6 +116,7 @@ export class FormatStreamDecoder implements StreamDecoder {
   }
 
   push(line: SourceLine): DecodedRecord[] {
+    cleanLine(line);
     if (this.sampling) {
       this.sample.push(line);
       const first = this.sample[0]!;
@@ -195,7 +197,8 @@ export class FormatStreamDecoder implements StreamDecoder {
   }
 
   /** Whether this line starts a record under the current format, whatever record is held before it. */
-  opensRecord(text: string): boolean {
+  opensRecord(raw: string): boolean {
+    const text = stripAnsi(raw);
     if (this.startRe) return this.startRe.test(text);
     const f = this.format;
     if (!f) return false;
@@ -372,7 +375,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     p.last = line;
     p.lines++;
     p.chars += line.text.length + 1;
-    (p.raw ??= [p.first.text]).push(line.text);
+    (p.raw ??= [p.first.written ?? p.first.text]).push(line.written ?? line.text);
     (p.msg ??= []).push(glue ? '\u0000' + msgText : msgText);
     if (line.bytes !== null) p.bytes = true;
     p.flags |= line.flags;
@@ -418,7 +421,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     // they stay in raw.
     const cN = message.charCodeAt(message.length - 1);
     if (cN === 32 || cN === 9) message = message.trimEnd();
-    const raw = p.raw ? p.raw.join('\n') : first.text;
+    const raw = p.raw ? p.raw.join('\n') : (first.written ?? first.text);
     let rawBytes: Buffer | null = null;
     if (p.bytes) rawBytes = p.lines === 1 ? first.bytes : Buffer.from(raw, 'utf8');
     // newRecord's object, written out: this is the hot path, and an argument object per
@@ -466,12 +469,30 @@ export class FormatStreamDecoder implements StreamDecoder {
       level: null,
       levelText: null,
       message: line.text,
-      raw: line.text,
+      raw: line.written ?? line.text,
       rawBytes: line.bytes,
       flags: line.flags | RECORD_FLAGS.parseError,
       format: f.name,
       stream: line.stream,
       alert: { type: 'unknown', severity: null, details: null, parseError: reason },
     });
+  }
+}
+
+/**
+ * The text as decoding sees it: without a UTF-8 byte-order mark where the file starts (a
+ * Windows editor's, or .NET's default encoding; it hid the first line's timestamp), and
+ * without terminal control sequences (see ansi.ts), which stay in the record's raw text.
+ */
+function cleanLine(line: SourceLine): void {
+  const text = line.text;
+  if (line.startOffset === 0 && text.charCodeAt(0) === 0xfeff) line.text = text.slice(1);
+  if (line.text.indexOf('\x1b') !== -1) {
+    const visible = stripAnsi(line.text);
+    if (visible !== line.text) {
+      line.written = line.text;
+      line.text = visible;
+      line.flags |= RECORD_FLAGS.ansiStripped;
+    }
   }
 }

@@ -6,6 +6,8 @@ export interface SourceLine {
   text: string;
   /** The original bytes, kept only when they were not valid UTF-8. */
   bytes: Buffer | null;
+  /** The text as written, set by the decoder when it reads `text` without terminal sequences (the record's raw). */
+  written?: string;
   /** RECORD_FLAGS bits known at read time (truncated, invalidUtf8, partialFlushed). */
   flags: number;
   /** 1-based line number in the file (or sequence number in a container stream). */

@@ -6,6 +6,7 @@ import { compilePatterns, parseAuto, type TimeContext, type TimeParser, type TsA
 import type { FormatDefinition } from './definition.js';
 import { findLevelWord, leadingTimestamp } from './generic-line.js';
 import { parseLogfmt } from './logfmt.js';
+import { stripAnsi } from '../ansi.js';
 import { sameFields, unnamedGroups, type FieldsOf, type UnnamedRegex } from './unnamed-groups.js';
 
 /** What one line says once a format has read it. */
@@ -54,7 +55,6 @@ export class FormatError extends Error {
   }
 }
 
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
 
 function list(v: string | string[] | undefined, dflt: string[]): string[] {
@@ -143,12 +143,15 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
   /** `tsv`, `lv`: the time and level values (see first()). */
   const finish = (obj: Record<string, unknown>, message: string, ctx: TimeContext, fields: Record<string, unknown>, tsv: unknown, lv: unknown): ParsedLine => {
     const t = readTime(tsv, ctx);
-    let level = lv === undefined ? null : levelOf(lv);
-    let levelText = lv === undefined ? null : String(lv);
+    // Structured fields may carry colours of their own (winston's colorize() into JSON, a
+    // container's coloured output in Docker's JSON): decoded text is what a terminal shows.
+    const lvText = typeof lv === 'string' ? stripAnsi(lv) : lv;
+    let level = lvText === undefined ? null : levelOf(lvText);
+    let levelText = lvText === undefined ? null : String(lvText);
     let ts = t ? t.ms : null;
     let tsText = t ? (typeof tsv === 'string' ? tsv : String(tsv)) : null;
     let tsAssumed = t ? t.assumed : null;
-    let msg = message;
+    let msg = stripAnsi(message);
     if (def.nested) {
       if (ts === null) {
         const lead = leadingTimestamp(msg, ctx);
@@ -302,7 +305,7 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
   }
 
   const stripped = def.stripAnsi
-    ? (text: string, ctx: TimeContext) => parse(text.indexOf('\x1b') >= 0 ? text.replace(ANSI, '') : text, ctx)
+    ? (text: string, ctx: TimeContext) => parse(stripAnsi(text), ctx)
     : parse;
 
   const compiled: CompiledFormat = {
