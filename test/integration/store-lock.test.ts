@@ -95,7 +95,7 @@ describe('one engine per store', () => {
     await listening(third);
     // The line the first may or may not have stored before it was killed: stored once either way.
     const db = new Database(join(dir, 'data', 'vigil.db'), { readonly: true });
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     const count = () => db.prepare("SELECT count(*) FROM events WHERE source = 'app' AND raw = 'before the kill'").pluck().get() as number;
     appendFileSync(log, 'after the restart\n');
     await waitFor(() => (db.prepare("SELECT count(*) FROM events WHERE raw = 'after the restart'").pluck().get() as number) === 1, { what: 'the third one reading' });
