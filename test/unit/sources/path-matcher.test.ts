@@ -43,4 +43,18 @@ describe('pathMatcher', () => {
     expect(pathMatcher(join(root, 'later'), { include: '*.log' }).single).toBe(false);
     expect(pathMatcher(join(root, 'later')).single).toBe(true);
   });
+
+  it('`~` is the home folder, for a file, a glob and a folder (os.homedir(): HOME here)', () => {
+    const home = process.env.HOME;
+    process.env.HOME = root;
+    try {
+      expect(pathMatcher('~/logs/app.log')).toMatchObject({ base: join(root, 'logs'), target: join(root, 'logs', 'app.log') });
+      expect(pathMatcher('~/logs/*.log').base).toBe(join(root, 'logs'));
+      expect(pathMatcher('~/logs')).toMatchObject({ base: join(root, 'logs'), single: false });
+      // Only a leading `~` alone or before a separator: `~user` and `a~b` are names.
+      expect(pathMatcher(join(root, 'a~b.log')).target).toBe(join(root, 'a~b.log'));
+    } finally {
+      process.env.HOME = home;
+    }
+  });
 });
