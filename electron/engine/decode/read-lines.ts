@@ -4,7 +4,8 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { DEFAULT_MAX_LINE_BYTES, RECORD_FLAGS } from '../../../shared/types.js';
 import { utf8Boundary } from '../util/utf8.js';
 import type { SourceLine } from './types.js';
-import { compressionOfFile, decompressed, unreadable } from '../util/compression.js';
+import { compressionOfFile, decompressed, decompressedHead, unreadable } from '../util/compression.js';
+import { encodingOf, encodingOfFile, newSplitter, type TextEncoding } from '../sources/file/utf16-splitter.js';
 
 // Reads a file as SourceLines in batches, streaming (constant memory whatever the file
 // size): for `vigil parse`, `vigil scan` and the decode benchmark, which read whole files
@@ -34,17 +35,23 @@ export async function* readLineBatches(
     if (why) throw new Error(`${path} is ${kind}-compressed: ${why}`);
     const fh = await open(path, 'r');
     try {
-      yield* splitLines(pieces(decompressed(fh, kind), opts.chunkBytes ?? 1 << 16), 0, opts.readAt ?? Date.now(), max);
+      const encoding = encodingOf(await decompressedHead(fh, kind, 2));
+      const chunks = pieces(decompressed(fh, kind), opts.chunkBytes ?? 1 << 16);
+      if (encoding === 'utf8') yield* splitLines(chunks, 0, opts.readAt ?? Date.now(), max);
+      else yield* splitUtf16(chunks, encoding, opts.readAt ?? Date.now(), max);
     } finally {
       await fh.close();
     }
     return;
   }
+  const encoding = from === 0 ? encodingOfFile(path) : 'utf8';
   // Synchronous reads in a loop: an offline reader has nothing else to do meanwhile, and
   // waiting on a stream's thread-pool round trips would leave the CPU idle between chunks.
   const fd = openSync(path, 'r');
   try {
-    yield* splitLines(readChunks(fd, from, opts.chunkBytes ?? 1 << 16), from, opts.readAt ?? Date.now(), max);
+    const chunks = readChunks(fd, from, opts.chunkBytes ?? 1 << 16);
+    if (encoding === 'utf8') yield* splitLines(chunks, from, opts.readAt ?? Date.now(), max);
+    else yield* splitUtf16(chunks, encoding, opts.readAt ?? Date.now(), max);
   } finally {
     closeSync(fd);
   }
@@ -112,6 +119,19 @@ async function* splitLines(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, off
     if (batch.length) yield batch;
   }
   if (carry.length) yield [carry.line(++lineNo, offset, readAt, false)];
+}
+
+/** Lines of UTF-16 text (a file that starts with its byte-order mark), by the file source's splitter. */
+async function* splitUtf16(chunks: Iterable<Buffer> | AsyncIterable<Buffer>, encoding: TextEncoding, readAt: number, max: number): AsyncGenerator<SourceLine[]> {
+  const splitter = newSplitter(encoding, 0, 0, max);
+  for await (const data of chunks) {
+    const batch: SourceLine[] = [];
+    splitter.push(data, readAt, batch);
+    if (batch.length) yield batch;
+  }
+  const last: SourceLine[] = [];
+  splitter.flushPartial(readAt, last);
+  if (last.length) yield last;
 }
 
 /** The start of a line that spans chunks: at most `max` bytes kept, the rest counted. */

@@ -3,6 +3,7 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import { createDecoderFactory, type FormatDecoderFactory } from './factory.js';
 import { loadFormats } from './formats/load.js';
 import { readLineBatches } from './read-lines.js';
+import { encodingOfFile } from '../sources/file/utf16-splitter.js';
 import { explainSwitch, type FormatStreamDecoder, type FormatSwitch } from './stream-decoder.js';
 import { messageHead } from './templates/miner.js';
 import { shapeHash } from './templates/shape-hash.js';
@@ -424,7 +425,8 @@ export function decodeInWorkers(path: string, opts: WorkerDecodeOptions, each: R
   // Small parts keep both workers busy to the end (the last part is decoded alone); each
   // part costs a format detection where it starts (a millisecond or two).
   const chunkBytes = Math.max(1, opts.chunkBytes ?? Math.min(8 << 20, Math.max(1 << 20, Math.ceil(size / 16))));
-  const chunks = size < (opts.splitFrom ?? 64 << 20) ? 1 : Math.max(1, Math.ceil(size / chunkBytes));
+  // UTF-16 text is one part: parts start at line starts found as UTF-8 newlines.
+  const chunks = size < (opts.splitFrom ?? 64 << 20) || encodingOfFile(path) !== 'utf8' ? 1 : Math.max(1, Math.ceil(size / chunkBytes));
   // A worker may run a whole part ahead of the caller (the part before is the other's): 64
   // batches hold a part of 8 MiB of short lines, at 80 KB a batch.
   const inFlight = opts.inFlight ?? 64;

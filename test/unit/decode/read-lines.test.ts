@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { readLineBatches } from '../../../electron/engine/decode/read-lines.js';
 import { RECORD_FLAGS } from '../../../shared/types.js';
 import { utf8Boundary } from '../../../electron/engine/util/utf8.js';
@@ -71,6 +72,34 @@ describe('readLineBatches', () => {
           for (const l of b) got.push([l.lineNo, l.text, l.startOffset, l.endOffset, l.bytes ? l.bytes.toString('hex') : null, l.flags]);
         }
         expect(got, `file ${file}, chunks of ${chunkBytes}, lines cut at ${max}`).toEqual(want);
+      }
+    }
+  });
+});
+
+describe('readLineBatches: UTF-16 (a byte-order mark)', () => {
+  it('reads UTF-16LE and UTF-16BE files, plain and gzip-compressed, as the same lines as their UTF-8 text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-lines-'));
+    const text = 'alpha\r\nbé 🔥 ਊ\n\nlast';
+    const le = Buffer.from('\uFEFF' + text, 'utf16le');
+    const files: [string, Buffer][] = [
+      ['le.log', le],
+      ['be.log', Buffer.from(le).swap16()],
+      ['le.log.gz', gzipSync(le)],
+    ];
+    for (const [name, bytes] of files) {
+      writeFileSync(join(dir, name), bytes);
+      for (const chunkBytes of [3, 64 * 1024]) {
+        const lines: SourceLine[] = [];
+        for await (const b of readLineBatches(join(dir, name), { chunkBytes })) lines.push(...b);
+        // The byte-order mark stays on the first line's text; the decoder drops it there.
+        expect(lines.map((l) => [l.lineNo, l.text]), `${name} in chunks of ${chunkBytes}`).toEqual([
+          [1, '\uFEFFalpha'],
+          [2, 'bé 🔥 ਊ'],
+          [3, ''],
+          [4, 'last'],
+        ]);
+        expect(lines.at(-1)!.endOffset).toBe(le.length);
       }
     }
   });

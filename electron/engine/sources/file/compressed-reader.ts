@@ -4,7 +4,8 @@ import type { FileRow } from '../../store/store.js';
 import { decompressed, type Compression } from '../../util/compression.js';
 import { decodeTail, encodeTail } from './fingerprint.js';
 import type { Probe } from './identity.js';
-import { LineSplitter, TAIL_BYTES } from './line-splitter.js';
+import { type LineSplitter, TAIL_BYTES } from './line-splitter.js';
+import { encodingOf, newSplitter } from './utf16-splitter.js';
 import type { TailerDeps } from './tailer.js';
 
 /** A compressed file being read (its checkpoints are in decompressed bytes). */
@@ -92,7 +93,9 @@ export class CompressedReader {
 
   private async readAll(): Promise<void> {
     const from = this.row.offset;
-    const splitter = new LineSplitter(from, this.row.line_no, this.deps.maxLineBytes, decodeTail(this.row.cursor));
+    // Made at the first bytes, which say the text's encoding (see utf16-splitter.ts).
+    let splitter: LineSplitter | null = null;
+    const splitterFor = (head: Buffer) => newSplitter(encodingOf(head), from, this.row.line_no, this.deps.maxLineBytes, decodeTail(this.row.cursor));
     const progress = { read: 0 };
     let pos = 0;
     let damage: unknown = null;
@@ -100,6 +103,7 @@ export class CompressedReader {
       for await (let chunk of decompressed(this.fh, this.kind, progress)) {
         this.rawRead = progress.read;
         this.deps.signal.throwIfAborted();
+        splitter ??= splitterFor(chunk);
         if (pos + chunk.length <= from) {
           pos += chunk.length;
           continue;
@@ -119,6 +123,7 @@ export class CompressedReader {
       damage = err;
     }
     this.rawRead = this.size;
+    splitter ??= splitterFor(Buffer.alloc(0));
     const lines: SourceLine[] = [];
     splitter.flushPartial(Date.now(), lines);
     await this.emit(splitter, lines, true);

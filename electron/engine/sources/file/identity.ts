@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FileRow } from '../../store/store.js';
 import { compressionOf, decompressedHead, type Compression } from '../../util/compression.js';
 import { decodeTail, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
+import { encodingOf, type TextEncoding } from './utf16-splitter.js';
 
 /** An opened file, looked at before deciding which checkpoint (if any) it continues. */
 export interface Probe {
@@ -17,6 +18,8 @@ export interface Probe {
   fp: string | null;
   /** A compressed file (rotated and compressed: read decompressed, once; see compressed.ts). */
   compression: Compression | null;
+  /** The text's encoding, by its first bytes (UTF-16 with a byte-order mark, else UTF-8). */
+  encoding: TextEncoding;
 }
 
 export async function probeFile(path: string): Promise<Probe> {
@@ -25,14 +28,18 @@ export async function probeFile(path: string): Promise<Probe> {
     const st = await fh.stat();
     let fp: string | null = null;
     let compression: Compression | null = null;
+    let encoding: TextEncoding = 'utf8';
     if (st.isFile()) {
       const head = Buffer.alloc(FINGERPRINT_BYTES);
       const { bytesRead } = await fh.read(head, 0, FINGERPRINT_BYTES, 0);
       compression = compressionOf(head.subarray(0, bytesRead));
-      if (compression === null) fp = fingerprintOf(head.subarray(0, bytesRead));
-      else if (compression === 'gzip' || compression === 'zstd') fp = fingerprintOf(await decompressedHead(fh, compression, FINGERPRINT_BYTES));
+      const text = compression === null ? head.subarray(0, bytesRead) : compression === 'gzip' || compression === 'zstd' ? await decompressedHead(fh, compression, FINGERPRINT_BYTES) : null;
+      if (text) {
+        fp = fingerprintOf(text);
+        encoding = encodingOf(text);
+      }
     }
-    return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp, compression };
+    return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp, compression, encoding };
   } catch (err) {
     await fh.close();
     throw err;

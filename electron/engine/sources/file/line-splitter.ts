@@ -17,24 +17,24 @@ const EMPTY = Buffer.alloc(0);
  * truncated, when it ends: a 50 MB line costs 1 MiB, not 50.
  */
 export class LineSplitter {
-  private held: Buffer[] = [];
-  private heldBytes = 0;
+  protected held: Buffer[] = [];
+  protected heldBytes = 0;
   /** Bytes of the current line beyond what is held (discarded past maxLineBytes). */
-  private overflow = 0;
+  protected overflow = 0;
   /** File offset where the held line starts. */
-  private lineStart: number;
-  private lineNo: number;
+  protected lineStart: number;
+  protected lineNo: number;
   /** The last TAIL_BYTES bytes of the file before `lineStart` (what a checkpoint there follows). */
-  private tailBytes: Buffer;
+  protected tailBytes: Buffer;
   /** The last TAIL_BYTES bytes pushed so far (may run into the held line). */
-  private window: Buffer;
+  protected window: Buffer;
   /** RECORD_FLAGS.nulSkipped when NUL bytes were skipped before the next line. */
-  private nulSkipped = 0;
+  protected nulSkipped = 0;
 
   constructor(
     startOffset: number,
     lastLineNo: number,
-    private readonly maxLineBytes: number,
+    protected readonly maxLineBytes: number,
     /** The bytes just before startOffset, when known (they seed `tail`). */
     tail: Buffer | null = null,
   ) {
@@ -97,7 +97,7 @@ export class LineSplitter {
           if (end > pos && chunk[end - 1] === CR) end--;
           out.push(this.makeLine(chunk, pos, end, n + 1, readAt, 0));
         } else {
-          const cut = utf8Boundary(chunk, pos, pos + max);
+          const cut = this.cut(chunk, pos, pos + max);
           out.push(this.makeLine(chunk, pos, cut, n + 1, readAt, RECORD_FLAGS.truncated));
         }
       } else {
@@ -105,7 +105,7 @@ export class LineSplitter {
         const total = this.heldBytes + this.overflow + 1;
         const line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
         if (this.overflow > 0) {
-          const cut = utf8Boundary(line, 0, line.length);
+          const cut = this.cut(line, 0, line.length);
           out.push(this.makeLine(line, 0, cut, total, readAt, RECORD_FLAGS.truncated));
         } else {
           let end = line.length;
@@ -129,7 +129,7 @@ export class LineSplitter {
     const line = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
     const truncated = this.overflow > 0;
     const flags = RECORD_FLAGS.partialFlushed | (truncated ? RECORD_FLAGS.truncated : 0);
-    const end = truncated ? utf8Boundary(line, 0, line.length) : line.length;
+    const end = truncated ? this.cut(line, 0, line.length) : line.length;
     out.push(this.makeLine(line, 0, end, line.length + this.overflow, readAt, flags));
     this.held = [];
     this.heldBytes = 0;
@@ -149,7 +149,12 @@ export class LineSplitter {
     this.nulSkipped = 0;
   }
 
-  private hold(chunk: Buffer, from: number, to: number): void {
+  /** Where a line cut at `end` ends: on a character boundary. */
+  protected cut(buf: Buffer, start: number, end: number): number {
+    return utf8Boundary(buf, start, end);
+  }
+
+  protected hold(chunk: Buffer, from: number, to: number): void {
     const room = this.maxLineBytes - this.heldBytes;
     const take = Math.max(0, Math.min(room, to - from));
     if (take > 0) {
@@ -160,7 +165,7 @@ export class LineSplitter {
     this.overflow += to - from - take;
   }
 
-  private makeLine(buf: Buffer, start: number, end: number, totalBytes: number, readAt: number, flags: number): SourceLine {
+  protected makeLine(buf: Buffer, start: number, end: number, totalBytes: number, readAt: number, flags: number): SourceLine {
     const text = buf.toString('utf8', start, end);
     let bytes: Buffer | null = null;
     // U+FFFD may be real text; keep the bytes only when they really are invalid UTF-8.
@@ -186,7 +191,7 @@ function isValidUtf8(b: Buffer): boolean {
 }
 
 /** The last TAIL_BYTES bytes of `prev` followed by `chunk[0, end)`. */
-function lastBytes(prev: Buffer, chunk: Buffer, end: number): Buffer {
+export function lastBytes(prev: Buffer, chunk: Buffer, end: number): Buffer {
   if (end >= TAIL_BYTES) return Buffer.from(chunk.subarray(end - TAIL_BYTES, end));
   const keep = Math.min(prev.length, TAIL_BYTES - end);
   return Buffer.concat([prev.subarray(prev.length - keep), chunk.subarray(0, end)]);

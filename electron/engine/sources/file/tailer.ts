@@ -6,7 +6,8 @@ import type { FileRow } from '../../store/store.js';
 import type { SourceContext } from '../source.js';
 import { encodeTail, fingerprint, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
 import { holdsCheckpoint, type Probe } from './identity.js';
-import { LineSplitter, TAIL_BYTES } from './line-splitter.js';
+import { type LineSplitter, TAIL_BYTES } from './line-splitter.js';
+import { encodingOf, newSplitter, type TextEncoding } from './utf16-splitter.js';
 
 const READ_CHUNK = 512 * 1024;
 
@@ -58,6 +59,8 @@ export class FileTailer {
   previousPath: string | null = null;
   private readonly fh: FileHandle;
   private splitter: LineSplitter;
+  /** The text's encoding, by the file's first bytes (decided again when reading from offset 0). */
+  private encoding: TextEncoding;
   private decoder: StreamDecoder;
   private readPos: number;
   private size: number;
@@ -92,7 +95,8 @@ export class FileTailer {
     this.ckptOffset = row.offset;
     this.ckptLineNo = row.line_no;
     this.ckptTail = tail;
-    this.splitter = new LineSplitter(row.offset, row.line_no, deps.maxLineBytes, tail);
+    this.encoding = probe.encoding;
+    this.splitter = newSplitter(probe.encoding, row.offset, row.line_no, deps.maxLineBytes, tail);
     this.decoder = deps.makeDecoder(probe.mtimeMs);
   }
 
@@ -331,6 +335,14 @@ export class FileTailer {
     if (this.readPos > this.size) this.size = this.readPos;
     const now = Date.now();
     this.lastGrowthAt = now;
+    if (chunk.start === 0 && this.splitter.pendingBytes === 0) {
+      // The file's first bytes (a new file, or one truncated and written again): its encoding.
+      const enc = encodingOf(chunk.bytes);
+      if (enc !== this.encoding) {
+        this.encoding = enc;
+        this.splitter = newSplitter(enc, 0, this.splitter.lastLineNo, this.deps.maxLineBytes, this.splitter.tail);
+      }
+    }
     const lines: SourceLine[] = [];
     this.splitter.push(chunk.bytes, now, lines);
     try {

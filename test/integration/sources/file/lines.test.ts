@@ -1,10 +1,11 @@
 // What a line is, on real files through the whole source -> store path.
-import { appendFileSync, openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { appendFileSync, openSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECORD_FLAGS } from '../../../../shared/types.js';
 import { tempDir } from '../../../support/tmp.js';
 import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
+import { createDecoderFactory, loadFormats } from '../../../../electron/engine/decode/index.js';
 import type { DecoderFactory } from '../../../../electron/engine/decode/types.js';
 import { Rig, settle } from './rig.js';
 
@@ -122,5 +123,56 @@ describe('file source: lines', () => {
     expect(rows.map((r) => [r.raw.length, r.flags & RECORD_FLAGS.truncated])).toEqual([[6, 0], [1024 * 1024, RECORD_FLAGS.truncated], [5, 0]]);
     // Held: at most 1 MiB of the line plus read buffers; a 50 MB copy would show.
     expect(peak).toBeLessThan(25 * 1024 * 1024);
+  });
+});
+
+// Windows PowerShell 5's `>` and Out-File, and SQL Server's ERRORLOG, write UTF-16 with a
+// byte-order mark. Read as UTF-8 every line was NUL-riddled and no format read it.
+describe('file source: UTF-16 files', () => {
+  it('are read as text, decoded, and followed across a half-written code unit, a restart and a copytruncate, each line once', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'task.log');
+    const u16 = (s: string) => Buffer.from(s, 'utf16le');
+    const BOM = Buffer.from([0xff, 0xfe]);
+    const line = (i: number, level: string) => `2026-11-21T10:00:${String(i).padStart(2, '0')}.000Z ${level} backup step ${i} Ü🔥`;
+    const expected: string[] = [];
+    const write = (i: number, level = 'INFO') => {
+      expected.push(line(i, level));
+      appendFileSync(log, u16(line(i, level) + '\r\n'));
+    };
+    writeFileSync(log, BOM);
+    const rig = await Rig.start({ dir, decoders: createDecoderFactory(loadFormats().formats), source: { path: log, start: 'beginning' } });
+    cleanups.push(() => rig.close());
+    write(1);
+    write(2, 'ERROR');
+    write(3);
+    expect(await rig.expectCount(3)).toEqual(expected);
+
+    // A line written in two pieces, the first ending inside a code unit.
+    const half = u16(line(4, 'WARN') + '\r\n');
+    expected.push(line(4, 'WARN'));
+    appendFileSync(log, half.subarray(0, 9));
+    await settle(rig, 300);
+    appendFileSync(log, half.subarray(9));
+    expect(await rig.expectCount(4)).toEqual(expected);
+
+    // Stopped mid-file: the next start resumes at the checkpoint, still in UTF-16.
+    await rig.close();
+    write(5);
+    write(6);
+    await rig.open();
+    expect(await rig.expectCount(6)).toEqual(expected);
+
+    // copytruncate: the file starts again, with its byte-order mark.
+    truncateSync(log, 0);
+    writeFileSync(log, Buffer.concat([BOM, u16(line(7, 'ERROR') + '\r\n')]));
+    expected.push(line(7, 'ERROR'));
+    expect(await rig.expectCount(7)).toEqual(expected);
+
+    const levels = rig.store.db.prepare('SELECT level FROM records ORDER BY id').pluck().all();
+    expect(levels).toEqual([3, 6, 3, 5, 3, 3, 6]);
+    const ts = rig.store.db.prepare('SELECT ts FROM records ORDER BY id').pluck().all();
+    expect(ts).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => Date.parse(`2026-11-21T10:00:0${i}.000Z`)));
   });
 });
