@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_FLAGS } from '../../../shared/types.js';
-import { decodeFixture, formatCases, iso, loadErrors as loadedErrors, local, type FormatCase } from './helpers.js';
+import { decodeFixture, decodeText, formatCases, iso, loadErrors as loadedErrors, local, type FormatCase } from './helpers.js';
 
 // One realistic sample per built-in format: the detected format, and the first records'
 // time, level and message. Times without a zone are local: expectations are built with
@@ -59,6 +59,21 @@ describe('built-in formats', () => {
     const { records } = decodeFixture('compose.log');
     expect(records[1]!.fields?.service).toBe('db-1');
     expect(records[1]!.raw).toContain('\u001b[33m');
+  });
+
+  it('a zone written by name lands at the right instant: PHP in its date.timezone, PostgreSQL in its log_timezone', () => {
+    const php = decodeText('[21-Nov-2026 10:00:00 Europe/Berlin] PHP Warning:  Undefined variable $x in /var/www/a.php on line 3\n[01-Jul-2026 10:00:00 America/New_York] PHP Fatal error:  boom\n');
+    expect(php.decoder.describe().format).toBe('php-error');
+    expect(php.records.map((r) => [iso(r.ts), r.tsAssumed ?? null, r.level])).toEqual([
+      ['2026-11-21T09:00:00.000Z', null, 'warn'],
+      ['2026-07-01T14:00:00.000Z', null, 'fatal'],
+    ]);
+    const pg = decodeText('2026-11-21 10:00:00.123 CET [1234] LOG:  checkpoint starting: time\n2026-11-21 10:00:01.456 CET [1240] ERROR:  relation "users" does not exist\n');
+    expect(pg.decoder.describe().format).toBe('postgresql');
+    expect(pg.records.map((r) => [iso(r.ts), r.level])).toEqual([
+      ['2026-11-21T09:00:00.123Z', 'info'],
+      ['2026-11-21T09:00:01.456Z', 'error'],
+    ]);
   });
 
   it('alert-jsonl: alerts carry type/severity/details; a malformed line is kept as a parse error', () => {

@@ -104,4 +104,33 @@ describe('timestamps', () => {
       resetTimeCache();
     }
   });
+
+  // PostgreSQL writes its log_timezone's abbreviation, PHP its date.timezone's IANA name.
+  it.each([
+    ['%Y-%m-%d %H:%M:%S.%L %Z', '2026-11-21 10:00:00.123 CET', '2026-11-21T09:00:00.123Z'],
+    ['%Y-%m-%d %H:%M:%S.%L %Z', '2026-07-01 10:00:00.123 CEST', '2026-07-01T08:00:00.123Z'],
+    ['%Y-%m-%d %H:%M:%S.%L %Z', '2026-07-01 10:00:00.000 PDT', '2026-07-01T17:00:00.000Z'],
+    ['%Y-%m-%d %H:%M:%S.%L %Z', '2026-11-21 10:00:00.000 UTC', '2026-11-21T10:00:00.000Z'],
+    ['%Y-%m-%d %H:%M:%S %Z', '2026-11-21 10:00:00 ACST', '2026-11-21T00:30:00.000Z'],
+    // IANA names, with their daylight saving time.
+    ['%d-%b-%Y %H:%M:%S %Z', '21-Nov-2026 10:00:00 Europe/Berlin', '2026-11-21T09:00:00.000Z'],
+    ['%d-%b-%Y %H:%M:%S %Z', '01-Jul-2026 10:00:00 Europe/Berlin', '2026-07-01T08:00:00.000Z'],
+    ['%d-%b-%Y %H:%M:%S %Z', '21-Nov-2026 10:00:00 America/New_York', '2026-11-21T15:00:00.000Z'],
+    ['%d-%b-%Y %H:%M:%S %Z', '21-Nov-2026 10:00:00 America/Argentina/Buenos_Aires', '2026-11-21T13:00:00.000Z'],
+    ['%d-%b-%Y %H:%M:%S %Z', '21-Nov-2026 10:00:00 Asia/Kolkata', '2026-11-21T04:30:00.000Z'],
+    ['%d-%b-%Y %H:%M:%S %Z', '21-Nov-2026 10:00:00 Etc/GMT+5', '2026-11-21T15:00:00.000Z'],
+  ])('%s: a zone name is the offset it names (%s)', (pattern, text, want) => {
+    const r = compilePattern(pattern)(text, ctx)!;
+    expect(new Date(r.ms).toISOString()).toBe(want);
+    expect(r.assumed).toBeNull();
+  });
+
+  it('an ambiguous or unknown zone name is read as local time, and says so', () => {
+    const p = compilePattern('%d-%b-%Y %H:%M:%S %Z');
+    for (const text of ['21-Nov-2026 10:00:00 CST', '21-Nov-2026 10:00:00 IST', '21-Nov-2026 10:00:00 Mars/Olympus_Mons']) {
+      const r = p(text, ctx)!;
+      expect(r.ms, text).toBe(new Date(2026, 10, 21, 10, 0, 0).getTime());
+      expect(r.assumed, text).toBe('zone');
+    }
+  });
 });

@@ -4,6 +4,8 @@
 // a year when that would put it in the future; text without a zone is local time. Both
 // assumptions are reported so the UI can say so.
 
+import { isZoneChar, zoneOffsetMs } from './zones.js';
+
 export type TsAssumed = 'year' | 'zone' | 'year+zone';
 
 export interface ParsedTime {
@@ -183,7 +185,8 @@ const DIRECTIVES: Record<string, number> = {
 /**
  * Compiles a strftime-style pattern. Directives: %Y %y %m %d %e %H %I %p %M %S %L (millis)
  * %f (any fraction) %b/%B (month name) %a/%A (day name, skipped) %z (+hh:mm, +hhmm, Z)
- * %Z (zone name: UTC/GMT taken as UTC, others ignored) %s (epoch seconds) %%.
+ * %Z (zone name: an abbreviation that names one offset, CET, PDT, ..., or an IANA zone,
+ * Europe/Berlin; an ambiguous one, CST, IST, is read as local time) %s (epoch seconds) %%.
  * A space matches one or more spaces. Throws on an unknown directive.
  */
 export function compilePattern(pattern: string, utc = false): TimeParser {
@@ -282,6 +285,7 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
     let i = 0;
     const n = t.length;
     let y = -1, mo = 0, d = 1, h = 0, mi = 0, s = 0, ms = 0, off: number | null = null, epochS = -1, pm = -1;
+    let zone: string | null = null;
     let fracAt = -1;
     for (let o = 0; o < nOps; o++) {
       switch (kinds[o]) {
@@ -387,8 +391,9 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
         case ZNAME: {
           const start = i;
           while (i < n && isAlpha(t.charCodeAt(i))) i++;
-          const name = t.slice(start, i);
-          if (name === 'UTC' || name === 'GMT' || name === 'Z') off = 0;
+          // An IANA name goes on past its first part (`America/Argentina/Buenos_Aires`).
+          if (i > start && t.charCodeAt(i) === 47) while (i < n && isZoneChar(t.charCodeAt(i))) i++;
+          zone = t.slice(start, i);
           break;
         }
         case EPOCH: {
@@ -401,7 +406,6 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
       }
     }
     if (i !== n) return null;
-    if (off === null && utc) off = 0;
     if (epochS >= 0) return { ms: epochToMs(epochS), assumed: null };
     if (pm === 1 && h < 12) h += 12;
     if (pm === 0 && h === 12) h = 0;
@@ -410,6 +414,8 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
       isYearAssumed = true;
       y = refYear(ctx.refMs);
     }
+    if (off === null && zone !== null) off = zoneOffsetMs(zone, y, mo, d, h, mi, s);
+    if (off === null && utc) off = 0;
     let out = civil(y, mo, d, h, mi, s, ms, off);
     // Dec 31 in a file last written on Jan 2: the line is from last year.
     if (isYearAssumed && out > ctx.refMs + 2 * 86_400_000) out = civil(y - 1, mo, d, h, mi, s, ms, off);
