@@ -79,6 +79,53 @@ describe('multi-line records', () => {
     ]);
   });
 
+  it("Node's uncaught exception and unhandled rejection (a pm2 or docker log of a Node service) are fatal records of their own, with their stack", () => {
+    // A service's log: mostly its own lines, so the format is found on them.
+    const before = Array.from({ length: 12 }, (_, i) => `2024-05-01T09:59:${String(i + 10)}.000Z INFO request ${i} done`);
+    const text = [
+      ...before,
+      '2024-05-01T10:00:00.000Z INFO listening on 3000',
+      '/app/server.js:10',
+      "    throw new Error('boom');",
+      '    ^',
+      '',
+      'Error: boom',
+      '    at Server.<anonymous> (/app/server.js:10:11)',
+      '    at Server.emit (node:events:517:28)',
+      '',
+      'Node.js v20.10.0',
+      '2024-05-01T10:00:02.000Z INFO listening on 3000',
+      'node:internal/process/promises:289',
+      '            triggerUncaughtException(err, true /* fromPromise */);',
+      '            ^',
+      '',
+      '[UnhandledPromiseRejection: This error originated either by throwing inside of an async function without a catch block.] {',
+      "  code: 'ERR_UNHANDLED_REJECTION'",
+      '}',
+      '2024-05-01T10:00:04.000Z INFO listening on 3000',
+      'file:///app/main.mjs:3',
+      "throw new TypeError('bad config');",
+      '^',
+      '',
+      'TypeError: bad config',
+      '    at file:///app/main.mjs:3:7',
+      '2024-05-01T10:00:06.000Z INFO listening on 3000',
+    ].join('\n');
+    const { records, decoder } = decodeText(text + '\n');
+    expect(decoder.describe().format).toBe('iso-level');
+    const n = before.length;
+    expect(records.slice(n).map((r) => [r.firstLine - n, r.lastLine - n, r.level, r.message.split('\n')[0]])).toEqual([
+      [1, 1, 'info', 'listening on 3000'],
+      [2, 10, 'fatal', '/app/server.js:10'],
+      [11, 11, 'info', 'listening on 3000'],
+      [12, 18, 'fatal', 'node:internal/process/promises:289'],
+      [19, 19, 'info', 'listening on 3000'],
+      [20, 25, 'fatal', 'file:///app/main.mjs:3'],
+      [26, 26, 'info', 'listening on 3000'],
+    ]);
+    expect(records[n + 1]!.message).toContain('Error: boom');
+  });
+
   it('Node error with "at" frames', () => {
     const { records } = decodeFixture('node-error.log');
     expect(records.map((r) => [r.firstLine, r.lastLine])).toEqual([

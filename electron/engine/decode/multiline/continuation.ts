@@ -20,13 +20,21 @@ const CONTINUATION = new RegExp(
 
 /**
  * What a runtime prints when a program dies: a Go panic or fatal runtime error, a Rust
- * panic, the JVM's uncaught exception. Never the rest of the log record above it (the
- * logger did not write it), so it starts a record of its own, at least at this level.
+ * panic, the JVM's uncaught exception, Node's uncaught exception or unhandled rejection
+ * (which opens with the place it was thrown, alone on its line: `/app/server.js:10`,
+ * `file:///app/main.mjs:3`, `C:\app\server.js:10`, `node:internal/process/promises:289`;
+ * then the source line, a caret, the error and its stack). Never the rest of the log
+ * record above it (the logger did not write it), so it starts a record of its own, at
+ * least at this level.
  */
 const CRASH = /^(?:panic: |fatal error: |thread '[^']*' panicked at |Exception in thread ")/;
+const NODE_CRASH = /^(?:node:[\w/.-]+|(?:file:\/\/|[A-Za-z]:)?[\\/][^\s:]*\.(?:[cm]?[jt]s|[jt]sx)):\d+$/;
 
 export function crashLevel(text: string): Level | null {
   const c = text.charCodeAt(0);
+  if (c === 47 || c === 110 || ((c === 102 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) && text.charCodeAt(text.length - 1) <= 57)) {
+    if (NODE_CRASH.test(text)) return 'fatal';
+  }
   if (c !== 112 && c !== 102 && c !== 116 && c !== 69) return null; // p f t E
   if (!CRASH.test(text)) return null;
   return c === 69 ? 'error' : 'fatal';
