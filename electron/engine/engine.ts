@@ -1,11 +1,12 @@
 // The composition root: builds the services, wires source -> decode -> store -> UI
 // (detect and notify plug in as pipeline stages), and disposes them in reverse order.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Events, Handlers } from '../../shared/contract.js';
 import type { AnomalyChange, ConfigError, LogEvent, VigilConfig } from '../../shared/types.js';
 import { ConfigFile, type ConfigResult } from './config/config-file.js';
 import { defaultConfigText } from './config/default-config.js';
+import { resolveSourcePaths } from './config/relative-paths.js';
 import { DemoWriter } from './demo/demo-writer.js';
 import { ConfiguredDecoders } from './decode/user-formats.js';
 import { TemplateStore } from './decode/templates/template-store.js';
@@ -202,7 +203,7 @@ export class Engine {
     this.decoders.setUserFormats(config.formats ?? []);
     this.detection?.configure(config);
     await this.syncDemo(config);
-    await this.sources.apply(config.sources);
+    await this.sources.apply(resolveSourcePaths(config.sources, dirname(this.paths.configPath)));
     this.events.emit('config.changed', config);
   }
 

@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
@@ -20,6 +20,20 @@ function lines(engine: Engine, source: string): string[] {
 }
 
 describe('engine: source -> store -> UI', () => {
+  it('a relative path in the config is read from the config file\'s folder, not the working folder', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(join(dir, 'logs', 'app.log'), '');
+    expect(process.cwd()).not.toBe(dir);
+    const engine = await startEngine(dir, 'sources:\n  - { name: app, type: file, path: logs/app.log, start: beginning }\n');
+    cleanups.push(() => engine.close());
+    expect(engine.handlers['sources.list']({} as never)).toMatchObject([{ config: { path: join(dir, 'logs', 'app.log') } }]);
+    appendFileSync(join(dir, 'logs', 'app.log'), '2026-11-21T10:00:00Z INFO relative\n');
+    await waitFor(() => lines(engine, 'app').length === 1, { what: 'the line of the relative path' });
+    expect(lines(engine, 'app')).toEqual(['2026-11-21T10:00:00Z INFO relative']);
+  });
+
   it('stores appended lines, emits them to the UI, and keeps them across a restart', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
