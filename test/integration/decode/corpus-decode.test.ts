@@ -51,7 +51,11 @@ describe.skipIf(!corpusAvailable())('Loghub-2k corpus decoding', () => {
         expect(recs.map((r) => r.levelText)).toEqual(rows.map((r) => r[col]));
         expect(recs.every((r) => r.level !== null)).toBe(true);
       } else {
-        expect(recs.every((r) => r.level === null)).toBe(true);
+        // No level field (syslog without PRI): a level comes only from a level word the
+        // message itself has ("error: Received disconnect", "fatal: Write failed").
+        const leveled = recs.filter((r) => r.level !== null);
+        expect(leveled.every((r) => r.levelText !== null && r.message.includes(r.levelText))).toBe(true);
+        expect(leveled.length).toBeLessThan(recs.length / 10);
       }
     });
   }

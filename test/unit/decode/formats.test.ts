@@ -61,6 +61,21 @@ describe('built-in formats', () => {
     expect(records[1]!.raw).toContain('\u001b[33m');
   });
 
+  it('syslog as journalctl exports it (-o short-iso, -o short-precise), and a level word in a syslog message without PRI', () => {
+    const iso8601 = decodeText('2026-11-21T10:00:00+0100 web1 systemd[1]: Started nginx.service.\n2026-11-21T10:00:01+0100 web1 nginx[1234]: nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\n');
+    expect(iso8601.decoder.describe().format).toBe('syslog');
+    expect(iso8601.records.map((r) => [iso(r.ts), r.level, r.fields?.tag, r.message])).toEqual([
+      ['2026-11-21T09:00:00.000Z', null, 'systemd', 'Started nginx.service.'],
+      ['2026-11-21T09:00:01.000Z', 'fatal', 'nginx', 'nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)'],
+    ]);
+    const precise = decodeText('May 01 10:00:00.123456 web1 sshd[99]: error: maximum authentication attempts exceeded for root\nMay 01 10:00:01.654321 web1 kernel: usb 1-1: new high-speed USB device\n');
+    expect(precise.decoder.describe().format).toBe('syslog');
+    expect(precise.records.map((r) => [iso(r.ts), r.level, r.message])).toEqual([
+      [local(2024, 5, 1, 10, 0, 0, 123), 'error', 'error: maximum authentication attempts exceeded for root'],
+      [local(2024, 5, 1, 10, 0, 1, 654), null, 'usb 1-1: new high-speed USB device'],
+    ]);
+  });
+
   it('a zone written by name lands at the right instant: PHP in its date.timezone, PostgreSQL in its log_timezone', () => {
     const php = decodeText('[21-Nov-2026 10:00:00 Europe/Berlin] PHP Warning:  Undefined variable $x in /var/www/a.php on line 3\n[01-Jul-2026 10:00:00 America/New_York] PHP Fatal error:  boom\n');
     expect(php.decoder.describe().format).toBe('php-error');

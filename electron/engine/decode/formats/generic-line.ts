@@ -11,7 +11,7 @@ const LEAD = new RegExp(
     '|(?<basic>\\d{8}T\\d{6}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?)' + // ISO 8601 basic: 20240501T100000Z
     '|(?<slash>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' +
     '|(?<ctime>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? \\d{4})' +
-    '|(?<sys>[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2})' +
+    '|(?<sys>[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' + // with journalctl -o short-precise's fraction
     '|(?<clf>\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4})' +
     '|(?<epoch>1\\d{9}(?:\\.\\d{1,9})?|1\\d{12})' +
     ')\\]?(?=[\\s|,;:\\]-]|$)[\\s|:-]*',
@@ -19,7 +19,7 @@ const LEAD = new RegExp(
 
 const SLASH = compilePatterns(['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%f']);
 const CTIME = compilePatterns(['%a %b %e %H:%M:%S %Y', '%a %b %e %H:%M:%S.%f %Y']);
-const SYS = compilePatterns(['%b %e %H:%M:%S']);
+const SYS = compilePatterns(['%b %e %H:%M:%S', '%b %e %H:%M:%S.%f']);
 const CLF = compilePatterns(['%d/%b/%Y:%H:%M:%S %z']);
 
 const LEVEL_UPPER = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|CRIT(?:ICAL)?|FATAL|SEVERE|PANIC|EMERG(?:ENCY)?|ALERT)\b/;
