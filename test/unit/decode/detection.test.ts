@@ -58,6 +58,24 @@ describe('format detection', () => {
     expect(recs[0]!.message).toMatch(/^(INFO )?x$/);
   });
 
+  // Local times as Windows programs write them (.NET's en-US and de-DE defaults).
+  it.each([
+    ['11/21/2026 10:00:00 PM INFO x', [2026, 10, 21, 22, 0, 0, 0]],
+    ['1/5/2026 12:30:15 AM INFO x', [2026, 0, 5, 0, 30, 15, 0]],
+    ['11/21/2026 12:00:00.250 PM INFO x', [2026, 10, 21, 12, 0, 0, 250]],
+    ['21.11.2026 22:00:00 INFO x', [2026, 10, 21, 22, 0, 0, 0]],
+    ['5.1.2026 09:15:00,5 INFO x', [2026, 0, 5, 9, 15, 0, 500]],
+  ] as const)('a line starting with %j is read as local time', (line, [y, mo, d, h, mi, sec, ms]) => {
+    const recs = decodeAll(factory.create({}), toLines(`${line}\n`));
+    expect(recs[0]).toMatchObject({ ts: new Date(y, mo, d, h, mi, sec, ms).getTime(), tsAssumed: 'zone', level: 'info' });
+    expect(recs[0]!.message).toMatch(/^(INFO )?x$/);
+  });
+
+  it('a slashed date without AM/PM is not guessed at (day or month first?)', () => {
+    const recs = decodeAll(factory.create({}), toLines('05/11/2026 10:00:00 INFO x\n'));
+    expect(recs[0]!.ts).toBeNull();
+  });
+
   it('does not hold lines past the sample timeout: flushDueInMs, then flush decides', () => {
     const d = factory.create({});
     const lines = toLines('2024-05-01 10:00:00,001 - app - INFO - one\n', 10_000);

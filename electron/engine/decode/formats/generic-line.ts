@@ -1,6 +1,6 @@
 import type { Level } from '../../../../shared/types.js';
 import { levelFromWord } from '../levels.js';
-import { compilePatterns, parseEpoch, parseIso, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
+import { compilePatterns, localToUtc, parseEpoch, parseIso, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
 
 // The fallback for lines no format claims: a leading timestamp in any common shape and a
 // level word near the start. It never fails: a line without either is all message.
@@ -13,6 +13,10 @@ const LEAD = new RegExp(
     '|(?<ctime>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? \\d{4})' +
     '|(?<sys>[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' + // with journalctl -o short-precise's fraction
     '|(?<clf>\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4})' +
+    // Windows, as .NET and many Windows programs write times: US with AM/PM (month first,
+    // which AM/PM settles) and the dotted day-first form of German and other locales.
+    '|(?<us>\\d{1,2}/\\d{1,2}/\\d{4},? \\d{1,2}:\\d{2}:\\d{2}(?:\\.\\d+)? ?[AP]M)' +
+    '|(?<dotted>\\d{1,2}\\.\\d{1,2}\\.\\d{4},? \\d{1,2}:\\d{2}:\\d{2}(?:[.,]\\d+)?)' +
     '|(?<epoch>1\\d{9}(?:\\.\\d{1,9})?|1\\d{12})' +
     ')\\]?(?=[\\s|,;:\\]-]|$)[\\s|:-]*',
 );
@@ -52,10 +56,31 @@ export function leadingTimestamp(text: string, ctx: TimeContext): LeadingTime | 
   else if (g.ctime !== undefined) parser = CTIME, (t = g.ctime);
   else if (g.sys !== undefined) parser = SYS, (t = g.sys);
   else if (g.clf !== undefined) parser = CLF, (t = g.clf);
+  else if (g.us !== undefined) r = parseNumeric((t = g.us), true);
+  else if (g.dotted !== undefined) r = parseNumeric((t = g.dotted), false);
   else r = parseEpoch((t = g.epoch!));
   if (parser) r = parser(t, ctx);
   if (!r) return null;
   return { ms: r.ms, text: t, assumed: r.assumed, end: m[0].length };
+}
+
+const NUMERIC = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))? ?([AP]M)?$/;
+
+/** `M/D/YYYY h:mm:ss AM` (monthFirst) or `D.M.YYYY H:mm:ss`: local time, as written. */
+function parseNumeric(t: string, monthFirst: boolean): { ms: number; assumed: TsAssumed | null } | null {
+  const m = NUMERIC.exec(t);
+  if (!m) return null;
+  const mo = Number(monthFirst ? m[1] : m[2]);
+  const d = Number(monthFirst ? m[2] : m[1]);
+  let h = Number(m[4]);
+  if (m[8]) {
+    if (h < 1 || h > 12) return null;
+    if (m[8] === 'PM' && h < 12) h += 12;
+    if (m[8] === 'AM' && h === 12) h = 0;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) return null;
+  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  return { ms: localToUtc(Number(m[3]), mo - 1, d, h, Number(m[5]), Number(m[6]), ms), assumed: 'zone' };
 }
 
 export function findLevelWord(text: string): { level: Level; word: string } | null {
