@@ -116,13 +116,16 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     }
   }, 180_000);
 
-  it('follows a TTY container (raw stream, CR LF), rejoining a line Docker cut into 16 KiB pieces', async () => {
+  it('follows a TTY container (raw stream, CR LF), rejoining a line Docker cut into 16 KiB pieces; a coloured ERROR is an error', async () => {
     const dir = vigilDir();
     const engine = await startVigil(dir, `  - name: tty\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^tty-\\d+$/']\n`);
     cleanups.push(() => engine.close());
-    await dockerd.run('tty-1', `echo tty one; head -c 20000 /dev/zero | tr '\\0' y; echo; echo tty two >&2`, { Tty: true });
-    await waitFor(() => logLines(engine, 'tty').length >= 3, { what: 'three TTY lines' });
-    expect(logLines(engine, 'tty')).toEqual(['stdout:tty one', `stdout:${'y'.repeat(20_000)}`, 'stdout:tty two']);
+    await dockerd.run('tty-1', `echo tty one; head -c 20000 /dev/zero | tr '\\0' y; echo; echo tty two >&2; printf '\\033[31mERROR\\033[0m db down\\n'`, { Tty: true });
+    await waitFor(() => logLines(engine, 'tty').length >= 4, { what: 'four TTY lines' });
+    expect(logLines(engine, 'tty')).toEqual(['stdout:tty one', `stdout:${'y'.repeat(20_000)}`, 'stdout:tty two', 'stdout:\x1b[31mERROR\x1b[0m db down']);
+    // A TTY program colours its output: the level is read through the colours (raw keeps them).
+    const coloured = rows(engine, 'tty').find((r) => r.raw.includes('db down'))!;
+    expect(coloured).toMatchObject({ level: 'error', message: 'ERROR db down' });
   });
 
   it('follows only containers with the label, including ones started after the source; long lines whole; health events', async () => {
