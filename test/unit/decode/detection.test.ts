@@ -64,6 +64,7 @@ describe('format detection', () => {
     ['1/5/2026 12:30:15 AM INFO x', [2026, 0, 5, 0, 30, 15, 0]],
     ['11/21/2026 12:00:00.250 PM INFO x', [2026, 10, 21, 12, 0, 0, 250]],
     ['21.11.2026 22:00:00 INFO x', [2026, 10, 21, 22, 0, 0, 0]],
+    ['[21/Nov/2026 10:00:00] INFO x', [2026, 10, 21, 10, 0, 0, 0]],
     ['5.1.2026 09:15:00,5 INFO x', [2026, 0, 5, 9, 15, 0, 500]],
   ] as const)('a line starting with %j is read as local time', (line, [y, mo, d, h, mi, sec, ms]) => {
     const recs = decodeAll(factory.create({}), toLines(`${line}\n`));

@@ -12,7 +12,8 @@ const LEAD = new RegExp(
     '|(?<slash>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' +
     '|(?<ctime>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? \\d{4})' +
     '|(?<sys>[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' + // with journalctl -o short-precise's fraction
-    '|(?<clf>\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4})' +
+    // Apache's, and Django's and Python http.server's (a space, no zone).
+    '|(?<clf>\\d{2}/[A-Z][a-z]{2}/\\d{4}[: ]\\d{2}:\\d{2}:\\d{2}(?: [+-]\\d{4})?)' +
     // Windows, as .NET and many Windows programs write times: US with AM/PM (month first,
     // which AM/PM settles) and the dotted day-first form of German and other locales.
     '|(?<us>\\d{1,2}/\\d{1,2}/\\d{4},? \\d{1,2}:\\d{2}:\\d{2}(?:\\.\\d+)? ?[AP]M)' +
@@ -24,7 +25,7 @@ const LEAD = new RegExp(
 const SLASH = compilePatterns(['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%f']);
 const CTIME = compilePatterns(['%a %b %e %H:%M:%S %Y', '%a %b %e %H:%M:%S.%f %Y']);
 const SYS = compilePatterns(['%b %e %H:%M:%S', '%b %e %H:%M:%S.%f']);
-const CLF = compilePatterns(['%d/%b/%Y:%H:%M:%S %z']);
+const CLF = compilePatterns(['%d/%b/%Y:%H:%M:%S %z', '%d/%b/%Y %H:%M:%S', '%d/%b/%Y:%H:%M:%S']);
 
 const LEVEL_UPPER = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|CRIT(?:ICAL)?|FATAL|SEVERE|PANIC|EMERG(?:ENCY)?|ALERT)\b/;
 const LEVEL_MARKED = /[[<(|](trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|severe|panic|emerg|alert)[\]>)|:]|\blevel=["']?(\w+)|\b(Trace|Debug|Info|Notice|Warn(?:ing)?|Error|Fatal|Critical|Panic):/i;
