@@ -1,0 +1,52 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { Engine } from '../../../../electron/engine/engine.js';
+import { tempDir, waitFor } from '../../../support/tmp.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+// Editing a source's settings restarts it. Its decoder may hold lines (sampling, a
+// multi-line record) and its batches may be queued: each restart goes on from the
+// checkpoint, so every line is stored once, whatever was in flight.
+it("a source's settings edited twelve times (format, multi-line rule, line limit) while lines stream in: every line once, in order", async () => {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const cfg = (extra: string) => `sources:\n  - name: app\n    type: file\n    path: ${log}\n    start: beginning\n${extra}`;
+  writeFileSync(join(dir, 'vigil.yml'), cfg(''));
+  const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined });
+  cleanups.push(() => engine.close());
+  const variants = ['', '    format: iso-level\n', '    multiline: { start: "^\\\\d{4}-" }\n', '    maxLineBytes: 4096\n', '    format: generic\n'];
+  const written: string[] = [];
+  let n = 0;
+  const writer = setInterval(() => {
+    let chunk = '';
+    for (let k = 0; k < 50; k++) {
+      n++;
+      const l = `2026-11-21T10:00:00.000Z ${n % 7 === 0 ? 'ERROR' : 'INFO'} line ${n}`;
+      written.push(l);
+      chunk += l + '\n';
+      if (n % 11 === 0) {
+        written.push(`    at frame ${n}`);
+        chunk += `    at frame ${n}\n`;
+      }
+    }
+    appendFileSync(log, chunk);
+  }, 5);
+  for (let i = 0; i < 12; i++) {
+    await new Promise((r) => setTimeout(r, 150));
+    const res = await engine.config.setText(cfg(variants[i % variants.length]!));
+    expect(res.ok, JSON.stringify(res)).toBe(true);
+  }
+  clearInterval(writer);
+  const rawLines = () => (engine.store.db.prepare("SELECT raw FROM events WHERE source = 'app' ORDER BY id").pluck().all() as string[]).flatMap((r) => r.split('\n'));
+  await waitFor(() => rawLines().length >= written.length, { what: 'all lines', timeoutMs: 30_000 });
+  await new Promise((r) => setTimeout(r, 1500));
+  const got = rawLines();
+  expect(got).toEqual(written);
+});
