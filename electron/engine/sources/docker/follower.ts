@@ -106,7 +106,14 @@ export class ContainerFollower {
         const after = await this.inspect(stop);
         // The run we read has ended (stopped, restarted or removed): its last line is complete.
         const runEnded = !after || !after.running || after.startedAt !== before.startedAt;
-        if (runEnded) await this.enqueue(() => this.flushEnded());
+        if (runEnded) {
+          // Docker can end a follow stream before the run's last message reaches it (seen
+          // with a crash message left without its newline, the line that matters most):
+          // read once more, without following, from the checkpoint; then the run is whole.
+          await this.session(before, stop, false);
+          if (stop.aborted) return;
+          await this.enqueue(() => this.flushEnded());
+        }
         this.setError(null);
         if (!after) return await this.finishGone();
         if (after.running && !runEnded) {
@@ -150,20 +157,19 @@ export class ContainerFollower {
     }
   }
 
-  private async session(run: RunInfo, stop: AbortSignal): Promise<void> {
+  /** Reads the container's log from the checkpoint: following it, or to its end. */
+  private async session(run: RunInfo, stop: AbortSignal, follow = true): Promise<void> {
     const streams = {} as Record<StreamName, StreamLines>;
     for (const s of STREAMS) streams[s] = new StreamLines(s, this.committed[s], this.deps.makeDecoder(s), this.deps.maxLineBytes);
     this.streams = streams;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const stream = (await this.docker!.getContainer(this.id).logs({
-      follow: true,
-      stdout: true,
-      stderr: true,
-      timestamps: true,
-      since: sinceFor(this.committed),
-      abortSignal: stop,
-    })) as unknown as Readable;
+    const container = this.docker!.getContainer(this.id);
+    const opts = { stdout: true, stderr: true, timestamps: true, since: sinceFor(this.committed), abortSignal: stop };
+    // Following: a stream. To the end: Docker's whole answer in one buffer (what a follow
+    // stream that ended early left: a few lines).
+    const stream: Readable | null = follow ? ((await container.logs({ ...opts, follow: true })) as unknown as Readable) : null;
+    const chunks: AsyncIterable<unknown> | unknown[] = stream ?? [(await container.logs({ ...opts, follow: false })) as unknown as Buffer];
     const parser = run.tty
       ? new RawParser()
       : new MultiplexedParser((text) => this.deps.ctx.log?.(`source ${this.deps.ref.name}: container ${this.name}: docker says: ${text}`));
@@ -173,11 +179,11 @@ export class ContainerFollower {
     this.deps.changed();
     try {
       // Awaiting each write before the next chunk is how backpressure reaches the socket.
-      for await (const chunk of stream) await this.enqueue(() => this.consume(parser.push(chunk as Buffer)));
+      for await (const chunk of chunks) await this.enqueue(() => this.consume(parser.push(chunk as Buffer)));
       await this.enqueue(() => this.consume(parser.end()));
     } finally {
       this.reading = false;
-      stream.destroy();
+      stream?.destroy();
       this.deps.changed();
     }
   }

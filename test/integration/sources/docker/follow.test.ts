@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../../electron/engine/engine.js';
 import { Dockerd, dockerdAvailable } from '../../../support/dockerd.js';
 import { tempDir, waitFor } from '../../../support/tmp.js';
+import { RECORD_FLAGS } from '../../../../shared/types.js';
 import { eventMessages, logLines, rows, standaloneSource, startVigil } from './harness.js';
 
 // Each run of this container numbers itself (a counter in its own filesystem survives
@@ -180,6 +181,24 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect(src.stored.filter((r) => r.format !== 'docker-event').map((r) => [r.raw, r.level])).toEqual([
       ['level=info msg=one', 'info'],
       ['level=warn msg=two', 'warn'],
+    ]);
+  });
+
+  it('a last line left without its newline (a crash message) is stored when the run ends, once, and not glued to the next run\'s first line', async () => {
+    const src = await standaloneSource(vigilDir(), { name: 'nonl', type: 'docker', host: dockerd.host, containers: ['nonl'] });
+    cleanups.push(src.close);
+    const lines = () => src.stored.filter((r) => r.format !== 'docker-event');
+    // Docker may close the follow stream before that last message reaches it: it was lost.
+    const c = await dockerd.run('nonl', 'echo first; sleep 1; printf "fatal: no newline at the end"; exit 3');
+    await waitFor(() => lines().length >= 2, { what: 'both lines', timeoutMs: 15_000 });
+    await c.start();
+    await waitFor(() => lines().length >= 4, { what: 'both lines of the second run', timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(lines().map((r) => [r.raw, (r.flags & RECORD_FLAGS.partialFlushed) !== 0])).toEqual([
+      ['first', false],
+      ['fatal: no newline at the end', true],
+      ['first', false],
+      ['fatal: no newline at the end', true],
     ]);
   });
 
