@@ -287,7 +287,7 @@ export class DockerSource implements Source {
       else f.started();
     } else if (ev.action === 'destroy' && f) {
       this.followers.delete(ev.id);
-      await f.stop();
+      await f.removed();
       this.ctx.statusChanged();
     } else if (ev.action === 'rename' && f && ev.name && ev.name !== f.name) {
       f.name = ev.name;

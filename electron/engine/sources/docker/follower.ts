@@ -79,6 +79,23 @@ export class ContainerFollower {
     this.wakeStart?.();
   }
 
+  /**
+   * Docker removed the container (`docker run --rm` removes it as it exits): stop reading,
+   * and store what is held, which no later session could read again.
+   */
+  async removed(): Promise<void> {
+    this.stopSignal?.abort();
+    this.wakeStart?.();
+    await this.loop;
+    await this.serial.catch(() => undefined);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.stopSignal = null; // the writes below are not a read to cut short
+    await this.enqueue(() => this.flushEnded());
+    await this.enqueue(() => this.write([], 'removed'));
+    this.streams = null;
+  }
+
   /** Stops reading; what is held and not written is read again by the next session. */
   async stop(): Promise<void> {
     this.stopSignal?.abort();
@@ -110,7 +127,13 @@ export class ContainerFollower {
           // Docker can end a follow stream before the run's last message reaches it (seen
           // with a crash message left without its newline, the line that matters most):
           // read once more, without following, from the checkpoint; then the run is whole.
-          await this.session(before, stop, false);
+          try {
+            if (after) await this.session(before, stop, false);
+          } catch (err) {
+            // Removed meanwhile (docker run --rm): what it left went with it, but what we
+            // read and hold (a record the decoder waits to complete) is flushed below.
+            if (stop.aborted || (err as { statusCode?: number }).statusCode !== 404) throw err;
+          }
           if (stop.aborted) return;
           await this.enqueue(() => this.flushEnded());
         }
@@ -159,17 +182,19 @@ export class ContainerFollower {
 
   /** Reads the container's log from the checkpoint: following it, or to its end. */
   private async session(run: RunInfo, stop: AbortSignal, follow = true): Promise<void> {
-    const streams = {} as Record<StreamName, StreamLines>;
-    for (const s of STREAMS) streams[s] = new StreamLines(s, this.committed[s], this.deps.makeDecoder(s), this.deps.maxLineBytes);
-    this.streams = streams;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
     const container = this.docker!.getContainer(this.id);
     const opts = { stdout: true, stderr: true, timestamps: true, since: sinceFor(this.committed), abortSignal: stop };
     // Following: a stream. To the end: Docker's whole answer in one buffer (what a follow
     // stream that ended early left: a few lines).
     const stream: Readable | null = follow ? ((await container.logs({ ...opts, follow: true })) as unknown as Readable) : null;
     const chunks: AsyncIterable<unknown> | unknown[] = stream ?? [(await container.logs({ ...opts, follow: false })) as unknown as Buffer];
+    // Made once Docker answered: until then, the last session's streams (and the records
+    // their decoders hold, behind the checkpoint) stay, for a flush if Docker cannot answer.
+    const streams = {} as Record<StreamName, StreamLines>;
+    for (const s of STREAMS) streams[s] = new StreamLines(s, this.committed[s], this.deps.makeDecoder(s), this.deps.maxLineBytes);
+    this.streams = streams;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     const parser = run.tty
       ? new RawParser()
       : new MultiplexedParser((text) => this.deps.ctx.log?.(`source ${this.deps.ref.name}: container ${this.name}: docker says: ${text}`));
@@ -209,6 +234,9 @@ export class ContainerFollower {
   }
 
   private async finishGone(): Promise<void> {
+    // Nothing more can be read: what we hold (a record the decoder waits to complete, a
+    // last line without its newline) is stored now, or never.
+    await this.enqueue(() => this.flushEnded());
     await this.enqueue(() => this.write([], 'removed'));
     this.deps.gone(this);
   }

@@ -202,6 +202,20 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     ]);
   });
 
+  it('a container run with --rm: what it printed is stored, the record the decoder still held when Docker removed it too', async () => {
+    const src = await standaloneSource(vigilDir(), { name: 'rm', type: 'docker', host: dockerd.host, containers: ['rmme'] });
+    cleanups.push(src.close);
+    const lines = () => src.stored.filter((r) => r.format !== 'docker-event').map((r) => r.raw);
+    // "two" is the last whole line: the decoder holds it for a line that may continue it
+    // when the container exits and Docker removes it. It was dropped with the follower.
+    await dockerd.run('rmme', 'echo one; sleep 1; echo two; printf "three, no newline"; exit 1', { HostConfig: { AutoRemove: true } });
+    await waitFor(() => lines().length >= 2, { what: 'both whole lines', timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    // The last piece without its newline is stored too when Docker gave it before removing
+    // the container (it does not always: that is Docker's race, not ours).
+    expect([['one', 'two'], ['one', 'two', 'three, no newline']]).toContainEqual(lines());
+  });
+
   it('reaches an engine over TCP with mutual TLS, and says so when the client certificate is missing', async () => {
     const tls = dockerd.tls!;
     const engine = await startVigil(vigilDir(), [
