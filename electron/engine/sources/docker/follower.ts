@@ -84,12 +84,7 @@ export class ContainerFollower {
    * and store what is held, which no later session could read again.
    */
   async removed(): Promise<void> {
-    this.stopSignal?.abort();
-    this.wakeStart?.();
-    await this.loop;
-    await this.serial.catch(() => undefined);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
+    await this.halt();
     this.stopSignal = null; // the writes below are not a read to cut short
     await this.enqueue(() => this.flushEnded());
     await this.enqueue(() => this.write([], 'removed'));
@@ -98,13 +93,18 @@ export class ContainerFollower {
 
   /** Stops reading; what is held and not written is read again by the next session. */
   async stop(): Promise<void> {
+    await this.halt();
+    this.streams = null;
+  }
+
+  /** Ends the reading loop and what it queued; the streams (and what they hold) stay. */
+  private async halt(): Promise<void> {
     this.stopSignal?.abort();
     this.wakeStart?.();
     await this.loop;
     await this.serial.catch(() => undefined);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    this.streams = null;
   }
 
   private async run(readNow: boolean, stop: AbortSignal): Promise<void> {
