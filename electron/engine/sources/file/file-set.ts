@@ -177,7 +177,12 @@ export class FileSet {
       return null;
     }
     if (probe.compression) {
-      await this.adoptCompressed(probe, first);
+      if (probe.binary) {
+        this.notRead.set(probe.path, `${probe.compression}-compressed ${probe.binary}`);
+        await probe.fh.close();
+      } else {
+        await this.adoptCompressed(probe, first);
+      }
       return null;
     }
     // Never two readers on one file: one we hold open is followed under its new name.
@@ -186,6 +191,13 @@ export class FileSet {
       await probe.fh.close();
       await this.move(open, probe.path);
       return open;
+    }
+    if (probe.binary && !this.rows.some((r) => sameInode(r, probe) || (r.fingerprint !== null && r.fingerprint === probe.fp))) {
+      // Not a log (a journal file, an executable, utmp records). A file we already read as
+      // text stays followed: its first bytes are old news.
+      this.notRead.set(probe.path, probe.binary);
+      await probe.fh.close();
+      return null;
     }
     let row = await this.claimRow(probe, (r) => sameInode(r, probe));
     row ??= await this.claimRow(probe, (r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp);

@@ -4,6 +4,7 @@ import type { FileRow } from '../../store/store.js';
 import { compressionOf, decompressedHead, type Compression } from '../../util/compression.js';
 import { decodeTail, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
 import { encodingOf, type TextEncoding } from './utf16-splitter.js';
+import { binaryReason } from './binary.js';
 
 /** An opened file, looked at before deciding which checkpoint (if any) it continues. */
 export interface Probe {
@@ -20,6 +21,8 @@ export interface Probe {
   compression: Compression | null;
   /** The text's encoding, by its first bytes (UTF-16 with a byte-order mark, else UTF-8). */
   encoding: TextEncoding;
+  /** Why its first bytes say it is not text (a journal file, an executable, utmp records), or null. */
+  binary: string | null;
 }
 
 export async function probeFile(path: string): Promise<Probe> {
@@ -29,6 +32,7 @@ export async function probeFile(path: string): Promise<Probe> {
     let fp: string | null = null;
     let compression: Compression | null = null;
     let encoding: TextEncoding = 'utf8';
+    let binary: string | null = null;
     if (st.isFile()) {
       const head = Buffer.alloc(FINGERPRINT_BYTES);
       const { bytesRead } = await fh.read(head, 0, FINGERPRINT_BYTES, 0);
@@ -37,9 +41,10 @@ export async function probeFile(path: string): Promise<Probe> {
       if (text) {
         fp = fingerprintOf(text);
         encoding = encodingOf(text);
+        if (encoding === 'utf8') binary = binaryReason(text);
       }
     }
-    return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp, compression, encoding };
+    return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp, compression, encoding, binary };
   } catch (err) {
     await fh.close();
     throw err;

@@ -1,5 +1,5 @@
 // Which files a source reads, and from where.
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -142,6 +142,27 @@ describe('file source: which files, from where', () => {
     expect(await r.expectCount(1)).toEqual(['one line']);
     await new Promise((res) => setTimeout(res, 1000));
     expect(r.count()).toBe(1);
+  });
+});
+
+// A folder source over /var/log meets systemd's journal files, wtmp, sysstat data: binary.
+describe('file source: binary files', () => {
+  it('a folder source skips binary files (a journal, an executable, utmp records), names them in its status, and reads the logs beside them', async () => {
+    const dir = dirFixture();
+    const logs = join(dir, 'var-log');
+    mkdirSync(join(logs, 'journal', 'm1'), { recursive: true });
+    writeFileSync(join(logs, 'syslog'), '');
+    writeFileSync(join(logs, 'journal', 'm1', 'system.journal'), Buffer.concat([Buffer.from('LPKSHHRH'), Buffer.alloc(64, 1), Buffer.from('\nnot a line\n'.repeat(50))]));
+    const rec = Buffer.alloc(384);
+    rec.write('pts/0', 8);
+    rec.write('root\n', 44);
+    writeFileSync(join(logs, 'wtmp'), Buffer.concat([rec, rec, rec]));
+    copyFileSync(process.execPath, join(logs, 'a-binary'));
+    const r = await rig(dir, { path: logs, recursive: true, start: 'beginning' });
+    appendFileSync(join(logs, 'syslog'), 'May  1 10:00:00 host prog: one\n');
+    expect(await r.expectCount(1)).toEqual(['May  1 10:00:00 host prog: one']);
+    await waitFor(() => /not read: .*(system\.journal|wtmp|a-binary).*not a text log \(and 2 more\)/.test(r.status().message ?? ''), { what: 'status naming the binary files' });
+    expect(r.status().files).toBe(1);
   });
 });
 

@@ -1,0 +1,43 @@
+// Binary files among logs. A folder source over /var/log meets systemd's journal files
+// (/var/log/journal/**/*.journal), wtmp and btmp, lastlog, sysstat's data: read as text they
+// are hundreds of thousands of garbage "lines" a file. lnav skips them; so does Vigil, and
+// the source's status names each one it did not read, and why.
+
+/** File types by their first bytes: a log is none of these. */
+const MAGIC: [string, Buffer][] = [
+  ['a systemd journal file', Buffer.from('LPKSHHRH')],
+  ['an ELF executable or library', Buffer.from([0x7f, 0x45, 0x4c, 0x46])],
+  ['a SQLite database', Buffer.from('SQLite format 3\0')],
+  ['a PNG image', Buffer.from([0x89, 0x50, 0x4e, 0x47])],
+  ['a JPEG image', Buffer.from([0xff, 0xd8, 0xff])],
+  ['a PDF document', Buffer.from('%PDF-')],
+  ['a zip archive', Buffer.from([0x50, 0x4b, 0x03, 0x04])],
+  ['a Mach-O executable', Buffer.from([0xcf, 0xfa, 0xed, 0xfe])],
+  ['a Java class file', Buffer.from([0xca, 0xfe, 0xba, 0xbe])],
+];
+
+/** Fewer bytes than this say nothing either way (a log's first line is still being written). */
+const MIN_LOOK = 64;
+
+/**
+ * Why `head` (a file's first bytes, uncompressed, not UTF-16) is not text, or null. Text is
+ * what logs are made of: printable characters, tabs, line ends and terminal sequences. A
+ * file whose first bytes hold more than 5% of other control bytes or NULs is binary (utmp
+ * records are mostly NULs). NULs where the file starts are a hole a writer without O_APPEND
+ * leaves after a truncation, not content: they are not looked at.
+ */
+export function binaryReason(head: Buffer): string | null {
+  for (const [what, magic] of MAGIC) if (head.length >= magic.length && head.subarray(0, magic.length).equals(magic)) return `${what}, not a text log`;
+  let from = 0;
+  while (from < head.length && head[from] === 0) from++;
+  const n = head.length - from;
+  if (n < MIN_LOOK) return null;
+  let control = 0;
+  for (let i = from; i < head.length; i++) {
+    const c = head[i]!;
+    // NUL and C0 controls but tab, LF, VT, FF, CR and ESC.
+    if (c < 0x20 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13 && c !== 27) control++;
+  }
+  const share = control / n;
+  return share > 0.05 ? `binary content (${Math.round(share * 100)}% control bytes in its first ${n} bytes), not a text log` : null;
+}
