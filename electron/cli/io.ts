@@ -1,8 +1,12 @@
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { binaryReason } from '../engine/sources/file/binary.js';
+import { encodingOf } from '../engine/sources/file/utf16-splitter.js';
+import { compressionOfFile, decompressedHead, unreadable } from '../engine/util/compression.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -32,5 +36,30 @@ export async function withStdinFile(command: string, io: CliIo, use: (path: stri
     return await use(path);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Why `path` cannot be read as a log, or null: not a regular file, compressed in a way we
+ * cannot read, or binary (an executable, a journal file: see sources/file/binary.ts).
+ */
+export async function unreadableLog(path: string): Promise<string | null> {
+  if (!statSync(path).isFile()) return 'not a regular file';
+  const kind = compressionOfFile(path);
+  const why = kind && unreadable(kind);
+  if (why) return `${kind}-compressed: ${why}`;
+  const fh = await open(path, 'r');
+  try {
+    let head: Buffer;
+    if (kind) {
+      head = await decompressedHead(fh, kind, 1024);
+    } else {
+      const buf = Buffer.alloc(1024);
+      head = buf.subarray(0, (await fh.read(buf, 0, buf.length, 0)).bytesRead);
+    }
+    const binary = encodingOf(head) === 'utf8' ? binaryReason(head) : null;
+    return binary && (kind ? `${kind}-compressed ${binary}` : binary);
+  } finally {
+    await fh.close();
   }
 }

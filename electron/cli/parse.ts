@@ -2,11 +2,11 @@ import { statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createDecoderFactory, loadFormats, DrainMiner } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
-import { compressionOfFile, unreadable, type Compression } from '../engine/util/compression.js';
+import { compressionOfFile, type Compression } from '../engine/util/compression.js';
 import { decodeInWorkers } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
 import { RECORD_FLAGS } from '../../shared/types.js';
-import { withStdinFile, type CliIo } from './io.js';
+import { unreadableLog, withStdinFile, type CliIo } from './io.js';
 
 // `vigil parse FILE [--format csv|jsonl] [--log-format NAME]`: decodes a log file offline
 // and prints one CSV row per line (Loghub's structured shape) or one JSON object per
@@ -105,13 +105,12 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
   let size: number;
   let compressed: Compression | null;
   try {
+    const why = await unreadableLog(path);
+    if (why) throw new Error(why);
     const st = statSync(path);
-    if (!st.isFile()) throw new Error('not a regular file');
     mtimeMs = st.mtimeMs;
     size = st.size;
     compressed = compressionOfFile(path);
-    const why = compressed && unreadable(compressed);
-    if (why) throw new Error(`${compressed}-compressed: ${why}`);
   } catch (e) {
     await write(io.stderr, `vigil parse: cannot read ${parsed.file === '-' ? 'standard input' : parsed.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 2;

@@ -6,7 +6,6 @@ import type { SourceConfig, VigilConfig } from '../../shared/types.js';
 import { formatErrors, parseConfig } from '../engine/config/config-file.js';
 import { TemplateStore } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
-import { compressionOfFile, unreadable } from '../engine/util/compression.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
 import type { DecodedRecord, DecoderFactory } from '../engine/decode/types.js';
 import { rowToAnomaly } from '../engine/detect/anomaly-repo.js';
@@ -15,7 +14,7 @@ import { Ingestor } from '../engine/pipeline/ingestor.js';
 import type { TemplateStage } from '../engine/pipeline/types.js';
 import { Store } from '../engine/store/store.js';
 import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
-import { withStdinFile, type CliIo } from './io.js';
+import { unreadableLog, withStdinFile, type CliIo } from './io.js';
 
 // `vigil scan FILE... [--config F] [--json] [--db F]`: runs decode and detection over
 // existing files as if they were being written now, on their own timestamps (stream time),
@@ -94,10 +93,8 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
   const files = args.map((f) => (f === '-' ? stdinPath! : f));
   for (const [i, f] of files.entries()) {
     try {
-      if (!statSync(f).isFile()) throw new Error('not a regular file');
-      const kind = compressionOfFile(f);
-      const why = kind && unreadable(kind);
-      if (why) throw new Error(`${kind}-compressed: ${why}`);
+      const why = await unreadableLog(f);
+      if (why) throw new Error(why);
     } catch (err) {
       await write(io.stderr, `vigil scan: cannot read ${args[i] === '-' ? 'standard input' : args[i]}: ${(err as Error).message}\n`);
       return 2;

@@ -185,6 +185,24 @@ describe('vigil parse', () => {
     }
   });
 
+  it('exits 2 for a binary file (an executable, a journal file, gzipped or not), saying what it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    try {
+      const journal = join(dir, 'system.journal');
+      writeFileSync(journal, Buffer.concat([Buffer.from('LPKSHHRH'), Buffer.alloc(4096, 7)]));
+      writeFileSync(`${journal}.gz`, gzipSync(readFileSync(journal)));
+      for (const [file, what] of [[process.execPath, /an? (ELF|Mach-O) executable|binary content/], [journal, /a systemd journal file, not a text log/], [`${journal}.gz`, /gzip-compressed a systemd journal file/]] as const) {
+        const { code, out, err } = await run([file]);
+        expect(code).toBe(2);
+        expect(out).toBe('');
+        expect(err).toMatch(/cannot read /);
+        expect(err).toMatch(what);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 for an xz file, saying which compressions it reads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
     try {
