@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { binaryReason } from '../engine/sources/file/binary.js';
+import { binaryByName, binaryReason } from '../engine/sources/file/binary.js';
 import { encodingOf } from '../engine/sources/file/utf16-splitter.js';
 import { compressionOfFile, decompressedHead, unreadable } from '../engine/util/compression.js';
 
@@ -57,7 +57,7 @@ export async function unreadableLog(path: string): Promise<string | null> {
       const buf = Buffer.alloc(1024);
       head = buf.subarray(0, (await fh.read(buf, 0, buf.length, 0)).bytesRead);
     }
-    const binary = encodingOf(head) === 'utf8' ? binaryReason(head) : null;
+    const binary = encodingOf(head) === 'utf8' ? (binaryByName(basename(path)) ?? binaryReason(head)) : null;
     return binary && (kind ? `${kind}-compressed ${binary}` : binary);
   } finally {
     await fh.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { binaryReason } from '../../../electron/engine/sources/file/binary.js';
+import { binaryByName, binaryReason } from '../../../electron/engine/sources/file/binary.js';
 
 describe('binaryReason: what is not a text log', () => {
   it('names files by their magic bytes: a systemd journal, an executable, a SQLite database', () => {
@@ -25,5 +25,14 @@ describe('binaryReason: what is not a text log', () => {
     expect(binaryReason(Buffer.concat([Buffer.alloc(800), Buffer.from(log)]).subarray(0, 1024))).toBeNull();
     expect(binaryReason(Buffer.alloc(1024))).toBeNull(); // all hole: nothing to judge yet
     expect(binaryReason(Buffer.from('\x01\x02'))).toBeNull();
+  });
+
+  it('login accounting files and journal files by name (lastlog is hundreds of GB of NULs where it starts)', () => {
+    for (const name of ['lastlog', 'faillog', 'wtmp', 'btmp', 'wtmp.1', 'btmp-20261101', 'utmpx', 'system.journal', 'user-1000@abc.journal~']) {
+      expect(binaryByName(name), name).toMatch(/not a text log$/);
+    }
+    for (const name of ['syslog', 'auth.log', 'wtmp-report.txt.log2', 'journal.log', 'lastlog-parser.log']) {
+      expect(binaryByName(name), name).toBeNull();
+    }
   });
 });

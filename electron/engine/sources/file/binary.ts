@@ -16,6 +16,22 @@ const MAGIC: [string, Buffer][] = [
   ['a Java class file', Buffer.from([0xca, 0xfe, 0xba, 0xbe])],
 ];
 
+/**
+ * Login accounting files (utmp records) and journal files by their names: lastlog is
+ * sparse, often hundreds of GB of NULs where it starts, which no first bytes could judge,
+ * and reading it would take hours.
+ */
+const BY_NAME: [RegExp, string][] = [
+  [/^(?:lastlog|faillog|[bwu]tmpx?)(?:\.\d+|-\d{8})?(?:\.(?:gz|zst|xz|bz2))?$/, 'a login accounting file (utmp records)'],
+  [/\.journal~?$/, 'a systemd journal file'],
+];
+
+/** Why a file named `name` (its base name) is not a text log, or null. */
+export function binaryByName(name: string): string | null {
+  for (const [re, what] of BY_NAME) if (re.test(name)) return `${what}, not a text log`;
+  return null;
+}
+
 /** Fewer bytes than this say nothing either way (a log's first line is still being written). */
 const MIN_LOOK = 64;
 

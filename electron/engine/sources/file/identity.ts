@@ -1,10 +1,10 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { FileRow } from '../../store/store.js';
 import { compressionOf, decompressedHead, type Compression } from '../../util/compression.js';
 import { decodeTail, fingerprintOf, FINGERPRINT_BYTES, readTail } from './fingerprint.js';
 import { encodingOf, type TextEncoding } from './utf16-splitter.js';
-import { binaryReason } from './binary.js';
+import { binaryByName, binaryReason } from './binary.js';
 
 /** An opened file, looked at before deciding which checkpoint (if any) it continues. */
 export interface Probe {
@@ -41,7 +41,7 @@ export async function probeFile(path: string): Promise<Probe> {
       if (text) {
         fp = fingerprintOf(text);
         encoding = encodingOf(text);
-        if (encoding === 'utf8') binary = binaryReason(text);
+        if (encoding === 'utf8') binary = binaryByName(basename(path)) ?? binaryReason(text);
       }
     }
     return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp, compression, encoding, binary };

@@ -1,5 +1,5 @@
 // Which files a source reads, and from where.
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -147,7 +147,7 @@ describe('file source: which files, from where', () => {
 
 // A folder source over /var/log meets systemd's journal files, wtmp, sysstat data: binary.
 describe('file source: binary files', () => {
-  it('a folder source skips binary files (a journal, an executable, utmp records), names them in its status, and reads the logs beside them', async () => {
+  it('a folder source skips binary files (a journal, an executable, utmp records, a sparse lastlog), names them in its status, and reads the logs beside them', async () => {
     const dir = dirFixture();
     const logs = join(dir, 'var-log');
     mkdirSync(join(logs, 'journal', 'm1'), { recursive: true });
@@ -158,10 +158,13 @@ describe('file source: binary files', () => {
     rec.write('root\n', 44);
     writeFileSync(join(logs, 'wtmp'), Buffer.concat([rec, rec, rec]));
     copyFileSync(process.execPath, join(logs, 'a-binary'));
+    // lastlog: sparse, NULs where it starts (here 8 GB of them), which no first bytes judge.
+    writeFileSync(join(logs, 'lastlog'), '');
+    truncateSync(join(logs, 'lastlog'), 8 * 1024 ** 3);
     const r = await rig(dir, { path: logs, recursive: true, start: 'beginning' });
     appendFileSync(join(logs, 'syslog'), 'May  1 10:00:00 host prog: one\n');
     expect(await r.expectCount(1)).toEqual(['May  1 10:00:00 host prog: one']);
-    await waitFor(() => /not read: .*(system\.journal|wtmp|a-binary).*not a text log \(and 2 more\)/.test(r.status().message ?? ''), { what: 'status naming the binary files' });
+    await waitFor(() => /not read: .*(system\.journal|wtmp|a-binary|lastlog).*not a text log \(and 3 more\)/.test(r.status().message ?? ''), { what: 'status naming the binary files' });
     expect(r.status().files).toBe(1);
   });
 });
