@@ -35,7 +35,7 @@ export async function* readLineBatches(
     if (why) throw new Error(`${path} is ${kind}-compressed: ${why}`);
     const fh = await open(path, 'r');
     try {
-      const encoding = encodingOf(await decompressedHead(fh, kind, 2));
+      const encoding = encodingOf(await decompressedHead(fh, kind, 1024));
       const chunks = pieces(decompressed(fh, kind), opts.chunkBytes ?? 1 << 16);
       if (encoding === 'utf8') yield* splitLines(chunks, 0, opts.readAt ?? Date.now(), max);
       else yield* splitUtf16(chunks, encoding, opts.readAt ?? Date.now(), max);

@@ -20,8 +20,12 @@ function split(enc: TextEncoding, chunks: Buffer[], max = 1024 * 1024) {
 const view = (l: SourceLine) => [l.text, l.startOffset, l.endOffset, l.lineNo, l.flags];
 
 describe.each(['utf16le', 'utf16be'] as const)('UTF-16 line splitter (%s)', (enc) => {
-  it('the byte-order mark says the encoding', () => {
+  it('the byte-order mark says the encoding; without one, the NULs of every other byte say it', () => {
     expect(encodingOf(utf16('x', enc))).toBe(enc);
+    const noMark = utf16('2026-11-21 10:00:00 INFO started the service on port 8080\r\n'.repeat(3), enc, false);
+    expect(encodingOf(noMark)).toBe(enc);
+    expect(encodingOf(noMark.subarray(0, 40))).toBe('utf8'); // too little to tell
+    expect(encodingOf(Buffer.alloc(1024))).toBe('utf8'); // a NUL hole: no text to tell by
     expect(encodingOf(Buffer.from('\uFEFFx'))).toBe('utf8');
     expect(encodingOf(Buffer.from('plain'))).toBe('utf8');
   });

@@ -10,12 +10,27 @@ import { lastBytes, LineSplitter } from './line-splitter.js';
 
 export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be';
 
-/** The encoding a file's first bytes declare (a UTF-16 byte-order mark), else UTF-8. */
+/**
+ * The encoding a file's first bytes declare (a UTF-16 byte-order mark), else the one they
+ * show: UTF-16 written without a mark (a .NET `Encoding.Unicode` writer appending to a file
+ * it did not create) has a NUL in nearly every other byte, on one side only. Else UTF-8.
+ */
 export function encodingOf(head: Buffer): TextEncoding {
   if (head.length >= 2) {
     if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
     if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
   }
+  const n = head.length & ~1;
+  if (n < 64) return 'utf8';
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i] === 0) evenNul++;
+    if (head[i + 1] === 0) oddNul++;
+  }
+  const units = n / 2;
+  if (oddNul >= units * 0.9 && evenNul <= units * 0.1) return 'utf16le';
+  if (evenNul >= units * 0.9 && oddNul <= units * 0.1) return 'utf16be';
   return 'utf8';
 }
 
@@ -23,8 +38,8 @@ export function encodingOf(head: Buffer): TextEncoding {
 export function encodingOfFile(path: string): TextEncoding {
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(2);
-    return encodingOf(head.subarray(0, readSync(fd, head, 0, 2, 0)));
+    const head = Buffer.alloc(1024);
+    return encodingOf(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
   } finally {
     closeSync(fd);
   }

@@ -175,4 +175,16 @@ describe('file source: UTF-16 files', () => {
     const ts = rig.store.db.prepare('SELECT ts FROM records ORDER BY id').pluck().all();
     expect(ts).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => Date.parse(`2026-11-21T10:00:0${i}.000Z`)));
   });
+
+  it('without a byte-order mark (a .NET writer appending to a file it did not create) are known by their NULs and read too', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'service.log');
+    const lines = Array.from({ length: 5 }, (_, i) => `2026-11-21T10:00:0${i}.000Z ${i === 3 ? 'ERROR' : 'INFO'} step ${i} done`);
+    writeFileSync(log, Buffer.from(lines.map((l) => l + '\r\n').join(''), 'utf16le'));
+    const rig = await Rig.start({ dir, decoders: createDecoderFactory(loadFormats().formats), source: { path: log, start: 'beginning' } });
+    cleanups.push(() => rig.close());
+    expect(await rig.expectCount(5)).toEqual(lines);
+    expect(rig.store.db.prepare('SELECT level FROM records ORDER BY id').pluck().all()).toEqual([3, 3, 3, 6, 3]);
+  });
 });
