@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,5 +56,16 @@ describe('pathMatcher', () => {
     } finally {
       process.env.HOME = home;
     }
+  });
+
+  it('a path that exists as written is taken as written, glob characters and all', () => {
+    const odd = join(root, 'logs [old]');
+    mkdirSync(odd, { recursive: true });
+    writeFileSync(join(odd, 'app{1}.log'), '');
+    const m = pathMatcher(join(odd, 'app{1}.log'));
+    expect(m).toMatchObject({ single: true, target: join(odd, 'app{1}.log') });
+    expect(pathMatcher(odd)).toMatchObject({ base: odd, single: false, target: null });
+    // Not there as written: a glob.
+    expect(pathMatcher(join(root, 'logs', 'app[12].log')).matches(join(root, 'logs', 'app1.log'))).toBe(true);
   });
 });

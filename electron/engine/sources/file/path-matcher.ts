@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { basename, dirname, resolve, sep } from 'node:path';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 
 export interface PathMatcher {
@@ -27,7 +27,8 @@ const GLOB_CHARS = /[*?[\]{}!]/;
  */
 export function pathMatcher(path: string, opts: { recursive?: boolean; include?: string } = {}): PathMatcher {
   const abs = resolve(expandHome(path));
-  if (GLOB_CHARS.test(abs)) {
+  // A path that exists as written is itself, brackets and all ("logs [old]/app.log").
+  if (GLOB_CHARS.test(abs) && !existsSync(abs)) {
     const parts = abs.split(sep);
     const firstGlob = parts.findIndex((p) => GLOB_CHARS.test(p));
     const base = parts.slice(0, firstGlob).join(sep) || sep;
