@@ -81,6 +81,8 @@ export class FileSet {
   private readonly finishing = new Set<FileTailer>();
   /** The last checkpoints of files read to their end in this run (see currentRows). */
   private readonly finalRows = new Map<number, FileRow>();
+  /** Files met under a name of ours while being finished: looked at again once finished. */
+  private readonly metWhileFinishing = new Map<FileTailer, string>();
   /** Compressed files (dev:ino) found when a new source with `start: end` first looked. */
   private readonly metAtStart = new Set<string>();
 
@@ -99,7 +101,10 @@ export class FileSet {
   /** The source's checkpoints that may still continue a file. */
   load(): void {
     const all = this.ctx.store.files(this.ref.id);
-    this.rows = all.filter((r) => r.state === 'active' || r.state === 'truncated');
+    // Rotated rows too: a file finished under a name the source lost may be met again
+    // under one it matches (renamed again later, or the rename noticed late), and must go
+    // on from its checkpoint rather than be read again.
+    this.rows = all.filter((r) => r.state === 'active' || r.state === 'truncated' || r.state === 'rotated');
     // A source whose path now names files it never read (the user pointed it elsewhere)
     // starts those like a new source would: `start` decides, not "from the beginning".
     const m = this.host.matcher();
@@ -191,6 +196,14 @@ export class FileSet {
       await probe.fh.close();
       await this.move(open, probe.path);
       return open;
+    }
+    // One being finished (it had no name of ours for rotateWaitMs, and now has one again:
+    // a rename noticed late): met again once done, it goes on from where it ended.
+    const ending = [...this.finishing].find((t) => !t.closed && sameInode(t, probe));
+    if (ending) {
+      this.metWhileFinishing.set(ending, probe.path);
+      await probe.fh.close();
+      return null;
     }
     if (probe.binary && !this.rows.some((r) => sameInode(r, probe) || (r.fingerprint !== null && r.fingerprint === probe.fp))) {
       // Not a log (a journal file, an executable, utmp records). A file we already read as
@@ -344,6 +357,8 @@ export class FileSet {
   /** A file read to its end: its last checkpoint, which the store may not have committed yet. */
   private noteFinal(t: FileTailer): void {
     this.finalRows.set(t.row.id, t.checkpointRow(t.row.state));
+    // Read to its end but still there: met again (see load), it goes on from here.
+    if (t.row.state === 'rotated' && !this.rows.some((r) => r.id === t.row.id)) this.rows.push(t.checkpointRow('rotated'));
     if (this.finalRows.size > 1000) this.finalRows.delete(this.finalRows.keys().next().value!);
   }
 
@@ -442,7 +457,7 @@ export class FileSet {
     if (probe.compression) return null; // read decompressed, on its own (adoptCompressed)
     // As it is now: a copy seen while being written has grown since it was opened.
     await refresh(probe);
-    for (const t of [...this.attached.values()]) {
+    for (const t of [...this.attached.values(), ...this.detached]) {
       if (t.closed || sameInode(t, probe)) continue;
       if (t.path === probe.path || t.previousPath === probe.path) continue;
       // Same first line; a file whose first line is not whole yet: same bytes from the start.
@@ -456,7 +471,16 @@ export class FileSet {
         // original holds by now. A shorter copy (still being written) is compared with
         // the original where they overlap.
         const whole = probe.size >= t.checkpointOffset;
-        if (whole ? await t.continuedBy(probe) : probe.size > 0 && (await t.sameBytesAs(probe.fh, probe.size))) return { of: t, truncated: false };
+        if (whole ? await t.continuedBy(probe) : probe.size > 0 && (await t.sameBytesAs(probe.fh, probe.size))) {
+          // More in the copy than in its original now: the original lost content (it was
+          // truncated before we read as far as the truncation shows: from its start, it
+          // looks like a file that was always this short). The copy is its rest.
+          if (whole && probe.size > (await t.currentSize())) {
+            t.markTruncated();
+            return { of: t, truncated: true };
+          }
+          return { of: t, truncated: false };
+        }
         // No match: the original may have been truncated since it was read (copytruncate
         // truncates right after copying), and now holds other bytes. Look again.
         await t.read().catch(() => undefined);
@@ -756,6 +780,9 @@ export class FileSet {
     } finally {
       this.noteFinal(t);
       this.finishing.delete(t);
+      const again = this.metWhileFinishing.get(t);
+      this.metWhileFinishing.delete(t);
+      if (again !== undefined) this.host.resync(again);
     }
     for (const [p, x] of this.predecessors) if (x === t) this.predecessors.delete(p);
     for (const c of this.copies.values()) if (c.of === t) c.changedAt = 0;

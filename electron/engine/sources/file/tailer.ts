@@ -144,6 +144,20 @@ export class FileTailer {
     return this.suspended;
   }
 
+  /**
+   * A copy of this file holds our checkpoint and more than the file now does: the file was
+   * truncated where no read of ours could see it (nothing read yet, so no bytes before our
+   * position to compare). Wait, as a read that saw the truncation would.
+   */
+  markTruncated(): void {
+    this.suspended = true;
+  }
+
+  /** The file's size now (fstat of our handle). */
+  async currentSize(): Promise<number> {
+    return (await this.fh.stat()).size;
+  }
+
   /** Links to the file: 0 once it was deleted (we still hold it open). */
   async links(): Promise<number> {
     if (this.closed) return 0;
@@ -325,7 +339,7 @@ export class FileTailer {
     // been truncated and written past our position again. What was just read continues
     // ours only if the bytes before it still are ours (checked after the read, so a
     // truncation at any moment before it is seen).
-    if (!(await this.unchangedBefore())) {
+    if (!(await this.unchangedBefore()) || this.otherFirstLine(buf.subarray(0, bytesRead))) {
       this.suspended = true;
       return 'stop';
     }
@@ -380,6 +394,17 @@ export class FileTailer {
       const fp = await fingerprint(this.fh);
       if (fp && (await this.unchangedBefore())) this.setFingerprint(fp);
     }
+  }
+
+  /**
+   * Reading from the start, a first line other than the one this checkpoint knows (taken
+   * when we met the file): truncated and written again before our first read, with no
+   * bytes before our position to show it. Its old content may be in a copy (copytruncate).
+   */
+  private otherFirstLine(chunk: Buffer): boolean {
+    if (this.readPos !== 0 || this.row.fingerprint === null) return false;
+    const fp = fingerprintOf(chunk);
+    return fp !== null && fp !== this.row.fingerprint;
   }
 
   /**
