@@ -269,7 +269,7 @@ export class FileSet {
     const now = Date.now();
     // A compressor writing it now (gzip gives the file its original's time when done), or its
     // original still open here: look again later.
-    const busy = now - probe.mtimeMs <= this.deps.rotateWaitMs || (probe.fp !== null && this.openWithFingerprint(probe.fp));
+    const busy = now - probe.mtimeMs <= this.deps.rotateWaitMs || (probe.fp !== null && (await this.openWithFingerprint(probe.fp)));
     if (busy) {
       this.waiting.set(probe.path, { dev: probe.dev, ino: probe.ino, size: probe.size, changedAt: now });
       await probe.fh.close();
@@ -379,8 +379,17 @@ export class FileSet {
     return [...this.attached.values(), ...this.detached, ...this.finishing].filter((t) => !t.closed);
   }
 
-  private openWithFingerprint(fp: string): boolean {
-    return this.open().some((t) => t.row.fingerprint === fp);
+  /**
+   * A file we hold open whose content starts as `fp` says: by its checkpoint's first line,
+   * or by its first line now (truncated and written again, then compressed, before we
+   * noticed: the archive holds the new content we are about to read from the open file).
+   */
+  private async openWithFingerprint(fp: string): Promise<boolean> {
+    for (const t of this.open()) {
+      if (t.row.fingerprint === fp) return true;
+      if ((await t.currentFingerprint().catch(() => null)) === fp) return true;
+    }
+    return false;
   }
 
   /**
@@ -457,7 +466,7 @@ export class FileSet {
     if (probe.compression) return null; // read decompressed, on its own (adoptCompressed)
     // As it is now: a copy seen while being written has grown since it was opened.
     await refresh(probe);
-    for (const t of [...this.attached.values(), ...this.detached]) {
+    for (const t of this.open()) {
       if (t.closed || sameInode(t, probe)) continue;
       if (t.path === probe.path || t.previousPath === probe.path) continue;
       // Same first line; a file whose first line is not whole yet: same bytes from the start.

@@ -153,6 +153,11 @@ export class FileTailer {
     this.suspended = true;
   }
 
+  /** The fingerprint of the file's first line now (it may differ from our checkpoint's). */
+  currentFingerprint(): Promise<string | null> {
+    return fingerprint(this.fh);
+  }
+
   /** The file's size now (fstat of our handle). */
   async currentSize(): Promise<number> {
     return (await this.fh.stat()).size;
