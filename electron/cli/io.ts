@@ -1,12 +1,10 @@
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { binaryByName, binaryReason } from '../engine/sources/file/binary.js';
-import { encodingOf } from '../engine/sources/file/utf16-splitter.js';
-import { compressionOfFile, decompressedHead, unreadable } from '../engine/util/compression.js';
+import { probeFile } from '../engine/sources/file/identity.js';
+import { unreadable } from '../engine/util/compression.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -41,25 +39,15 @@ export async function withStdinFile(command: string, io: CliIo, use: (path: stri
 
 /**
  * Why `path` cannot be read as a log, or null: not a regular file, compressed in a way we
- * cannot read, or binary (an executable, a journal file: see sources/file/binary.ts).
+ * cannot read, or binary (an executable, a journal file), as the file source judges it.
  */
 export async function unreadableLog(path: string): Promise<string | null> {
+  // Not opened unless regular: opening a named pipe would wait for a writer.
   if (!statSync(path).isFile()) return 'not a regular file';
-  const kind = compressionOfFile(path);
+  const probe = await probeFile(path);
+  await probe.fh.close();
+  const kind = probe.compression;
   const why = kind && unreadable(kind);
   if (why) return `${kind}-compressed: ${why}`;
-  const fh = await open(path, 'r');
-  try {
-    let head: Buffer;
-    if (kind) {
-      head = await decompressedHead(fh, kind, 1024);
-    } else {
-      const buf = Buffer.alloc(1024);
-      head = buf.subarray(0, (await fh.read(buf, 0, buf.length, 0)).bytesRead);
-    }
-    const binary = encodingOf(head) === 'utf8' ? (binaryByName(basename(path)) ?? binaryReason(head)) : null;
-    return binary && (kind ? `${kind}-compressed ${binary}` : binary);
-  } finally {
-    await fh.close();
-  }
+  return probe.binary && (kind ? `${kind}-compressed ${probe.binary}` : probe.binary);
 }

@@ -4,8 +4,8 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { DEFAULT_MAX_LINE_BYTES, RECORD_FLAGS } from '../../../shared/types.js';
 import { utf8Boundary } from '../util/utf8.js';
 import type { SourceLine } from './types.js';
-import { compressionOfFile, decompressed, decompressedHead, unreadable } from '../util/compression.js';
-import { encodingOf, encodingOfFile, newSplitter, type TextEncoding } from '../sources/file/utf16-splitter.js';
+import { compressionOf, decompressed, decompressedHead, fileHead, unreadable } from '../util/compression.js';
+import { encodingOf, newSplitter, type TextEncoding } from '../sources/file/utf16-splitter.js';
 
 // Reads a file as SourceLines in batches, streaming (constant memory whatever the file
 // size): for `vigil parse`, `vigil scan` and the decode benchmark, which read whole files
@@ -28,7 +28,9 @@ export async function* readLineBatches(
 ): AsyncGenerator<SourceLine[]> {
   const max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const from = opts.from ?? 0;
-  const kind = from === 0 ? compressionOfFile(path) : null;
+  // The first bytes say the compression and the text's encoding (a part from `from` is UTF-8: see worker-decode.ts).
+  const head = from === 0 ? fileHead(path, 1024) : null;
+  const kind = head && compressionOf(head);
   if (kind !== null) {
     // A compressed file (app.log.2.gz): its decompressed content, offsets in it.
     const why = unreadable(kind);
@@ -44,7 +46,7 @@ export async function* readLineBatches(
     }
     return;
   }
-  const encoding = from === 0 ? encodingOfFile(path) : 'utf8';
+  const encoding = head ? encodingOf(head) : 'utf8';
   // Synchronous reads in a loop: an offline reader has nothing else to do meanwhile, and
   // waiting on a stream's thread-pool round trips would leave the CPU idle between chunks.
   const fd = openSync(path, 'r');

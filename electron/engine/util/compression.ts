@@ -21,15 +21,20 @@ export function compressionOf(head: Buffer): Compression | null {
   return null;
 }
 
-/** The compression of the file at `path`, by its first bytes. */
-export function compressionOfFile(path: string): Compression | null {
+/** The first `n` bytes of the file at `path` (fewer when it is shorter). */
+export function fileHead(path: string, n: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(16);
-    return compressionOf(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+    const head = Buffer.alloc(n);
+    return head.subarray(0, readSync(fd, head, 0, n, 0));
   } finally {
     closeSync(fd);
   }
+}
+
+/** The compression of the file at `path`, by its first bytes. */
+export function compressionOfFile(path: string): Compression | null {
+  return compressionOf(fileHead(path, 16));
 }
 
 const BZ_BLOCK = Buffer.from([0x31, 0x41, 0x59, 0x26, 0x53, 0x59]);

@@ -141,17 +141,19 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
   };
 
   /** `tsv`, `lv`: the time and level values (see first()). */
+  const structured = def.kind !== 'regex';
   const finish = (obj: Record<string, unknown>, message: string, ctx: TimeContext, fields: Record<string, unknown>, tsv: unknown, lv: unknown): ParsedLine => {
     const t = readTime(tsv, ctx);
     // Structured fields may carry colours of their own (winston's colorize() into JSON, a
     // container's coloured output in Docker's JSON): decoded text is what a terminal shows.
-    const lvText = typeof lv === 'string' ? stripAnsi(lv) : lv;
+    // (A regex format reads the line's text, which the decoder cleaned already.)
+    const lvText = structured && typeof lv === 'string' ? stripAnsi(lv) : lv;
     let level = lvText === undefined ? null : levelOf(lvText);
     let levelText = lvText === undefined ? null : String(lvText);
     let ts = t ? t.ms : null;
     let tsText = t ? (typeof tsv === 'string' ? tsv : String(tsv)) : null;
     let tsAssumed = t ? t.assumed : null;
-    let msg = stripAnsi(message);
+    let msg = structured ? stripAnsi(message) : message;
     if (def.nested) {
       if (ts === null) {
         const lead = leadingTimestamp(msg, ctx);

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { RECORD_FLAGS } from '../../../../shared/types.js';
 import type { SourceLine } from '../../decode/types.js';
+import { fileHead } from '../../util/compression.js';
 import { lastBytes, LineSplitter } from './line-splitter.js';
 
 // UTF-16 logs: what Windows PowerShell 5 writes with `>` and Out-File, SQL Server's
@@ -36,13 +36,7 @@ export function encodingOf(head: Buffer): TextEncoding {
 
 /** The encoding of the file at `path`, by its first bytes (see encodingOf). */
 export function encodingOfFile(path: string): TextEncoding {
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(1024);
-    return encodingOf(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
-  } finally {
-    closeSync(fd);
-  }
+  return encodingOf(fileHead(path, 1024));
 }
 
 /** A splitter for a file in `encoding`, from `startOffset` (a line start). */
