@@ -49,5 +49,5 @@ export async function unreadableLog(path: string): Promise<string | null> {
   const kind = probe.compression;
   const why = kind && unreadable(kind);
   if (why) return `${kind}-compressed: ${why}`;
-  return probe.binary && (kind ? `${kind}-compressed ${probe.binary}` : probe.binary);
+  return probe.binary;
 }

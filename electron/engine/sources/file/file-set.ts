@@ -183,7 +183,7 @@ export class FileSet {
     }
     if (probe.compression) {
       if (probe.binary) {
-        this.notRead.set(probe.path, `${probe.compression}-compressed ${probe.binary}`);
+        this.notRead.set(probe.path, probe.binary);
         await probe.fh.close();
       } else {
         await this.adoptCompressed(probe, first);

@@ -21,7 +21,7 @@ export interface Probe {
   compression: Compression | null;
   /** The text's encoding, by its first bytes (UTF-16 with a byte-order mark, else UTF-8). */
   encoding: TextEncoding;
-  /** Why its first bytes say it is not text (a journal file, an executable, utmp records), or null. */
+  /** Why it is not text (a journal file, an executable, utmp records; "gzip-compressed …" for an archive), or null. */
   binary: string | null;
 }
 
@@ -41,7 +41,8 @@ export async function probeFile(path: string): Promise<Probe> {
       if (text) {
         fp = fingerprintOf(text);
         encoding = encodingOf(text);
-        if (encoding === 'utf8') binary = binaryByName(basename(path)) ?? binaryReason(text);
+        const why = encoding === 'utf8' ? (binaryByName(basename(path)) ?? binaryReason(text)) : null;
+        if (why) binary = compression ? `${compression}-compressed ${why}` : why;
       }
     }
     return { path, fh, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile(), fp, compression, encoding, binary };
