@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ConfigError } from './types.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
 import { DetectorSettings, checkRule, ruleFields } from './detection-schema.js';
 import { checkRegexSafety } from './regex-safety.js';
 
@@ -196,6 +197,21 @@ export const NotifyConfig = z.strictObject({
   rules: z.array(NotifyRule).optional(),
 });
 
+// ---- the store's size (docs in README: "How much Vigil keeps") -----------------------
+
+const size = z.union([
+  z.number().int('must be whole bytes').min(0, 'must not be negative'),
+  z.string().refine((s) => parseSize(s) !== null, { message: 'is not a size like 500MiB, 4GiB or 10% (of the disk holding the store)' }),
+]);
+export const StoreConfig = z.strictObject({
+  /** The most the store may hold; default 10% of its disk, at most 4 GiB. */
+  maxSize: size.optional(),
+  /** Disk space the store never takes; default 5% of its disk, at most 4 GiB. */
+  keepFree: size.optional(),
+  /** Records stored longer ago than this are removed; default: none (size alone decides). */
+  maxAge: duration.optional(),
+});
+
 // Detection rules (detect/rules.ts): conditions on the record, with a severity and a category.
 export const RuleConfig = z.looseObject({ name, ...ruleFields }).superRefine(checkRule);
 
@@ -207,6 +223,7 @@ export const VigilConfig = z
     notify: NotifyConfig.optional(),
     detection: DetectorSettings.optional(),
     formats: z.array(z.unknown()).optional(),
+    store: StoreConfig.optional(),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

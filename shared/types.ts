@@ -135,7 +135,36 @@ export interface VigilConfig {
   notify?: NotifyConfig;
   /** User format definitions (see resources/formats). */
   formats?: unknown[];
+  /** How much the store keeps (README: "How much Vigil keeps"). */
+  store?: StoreConfig;
   [extra: string]: unknown;
+}
+
+export interface StoreConfig {
+  /** Bytes, "4GiB", or a share of the disk ("10%"). */
+  maxSize?: number | string;
+  keepFree?: number | string;
+  /** A duration: "30d". */
+  maxAge?: number | string;
+}
+
+/** How full the store is, and what retention removed (store.usage). */
+export interface StoreUsage {
+  /** Bytes the store's data takes (its file less the pages free for reuse). */
+  usedBytes: number;
+  /** Size of the database file. */
+  fileBytes: number;
+  /** What the store may hold now, and why that much. */
+  limitBytes: number;
+  limitReason: string;
+  diskBytes: number;
+  diskFreeBytes: number;
+  /** When the oldest record kept was stored (epoch ms); null when there is none. */
+  oldestStoredAt: number | null;
+  /** Records removed by retention since the store was created (each removal is a row of `retention_log`), and when last. */
+  removedRecords: number;
+  lastRemovedAt: number | null;
+  lastRemovedWhy: string | null;
 }
 
 export interface ConfigError {

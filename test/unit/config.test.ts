@@ -27,6 +27,7 @@ describe('config loader: vigil.yml', () => {
       expect(r.config.sources.map((s) => s.type)).toEqual(['file', 'file', 'docker', 'file']);
       expect(r.config.channels.length).toBe(2);
       expect(r.config.rules.length).toBe(1);
+      expect(r.config.store).toEqual({ maxSize: '4GiB', keepFree: '2GiB', maxAge: '30d' });
     }
   });
 
@@ -44,6 +45,11 @@ describe('config loader: vigil.yml', () => {
     ['sources: {}\n', 'sources'],
     ['channels:\n  - name: c\n    type: pager\n', 'channels.0.type'],
     ['channels:\n  - name: c\n    type: slack\n    url: not a url\n', 'channels.0.url'],
+    ['store:\n  maxSize: lots\n', 'store.maxSize'],
+    ['store:\n  keepFree: 150%\n', 'store.keepFree'],
+    ['store:\n  maxSize: -1\n', 'store.maxSize'],
+    ['store:\n  maxAge: forever\n', 'store.maxAge'],
+    ['store:\n  maxsize: 1G\n', 'store'],
   ])('refuses %j naming the key %s', (text, key) => {
     const r = parseConfig(text);
     expect(r.ok).toBe(false);

@@ -41,5 +41,11 @@ rules: []
 #     regex: 'payment .* failed'
 #     severity: high
 #     category: payments
+# How much the store keeps. Past a bound the oldest lines go (each removal is logged in
+# the retention_log table); the defaults are in the comments.
+# store:
+#   maxSize: 4GiB                   # default: 10% of the disk, at most 4 GiB
+#   keepFree: 2GiB                  # space left free on the disk; default 5% of it, at most 4 GiB
+#   maxAge: 30d                     # default: none
 `;
 }
