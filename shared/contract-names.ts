@@ -11,6 +11,7 @@ export const CALL_NAME_LIST = [
   'events.tail',
   'stats.rates',
   'query.run',
+  'store.usage',
   'channels.list',
   'channels.upsert',
   'channels.remove',

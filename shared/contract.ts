@@ -25,6 +25,7 @@ import type {
   BandSeries,
   DetectionSettingsView,
   Snooze,
+  StoreUsage,
 } from './types.js';
 
 export type ConfigSetResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigError[] };
@@ -42,6 +43,8 @@ export interface Calls {
   'events.tail': (req: z.input<typeof S.TailRequest>) => LogEvent[];
   'stats.rates': (req: z.input<typeof S.RatesRequest>) => RateSeries;
   'query.run': (req: z.input<typeof S.QueryRequest>) => QueryResult;
+  /** How full the store is, its bound and why, what retention removed. */
+  'store.usage': (req: {}) => StoreUsage;
   /** Notification channels, secrets masked (docs/notifications.md). */
   'channels.list': (req: {}) => ChannelView[];
   'channels.upsert': (req: z.input<typeof S.ChannelUpsert>) => ConfigSetResult;
@@ -108,6 +111,7 @@ export const requestSchemas = {
   'events.tail': S.TailRequest,
   'stats.rates': S.RatesRequest,
   'query.run': S.QueryRequest,
+  'store.usage': S.Empty,
   'channels.list': S.Empty,
   'channels.upsert': S.ChannelUpsert,
   'channels.remove': S.ByName,

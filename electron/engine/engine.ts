@@ -15,6 +15,7 @@ import { Ingestor, type IngestorOptions } from './pipeline/ingestor.js';
 import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.js';
 import { SourceManager, type SourceManagerOptions } from './sources/manager.js';
 import { runQueryInWorker } from './store/query-worker.js';
+import { Retention, type RetentionOptions } from './store/retention.js';
 import { Store } from './store/store.js';
 import { StoreLock } from './store/store-lock.js';
 import { Emitter } from './util/emitter.js';
@@ -48,6 +49,8 @@ export interface EngineOptions {
   toaster?: Toaster;
   /** How long a query from the SQL box may run (default QUERY_TIMEOUT_MS). */
   queryTimeoutMs?: number;
+  /** How often retention checks the store's bounds, the disk it watches (tests). */
+  retention?: Omit<RetentionOptions, 'log'>;
 }
 
 /** Internal events beyond the contract's. */
@@ -70,6 +73,8 @@ export class Engine {
   private detection: DetectionService | null = null;
   private readonly ingestor: Ingestor;
   private readonly sources: SourceManager;
+  /** Keeps the store within its bounds (config `store:`). */
+  readonly retention: Retention;
   private demo: DemoWriter | null = null;
   private uiBuffer: StoredRecord[] = [];
   private uiTimer: NodeJS.Timeout | null = null;
@@ -95,6 +100,7 @@ export class Engine {
       this.lock?.release();
       throw err;
     }
+    this.retention = new Retention(this.store, { ...opts.retention, log: this.log });
     // Template state lives in the store and is saved in each batch's transaction.
     this.templates = new TemplateStore(this.store);
     const templates: TemplateStage = {
@@ -140,6 +146,7 @@ export class Engine {
       await engine.config.load(defaultConfigText(engine.paths.demoLog));
       engine.config.watch();
       await engine.applyConfig(engine.config.config);
+      engine.retention.start();
       engine.notify = NotificationService.start({
         db: engine.store.db,
         config: engine.config.config,
@@ -187,6 +194,7 @@ export class Engine {
       } catch (err) {
         this.log(`could not store everything before closing: ${(err as Error).message}`);
       }
+      await this.retention.close();
       await this.detection?.close();
       // After the ingestor: the last anomalies it produced are queued; requests out finish.
       await this.notify?.close();
@@ -201,6 +209,7 @@ export class Engine {
 
   private async applyConfig(config: VigilConfig): Promise<void> {
     this.decoders.setUserFormats(config.formats ?? []);
+    this.retention.configure(config.store);
     this.detection?.configure(config);
     await this.syncDemo(config);
     await this.sources.apply(resolveSourcePaths(config.sources, dirname(this.paths.configPath)));
@@ -221,6 +230,7 @@ export class Engine {
 
   private onStored(records: StoredRecord[]): void {
     this.events.emit('records.stored', records);
+    this.retention.noteStored();
     const keep = this.opts.uiTail ?? 500;
     this.uiBuffer = this.uiBuffer.length + records.length > keep
       ? this.uiBuffer.concat(records.slice(-keep)).slice(-keep)
@@ -259,6 +269,7 @@ export class Engine {
       'events.tail': (req) => this.store.tail(req as never),
       'stats.rates': (req) => this.store.rates(req as never),
       'query.run': ({ sql, limit }) => runQueryInWorker(this.paths.dbPath, sql, limit ?? 1000, this.opts.queryTimeoutMs),
+      'store.usage': () => this.retention.usage(),
       ...notifyHandlers(() => this.notifications, this.config, this.secrets),
       ...detectionHandlers(() => this.anomalies, this.config),
     };

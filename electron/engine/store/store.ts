@@ -95,6 +95,9 @@ export class Store {
       // price: a one-record commit writes 33 KiB of WAL instead of 17 (16 KiB: faster
       // still, 66 KiB, and an empty database no longer fits the disk-full test's 4 MiB).
       this.db.pragma(`page_size = ${PAGE_SIZE}`);
+      // New databases only: pages freed by retention can be given back to the disk
+      // (store/retention.ts). Measured: inserts cost the same within noise.
+      if (this.db.pragma('page_count', { simple: true }) === 0) this.db.pragma('auto_vacuum = INCREMENTAL');
       this.db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a committed transaction survives a crash of this process (SIGKILL);
       // only an OS crash or power loss may roll back the last transactions.
@@ -175,6 +178,16 @@ export class Store {
       also?.(firstId);
     })();
     // After the commit nothing may throw: the caller would take the records for unstored.
+    this.committed();
+    return firstId;
+  }
+
+  /**
+   * After a commit made on `db` outside `append` (retention's removals): the checkpointer
+   * copies the WAL into the database when it is due, so the WAL is reused instead of
+   * growing. Never throws.
+   */
+  committed(): void {
     if (this.checkpointer && !this.checkpointer.committed()) {
       this.checkpointer.close();
       this.checkpointer = null;
@@ -184,7 +197,6 @@ export class Store {
         /* SQLite checkpoints at the fallback size meanwhile */
       }
     }
-    return firstId;
   }
 
   /** The newest records (newest last), optionally before an id, filtered. */

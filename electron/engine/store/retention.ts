@@ -1,0 +1,306 @@
+import type Database from 'better-sqlite3';
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { durationMs } from '../../../shared/duration.js';
+import { formatBytes, parseSize, sizeBytes, type SizeSpec } from '../../../shared/size.js';
+import type { StoreConfig, StoreUsage } from '../../../shared/types.js';
+import type { Store } from './store.js';
+
+// How much the store keeps. Every line read is stored, so without a bound an app that is
+// installed and forgotten fills the disk. The bounds are journald's (SystemMaxUse,
+// SystemKeepFree, MaxRetentionSec), with gentler defaults:
+//  - maxSize: the most the store holds; default 10% of its disk, at most 4 GiB;
+//  - keepFree: what it leaves free on its disk; default 5% of the disk, at most 4 GiB;
+//  - maxAge: records stored longer ago are removed; default none.
+// Past a bound, the oldest records go first, in chunks of their own transactions between
+// the ingestor's, down to 90% of the bound. Kept always: the records anomalies cite as
+// evidence or context (an incident report stays whole), the record counts the charts read,
+// templates. Each removal is logged in `retention_log` (ids, count, times, the reason), so
+// what is gone is accounted for. A new database (auto_vacuum = INCREMENTAL, see Store)
+// gives freed pages back to the disk when the store is over its bound for lack of disk or
+// the bound was lowered; otherwise they are reused by new records and the file stops
+// growing.
+
+const GiB = 1024 ** 3;
+const DEFAULT_MAX: { share: number; cap: number } = { share: 0.1, cap: 4 * GiB };
+const DEFAULT_FREE: { share: number; cap: number } = { share: 0.05, cap: 4 * GiB };
+/** However low the disk, the store may hold this much (unless maxSize says less). */
+export const FLOOR_BYTES = 64 * 1024 * 1024;
+/** Records are removed once the store holds this share of its bound, down to TARGET of it. */
+const TRIGGER = 0.98;
+const TARGET = 0.9;
+/** Records per removal transaction. */
+const CHUNK = 10_000;
+/** Pages given back to the disk per step: each moved page is written to the WAL first, so a step holds 2 MiB of WAL at most. */
+const VACUUM_STEP = 256;
+
+export interface RetentionOptions {
+  /** How often the bounds are checked without a write to prompt it (disk filled by others, maxAge). */
+  intervalMs?: number;
+  /** Least time between two checks prompted by writes. */
+  minGapMs?: number;
+  /** The disk holding the store (tests). */
+  statfs?: (path: string) => { size: number; free: number };
+  now?: () => number;
+  log?: (msg: string) => void;
+}
+
+interface Limit {
+  bytes: number;
+  reason: string;
+  /** Bound by keepFree: the disk is short. */
+  lowDisk: boolean;
+}
+
+export class Retention {
+  private maxSize: SizeSpec | null = null;
+  private keepFree: SizeSpec | null = null;
+  private maxAgeMs: number | null = null;
+  private readonly pageSize: number;
+  private readonly canShrink: boolean;
+  private readonly st: ReturnType<typeof statements>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lastCheck = 0;
+  private closed = false;
+  /** See run(): checkpoint after each step. */
+  private tight = false;
+  /** Ids below this were looked at by an earlier removal (kept evidence need not be scanned again). */
+  private from = 0;
+  private readonly o: Required<Omit<RetentionOptions, 'log'>> & { log: (msg: string) => void };
+
+  private readonly db: Database.Database;
+
+  constructor(
+    private readonly store: Store,
+    opts: RetentionOptions = {},
+  ) {
+    this.db = store.db;
+    this.o = {
+      intervalMs: opts.intervalMs ?? 60_000,
+      minGapMs: opts.minGapMs ?? 1000,
+      statfs: opts.statfs ?? diskOf,
+      now: opts.now ?? Date.now,
+      log: opts.log ?? (() => {}),
+    };
+    this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    this.canShrink = this.db.pragma('auto_vacuum', { simple: true }) === 2;
+    this.st = statements(this.db);
+  }
+
+  /** Applies the config's `store:` section (absent: the defaults). */
+  configure(cfg: StoreConfig | undefined): void {
+    this.maxSize = cfg?.maxSize === undefined ? null : parseSize(cfg.maxSize);
+    this.keepFree = cfg?.keepFree === undefined ? null : parseSize(cfg.keepFree);
+    this.maxAgeMs = cfg?.maxAge === undefined ? null : durationMs(cfg.maxAge, 0) || null;
+    this.lastCheck = 0;
+  }
+
+  /** Checks now and then every intervalMs. */
+  start(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setInterval(() => void this.check(true), this.o.intervalMs);
+    this.timer.unref();
+    void this.check(true);
+  }
+
+  /** Something was stored: checks the bounds unless that was done within minGapMs. */
+  noteStored(): void {
+    void this.check(false);
+  }
+
+  /** Checks the bounds and removes what is past them; resolves when done. */
+  check(force = true): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) return this.running;
+    const now = this.o.now();
+    if (!force && now - this.lastCheck < this.o.minGapMs) return Promise.resolve();
+    this.lastCheck = now;
+    this.running = this.run()
+      .catch((err) => this.o.log(`retention: could not remove old records (${(err as Error).message}); trying again later`))
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  usage(): StoreUsage {
+    const { used, file } = this.pages();
+    const disk = this.disk();
+    const limit = this.limit(file, disk);
+    const t = this.st.totals.get() as { n: number; at: number | null };
+    return {
+      usedBytes: used,
+      fileBytes: file,
+      limitBytes: limit.bytes,
+      limitReason: limit.reason,
+      diskBytes: disk.size,
+      diskFreeBytes: disk.free,
+      oldestStoredAt: (this.st.oldest.get() as number | undefined) ?? null,
+      removedRecords: t.n,
+      lastRemovedAt: t.at,
+      lastRemovedWhy: (this.st.lastWhy.get() as string | undefined) ?? null,
+    };
+  }
+
+  // ---- internals --------------------------------------------------------------------
+
+  private async run(): Promise<void> {
+    if (this.maxAgeMs !== null) await this.removeOlder(this.o.now() - this.maxAgeMs);
+    let { used, file } = this.pages();
+    const limit = this.limit(file, this.disk());
+    // Short of disk, the WAL that removals write must not grow into what is left: each
+    // step's pages are copied into the database at once, so the WAL starts over instead.
+    this.tight = limit.lowDisk;
+    if (used > limit.bytes * TRIGGER) {
+      const target = Math.floor(limit.bytes * TARGET);
+      let log: number | null = null;
+      const reason = `${limit.reason}: the store held ${formatBytes(used)}`;
+      while (!this.closed && used > target) {
+        const r = this.removeChunk(Number.MAX_SAFE_INTEGER, reason, log, this.rowsFor(used - target));
+        if (!r) break;
+        log = r.log;
+        ({ used, file } = this.pages());
+        await yieldToOthers();
+      }
+    }
+    if (this.canShrink && file > limit.bytes) await this.shrink(file - limit.bytes);
+  }
+
+  private async removeOlder(cutoff: number): Promise<void> {
+    let log: number | null = null;
+    while (!this.closed) {
+      const r = this.removeChunk(cutoff, `store.maxAge: stored before ${new Date(cutoff).toISOString()}`, log, CHUNK);
+      if (!r) return;
+      log = r.log;
+      if (!r.full) return;
+      await yieldToOthers();
+    }
+  }
+
+  /**
+   * Removes the oldest chunk of records (stored before `cutoff`), in one transaction with
+   * its line in retention_log. Null when there was nothing to remove.
+   */
+  private removeChunk(cutoff: number, reason: string, log: number | null, rows: number): { log: number; full: boolean } | null {
+    let out: { log: number; full: boolean } | null = null;
+    this.db.transaction(() => {
+      const lo = this.st.firstId.get(this.from) as number | null;
+      if (lo === null) return;
+      let hi = (this.st.chunkEnd.get(lo, rows - 1) as number | undefined) ?? (this.st.lastId.get() as number);
+      let full = true;
+      if (cutoff !== Number.MAX_SAFE_INTEGER && !((this.st.storedAt.get(hi) as number) < cutoff)) {
+        const last = this.st.lastBefore.get(lo, hi, cutoff) as number | null;
+        if (last === null) return;
+        hi = last;
+        full = false;
+      }
+      const span = this.st.span.get(lo, hi) as { lo: number | null; hi: number | null };
+      const removed = this.st.remove.run({ lo, hi }).changes;
+      this.from = hi + 1;
+      const now = this.o.now();
+      let id = log;
+      if (id === null) id = Number(this.st.logNew.run(now, reason, removed, lo, hi, span.lo, span.hi).lastInsertRowid);
+      else this.st.logMore.run(removed, hi, span.lo, span.lo, span.hi, span.hi, id);
+      out = { log: id, full };
+    })();
+    this.afterStep();
+    return out;
+  }
+
+  /** About how many of the oldest records hold `bytes` (from the store's bytes per record), within 100..CHUNK. */
+  private rowsFor(bytes: number): number {
+    const first = this.st.firstId.get(this.from) as number | null;
+    const last = this.st.lastId.get() as number | null;
+    if (first === null || last === null) return CHUNK;
+    const perRecord = this.pages().used / (last - first + 1);
+    return Math.max(100, Math.min(CHUNK, Math.ceil(bytes / perRecord)));
+  }
+
+  /** Gives up to `bytes` of free pages back to the disk. */
+  private async shrink(bytes: number): Promise<void> {
+    let pages = Math.min(this.db.pragma('freelist_count', { simple: true }) as number, Math.ceil(bytes / this.pageSize));
+    while (!this.closed && pages > 0) {
+      const n = Math.min(VACUUM_STEP, pages);
+      this.db.pragma(`incremental_vacuum(${n})`);
+      this.afterStep();
+      pages -= n;
+      await yieldToOthers();
+    }
+  }
+
+  private afterStep(): void {
+    if (this.tight) this.db.pragma('wal_checkpoint(PASSIVE)');
+    else this.store.committed();
+  }
+
+  private pages(): { used: number; file: number } {
+    const count = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return { used: (count - free) * this.pageSize, file: count * this.pageSize };
+  }
+
+  private disk(): { size: number; free: number } {
+    try {
+      return this.o.statfs(dirname(this.store.path));
+    } catch {
+      return { size: Number.MAX_SAFE_INTEGER, free: Number.MAX_SAFE_INTEGER };
+    }
+  }
+
+  /** What the store may hold now: the least of maxSize and what keepFree leaves it, never under the floor. */
+  private limit(file: number, disk: { size: number; free: number }): Limit {
+    const max = Math.floor(this.maxSize ? sizeBytes(this.maxSize, disk.size) : Math.min(DEFAULT_MAX.cap, DEFAULT_MAX.share * disk.size));
+    const maxWhy = this.maxSize ? `store.maxSize (${formatBytes(max)})` : `store.maxSize (${formatBytes(max)}: 10% of the disk, at most 4 GiB)`;
+    const keep = Math.floor(this.keepFree ? sizeBytes(this.keepFree, disk.size) : Math.min(DEFAULT_FREE.cap, DEFAULT_FREE.share * disk.size));
+    // What the store may grow to: its file, plus the disk's free space beyond keepFree.
+    // Pages freed in an old database (no auto_vacuum) stay in its file, so its bound is
+    // never under the file's size: it stops growing instead of losing records for nothing.
+    let room = Math.floor(file + disk.free - keep);
+    if (!this.canShrink) room = Math.max(room, file);
+    const floor = Math.min(FLOOR_BYTES, max);
+    if (max <= room) return { bytes: max, reason: maxWhy, lowDisk: false };
+    const keepWhy = `store.keepFree (the disk has ${formatBytes(disk.free)} free; Vigil leaves ${formatBytes(keep)}${this.keepFree ? '' : ': 5% of the disk, at most 4 GiB'})`;
+    if (room >= floor) return { bytes: room, reason: keepWhy, lowDisk: true };
+    return { bytes: floor, reason: `${keepWhy}, but keeps at least ${formatBytes(floor)}`, lowDisk: true };
+  }
+}
+
+function statements(db: Database.Database) {
+  return {
+    chunkEnd: db.prepare('SELECT id FROM records WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?').pluck(),
+    lastId: db.prepare('SELECT max(id) FROM records').pluck(),
+    firstId: db.prepare('SELECT min(id) FROM records WHERE id >= ?').pluck(),
+    span: db.prepare('SELECT min(ts) lo, max(ts) hi FROM records WHERE id BETWEEN ? AND ?'),
+    remove: db.prepare(
+      'DELETE FROM records WHERE id BETWEEN @lo AND @hi AND id NOT IN (SELECT record_id FROM anomaly_events WHERE record_id BETWEEN @lo AND @hi)',
+    ),
+    // Age: records stored before the cutoff, within a chunk (ids follow the order of storing).
+    lastBefore: db.prepare('SELECT max(id) FROM records WHERE id BETWEEN ? AND ? AND ingested_at < ?').pluck(),
+    storedAt: db.prepare('SELECT ingested_at FROM records WHERE id = ?').pluck(),
+    oldest: db.prepare('SELECT ingested_at FROM records WHERE id = (SELECT min(id) FROM records)').pluck(),
+    logNew: db.prepare(
+      'INSERT INTO retention_log (at, reason, removed, first_id, last_id, oldest_ts, newest_ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    logMore: db.prepare(
+      `UPDATE retention_log SET removed = removed + ?, last_id = ?, oldest_ts = min(coalesce(oldest_ts, ?), ?),
+         newest_ts = max(coalesce(newest_ts, ?), ?) WHERE id = ?`,
+    ),
+    totals: db.prepare('SELECT coalesce(sum(removed), 0) n, max(at) at FROM retention_log'),
+    lastWhy: db.prepare('SELECT reason FROM retention_log ORDER BY id DESC LIMIT 1').pluck(),
+  };
+}
+
+function diskOf(dir: string): { size: number; free: number } {
+  const s = statfsSync(dir);
+  return { size: s.blocks * s.bsize, free: s.bavail * s.bsize };
+}
+
+const yieldToOthers = () => new Promise<void>((r) => setImmediate(r));
