@@ -76,7 +76,10 @@ test('an invalid config edit in the UI is refused with the key, and the config i
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('config-errors')).toContainText('sources.0.path');
   expect(readFileSync(config, 'utf8')).toBe(original);
-  await editor.fill(`sources:\n  - name: x\n    type: file\n    path: ${join(t.dir, 'x.log')}\n`);
+  // The store's bound shows under the editor, and a new one applies once saved.
+  await expect(page.getByTestId('store-usage')).toContainText(/Store: .* of .*, the bound set by store\.(maxSize|keepFree)/);
+  await editor.fill(`store:\n  maxSize: 300MiB\nsources:\n  - name: x\n    type: file\n    path: ${join(t.dir, 'x.log')}\n`);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.locator('[data-testid="source-item"][data-name="x"]')).toBeVisible();
+  await expect(page.getByTestId('store-usage')).toContainText('of 300 MiB, the bound set by store.maxSize (300 MiB)');
 });

@@ -28,6 +28,12 @@ describe('documented examples work as documented', () => {
     expect(r.ok ? 'valid' : r.errors).toBe('valid');
   });
 
+  it('README.md: the store bounds example is valid', () => {
+    const block = yamlBlocks('README.md').find((b) => b.startsWith('store:'))!;
+    const r = parseConfig(block);
+    expect(r.ok ? r.config.store : r.errors).toEqual({ maxSize: '4GiB', keepFree: '2GiB', maxAge: '30d' });
+  });
+
   it('docs/sources.md: the file and Docker examples are valid, also with every commented option switched on', () => {
     const [files, docker] = yamlBlocks('docs/sources.md');
     const both = files! + docker!;

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useConfig } from '../../stores/config.js';
+import { StoreUsageLine } from './StoreUsageLine.js';
 
 /** The whole vigil.yml: sources, detection, rules, channels, notify routing, formats. */
 export function ConfigView() {
@@ -34,6 +35,7 @@ export function ConfigView() {
         </div>
       )}
       {message && !dirty && <div className="note ok">{message}</div>}
+      <StoreUsageLine refresh={saved} />
       <textarea
         className="sql config-text"
         spellCheck={false}

@@ -1,0 +1,31 @@
+import { useEffect, useState } from 'react';
+import { formatBytes } from '../../../shared/size.js';
+import type { StoreUsage } from '../../../shared/types.js';
+import { api } from '../../stores/api-context.js';
+
+/** How full the store is, its bound and why, and what retention removed (config `store:`). */
+export function StoreUsageLine({ refresh }: { refresh: unknown }) {
+  const [u, setU] = useState<StoreUsage | null>(null);
+  useEffect(() => {
+    let live = true;
+    const get = () => void api().call('store.usage', {}).then((r) => live && setU(r), () => undefined);
+    get();
+    const t = setInterval(get, 10_000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [refresh]);
+  if (!u) return null;
+  return (
+    <div className="note small" data-testid="store-usage">
+      Store: {formatBytes(u.usedBytes)} of {formatBytes(u.limitBytes)}, the bound set by <code>{u.limitReason}</code>
+      {u.oldestStoredAt !== null && <> · oldest line stored {new Date(u.oldestStoredAt).toLocaleString()}</>}
+      {u.removedRecords > 0 && (
+        <>
+          {' '}· {u.removedRecords.toLocaleString()} older lines removed (last: {u.lastRemovedWhy}; each removal is a row of <code>retention_log</code>)
+        </>
+      )}
+    </div>
+  );
+}
