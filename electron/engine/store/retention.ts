@@ -29,6 +29,8 @@ export const FLOOR_BYTES = 64 * 1024 * 1024;
 /** Records are removed once the store holds this share of its bound, down to TARGET of it. */
 const TRIGGER = 0.98;
 const TARGET = 0.9;
+/** Removals for one reason within this long share a row of retention_log. */
+const LOG_ROW_MS = 60_000;
 /** Records per removal transaction. */
 const CHUNK = 10_000;
 /** Pages given back to the disk per step: each moved page is written to the WAL first, so a step holds 2 MiB of WAL at most. */
@@ -47,7 +49,10 @@ export interface RetentionOptions {
 
 interface Limit {
   bytes: number;
+  /** Why, as logged with a removal: the same for the same bound. */
   reason: string;
+  /** What is true now besides (for store.usage). */
+  note?: string;
   /** Bound by keepFree: the disk is short. */
   lowDisk: boolean;
 }
@@ -62,6 +67,8 @@ export class Retention {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lastCheck = 0;
+  /** The bound found by the last check. */
+  private lastLimit = Number.MAX_SAFE_INTEGER;
   private closed = false;
   /** See run(): checkpoint after each step. */
   private tight = false;
@@ -94,6 +101,7 @@ export class Retention {
     this.keepFree = cfg?.keepFree === undefined ? null : parseSize(cfg.keepFree);
     this.maxAgeMs = cfg?.maxAge === undefined ? null : durationMs(cfg.maxAge, 0) || null;
     this.lastCheck = 0;
+    this.lastLimit = Number.MAX_SAFE_INTEGER;
   }
 
   /** Checks now and then every intervalMs. */
@@ -104,9 +112,13 @@ export class Retention {
     void this.check(true);
   }
 
-  /** Something was stored: checks the bounds unless that was done within minGapMs. */
+  /**
+   * Something was stored: checks the bounds if that was not done within minGapMs, or if
+   * the store grew past its last bound meanwhile (a burst stores tens of MB a second).
+   */
   noteStored(): void {
-    void this.check(false);
+    if (this.running || this.closed) return;
+    if (this.o.now() - this.lastCheck >= this.o.minGapMs || this.pages().used > this.lastLimit * TRIGGER) void this.check(true);
   }
 
   /** Checks the bounds and removes what is past them; resolves when done. */
@@ -140,7 +152,7 @@ export class Retention {
       usedBytes: used,
       fileBytes: file,
       limitBytes: limit.bytes,
-      limitReason: limit.reason,
+      limitReason: limit.note ? `${limit.reason}; ${limit.note}` : limit.reason,
       diskBytes: disk.size,
       diskFreeBytes: disk.free,
       oldestStoredAt: (this.st.oldest.get() as number | undefined) ?? null,
@@ -159,10 +171,11 @@ export class Retention {
     // Short of disk, the WAL that removals write must not grow into what is left: each
     // step's pages are copied into the database at once, so the WAL starts over instead.
     this.tight = limit.lowDisk;
+    this.lastLimit = limit.bytes;
     if (used > limit.bytes * TRIGGER) {
       const target = Math.floor(limit.bytes * TARGET);
       let log: number | null = null;
-      const reason = `${limit.reason}: the store held ${formatBytes(used)}`;
+      const reason = limit.reason;
       while (!this.closed && used > target) {
         const r = this.removeChunk(Number.MAX_SAFE_INTEGER, reason, log, this.rowsFor(used - target));
         if (!r) break;
@@ -206,9 +219,9 @@ export class Retention {
       const removed = this.st.remove.run({ lo, hi }).changes;
       this.from = hi + 1;
       const now = this.o.now();
-      let id = log;
-      if (id === null) id = Number(this.st.logNew.run(now, reason, removed, lo, hi, span.lo, span.hi).lastInsertRowid);
-      else this.st.logMore.run(removed, hi, span.lo, span.lo, span.hi, span.hi, id);
+      let id = log ?? (this.st.logOpen.get(reason, now - LOG_ROW_MS) as number | undefined) ?? null;
+      if (id === null) id = Number(this.st.logNew.run({ now }, reason, removed, lo, hi, span.lo, span.hi).lastInsertRowid);
+      else this.st.logMore.run({ now, lo: span.lo, hi: span.hi, id }, removed, hi);
       out = { log: id, full };
     })();
     this.afterStep();
@@ -267,9 +280,10 @@ export class Retention {
     if (!this.canShrink) room = Math.max(room, file);
     const floor = Math.min(FLOOR_BYTES, max);
     if (max <= room) return { bytes: max, reason: maxWhy, lowDisk: false };
-    const keepWhy = `store.keepFree (the disk has ${formatBytes(disk.free)} free; Vigil leaves ${formatBytes(keep)}${this.keepFree ? '' : ': 5% of the disk, at most 4 GiB'})`;
-    if (room >= floor) return { bytes: room, reason: keepWhy, lowDisk: true };
-    return { bytes: floor, reason: `${keepWhy}, but keeps at least ${formatBytes(floor)}`, lowDisk: true };
+    const keepWhy = `store.keepFree (Vigil leaves ${formatBytes(keep)} of its disk free${this.keepFree ? '' : ': 5% of it, at most 4 GiB'})`;
+    const note = `the disk has ${formatBytes(disk.free)} free`;
+    if (room >= floor) return { bytes: room, reason: keepWhy, note, lowDisk: true };
+    return { bytes: floor, reason: `${keepWhy}, but keeps at least ${formatBytes(floor)}`, note, lowDisk: true };
   }
 }
 
@@ -287,12 +301,14 @@ function statements(db: Database.Database) {
     storedAt: db.prepare('SELECT ingested_at FROM records WHERE id = ?').pluck(),
     oldest: db.prepare('SELECT ingested_at FROM records WHERE id = (SELECT min(id) FROM records)').pluck(),
     logNew: db.prepare(
-      'INSERT INTO retention_log (at, reason, removed, first_id, last_id, oldest_ts, newest_ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO retention_log (started_at, at, reason, removed, first_id, last_id, oldest_ts, newest_ts) VALUES (@now, @now, ?, ?, ?, ?, ?, ?)',
     ),
     logMore: db.prepare(
-      `UPDATE retention_log SET removed = removed + ?, last_id = ?, oldest_ts = min(coalesce(oldest_ts, ?), ?),
-         newest_ts = max(coalesce(newest_ts, ?), ?) WHERE id = ?`,
+      `UPDATE retention_log SET at = @now, removed = removed + ?, last_id = ?, oldest_ts = min(coalesce(oldest_ts, @lo), @lo),
+         newest_ts = max(coalesce(newest_ts, @hi), @hi) WHERE id = @id`,
     ),
+    /** The newest row, if it is for `reason` and started after `since`: removals continuing it share it. */
+    logOpen: db.prepare('SELECT id FROM retention_log WHERE id = (SELECT max(id) FROM retention_log) AND reason = ? AND started_at > ?').pluck(),
     totals: db.prepare('SELECT coalesce(sum(removed), 0) n, max(at) at FROM retention_log'),
     lastWhy: db.prepare('SELECT reason FROM retention_log ORDER BY id DESC LIMIT 1').pluck(),
   };
