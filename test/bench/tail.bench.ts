@@ -51,10 +51,12 @@ export class PassThroughFactory implements DecoderFactory {
  * detection and decoding, template mining, the detection stage, the UI feed. Toasts go
  * nowhere (a bench must not pop notifications up).
  */
-async function startEngine(dir: string, path: string): Promise<Pipeline> {
+/** `maxSize`: the store's bound (config store.maxSize), for the row where retention removes as it stores. */
+async function startEngine(dir: string, path: string, maxSize?: string): Promise<Pipeline> {
   const dataDir = join(dir, `engine-${Math.random().toString(36).slice(2)}`);
   mkdirSync(dataDir);
-  writeFileSync(join(dataDir, 'vigil.yml'), `sources:\n  - { name: bench, type: file, path: '${path}', start: beginning }\n`);
+  const store = maxSize ? `store:\n  maxSize: ${maxSize}\n` : '';
+  writeFileSync(join(dataDir, 'vigil.yml'), `${store}sources:\n  - { name: bench, type: file, path: '${path}', start: beginning }\n`);
   const engine = await Engine.start({ dataDir, host: 'cli', log: () => undefined, toaster: { kind: 'none', show: async () => undefined } });
   let n = 0;
   const listeners: ((r: StoredRecord[]) => void)[] = [];
@@ -180,7 +182,7 @@ function appendAll(dir: string, pieces: [string, string][]): Promise<void> {
  * file's whole history goes in one piece, one file after the other (catching up on
  * files written while Vigil was stopped: their timestamps interleave).
  */
-export async function throughput(dir: string, files: number, lines: number, label: string, decoders: DecoderFactory | 'tail' | 'engine', rounds = 1): Promise<string> {
+export async function throughput(dir: string, files: number, lines: number, label: string, decoders: DecoderFactory | 'tail' | 'engine' | 'engine-bounded', rounds = 1): Promise<string> {
   const sub = join(dir, `${label.replace(/\W+/g, '-')}-${files}-${rounds}`);
   mkdirSync(sub);
   const paths = Array.from({ length: files }, (_, i) => join(sub, `f${i}.log`));
@@ -219,7 +221,10 @@ export async function throughput(dir: string, files: number, lines: number, labe
     return fmt(total, bytes, ms, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
   }
   const watched = files === 1 ? paths[0]! : join(sub, '*.log');
-  const p = decoders === 'engine' ? await startEngine(sub, watched) : await startPipeline(sub, watched, decoders);
+  const p =
+    decoders === 'engine' || decoders === 'engine-bounded'
+      ? await startEngine(sub, watched, decoders === 'engine-bounded' ? '32MiB' : undefined)
+      : await startPipeline(sub, watched, decoders);
   const cpu0 = ownCpu();
   const w0 = ownWritten();
   const t0 = Date.now();
@@ -346,6 +351,7 @@ export async function benchTail(opts: { quick?: boolean } = {}): Promise<void> {
     ];
     for (const [name, files, rounds] of cases) {
       console.log(`  ${name}  vigil engine                              ${await throughput(dir, files, lines, 'engine', 'engine', rounds)}`);
+      if (files === 1) console.log(`  ${name}    the same, store at its bound (32 MiB) ${await throughput(dir, files, lines, 'bounded', 'engine-bounded', rounds)}`);
       console.log(`  ${name}    file source + store, generic decoder  ${await throughput(dir, files, lines, 'vigil', generic, rounds)}`);
       console.log(`  ${name}    file source + store, no decoding      ${await throughput(dir, files, lines, 'raw', new PassThroughFactory(), rounds)}`);
       console.log(`  ${name}  tail -F | pipe                            ${await throughput(dir, files, lines, 'tail', 'tail', rounds)}`);
