@@ -167,6 +167,25 @@ describe('store retention', () => {
     expect(r.usage().limitReason).toMatch(/but keeps at least 64\.0 MiB; the disk has 0 B free$/);
   });
 
+  it('a store that refuses the removals (here: read-only) loses nothing, says why once a minute at most, and is trimmed once it accepts them', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const s = open(dir);
+    fill(s, 20_000);
+    const said: string[] = [];
+    const r = new Retention(s, { log: (m) => said.push(m) });
+    r.configure({ maxSize: '2MiB' });
+    s.db.pragma('query_only = 1');
+    await r.check();
+    await r.check();
+    expect(said).toEqual(['retention: could not remove old records (attempt to write a readonly database); trying again later']);
+    expect(lines(s)).toHaveLength(20_000);
+    s.db.pragma('query_only = 0');
+    await r.check();
+    expect(r.usage().usedBytes).toBeLessThanOrEqual(2 * MiB);
+    expectNewestKept(s, 20_000);
+  });
+
   it('keepFree on a real small disk: as other files fill it, the store gives space back instead of filling the rest', async (ctx) => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

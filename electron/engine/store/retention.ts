@@ -67,6 +67,8 @@ export class Retention {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lastCheck = 0;
+  private lastError = '';
+  private lastErrorAt = 0;
   /** The bound found by the last check. */
   private lastLimit = Number.MAX_SAFE_INTEGER;
   private closed = false;
@@ -129,7 +131,14 @@ export class Retention {
     if (!force && now - this.lastCheck < this.o.minGapMs) return Promise.resolve();
     this.lastCheck = now;
     this.running = this.run()
-      .catch((err) => this.o.log(`retention: could not remove old records (${(err as Error).message}); trying again later`))
+      .catch((err) => {
+        // Once a minute at most: a full disk fails every check until space comes back.
+        const msg = (err as Error).message;
+        if (msg === this.lastError && now - this.lastErrorAt < 60_000) return;
+        this.lastError = msg;
+        this.lastErrorAt = now;
+        this.o.log(`retention: could not remove old records (${msg}); trying again later`);
+      })
       .finally(() => {
         this.running = null;
       });
