@@ -89,6 +89,12 @@ describe('store retention', () => {
     expect(log[0]).toMatchObject({ removed: 40_000 - kept.length, first_id: 1, last_id: 40_000 - kept.length, oldest_ts: 1_795_000_000_001, newest_ts: 1_795_000_000_000 + 40_000 - kept.length });
     expect(log[0]!.reason).toBe('store.maxSize (4.0 MiB)');
     expect(u).toMatchObject({ removedRecords: 40_000 - kept.length, lastRemovedWhy: log[0]!.reason });
+    // The chart's counts of times before the oldest record kept went with them; the others stay.
+    const oldest = s.db.prepare('SELECT min(ts) FROM records').pluck().get() as number;
+    const counts = s.db.prepare('SELECT t, total FROM record_counts ORDER BY t').all() as { t: number; total: number }[];
+    expect(counts[0]!.t).toBe(oldest - (oldest % 5000));
+    expect(counts.at(-1)!.t).toBe(1_795_000_040_000 - (1_795_000_040_000 % 5000));
+    expect(counts.slice(1).reduce((n, c) => n + c.total, 0)).toBe(40_000 - (counts[1]!.t - 1_795_000_000_000) + 1);
 
     // Under the bound: nothing more goes. New records go on from the last id.
     await r.check();

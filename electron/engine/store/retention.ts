@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { durationMs } from '../../../shared/duration.js';
 import { formatBytes, parseSize, sizeBytes, type SizeSpec } from '../../../shared/size.js';
 import type { StoreConfig, StoreUsage } from '../../../shared/types.js';
+import { bucketOf, COUNT_GRAIN_MS } from './record-counts.js';
 import type { Store } from './store.js';
 
 // How much the store keeps. Every line read is stored, so without a bound an app that is
@@ -14,8 +15,8 @@ import type { Store } from './store.js';
 //  - maxAge: records stored longer ago are removed; default none.
 // Past a bound, the oldest records go first, in chunks of their own transactions between
 // the ingestor's, down to 90% of the bound. Kept always: the records anomalies cite as
-// evidence or context (an incident report stays whole), the record counts the charts read,
-// templates. Each removal is logged in `retention_log` (ids, count, times, the reason), so
+// evidence or context (an incident report stays whole), templates, and the record counts
+// the charts read for times still held (those of times before the oldest record go). Each removal is logged in `retention_log` (ids, count, times, the reason), so
 // what is gone is accounted for. A new database (auto_vacuum = INCREMENTAL, see Store)
 // gives freed pages back to the disk when the store is over its bound for lack of disk or
 // the bound was lowered; otherwise they are reused by new records and the file stops
@@ -193,7 +194,24 @@ export class Retention {
         await yieldToOthers();
       }
     }
+    await this.trimCounts();
     if (this.canShrink && file > limit.bytes) await this.shrink(file - limit.bytes);
+  }
+
+  /**
+   * The chart's per-bucket counts (record_counts) of times before the oldest record kept
+   * count removed records only: they go too, a day of buckets per step, or a store that
+   * runs for a year would hold a row per 5 s per source of nothing.
+   */
+  private async trimCounts(): Promise<void> {
+    const minTs = this.st.minTs.get() as number | null;
+    if (minTs === null) return;
+    const cut = bucketOf(minTs, COUNT_GRAIN_MS);
+    for (let t = this.st.minCount.get() as number | null; !this.closed && t !== null && t < cut; t = this.st.minCount.get() as number | null) {
+      this.st.trimCounts.run(Math.min(cut, t + 86_400_000));
+      this.afterStep();
+      await yieldToOthers();
+    }
   }
 
   private async removeOlder(cutoff: number): Promise<void> {
@@ -319,6 +337,9 @@ function statements(db: Database.Database) {
     /** The newest row, if it is for `reason` and started after `since`: removals continuing it share it. */
     logOpen: db.prepare('SELECT id FROM retention_log WHERE id = (SELECT max(id) FROM retention_log) AND reason = ? AND started_at > ?').pluck(),
     totals: db.prepare('SELECT coalesce(sum(removed), 0) n, max(at) at FROM retention_log'),
+    minTs: db.prepare('SELECT min(ts) FROM records').pluck(),
+    minCount: db.prepare('SELECT min(t) FROM record_counts').pluck(),
+    trimCounts: db.prepare('DELETE FROM record_counts WHERE t < ?'),
     lastWhy: db.prepare('SELECT reason FROM retention_log ORDER BY id DESC LIMIT 1').pluck(),
   };
 }
