@@ -2,6 +2,7 @@
 // oldest records, keeps what anomalies cite, gives freed space back to the disk, and logs
 // every removal, so that the records kept plus the records logged as removed are exactly
 // the records stored.
+import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StoreUsage } from '../../shared/types.js';
 import { Engine } from '../../electron/engine/engine.js';
 import { FLOOR_BYTES, Retention } from '../../electron/engine/store/retention.js';
+import { migrate } from '../../electron/engine/store/migrate.js';
+import { MIGRATIONS } from '../../electron/engine/store/migrations/index.js';
 import { Store, type RecordRow } from '../../electron/engine/store/store.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
@@ -171,6 +174,33 @@ describe('store retention', () => {
     disk.free = 0;
     expect(r.usage()).toMatchObject({ limitBytes: FLOOR_BYTES });
     expect(r.usage().limitReason).toMatch(/but keeps at least 64\.0 MiB; the disk has 0 B free$/);
+  });
+
+  it('a store created before retention (no auto_vacuum): short of disk, it stops growing and reuses its pages, since it cannot give them back', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const path = join(dir, 'vigil.db');
+    const old = new Database(path);
+    old.pragma('page_size = 8192');
+    old.pragma('journal_mode = WAL');
+    migrate(old, MIGRATIONS.slice(0, 7));
+    old.close();
+    const s = open(dir);
+    expect(s.db.pragma('auto_vacuum', { simple: true })).toBe(0);
+    fill(s, 250_000); // about 80 MiB, above the floor
+    const file = fileBytes(s);
+    const disk = { size: 10 * 1024 ** 3, free: 0 };
+    const r = new Retention(s, { statfs: () => disk });
+    r.configure({ keepFree: '1GiB' });
+    expect(r.usage()).toMatchObject({ limitBytes: file });
+    await r.check();
+    expect(removed(s)).toBeGreaterThan(0);
+    expect(fileBytes(s)).toBe(file);
+    // What comes next goes into the pages freed: the file does not grow.
+    fill(s, 20_000, 250_001);
+    await r.check();
+    expect(fileBytes(s)).toBe(file);
+    expectNewestKept(s, 270_000);
   });
 
   it('a store that refuses the removals (here: read-only) loses nothing, says why once a minute at most, and is trimmed once it accepts them', async () => {
