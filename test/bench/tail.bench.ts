@@ -4,7 +4,7 @@
 // (Engine.start on a vigil.yml), then for the file source and store alone, with a simple
 // decoder and with none, to show what each part costs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GenericDecoderFactory } from '../../electron/engine/decode/generic.js';
 import { createDecoderFactory, loadFormats } from '../../electron/engine/decode/index.js';
@@ -288,13 +288,16 @@ async function latency(dir: string, count: number, who: 'vigil' | 'tail'): Promi
  * A watcher a person installs and forgets must cost nothing while nothing is written: the
  * CPU of following `files` idle files for `seconds`, after they were read.
  */
-async function idle(dir: string, files: number, seconds: number, who: 'vigil' | 'tail'): Promise<string> {
-  const folder = join(dir, `idle-${who}`);
+/** `writtenAgoMs`: the files' modification time is set that far back (logs of finished jobs, say). */
+async function idle(dir: string, files: number, seconds: number, who: 'vigil' | 'tail', writtenAgoMs = 0): Promise<string> {
+  const folder = join(dir, `idle-${who}-${files}-${writtenAgoMs}`);
   mkdirSync(folder);
   const paths: string[] = [];
+  const then = new Date(Date.now() - writtenAgoMs);
   for (let i = 0; i < files; i++) {
     paths.push(join(folder, `f${i}.log`));
     writeFileSync(paths[i]!, makeLines(1, `file ${i} `));
+    if (writtenAgoMs) utimesSync(paths[i]!, then, then);
   }
   let cpu: () => number | null;
   let stop: () => Promise<void>;
@@ -365,6 +368,10 @@ export async function benchTail(opts: { quick?: boolean } = {}): Promise<void> {
     console.log(`idle: 500 files followed (a folder source), nothing written for ${seconds} s, CPU of the process:`);
     console.log(`  vigil engine   ${await idle(dir, 500, seconds, 'vigil')}`);
     console.log(`  tail -F        ${await idle(dir, 500, seconds, 'tail')}`);
+    const many = opts.quick ? 2000 : 5000;
+    console.log(`idle: ${many.toLocaleString('en-US')} files last written a day ago (a folder of finished jobs' logs), nothing written for ${seconds} s, CPU of the process:`);
+    console.log(`  vigil engine   ${await idle(dir, many, seconds, 'vigil', 86_400_000)}`);
+    console.log(`  tail -F        ${await idle(dir, many, seconds, 'tail', 86_400_000)}`);
   } finally {
     cleanup();
   }
