@@ -374,6 +374,19 @@ export class FileSet {
     return [...byId.values()];
   }
 
+  /**
+   * open(), less the files whose first line is known and is not `fp`: only the others can
+   * be the original of a file whose first line is `fp`. A folder of 10,000 files looked at
+   * every file for every file met (3.5 s of 14 catching up), by way of a new array of all.
+   */
+  private mayHaveFirstLine(fp: string | null): FileTailer[] {
+    const out: FileTailer[] = [];
+    for (const t of this.attached.values()) if (t.row.fingerprint === null || t.row.fingerprint === fp) out.push(t);
+    for (const t of this.detached) if (t.row.fingerprint === null || t.row.fingerprint === fp) out.push(t);
+    for (const t of this.finishing) if (t.row.fingerprint === null || t.row.fingerprint === fp) out.push(t);
+    return out.filter((t) => !t.closed);
+  }
+
   /** Files read now: followed, detached, or being read to their end. */
   private open(): FileTailer[] {
     return [...this.attached.values(), ...this.detached, ...this.finishing].filter((t) => !t.closed);
@@ -466,7 +479,7 @@ export class FileSet {
     if (probe.compression) return null; // read decompressed, on its own (adoptCompressed)
     // As it is now: a copy seen while being written has grown since it was opened.
     await refresh(probe);
-    for (const t of this.open()) {
+    for (const t of this.mayHaveFirstLine(probe.fp)) {
       if (t.closed || sameInode(t, probe)) continue;
       if (t.path === probe.path || t.previousPath === probe.path) continue;
       // Same first line; a file whose first line is not whole yet: same bytes from the start.
