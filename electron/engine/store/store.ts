@@ -80,6 +80,7 @@ export class Store {
   /** Per-bucket record counts (migration 007); null on a read-only store. */
   private readonly counter: RecordCounts | null;
   private readonly sourceIds = new Map<string, number>();
+  private readonly statements = new Map<string, Database.Statement>();
   private checkpointer: WalCheckpointer | null = null;
   private closed = false;
 
@@ -141,16 +142,14 @@ export class Store {
   }
 
   files(sourceId: number): FileRow[] {
-    return this.db.prepare('SELECT * FROM files WHERE source_id = ? ORDER BY id').all(sourceId) as FileRow[];
+    return this.statement('SELECT * FROM files WHERE source_id = ? ORDER BY id').all(sourceId) as FileRow[];
   }
 
   addFile(f: Omit<FileRow, 'id'>): number {
-    const r = this.db
-      .prepare(
-        `INSERT INTO files (source_id, path, dev, ino, fingerprint, offset, line_no, size, state, cursor, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(f.source_id, f.path, f.dev, f.ino, f.fingerprint, f.offset, f.line_no, f.size, f.state, f.cursor, Date.now());
+    const r = this.statement(
+      `INSERT INTO files (source_id, path, dev, ino, fingerprint, offset, line_no, size, state, cursor, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(f.source_id, f.path, f.dev, f.ino, f.fingerprint, f.offset, f.line_no, f.size, f.state, f.cursor, Date.now());
     return Number(r.lastInsertRowid);
   }
 
@@ -158,7 +157,14 @@ export class Store {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (!keys.length) return;
     const sets = keys.map((k) => `${k} = @${k}`).join(', ');
-    this.db.prepare(`UPDATE files SET ${sets}, updated_at = @__now WHERE id = @__id`).run({ ...patch, __now: Date.now(), __id: id });
+    this.statement(`UPDATE files SET ${sets}, updated_at = @__now WHERE id = @__id`).run({ ...patch, __now: Date.now(), __id: id });
+  }
+
+  /** A statement prepared once per text (a folder of 10,000 files prepared 20,000). */
+  private statement(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
   }
 
   /**
