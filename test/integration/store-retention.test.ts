@@ -203,6 +203,33 @@ describe('store retention', () => {
     expectNewestKept(s, 270_000);
   });
 
+  it("the rows of files deleted and containers removed go once none of their records is left; cited ones, live ones and each source's newest stay", async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const s = open(dir);
+    const src = s.sourceId('jobs', 'file');
+    const day = 86_400_000;
+    const file = (path: string, state: string) => s.addFile({ source_id: src, path, dev: null, ino: null, fingerprint: path, offset: 0, line_no: 0, size: 0, state, cursor: null });
+    const ids = { old: file('/j/old.log', 'deleted'), cited: file('/j/cited.log', 'deleted'), container: file('job-1', 'removed'), live: file('/j/live.log', 'active'), recent: file('/j/recent.log', 'deleted'), newest: file('/j/newest.log', 'deleted') };
+    const rec = (fileId: number, line: number): RecordRow => ({ sourceId: src, fileId, firstLine: line, lastLine: line, ts: 1_795_000_000_000 + line, tsText: null, levelRank: 3, levelText: null, stream: null, format: 'generic', templateId: null, flags: 0, message: `l${line}`, raw: `l${line}`, rawBytes: null });
+    s.append([rec(ids.old, 1), rec(ids.cited, 2), rec(ids.container, 3), rec(ids.live, 4), rec(ids.newest, 5)], []);
+    // As a file source stores a file's last lines: with its checkpoint, in one transaction.
+    s.append([rec(ids.recent, 6)], [{ fileId: ids.recent, offset: 3, lineNo: 6, state: 'deleted' }]);
+    // All but the last record and the recent file's row were stored two days ago.
+    s.db.prepare('UPDATE records SET ingested_at = ingested_at - 2 * ? WHERE line_no <= 5').run(day);
+    s.db.prepare('UPDATE files SET updated_at = updated_at - 2 * ? WHERE id <> ?').run(day, ids.recent);
+    s.db.prepare("INSERT INTO anomalies (id, fingerprint, fingerprints, detector, source, severity, category, title, message, first_ts, last_ts, opened_at, updated_at) VALUES (1, 'f', '[]', 'rule', 'jobs', 'high', 'error', 't', 'm', 0, 0, 0, 0)").run();
+    s.db.prepare("INSERT INTO anomaly_events (anomaly_id, role, record_id, ts) VALUES (1, 'evidence', (SELECT id FROM records WHERE line_no = 2), 0)").run();
+    const r = new Retention(s);
+    r.configure({ maxAge: '1d' });
+    await r.check();
+    expect(lines(s)).toEqual([2, 6]);
+    const left = s.db.prepare('SELECT path FROM files ORDER BY id').pluck().all();
+    expect(left).toEqual(['/j/cited.log', '/j/live.log', '/j/recent.log', '/j/newest.log']);
+    // The cited record keeps its file's path.
+    expect(s.db.prepare('SELECT path FROM events WHERE line_no = 2').pluck().get()).toBe('/j/cited.log');
+  });
+
   it('a store that refuses the removals (here: read-only) loses nothing, says why once a minute at most, and is trimmed once it accepts them', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

@@ -73,6 +73,8 @@ export class Retention {
   /** The bound found by the last check. */
   private lastLimit = Number.MAX_SAFE_INTEGER;
   private closed = false;
+  private removedSinceTrim = 0;
+  private lastFileTrim = 0;
   /** See run(): checkpoint after each step. */
   private tight = false;
   /** Ids below this were looked at by an earlier removal (kept evidence need not be scanned again). */
@@ -195,7 +197,29 @@ export class Retention {
       }
     }
     await this.trimCounts();
+    this.trimFiles();
     if (this.canShrink && file > limit.bytes) await this.shrink(file - limit.bytes);
+  }
+
+  /**
+   * Checkpoints of files deleted (unlinked: never met again) and of containers removed, once
+   * no record of theirs is left: a folder of per-job files adds a row per file, a host
+   * running short jobs a row per container, and a source loads its rows at every start. A
+   * file's records were stored no later than its row was last updated, so a row last
+   * updated before the oldest record left has none, but for records an anomaly cites (kept,
+   * with their rows). The newest row of each source stays: it says the source has read.
+   */
+  private trimFiles(): void {
+    // Only once records went, and once a minute at most (its anti-join reads every citation).
+    const now = this.o.now();
+    if (this.removedSinceTrim === 0 || now - this.lastFileTrim < 60_000) return;
+    this.removedSinceTrim = 0;
+    this.lastFileTrim = now;
+    const first = this.st.firstId.get(this.from) as number | null;
+    const oldest = first === null ? null : (this.st.storedAt.get(first) as number);
+    if (oldest === null) return;
+    this.st.trimFiles.run(oldest);
+    this.afterStep();
   }
 
   /**
@@ -244,6 +268,7 @@ export class Retention {
       }
       const span = this.st.span.get(lo, hi) as { lo: number | null; hi: number | null };
       const removed = this.st.remove.run({ lo, hi }).changes;
+      this.removedSinceTrim += removed;
       this.from = hi + 1;
       const now = this.o.now();
       let id = log ?? (this.st.logOpen.get(reason, now - LOG_ROW_MS) as number | undefined) ?? null;
@@ -338,6 +363,11 @@ function statements(db: Database.Database) {
     logOpen: db.prepare('SELECT id FROM retention_log WHERE id = (SELECT max(id) FROM retention_log) AND reason = ? AND started_at > ?').pluck(),
     totals: db.prepare('SELECT coalesce(sum(removed), 0) n, max(at) at FROM retention_log'),
     minTs: db.prepare('SELECT min(ts) FROM records').pluck(),
+    trimFiles: db.prepare(
+      `DELETE FROM files WHERE state IN ('deleted', 'removed') AND updated_at < ?
+         AND id NOT IN (SELECT max(id) FROM files GROUP BY source_id)
+         AND id NOT IN (SELECT r.file_id FROM anomaly_events e JOIN records r ON r.id = e.record_id WHERE r.file_id IS NOT NULL)`,
+    ),
     minCount: db.prepare('SELECT min(t) FROM record_counts').pluck(),
     trimCounts: db.prepare('DELETE FROM record_counts WHERE t < ?'),
     lastWhy: db.prepare('SELECT reason FROM retention_log ORDER BY id DESC LIMIT 1').pluck(),
