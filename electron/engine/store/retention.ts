@@ -15,12 +15,13 @@ import type { Store } from './store.js';
 //  - maxAge: records stored longer ago are removed; default none.
 // Past a bound, the oldest records go first, in chunks of their own transactions between
 // the ingestor's, down to 90% of the bound. Kept always: the records anomalies cite as
-// evidence or context (an incident report stays whole), templates, and the record counts
-// the charts read for times still held (those of times before the oldest record go). Each removal is logged in `retention_log` (ids, count, times, the reason), so
-// what is gone is accounted for. A new database (auto_vacuum = INCREMENTAL, see Store)
-// gives freed pages back to the disk when the store is over its bound for lack of disk or
-// the bound was lowered; otherwise they are reused by new records and the file stops
-// growing.
+// evidence or context (an incident report stays whole) and templates. What only described
+// removed records goes with them: the chart's counts of times before the oldest record,
+// rows of deleted files and removed containers. Each removal is logged in `retention_log`
+// (ids, count, times, the reason), so what is gone is accounted for. A new database
+// (auto_vacuum = INCREMENTAL, see Store) gives freed pages back to the disk when the store
+// is over its bound for lack of disk or the bound was lowered; otherwise they are reused by
+// new records and the file stops growing.
 
 const GiB = 1024 ** 3;
 const DEFAULT_MAX: { share: number; cap: number } = { share: 0.1, cap: 4 * GiB };
