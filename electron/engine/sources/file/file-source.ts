@@ -308,11 +308,11 @@ export class FileSource implements Source {
     return done;
   }
 
-  /** Re-examine a path soon. Requests fold: a flood of events for one path is one look. */
   /**
-   * Looks at a path (one at a time, in the control queue). A change event goes before the
-   * tick's looks already waiting (`urgent`), so a write is read at once however many files
-   * the tick has to look at.
+   * Re-examine a path soon (one at a time, in the control queue). Requests fold: a flood
+   * of events for one path is one look. A change event goes before the tick's looks
+   * already waiting (`urgent`), so a write is read at once however many files the tick
+   * has to look at.
    */
   private sync(path: string, urgent = true): void {
     if (this.closed) return;
