@@ -203,9 +203,17 @@ const size = z.union([
   z.number().int('must be whole bytes').min(0, 'must not be negative'),
   z.string().refine((s) => parseSize(s) !== null, { message: 'is not a size like 500MiB, 4GiB or 10% (of the disk holding the store)' }),
 ]);
+/** A bound under 1 MiB (or 0%) would remove every line as it comes. */
+const storeBound = size.refine(
+  (v) => {
+    const p = parseSize(v);
+    return p === null || ('bytes' in p ? p.bytes >= 1024 * 1024 : p.share > 0);
+  },
+  { message: 'must be at least 1MiB (or a share above 0%)' },
+);
 export const StoreConfig = z.strictObject({
   /** The most the store may hold; default 10% of its disk, at most 4 GiB. */
-  maxSize: size.optional(),
+  maxSize: storeBound.optional(),
   /** Disk space the store never takes; default 5% of its disk, at most 4 GiB. */
   keepFree: size.optional(),
   /** Records stored longer ago than this are removed; default: none (size alone decides). */

@@ -48,6 +48,9 @@ describe('config loader: vigil.yml', () => {
     ['store:\n  maxSize: lots\n', 'store.maxSize'],
     ['store:\n  keepFree: 150%\n', 'store.keepFree'],
     ['store:\n  maxSize: -1\n', 'store.maxSize'],
+    ['store:\n  maxSize: 0\n', 'store.maxSize'],
+    ['store:\n  maxSize: 0%\n', 'store.maxSize'],
+    ['store:\n  maxSize: 100KiB\n', 'store.maxSize'],
     ['store:\n  maxAge: forever\n', 'store.maxAge'],
     ['store:\n  maxsize: 1G\n', 'store'],
   ])('refuses %j naming the key %s', (text, key) => {
