@@ -381,10 +381,10 @@ export class FileSet {
    */
   private mayHaveFirstLine(fp: string | null): FileTailer[] {
     const out: FileTailer[] = [];
-    for (const t of this.attached.values()) if (t.row.fingerprint === null || t.row.fingerprint === fp) out.push(t);
-    for (const t of this.detached) if (t.row.fingerprint === null || t.row.fingerprint === fp) out.push(t);
-    for (const t of this.finishing) if (t.row.fingerprint === null || t.row.fingerprint === fp) out.push(t);
-    return out.filter((t) => !t.closed);
+    for (const set of [this.attached.values(), this.detached, this.finishing]) {
+      for (const t of set) if (!t.closed && (t.row.fingerprint === null || t.row.fingerprint === fp)) out.push(t);
+    }
+    return out;
   }
 
   /** Files read now: followed, detached, or being read to their end. */
@@ -398,11 +398,12 @@ export class FileSet {
    * noticed: the archive holds the new content we are about to read from the open file).
    */
   private async openWithFingerprint(fp: string): Promise<boolean> {
-    for (const t of this.open()) {
-      if (t.row.fingerprint === fp) return true;
-      if ((await t.currentFingerprint().catch(() => null)) === fp) return true;
-    }
-    return false;
+    const open = this.open();
+    if (open.some((t) => t.row.fingerprint === fp)) return true;
+    // The first lines now, read all at once: one after another, each archive met while
+    // catching up waited for every open file in turn (1,000 files and 300 archives: 25 s).
+    const now = await Promise.all(open.map((t) => t.currentFingerprint().catch(() => null)));
+    return now.includes(fp);
   }
 
   /**
