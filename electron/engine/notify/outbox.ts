@@ -1,6 +1,7 @@
 // The outbox tables (migration 004) behind one small API. Synchronous: better-sqlite3
 // writes take microseconds, and each step is committed before the next request goes out.
 import type Database from 'better-sqlite3';
+import { preparedOnce } from '../store/prepared.js';
 import type { Anomaly, DeadLetter, NotificationHistoryEntry } from '../../../shared/types.js';
 import type { MessageItem } from './types.js';
 
@@ -31,19 +32,14 @@ interface Snapshot {
 }
 
 export class Outbox {
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per SQL text: compiling is most of the cost of these small statements. */
+  private readonly q: (sql: string) => Database.Statement;
   /** The last place given in the channels' order; the outbox is this connection's alone. */
   private lastSeq: number;
 
   constructor(readonly db: Database.Database) {
+    this.q = preparedOnce(db);
     this.lastSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM notify_outbox').pluck().get() as number;
-  }
-
-  /** Prepared once per SQL text: compiling is most of the cost of these small statements. */
-  private q(sql: string): Database.Statement {
-    let st = this.statements.get(sql);
-    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
-    return st;
   }
 
   transaction<T>(fn: () => T): T {
