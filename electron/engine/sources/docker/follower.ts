@@ -86,9 +86,14 @@ export class ContainerFollower {
   async removed(): Promise<void> {
     await this.halt();
     this.stopSignal = null; // the writes below are not a read to cut short
+    await this.storeRemoved();
+    this.streams = null;
+  }
+
+  /** Nothing more can be read: what is held (a record the decoder waits to complete, a last line without its newline) is stored now, or never. */
+  private async storeRemoved(): Promise<void> {
     await this.enqueue(() => this.flushEnded());
     await this.enqueue(() => this.write([], 'removed'));
-    this.streams = null;
   }
 
   /** Stops reading; what is held and not written is read again by the next session. */
@@ -234,10 +239,7 @@ export class ContainerFollower {
   }
 
   private async finishGone(): Promise<void> {
-    // Nothing more can be read: what we hold (a record the decoder waits to complete, a
-    // last line without its newline) is stored now, or never.
-    await this.enqueue(() => this.flushEnded());
-    await this.enqueue(() => this.write([], 'removed'));
+    await this.storeRemoved();
     this.deps.gone(this);
   }
 
