@@ -151,6 +151,25 @@ describe('store retention', () => {
     expect(removed(s)).toBe(25_000);
   });
 
+  it('maxAge: records coming of age one after another within a minute are logged in one row, not one per check', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const s = open(dir);
+    fill(s, 3000);
+    let now = Date.now();
+    const r = new Retention(s, { now: () => now });
+    r.configure({ maxAge: '1h' });
+    const hour = 3_600_000;
+    for (let k = 0; k < 3; k++) {
+      // Another thousand records, stored an hour and more ago.
+      s.db.prepare('UPDATE records SET ingested_at = ? WHERE line_no > ? AND line_no <= ?').run(now - 2 * hour, k * 1000, (k + 1) * 1000);
+      await r.check();
+      now += 1000;
+    }
+    expect(removed(s)).toBe(3000);
+    expect(s.db.prepare('SELECT count(*) FROM retention_log').pluck().get()).toBeLessThanOrEqual(2);
+  });
+
   it('the defaults: 10% of the disk, at most 4 GiB, and 5% of it kept free, at most 4 GiB; a store under them loses nothing', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

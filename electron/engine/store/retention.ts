@@ -178,7 +178,8 @@ export class Retention {
   // ---- internals --------------------------------------------------------------------
 
   private async run(): Promise<void> {
-    if (this.maxAgeMs !== null) await this.removeOlder(this.o.now() - this.maxAgeMs);
+    // To the minute: removals of one minute share their reason, and so their log row.
+    if (this.maxAgeMs !== null) await this.removeOlder(Math.floor((this.o.now() - this.maxAgeMs) / 60_000) * 60_000);
     let { used, file } = this.pages();
     const limit = this.limit(file, this.disk());
     // Short of disk, the WAL that removals write must not grow into what is left: each
