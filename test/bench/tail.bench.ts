@@ -49,9 +49,9 @@ export class PassThroughFactory implements DecoderFactory {
 /**
  * The engine as the app and `vigil serve` run it: configured from vigil.yml, format
  * detection and decoding, template mining, the detection stage, the UI feed. Toasts go
- * nowhere (a bench must not pop notifications up).
+ * nowhere (a bench must not pop notifications up). `maxSize`: the store's bound (config
+ * store.maxSize), for the row where retention removes as it stores.
  */
-/** `maxSize`: the store's bound (config store.maxSize), for the row where retention removes as it stores. */
 async function startEngine(dir: string, path: string, maxSize?: string): Promise<Pipeline> {
   const dataDir = join(dir, `engine-${Math.random().toString(36).slice(2)}`);
   mkdirSync(dataDir);
