@@ -309,8 +309,9 @@ export class Retention {
   }
 
   private pages(): { used: number; file: number } {
-    const count = this.db.pragma('page_count', { simple: true }) as number;
-    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    // Prepared once: this runs after every batch the engine stores (noteStored).
+    const count = this.st.pageCount.get() as number;
+    const free = this.st.freeCount.get() as number;
     return { used: (count - free) * this.pageSize, file: count * this.pageSize };
   }
 
@@ -365,6 +366,8 @@ function statements(db: Database.Database) {
     logOpen: db.prepare('SELECT id FROM retention_log WHERE id = (SELECT max(id) FROM retention_log) AND reason = ? AND started_at > ?').pluck(),
     totals: db.prepare('SELECT coalesce(sum(removed), 0) n, max(at) at FROM retention_log'),
     minTs: db.prepare('SELECT min(ts) FROM records').pluck(),
+    pageCount: db.prepare('PRAGMA page_count').pluck(),
+    freeCount: db.prepare('PRAGMA freelist_count').pluck(),
     trimFiles: db.prepare(
       `DELETE FROM files WHERE state IN ('deleted', 'removed') AND updated_at < ?
          AND id NOT IN (SELECT max(id) FROM files GROUP BY source_id)
