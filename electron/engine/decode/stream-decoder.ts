@@ -45,6 +45,9 @@ export function explainSwitch(s: FormatSwitch, lineBase: number): string {
   return `switched from ${s.from} at line ${s.lineNo + lineBase}: ${s.why}`;
 }
 
+/** How far the reference time for year-less timestamps may lag (see writtenBy). */
+const REF_STEP_MS = 3_600_000;
+
 const NONE: DecodedRecord[] = Object.freeze([]) as unknown as DecodedRecord[];
 
 interface Pending {
@@ -133,6 +136,12 @@ export class FormatStreamDecoder implements StreamDecoder {
     if (this.sampling) this.decideAndReplay(true);
     if (this.pending) this.put(this.emit());
     return this.take() ?? [];
+  }
+
+  writtenBy(ms: number): void {
+    // Only the year and a two-day margin depend on it, and a new reference makes the time
+    // parsers forget their last result: a move of an hour or more is enough.
+    if (Math.abs(ms - this.ctx.refMs) >= REF_STEP_MS) this.ctx.refMs = ms;
   }
 
   /** The file was rotated or truncated: emit what is held and detect again on the new lines. */

@@ -125,13 +125,19 @@ export interface StreamDecoder {
    * the format again on the next lines (unless forced). Optional for trivial decoders.
    */
   reset?(opts?: { fileMtimeMs?: number }): DecodedRecord[];
+  /**
+   * The lines read next were written by `ms` at the latest (a file's mtime as it is read, a
+   * container line's Docker time): a timestamp without a year takes its year from it. A
+   * file tailed across New Year would otherwise keep the year it was opened in.
+   */
+  writtenBy?(ms: number): void;
 }
 
 export interface DecoderOptions {
   /** Force a format by name. */
   format?: string;
   multiline?: { start?: string; timeoutMs?: number };
-  /** File modification time, for formats without a year. */
+  /** File modification time, for formats without a year (see StreamDecoder.writtenBy). */
   fileMtimeMs?: number;
 }
 

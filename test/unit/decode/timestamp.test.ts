@@ -41,6 +41,17 @@ describe('timestamps', () => {
     expect(jan.ms).toBe(new Date(2025, 0, 2, 8, 0, 0).getTime());
   });
 
+  it('no year, in a zone ahead of UTC: New Year\'s morning there is the new year, though UTC is still in December', () => {
+    const p = compilePattern('%b %e %H:%M:%S %z');
+    // Written at 05:00 on January 1 2027 in UTC+10: 19:00 on December 31 2026 in UTC.
+    const written = Date.UTC(2026, 11, 31, 19, 0, 0);
+    const jan = p('Jan  1 05:00:00 +1000', { refMs: written })!;
+    expect(new Date(jan.ms).toISOString()).toBe('2026-12-31T19:00:00.000Z');
+    // A line of the evening before, in UTC, stays in 2026.
+    const dec = p('Dec 31 18:59:00 +0000', { refMs: written })!;
+    expect(new Date(dec.ms).toISOString()).toBe('2026-12-31T18:59:00.000Z');
+  });
+
   it('patterns with a zone are exact', () => {
     const p = compilePattern('%d/%b/%Y:%H:%M:%S %z');
     const r = p('10/Oct/2000:13:55:36 -0700', ctx)!;

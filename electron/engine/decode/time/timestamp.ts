@@ -52,10 +52,15 @@ export function resetTimeCache(): void {
 
 let yearRef = NaN;
 let yearOfRef = 0;
-/** The UTC year of a reference time (the file's mtime: the same for a whole file). */
+/**
+ * The year a line written by the reference time (the file's mtime) is taken to be in: the
+ * latest one any zone is in then (UTC+14), since the text's zone may be ahead of UTC (New
+ * Year's morning in Sydney is still December 31 in UTC). parse() steps back a year when the
+ * line would be more than two days after the reference.
+ */
 function refYear(refMs: number): number {
   if (refMs !== yearRef) {
-    yearOfRef = new Date(refMs).getUTCFullYear();
+    yearOfRef = new Date(refMs + 14 * 3_600_000).getUTCFullYear();
     yearRef = refMs;
   }
   return yearOfRef;

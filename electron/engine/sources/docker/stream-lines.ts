@@ -35,7 +35,11 @@ export class StreamLines {
   push(m: LogMessage, readAt: number): DecodedRecord[] {
     if (!this.filter.accept(m.key)) return [];
     if (m.key) this.reader = advance(this.reader, m.key);
-    if (m.ms !== null) this.lastMs = m.ms;
+    if (m.ms !== null) {
+      this.lastMs = m.ms;
+      // Docker's time for the line: a year-less timestamp in it takes that year (see writtenBy).
+      this.decoder.writtenBy?.(m.ms);
+    }
     const lines: SourceLine[] = [];
     this.joiner.push(m.content, readAt, lines);
     return this.decode(lines, m.ms);

@@ -224,6 +224,7 @@ export class FileTailer {
       if (this.closed) return;
       const st = await this.fh.stat();
       this.size = st.size;
+      this.decoder.writtenBy?.(st.mtimeMs);
       if (!this.suspended && st.size >= this.readPos && (await this.unchangedBefore())) await this.readToEnd();
       const lines: SourceLine[] = [];
       if (!this.suspended) this.splitter.flushPartial(Date.now(), lines);
@@ -307,6 +308,8 @@ export class FileTailer {
     const st = await this.fh.stat();
     this.size = st.size;
     this.seen = null;
+    // What is read now was written by the file's mtime: a year-less timestamp's year (see writtenBy).
+    this.decoder.writtenBy?.(st.mtimeMs);
     if (st.size < this.readPos || !(await this.unchangedBefore())) {
       this.suspended = true;
       return 'truncated';

@@ -3,6 +3,7 @@ import { MultiplexedParser, RawParser, DOCKER_SPLIT_BYTES, type LogMessage, type
 import { parseLogTime } from '../../../../electron/engine/sources/docker/position.js';
 import { StreamLines } from '../../../../electron/engine/sources/docker/stream-lines.js';
 import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
+import { createDecoderFactory, loadFormats } from '../../../../electron/engine/decode/index.js';
 
 // Byte streams shaped like Docker's `logs?timestamps=1` answers: a 40 000-byte line is
 // cut into 16 KiB pieces sharing one timestamp, as dockerd 20.10 does.
@@ -145,5 +146,21 @@ describe('docker frames', () => {
     chunk.fill(0);
     expect(m!.content.toString()).toBe('a piece of a long line');
     expect(parser.push(frame.subarray(5)).map((x) => x.content.toString())).toEqual(['a piece of a long line']);
+  });
+
+  it('a line without a year takes the year of Docker\'s time for it, not of when the container was attached', () => {
+    // Attached 340 days ago (the decoder's reference then), the container writes now.
+    const attached = Date.now() - 340 * 86_400_000;
+    const decoder = createDecoderFactory(loadFormats().formats).create({ fileMtimeMs: attached });
+    const lines = new StreamLines('stdout', { t: '', n: 0, seq: 0 }, decoder, 1 << 20);
+    const M = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const p2 = (n: number) => String(n).padStart(2, '0');
+    const at = (k: number) => new Date(Math.floor(Date.now() / 1000) * 1000 - (3 - k) * 1000);
+    const text = (d: Date, k: number) =>
+      `${M[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} api cron[7]: job ${k}\n`;
+    const recs = [0, 1, 2].flatMap((k) => lines.push({ stream: 'stdout', key: String(k), ms: at(k).getTime() + 5, content: Buffer.from(text(at(k), k)) }, Date.now()));
+    recs.push(...lines.flushEnded(Date.now()));
+    expect(recs.map((r) => r.message)).toEqual(['job 0', 'job 1', 'job 2']);
+    expect(recs.map((r) => r.ts)).toEqual([0, 1, 2].map((k) => at(k).getTime()));
   });
 });
