@@ -29,13 +29,25 @@ export function detectFormat(lines: readonly string[], formats: readonly Compile
   const scored: { f: CompiledFormat; c: Candidate }[] = [];
   for (const f of formats) {
     const c: Candidate = { format: f.name, matched: 0, withTime: 0, withLevel: 0 };
+    // A first line without a message, whose body line follows (see FormatDefinition.body).
+    let awaitsBody = false;
     for (const l of lines) {
       if (l.length === 0) continue;
+      if (awaitsBody) {
+        awaitsBody = false;
+        const b = f.body!(l);
+        if (b) {
+          c.matched++;
+          if (b.level !== null) c.withLevel++;
+          continue;
+        }
+      }
       const p = f.parse(l, ctx);
       if (!p) continue;
       c.matched++;
       if (p.ts !== null) c.withTime++;
       if (p.level !== null) c.withLevel++;
+      awaitsBody = f.body !== null && p.message === '';
     }
     scored.push({ f, c });
   }

@@ -1,6 +1,6 @@
 import { levelRank, RECORD_FLAGS } from '../../../shared/types.js';
 import { explain, detectFormat, type Candidate } from './detect.js';
-import type { CompiledFormat, ParsedLine } from './formats/compile.js';
+import type { BodyLine, CompiledFormat, ParsedLine } from './formats/compile.js';
 import { findLevelWord, leadingTimestamp } from './formats/generic-line.js';
 import { crashLevel, looksLikeContinuation } from './multiline/continuation.js';
 import { stripAnsi } from './ansi.js';
@@ -283,6 +283,11 @@ export class FormatStreamDecoder implements StreamDecoder {
     }
     const f = this.format;
     if (f) {
+      // The line under a first line without a message may hold it (see FormatDefinition.body).
+      if (p && p.lines === 1 && f.body && p.parsed && p.parsed.message === '' && p.format === f.name) {
+        const b = f.body(text);
+        if (b) return this.appendBody(line, p, b);
+      }
       const parsed = f.parse(text, this.ctx);
       if (parsed) {
         if (this.missRun) {
@@ -379,13 +384,27 @@ export class FormatStreamDecoder implements StreamDecoder {
     if (parsed && this.format!.multiline === 'none' && !this.startRe) this.put(this.emit());
   }
 
-  private append(line: SourceLine, msgText: string, glue = false): void {
+  /** The record's body line: its message, and the level and fields its first line lacked. */
+  private appendBody(line: SourceLine, p: Pending, b: BodyLine): void {
+    const h = p.parsed!;
+    const level = h.level ?? b.level;
+    p.parsed = {
+      ...h,
+      level,
+      levelText: h.level !== null ? h.levelText : b.levelText,
+      message: b.message,
+      fields: h.fields ? { ...b.fields, ...withoutEmpty(h.fields) } : b.fields,
+    };
+    this.append(line, null);
+  }
+
+  private append(line: SourceLine, msgText: string | null, glue = false): void {
     const p = this.pending!;
     p.last = line;
     p.lines++;
     p.chars += line.text.length + 1;
     (p.raw ??= [p.first.written ?? p.first.text]).push(line.written ?? line.text);
-    (p.msg ??= []).push(glue ? '\u0000' + msgText : msgText);
+    if (msgText !== null) (p.msg ??= []).push(glue ? '\u0000' + msgText : msgText);
     if (line.bytes !== null) p.bytes = true;
     p.flags |= line.flags;
     if (p.lines >= this.tune.maxRecordLines || p.chars >= this.tune.maxRecordChars) this.put(this.emit());
@@ -504,4 +523,11 @@ function cleanLine(line: SourceLine): void {
       line.flags |= RECORD_FLAGS.ansiStripped;
     }
   }
+}
+
+/** Fields with a value: a first line's empty capture (its message) must not hide the body's. */
+function withoutEmpty(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in fields) if (fields[k] !== undefined && fields[k] !== '') out[k] = fields[k];
+  return out;
 }

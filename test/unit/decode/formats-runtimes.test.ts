@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DrainMiner } from '../../../electron/engine/decode/index.js';
 import { decodeAll, decodeFixture, decodeText, factory, type FormatCase, formatCases, iso, local, toLines } from './helpers.js';
 
 // Language runtimes and application frameworks: one realistic sample per format (the
@@ -21,6 +22,8 @@ describe('built-in formats: runtimes and frameworks', () => {
     { file: 'nlog.log', format: 'nlog', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Application started' }, second: { level: 'warn', message: 'Cache miss for key user:42' } },
     { file: 'log4net.log', format: 'log4net', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Application started' }, second: { level: 'warn' } },
     { file: 'supervisord.log', format: 'supervisord', records: 6, first: { ts: local(2024, 5, 1, 10, 0, 0, 100), level: 'critical', levelText: 'CRIT', message: 'Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.' }, second: { level: 'info', message: "RPC interface 'supervisor' initialized" } },
+    { file: 'java-util-logging.log', format: 'java-util-logging', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', levelText: 'INFO', message: 'Initialization processed in 512 ms' }, second: { ts: local(2024, 5, 1, 10, 0, 1), level: 'warn', message: 'Starting service [Catalina] slowly' } },
+    { file: 'dotnet-console.log', format: 'dotnet-console', records: 5, first: { ts: null, level: 'info', levelText: 'info', message: 'Now listening on: http://[::]:8080' }, second: { level: 'info', message: 'Application started. Press Ctrl+C to shut down.' } },
     { file: 'fail2ban.log', format: 'fail2ban', records: 5, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Starting Fail2ban v1.0.2' }, second: { level: 'warn', message: "'allowipv6' not defined in 'Definition'. Using default one: 'auto'" } },
   ];
 
@@ -55,6 +58,40 @@ describe('built-in formats: runtimes and frameworks', () => {
       expect(err.level).toBe('error');
       expect(err.message).toContain('System.InvalidOperationException: Sequence contains no elements\n   at System.Linq.ThrowHelper.ThrowNoElementsException()');
     }
+  });
+
+  it('a first line without a message takes it from the line under it (java.util.logging, .NET console): one record each, its own template', () => {
+    const jul = decodeFixture('java-util-logging.log').records;
+    expect(jul.map((r) => [r.firstLine, r.lastLine])).toEqual([[1, 2], [3, 4], [5, 9], [10, 11]]);
+    expect(jul[2]!.ts).toBe(Date.parse(local(2024, 5, 1, 13, 5, 2)));
+    expect(jul[2]!.level).toBe('error');
+    expect(jul[2]!.levelText).toBe('SEVERE');
+    expect(jul[2]!.fields?.source).toBe('com.example.shop.OrderService');
+    expect(jul[2]!.fields?.method).toBe('place');
+    expect(jul[2]!.message.split('\n')[0]).toBe('Could not place order 4711');
+    expect(jul[2]!.message).toContain('\n\tat com.example.shop.OrderService.place(OrderService.java:88)');
+    expect(jul[3]!.message).toBe('pool size 10');
+    expect(jul[3]!.raw).toBe('May 01, 2024 1:05:03 PM com.example.shop.App\nCONFIG: pool size 10');
+
+    const net = decodeFixture('dotnet-console.log').records;
+    expect(net.map((r) => [r.firstLine, r.lastLine])).toEqual([[1, 2], [3, 4], [5, 6], [7, 11], [12, 12]]);
+    expect(net.map((r) => r.level)).toEqual(['info', 'info', 'warn', 'error', 'info']);
+    expect(net.map((r) => r.fields?.category)).toEqual([
+      'Microsoft.Hosting.Lifetime',
+      'Microsoft.Hosting.Lifetime',
+      'Microsoft.AspNetCore.HttpsPolicy.HttpsRedirectionMiddleware',
+      'Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware',
+      'Microsoft.Hosting.Lifetime',
+    ]);
+    expect(net[0]!.fields?.event_id).toBe('14');
+    expect(net[3]!.message.split('\n')[0]).toBe('An unhandled exception has occurred while executing the request.');
+    expect(net[3]!.message).toContain('System.InvalidOperationException: Sequence contains no elements');
+    // The single-line form (SingleLine = true) has its message on the first line.
+    expect(net[4]!.message).toBe('Hosting environment: Production');
+    // Mined by the message, not by the category line all of them share.
+    const miner = new DrainMiner();
+    const ids = net.map((r) => miner.match(r.message).id);
+    expect(new Set(ids).size).toBe(5);
   });
 
   it('uwsgi takes the level from the HTTP status and keeps the request fields', () => {

@@ -33,6 +33,10 @@ describe('loadFormats', () => {
     ['just a string', '?', /must be an object/],
     // Tried on every line while a file's format is detected: (a+)+ on 30 a's and a ! takes seconds.
     [{ name: 'hang', kind: 'regex', regex: '^(?<message>(a+)+)$' }, 'hang', /regex could backtrack catastrophically/],
+    [{ name: 'b1', kind: 'regex', regex: '^== (?<message>)$', body: '^(?<message>.*' }, 'b1', /body regex does not compile/],
+    [{ name: 'b2', kind: 'regex', regex: '^== (?<message>)$', body: '^(?<level>\\w+)$' }, 'b2', /body regex has no capture for the message/],
+    [{ name: 'b3', kind: 'regex', regex: '^== (?<message>)$', body: '^(?<message>(a+)+)$' }, 'b3', /body regex could backtrack catastrophically/],
+    [{ name: 'b4', kind: 'json', body: '^(?<message>.*)$' }, 'b4', /"body" is for kind regex/],
     [{ name: 'hang2', kind: 'regex', regex: ['^OK (?<message>.*)$', '^(?<message>(\\w+\\s?)*)$'] }, 'hang2', /regex 2 could backtrack catastrophically/],
   ])('rejects %j', (def, name, reason) => {
     const { errors } = loadFormats([def], { dir: FORMATS_DIR });

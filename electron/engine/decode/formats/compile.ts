@@ -23,6 +23,14 @@ export interface ParsedLine {
   alert?: DecodedRecord['alert'];
 }
 
+/** What a format's body line (see FormatDefinition.body) adds to its record. */
+export interface BodyLine {
+  level: Level | null;
+  levelText: string | null;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
 export interface CompiledFormat {
   readonly name: string;
   readonly title: string;
@@ -35,6 +43,8 @@ export interface CompiledFormat {
   parse(text: string, ctx: TimeContext): ParsedLine | null;
   /** For strict formats: why a line did not parse. */
   mismatchReason(text: string): string;
+  /** Reads the line after a first line without a message (see FormatDefinition.body); null when the format has no body or the line is not one. */
+  readonly body: ((text: string) => BodyLine | null) | null;
 }
 
 const namedFields: FieldsOf = (m) => m.groups as Record<string, string | undefined>;
@@ -306,6 +316,38 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     }
   }
 
+  let body: CompiledFormat['body'] = null;
+  if (def.body !== undefined) {
+    if (def.kind !== 'regex') fail('"body" is for kind regex');
+    if (typeof def.body !== 'string') fail('"body" must be a regex (a string)');
+    let re: RegExp;
+    try {
+      re = new RegExp(def.body, def.flags ?? '');
+    } catch (e) {
+      return fail(`body regex does not compile: ${(e as Error).message}`);
+    }
+    if (opts.user) {
+      const safe = checkRegexSafety(def.body, def.flags ?? '', { adjacent: false });
+      if (!safe.ok) fail(`body regex ${safe.reason}`);
+    }
+    if (!msgFields.some((f) => def.body!.includes(`(?<${f}>`))) fail(`the body regex has no capture for the message (${msgFields.join(' or ')})`);
+    body = (text) => {
+      const m = re.exec(text);
+      if (!m) return null;
+      const g = m.groups as Record<string, string | undefined>;
+      const lv = first(g, levelFields);
+      let message = '';
+      for (const f of msgFields) {
+        const v = g[f];
+        if (v !== undefined) {
+          message = v;
+          break;
+        }
+      }
+      return { level: lv === undefined ? null : levelOf(lv), levelText: lv === undefined ? null : String(lv), message, fields: g };
+    };
+  }
+
   const stripped = def.stripAnsi
     ? (text: string, ctx: TimeContext) => parse(stripAnsi(text), ctx)
     : parse;
@@ -320,6 +362,7 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     strict: !!def.strict,
     parse: stripped,
     mismatchReason,
+    body,
   };
   if (def.samples !== undefined) {
     if (!Array.isArray(def.samples)) fail('"samples" must be a list of lines');

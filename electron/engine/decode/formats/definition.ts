@@ -37,6 +37,13 @@ export interface FormatDefinition {
     /** Extra words, e.g. {"I": "info", "W": "warn"} for glog. */
     map?: Record<string, Level>;
   };
+  /**
+   * kind regex: the line after a first line that has no message, when it holds the message
+   * (java.util.logging's `INFO: ...` under its date line, .NET's indented message under
+   * `info: Category[0]`). A regex with named captures: its message is the record's, and its
+   * level and other captures fill what the first line did not have.
+   */
+  body?: string;
   /** Field(s) holding the message. Default: `message` (json: also msg, MESSAGE, log). */
   message?: string | string[];
   /**
