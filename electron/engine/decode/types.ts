@@ -1,4 +1,5 @@
 import type { Level } from '../../../shared/types.js';
+import type { TsAssumed } from './time/timestamp.js';
 
 /** One line as a source read it: no terminator, CR stripped. */
 export interface SourceLine {
@@ -36,9 +37,10 @@ export interface DecodedRecord {
   tsText: string | null;
   /**
    * What the timestamp did not say and was assumed: the year (taken from the file's
-   * modification time), the zone (local time), or both. Absent when the text said it all.
+   * modification time), the whole date (a time of day alone: the day it was read by), the
+   * zone (local time), or a date part and the zone. Absent when the text said it all.
    */
-  tsAssumed?: 'year' | 'zone' | 'year+zone';
+  tsAssumed?: TsAssumed;
   level: Level | null;
   /** The source's own level word. */
   levelText: string | null;

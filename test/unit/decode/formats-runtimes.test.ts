@@ -94,6 +94,31 @@ describe('built-in formats: runtimes and frameworks', () => {
     expect(new Set(ids).size).toBe(5);
   });
 
+  it('a time of day alone (Elixir\'s Logger, Serilog\'s console) is of the day the file was written by', () => {
+    // Written by noon on May 1 (local time): lines of 10:00 are of that day.
+    const noon = new Date(2024, 4, 1, 12, 0, 0).getTime();
+    const ex = decodeFixture('elixir-logger.log', { fileMtimeMs: noon });
+    expect(ex.decoder.describe().format).toBe('elixir-logger');
+    expect(ex.records.map((r) => [r.firstLine, r.lastLine])).toEqual([[1, 1], [2, 2], [3, 3], [4, 9], [10, 10]]);
+    expect(ex.records.map((r) => r.level)).toEqual(['info', 'info', 'info', 'error', 'warn']);
+    expect(iso(ex.records[0]!.ts)).toBe(local(2024, 5, 1, 10, 0, 0, 123));
+    expect(ex.records[0]!.tsAssumed).toBe('date+zone');
+    expect(ex.records[1]!.fields?.metadata).toBe('request_id=F8ZxQ1abc');
+    expect(ex.records[1]!.message).toBe('GET /');
+    expect(ex.records[3]!.message).toContain('\n    ** (RuntimeError) boom');
+
+    const se = decodeFixture('serilog-console.log', { fileMtimeMs: noon });
+    expect(se.decoder.describe().format).toBe('serilog-console');
+    expect(se.records.map((r) => r.level)).toEqual(['info', 'info', 'warn', 'error', 'debug']);
+    expect(se.records.map((r) => iso(r.ts))).toEqual([0, 0, 1, 2, 3].map((s) => local(2024, 5, 1, 10, 0, s)));
+    expect(se.records[3]!.message).toContain('System.InvalidOperationException: Sequence contains no elements');
+
+    // Read just after midnight, a line of 23:59 is of the day before.
+    const ref = new Date(2024, 4, 2, 0, 0, 5).getTime();
+    const late = decodeText('[23:59:58 INF] one\n[23:59:59 INF] two\n[00:00:01 INF] three\n', { fileMtimeMs: ref }).records;
+    expect(late.map((r) => iso(r.ts))).toEqual([local(2024, 5, 1, 23, 59, 58), local(2024, 5, 1, 23, 59, 59), local(2024, 5, 2, 0, 0, 1)]);
+  });
+
   it('uwsgi takes the level from the HTTP status and keeps the request fields', () => {
     const { records } = decodeFixture('uwsgi.log');
     expect(records.map((r) => r.level)).toEqual(['info', 'warn', 'error']);

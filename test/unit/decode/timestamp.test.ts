@@ -52,6 +52,21 @@ describe('timestamps', () => {
     expect(new Date(dec.ms).toISOString()).toBe('2026-12-31T18:59:00.000Z');
   });
 
+  it('a time of day alone takes the latest day that does not put it after the reference (two hours of slack)', () => {
+    const p = compilePattern('%H:%M:%S.%L');
+    const ref = { refMs: new Date(2025, 2, 1, 0, 30, 0).getTime() };
+    // 00:10 is earlier today; 23:50 is yesterday (February 28, across the month); 02:00 is
+    // within the slack, so today.
+    expect(p('00:10:00.000', ref)).toEqual({ ms: new Date(2025, 2, 1, 0, 10, 0).getTime(), assumed: 'date+zone' });
+    expect(p('23:50:00.250', ref)!.ms).toBe(new Date(2025, 1, 28, 23, 50, 0, 250).getTime());
+    expect(p('02:00:00.000', ref)!.ms).toBe(new Date(2025, 2, 1, 2, 0, 0).getTime());
+    // With a zone, the day is the reference's in that zone.
+    const z = compilePattern('%H:%M:%S %z');
+    const r = z('23:30:00 +0200', { refMs: Date.UTC(2025, 2, 1, 21, 45) })!;
+    expect(new Date(r.ms).toISOString()).toBe('2025-03-01T21:30:00.000Z');
+    expect(r.assumed).toBe('date');
+  });
+
   it('patterns with a zone are exact', () => {
     const p = compilePattern('%d/%b/%Y:%H:%M:%S %z');
     const r = p('10/Oct/2000:13:55:36 -0700', ctx)!;

@@ -6,7 +6,8 @@
 
 import { isZoneChar, zoneOffsetMs } from './zones.js';
 
-export type TsAssumed = 'year' | 'zone' | 'year+zone';
+/** What the text did not say and was assumed: the year, the whole date (a time of day alone), the zone. */
+export type TsAssumed = 'year' | 'zone' | 'year+zone' | 'date' | 'date+zone';
 
 export interface ParsedTime {
   ms: number;
@@ -225,6 +226,8 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
     chars.push(ch);
   }
   const nOps = kinds.length;
+  // A time of day alone ("%H:%M:%S.%L", Elixir's and Serilog's console): the date is assumed.
+  const timeOnly = kinds.includes(HOUR) && !kinds.some((k) => k === MON || k === DAY || k === DOY || k === MNAME || k === EPOCH);
   // A pattern that ends in the fraction of a second after a literal ("%H:%M:%S,%L"): lines
   // that differ from the last only there are the last one's second plus the fraction.
   const fracLast = nOps >= 2 && (kinds[nOps - 1] === MILLI || kinds[nOps - 1] === FRAC) && kinds[nOps - 2] === LIT && !kinds.includes(EPOCH);
@@ -414,6 +417,7 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
     if (epochS >= 0) return { ms: epochToMs(epochS), assumed: null };
     if (pm === 1 && h < 12) h += 12;
     if (pm === 0 && h === 12) h = 0;
+    if (timeOnly) return onDateOf(ctx.refMs, h, mi, s, ms, off, utc);
     let isYearAssumed = false;
     if (y < 0) {
       isYearAssumed = true;
@@ -435,6 +439,34 @@ export function compilePattern(pattern: string, utc = false): TimeParser {
     }
     return result;
   }
+}
+
+/** How far after the reference a time of day alone may be and still be of the reference's day (clock skew; the reference lags the file by up to an hour). */
+const TIME_ONLY_SLACK_MS = 2 * 3_600_000;
+
+/**
+ * A time of day without a date: the latest day that does not put it more than
+ * TIME_ONLY_SLACK_MS after the reference (a line read at 00:00:05 that says 23:59:59 is
+ * of the day before). The day is the reference's in the line's zone: its offset, else UTC
+ * for a `utc` pattern, else local time.
+ */
+function onDateOf(refMs: number, h: number, mi: number, s: number, ms: number, off: number | null, utc: boolean): ParsedTime {
+  if (off === null && utc) off = 0;
+  const limit = refMs + TIME_ONLY_SLACK_MS;
+  let out = NaN;
+  for (let back = -1; back <= 1; back++) {
+    if (off === null) {
+      // The day as a real date first: localToUtc's cache knows dates, not day 0 or 32.
+      const r = new Date(refMs);
+      const d = new Date(r.getFullYear(), r.getMonth(), r.getDate() - back, 12);
+      out = localToUtc(d.getFullYear(), d.getMonth(), d.getDate(), h, mi, s, ms);
+    } else {
+      const d = new Date(refMs + off);
+      out = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - back, h, mi, s, ms) - off;
+    }
+    if (out <= limit) break;
+  }
+  return { ms: out, assumed: off === null ? 'date+zone' : 'date' };
 }
 
 /** Epoch ms of a civil time: local time when no offset is known, else UTC minus the offset. */
