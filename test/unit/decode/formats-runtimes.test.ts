@@ -25,6 +25,7 @@ describe('built-in formats: runtimes and frameworks', () => {
     { file: 'java-util-logging.log', format: 'java-util-logging', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', levelText: 'INFO', message: 'Initialization processed in 512 ms' }, second: { ts: local(2024, 5, 1, 10, 0, 1), level: 'warn', message: 'Starting service [Catalina] slowly' } },
     { file: 'dotnet-console.log', format: 'dotnet-console', records: 5, first: { ts: null, level: 'info', levelText: 'info', message: 'Now listening on: http://[::]:8080' }, second: { level: 'info', message: 'Application started. Press Ctrl+C to shut down.' } },
     { file: 'php-fpm.log', format: 'php-fpm', records: 6, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'notice', levelText: 'NOTICE', message: 'fpm is running, pid 1' }, second: { level: 'notice' }, levels: ['notice', 'notice', 'warn', 'warn', 'error', 'critical'] },
+    { file: 'nestjs.log', format: 'nestjs', records: 4, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'info', levelText: 'LOG', message: 'Starting Nest application...' }, second: { level: 'info', message: 'AppModule dependencies initialized +12ms' }, levels: ['info', 'info', 'warn', 'error'] },
     { file: 'fail2ban.log', format: 'fail2ban', records: 5, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', message: 'Starting Fail2ban v1.0.2' }, second: { level: 'warn', message: "'allowipv6' not defined in 'Definition'. Using default one: 'auto'" } },
   ];
 
@@ -113,6 +114,22 @@ describe('built-in formats: runtimes and frameworks', () => {
     expect(se.records.map((r) => r.level)).toEqual(['info', 'info', 'warn', 'error', 'debug']);
     expect(se.records.map((r) => iso(r.ts))).toEqual([0, 0, 1, 2, 3].map((s) => local(2024, 5, 1, 10, 0, s)));
     expect(se.records[3]!.message).toContain('System.InvalidOperationException: Sequence contains no elements');
+
+    const cases: [string, number[][], (string | null)[], string][] = [
+      ['logback-time', [[1, 1], [2, 2], [3, 5], [6, 6]], ['info', 'warn', 'error', 'debug'], 'Startup completed in 500ms. Server Running: http://localhost:8080'],
+      ['pino-pretty', [[1, 1], [2, 4], [5, 9], [10, 10]], ['info', 'warn', 'error', 'debug'], 'Server listening at http://127.0.0.1:3000'],
+      ['minecraft', [[1, 1], [2, 2], [3, 5], [6, 6]], ['info', 'warn', 'error', 'info'], 'Starting minecraft server version 1.20.4'],
+    ];
+    for (const [name, spans, levels, message] of cases) {
+      const { records, decoder } = decodeFixture(`${name}.log`, { fileMtimeMs: noon });
+      expect(decoder.describe().format, name).toBe(name);
+      expect(records.map((r) => [r.firstLine, r.lastLine]), name).toEqual(spans);
+      expect(records.map((r) => r.level), name).toEqual(levels);
+      expect(records[0]!.message, name).toBe(message);
+      expect(iso(records[0]!.ts), name).toBe(local(2024, 5, 1, 10, 0, 0, name === 'minecraft' ? 0 : 123));
+    }
+    const pino = decodeFixture('pino-pretty.log', { fileMtimeMs: noon }).records[1]!;
+    expect(pino.fields).toMatchObject({ name: 'api', pid: '1234', hostname: 'web1' });
 
     // Read just after midnight, a line of 23:59 is of the day before.
     const ref = new Date(2024, 4, 2, 0, 0, 5).getTime();
