@@ -8,6 +8,7 @@ import type {
   AppInfo,
   ConfigError,
   LogEvent,
+  TailPage,
   QueryResult,
   RateSeries,
   SourceConfig,
@@ -40,7 +41,8 @@ export interface Calls {
   'sources.add': (req: SourceConfig) => ConfigSetResult;
   'sources.remove': (req: { name: string }) => ConfigSetResult;
   'sources.setEnabled': (req: { name: string; enabled: boolean }) => ConfigSetResult;
-  'events.tail': (req: z.input<typeof S.TailRequest>) => LogEvent[];
+  /** Stored records, newest last; filtered by source, level and a word in the message, a bounded scan per page (see TailPage). */
+  'events.tail': (req: z.input<typeof S.TailRequest>) => TailPage;
   'stats.rates': (req: z.input<typeof S.RatesRequest>) => RateSeries;
   'query.run': (req: z.input<typeof S.QueryRequest>) => QueryResult;
   /** How full the store is, its bound and why, what retention removed. */

@@ -17,6 +17,17 @@ export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s) + 1;
 }
 
+/** A page of stored records (events.tail): newest last. */
+export interface TailPage {
+  events: LogEvent[];
+  /**
+   * Where older records go on: the `beforeId` for the next page, or null when the store's
+   * oldest record was reached. With a filter, a page looks at a bounded number of records
+   * and may hold fewer than asked (none, even) while older ones remain.
+   */
+  before: number | null;
+}
+
 /** One stored log record, as the UI and the contract see it. */
 export interface LogEvent {
   id: number;

@@ -1,27 +1,110 @@
 import { create } from 'zustand';
-import type { LogEvent } from '../../shared/types.js';
+import { levelRank, type Level, type LogEvent, type TailPage } from '../../shared/types.js';
 import { api } from './api-context.js';
 
 const KEEP = 2000;
+/** Lines a search shows per page; older pages are asked for. */
+const PAGE = 500;
+/** Pages one "older" asks for at most while they hold nothing (each looks at a bounded number of records). */
+const EMPTY_PAGES = 8;
+
+/** What the live view shows: every line, or those of a level and up with a word in their message. */
+export interface LineFilter {
+  search: string;
+  minLevel: Level | '';
+}
 
 interface EventsState {
   lines: LogEvent[];
   paused: boolean;
   /** Lines that arrived while paused. */
   missed: number;
+  filter: LineFilter;
+  /** Where older lines go on (see TailPage.before); null: the store's oldest line is shown. */
+  before: number | null;
+  /** A page is being asked for. */
+  loading: boolean;
+  /** Lines kept as new ones arrive: more once older pages were asked for. */
+  keep: number;
   load(): Promise<void>;
+  /** Asks the store for older lines (of the filter) and puts them before the others. */
+  older(): Promise<void>;
+  setFilter(filter: LineFilter): Promise<void>;
   append(events: LogEvent[]): void;
   setPaused(paused: boolean): void;
 }
 
-/** The live tail: loaded from the store at start, then fed by `events.appended`. */
+function request(f: LineFilter, beforeId?: number) {
+  return {
+    limit: PAGE,
+    ...(f.search.trim() ? { search: f.search.trim() } : {}),
+    ...(f.minLevel ? { minLevel: f.minLevel } : {}),
+    ...(beforeId ? { beforeId } : {}),
+  };
+}
+
+/** Whether a line the engine just stored passes the filter (as the store's search does: the message, ignoring case). */
+export function matches(e: LogEvent, f: LineFilter): boolean {
+  if (f.minLevel && levelRank(e.level) < levelRank(f.minLevel)) return false;
+  const q = f.search.trim().toLowerCase();
+  return !q || e.message.toLowerCase().includes(q);
+}
+
+/**
+ * The live tail: loaded from the store at start, then fed by `events.appended`. With a
+ * filter, the store is searched (newest first, a page at a time) and new lines that pass
+ * are appended.
+ */
 export const useEvents = create<EventsState>((set, get) => ({
   lines: [],
   paused: false,
   missed: 0,
+  filter: { search: '', minLevel: '' },
+  before: null,
+  loading: false,
+  keep: KEEP,
   async load() {
-    const lines = await api().call('events.tail', { limit: 500 });
-    set({ lines, missed: 0 });
+    const f = get().filter;
+    set({ loading: true });
+    try {
+      let page = await api().call('events.tail', request(f));
+      let events = page.events;
+      // A filter's first pages may hold nothing while older records match: look on a little.
+      for (let k = 1; events.length === 0 && page.before !== null && k < EMPTY_PAGES; k++) {
+        page = await api().call('events.tail', request(f, page.before));
+        events = page.events;
+      }
+      // The filter changed meanwhile: that load answers.
+      if (get().filter !== f) return;
+      set({ lines: events, before: page.before, missed: 0, keep: KEEP });
+    } finally {
+      set({ loading: false });
+    }
+  },
+  async older() {
+    const f = get().filter;
+    let before = get().before;
+    if (before === null || get().loading) return;
+    set({ loading: true });
+    try {
+      let found: LogEvent[] = [];
+      for (let k = 0; found.length === 0 && before !== null && k < EMPTY_PAGES; k++) {
+        const page: TailPage = await api().call('events.tail', request(f, before));
+        found = page.events;
+        before = page.before;
+      }
+      if (get().filter !== f) return;
+      const have = get().lines;
+      const firstId = have[0]?.id ?? Infinity;
+      const lines = found.filter((e) => e.id < firstId).concat(have);
+      set({ lines, before, keep: Math.max(KEEP, lines.length + KEEP) });
+    } finally {
+      set({ loading: false });
+    }
+  },
+  async setFilter(filter) {
+    set({ filter, lines: [], before: null });
+    await get().load();
   },
   append(events) {
     if (get().paused) {
@@ -29,10 +112,17 @@ export const useEvents = create<EventsState>((set, get) => ({
       return;
     }
     const lastId = get().lines.at(-1)?.id ?? 0;
-    const fresh = events.filter((e) => e.id > lastId);
+    const f = get().filter;
+    const fresh = events.filter((e) => e.id > lastId && matches(e, f));
     if (!fresh.length) return;
     const lines = get().lines.concat(fresh);
-    set({ lines: lines.length > KEEP ? lines.slice(-KEEP) : lines });
+    if (lines.length > get().keep) {
+      const kept = lines.slice(-get().keep);
+      // Lines dropped from the top are older again.
+      set({ lines: kept, before: kept[0]!.id });
+    } else {
+      set({ lines });
+    }
   },
   setPaused(paused) {
     set({ paused });

@@ -94,3 +94,55 @@ test('a page without the token gets nothing', async ({ page }) => {
   const res = await page.goto(noToken);
   expect(res?.status()).toBe(401);
 });
+
+test('search the whole store from the live view, by word and by level, and page back to older lines', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const log = join(t.dir, 'big.log');
+  // 3,000 lines: the live view loads the newest 500, and the one error is far older.
+  const lines: string[] = [];
+  for (let i = 1; i <= 3000; i++) {
+    lines.push(i === 100 ? `2026-11-21T10:00:00Z ERROR card processor rejected batch ${i}` : `2026-11-21T10:00:00Z INFO request ${i} served`);
+  }
+  writeFileSync(log, lines.join('\n') + '\n');
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, `sources:\n  - name: big\n    type: file\n    path: ${log}\n    start: beginning\nchannels: []\nrules: []\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  const shown = page.getByTestId('log-line');
+  await expect(shown.filter({ hasText: 'request 3000 served' })).toHaveCount(1);
+  // Wait for the whole file: reload until the newest page is the last 500 lines.
+  await expect(async () => {
+    await page.reload();
+    await expect(shown.first()).toContainText('request 2501 served', { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(shown).toHaveCount(500);
+  await expect(shown.filter({ hasText: 'card processor' })).toHaveCount(0);
+
+  // A word: the store is searched, not the lines in view.
+  await page.getByLabel('search messages').fill('card processor');
+  await expect(shown).toHaveCount(1);
+  await expect(shown.first()).toContainText('card processor rejected batch 100');
+  await expect(shown.first().locator('.lvl')).toHaveText('error');
+
+  // A level instead: errors and up.
+  await page.getByLabel('search messages').fill('');
+  await page.getByLabel('minimum level').selectOption('error');
+  await expect(shown).toHaveCount(1);
+  await expect(shown.first()).toContainText('card processor rejected batch 100');
+
+  // All lines again, then page back: 500 older lines on top, the newest still last.
+  await page.getByLabel('minimum level').selectOption('');
+  await expect(shown).toHaveCount(500);
+  await page.getByRole('button', { name: 'Older lines' }).click();
+  await expect(shown).toHaveCount(1000);
+  await expect(shown.first()).toContainText('request 2001 served');
+  await expect(shown.last()).toContainText('request 3000 served');
+
+  // A new line that matches the search arrives while searching; one that does not, does not.
+  await page.getByLabel('search messages').fill('rejected');
+  await expect(shown).toHaveCount(1);
+  appendFileSync(log, '2026-11-21T10:01:00Z ERROR card processor rejected batch 3001\n2026-11-21T10:01:00Z INFO request 3002 served\n');
+  await expect(shown).toHaveCount(2);
+  await expect(shown.last()).toContainText('rejected batch 3001');
+});

@@ -117,8 +117,60 @@ describe('store', () => {
     expect(stored[0]).toEqual({ message: null, msg_off: 26 });
     expect(stored.filter((r) => r.msg_off !== null).length).toBeGreaterThan(40);
     // Search looks at the message only, as before: "INFO" is in raw, not in those messages.
-    expect(s.tail({ limit: 100, search: 'request 7 ' }).map((e) => e.message)).toEqual(['request 7 done']);
-    expect(s.tail({ limit: 100, search: 'INFO' })).toEqual([]);
+    expect(s.tail({ limit: 100, search: 'request 7 ' }).events.map((e) => e.message)).toEqual(['request 7 done']);
+    expect(s.tail({ limit: 100, search: 'INFO' }).events).toEqual([]);
+  });
+
+  it('tail pages back through the store, and a filter looks at a bounded number of records per page: each match once, in order', () => {
+    const { s } = store();
+    const app = s.sourceId('app', 'file');
+    const other = s.sourceId('other', 'file');
+    const N = 30_000;
+    const rows: RecordRow[] = [];
+    for (let i = 1; i <= N; i++) {
+      const err = i % 2_500 === 7;
+      rows.push(row(i % 10 === 0 ? other : app, i, err ? 6 : 3, `request ${i} served${err ? ' with NEEDLE' : ''}`));
+    }
+    s.append(rows, []);
+    const ids = (s.db.prepare('SELECT id FROM records ORDER BY id').pluck().all() as number[]);
+    const firstId = ids[0]!;
+    const wanted = rows.map((r, k) => ({ id: firstId + k, r })).filter((x) => x.r.levelRank === 6).map((x) => x.id);
+    expect(wanted).toHaveLength(12);
+
+    // Unfiltered: pages of `limit`, newest last, until the oldest record.
+    const seen: number[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = s.tail({ limit: 7_000, ...(before ? { beforeId: before } : {}) });
+      seen.unshift(...page.events.map((e) => e.id));
+      if (page.before === null) break;
+      expect(page.events).toHaveLength(7_000);
+      before = page.before;
+    }
+    expect(seen).toEqual(ids);
+
+    // Filtered, 4,000 records looked at per page: pages hold 0, 1 or 2 matches, and `before`
+    // walks down to the oldest record. Every match is found once.
+    for (const req of [{ minLevel: 'error' }, { search: 'needle' }, { search: 'needle', source: 'app' }]) {
+      const found: number[] = [];
+      let pages = 0;
+      before = undefined;
+      for (;;) {
+        const page = s.tail({ limit: 100, scanRows: 4_000, ...req, ...(before ? { beforeId: before } : {}) });
+        pages++;
+        expect(page.events.length).toBeLessThanOrEqual(2);
+        found.unshift(...page.events.map((e) => e.id));
+        if (page.before === null) break;
+        expect(page.before).toBeLessThan(before ?? Infinity);
+        before = page.before;
+      }
+      expect(found, JSON.stringify(req)).toEqual(wanted);
+      expect(pages).toBe(Math.ceil(N / 4_000));
+    }
+    // A source filter alone: every tenth record, the newest page.
+    const others = s.tail({ limit: 5, source: 'other' });
+    expect(others.events.map((e) => e.message)).toEqual([29_960, 29_970, 29_980, 29_990, 30_000].map((i) => `request ${i} served`));
+    expect(others.before).toBe(firstId + 29_960 - 1);
   });
 
   it('an older database keeps reading its messages after the message-span migration', () => {

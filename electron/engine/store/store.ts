@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { levelFromRank, levelRank, type LogEvent, type RateSeries } from '../../../shared/types.js';
+import { levelFromRank, levelRank, type LogEvent, type RateSeries, type TailPage } from '../../../shared/types.js';
 import { migrate } from './migrate.js';
 import { preparedOnce } from './prepared.js';
 import { RecordCounts } from './record-counts.js';
@@ -63,6 +63,19 @@ const CHECKPOINT_DUE_BYTES = 4000 * 1024;
 const FALLBACK_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
 /** A record's message from its `records` row (migration 005: text, the end of raw, or raw itself). */
+/** Records a filtered tail() looks at, at most, per call (about 0.1 s; see TailQuery.scanRows). */
+export const TAIL_SCAN_ROWS = 500_000;
+
+export interface TailQuery {
+  limit: number;
+  source?: string;
+  beforeId?: number;
+  search?: string;
+  minLevel?: string;
+  /** Records a filter looks at, at most (default TAIL_SCAN_ROWS). */
+  scanRows?: number;
+}
+
 const MESSAGE_SQL = 'CASE WHEN msg_off IS NOT NULL THEN substr(raw, msg_off + 1) ELSE coalesce(message, raw) END';
 
 export interface StoreOptions {
@@ -201,17 +214,29 @@ export class Store {
     }
   }
 
-  /** The newest records (newest last), optionally before an id, filtered. */
-  tail(req: { limit: number; source?: string; beforeId?: number; search?: string; minLevel?: string }): LogEvent[] {
+  /**
+   * The newest records (newest last), optionally before an id, filtered. A filter looks at
+   * `scanRows` records at most, newest first (it runs on the engine's thread: a word no
+   * record has would read the whole store); `before` says where to go on from, or is null
+   * when the store's oldest record was reached.
+   */
+  tail(req: TailQuery): TailPage {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit: req.limit };
+    const newest = (this.db.prepare('SELECT max(id) FROM records').pluck().get() as number | null) ?? 0;
+    const top = req.beforeId ? Math.min(req.beforeId, newest + 1) : newest + 1;
+    args.top = top;
+    where.push('id < @top');
+    const filtered = !!(req.source || req.minLevel || req.search);
+    // Ids are dense (one per record, the oldest removed first): a span of ids is a count of records.
+    const floor = filtered ? Math.max(0, top - 1 - (req.scanRows ?? TAIL_SCAN_ROWS)) : 0;
+    if (floor > 0) {
+      where.push('id > @floor');
+      args.floor = floor;
+    }
     if (req.source) {
       where.push('source_id = (SELECT id FROM sources WHERE name = @source)');
       args.source = req.source;
-    }
-    if (req.beforeId) {
-      where.push('id < @beforeId');
-      args.beforeId = req.beforeId;
     }
     if (req.minLevel) {
       where.push('level >= @minLevel');
@@ -221,12 +246,17 @@ export class Store {
       where.push(`instr(lower(${MESSAGE_SQL}), lower(@search)) > 0`);
       args.search = req.search;
     }
-    const ids = this.db
-      .prepare(`SELECT id FROM records ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`)
-      .pluck()
-      .all(args) as number[];
-    if (!ids.length) return [];
-    return this.eventsByIdRange(ids[ids.length - 1]!, ids[0]!).filter((e) => ids.includes(e.id));
+    // The page's ids first (the filter on `records`, its indexes), then their rows by id: a
+    // range of ids from the first to the last would read every record between them.
+    const rows = this.db
+      .prepare(`SELECT * FROM events WHERE id IN (SELECT id FROM records WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit) ORDER BY id`)
+      .all(args) as Record<string, unknown>[];
+    const events = rows.map(toLogEvent);
+    // The next page looks below the oldest record returned, or below what this one looked at.
+    let before: number | null = events.length === req.limit ? events[0]!.id : floor + 1;
+    const oldest = this.db.prepare('SELECT min(id) FROM records').pluck().get() as number | null;
+    if (oldest === null || before <= oldest) before = null;
+    return { events, before };
   }
 
   /** Records with first <= id <= last, as LogEvents, oldest first. */

@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LogEvent } from '../../../shared/types.js';
-import { useEvents } from '../../stores/events.js';
+import { useEvents, type LineFilter } from '../../stores/events.js';
 
 function time(ts: number): string {
   const d = new Date(ts);
@@ -18,39 +18,65 @@ function Line({ e }: { e: LogEvent }) {
   );
 }
 
-/** Live lines of all sources; follows the tail unless the user scrolls up or pauses. */
+const LEVEL_CHOICES: { value: LineFilter['minLevel']; label: string }[] = [
+  { value: '', label: 'All levels' },
+  { value: 'warn', label: 'Warnings and up' },
+  { value: 'error', label: 'Errors and up' },
+];
+
+/**
+ * Live lines of all sources; follows the tail unless the user scrolls up or pauses. A word
+ * or a level searches the whole store (newest first), and "Older" pages back through it.
+ */
 export function LiveView() {
-  const { lines, paused, missed, load, setPaused } = useEvents();
-  const [filter, setFilter] = useState('');
+  const { lines, paused, missed, filter, before, loading, load, older, setFilter, setPaused } = useEvents();
+  const [text, setText] = useState(filter.search);
   const box = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  /** Set before older lines are put on top: the height then, to keep the lines in view where they were. */
+  const heightBefore = useRef<number | null>(null);
 
   useEffect(() => {
     void load();
   }, [load]);
 
-  const shown = useMemo(() => {
-    const f = filter.trim().toLowerCase();
-    const list = f ? lines.filter((l) => l.raw.toLowerCase().includes(f) || l.source.toLowerCase().includes(f)) : lines;
-    return list.slice(-1000);
-  }, [lines, filter]);
-
+  // The store is searched once typing pauses.
   useEffect(() => {
+    if (text === filter.search) return;
+    const t = setTimeout(() => void setFilter({ ...filter, search: text }), 300);
+    return () => clearTimeout(t);
+  }, [text, filter, setFilter]);
+
+  const shown = lines;
+
+  useLayoutEffect(() => {
     const el = box.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    if (heightBefore.current !== null) {
+      el.scrollTop += el.scrollHeight - heightBefore.current;
+      heightBefore.current = null;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
   }, [shown]);
 
+  const filtered = filter.search.trim() !== '' || filter.minLevel !== '';
   return (
     <section className="panel live">
       <header>
         <h2>Live</h2>
-        <input
-          className="filter"
-          placeholder="Filter lines…"
-          value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-          aria-label="filter lines"
-        />
+        <input className="filter" placeholder="Search messages…" value={text} onChange={(e) => setText(e.target.value)} aria-label="search messages" />
+        <select
+          aria-label="minimum level"
+          value={filter.minLevel}
+          onChange={(e) => void setFilter({ search: text, minLevel: e.target.value as LineFilter['minLevel'] })}
+        >
+          {LEVEL_CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
         <div className="spacer" />
         {paused && missed > 0 && <span className="muted">{missed} new lines</span>}
         <button className="chip" onClick={() => setPaused(!paused)}>
@@ -66,8 +92,33 @@ export function LiveView() {
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
+        {before !== null && shown.length > 0 && (
+          <button
+            className="chip older"
+            disabled={loading}
+            onClick={() => {
+              heightBefore.current = box.current?.scrollHeight ?? null;
+              void older();
+            }}
+          >
+            {loading ? 'Looking…' : 'Older lines'}
+          </button>
+        )}
         {shown.length === 0 ? (
-          <div className="empty">No lines yet. Add a source on the left, or wait for the demo log.</div>
+          <div className="empty">
+            {loading
+              ? 'Searching…'
+              : filtered
+                ? before !== null
+                  ? 'No line matches in the newest records.'
+                  : 'No stored line matches.'
+                : 'No lines yet. Add a source on the left, or wait for the demo log.'}
+            {!loading && filtered && before !== null && (
+              <button className="chip" onClick={() => void older()}>
+                Search older lines
+              </button>
+            )}
+          </div>
         ) : (
           shown.map((e) => <Line key={e.id} e={e} />)
         )}
