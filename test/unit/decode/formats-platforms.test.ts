@@ -10,6 +10,21 @@ import { decodeFixture, decodeText, type FormatCase, formatCases, local } from '
 describe('built-in formats: cloud, OS and infrastructure', () => {
   const cases: FormatCase[] = [
     {
+      file: 'cups.log',
+      format: 'cups',
+      records: 4,
+      first: { ts: '2024-05-01T10:00:00.000Z', level: 'error', levelText: 'E', message: 'Unable to open listen socket for address [v1.::1]:631 - Cannot assign requested address.' },
+      levels: ['error', 'info', 'warn', 'debug'],
+    },
+    {
+      file: 'xorg.log',
+      format: 'xorg',
+      // A line without a (XX) tag (a module's detail) is a record without a level.
+      records: 5,
+      first: { ts: null, level: 'info', levelText: 'II', message: 'Loading /usr/lib/xorg/modules/libfb.so' },
+      levels: ['info', null, 'warn', 'error', 'info'],
+    },
+    {
       file: 'aws-alb.log',
       format: 'aws-alb',
       records: 4,
