@@ -8,10 +8,12 @@ const PAGE = 500;
 /** Pages one "older" asks for at most while they hold nothing (each looks at a bounded number of records). */
 const EMPTY_PAGES = 8;
 
-/** What the live view shows: every line, or those of a level and up with a word in their message. */
+/** What the live view shows: every line, or those of one source, of a level and up, with a word in their message. */
 export interface LineFilter {
   search: string;
   minLevel: Level | '';
+  /** A source's name; '' for all. */
+  source: string;
 }
 
 interface EventsState {
@@ -39,6 +41,7 @@ function request(f: LineFilter, beforeId?: number) {
     limit: PAGE,
     ...(f.search.trim() ? { search: f.search.trim() } : {}),
     ...(f.minLevel ? { minLevel: f.minLevel } : {}),
+    ...(f.source ? { source: f.source } : {}),
     ...(beforeId ? { beforeId } : {}),
   };
 }
@@ -46,6 +49,7 @@ function request(f: LineFilter, beforeId?: number) {
 /** Whether a line the engine just stored passes the filter (as the store's search does: the message, ignoring case). */
 export function matches(e: LogEvent, f: LineFilter): boolean {
   if (f.minLevel && levelRank(e.level) < levelRank(f.minLevel)) return false;
+  if (f.source && e.source !== f.source) return false;
   const q = f.search.trim().toLowerCase();
   return !q || e.message.toLowerCase().includes(q);
 }
@@ -59,7 +63,7 @@ export const useEvents = create<EventsState>((set, get) => ({
   lines: [],
   paused: false,
   missed: 0,
-  filter: { search: '', minLevel: '' },
+  filter: { search: '', minLevel: '', source: '' },
   before: null,
   loading: false,
   keep: KEEP,

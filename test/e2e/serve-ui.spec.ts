@@ -106,7 +106,12 @@ test('search the whole store from the live view, by word and by level, and page 
   }
   writeFileSync(log, lines.join('\n') + '\n');
   const config = join(t.dir, 'vigil.yml');
-  writeFileSync(config, `sources:\n  - name: big\n    type: file\n    path: ${log}\n    start: beginning\nchannels: []\nrules: []\n`);
+  const small = join(t.dir, 'small.log');
+  writeFileSync(small, '');
+  writeFileSync(
+    config,
+    `sources:\n  - name: big\n    type: file\n    path: ${log}\n    start: beginning\n  - name: small\n    type: file\n    path: ${small}\n    start: beginning\nchannels: []\nrules: []\n`,
+  );
   running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
   await page.goto(running.url);
   const shown = page.getByTestId('log-line');
@@ -118,6 +123,10 @@ test('search the whole store from the live view, by word and by level, and page 
   }).toPass({ timeout: 20_000 });
   await expect(shown).toHaveCount(500);
   await expect(shown.filter({ hasText: 'card processor' })).toHaveCount(0);
+
+  // The other source writes a line (the newest, once big's file is read).
+  appendFileSync(small, '2026-11-21T09:00:00Z WARN disk almost full on the small host\n');
+  await expect(shown.last()).toContainText('disk almost full on the small host');
 
   // A word: the store is searched, not the lines in view.
   await page.getByLabel('search messages').fill('card processor');
@@ -131,13 +140,19 @@ test('search the whole store from the live view, by word and by level, and page 
   await expect(shown).toHaveCount(1);
   await expect(shown.first()).toContainText('card processor rejected batch 100');
 
-  // All lines again, then page back: 500 older lines on top, the newest still last.
+  // One source: only its line, though the other's lines are newer.
   await page.getByLabel('minimum level').selectOption('');
+  await page.getByLabel('source', { exact: true }).selectOption('small');
+  await expect(shown).toHaveCount(1);
+  await expect(shown.first()).toContainText('disk almost full on the small host');
+  await page.getByLabel('source', { exact: true }).selectOption('');
+
+  // All lines again, then page back: 500 older lines on top, the newest still last.
   await expect(shown).toHaveCount(500);
   await page.getByRole('button', { name: 'Older lines' }).click();
   await expect(shown).toHaveCount(1000);
-  await expect(shown.first()).toContainText('request 2001 served');
-  await expect(shown.last()).toContainText('request 3000 served');
+  await expect(shown.first()).toContainText('request 2002 served');
+  await expect(shown.last()).toContainText('disk almost full on the small host');
 
   // A new line that matches the search arrives while searching; one that does not, does not.
   await page.getByLabel('search messages').fill('rejected');

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LogEvent } from '../../../shared/types.js';
 import { useEvents, type LineFilter } from '../../stores/events.js';
+import { useSources } from '../../stores/sources.js';
 
 function time(ts: number): string {
   const d = new Date(ts);
@@ -11,7 +12,8 @@ function Line({ e }: { e: LogEvent }) {
   return (
     <div className={`line lvl-${e.level ?? 'none'}`} data-testid="log-line" title={e.path ?? e.source}>
       <span className="ts">{time(e.ts)}</span>
-      <span className="src">{e.source}</span>
+      {/* A container's lines say which container (a Docker source follows several). */}
+      <span className="src">{e.stream !== null && e.path ? `${e.source}/${e.path}` : e.source}</span>
       <span className="lvl">{e.level ?? ''}</span>
       <span className="msg">{e.message}</span>
     </div>
@@ -30,6 +32,7 @@ const LEVEL_CHOICES: { value: LineFilter['minLevel']; label: string }[] = [
  */
 export function LiveView() {
   const { lines, paused, missed, filter, before, loading, load, older, setFilter, setPaused } = useEvents();
+  const sources = useSources((s) => s.sources);
   const [text, setText] = useState(filter.search);
   const box = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -60,16 +63,24 @@ export function LiveView() {
     }
   }, [shown]);
 
-  const filtered = filter.search.trim() !== '' || filter.minLevel !== '';
+  const filtered = filter.search.trim() !== '' || filter.minLevel !== '' || filter.source !== '';
   return (
     <section className="panel live">
       <header>
         <h2>Live</h2>
         <input className="filter" placeholder="Search messages…" value={text} onChange={(e) => setText(e.target.value)} aria-label="search messages" />
+        <select aria-label="source" value={filter.source} onChange={(e) => void setFilter({ ...filter, search: text, source: e.target.value })}>
+          <option value="">All sources</option>
+          {sources.map((s) => (
+            <option key={s.config.name} value={s.config.name}>
+              {s.config.name}
+            </option>
+          ))}
+        </select>
         <select
           aria-label="minimum level"
           value={filter.minLevel}
-          onChange={(e) => void setFilter({ search: text, minLevel: e.target.value as LineFilter['minLevel'] })}
+          onChange={(e) => void setFilter({ ...filter, search: text, minLevel: e.target.value as LineFilter['minLevel'] })}
         >
           {LEVEL_CHOICES.map((c) => (
             <option key={c.value} value={c.value}>
