@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium docker.io busybox-static lnav xvfb xauth imagemagick libnotify-bin dbus dbus-bin)
+APT_PACKAGES=(chromium docker.io busybox-static lnav xvfb xauth imagemagick libnotify-bin dbus dbus-bin systemd-journal-remote)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

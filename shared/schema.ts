@@ -72,8 +72,23 @@ export const DockerSourceConfig = z.strictObject({
   tls: z.strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional() }).optional(),
 });
 
-export const SourceConfig = z.discriminatedUnion('type', [FileSourceConfig, DockerSourceConfig], {
-  error: (iss) => (iss.code === 'invalid_union' ? 'type must be one of: file, docker' : undefined),
+/** A journal match value: journalctl reads `FIELD=value` and `+` as its own syntax. */
+const journalValue = z
+  .string()
+  .min(1)
+  .refine((v) => v !== '+' && !/[\s=]/.test(v), { message: 'must be a name without blanks or "="' });
+
+export const JournaldSourceConfig = z.strictObject({
+  ...sourceCommon,
+  type: z.literal('journald'),
+  units: z.array(journalValue).optional(),
+  identifiers: z.array(journalValue).optional(),
+  directory: z.string().min(1).optional(),
+  journalctl: z.string().min(1).optional(),
+});
+
+export const SourceConfig = z.discriminatedUnion('type', [FileSourceConfig, DockerSourceConfig, JournaldSourceConfig], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'type must be one of: file, docker, journald' : undefined),
 });
 
 // ---- notification channels and routing (docs/notifications.md) -----------------------

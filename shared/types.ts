@@ -99,7 +99,25 @@ export interface DockerSourceConfig {
   multiline?: MultilineConfig;
 }
 
-export type SourceConfig = FileSourceConfig | DockerSourceConfig;
+/** The systemd journal, read through journalctl (docs/sources.md). */
+export interface JournaldSourceConfig {
+  name: string;
+  type: 'journald';
+  /** Only these units' own entries (`_SYSTEMD_UNIT`, e.g. `nginx.service`); with `identifiers`, either matches. */
+  units?: string[];
+  /** Only entries of these syslog identifiers (`SYSLOG_IDENTIFIER`, e.g. `sshd`, `kernel`). */
+  identifiers?: string[];
+  /** A journal folder to read instead of the system's (journalctl --directory). */
+  directory?: string;
+  /** The journalctl program (default: journalctl on the PATH). */
+  journalctl?: string;
+  start?: StartPosition;
+  enabled?: boolean;
+  format?: string;
+  multiline?: MultilineConfig;
+}
+
+export type SourceConfig = FileSourceConfig | DockerSourceConfig | JournaldSourceConfig;
 
 export interface MultilineConfig {
   /** A record starts at a line matching this regex; other lines continue the previous record. */

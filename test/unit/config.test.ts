@@ -24,7 +24,7 @@ describe('config loader: vigil.yml', () => {
     const r = parseConfig(text);
     expect(r.ok ? 'valid' : r.errors).toBe('valid');
     if (r.ok) {
-      expect(r.config.sources.map((s) => s.type)).toEqual(['file', 'file', 'docker', 'file']);
+      expect(r.config.sources.map((s) => s.type)).toEqual(['file', 'file', 'docker', 'journald', 'file']);
       expect(r.config.channels.length).toBe(2);
       expect(r.config.rules.length).toBe(1);
       expect(r.config.store).toEqual({ maxSize: '4GiB', keepFree: '2GiB', maxAge: '30d' });
@@ -38,6 +38,8 @@ describe('config loader: vigil.yml', () => {
   it.each([
     ['sources:\n  - name: a\n    type: file\n', 'sources.0.path'],
     ['sources:\n  - name: a\n    type: ftp\n    path: /x\n', 'sources.0.type'],
+    ['sources:\n  - name: j\n    type: journald\n    units: ["nginx service"]\n', 'sources.0.units.0'],
+    ['sources:\n  - name: j\n    type: journald\n    identifiers: ["SYSLOG_IDENTIFIER=sshd"]\n', 'sources.0.identifiers.0'],
     ['sources:\n  - name: a\n    type: file\n    path: /x\n    start: middle\n', 'sources.0.start'],
     ['sources:\n  - name: a\n    type: file\n    path: /x\n    maxLineBytes: 10\n', 'sources.0.maxLineBytes'],
     ['sources:\n  - name: a\n    type: file\n    path: /x\n    multiline: { start: "(" }\n', 'sources.0.multiline.start'],

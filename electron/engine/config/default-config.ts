@@ -16,6 +16,9 @@ sources:
   #   type: docker
   #   containers: [web, /^api-/]    # names or /regex/; omit for all containers
   #   labels: [com.example.watch=true]
+  # - name: system
+  #   type: journald                # the systemd journal (journalctl)
+  #   units: [nginx.service]        # optional; omit for the whole journal
   # - name: alerts
   #   type: file
   #   path: /var/log/monitor/alerts.jsonl

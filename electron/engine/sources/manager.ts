@@ -4,6 +4,7 @@ import type { Ingestor } from '../pipeline/ingestor.js';
 import type { Store } from '../store/store.js';
 import { FileSource, type FileSourceOptions } from './file/file-source.js';
 import { DockerSource, type DockerSourceOptions } from './docker/docker-source.js';
+import { JournaldSource, type JournaldSourceOptions } from './journald/journald-source.js';
 import type { Source, SourceContext } from './source.js';
 
 /** Builds a running source for a config entry; docker and others register here. */
@@ -12,6 +13,7 @@ export type SourceFactory = (config: SourceConfig, ctx: SourceContext, ref: { na
 export interface SourceManagerOptions {
   fileOptions?: FileSourceOptions;
   dockerOptions?: DockerSourceOptions;
+  journaldOptions?: JournaldSourceOptions;
   factories?: Partial<Record<SourceConfig['type'], SourceFactory>>;
   log?: (msg: string) => void;
 }
@@ -33,6 +35,7 @@ export class SourceManager {
     this.factories = {
       file: (config, ctx, ref) => new FileSource(config as never, ref, ctx, opts.fileOptions),
       docker: (config, ctx, ref) => new DockerSource(config as never, ref, ctx, opts.dockerOptions),
+      journald: (config, ctx, ref) => new JournaldSource(config as never, ref, ctx, opts.journaldOptions),
       ...opts.factories,
     };
   }

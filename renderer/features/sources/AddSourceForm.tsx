@@ -2,27 +2,27 @@ import { useState } from 'react';
 import type { SourceConfig } from '../../../shared/types.js';
 import { useSources } from '../../stores/sources.js';
 
-/** Add a file (a path, a glob or a folder) or Docker containers to watch. */
+/** Add a file (a path, a glob or a folder), Docker containers or the system journal to watch. */
 export function AddSourceForm({ onDone }: { onDone: () => void }) {
   const add = useSources((s) => s.add);
-  const [type, setType] = useState<'file' | 'docker'>('file');
+  const [type, setType] = useState<'file' | 'docker' | 'journald'>('file');
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
   const [containers, setContainers] = useState('');
+  const [units, setUnits] = useState('');
   const [start, setStart] = useState<'end' | 'beginning'>('end');
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setBusy(true);
+    const list = (text: string) => text.split(',').map((c) => c.trim()).filter(Boolean);
     const source: SourceConfig =
       type === 'file'
         ? { name: name.trim(), type: 'file', path: path.trim(), start }
-        : {
-            name: name.trim(),
-            type: 'docker',
-            ...(containers.trim() ? { containers: containers.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
-          };
+        : type === 'docker'
+          ? { name: name.trim(), type: 'docker', ...(containers.trim() ? { containers: list(containers) } : {}) }
+          : { name: name.trim(), type: 'journald', ...(units.trim() ? { units: list(units) } : {}) };
     const ok = await add(source);
     setBusy(false);
     if (ok) onDone();
@@ -36,6 +36,9 @@ export function AddSourceForm({ onDone }: { onDone: () => void }) {
         </button>
         <button type="button" className={type === 'docker' ? 'chip active' : 'chip'} onClick={() => setType('docker')}>
           Docker
+        </button>
+        <button type="button" className={type === 'journald' ? 'chip active' : 'chip'} onClick={() => setType('journald')}>
+          System journal
         </button>
       </div>
       <label>
@@ -56,10 +59,15 @@ export function AddSourceForm({ onDone }: { onDone: () => void }) {
             </select>
           </label>
         </>
-      ) : (
+      ) : type === 'docker' ? (
         <label>
           Containers (names or /regex/, comma-separated; empty = all)
           <input name="containers" value={containers} onChange={(e) => setContainers(e.target.value)} placeholder="web, api" />
+        </label>
+      ) : (
+        <label>
+          Units (comma-separated; empty = the whole journal)
+          <input name="units" value={units} onChange={(e) => setUnits(e.target.value)} placeholder="nginx.service, ssh.service" />
         </label>
       )}
       <div className="row">

@@ -2,7 +2,7 @@ import { DEFAULT_MAX_LINE_BYTES, type DockerSourceConfig, type SourceStatus } fr
 import type { SourceRef } from '../../pipeline/types.js';
 import type { FileRow } from '../../store/store.js';
 import type { Source, SourceContext } from '../source.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, sleep } from '../backoff.js';
 import { BEGINNING, cursorAt, parseContainerCursor, serializeCursor, type StreamName } from './checkpoint.js';
 import { DockerClient } from './client.js';
 import { resolveEndpoint, systemEndpointEnv, type EndpointEnv } from './endpoint.js';

@@ -8,7 +8,7 @@ import type { SourceContext } from '../source.js';
 import { carryAlong, serializeCursor, sinceFor, STREAMS, type ContainerCursor, type StreamName } from './checkpoint.js';
 import { MultiplexedParser, RawParser, type LogMessage } from './demux.js';
 import { StreamLines } from './stream-lines.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, sleep } from '../backoff.js';
 
 export interface FollowerDeps {
   ref: SourceRef;

@@ -1,0 +1,274 @@
+// The systemd journal, through journalctl (as Vector's journald source reads it): one
+// `journalctl --follow --output=json` process, each entry a JSON line. The journal names
+// every entry's position with a cursor; the cursor of the last entry stored is committed
+// with the records (the source's one `files` row), and a restart (of journalctl, or of
+// Vigil) goes on with --after-cursor: every entry once, in the journal's order.
+
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { DEFAULT_MAX_LINE_BYTES, RECORD_FLAGS, type JournaldSourceConfig, type SourceStatus } from '../../../../shared/types.js';
+import type { DecodedRecord, SourceLine, StreamDecoder } from '../../decode/types.js';
+import type { SourceRef } from '../../pipeline/types.js';
+import { Backoff, sleep } from '../backoff.js';
+import type { Source, SourceContext } from '../source.js';
+
+/** The `files` row that holds the cursor. */
+const JOURNAL_FINGERPRINT = 'journald';
+
+export interface JournaldSourceOptions {
+  retryMinMs?: number;
+  retryMaxMs?: number;
+}
+
+/** journalctl's arguments for a config, from a cursor (or the start position when there is none). */
+export function journalctlArgs(config: JournaldSourceConfig, from: { cursor: string | null; beginning: boolean }): string[] {
+  const args = ['--follow', '--output=json', '--all', '--no-pager', '--quiet'];
+  if (config.directory) args.push(`--directory=${config.directory}`);
+  if (from.cursor) args.push(`--after-cursor=${from.cursor}`);
+  else args.push(from.beginning ? '--no-tail' : '--lines=0');
+  // Matches on one field are ORed; `+` ORs the groups: a unit's entries, or an identifier's.
+  const groups = [(config.units ?? []).map((u) => `_SYSTEMD_UNIT=${u}`), (config.identifiers ?? []).map((i) => `SYSLOG_IDENTIFIER=${i}`)].filter((g) => g.length);
+  groups.forEach((g, k) => args.push(...(k ? ['+'] : []), ...g));
+  return args;
+}
+
+const CURSOR_RE = /"__CURSOR":"([^"\\]*)"/;
+
+export class JournaldSource implements Source {
+  private readonly stopping = new AbortController();
+  private readonly backoff: Backoff;
+  private loop: Promise<void> | null = null;
+  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
+  private rowId = 0;
+  /** The cursor of the last entry handed to the pipeline: where a new journalctl goes on. */
+  private cursor: string | null = null;
+  private running = false;
+  private error: string | null = null;
+  private readonly program: string;
+
+  constructor(
+    readonly config: JournaldSourceConfig,
+    readonly ref: SourceRef,
+    private readonly ctx: SourceContext,
+    opts: JournaldSourceOptions = {},
+  ) {
+    this.backoff = new Backoff(opts.retryMinMs ?? 1000, opts.retryMaxMs ?? 30_000);
+    this.program = config.journalctl ?? 'journalctl';
+  }
+
+  async start(): Promise<void> {
+    const row = this.ctx.store.files(this.ref.id).find((r) => r.fingerprint === JOURNAL_FINGERPRINT);
+    if (row) {
+      this.rowId = row.id;
+      this.cursor = row.cursor;
+    } else {
+      this.rowId = this.ctx.store.addFile({
+        source_id: this.ref.id, path: this.config.directory ?? 'journal', dev: null, ino: null, fingerprint: JOURNAL_FINGERPRINT,
+        offset: 0, line_no: 0, size: 0, state: 'active', cursor: null,
+      });
+    }
+    let first!: () => void;
+    const started = new Promise<void>((r) => (first = r));
+    this.loop = this.run(first);
+    await Promise.race([started, sleep(3000, this.stopping.signal)]);
+  }
+
+  status(): SourceStatus {
+    if (this.error) return { state: 'error', files: 0, message: this.error };
+    if (!this.running) return { state: 'starting', files: 0 };
+    if (this.ctx.isBlocked()) return { state: 'paused', files: 1, message: `${this.ctx.blockedReason?.() ?? 'the store is behind'}; reading is paused until it catches up` };
+    return { state: 'watching', files: 1 };
+  }
+
+  async close(): Promise<void> {
+    this.stopping.abort();
+    this.child?.kill('SIGTERM');
+    await this.loop;
+  }
+
+  private async run(first: () => void): Promise<void> {
+    const beginning = this.config.start === 'beginning';
+    if (this.cursor === null && !beginning) {
+      // Starting at the end: the journal's last entry is the position from now on, so what
+      // is written while Vigil is stopped, before this source stored anything, is not skipped.
+      this.cursor = await this.endCursor().catch(() => null);
+      if (this.cursor !== null) this.ctx.store.updateFile(this.rowId, { cursor: this.cursor });
+    }
+    while (!this.stopping.signal.aborted) {
+      const outcome = await this.follow(first, beginning).catch((err: Error) => err.message);
+      first();
+      if (this.stopping.signal.aborted) break;
+      this.running = false;
+      this.error = outcome;
+      this.ctx.statusChanged();
+      await sleep(this.backoff.next(), this.stopping.signal);
+    }
+    this.running = false;
+  }
+
+  /** The cursor of the journal's last entry (null: an empty journal). */
+  private endCursor(): Promise<string | null> {
+    const args = ['--lines=1', '--output=json', '--no-pager', '--quiet', ...(this.config.directory ? [`--directory=${this.config.directory}`] : [])];
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.program, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (d: string) => (out += d));
+      child.once('error', reject);
+      child.once('close', () => resolve(CURSOR_RE.exec(out)?.[1] ?? null));
+    });
+  }
+
+  /** Runs one journalctl until it ends; resolves with why it ended. */
+  private async follow(first: () => void, beginning: boolean): Promise<string> {
+    const args = journalctlArgs(this.config, { cursor: this.cursor, beginning });
+    const child = spawn(this.program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      if (stderr.length < 4000) stderr += d;
+    });
+    const exited = new Promise<{ code: number | null; spawnError: Error | null }>((resolve) => {
+      child.once('error', (e) => resolve({ code: null, spawnError: e }));
+      child.once('close', (code) => resolve({ code, spawnError: null }));
+    });
+    child.once('spawn', () => {
+      this.running = true;
+      this.error = null;
+      this.backoff.reset();
+      first();
+      this.ctx.statusChanged();
+    });
+    const decoder = this.ctx.decoders.create({
+      format: this.config.format ?? 'journald-json',
+      ...(this.config.multiline ? { multiline: this.config.multiline } : {}),
+    });
+    const reader = new EntryReader(decoder, DEFAULT_MAX_LINE_BYTES);
+    let flushTimer: NodeJS.Timeout | null = null;
+    try {
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        if (this.stopping.signal.aborted) break;
+        if (flushTimer) clearTimeout(flushTimer);
+        await this.write(reader.push(chunk, Date.now()), reader.checkpointCursor());
+        const due = decoder.flushDueInMs(Date.now());
+        if (due !== null) {
+          // A record held for its continuation lines goes out after its timeout.
+          flushTimer = setTimeout(() => void this.write(reader.flush(), reader.checkpointCursor()).catch(() => undefined), Math.max(0, due));
+        }
+      }
+    } finally {
+      if (flushTimer) clearTimeout(flushTimer);
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
+    const { code, spawnError } = await exited;
+    this.child = null;
+    if (spawnError) {
+      const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+      return missing ? `${this.program} not found: reading the journal needs systemd's journalctl` : `cannot run ${this.program}: ${spawnError.message}`;
+    }
+    const said = stderr.trim().split('\n').filter(Boolean).at(-1);
+    return `${this.program} stopped (exit ${code})${said ? `: ${said}` : ''}; starting it again`;
+  }
+
+  private async write(records: DecodedRecord[], cursor: string | null): Promise<void> {
+    if (!records.length && cursor === this.cursor) return;
+    for (const r of records) r.message = journalMessage(r);
+    await this.ctx.write(
+      {
+        source: this.ref,
+        fileId: this.rowId,
+        path: this.config.directory ?? 'journal',
+        records,
+        checkpoint: { fileId: this.rowId, offset: 0, lineNo: 0, cursor },
+        readAt: Date.now(),
+      },
+      this.stopping.signal,
+    );
+    this.cursor = cursor;
+  }
+}
+
+/**
+ * Splits journalctl's output into entries and decodes them; knows the cursor up to which
+ * every entry has left the decoder (an entry it still holds is not checkpointed past).
+ */
+class EntryReader {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private lineNo = 0;
+  /** Cursors of the entries the decoder may still hold, by line number. */
+  private readonly cursors = new Map<number, string>();
+  private lastCursor: string | null = null;
+
+  constructor(
+    private readonly decoder: StreamDecoder,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  push(chunk: Buffer, readAt: number): DecodedRecord[] {
+    const out: DecodedRecord[] = [];
+    let from = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, from)) {
+      this.take(chunk.subarray(from, nl));
+      from = nl + 1;
+      this.line(readAt, out);
+    }
+    if (from < chunk.length) this.take(chunk.subarray(from));
+    return out;
+  }
+
+  flush(): DecodedRecord[] {
+    return this.decoder.flush();
+  }
+
+  /** The cursor of the last entry no longer held by the decoder. */
+  checkpointCursor(): string | null {
+    const held = this.decoder.pendingStart();
+    const upTo = held ? held.lineNo - 1 : this.lineNo;
+    let cursor = this.lastCursor;
+    for (const [n, c] of this.cursors) {
+      if (n > upTo) break;
+      cursor = c;
+      this.cursors.delete(n);
+    }
+    this.lastCursor = cursor;
+    return cursor;
+  }
+
+  private take(part: Buffer): void {
+    // A line past the limit keeps its first maxLineBytes (flagged truncated below).
+    if (this.pendingBytes >= this.maxLineBytes) {
+      this.pendingBytes += part.length;
+      return;
+    }
+    this.pending.push(part.length > this.maxLineBytes - this.pendingBytes ? part.subarray(0, this.maxLineBytes - this.pendingBytes) : Buffer.from(part));
+    this.pendingBytes += part.length;
+  }
+
+  private line(readAt: number, out: DecodedRecord[]): void {
+    const truncated = this.pendingBytes > this.maxLineBytes;
+    const text = Buffer.concat(this.pending).toString('utf8');
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!text) return;
+    const n = ++this.lineNo;
+    const c = CURSOR_RE.exec(text);
+    if (c) this.cursors.set(n, c[1]!);
+    const line: SourceLine = { text, bytes: null, flags: truncated ? RECORD_FLAGS.truncated : 0, lineNo: n, startOffset: n, endOffset: n + 1, readAt };
+    for (const r of this.decoder.push(line)) out.push(r);
+  }
+}
+
+/** `identifier[pid]: message`, as syslog and `journalctl` show an entry. */
+function journalMessage(r: DecodedRecord): string {
+  const f = r.fields;
+  if (!f) return r.message;
+  let message = r.message;
+  // A message that is not valid UTF-8 comes as an array of its bytes.
+  if (Array.isArray(f.MESSAGE)) message = Buffer.from(f.MESSAGE as number[]).toString('utf8');
+  const who = typeof f.SYSLOG_IDENTIFIER === 'string' ? f.SYSLOG_IDENTIFIER : typeof f._COMM === 'string' ? f._COMM : null;
+  if (!who) return message;
+  const pid = typeof f._PID === 'string' ? f._PID : typeof f.SYSLOG_PID === 'string' ? f.SYSLOG_PID : null;
+  return `${who}${pid ? `[${pid}]` : ''}: ${message}`;
+}

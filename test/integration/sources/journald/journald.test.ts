@@ -1,0 +1,175 @@
+// The systemd journal through the real journalctl, on a real journal folder: its files are
+// written by systemd-journal-remote (apt package systemd-journal-remote) from journald's
+// export format, as journald itself would append them.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../../../electron/engine/engine.js';
+import { journalctlArgs } from '../../../../electron/engine/sources/journald/journald-source.js';
+import { tempDir, waitFor } from '../../../support/tmp.js';
+
+const REMOTE = '/lib/systemd/systemd-journal-remote';
+const haveJournal = existsSync(REMOTE) && spawnSync('journalctl', ['--version']).status === 0;
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Entry {
+  message: string;
+  priority?: number;
+  identifier?: string;
+  unit?: string;
+  pid?: number;
+}
+
+let clock = Date.UTC(2026, 10, 22, 8, 0, 0) * 1000;
+let mono = 1_000_000;
+/** When entry `message` was written (epoch ms), as the journal says. */
+const writtenAt = new Map<string, number>();
+
+/** Appends entries to the journal in `dir`, as journald would. */
+function journal(dir: string, entries: Entry[]): void {
+  const text = entries
+    .map((e) => {
+      clock += 1_000_000;
+      mono += 1_000_000;
+      writtenAt.set(e.message, clock / 1000);
+      return [
+        `__REALTIME_TIMESTAMP=${clock}`,
+        `__MONOTONIC_TIMESTAMP=${mono}`,
+        '_BOOT_ID=0123456789abcdef0123456789abcdef',
+        '_HOSTNAME=web1',
+        `MESSAGE=${e.message}`,
+        `PRIORITY=${e.priority ?? 6}`,
+        ...(e.identifier ? [`SYSLOG_IDENTIFIER=${e.identifier}`] : []),
+        ...(e.unit ? [`_SYSTEMD_UNIT=${e.unit}`] : []),
+        ...(e.pid ? [`_PID=${e.pid}`] : []),
+      ].join('\n');
+    })
+    .join('\n\n');
+  execFileSync(REMOTE, [`--output=${join(dir, 'remote.journal')}`, '-'], { input: text + '\n\n', stdio: ['pipe', 'ignore', 'ignore'] });
+}
+
+async function vigil(dir: string, source: string): Promise<Engine> {
+  writeFileSync(join(dir, 'vigil.yml'), `sources:\n${source}\nchannels: []\nrules: []\n`);
+  const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined, sources: { journaldOptions: { retryMinMs: 100, retryMaxMs: 500 } } });
+  return engine;
+}
+
+async function statusOf(engine: Engine, name: string) {
+  return (await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === name)?.status;
+}
+
+function stored(engine: Engine): { message: string; level: string | null; ts: number; path: string | null }[] {
+  return engine.store.db.prepare("SELECT message, level, ts, path FROM events WHERE source = 'sys' ORDER BY id").all() as never;
+}
+
+function setup(): { dir: string; journalDir: string } {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const journalDir = join(dir, 'journal');
+  mkdirSync(journalDir);
+  return { dir, journalDir };
+}
+
+describe('journald source: journalctl arguments', () => {
+  it('goes on after the stored cursor, else from the beginning or the end; units or identifiers', () => {
+    expect(journalctlArgs({ name: 's', type: 'journald' }, { cursor: 'c1', beginning: false })).toEqual(['--follow', '--output=json', '--all', '--no-pager', '--quiet', '--after-cursor=c1']);
+    expect(journalctlArgs({ name: 's', type: 'journald', directory: '/j' }, { cursor: null, beginning: true })).toContain('--no-tail');
+    expect(journalctlArgs({ name: 's', type: 'journald' }, { cursor: null, beginning: false })).toContain('--lines=0');
+    const args = journalctlArgs({ name: 's', type: 'journald', units: ['a.service', 'b.service'], identifiers: ['sshd'] }, { cursor: null, beginning: false });
+    expect(args.slice(-4)).toEqual(['_SYSTEMD_UNIT=a.service', '_SYSTEMD_UNIT=b.service', '+', 'SYSLOG_IDENTIFIER=sshd']);
+  });
+});
+
+describe.skipIf(!haveJournal)('journald source (real journalctl, journal files written by systemd-journal-remote)', () => {
+  it('reads every entry once, in order, across a journalctl that dies and a restart of Vigil: identifier, level and time from the entry', async () => {
+    const { dir, journalDir } = setup();
+    journal(journalDir, [
+      { message: 'Started nginx', identifier: 'systemd', pid: 1 },
+      { message: 'Failed password for root from 10.0.0.9 port 4711 ssh2', identifier: 'sshd', pid: 812, priority: 3 },
+      { message: 'low disk space on /var', identifier: 'kernel', priority: 4 },
+    ]);
+    const cfg = `  - name: sys\n    type: journald\n    directory: ${journalDir}\n    start: beginning`;
+    let engine = await vigil(dir, cfg);
+    cleanups.push(() => engine.close());
+    await waitFor(() => stored(engine).length === 3, { what: 'the 3 entries' });
+    const first = stored(engine);
+    expect(first.map((r) => r.message)).toEqual(['systemd[1]: Started nginx', 'sshd[812]: Failed password for root from 10.0.0.9 port 4711 ssh2', 'kernel: low disk space on /var']);
+    expect(first.map((r) => r.level)).toEqual(['info', 'error', 'warn']);
+    expect(first[1]!.ts).toBe(writtenAt.get('Failed password for root from 10.0.0.9 port 4711 ssh2'));
+    expect((await statusOf(engine, 'sys'))?.state).toBe('watching');
+
+    // Appended while followed.
+    journal(journalDir, [{ message: 'five', identifier: 'app' }, { message: 'six', identifier: 'app' }]);
+    await waitFor(() => stored(engine).length === 5, { what: 'the appended entries' });
+
+    // journalctl dies: it is started again after the last entry stored.
+    spawnSync('pkill', ['-KILL', '-f', `journalctl.*--directory=${journalDir}`]);
+    journal(journalDir, [{ message: 'seven', identifier: 'app' }]);
+    await waitFor(() => stored(engine).length === 6, { what: 'the entry written while journalctl was down' });
+
+    // Vigil stops; entries written meanwhile are read at its next start.
+    await engine.close();
+    journal(journalDir, [{ message: 'eight', identifier: 'app' }, { message: 'nine', identifier: 'app', priority: 2 }]);
+    engine = await vigil(dir, cfg);
+    await waitFor(() => stored(engine).length === 8, { what: 'the entries written while Vigil was stopped' });
+    await new Promise((r) => setTimeout(r, 500));
+    const all = stored(engine);
+    expect(all.map((r) => r.message.replace(/^\w+(\[\d+\])?: /, ''))).toEqual([
+      'Started nginx',
+      'Failed password for root from 10.0.0.9 port 4711 ssh2',
+      'low disk space on /var',
+      'five',
+      'six',
+      'seven',
+      'eight',
+      'nine',
+    ]);
+    expect(all.at(-1)!.level).toBe('critical');
+  });
+
+  it('start: end reads only what is written after its first start, including what is written while Vigil is stopped', async () => {
+    const { dir, journalDir } = setup();
+    journal(journalDir, [{ message: 'old one', identifier: 'app' }, { message: 'old two', identifier: 'app' }]);
+    const cfg = `  - name: sys\n    type: journald\n    directory: ${journalDir}`;
+    let engine = await vigil(dir, cfg);
+    cleanups.push(() => engine.close());
+    await waitFor(async () => (await statusOf(engine, 'sys'))?.state === 'watching', { what: 'watching' });
+    await engine.close();
+    journal(journalDir, [{ message: 'while stopped', identifier: 'app' }]);
+    engine = await vigil(dir, cfg);
+    journal(journalDir, [{ message: 'after', identifier: 'app' }]);
+    await waitFor(() => stored(engine).length === 2, { what: 'the two new entries' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stored(engine).map((r) => r.message)).toEqual(['app: while stopped', 'app: after']);
+  });
+
+  it('units and identifiers select entries (either matches); a missing journalctl or journal folder is an error that says so', async () => {
+    const { dir, journalDir } = setup();
+    journal(journalDir, [
+      { message: 'from nginx', identifier: 'nginx', unit: 'nginx.service' },
+      { message: 'from cron', identifier: 'CRON', unit: 'cron.service' },
+      { message: 'from sshd', identifier: 'sshd', unit: 'ssh.service' },
+    ]);
+    const engine = await vigil(
+      dir,
+      [
+        `  - name: sys\n    type: journald\n    directory: ${journalDir}\n    start: beginning\n    units: [nginx.service]\n    identifiers: [sshd]`,
+        `  - name: nojctl\n    type: journald\n    journalctl: ${join(dir, 'no-such-journalctl')}`,
+        `  - name: nodir\n    type: journald\n    directory: ${join(dir, 'no-such-folder')}\n    start: beginning`,
+      ].join('\n'),
+    );
+    cleanups.push(() => engine.close());
+    await waitFor(() => stored(engine).length === 2, { what: 'the selected entries' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stored(engine).map((r) => r.message)).toEqual(['nginx: from nginx', 'sshd: from sshd']);
+    await waitFor(async () => (await statusOf(engine, 'nojctl'))?.state === 'error', { what: 'the missing journalctl reported' });
+    expect((await statusOf(engine, 'nojctl'))?.message).toMatch(/no-such-journalctl not found/);
+    await waitFor(async () => (await statusOf(engine, 'nodir'))?.state === 'error', { what: 'the missing folder reported' });
+    expect((await statusOf(engine, 'nodir'))?.message).toMatch(/no-such-folder/);
+  });
+});
