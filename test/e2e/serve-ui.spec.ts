@@ -85,6 +85,28 @@ test('remove and disable a source from the UI', async ({ page }) => {
   expect(text).not.toContain('name: two');
 });
 
+test('add the system journal as a source from the UI: written to the config with its units, and followed', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, 'sources: []\nchannels: []\nrules: []\n');
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  await page.getByRole('button', { name: '+ Add' }).click();
+  await page.getByRole('button', { name: 'System journal' }).click();
+  await page.locator('form[aria-label="add source"] input[name="name"]').fill('system');
+  await page.locator('form[aria-label="add source"] input[name="units"]').fill('nginx.service, ssh.service');
+  await page.getByRole('button', { name: 'Add source' }).click();
+  const item = page.locator('[data-testid="source-item"][data-name="system"]');
+  await expect(item).toBeVisible();
+  await expect(item.locator('.src-path')).toHaveText('the system journal: nginx.service, ssh.service');
+  // This machine runs no journald: journalctl waits for entries, which is following.
+  await expect(item.locator('.badge')).toHaveText(/watching/);
+  const { readFileSync } = await import('node:fs');
+  const { parse } = await import('yaml');
+  expect((parse(readFileSync(config, 'utf8')) as { sources: unknown[] }).sources).toEqual([{ name: 'system', type: 'journald', units: ['nginx.service', 'ssh.service'] }]);
+});
+
 test('a page without the token gets nothing', async ({ page }) => {
   const t = tempDir('vigil-e2e-');
   cleanup = t.cleanup;
