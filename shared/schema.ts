@@ -1,7 +1,7 @@
 // Runtime validators for everything that crosses a door: the config file and every
 // contract request. The engine side validates with these before any handler runs.
 import { z } from 'zod';
-import type { ConfigError } from './types.js';
+import { JOURNAL_PRIORITIES, type ConfigError } from './types.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { DetectorSettings, checkRule, ruleFields } from './detection-schema.js';
@@ -83,6 +83,7 @@ export const JournaldSourceConfig = z.strictObject({
   type: z.literal('journald'),
   units: z.array(journalValue).optional(),
   identifiers: z.array(journalValue).optional(),
+  priority: z.enum(JOURNAL_PRIORITIES).optional(),
   directory: z.string().min(1).optional(),
   journalctl: z.string().min(1).optional(),
 });

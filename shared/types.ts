@@ -99,6 +99,10 @@ export interface DockerSourceConfig {
   multiline?: MultilineConfig;
 }
 
+/** syslog's priorities, most urgent first, as journalctl names them. */
+export const JOURNAL_PRIORITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+export type JournalPriority = (typeof JOURNAL_PRIORITIES)[number];
+
 /** The systemd journal, read through journalctl (docs/sources.md). */
 export interface JournaldSourceConfig {
   name: string;
@@ -107,6 +111,8 @@ export interface JournaldSourceConfig {
   units?: string[];
   /** Only entries of these syslog identifiers (`SYSLOG_IDENTIFIER`, e.g. `sshd`, `kernel`). */
   identifiers?: string[];
+  /** Only entries of this priority and more urgent (journalctl --priority): emerg, alert, crit, err, warning, notice, info, debug. */
+  priority?: JournalPriority;
   /** A journal folder to read instead of the system's (journalctl --directory). */
   directory?: string;
   /** The journalctl program (default: journalctl on the PATH). */

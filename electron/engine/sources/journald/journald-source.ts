@@ -24,6 +24,7 @@ export interface JournaldSourceOptions {
 export function journalctlArgs(config: JournaldSourceConfig, from: { cursor: string | null; beginning: boolean }): string[] {
   const args = ['--follow', '--output=json', '--all', '--no-pager', '--quiet'];
   if (config.directory) args.push(`--directory=${config.directory}`);
+  if (config.priority) args.push(`--priority=${config.priority}`);
   if (from.cursor) args.push(`--after-cursor=${from.cursor}`);
   else args.push(from.beginning ? '--no-tail' : '--lines=0');
   // Matches on one field are ORed; `+` ORs the groups: a unit's entries, or an identifier's.

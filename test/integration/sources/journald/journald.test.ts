@@ -63,8 +63,8 @@ async function statusOf(engine: Engine, name: string) {
   return (await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === name)?.status;
 }
 
-function stored(engine: Engine): { message: string; level: string | null; ts: number; path: string | null }[] {
-  return engine.store.db.prepare("SELECT message, level, ts, path FROM events WHERE source = 'sys' ORDER BY id").all() as never;
+function stored(engine: Engine, source = 'sys'): { message: string; level: string | null; ts: number; path: string | null }[] {
+  return engine.store.db.prepare('SELECT message, level, ts, path FROM events WHERE source = ? ORDER BY id').all(source) as never;
 }
 
 function setup(): { dir: string; journalDir: string } {
@@ -148,25 +148,33 @@ describe.skipIf(!haveJournal)('journald source (real journalctl, journal files w
     expect(stored(engine).map((r) => r.message)).toEqual(['app: while stopped', 'app: after']);
   });
 
-  it('units and identifiers select entries (either matches); a missing journalctl or journal folder is an error that says so', async () => {
+  it('units and identifiers select entries (either matches), priority the urgent ones; a missing journalctl or journal folder is an error that says so', async () => {
     const { dir, journalDir } = setup();
     journal(journalDir, [
       { message: 'from nginx', identifier: 'nginx', unit: 'nginx.service' },
       { message: 'from cron', identifier: 'CRON', unit: 'cron.service' },
       { message: 'from sshd', identifier: 'sshd', unit: 'ssh.service' },
     ]);
+    journal(journalDir, [
+      { message: 'nginx failed to bind', identifier: 'nginx', unit: 'nginx.service', priority: 3 },
+      { message: 'kernel warns', identifier: 'kernel', priority: 4 },
+    ]);
     const engine = await vigil(
       dir,
       [
         `  - name: sys\n    type: journald\n    directory: ${journalDir}\n    start: beginning\n    units: [nginx.service]\n    identifiers: [sshd]`,
+        `  - name: urgent\n    type: journald\n    directory: ${journalDir}\n    start: beginning\n    priority: err`,
         `  - name: nojctl\n    type: journald\n    journalctl: ${join(dir, 'no-such-journalctl')}`,
         `  - name: nodir\n    type: journald\n    directory: ${join(dir, 'no-such-folder')}\n    start: beginning`,
       ].join('\n'),
     );
     cleanups.push(() => engine.close());
-    await waitFor(() => stored(engine).length === 2, { what: 'the selected entries' });
+    await waitFor(() => stored(engine).length === 3, { what: 'the selected entries' });
+    await waitFor(() => stored(engine, 'urgent').length === 1, { what: 'the urgent entry' });
     await new Promise((r) => setTimeout(r, 300));
-    expect(stored(engine).map((r) => r.message)).toEqual(['nginx: from nginx', 'sshd: from sshd']);
+    expect(stored(engine).map((r) => r.message)).toEqual(['nginx: from nginx', 'sshd: from sshd', 'nginx: nginx failed to bind']);
+    // priority: err and more urgent (PRIORITY 0-3), whatever the unit.
+    expect(stored(engine, 'urgent').map((r) => [r.message, r.level])).toEqual([['nginx: nginx failed to bind', 'error']]);
     await waitFor(async () => (await statusOf(engine, 'nojctl'))?.state === 'error', { what: 'the missing journalctl reported' });
     expect((await statusOf(engine, 'nojctl'))?.message).toMatch(/no-such-journalctl not found/);
     await waitFor(async () => (await statusOf(engine, 'nodir'))?.state === 'error', { what: 'the missing folder reported' });
