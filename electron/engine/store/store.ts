@@ -62,7 +62,6 @@ const CHECKPOINT_DUE_BYTES = 4000 * 1024;
 /** WAL this connection lets grow before it checkpoints by itself (the thread fell behind or is gone). */
 const FALLBACK_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
-/** A record's message from its `records` row (migration 005: text, the end of raw, or raw itself). */
 /** Records a filtered tail() looks at, at most, per call (about 0.1 s; see TailQuery.scanRows). */
 export const TAIL_SCAN_ROWS = 500_000;
 
@@ -76,6 +75,7 @@ export interface TailQuery {
   scanRows?: number;
 }
 
+/** A record's message from its `records` row (migration 005: text, the end of raw, or raw itself). */
 const MESSAGE_SQL = 'CASE WHEN msg_off IS NOT NULL THEN substr(raw, msg_off + 1) ELSE coalesce(message, raw) END';
 
 export interface StoreOptions {
