@@ -8,6 +8,7 @@ export const CALL_NAME_LIST = [
   'sources.add',
   'sources.remove',
   'sources.setEnabled',
+  'sources.decoding',
   'events.tail',
   'stats.rates',
   'query.run',

@@ -9,6 +9,7 @@ import type {
   ConfigError,
   LogEvent,
   TailPage,
+  SourceDecoding,
   QueryResult,
   RateSeries,
   SourceConfig,
@@ -41,6 +42,8 @@ export interface Calls {
   'sources.add': (req: SourceConfig) => ConfigSetResult;
   'sources.remove': (req: { name: string }) => ConfigSetResult;
   'sources.setEnabled': (req: { name: string; enabled: boolean }) => ConfigSetResult;
+  /** The formats a running source decodes its files with, and why each was chosen. */
+  'sources.decoding': (req: { name: string }) => SourceDecoding[];
   /** Stored records, newest last; filtered by source, level and a word in the message, a bounded scan per page (see TailPage). */
   'events.tail': (req: z.input<typeof S.TailRequest>) => TailPage;
   'stats.rates': (req: z.input<typeof S.RatesRequest>) => RateSeries;
@@ -110,6 +113,7 @@ export const requestSchemas = {
   'sources.add': S.SourceConfig,
   'sources.remove': S.ByName,
   'sources.setEnabled': S.SetEnabled,
+  'sources.decoding': S.ByName,
   'events.tail': S.TailRequest,
   'stats.rates': S.RatesRequest,
   'query.run': S.QueryRequest,

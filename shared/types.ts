@@ -144,6 +144,18 @@ export interface SourceStatus {
   polling?: boolean;
 }
 
+/** How a source's files (or containers) are decoded: one row per format in use (sources.decoding). */
+export interface SourceDecoding {
+  format: string;
+  /** Files, container streams or journals decoded with it now. */
+  streams: number;
+  /** Forced by the source's `format:` rather than detected. */
+  forced: boolean;
+  /** One of them, and why its format was chosen (which formats read how many sample lines). */
+  example: string;
+  explanation: string;
+}
+
 export interface SourceView {
   config: SourceConfig;
   status: SourceStatus;

@@ -266,6 +266,7 @@ export class Engine {
       'sources.add': async (source) => result(await this.config.addSource(source)),
       'sources.remove': async ({ name }) => result(await this.config.removeSource(name)),
       'sources.setEnabled': async ({ name, enabled }) => result(await this.config.setSourceEnabled(name, enabled)),
+      'sources.decoding': ({ name }) => this.sources.decoding(name),
       'events.tail': (req) => this.store.tail(req as never),
       'stats.rates': (req) => this.store.rates(req as never),
       'query.run': ({ sql, limit }) => runQueryInWorker(this.paths.dbPath, sql, limit ?? 1000, this.opts.queryTimeoutMs),

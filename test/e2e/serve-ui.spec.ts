@@ -44,6 +44,13 @@ test('add a file source in the UI, see appended lines, and find them again after
   await expect(lines.filter({ hasText: 'checkout service started' })).toHaveCount(1);
   await expect(lines.filter({ hasText: 'payment gateway timed out' }).locator('.lvl')).toHaveText('error');
 
+  // How the file is decoded, and why.
+  await item.getByRole('button', { name: 'decoding…' }).click();
+  const decoding = item.getByTestId('decoding');
+  await expect(decoding.locator('li')).toHaveCount(1);
+  await expect(decoding.locator('li strong')).toHaveText('iso-level');
+  await expect(decoding).toContainText(`${log}: detected iso-level: it read 2 of 2 sample lines`);
+
   // The source was written to the config file.
   const { readFileSync } = await import('node:fs');
   expect(readFileSync(config, 'utf8')).toContain(log);

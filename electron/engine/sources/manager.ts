@@ -1,4 +1,4 @@
-import type { SourceConfig, SourceView } from '../../../shared/types.js';
+import type { SourceConfig, SourceDecoding, SourceView } from '../../../shared/types.js';
 import type { DecoderFactory } from '../decode/types.js';
 import type { Ingestor } from '../pipeline/ingestor.js';
 import type { Store } from '../store/store.js';
@@ -84,6 +84,20 @@ export class SourceManager {
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;
+  }
+
+  /** A running source's formats in use, one row per format (see SourceDecoding). */
+  decoding(name: string): SourceDecoding[] {
+    const source = this.running.get(name)?.source;
+    const rows = new Map<string, SourceDecoding>();
+    for (const { what, decoder } of source?.decoders?.() ?? []) {
+      const d = decoder.describe();
+      const key = `${d.format}|${d.forced}`;
+      const row = rows.get(key);
+      if (row) row.streams++;
+      else rows.set(key, { format: d.format, streams: 1, forced: d.forced, example: what, explanation: d.explanation });
+    }
+    return [...rows.values()].sort((a, b) => b.streams - a.streams || a.format.localeCompare(b.format));
   }
 
   views(): SourceView[] {

@@ -1,5 +1,5 @@
 import type { SourceConfig, SourceStatus } from '../../../shared/types.js';
-import type { DecoderFactory } from '../decode/types.js';
+import type { DecoderFactory, StreamDecoder } from '../decode/types.js';
 import type { IngestBatch, SourceRef } from '../pipeline/types.js';
 import type { Store } from '../store/store.js';
 
@@ -11,6 +11,8 @@ export interface Source {
   status(): SourceStatus;
   /** Stops reading. Lines not yet stored stay behind the checkpoint and are read next start. */
   close(): Promise<void>;
+  /** The decoders in use now, each with what it reads (a path, a container's stream). */
+  decoders?(): { what: string; decoder: StreamDecoder }[];
 }
 
 export interface SourceContext {

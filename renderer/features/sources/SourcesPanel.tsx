@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SourceConfig } from '../../../shared/types.js';
 import { useSources } from '../../stores/sources.js';
 import { AddSourceForm } from './AddSourceForm.js';
+import { DecodingInfo } from './DecodingInfo.js';
 import { DetectorToggles } from './DetectorToggles.js';
 import { SourceStatusBadge } from './SourceStatusBadge.js';
 
@@ -10,6 +11,7 @@ export function SourcesPanel() {
   const { sources, error, load, remove, setEnabled, clearError } = useSources();
   const [adding, setAdding] = useState(false);
   const [tuning, setTuning] = useState<string | null>(null);
+  const [decoding, setDecoding] = useState<string | null>(null);
   useEffect(() => {
     void load();
   }, [load]);
@@ -57,6 +59,10 @@ export function SourcesPanel() {
               {tuning === config.name ? 'hide detection' : 'detection…'}
             </button>
             {tuning === config.name && <DetectorToggles source={config} />}
+            <button className="link small" onClick={() => setDecoding(decoding === config.name ? null : config.name)}>
+              {decoding === config.name ? 'hide decoding' : 'decoding…'}
+            </button>
+            {decoding === config.name && <DecodingInfo source={config.name} />}
           </li>
         ))}
         {!sources.length && <li className="muted">No sources. Add a file to watch.</li>}

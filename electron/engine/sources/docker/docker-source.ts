@@ -10,6 +10,7 @@ import { describeEvent, eventRecord, jsonLines, parseEvent, type ContainerEvent 
 import { ContainerFollower, type FollowerDeps } from './follower.js';
 import { advance, parseLogTime, ResumeFilter, sinceParam, type Position } from './position.js';
 import { identityOf, Selection } from './selection.js';
+import type { StreamDecoder } from '../../decode/types.js';
 
 export interface DockerSourceOptions {
   /** First and longest wait between attempts to reach the engine (and to reread a container). */
@@ -92,6 +93,10 @@ export class DockerSource implements Source {
         ctx.statusChanged();
       },
     };
+  }
+
+  decoders(): { what: string; decoder: StreamDecoder }[] {
+    return [...this.followers.values()].flatMap((f) => f.decoders());
   }
 
   /** Resolves once the first attempt to reach the engine succeeded (containers attached) or failed, or after 3 s. */

@@ -62,6 +62,12 @@ export class ContainerFollower {
     return this.loop !== null;
   }
 
+  /** The decoders of this container's streams in this session (none before Docker answered). */
+  decoders(): { what: string; decoder: StreamDecoder }[] {
+    if (!this.streams) return [];
+    return (['stdout', 'stderr'] as const).map((k) => ({ what: `${this.name} (${k})`, decoder: this.streams![k].decoder }));
+  }
+
   /** Starts following with this client; `readNow` false waits for the container's next start. */
   start(docker: Docker, readNow: boolean): void {
     if (this.loop) return;

@@ -22,7 +22,7 @@ export class StreamLines {
   constructor(
     readonly stream: StreamName,
     private readonly from: StreamCursor,
-    private readonly decoder: StreamDecoder,
+    readonly decoder: StreamDecoder,
     maxLineBytes: number,
   ) {
     this.filter = new ResumeFilter(from);

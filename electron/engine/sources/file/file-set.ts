@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { StreamDecoder } from '../../decode/types.js';
 import type { FileRow } from '../../store/store.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { SourceContext } from '../source.js';
@@ -385,6 +386,11 @@ export class FileSet {
       for (const t of set) if (!t.closed && (t.row.fingerprint === null || t.row.fingerprint === fp)) out.push(t);
     }
     return out;
+  }
+
+  /** The decoders of the files read now, by path. */
+  decoders(): { what: string; decoder: StreamDecoder }[] {
+    return this.open().map((t) => ({ what: t.path, decoder: t.decoding }));
   }
 
   /** Files read now: followed, detached, or being read to their end. */

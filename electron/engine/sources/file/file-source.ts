@@ -9,6 +9,7 @@ import { FileWatcher } from './file-watcher.js';
 import { FileSet } from './file-set.js';
 import { probeFile, sameInode, type Probe } from './identity.js';
 import { checkFolder, describeError } from './fs-errors.js';
+import type { StreamDecoder } from '../../decode/types.js';
 
 export interface FileSourceOptions {
   /** How often every open file is re-checked, whatever the watcher says (ms). */
@@ -160,6 +161,10 @@ export class FileSource implements Source {
     if (files === 0 && this.files.archives.size) return { ...base, state: 'watching', message: `read ${this.files.archives.size} compressed file(s) (not followed: compressed files are written once)` };
     if (files === 0) return { ...base, state: 'watching', message: `no file yet: waiting for ${this.matcher.describe}` };
     return { ...base, state: 'watching', ...note };
+  }
+
+  decoders(): { what: string; decoder: StreamDecoder }[] {
+    return this.files.decoders();
   }
 
   async close(): Promise<void> {

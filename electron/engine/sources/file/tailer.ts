@@ -100,6 +100,11 @@ export class FileTailer {
     this.decoder = deps.makeDecoder(probe.mtimeMs);
   }
 
+  /** The decoder of the file's content now (its format, and why: StreamDecoder.describe). */
+  get decoding(): StreamDecoder {
+    return this.decoder;
+  }
+
   /** Bytes in the file not yet handed to the pipeline. */
   get bytesBehind(): number {
     return Math.max(0, this.size - this.ckptOffset);

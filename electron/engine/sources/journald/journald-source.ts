@@ -46,6 +46,7 @@ export class JournaldSource implements Source {
   private running = false;
   private error: string | null = null;
   private readonly program: string;
+  private decoder: StreamDecoder | null = null;
 
   constructor(
     readonly config: JournaldSourceConfig,
@@ -79,6 +80,10 @@ export class JournaldSource implements Source {
     if (!this.running) return { state: 'starting', files: 0 };
     if (this.ctx.isBlocked()) return { state: 'paused', files: 1, message: `${this.ctx.blockedReason?.() ?? 'the store is behind'}; reading is paused until it catches up` };
     return { state: 'watching', files: 1 };
+  }
+
+  decoders(): { what: string; decoder: StreamDecoder }[] {
+    return this.decoder ? [{ what: this.config.directory ?? 'the system journal', decoder: this.decoder }] : [];
   }
 
   async close(): Promise<void> {
@@ -145,6 +150,7 @@ export class JournaldSource implements Source {
       format: this.config.format ?? 'journald-json',
       ...(this.config.multiline ? { multiline: this.config.multiline } : {}),
     });
+    this.decoder = decoder;
     const reader = new EntryReader(decoder, DEFAULT_MAX_LINE_BYTES);
     let flushTimer: NodeJS.Timeout | null = null;
     try {

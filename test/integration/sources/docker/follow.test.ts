@@ -182,6 +182,10 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
       ['level=info msg=one', 'info'],
       ['level=warn msg=two', 'warn'],
     ]);
+    // What "decoding…" shows: each stream's decoder, and why its format was chosen.
+    const stdout = src.source.decoders().find((d) => d.what === 'quiet (stdout)')!.decoder.describe();
+    expect(stdout.format).toBe('logfmt');
+    expect(stdout.explanation).toMatch(/^detected logfmt: it read 2 of 2 sample lines/);
   });
 
   it('a last line left without its newline (a crash message) is stored when the run ends, once, and not glued to the next run\'s first line', async () => {

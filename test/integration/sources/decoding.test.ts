@@ -1,0 +1,47 @@
+// What the app shows under a source's "decoding…": the formats its files are read with now,
+// how many files each, and why (the detection's explanation), from the running decoders.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../../electron/engine/engine.js';
+import { tempDir, waitFor } from '../../support/tmp.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('sources.decoding', () => {
+  it('a folder of two syslog files and a JSON one (logrus field names): one row per format, with its files and why it was chosen; a forced format says so', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const syslog = (host: string) =>
+      Array.from({ length: 40 }, (_, i) => `Nov 21 10:00:${String(i).padStart(2, '0')} ${host} sshd[42]: Accepted publickey for deploy from 10.0.0.${i} port 22 ssh2`).join('\n') + '\n';
+    writeFileSync(join(logs, 'auth.log'), syslog('web1'));
+    writeFileSync(join(logs, 'auth2.log'), syslog('web2'));
+    writeFileSync(join(logs, 'api.log'), Array.from({ length: 40 }, (_, i) => JSON.stringify({ time: '2026-11-21T10:00:00Z', level: 'info', msg: `request ${i}` })).join('\n') + '\n');
+    writeFileSync(join(dir, 'forced.log'), syslog('web3'));
+    writeFileSync(
+      join(dir, 'vigil.yml'),
+      `sources:\n  - name: logs\n    type: file\n    path: ${logs}\n    start: beginning\n  - name: forced\n    type: file\n    path: ${join(dir, 'forced.log')}\n    start: beginning\n    format: generic\nchannels: []\nrules: []\n`,
+    );
+    const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined });
+    cleanups.push(() => engine.close());
+    const count = () => engine.store.db.prepare('SELECT count(*) FROM records').pluck().get() as number;
+    await waitFor(() => count() === 160, { what: 'every line stored' });
+
+    const rows = await engine.handlers['sources.decoding']({ name: 'logs' });
+    expect(rows.map((r) => [r.format, r.streams, r.forced])).toEqual([
+      ['syslog', 2, false],
+      ['logrus-json', 1, false],
+    ]);
+    expect(rows[0]!.example).toMatch(/auth2?\.log$/);
+    expect(rows[0]!.explanation).toMatch(/^detected syslog: it read 32 of 32 sample lines/);
+    expect(rows[1]!.example).toBe(join(logs, 'api.log'));
+
+    expect(await engine.handlers['sources.decoding']({ name: 'forced' })).toMatchObject([{ format: 'generic', streams: 1, forced: true }]);
+    expect(await engine.handlers['sources.decoding']({ name: 'no-such-source' })).toEqual([]);
+  });
+});
