@@ -9,6 +9,8 @@ export const CALL_NAME_LIST = [
   'sources.remove',
   'sources.setEnabled',
   'sources.decoding',
+  'sources.setFormat',
+  'formats.list',
   'events.tail',
   'stats.rates',
   'query.run',

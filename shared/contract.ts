@@ -44,6 +44,10 @@ export interface Calls {
   'sources.setEnabled': (req: { name: string; enabled: boolean }) => ConfigSetResult;
   /** The formats a running source decodes its files with, and why each was chosen. */
   'sources.decoding': (req: { name: string }) => SourceDecoding[];
+  /** Forces a format on a source (`format:` in vigil.yml), or null to detect again; an unknown name is refused. */
+  'sources.setFormat': (req: { name: string; format: string | null }) => ConfigSetResult;
+  /** The names of the formats loaded (built in, then the config's), and `generic`. */
+  'formats.list': (req: {}) => string[];
   /** Stored records, newest last; filtered by source, level and a word in the message, a bounded scan per page (see TailPage). */
   'events.tail': (req: z.input<typeof S.TailRequest>) => TailPage;
   'stats.rates': (req: z.input<typeof S.RatesRequest>) => RateSeries;
@@ -114,6 +118,8 @@ export const requestSchemas = {
   'sources.remove': S.ByName,
   'sources.setEnabled': S.SetEnabled,
   'sources.decoding': S.ByName,
+  'sources.setFormat': S.SetFormat,
+  'formats.list': S.Empty,
   'events.tail': S.TailRequest,
   'stats.rates': S.RatesRequest,
   'query.run': S.QueryRequest,

@@ -280,6 +280,7 @@ export function configErrors(error: z.ZodError): ConfigError[] {
 export const Empty = z.union([z.undefined(), z.null(), z.strictObject({})]).transform(() => ({}));
 export const ByName = z.strictObject({ name });
 export const SetEnabled = z.strictObject({ name, enabled: z.boolean() });
+export const SetFormat = z.strictObject({ name, format: z.string().min(1).nullable() });
 export const ConfigText = z.strictObject({ text: z.string().max(4 * 1024 * 1024, 'is larger than 4 MiB') });
 export const TailRequest = z.strictObject({
   limit: z.number().int().min(1).max(5000).default(200),

@@ -50,6 +50,14 @@ test('add a file source in the UI, see appended lines, and find them again after
   await expect(decoding.locator('li')).toHaveCount(1);
   await expect(decoding.locator('li strong')).toHaveText('iso-level');
   await expect(decoding).toContainText(`${log}: detected iso-level: it read 2 of 2 sample lines`);
+  // Forced from the same place: written to vigil.yml; and back to detection.
+  const { readFileSync: read } = await import('node:fs');
+  await item.getByLabel('format of app').selectOption('logfmt');
+  await expect.poll(() => read(config, 'utf8')).toContain('format: logfmt');
+  await expect(decoding.locator('li strong')).toHaveText('logfmt', { timeout: 10_000 });
+  await expect(decoding).toContainText('forced');
+  await item.getByLabel('format of app').selectOption('');
+  await expect.poll(() => read(config, 'utf8')).not.toContain('format:');
 
   // The source was written to the config file.
   const { readFileSync } = await import('node:fs');

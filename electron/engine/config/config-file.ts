@@ -159,6 +159,16 @@ export class ConfigFile {
     });
   }
 
+  /** Forces a format on a source (`format:`), or lets it detect again (null). */
+  setSourceFormat(name: string, format: string | null): Promise<ConfigResult> {
+    return this.edit((doc, cfg) => {
+      const i = cfg.sources.findIndex((s) => s.name === name);
+      if (i < 0) return `no source named "${name}"`;
+      if (format === null) doc.deleteIn(['sources', i, 'format']);
+      else doc.setIn(['sources', i, 'format'], format);
+    });
+  }
+
   setSourceEnabled(name: string, enabled: boolean): Promise<ConfigResult> {
     return this.edit((doc, cfg) => {
       const i = cfg.sources.findIndex((s) => s.name === name);

@@ -62,7 +62,7 @@ export function SourcesPanel() {
             <button className="link small" onClick={() => setDecoding(decoding === config.name ? null : config.name)}>
               {decoding === config.name ? 'hide decoding' : 'decoding…'}
             </button>
-            {decoding === config.name && <DecodingInfo source={config.name} />}
+            {decoding === config.name && <DecodingInfo config={config} />}
           </li>
         ))}
         {!sources.length && <li className="muted">No sources. Add a file to watch.</li>}

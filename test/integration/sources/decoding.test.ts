@@ -1,6 +1,6 @@
 // What the app shows under a source's "decoding…": the formats its files are read with now,
 // how many files each, and why (the detection's explanation), from the running decoders.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../electron/engine/engine.js';
@@ -43,5 +43,22 @@ describe('sources.decoding', () => {
 
     expect(await engine.handlers['sources.decoding']({ name: 'forced' })).toMatchObject([{ format: 'generic', streams: 1, forced: true }]);
     expect(await engine.handlers['sources.decoding']({ name: 'no-such-source' })).toEqual([]);
+
+    // Forcing a format from the app: written to vigil.yml, and the source's files are read with it.
+    const names = await engine.handlers['formats.list']({});
+    expect(names).toEqual(expect.arrayContaining(['syslog', 'logrus-json', 'java-util-logging', 'generic']));
+    const refused = await engine.handlers['sources.setFormat']({ name: 'logs', format: 'sysloog' });
+    expect(refused).toEqual({ ok: false, errors: [{ key: 'sources.0.format', reason: '"sysloog" is not a known format (see formats.list)' }] });
+    expect(await engine.handlers['sources.setFormat']({ name: 'logs', format: 'syslog' })).toMatchObject({ ok: true });
+    expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).toMatch(/name: logs\n(?:.*\n)*?\s+format: syslog\n/);
+    await waitFor(async () => JSON.stringify((await engine.handlers['sources.decoding']({ name: 'logs' })).map((r) => [r.format, r.streams, r.forced])) === '[["syslog",3,true]]', {
+      what: 'the three files read as syslog',
+    });
+    // And back to detection.
+    expect(await engine.handlers['sources.setFormat']({ name: 'logs', format: null })).toMatchObject({ ok: true });
+    expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).not.toMatch(/format: syslog/);
+    await waitFor(async () => (await engine.handlers['sources.decoding']({ name: 'logs' })).every((r) => !r.forced), { what: 'detection again' });
+    // Nothing was read twice meanwhile.
+    expect(count()).toBe(160);
   });
 });
