@@ -2,7 +2,8 @@
 // `journalctl --follow --output=json` process, each entry a JSON line. The journal names
 // every entry's position with a cursor; the cursor of the last entry stored is committed
 // with the records (the source's one `files` row), and a restart (of journalctl, or of
-// Vigil) goes on with --after-cursor: every entry once, in the journal's order.
+// Vigil) goes on from it (--cursor, its own entry dropped): every entry once, in the
+// journal's order.
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -25,7 +26,10 @@ export function journalctlArgs(config: JournaldSourceConfig, from: { cursor: str
   const args = ['--follow', '--output=json', '--all', '--no-pager', '--quiet'];
   if (config.directory) args.push(`--directory=${config.directory}`);
   if (config.priority) args.push(`--priority=${config.priority}`);
-  if (from.cursor) args.push(`--after-cursor=${from.cursor}`);
+  // From the cursor's entry itself, which the reader drops: --after-cursor skips one entry
+  // after seeking whatever it is, so an entry journald deleted since, or one the matches below
+  // do not select (the journal's end, taken without them), cost the entry after it.
+  if (from.cursor) args.push(`--cursor=${from.cursor}`);
   else args.push(from.beginning ? '--no-tail' : '--lines=0');
   // Matches on one field are ORed; `+` ORs the groups: a unit's entries, or an identifier's.
   const groups = [(config.units ?? []).map((u) => `_SYSTEMD_UNIT=${u}`), (config.identifiers ?? []).map((i) => `SYSLOG_IDENTIFIER=${i}`)].filter((g) => g.length);
@@ -151,7 +155,7 @@ export class JournaldSource implements Source {
       ...(this.config.multiline ? { multiline: this.config.multiline } : {}),
     });
     this.decoder = decoder;
-    const reader = new EntryReader(decoder, DEFAULT_MAX_LINE_BYTES);
+    const reader = new EntryReader(decoder, DEFAULT_MAX_LINE_BYTES, this.cursor);
     let flushTimer: NodeJS.Timeout | null = null;
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
@@ -211,7 +215,11 @@ class EntryReader {
   constructor(
     private readonly decoder: StreamDecoder,
     private readonly maxLineBytes: number,
-  ) {}
+    /** journalctl starts at this entry (--cursor), already stored: its line is dropped. */
+    private skip: string | null,
+  ) {
+    this.lastCursor = skip;
+  }
 
   push(chunk: Buffer, readAt: number): DecodedRecord[] {
     const out: DecodedRecord[] = [];
@@ -259,8 +267,13 @@ class EntryReader {
     this.pending = [];
     this.pendingBytes = 0;
     if (!text) return;
-    const n = ++this.lineNo;
     const c = CURSOR_RE.exec(text);
+    if (this.skip !== null) {
+      const stored = c?.[1] === this.skip;
+      this.skip = null;
+      if (stored) return;
+    }
+    const n = ++this.lineNo;
     if (c) this.cursors.set(n, c[1]!);
     const line: SourceLine = { text, bytes: null, flags: truncated ? RECORD_FLAGS.truncated : 0, lineNo: n, startOffset: n, endOffset: n + 1, readAt };
     for (const r of this.decoder.push(line)) out.push(r);

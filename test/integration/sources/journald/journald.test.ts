@@ -2,7 +2,7 @@
 // written by systemd-journal-remote (apt package systemd-journal-remote) from journald's
 // export format, as journald itself would append them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../../electron/engine/engine.js';
@@ -76,8 +76,8 @@ function setup(): { dir: string; journalDir: string } {
 }
 
 describe('journald source: journalctl arguments', () => {
-  it('goes on after the stored cursor, else from the beginning or the end; units or identifiers', () => {
-    expect(journalctlArgs({ name: 's', type: 'journald' }, { cursor: 'c1', beginning: false })).toEqual(['--follow', '--output=json', '--all', '--no-pager', '--quiet', '--after-cursor=c1']);
+  it('goes on from the stored cursor, else from the beginning or the end; units or identifiers', () => {
+    expect(journalctlArgs({ name: 's', type: 'journald' }, { cursor: 'c1', beginning: false })).toEqual(['--follow', '--output=json', '--all', '--no-pager', '--quiet', '--cursor=c1']);
     expect(journalctlArgs({ name: 's', type: 'journald', directory: '/j' }, { cursor: null, beginning: true })).toContain('--no-tail');
     expect(journalctlArgs({ name: 's', type: 'journald' }, { cursor: null, beginning: false })).toContain('--lines=0');
     const args = journalctlArgs({ name: 's', type: 'journald', units: ['a.service', 'b.service'], identifiers: ['sshd'] }, { cursor: null, beginning: false });
@@ -132,20 +132,32 @@ describe.skipIf(!haveJournal)('journald source (real journalctl, journal files w
     expect(all.at(-1)!.level).toBe('critical');
   });
 
-  it('start: end reads only what is written after its first start, including what is written while Vigil is stopped', async () => {
+  it('start: end reads only what is written after its first start, including what is written while Vigil is stopped, with a unit filter too', async () => {
     const { dir, journalDir } = setup();
-    journal(journalDir, [{ message: 'old one', identifier: 'app' }, { message: 'old two', identifier: 'app' }]);
-    const cfg = `  - name: sys\n    type: journald\n    directory: ${journalDir}`;
+    journal(journalDir, [{ message: 'old one', identifier: 'app', unit: 'app.service' }, { message: 'old two', identifier: 'cron', unit: 'cron.service' }]);
+    // The journal's end is cron's entry, which the filter does not select: the first app
+    // entry after it must not be taken for the one already read.
+    const cfg = `  - name: sys\n    type: journald\n    directory: ${journalDir}\n    units: [app.service]`;
     let engine = await vigil(dir, cfg);
     cleanups.push(() => engine.close());
     await waitFor(async () => (await statusOf(engine, 'sys'))?.state === 'watching', { what: 'watching' });
     await engine.close();
-    journal(journalDir, [{ message: 'while stopped', identifier: 'app' }]);
+    journal(journalDir, [{ message: 'while stopped', identifier: 'app', unit: 'app.service' }]);
     engine = await vigil(dir, cfg);
-    journal(journalDir, [{ message: 'after', identifier: 'app' }]);
+    journal(journalDir, [{ message: 'after', identifier: 'app', unit: 'app.service' }]);
     await waitFor(() => stored(engine).length === 2, { what: 'the two new entries' });
     await new Promise((r) => setTimeout(r, 300));
     expect(stored(engine).map((r) => r.message)).toEqual(['app: while stopped', 'app: after']);
+
+    // journald deleted the file holding the stored cursor's entry while Vigil was stopped
+    // (its retention): the entries in the new file are all read, the first one too.
+    await engine.close();
+    rmSync(join(journalDir, 'remote.journal'));
+    journal(journalDir, [{ message: 'new file one', identifier: 'app', unit: 'app.service' }, { message: 'new file two', identifier: 'app', unit: 'app.service' }]);
+    engine = await vigil(dir, cfg);
+    await waitFor(() => stored(engine).length === 4, { what: 'the new file\'s entries' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stored(engine).map((r) => r.message)).toEqual(['app: while stopped', 'app: after', 'app: new file one', 'app: new file two']);
   });
 
   it('units and identifiers select entries (either matches), priority the urgent ones; a missing journalctl or journal folder is an error that says so', async () => {
