@@ -243,12 +243,6 @@ export class Engine {
     }, 100);
   }
 
-  /** Formats a source may be given: those loaded, and `generic`. */
-  private formatNames(): string[] {
-    const names = this.decoders.names();
-    return names.includes('generic') ? names : [...names, 'generic'];
-  }
-
   private scheduleSourcesChanged(): void {
     this.sourcesTimer ??= setTimeout(() => {
       this.sourcesTimer = null;
@@ -274,13 +268,13 @@ export class Engine {
       'sources.setEnabled': async ({ name, enabled }) => result(await this.config.setSourceEnabled(name, enabled)),
       'sources.decoding': ({ name }) => this.sources.decoding(name),
       'sources.setFormat': async ({ name, format }) => {
-        if (format !== null && !this.formatNames().includes(format)) {
+        if (format !== null && !this.decoders.names().includes(format)) {
           const i = this.config.config.sources.findIndex((s) => s.name === name);
           return { ok: false, errors: [{ key: `sources.${i < 0 ? name : i}.format`, reason: `"${format}" is not a known format (see formats.list)` }] };
         }
         return result(await this.config.setSourceFormat(name, format));
       },
-      'formats.list': () => this.formatNames(),
+      'formats.list': () => this.decoders.names(),
       'events.tail': (req) => this.store.tail(req as never),
       'stats.rates': (req) => this.store.rates(req as never),
       'query.run': ({ sql, limit }) => runQueryInWorker(this.paths.dbPath, sql, limit ?? 1000, this.opts.queryTimeoutMs),

@@ -46,6 +46,15 @@ function request(f: LineFilter, beforeId?: number) {
   };
 }
 
+/** A page of the filter's lines before `beforeId` (newest first), looking on past pages that hold none, up to EMPTY_PAGES. */
+async function pageOf(f: LineFilter, beforeId?: number): Promise<TailPage> {
+  let page = await api().call('events.tail', request(f, beforeId));
+  for (let k = 1; page.events.length === 0 && page.before !== null && k < EMPTY_PAGES; k++) {
+    page = await api().call('events.tail', request(f, page.before));
+  }
+  return page;
+}
+
 /** Whether a line the engine just stored passes the filter (as the store's search does: the message, ignoring case). */
 export function matches(e: LogEvent, f: LineFilter): boolean {
   if (f.minLevel && levelRank(e.level) < levelRank(f.minLevel)) return false;
@@ -71,37 +80,27 @@ export const useEvents = create<EventsState>((set, get) => ({
     const f = get().filter;
     set({ loading: true });
     try {
-      let page = await api().call('events.tail', request(f));
-      let events = page.events;
-      // A filter's first pages may hold nothing while older records match: look on a little.
-      for (let k = 1; events.length === 0 && page.before !== null && k < EMPTY_PAGES; k++) {
-        page = await api().call('events.tail', request(f, page.before));
-        events = page.events;
-      }
+      // A filter's first pages may hold nothing while older records match: pageOf looks on a little.
+      const page = await pageOf(f);
       // The filter changed meanwhile: that load answers.
       if (get().filter !== f) return;
-      set({ lines: events, before: page.before, missed: 0, keep: KEEP });
+      set({ lines: page.events, before: page.before, missed: 0, keep: KEEP });
     } finally {
       set({ loading: false });
     }
   },
   async older() {
     const f = get().filter;
-    let before = get().before;
+    const before = get().before;
     if (before === null || get().loading) return;
     set({ loading: true });
     try {
-      let found: LogEvent[] = [];
-      for (let k = 0; found.length === 0 && before !== null && k < EMPTY_PAGES; k++) {
-        const page: TailPage = await api().call('events.tail', request(f, before));
-        found = page.events;
-        before = page.before;
-      }
+      const page = await pageOf(f, before);
       if (get().filter !== f) return;
       const have = get().lines;
       const firstId = have[0]?.id ?? Infinity;
-      const lines = found.filter((e) => e.id < firstId).concat(have);
-      set({ lines, before, keep: Math.max(KEEP, lines.length + KEEP) });
+      const lines = page.events.filter((e) => e.id < firstId).concat(have);
+      set({ lines, before: page.before, keep: Math.max(KEEP, lines.length + KEEP) });
     } finally {
       set({ loading: false });
     }

@@ -223,7 +223,7 @@ export class Store {
   tail(req: TailQuery): TailPage {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit: req.limit };
-    const newest = (this.db.prepare('SELECT max(id) FROM records').pluck().get() as number | null) ?? 0;
+    const newest = (this.statement('SELECT max(id) FROM records').pluck().get() as number | null) ?? 0;
     const top = req.beforeId ? Math.min(req.beforeId, newest + 1) : newest + 1;
     args.top = top;
     where.push('id < @top');
@@ -248,13 +248,13 @@ export class Store {
     }
     // The page's ids first (the filter on `records`, its indexes), then their rows by id: a
     // range of ids from the first to the last would read every record between them.
-    const rows = this.db
-      .prepare(`SELECT * FROM events WHERE id IN (SELECT id FROM records WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit) ORDER BY id`)
+    const rows = this
+      .statement(`SELECT * FROM events WHERE id IN (SELECT id FROM records WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit) ORDER BY id`)
       .all(args) as Record<string, unknown>[];
     const events = rows.map(toLogEvent);
     // The next page looks below the oldest record returned, or below what this one looked at.
     let before: number | null = events.length === req.limit ? events[0]!.id : floor + 1;
-    const oldest = this.db.prepare('SELECT min(id) FROM records').pluck().get() as number | null;
+    const oldest = this.statement('SELECT min(id) FROM records').pluck().get() as number | null;
     if (oldest === null || before <= oldest) before = null;
     return { events, before };
   }

@@ -50,6 +50,8 @@ export class JournaldSource implements Source {
   private running = false;
   private error: string | null = null;
   private readonly program: string;
+  /** What the source reads: its journal folder, or the system's journal (its file row's path and its records'). */
+  private readonly path: string;
   private decoder: StreamDecoder | null = null;
 
   constructor(
@@ -60,6 +62,7 @@ export class JournaldSource implements Source {
   ) {
     this.backoff = new Backoff(opts.retryMinMs ?? 1000, opts.retryMaxMs ?? 30_000);
     this.program = config.journalctl ?? 'journalctl';
+    this.path = config.directory ?? 'journal';
   }
 
   async start(): Promise<void> {
@@ -69,7 +72,7 @@ export class JournaldSource implements Source {
       this.cursor = row.cursor;
     } else {
       this.rowId = this.ctx.store.addFile({
-        source_id: this.ref.id, path: this.config.directory ?? 'journal', dev: null, ino: null, fingerprint: JOURNAL_FINGERPRINT,
+        source_id: this.ref.id, path: this.path, dev: null, ino: null, fingerprint: JOURNAL_FINGERPRINT,
         offset: 0, line_no: 0, size: 0, state: 'active', cursor: null,
       });
     }
@@ -189,7 +192,7 @@ export class JournaldSource implements Source {
       {
         source: this.ref,
         fileId: this.rowId,
-        path: this.config.directory ?? 'journal',
+        path: this.path,
         records,
         checkpoint: { fileId: this.rowId, offset: 0, lineNo: 0, cursor },
         readAt: Date.now(),
