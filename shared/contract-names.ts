@@ -26,6 +26,7 @@ export const CALL_NAME_LIST = [
   'recipients.set',
   'anomalies.list',
   'anomalies.get',
+  'anomalies.report',
   'anomalies.ack',
   'anomalies.resolve',
   'anomalies.snooze',

@@ -26,6 +26,7 @@ import type {
   AnomalyDetail,
   BandSeries,
   DetectionSettingsView,
+  ReportFile,
   Snooze,
   StoreUsage,
 } from './types.js';
@@ -69,6 +70,8 @@ export interface Calls {
   'anomalies.list': (req: z.input<typeof S.AnomalyListRequest>) => Anomaly[];
   /** One anomaly with its evidence records and the lines around them. */
   'anomalies.get': (req: z.input<typeof S.AnomalyGetRequest>) => AnomalyDetail | null;
+  /** An incident report on one anomaly (Markdown, HTML or JSON), to save or hand on; null when there is no such anomaly. */
+  'anomalies.report': (req: z.input<typeof S.ReportRequest>) => ReportFile | null;
   'anomalies.ack': (req: z.input<typeof S.AnomalyIdRequest>) => Anomaly | null;
   'anomalies.resolve': (req: z.input<typeof S.AnomalyIdRequest>) => Anomaly | null;
   /** Holds notifications for a fingerprint, source, rule or detector until the snooze expires. */
@@ -135,6 +138,7 @@ export const requestSchemas = {
   'recipients.set': S.RecipientsSet,
   'anomalies.list': S.AnomalyListRequest,
   'anomalies.get': S.AnomalyGetRequest,
+  'anomalies.report': S.ReportRequest,
   'anomalies.ack': S.AnomalyIdRequest,
   'anomalies.resolve': S.AnomalyIdRequest,
   'anomalies.snooze': S.SnoozeRequest,

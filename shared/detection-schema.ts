@@ -2,7 +2,7 @@
 // fields a rule may use, and the detection calls of the contract. Re-exported by schema.ts.
 import { z } from 'zod';
 import { checkRegexSafety } from './regex-safety.js';
-import { LEVELS, SEVERITIES } from './types.js';
+import { LEVELS, REPORT_FORMATS, SEVERITIES } from './types.js';
 
 const DAY = 86_400_000;
 const level = z.enum(LEVELS);
@@ -142,6 +142,14 @@ export const AnomalyListRequest = z.strictObject({
 export const AnomalyGetRequest = z.strictObject({
   id: z.number().int().positive(),
   /** Evidence records returned (newest kept when there are more). */
+  maxEvidence: int(1, 5000).default(200),
+});
+export const ReportRequest = z.strictObject({
+  id: z.number().int().positive(),
+  format: z.enum(REPORT_FORMATS).default('markdown'),
+  /** Replace IP and e-mail addresses, tokens and passwords in the text with placeholders. */
+  redact: z.boolean().default(false),
+  /** Evidence records in the report (the newest when there are more). */
   maxEvidence: int(1, 5000).default(200),
 });
 export const AnomalyIdRequest = z.strictObject({ id: z.number().int().positive() });

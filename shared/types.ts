@@ -483,6 +483,63 @@ export interface AnomalyDetail {
   evidenceStored: number;
 }
 
+// ---- incident reports (electron/engine/report/) ----------------------------------------
+
+export const REPORT_FORMATS = ['markdown', 'html', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** One bucket of the source's counts around an incident; `upper` is the error band's top (null in warm-up). */
+export interface ReportBucket {
+  t: number;
+  total: number;
+  errors: number;
+  warnings: number;
+  upper: number | null;
+  anomalous: boolean;
+}
+
+/** A message template the incident's evidence holds. */
+export interface ReportTemplate {
+  id: number;
+  template: string;
+  /** Evidence records (of those in the report) with this template. */
+  count: number;
+  /** Records of this template stored in all (the templates view's count). */
+  total: number | null;
+  /** When the template was first seen; null when it is not stored. */
+  firstSeen: number | null;
+  /** First seen within the incident (from a little before its first evidence). */
+  newInIncident: boolean;
+}
+
+/** Everything an incident report says, before it is written as Markdown, HTML or JSON. */
+export interface IncidentReport {
+  generatedAt: number;
+  vigilVersion: string;
+  host: string;
+  anomaly: Anomaly;
+  /** The source as configured now (null when it is no longer in the config). */
+  source: { name: string; type: string | null; where: string | null };
+  /** What happened, oldest first: first and last evidence, opened, notices sent, acknowledged, resolved. */
+  timeline: { ts: number; what: string }[];
+  /** Counts per bucket around the incident (the evidence span, with some time before and after). */
+  rates: { bucketMs: number; points: ReportBucket[] };
+  templates: ReportTemplate[];
+  /** Evidence and context lines, oldest first (the newest evidence when there were more). */
+  lines: EvidenceLine[];
+  evidenceStored: number;
+  notifications: NotificationHistoryEntry[];
+  /** Addresses, e-mail addresses and secrets in the text replaced by placeholders. */
+  redacted: boolean;
+}
+
+/** An incident report written out: what a save dialog or `vigil report --out` needs. */
+export interface ReportFile {
+  filename: string;
+  mimeType: string;
+  text: string;
+}
+
 export type SnoozeScope = 'fingerprint' | 'source' | 'rule' | 'detector';
 
 /** A snooze: matching anomalies still update, but notifications hold until `until` (wall clock). */

@@ -20,6 +20,7 @@ import { Store } from './store/store.js';
 import { StoreLock } from './store/store-lock.js';
 import { Emitter } from './util/emitter.js';
 import { detectionHandlers } from './detect/handlers.js';
+import { makeReport } from './report/index.js';
 import { DetectionService } from './detect/service.js';
 import { notifyHandlers } from './notify/handlers.js';
 import { NodeNotifierToaster } from './notify/node-notifier-toaster.js';
@@ -281,6 +282,12 @@ export class Engine {
       'store.usage': () => this.retention.usage(),
       ...notifyHandlers(() => this.notifications, this.config, this.secrets),
       ...detectionHandlers(() => this.anomalies, this.config),
+      'anomalies.report': (req) =>
+        makeReport(this.store.db, req, {
+          settingsFor: (source) => this.anomalies.settingsFor(source),
+          sourceFor: (source) => this.config.config.sources.find((s) => s.name === source) ?? null,
+          vigilVersion: packageVersion(),
+        }),
     };
   }
 }
@@ -303,7 +310,8 @@ export function toLogEvent(r: StoredRecord): LogEvent {
 }
 
 let version: string | null = null;
-function packageVersion(): string {
+/** Vigil's version, from package.json (this file and the built bundles are two folders below it). */
+export function packageVersion(): string {
   if (version) return version;
   try {
     version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -6,6 +6,7 @@ import { rowToAnomaly } from './anomaly-repo.js';
 import { computeBandSeries } from './band.js';
 import { Detection, type DetectionOptions } from './detection.js';
 import { DetectionStage } from './stage.js';
+import type { Settings } from './settings.js';
 
 /** Where detection's changes go: everything to the UI, the unsnoozed ones to notifications. */
 export interface AnomalyOutlet {
@@ -141,6 +142,11 @@ export class DetectionService {
       { sourceId: src.id, source: req.source, level: req.level, spanMs: req.spanMs, bucketMs: req.bucketMs, method: req.method, end: d.clockOf(src.id) },
       settings,
     );
+  }
+
+  /** Detection settings in force for a source (the defaults for one not configured). */
+  settingsFor(source: string): Settings {
+    return this.core.settingsFor(source);
   }
 
   settings(source: string | undefined): DetectionSettingsView {

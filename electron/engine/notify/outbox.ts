@@ -242,20 +242,7 @@ export class Outbox {
     if (q.beforeId) where.push('delivery_id < @beforeId');
     const rows = this.q(`SELECT * FROM notification_history ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY delivery_id DESC, anomaly_id LIMIT @limit`)
       .all({ anomalyId: q.anomalyId ?? null, channel: q.channel ?? null, status: q.status ?? null, beforeId: q.beforeId ?? null, limit: q.limit }) as Record<string, unknown>[];
-    return rows.map((r) => ({
-      deliveryId: r.delivery_id as number,
-      anomalyId: (r.anomaly_id as number | null) ?? null,
-      channel: r.channel as string,
-      rule: r.rule as string,
-      kind: r.kind as OutboxKind,
-      change: (r.change as NotificationHistoryEntry['change']) ?? null,
-      status: r.status as NotificationHistoryEntry['status'],
-      attempts: r.attempts as number,
-      error: (r.error as string | null) ?? null,
-      createdAt: r.created_at as number,
-      sentAt: (r.sent_at as number | null) ?? null,
-      updatedAt: r.updated_at as number,
-    }));
+    return rows.map(historyEntry);
   }
 
   deadLetters(q: { channel?: string; limit: number }): DeadLetter[] {
@@ -322,4 +309,22 @@ export class Outbox {
       list?.forEach((a, i) => insert.run(channel, i, a));
     });
   }
+}
+
+/** A row of the notification_history view as the contract gives it. */
+export function historyEntry(r: Record<string, unknown>): NotificationHistoryEntry {
+  return {
+    deliveryId: r.delivery_id as number,
+    anomalyId: (r.anomaly_id as number | null) ?? null,
+    channel: r.channel as string,
+    rule: r.rule as string,
+    kind: r.kind as OutboxKind,
+    change: (r.change as NotificationHistoryEntry['change']) ?? null,
+    status: r.status as NotificationHistoryEntry['status'],
+    attempts: r.attempts as number,
+    error: (r.error as string | null) ?? null,
+    createdAt: r.created_at as number,
+    sentAt: (r.sent_at as number | null) ?? null,
+    updatedAt: r.updated_at as number,
+  };
 }

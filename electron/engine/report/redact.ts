@@ -1,0 +1,121 @@
+import type { IncidentReport } from '../../../shared/types.js';
+
+// Redaction for a report that leaves the machine: addresses become numbered placeholders
+// (the same address is the same placeholder all through one report, so "10 requests from
+// <ip-1>" still reads), secrets become <secret>. Every pattern is linear: no nested
+// quantifiers over the same characters, so a 1 MiB line costs a few scans.
+
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** Keys whose values are secrets: `password=x`, `"api_key": "x"`, `Authorization: x`. */
+const SECRET_KEY = '(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|authorization|credentials?|session[_-]?id|cookie)';
+
+const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 'userinfo' | 'scheme'; needs?: string }[] = [
+  // user:password@ in a URL (the user goes too: it is half of the credential).
+  { re: /\b([a-z][a-z0-9+.-]{1,15}:\/\/)[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi, kind: 'userinfo', needs: '://' },
+  // Authorization schemes with their credential.
+  { re: /\b(Bearer|Basic|Token|Digest)(\s+)[A-Za-z0-9._~+/=-]{8,}/g, kind: 'scheme' },
+  // JSON Web Tokens.
+  { re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, kind: 'secret' },
+  // Well-known token shapes: AWS access key ids, GitHub, Slack, GitLab, OpenAI-style keys.
+  { re: /\b(?:(?:AKIA|ASIA)[A-Z0-9]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9_-]{20,})\b/g, kind: 'secret' },
+  // key = value, key: value, "key": "value" where the key names a secret.
+  // (Only the value is replaced, so the key's own prefix, `db_` of `db_password`, need not be matched.)
+  { re: new RegExp(`(${SECRET_KEY}[\\w.-]{0,40}"?\\s{0,8}[=:]\\s{0,8}["']?)([^\\s"'&,;}\\]<>]+)`, 'gi'), kind: 'kv' },
+  { re: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g, kind: 'email', needs: '@' },
+  { re: new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, 'g'), kind: 'ip', needs: '.' },
+  // IPv6: a run of hex groups and colons, taken as an address when it has "::" or all eight groups
+  // (so times like 10:00:01 and Java's Foo::bar are left alone: see isIpv6).
+  { re: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])/g, kind: 'ip', needs: ':' },
+  // Long random-looking strings with upper and lower case and digits (base64 keys, session
+  // ids). Not hex alone: hashes and trace ids are what a reader follows, not secrets.
+  { re: /(?<![\w+/=-])[A-Za-z0-9+_-]{40,}={0,2}(?![\w+/=-])/g, kind: 'long' },
+];
+
+export interface RedactionCounts {
+  ip: number;
+  email: number;
+  secret: number;
+}
+
+export class Redactor {
+  private readonly ips = new Map<string, string>();
+  private readonly emails = new Map<string, string>();
+  secrets = 0;
+
+  get counts(): RedactionCounts {
+    return { ip: this.ips.size, email: this.emails.size, secret: this.secrets };
+  }
+
+  text(s: string): string {
+    let out = s;
+    for (const { re, kind, needs } of PATTERNS) {
+      if (needs && !out.includes(needs)) continue;
+      re.lastIndex = 0;
+      out = out.replace(re, (m: string, a?: string, b?: string) => {
+        switch (kind) {
+          case 'userinfo':
+            this.secrets++;
+            return `${a}<secret>@`;
+          case 'scheme':
+            this.secrets++;
+            return `${a}${b}<secret>`;
+          case 'kv':
+            // `Authorization: Bearer <secret>`: the scheme pattern took the credential already.
+            if (/^(bearer|basic|token|digest)$/i.test(b!)) return m;
+            this.secrets++;
+            return `${a}<secret>`;
+          case 'email':
+            return this.placeholder(this.emails, 'email', m);
+          case 'ip':
+            if (m.includes(':') && !isIpv6(m)) return m;
+            return this.placeholder(this.ips, 'ip', m);
+          case 'long':
+            if (!(/[a-z]/.test(m) && /[A-Z]/.test(m) && /\d/.test(m))) return m;
+            this.secrets++;
+            return '<secret>';
+          default:
+            this.secrets++;
+            return '<secret>';
+        }
+      });
+    }
+    return out;
+  }
+
+  private placeholder(map: Map<string, string>, kind: string, value: string): string {
+    const key = value.toLowerCase();
+    let p = map.get(key);
+    if (!p) map.set(key, (p = `<${kind}-${map.size + 1}>`));
+    return p;
+  }
+}
+
+function isIpv6(m: string): boolean {
+  if (!/[0-9A-Fa-f]/.test(m)) return false;
+  if (m.includes('::')) return m.split('::').length === 2;
+  return m.split(':').length === 8;
+}
+
+/** A copy of the report with every text a reader sees redacted (the same placeholders throughout). */
+export function redactReport(r: IncidentReport): IncidentReport & { redactions: RedactionCounts } {
+  const x = new Redactor();
+  const t = (s: string) => x.text(s);
+  const tn = (s: string | null | undefined) => (s == null ? s : x.text(s));
+  const out: IncidentReport = {
+    ...r,
+    anomaly: { ...r.anomaly, title: t(r.anomaly.title), message: t(r.anomaly.message), details: deep(r.anomaly.details, t) },
+    timeline: r.timeline.map((e) => ({ ...e, what: t(e.what) })),
+    templates: r.templates.map((tp) => ({ ...tp, template: t(tp.template) })),
+    lines: r.lines.map((l) => ({ ...l, raw: t(l.raw), message: t(l.message), template: tn(l.template) ?? null })),
+    notifications: r.notifications.map((n) => ({ ...n, error: tn(n.error) ?? null })),
+    redacted: true,
+  };
+  return { ...out, redactions: x.counts };
+}
+
+function deep(v: unknown, t: (s: string) => string): unknown {
+  if (typeof v === 'string') return t(v);
+  if (Array.isArray(v)) return v.map((e) => deep(e, t));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, deep(e, t)]));
+  return v;
+}

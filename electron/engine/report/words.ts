@@ -1,0 +1,148 @@
+import type { IncidentReport } from '../../../shared/types.js';
+import type { RedactionCounts } from './redact.js';
+
+// What the Markdown and the HTML report both say, in the same words. Times are UTC: a
+// report is read by people in other zones, and UTC is what their logs can be matched to.
+
+export type WrittenReport = IncidentReport & { redactions?: RedactionCounts };
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** 2026-11-22 10:00:01 UTC */
+export function utc(ts: number | null | undefined): string {
+  if (ts == null) return '—';
+  const d = new Date(ts);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
+}
+
+/** 2026-11-22T10:00:01.123Z, as log lines carry it. */
+export function isoMs(ts: number): string {
+  return new Date(ts).toISOString();
+}
+
+/** 10:00:30, or with the date when the span crosses days. */
+export function clock(ts: number, withDate: boolean): string {
+  const s = new Date(ts).toISOString();
+  return withDate ? `${s.slice(0, 10)} ${s.slice(11, 19)}` : s.slice(11, 19);
+}
+
+/** 4 min 29 s, 2 h 5 min, 3 d 2 h. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+export function bucketWords(ms: number): string {
+  return `per ${duration(ms)}`;
+}
+
+export function stateWords(r: IncidentReport): string {
+  const a = r.anomaly;
+  if (a.state === 'resolved') return `resolved ${a.resolvedBy === 'quiet' ? '(quiet since its last evidence) ' : a.resolvedBy === 'user' ? 'by hand ' : ''}at ${utc(a.resolvedAt)}`;
+  if (a.state === 'acknowledged') return `acknowledged at ${utc(a.acknowledgedAt)}, still open`;
+  return 'open';
+}
+
+export function sourceWords(r: IncidentReport): string {
+  const s = r.source;
+  if (!s.type) return `${s.name} (not in the config)`;
+  return `${s.name} (${s.type}: ${s.where})`;
+}
+
+export function recordWords(r: IncidentReport): string {
+  const shown = r.lines.filter((l) => l.role === 'evidence').length;
+  const a = r.anomaly;
+  const parts = [`${a.count} record${a.count === 1 ? '' : 's'}`];
+  if (r.evidenceStored < a.count) parts.push(`${r.evidenceStored} kept as evidence`);
+  if (shown < r.evidenceStored) parts.push(`the newest ${shown} shown`);
+  return parts.join('; ');
+}
+
+export function numberWords(r: IncidentReport): string | null {
+  const n = r.anomaly.numbers;
+  if (!n || !Object.keys(n).length) return null;
+  return Object.entries(n)
+    .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(2)}`)
+    .join(', ');
+}
+
+export function redactionWords(r: WrittenReport): string | null {
+  if (!r.redacted) return null;
+  const c = r.redactions ?? { ip: 0, email: 0, secret: 0 };
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  return `Redacted: ${n(c.ip, 'IP address', 'IP addresses')}, ${n(c.email, 'e-mail address', 'e-mail addresses')} and ${n(c.secret, 'secret', 'secrets')} replaced by placeholders (the same address is the same placeholder throughout).`;
+}
+
+/** Whether the report's times cross a day, so clock times need their date. */
+export function crossesDays(r: IncidentReport): boolean {
+  const ts = [r.anomaly.firstTs, r.anomaly.lastTs, ...r.timeline.map((e) => e.ts), ...r.rates.points.map((p) => p.t)];
+  const days = new Set(ts.map((t) => new Date(t).toISOString().slice(0, 10)));
+  return days.size > 1;
+}
+
+export function templateSeenWords(t: IncidentReport['templates'][number]): string {
+  if (t.newInIncident) return 'new: first seen in this incident';
+  return t.firstSeen === null ? '—' : `since ${utc(t.firstSeen)}`;
+}
+
+/** The bucket with the most errors, in words: null when there were none. */
+export function peakWords(r: IncidentReport): string | null {
+  let peak: IncidentReport['rates']['points'][number] | null = null;
+  for (const p of r.rates.points) if (p.errors > (peak?.errors ?? 0)) peak = p;
+  if (!peak) return null;
+  const usual = peak.upper === null ? '' : ` (usually at most ${peak.upper})`;
+  return `Most errors: ${peak.errors} in the ${duration(r.rates.bucketMs)} from ${clock(peak.t, crossesDays(r))}${usual}.`;
+}
+
+/** The rate table's rows: a bucket each, except that a run of two or more buckets without a line is one row. */
+export type RateRow = { kind: 'bucket'; p: IncidentReport['rates']['points'][number] } | { kind: 'empty'; from: number; to: number };
+
+export function rateRows(r: IncidentReport): RateRow[] {
+  const out: RateRow[] = [];
+  const pts = r.rates.points;
+  for (let i = 0; i < pts.length; ) {
+    let j = i;
+    while (j < pts.length && pts[j]!.total === 0 && !pts[j]!.anomalous) j++;
+    if (j - i >= 2) {
+      out.push({ kind: 'empty', from: pts[i]!.t, to: pts[j - 1]!.t + r.rates.bucketMs });
+      i = j;
+    } else {
+      out.push({ kind: 'bucket', p: pts[i]! });
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Whether a bucket overlaps the incident's span. */
+export function during(r: IncidentReport, t: number): boolean {
+  return t + r.rates.bucketMs > r.anomaly.firstTs && t <= r.anomaly.lastTs;
+}
+
+export function bucketMark(r: IncidentReport, p: IncidentReport['rates']['points'][number]): string {
+  return [during(r, p.t) ? 'incident' : '', p.anomalous ? 'above usual' : ''].filter(Boolean).join(', ');
+}
+
+/** The facts table, label and text, rows without a value left out. */
+export function facts(r: IncidentReport): [string, string][] {
+  const a = r.anomaly;
+  const rows: [string, string | null][] = [
+    ['Source', sourceWords(r)],
+    ['Detector', a.detector],
+    ['Rule', a.rule ?? null],
+    ['Category', a.category],
+    ['First seen', utc(a.firstTs)],
+    ['Last seen', `${utc(a.lastTs)} (${duration(a.lastTs - a.firstTs)} after the first)`],
+    ['State', stateWords(r)],
+    ['Records', recordWords(r)],
+    ['Numbers', numberWords(r)],
+    ['Fingerprint', (a.fingerprints ?? [a.fingerprint]).join(', ')],
+  ];
+  return rows.filter((f): f is [string, string] => !!f[1]);
+}

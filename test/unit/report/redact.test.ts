@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { Redactor } from '../../../electron/engine/report/redact.js';
+
+const red = (s: string) => new Redactor().text(s);
+
+describe('report redaction', () => {
+  it('IPv4 and IPv6 addresses become numbered placeholders, the same address the same one', () => {
+    const r = new Redactor();
+    expect(r.text('from 10.0.0.5 to 10.0.0.6, again 10.0.0.5')).toBe('from <ip-1> to <ip-2>, again <ip-1>');
+    expect(r.text('peer [2001:db8::ff00:42:8329]:443 and fe80::1')).toBe('peer [<ip-3>]:443 and <ip-4>');
+    expect(r.text('full 2001:0db8:85a3:0000:0000:8a2e:0370:7334 and 10.0.0.6')).toBe('full <ip-5> and <ip-2>');
+    expect(r.counts).toEqual({ ip: 5, email: 0, secret: 0 });
+  });
+
+  it('leaves what only looks like an address: times, versions, Java and C++ names, hashes', () => {
+    const keep = [
+      '2026-11-22 10:00:01.123 INFO started',
+      'at 10:00:01 and 23:59:59',
+      'version 1.2.3 and 1.2.3.4.5',
+      'std::vector<int> Foo::bar',
+      'commit 3f786850e387550fdab836ed7e6dc881de23001b',
+      'trace 4bf92f3577b34da6a3ce929d0e0e4736',
+      'a/very/long/path/with/Mixed/Case/and/numbers/1234567890/file.log',
+      'durations 1.5 2.25',
+    ];
+    for (const s of keep) expect(red(s)).toBe(s);
+  });
+
+  it('e-mail addresses', () => {
+    expect(red('mail to Ops.Team+alerts@example.co.uk failed')).toBe('mail to <email-1> failed');
+  });
+
+  it('secrets: key=value, JSON keys, Authorization, URL credentials, JWTs, well-known token shapes, long random strings', () => {
+    expect(red('login user=bob password=hunter2 ok')).toBe('login user=bob password=<secret> ok');
+    expect(red('{"db_password": "s3cr3t", "apiKey":"abc123"}')).toBe('{"db_password": "<secret>", "apiKey":"<secret>"}');
+    expect(red('Authorization: Bearer abcdefghijklmnop')).toContain('Bearer <secret>');
+    expect(red('GET https://bob:pa55@example.com/x')).toBe('GET https://<secret>@example.com/x');
+    expect(red('token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature-1')).toBe('token <secret>');
+    expect(red('key AKIAIOSFODNN7EXAMPLE used')).toBe('key <secret> used');
+    expect(red('gh ghp_1234567890abcdefghijklmnopqrstuvwxyz12')).toBe('gh <secret>');
+    expect(red('session 9fJ2kLm8QpR4sT6uVwX0yZ1aB3cD5eF7gH9iJ2kL4mN6 end')).toBe('session <secret> end');
+    expect(red('cookie: sid=xyz')).toBe('cookie: <secret>');
+  });
+
+  it('a long line is redacted whole, with nothing lost around the placeholders', () => {
+    const chunk = 'x'.repeat(1000) + ' 10.1.1.1 ';
+    const line = chunk.repeat(1024); // about 1 MiB
+    const out = red(line);
+    expect(out).toBe(('x'.repeat(1000) + ' <ip-1> ').repeat(1024));
+    // A megabyte without any separator: none of the patterns backtracks over it.
+    const flat = 'a1:'.repeat(350_000);
+    expect(red(flat)).toBe(flat);
+  });
+});

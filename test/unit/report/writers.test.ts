@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { reportWindow, writeReport } from '../../../electron/engine/report/index.js';
+import type { IncidentReport } from '../../../shared/types.js';
+
+const T = Date.parse('2026-11-22T10:00:00Z');
+
+function report(raw: string, template = raw): IncidentReport {
+  return {
+    generatedAt: T + 3_600_000,
+    vigilVersion: '9.9.9',
+    host: 'box',
+    anomaly: {
+      id: 7, fingerprint: 'rule/app/x', detector: 'rule', source: 'app', severity: 'high', category: 'rule', title: 'Payment | failed',
+      message: 'payment failed', state: 'open', count: 1, firstTs: T, lastTs: T, openedAt: T,
+    },
+    source: { name: 'app', type: 'file', where: '/var/log/app.log' },
+    timeline: [{ ts: T, what: 'first evidence record' }],
+    rates: {
+      bucketMs: 10_000,
+      points: [
+        { t: T - 20_000, total: 0, errors: 0, warnings: 0, upper: null, anomalous: false },
+        { t: T - 10_000, total: 0, errors: 0, warnings: 0, upper: null, anomalous: false },
+        { t: T, total: 3, errors: 1, warnings: 0, upper: 0.5, anomalous: true },
+      ],
+    },
+    templates: [{ id: 1, template, count: 1, total: 1, firstSeen: T, newInIncident: true }],
+    lines: [{ id: 1, source: 'app', path: '/var/log/app.log', ts: T, level: 'error', message: raw, raw, role: 'evidence', duplicate: false }],
+    evidenceStored: 1,
+    notifications: [],
+    redacted: false,
+  };
+}
+
+describe('report writers', () => {
+  it('Markdown keeps any log text inside its fence and its table cells', () => {
+    const raw = 'oops ``` not the end | still the line `x`';
+    const md = writeReport(report(raw), 'markdown', false).text;
+    // The evidence fence is longer than the longest run of backticks in the text.
+    expect(md).toContain('````text\n> 2026-11-22T10:00:00.000Z error    oops ``` not the end | still the line `x`\n````');
+    // A template cell: code span with a longer fence (spaced, as the text ends with a backtick), the pipe escaped.
+    expect(md).toContain('| 1 | ```` oops ``` not the end \\| still the line `x` ```` | new: first seen in this incident |');
+    expect(md).toContain('# Incident: Payment \\| failed');
+    // Empty buckets in a run are one row.
+    expect(md).toContain('| 09:59:40 to 10:00:00 | 0 | 0 | 0 | | no lines |');
+    expect(md).toContain('| 10:00:00 | 3 | 1 | 0 | 0.5 | incident, above usual |');
+  });
+
+  it('HTML escapes every text it shows', () => {
+    const raw = '<img src=x onerror=alert(1)> & "quotes"';
+    const html = writeReport(report(raw, raw), 'html', false).text;
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;');
+  });
+
+  it('file names say which anomaly and when it began', () => {
+    expect(writeReport(report('x'), 'html', false).filename).toBe('vigil-incident-7-20261122-1000.html');
+    expect(writeReport(report('x'), 'json', true).filename).toBe('vigil-incident-7-20261122-1000.json');
+  });
+
+  it('the window: the span with half its length (at least 5 minutes) each side, in about 48 readable buckets', () => {
+    expect(reportWindow(T, T, 10_000)).toEqual({ from: T - 300_000, to: T + 300_000, bucketMs: 15_000 });
+    const hour = reportWindow(T, T + 3_600_000, 10_000);
+    expect(hour.bucketMs).toBe(300_000);
+    expect(hour.from).toBe(T - 1_800_000);
+    expect(hour.to).toBe(T + 5_400_000);
+    // Never finer than the detector's buckets.
+    expect(reportWindow(T, T, 60_000).bucketMs).toBe(60_000);
+  });
+});
