@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import { readFileSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import type { SourceConfig, VigilConfig } from '../../shared/types.js';
+import { REPORT_FORMATS, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
 import { formatErrors, parseConfig } from '../engine/config/config-file.js';
 import { TemplateStore } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
@@ -12,16 +12,18 @@ import { rowToAnomaly } from '../engine/detect/anomaly-repo.js';
 import { DetectionService } from '../engine/detect/service.js';
 import { Ingestor } from '../engine/pipeline/ingestor.js';
 import type { TemplateStage } from '../engine/pipeline/types.js';
+import { makeReport } from '../engine/report/index.js';
 import { Store } from '../engine/store/store.js';
 import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
 import { unreadableLog, withStdinFile, type CliIo } from './io.js';
+import { reportSources } from './report.js';
 
 // `vigil scan FILE... [--config F] [--json] [--db F]`: runs decode and detection over
 // existing files as if they were being written now, on their own timestamps (stream time),
 // through the same pipeline as the engine (store, template mining, detection stage), then
 // prints the anomalies. The database is in memory unless --db keeps it.
 
-const USAGE = `usage: vigil scan FILE... [--config F] [--json] [--db F]
+const USAGE = `usage: vigil scan FILE... [--config F] [--json] [--db F] [--report DIR] [--report-format F] [--redact]
 
 Runs detection over log files as if they were written now, using their own timestamps.
 A FILE of - reads standard input (\`kubectl logs web | vigil scan -\`).
@@ -29,6 +31,11 @@ A FILE of - reads standard input (\`kubectl logs web | vigil scan -\`).
                matches a FILE lends it its name, format and detector settings
   --json       one JSON array of anomalies (evidence_lines: 1-based line numbers)
   --db F       keep the database in F (default: in memory)
+  --report DIR write an incident report on each anomaly into DIR (made if missing)
+  --report-format F
+               markdown (default), html or json
+  --redact     in the reports, replace IP and e-mail addresses, tokens and passwords
+               with placeholders
 `;
 
 /** For tests and embedders: replace how records are decoded. */
@@ -63,7 +70,10 @@ const BATCH = 2000;
 export async function scanCommand(args: string[], io: CliIo, deps: ScanDeps = {}): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs(args, { values: ['config', 'db'], booleans: ['json', 'help'] });
+    parsed = parseArgs(args, { values: ['config', 'db', 'report', 'report-format'], booleans: ['json', 'help', 'redact'] });
+    const rf = str(parsed, 'report-format');
+    if (rf !== undefined && !REPORT_FORMATS.includes(rf as ReportFormat)) throw new UsageError(`--report-format must be one of ${REPORT_FORMATS.join(', ')}`);
+    if ((rf !== undefined || parsed.flags.redact) && !str(parsed, 'report')) throw new UsageError('--report-format and --redact go with --report DIR');
   } catch (err) {
     if (err instanceof UsageError) {
       await write(io.stderr, `vigil scan: ${err.message}\n\n${USAGE}`);
@@ -148,6 +158,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
     };
     const ingestor = new Ingestor(store, templateStage, [detection.stage], {}, { maxBatch: 10_000 });
     const names = new Set<string>();
+    const scanned: SourceConfig[] = [];
     for (const file of files) {
       const abs = resolve(file);
       // Standard input is named "-", and no configured source's path matches it.
@@ -156,6 +167,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
       let name = src?.name ?? (file === stdinPath ? 'stdin' : basename(abs));
       for (let k = 2; names.has(name); k++) name = `${src?.name ?? basename(shown)} (${k})`;
       names.add(name);
+      scanned.push({ ...(src ?? { type: 'file' }), name, path: shown === '-' ? 'standard input' : shown } as SourceConfig);
       await scanFile(store, ingestor, decoders, abs, shown, name, src);
     }
     await ingestor.close();
@@ -194,6 +206,17 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
     }
     if (parsed.flags.json) await write(io.stdout, `${JSON.stringify(out, null, 2)}\n`);
     else await write(io.stdout, formatText(out));
+    const dir = str(parsed, 'report');
+    if (dir) {
+      const format = (str(parsed, 'report-format') ?? 'markdown') as ReportFormat;
+      const opts = reportSources(config, scanned);
+      mkdirSync(dir, { recursive: true });
+      for (const a of out) {
+        const file = makeReport(store.db, { id: a.id, format, redact: parsed.flags.redact === true, maxEvidence: 200 }, opts)!;
+        writeFileSync(join(dir, file.filename), file.text);
+      }
+      await write(io.stderr, `vigil scan: ${out.length} report${out.length === 1 ? '' : 's'} written to ${dir}\n`);
+    }
     return 0;
   } finally {
     await detection.close();

@@ -3,6 +3,7 @@ import { UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { parseCommand } from './parse.js';
 import { queryCommand } from './query.js';
+import { reportCommand } from './report.js';
 import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
 
@@ -16,9 +17,11 @@ Commands:
   parse FILE [--format csv|jsonl] [--log-format NAME]
         Decode a file offline (FILE - : standard input): CSV (LineId,EventId,EventTemplate,
         Timestamp,Level,Format) or one JSON object per record.
-  scan FILE... [--config F] [--json] [--db F]
+  scan FILE... [--config F] [--json] [--db F] [--report DIR] [--report-format F] [--redact]
         Decode and run detection over existing files (- : standard input), with their own timestamps;
-        prints the anomalies (--json: one JSON array).
+        prints the anomalies (--json: one JSON array); --report writes an incident report on each.
+  report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--out F]
+        Write an incident report on one anomaly of a store (default: the app's store).
   help  Show this help.
 
 Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.
@@ -31,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   query: queryCommand,
   parse: parseCommand,
   scan: scanCommand,
+  report: reportCommand,
 };
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {

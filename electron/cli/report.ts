@@ -1,0 +1,115 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { REPORT_FORMATS, type ReportFile, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
+import { formatErrors, parseConfig } from '../engine/config/config-file.js';
+import { resolveSettings, type DetectorSettingsInput, type Settings } from '../engine/detect/settings.js';
+import { packageVersion } from '../engine/engine.js';
+import { dataPaths, defaultDataDir } from '../engine/paths.js';
+import { makeReport } from '../engine/report/index.js';
+import { parseArgs, str, UsageError } from './args.js';
+import type { CliIo } from './io.js';
+
+// `vigil report ID|--latest`: an incident report on one anomaly of a store, read-only, so it
+// works while the app or `vigil serve` runs on the same store.
+
+export const REPORT_USAGE = `usage: vigil report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--out F]
+
+Writes an incident report on anomaly ID (see \`vigil query --db F "SELECT id, title FROM anomalies"\`).
+  --latest     the newest anomaly instead of an ID
+  --db F       the store (default: the app's, ${dataPaths(defaultDataDir()).dbPath})
+  --config F   the vigil.yml whose detection settings and sources the report names
+               (default: the one beside the default store, when it is there)
+  --format     markdown (default), html (one self-contained file) or json
+  --redact     replace IP and e-mail addresses, tokens and passwords with placeholders
+  --out F      write to F (a folder: the report's own file name in it); default: standard output
+`;
+
+export async function reportCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { values: ['db', 'config', 'format', 'out'], booleans: ['latest', 'redact', 'help'] });
+  if (args.flags.help) {
+    io.stdout.write(REPORT_USAGE);
+    return 0;
+  }
+  const format = (str(args, 'format') ?? 'markdown') as ReportFormat;
+  if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
+  const latest = args.flags.latest === true;
+  if (latest ? args.positionals.length : args.positionals.length !== 1) throw new UsageError(`give one anomaly ID or --latest\n\n${REPORT_USAGE}`);
+  const id = latest ? null : Number(args.positionals[0]);
+  if (id !== null && !(Number.isInteger(id) && id > 0)) throw new UsageError(`"${args.positionals[0]}" is not an anomaly ID (a whole number)`);
+
+  const defaults = dataPaths(defaultDataDir());
+  const db = str(args, 'db') ?? defaults.dbPath;
+  if (!existsSync(db)) {
+    io.stderr.write(`vigil report: no store at ${db}\n`);
+    return 2;
+  }
+  const configPath = str(args, 'config') ?? (str(args, 'db') ? undefined : existsSync(defaults.configPath) ? defaults.configPath : undefined);
+  let config: VigilConfig = { sources: [], channels: [], rules: [] };
+  if (configPath) {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      io.stderr.write(`vigil report: cannot read ${configPath}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    const r = parseConfig(text);
+    if (!r.ok) {
+      io.stderr.write(`vigil report: invalid config ${configPath}:\n${formatErrors(r.errors)}\n`);
+      return 2;
+    }
+    config = r.config;
+  }
+
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  let file: ReportFile | null;
+  try {
+    conn.pragma('busy_timeout = 5000');
+    if (!conn.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'anomalies'").get()) {
+      io.stderr.write(`vigil report: ${db} is not a Vigil store\n`);
+      return 2;
+    }
+    const which = id ?? (conn.prepare('SELECT max(id) FROM anomalies').pluck().get() as number | null);
+    if (which === null) {
+      io.stderr.write(`vigil report: ${db} holds no anomalies\n`);
+      return 1;
+    }
+    file = makeReport(conn, { id: which, format, redact: args.flags.redact === true, maxEvidence: 200 }, reportSources(config));
+    if (!file) {
+      io.stderr.write(`vigil report: no anomaly #${which} in ${db}\n`);
+      return 1;
+    }
+  } finally {
+    conn.close();
+  }
+  const out = str(args, 'out');
+  if (!out || out === '-') {
+    io.stdout.write(file.text);
+    return 0;
+  }
+  const path = isDir(out) ? join(out, file.filename) : out;
+  writeFileSync(path, file.text);
+  io.stderr.write(`vigil report: wrote ${path}\n`);
+  return 0;
+}
+
+/** What a report needs of a config: settings per source, and the sources it names. */
+export function reportSources(config: VigilConfig, extra: SourceConfig[] = []) {
+  const sources = [...config.sources, ...extra];
+  const find = (name: string) => sources.find((s) => s.name === name) ?? null;
+  return {
+    settingsFor: (name: string): Settings =>
+      resolveSettings(config.detection as DetectorSettingsInput | undefined, (find(name) as { detectors?: DetectorSettingsInput } | null)?.detectors),
+    sourceFor: find,
+    vigilVersion: packageVersion(),
+  };
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

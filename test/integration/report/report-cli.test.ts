@@ -1,0 +1,112 @@
+// `vigil scan --report DIR` and `vigil report`: the built command, on real files and a real store.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncidentReport } from '../../../shared/types.js';
+import { tempDir } from '../../support/tmp.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const vigil = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+
+const tmp = tempDir('vigil-report-cli-');
+const T0 = Date.parse('2026-11-20T08:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+let log: string;
+let db: string;
+
+beforeAll(() => {
+  // Two incidents: a fatal line, and later a Python traceback, among ordinary lines.
+  const lines: string[] = [];
+  for (let i = 0; i < 120; i++) lines.push(`${iso(T0 + i * 1000)} INFO GET /items/${i} 200 from 172.16.0.${i % 3}`);
+  lines.push(`${iso(T0 + 120_000)} FATAL disk /dev/sda1 failed; contact admin@example.org password=hunter2`);
+  for (let i = 0; i < 600; i++) lines.push(`${iso(T0 + 121_000 + i * 1000)} INFO GET /items/${i} 200 from 172.16.0.${i % 3}`);
+  lines.push(
+    `${iso(T0 + 800_000)} ERROR worker crashed`,
+    'Traceback (most recent call last):',
+    '  File "/srv/app/worker.py", line 10, in run',
+    '    job()',
+    'ValueError: bad job',
+  );
+  lines.push(`${iso(T0 + 801_000)} INFO GET /items/0 200 from 172.16.0.1`);
+  log = join(tmp.dir, 'app.log');
+  writeFileSync(log, lines.join('\n') + '\n');
+  db = join(tmp.dir, 'scan.db');
+});
+afterAll(() => tmp.cleanup());
+
+describe('vigil scan --report', () => {
+  it('writes one report per anomaly it prints, in the format asked, redacted when asked', () => {
+    const out = join(tmp.dir, 'reports');
+    const r = vigil('scan', log, '--json', '--db', db, '--report', out, '--report-format', 'html', '--redact');
+    expect(r.stderr).toContain(`reports written to ${out}`);
+    expect(r.status).toBe(0);
+    const anomalies = JSON.parse(r.stdout) as { id: number; title: string; first_ts: string }[];
+    expect(anomalies.length).toBeGreaterThanOrEqual(2);
+    const files = readdirSync(out).sort();
+    expect(files).toEqual(anomalies.map((a) => `vigil-incident-${a.id}-${a.first_ts.slice(0, 16).replace(/[-:]/g, '').replace('T', '-')}.html`).sort());
+    for (const f of files) {
+      const html = readFileSync(join(out, f), 'utf8');
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html).not.toContain('172.16.0.');
+      expect(html).not.toContain('hunter2');
+      expect(html).not.toContain('admin@example.org');
+    }
+    const fatal = readFileSync(join(out, files.find((f) => readFileSync(join(out, f), 'utf8').includes('disk /dev/sda1 failed'))!), 'utf8');
+    expect(fatal).toContain('contact &lt;email-1&gt; password=&lt;secret&gt;');
+    // The source is named for the file scanned.
+    expect(fatal).toContain(`app.log (file: ${log})`);
+  });
+
+  it('--report-format and --redact alone are a usage error', () => {
+    const r = vigil('scan', log, '--redact');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--report-format and --redact go with --report DIR');
+    expect(vigil('scan', log, '--report', join(tmp.dir, 'x'), '--report-format', 'pdf').status).toBe(2);
+  });
+});
+
+describe('vigil report', () => {
+  it('--latest --format json: the newest anomaly of the store, with its evidence lines', () => {
+    const newest = new Database(db, { readonly: true }).prepare('SELECT max(id) FROM anomalies').pluck().get() as number;
+    const r = vigil('report', '--db', db, '--latest', '--format', 'json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const rep = JSON.parse(r.stdout) as IncidentReport;
+    expect(rep.anomaly.id).toBe(newest);
+    expect(rep.lines.filter((l) => l.role === 'evidence').map((l) => l.raw).join('\n')).toContain('ValueError: bad job');
+  });
+
+  it('ID --out: into a folder under the report\'s own name, or into the file named', () => {
+    const r = vigil('report', '1', '--db', db, '--out', tmp.dir);
+    expect(r.status).toBe(0);
+    const written = readdirSync(tmp.dir).filter((f) => f.startsWith('vigil-incident-1-') && f.endsWith('.md'));
+    expect(written).toHaveLength(1);
+    expect(readFileSync(join(tmp.dir, written[0]!), 'utf8')).toMatch(/^# Incident: /);
+    const file = join(tmp.dir, 'one.md');
+    expect(vigil('report', '1', '--db', db, '--out', file).status).toBe(0);
+    // The same report, but for the time it was written.
+    const body = (s: string) => s.replace(/Written by .*\n$/, '');
+    expect(body(readFileSync(file, 'utf8'))).toBe(body(readFileSync(join(tmp.dir, written[0]!), 'utf8')));
+    expect(body(readFileSync(file, 'utf8'))).not.toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('says clearly what is wrong: no such anomaly, no store, not a store, a bad ID or format', () => {
+    const none = vigil('report', '9999', '--db', db);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toBe(`vigil report: no anomaly #9999 in ${db}\n`);
+    const missing = vigil('report', '1', '--db', join(tmp.dir, 'nope.db'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no store at');
+    const other = join(tmp.dir, 'other.db');
+    new Database(other).exec('CREATE TABLE t (x)');
+    const notStore = vigil('report', '1', '--db', other);
+    expect(notStore.status).toBe(2);
+    expect(notStore.stderr).toContain('is not a Vigil store');
+    expect(vigil('report', 'abc', '--db', db).stderr).toContain('"abc" is not an anomaly ID');
+    expect(vigil('report', '1', '--db', db, '--format', 'pdf').status).toBe(2);
+    expect(vigil('report', '--db', db).status).toBe(2);
+  });
+});
