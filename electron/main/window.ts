@@ -33,8 +33,10 @@ export function createMainWindow(distDir: string, iconPath: string): BrowserWind
   wc.on('will-navigate', (e) => e.preventDefault());
   wc.on('will-redirect', (e) => e.preventDefault());
   wc.on('will-attach-webview', (e) => e.preventDefault());
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Every permission is refused but writing text to the clipboard ("Copy as Markdown" of a
+  // report); reading it stays refused.
+  session.defaultSession.setPermissionRequestHandler((_wc, perm, cb) => cb(perm === 'clipboard-sanitized-write'));
+  session.defaultSession.setPermissionCheckHandler((_wc, perm) => perm === 'clipboard-sanitized-write');
   win.once('ready-to-show', () => win.show());
   void win.loadFile(join(distDir, 'renderer', 'index.html'));
   return win;

@@ -61,6 +61,42 @@ test('an anomaly from an alert log shows with its evidence, is acknowledged, and
   await expect(page.getByRole('tab', { name: 'Anomalies', exact: true })).toBeVisible();
 });
 
+test('an incident report is saved from the anomaly, as Markdown and as redacted HTML, and copied', async ({ page, context }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const alerts = join(t.dir, 'alerts.jsonl');
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(alerts, '');
+  writeFileSync(config, `sources:\n  - name: monitor\n    type: file\n    path: ${alerts}\n    format: alert-jsonl\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  appendFileSync(alerts, JSON.stringify({ timestamp: new Date().toISOString(), type: 'anomaly', severity: 'critical', message: 'disk full on 10.20.30.40' }) + '\n');
+  await page.getByRole('tab', { name: /Anomalies/ }).click();
+  await page.getByTestId('anomaly-item').filter({ hasText: 'disk full' }).click();
+  const actions = page.getByTestId('report-actions');
+
+  const [md] = await Promise.all([page.waitForEvent('download'), actions.getByRole('button', { name: 'Save Markdown' }).click()]);
+  expect(md.suggestedFilename()).toMatch(/^vigil-incident-\d+-\d{8}-\d{4}\.md$/);
+  const mdText = readFileSync((await md.path())!, 'utf8');
+  expect(mdText).toMatch(/^# Incident: /);
+  expect(mdText).toContain('disk full on 10.20.30.40');
+  await expect(actions.getByRole('status')).toHaveText(`Saved ${md.suggestedFilename()}`);
+
+  await actions.getByLabel('Redact addresses and secrets').check();
+  const [html] = await Promise.all([page.waitForEvent('download'), actions.getByRole('button', { name: 'Save HTML' }).click()]);
+  expect(html.suggestedFilename()).toMatch(/\.html$/);
+  const htmlText = readFileSync((await html.path())!, 'utf8');
+  expect(htmlText).toContain('disk full on &lt;ip-1&gt;');
+  expect(htmlText).not.toContain('10.20.30.40');
+
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await actions.getByRole('button', { name: 'Copy as Markdown' }).click();
+  await expect(actions.getByRole('status')).toHaveText('Copied the report as Markdown.');
+  const copied = await page.evaluate<string>('navigator.clipboard.readText()');
+  expect(copied).toMatch(/^# Incident: /);
+  expect(copied).toContain('disk full on <ip-1>');
+});
+
 test('an invalid config edit in the UI is refused with the key, and the config in force stays', async ({ page }) => {
   const t = tempDir('vigil-e2e-');
   cleanup = t.cleanup;

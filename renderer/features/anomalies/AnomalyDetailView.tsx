@@ -1,6 +1,7 @@
 import type { Anomaly } from '../../../shared/types.js';
 import { useAnomalies } from '../../stores/anomalies.js';
 import { fmtTime } from '../format.js';
+import { ReportActions } from './ReportActions.js';
 
 const HOUR = 3_600_000;
 
@@ -48,6 +49,7 @@ export function AnomalyDetailView() {
         <button onClick={() => void snooze(a, HOUR)}>Snooze 1 h</button>
         <button onClick={() => void snooze(a, 24 * HOUR)}>Snooze 24 h</button>
       </div>
+      <ReportActions id={a.id} />
       <h4>Evidence ({detail.evidenceStored} stored)</h4>
       <div className="lines evidence">
         {detail.lines.map((l) => (
