@@ -9,6 +9,7 @@ export function htmlReport(r: W.WrittenReport): string {
   const days = W.crossesDays(r);
   const evidence = r.lines.filter((l) => l.role === 'evidence').length;
   const red = W.redactionWords(r);
+  const details = W.detailsJson(r);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -25,6 +26,7 @@ ${a.message && a.message !== a.title ? `<p class="msg">${esc(a.message)}</p>` : 
 <table class="facts">${W.facts(r)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
     .join('')}</table>
+${details ? `<h2>Details</h2>\n<pre class="details">${esc(details)}</pre>` : ''}
 <h2>Timeline (UTC)</h2>
 <table>${r.timeline.map((e) => `<tr><td class="t">${esc(W.clock(e.ts, days))}</td><td>${esc(e.what)}</td></tr>`).join('')}</table>
 ${r.rates.points.length ? rates(r, days) : ''}
@@ -138,6 +140,7 @@ table{border-collapse:collapse;margin:6px 0}th,td{text-align:left;padding:3px 10
 th{font-weight:600;color:#444}.facts th{width:140px}.n{text-align:right}.t{white-space:nowrap;font-variant-numeric:tabular-nums}
 tr.during td{background:#fff4f4}tr.empty td{color:#9aa3b2}tr.new td{background:#fffbe6}.st-failed{color:#b42318}.st-sent{color:#2f6f3e}
 code,pre{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre.details{background:#f7f8fa;border:1px solid #e3e6eb;padding:8px;overflow-x:auto}
 pre.lines{background:#f7f8fa;border:1px solid #e3e6eb;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 .line{display:block}.line.context{color:#6b7280}.line.evidence{background:#fde8e8}.line.evidence.lvl-warn{background:#fff3d6}
 .line .ts{color:#6b7280}.lvl-error .lvl,.lvl-critical .lvl,.lvl-fatal .lvl{color:#b42318;font-weight:600}.lvl-warn .lvl{color:#a15c07}

@@ -16,6 +16,9 @@ export function markdownReport(r: W.WrittenReport): string {
   for (const [k, v] of W.facts(r)) out.push(`| ${k} | ${k === 'Fingerprint' ? (a.fingerprints ?? [a.fingerprint]).map(code).join(', ') : cell(v)} |`);
   out.push('');
 
+  const details = W.detailsJson(r);
+  if (details) out.push('## Details', '', ...fenced(details, 'json'), '');
+
   out.push('## Timeline (UTC)', '', '| time | what |', '|---|---|');
   for (const e of r.timeline) out.push(`| ${W.clock(e.ts, days)} | ${cell(e.what)} |`);
   out.push('');

@@ -146,3 +146,11 @@ export function facts(r: IncidentReport): [string, string][] {
   ];
   return rows.filter((f): f is [string, string] => !!f[1]);
 }
+
+/** The anomaly's details (an upstream alert's `details`, a detector's notes) as indented JSON; null when there are none. */
+export function detailsJson(r: IncidentReport): string | null {
+  const d = r.anomaly.details;
+  if (d === null || d === undefined) return null;
+  if (typeof d === 'object' && !Array.isArray(d) && !Object.keys(d).length) return null;
+  return JSON.stringify(d, null, 2);
+}

@@ -52,6 +52,17 @@ describe('report writers', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;');
   });
 
+  it("an upstream alert's details are shown as JSON; no section when there are none", () => {
+    const r = report('x');
+    r.anomaly.details = { lag: 31, host: '<db-1>' };
+    expect(writeReport(r, 'markdown', false).text).toContain('## Details\n\n```json\n{\n  "lag": 31,\n  "host": "<db-1>"\n}\n```');
+    expect(writeReport(r, 'html', false).text).toContain('<pre class="details">{\n  &quot;lag&quot;: 31,\n  &quot;host&quot;: &quot;&lt;db-1&gt;&quot;\n}</pre>');
+    r.anomaly.details = {};
+    expect(writeReport(r, 'markdown', false).text).not.toContain('## Details');
+    delete r.anomaly.details;
+    expect(writeReport(r, 'html', false).text).not.toContain('<h2>Details</h2>');
+  });
+
   it('file names say which anomaly and when it began', () => {
     expect(writeReport(report('x'), 'html', false).filename).toBe('vigil-incident-7-20261122-1000.html');
     expect(writeReport(report('x'), 'json', true).filename).toBe('vigil-incident-7-20261122-1000.json');
