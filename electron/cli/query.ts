@@ -1,11 +1,15 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { formatErrors, parseConfig } from '../engine/config/config-file.js';
+import { parseLogfmt } from '../engine/decode/formats/logfmt.js';
+import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
+import { fieldFormats, registerFieldSql } from '../engine/store/query-fields.js';
 import { parseArgs, str, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
-/** `vigil query --db F "SQL"`: read-only; one JSON object per row. */
+/** `vigil query --db F [--config F] "SQL"`: read-only; one JSON object per row. */
 export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: ['db'] });
+  const args = parseArgs(argv, { values: ['db', 'config'] });
   const db = str(args, 'db');
   if (!db) throw new UsageError('query needs --db FILE');
   if (args.positionals.length !== 1) throw new UsageError('query needs exactly one SQL statement (quote it)');
@@ -13,9 +17,28 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`vigil query: no database at ${db}\n`);
     return 2;
   }
+  let userFormats: unknown[] = [];
+  const configPath = str(args, 'config');
+  if (configPath) {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      io.stderr.write(`vigil query: cannot read ${configPath}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    const r = parseConfig(text);
+    if (!r.ok) {
+      io.stderr.write(`vigil query: invalid config ${configPath}:\n${formatErrors(r.errors)}\n`);
+      return 2;
+    }
+    userFormats = r.config.formats ?? [];
+  }
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {
     conn.pragma('busy_timeout = 5000');
+    // field(), fields() and a view per format, as the app's SQL view has (store/query-fields.ts).
+    registerFieldSql(conn as never, fieldFormats(new ConfiguredDecoders(userFormats).definitions()), parseLogfmt);
     let stmt: Database.Statement;
     try {
       stmt = conn.prepare(args.positionals[0]!);

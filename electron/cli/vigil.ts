@@ -12,8 +12,9 @@ const USAGE = `Usage: vigil <command> [options]
 Commands:
   serve [--config F] [--db F] [--port N] [--host H] [--token T] [--data-dir D]
         Run the engine headless and serve the UI (prints "Vigil UI: <url>").
-  query --db F "SQL"
-        Run one read-only SQL statement; prints one JSON object per row.
+  query --db F [--config F] "SQL"
+        Run one read-only SQL statement; prints one JSON object per row. A view per format
+        (access_combined, ...) and field(raw, format, 'name') read the records' fields.
   parse FILE [--format csv|jsonl] [--log-format NAME]
         Decode a file offline (FILE - : standard input): CSV (LineId,EventId,EventTemplate,
         Timestamp,Level,Format) or one JSON object per record.

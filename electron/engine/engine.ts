@@ -14,6 +14,7 @@ import { dataPaths } from './paths.js';
 import { Ingestor, type IngestorOptions } from './pipeline/ingestor.js';
 import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.js';
 import { SourceManager, type SourceManagerOptions } from './sources/manager.js';
+import { fieldFormats } from './store/query-fields.js';
 import { runQueryInWorker } from './store/query-worker.js';
 import { Retention, type RetentionOptions } from './store/retention.js';
 import { Store } from './store/store.js';
@@ -278,7 +279,7 @@ export class Engine {
       'formats.list': () => this.decoders.names(),
       'events.tail': (req) => this.store.tail(req as never),
       'stats.rates': (req) => this.store.rates(req as never),
-      'query.run': ({ sql, limit }) => runQueryInWorker(this.paths.dbPath, sql, limit ?? 1000, this.opts.queryTimeoutMs),
+      'query.run': ({ sql, limit }) => runQueryInWorker(this.paths.dbPath, sql, limit ?? 1000, this.opts.queryTimeoutMs, fieldFormats(this.decoders.definitions())),
       'store.usage': () => this.retention.usage(),
       ...notifyHandlers(() => this.notifications, this.config, this.secrets),
       ...detectionHandlers(() => this.anomalies, this.config),

@@ -1,5 +1,6 @@
 import type { ConfigError } from '../../../shared/types.js';
 import { createDecoderFactory, type FormatDecoderFactory } from './factory.js';
+import type { FormatDefinition } from './formats/definition.js';
 import { loadFormats } from './formats/load.js';
 import type { DecoderFactory, DecoderOptions, StreamDecoder } from './types.js';
 
@@ -10,10 +11,13 @@ import type { DecoderFactory, DecoderOptions, StreamDecoder } from './types.js';
  */
 export class ConfiguredDecoders implements DecoderFactory {
   private factory: FormatDecoderFactory;
+  private defs: FormatDefinition[];
   private key = '';
 
   constructor(userFormats: unknown[] = []) {
-    this.factory = createDecoderFactory(loadFormats(userFormats).formats);
+    const { formats } = loadFormats(userFormats);
+    this.factory = createDecoderFactory(formats);
+    this.defs = formats.map((f) => f.def);
     this.key = JSON.stringify(userFormats);
   }
 
@@ -30,7 +34,14 @@ export class ConfiguredDecoders implements DecoderFactory {
     const key = JSON.stringify(userFormats);
     if (key === this.key) return;
     this.key = key;
-    this.factory = createDecoderFactory(loadFormats(userFormats).formats);
+    const { formats } = loadFormats(userFormats);
+    this.factory = createDecoderFactory(formats);
+    this.defs = formats.map((f) => f.def);
+  }
+
+  /** The definitions of the formats loaded (built in, then the config's). */
+  definitions(): readonly FormatDefinition[] {
+    return this.defs;
   }
 
   create(opts: DecoderOptions): StreamDecoder {

@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { QueryResult } from '../../../shared/types.js';
+import { parseLogfmt } from '../decode/formats/logfmt.js';
 import { driverPath } from './driver.js';
+import { registerFieldSql, type FieldFormat } from './query-fields.js';
 
 // The SQL box's queries run on a thread of their own, with their own read-only
 // connection: a query over millions of records (or one that never ends, such as an
@@ -18,12 +20,13 @@ const MAX_RUNNING = 4;
  * writes are refused by SQLite itself, and before that by checking that the statement
  * does not write. Self-contained: the worker runs its source text (see WORKER_SOURCE).
  */
-export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number): QueryResult {
+export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number, setup?: (db: never) => void): QueryResult {
   type Stmt = { reader: boolean; readonly: boolean; run(): unknown; columns(): { name: string }[]; iterate(): Iterable<Record<string, unknown>> };
   type Db = { pragma(s: string): unknown; prepare(s: string): Stmt; close(): void };
   const db = new Driver(dbPath, { readonly: true, fileMustExist: true }) as Db;
   try {
     db.pragma('busy_timeout = 5000');
+    setup?.(db as never);
     const stmt = db.prepare(sql);
     if (!stmt.reader) {
       if (!stmt.readonly) throw new Error('only read-only statements are allowed (SELECT, WITH, read-only PRAGMA)');
@@ -49,9 +52,11 @@ export function queryRows(Driver: new (path: string, opts: object) => unknown, d
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const queryRows = ${queryRows.toString()};
-const { driver, dbPath, sql, limit } = workerData;
+const registerFieldSql = ${registerFieldSql.toString()};
+const parseLogfmt = ${parseLogfmt.toString()};
+const { driver, dbPath, sql, limit, formats } = workerData;
 try {
-  parentPort.postMessage({ ok: queryRows(require(driver), dbPath, sql, limit) });
+  parentPort.postMessage({ ok: queryRows(require(driver), dbPath, sql, limit, (db) => registerFieldSql(db, formats, parseLogfmt)) });
 } catch (e) {
   parentPort.postMessage({ error: e && e.message ? e.message : String(e) });
 }
@@ -59,8 +64,8 @@ try {
 
 let running = 0;
 
-/** queryRows() on a worker thread, stopped after `timeoutMs`. */
-export function runQueryInWorker(dbPath: string, sql: string, limit: number, timeoutMs = QUERY_TIMEOUT_MS): Promise<QueryResult> {
+/** queryRows() on a worker thread, stopped after `timeoutMs`; `formats` give the connection field(), fields() and a view per format (query-fields.ts). */
+export function runQueryInWorker(dbPath: string, sql: string, limit: number, timeoutMs = QUERY_TIMEOUT_MS, formats: FieldFormat[] = []): Promise<QueryResult> {
   if (running >= MAX_RUNNING) {
     return Promise.reject(new Error(`${running} queries are still running; wait for one to finish (each stops after ${Math.round(timeoutMs / 1000)} s at most)`));
   }
@@ -76,7 +81,7 @@ export function runQueryInWorker(dbPath: string, sql: string, limit: number, tim
       if (err) reject(err);
       else resolve(result!);
     };
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver: driverPath(), dbPath, sql, limit } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver: driverPath(), dbPath, sql, limit, formats } });
     const timer = setTimeout(
       () => finish(new Error(`the query ran longer than ${formatSeconds(timeoutMs)} and was stopped; narrow it (WHERE ts > ..., LIMIT) or count from record_counts`)),
       timeoutMs,

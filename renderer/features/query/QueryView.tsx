@@ -1,13 +1,15 @@
 import { useQuery } from '../../stores/query.js';
 
-/** SQL over the logs (read-only), as lnav offers: the `events`, `templates` and `anomalies` views. */
+/** SQL over the logs (read-only), as lnav offers: the `events`, `templates` and `anomalies` views, and a view per format with its fields. */
 export function QueryView() {
   const { sql, result, error, running, setSql, run } = useQuery();
   return (
     <section className="panel query">
       <header>
         <h2>SQL</h2>
-        <span className="muted small">read-only · views: events, templates, anomalies, anomaly_events, notification_history</span>
+        <span className="muted small">
+          read-only · views: events, templates, anomalies, anomaly_events, notification_history · one per format with its fields (access_combined, syslog, …) · field(raw, format, 'name'), fields(raw, format)
+        </span>
         <div className="spacer" />
         <button className="primary" disabled={running} onClick={() => void run()}>
           Run

@@ -1,0 +1,140 @@
+import type { FormatDefinition } from '../decode/formats/definition.js';
+
+// SQL over the fields of a format, as lnav offers (`SELECT c_ip, count(*) FROM access_log`):
+// the store keeps each record's raw line and the name of its format, not its fields, so a
+// query connection reads them again when a query asks. Nothing is stored, and ingestion pays
+// nothing. On a query connection:
+//   field(raw, format, name)  one field of a record (NULL when it has none)
+//   fields(raw, format)       all its fields, as a JSON object
+//   a TEMP view per format (its name with - as _): the events columns, then one column per
+//   named capture of its regex(es), then `fields`; `SELECT client, status, count(*) FROM
+//   access_combined GROUP BY 1, 2`. A view is not made where its name is taken (a store
+//   table or view), so a format cannot hide the store's own.
+
+/** What the SQL functions need of a format: plain data, for it crosses to the query thread. */
+export type FieldFormat = Pick<FormatDefinition, 'name' | 'kind' | 'regex' | 'flags' | 'body'>;
+
+export function fieldFormats(defs: readonly FormatDefinition[]): FieldFormat[] {
+  return defs.map((d) => ({
+    name: d.name,
+    kind: d.kind,
+    ...(d.regex !== undefined ? { regex: d.regex } : {}),
+    ...(d.flags !== undefined ? { flags: d.flags } : {}),
+    ...(d.body !== undefined ? { body: d.body } : {}),
+  }));
+}
+
+type Db = {
+  function(name: string, opts: { deterministic: boolean }, fn: (...args: unknown[]) => unknown): unknown;
+  prepare(sql: string): { pluck(): { all(): unknown[] } };
+  exec(sql: string): unknown;
+};
+
+/**
+ * Registers field(), fields() and the format views on a connection. Self-contained (no
+ * imports, no outer names): the query thread runs its source text. `logfmt` is
+ * decode/formats/logfmt.ts's parseLogfmt, passed in for the same reason.
+ */
+export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: string) => Record<string, string> | null): void {
+  type Fields = Record<string, unknown>;
+  const compile = (src: string, flags: string | undefined): RegExp | null => {
+    try {
+      return new RegExp(src, flags ?? '');
+    } catch {
+      return null;
+    }
+  };
+  /** Every named capture of a regex, in order (an alternative that matches nothing makes exec() list them all). */
+  const namesOf = (re: RegExp): string[] => {
+    const m = new RegExp(`(?:${re.source})|`, re.flags.replace('g', '')).exec('');
+    return m?.groups ? Object.keys(m.groups) : [];
+  };
+  const readers = new Map<string, (raw: string) => Fields | null>();
+  const columns = new Map<string, string[]>();
+  for (const f of formats) {
+    if (f.kind === 'json') {
+      readers.set(f.name, (raw) => {
+        const line = raw.split('\n', 1)[0]!;
+        try {
+          const v: unknown = JSON.parse(line);
+          return v && typeof v === 'object' && !Array.isArray(v) ? (v as Fields) : null;
+        } catch {
+          return null;
+        }
+      });
+      columns.set(f.name, []);
+    } else if (f.kind === 'logfmt') {
+      readers.set(f.name, (raw) => logfmt(raw.split('\n', 1)[0]!));
+      columns.set(f.name, []);
+    } else {
+      const res = (Array.isArray(f.regex) ? f.regex : f.regex ? [f.regex] : []).map((s) => compile(s, f.flags)).filter((r): r is RegExp => !!r);
+      const body = f.body ? compile(f.body, f.flags) : null;
+      const names: string[] = [];
+      for (const re of body ? [...res, body] : res) for (const n of namesOf(re)) if (!names.includes(n)) names.push(n);
+      columns.set(f.name, names);
+      readers.set(f.name, (raw) => {
+        const nl = raw.indexOf('\n');
+        const first = nl < 0 ? raw : raw.slice(0, nl);
+        let out: Fields | null = null;
+        for (const re of res) {
+          const m = re.exec(first);
+          if (m) {
+            out = {};
+            for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) out[k] = v;
+            break;
+          }
+        }
+        if (out && body && nl >= 0) {
+          // A message on the line under the first (java.util.logging, .NET): its captures fill the gaps.
+          const next = raw.slice(nl + 1).split('\n', 1)[0]!;
+          const m = body.exec(next);
+          if (m) for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined && (out[k] === undefined || out[k] === '')) out[k] = v;
+        }
+        return out;
+      });
+    }
+  }
+
+  // A view's columns call field() once each for the same row: keep the last row read.
+  let lastRaw: string | null = null;
+  let lastFormat: string | null = null;
+  let last: Fields | null = null;
+  const read = (raw: unknown, format: unknown): Fields | null => {
+    if (typeof raw !== 'string' || typeof format !== 'string') return null;
+    if (raw === lastRaw && format === lastFormat) return last;
+    lastRaw = raw;
+    lastFormat = format;
+    last = readers.get(format)?.(raw) ?? null;
+    return last;
+  };
+  const sqlValue = (v: unknown): unknown => {
+    if (v === undefined || v === null) return null;
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') return v;
+    return JSON.stringify(v);
+  };
+  db.function('field', { deterministic: true }, (raw, format, name) => sqlValue(read(raw, format)?.[String(name)]));
+  db.function('fields', { deterministic: true }, (raw, format) => {
+    const f = read(raw, format);
+    return f ? JSON.stringify(f) : null;
+  });
+
+  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const taken = new Set((db.prepare("SELECT lower(name) FROM sqlite_schema UNION SELECT lower(name) FROM sqlite_temp_schema").pluck().all() as string[]));
+  const base = ['id', 'source', 'path', 'ts', 'time', 'level', 'level_text', 'message', 'raw'];
+  for (const f of formats) {
+    const view = f.name.replace(/[^A-Za-z0-9_]/g, '_');
+    if (taken.has(view.toLowerCase()) || /^\d/.test(view)) continue;
+    taken.add(view.toLowerCase());
+    // level and message are the events' own columns; another capture named as one of those
+    // (java.util.logging's `source`, its logger) gets the column <name>_field.
+    const caps = (columns.get(f.name) ?? []).filter((c) => c !== 'level' && c !== 'message');
+    const cols = [
+      ...base.map((c) => `e.${c}`),
+      ...caps.map((c) => `field(e.raw, e.format, ${literal(c)}) AS ${quote(base.includes(c) || c === 'fields' ? `${c}_field` : c)}`),
+      'fields(e.raw, e.format) AS fields',
+    ];
+    db.exec(`CREATE TEMP VIEW ${quote(view)} AS SELECT ${cols.join(', ')} FROM events e WHERE e.format = ${literal(f.name)}`);
+  }
+}

@@ -1,0 +1,102 @@
+// SQL over the fields of a format: field(), fields() and a view per format, on a real store
+// filled by the real decoders (`vigil scan --db`), through the SQL view's query thread and
+// through `vigil query`.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanCommand } from '../../electron/cli/scan.js';
+import { parseLogfmt } from '../../electron/engine/decode/formats/logfmt.js';
+import { ConfiguredDecoders } from '../../electron/engine/decode/user-formats.js';
+import { fieldFormats, registerFieldSql } from '../../electron/engine/store/query-fields.js';
+import { queryRows, runQueryInWorker } from '../../electron/engine/store/query-worker.js';
+import { tempDir } from '../support/tmp.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const tmp = tempDir('vigil-fields-');
+const db = join(tmp.dir, 'v.db');
+const formats = fieldFormats(new ConfiguredDecoders().definitions());
+const q = (sql: string) => runQueryInWorker(db, sql, 1000, 30_000, formats).then((r) => r.rows);
+
+// Access lines from two clients, with statuses known here.
+const access: { client: string; status: number }[] = [];
+beforeAll(async () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const client = `203.0.113.${1 + (i % 2)}`;
+    const status = i % 5 === 0 ? 502 : i % 3 === 0 ? 404 : 200;
+    access.push({ client, status });
+    lines.push(`${client} - - [22/Nov/2026:10:00:${String(i).padStart(2, '0')} +0000] "GET /item/${i} HTTP/1.1" ${status} ${100 + i} "-" "curl/8.0"`);
+  }
+  writeFileSync(join(tmp.dir, 'access.log'), lines.join('\n') + '\n');
+  writeFileSync(
+    join(tmp.dir, 'app.jsonl'),
+    [
+      { time: '2026-11-22T10:00:00Z', severity: 'ERROR', message: 'payment failed', req: { method: 'POST', path: '/pay' }, user: 'u1', retry: true },
+      { time: '2026-11-22T10:00:01Z', severity: 'INFO', message: 'payment ok', req: { method: 'POST', path: '/pay' }, user: 'u2', retry: false },
+    ]
+      .map((o) => JSON.stringify(o))
+      .join('\n') + '\n',
+  );
+  writeFileSync(join(tmp.dir, 'svc.log'), 'time=2026-11-22T10:00:00Z level=error msg="dial failed" user=alice dur=12ms\ntime=2026-11-22T10:00:01Z level=info msg="dial ok" user=bob dur=3ms\n');
+  writeFileSync(join(tmp.dir, 'tomcat.log'), 'Nov 22, 2026 2:03:04 AM org.apache.catalina.startup.Catalina load\nINFO: Initialization processed in 812 ms\n');
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  const files = ['access.log', 'app.jsonl', 'svc.log', 'tomcat.log'].map((f) => join(tmp.dir, f));
+  expect(await scanCommand([...files, '--db', db], { stdout: sink, stderr: sink })).toBe(0);
+});
+afterAll(() => tmp.cleanup());
+
+describe('SQL over the fields of a format', () => {
+  it('a view per format has its captures as columns: counts by client and status are the lines written', async () => {
+    const rows = await q('SELECT client, status, count(*) AS n FROM access_combined GROUP BY 1, 2 ORDER BY 1, 2');
+    const want = new Map<string, number>();
+    for (const a of access) want.set(`${a.client} ${a.status}`, (want.get(`${a.client} ${a.status}`) ?? 0) + 1);
+    expect(rows.map((r) => `${r.client} ${r.status} ${r.n}`)).toEqual([...want.entries()].sort().map(([k, n]) => `${k} ${n}`));
+    // The events' own columns come first, the level normalised.
+    const [first] = await q('SELECT id, source, level, request, bytes FROM access_combined ORDER BY id LIMIT 1');
+    expect(first).toMatchObject({ source: 'access.log', level: 'error', request: 'GET /item/0 HTTP/1.1', bytes: '100' });
+  });
+
+  it('field() reads one field of any record, fields() all of them as JSON; JSON objects come back as JSON text', async () => {
+    const [json] = await q("SELECT format, field(raw, format, 'user') AS user, field(raw, format, 'req') AS req, field(raw, format, 'retry') AS retry, json_extract(fields(raw, format), '$.req.method') AS method FROM events WHERE source = 'app.jsonl' ORDER BY id LIMIT 1");
+    expect(json).toEqual({ format: 'json', user: 'u1', req: '{"method":"POST","path":"/pay"}', retry: 1, method: 'POST' });
+    const view = await q('SELECT json_extract(fields, \'$.user\') AS user FROM json ORDER BY id');
+    expect(view).toEqual([{ user: 'u1' }, { user: 'u2' }]);
+    const lf = await q("SELECT field(raw, format, 'user') AS user, field(raw, format, 'dur') AS dur FROM events WHERE format = 'logfmt' ORDER BY id");
+    expect(lf).toEqual([
+      { user: 'alice', dur: '12ms' },
+      { user: 'bob', dur: '3ms' },
+    ]);
+    // A field the record does not have, a format not loaded, a NULL: NULL.
+    expect(await q("SELECT field(raw, format, 'nope') AS a, field(raw, 'no-such-format', 'user') AS b, field(NULL, format, 'user') AS c FROM events WHERE format = 'logfmt' LIMIT 1")).toEqual([{ a: null, b: null, c: null }]);
+  });
+
+  it('a format whose message is on the line under the first: the body line fills the fields; a capture named like a column gets _field', async () => {
+    const rows = await q('SELECT level, level_text, message, source_field, method FROM java_util_logging');
+    expect(rows).toEqual([{ level: 'info', level_text: 'INFO', message: 'Initialization processed in 812 ms', source_field: 'org.apache.catalina.startup.Catalina', method: 'load' }]);
+  });
+
+  it('the query thread gives what an in-process connection gives', async () => {
+    const sql = 'SELECT client, count(*) AS n FROM access_combined GROUP BY 1 ORDER BY 1';
+    const inProcess = queryRows(Database, db, sql, 100, (conn) => registerFieldSql(conn, formats, parseLogfmt));
+    expect(await runQueryInWorker(db, sql, 100, 30_000, formats)).toEqual(inProcess);
+  });
+
+  it('a format cannot hide a store view, and the connection stays read-only', async () => {
+    const own = fieldFormats([{ name: 'events', kind: 'regex', regex: '^(?<x>.)' }, ...new ConfiguredDecoders().definitions()]);
+    const total = (await q('SELECT count(*) AS n FROM records'))[0]!.n;
+    expect((await runQueryInWorker(db, 'SELECT count(*) AS n FROM events', 10, 30_000, own)).rows).toEqual([{ n: total }]);
+    await expect(runQueryInWorker(db, 'CREATE TEMP VIEW mine AS SELECT 1', 10, 30_000, formats)).rejects.toThrow(/only read-only statements/);
+    await expect(runQueryInWorker(db, 'DROP VIEW temp.access_combined', 10, 30_000, formats)).rejects.toThrow(/only read-only statements/);
+  });
+
+  it('`vigil query` has the same functions and views', () => {
+    const r = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', db, "SELECT status, count(*) AS n FROM access_combined WHERE client = '203.0.113.2' GROUP BY 1 ORDER BY 1"], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    const want = new Map<number, number>();
+    for (const a of access.filter((x) => x.client === '203.0.113.2')) want.set(a.status, (want.get(a.status) ?? 0) + 1);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([...want.entries()].sort((a, b) => a[0] - b[0]).map(([status, n]) => ({ status: String(status), n })));
+  });
+});
