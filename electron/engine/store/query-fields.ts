@@ -4,7 +4,8 @@ import type { FormatDefinition } from '../decode/formats/definition.js';
 // the store keeps each record's raw line and the name of its format, not its fields, so a
 // query connection reads them again when a query asks. Nothing is stored, and ingestion pays
 // nothing. On a query connection:
-//   field(raw, format, name)  one field of a record (NULL when it has none)
+//   field(raw, format, name)  one field of a record (NULL when it has none; a capture that is
+//                             a plain number is a number, JSON values keep their JSON type)
 //   fields(raw, format)       all its fields, as a JSON object
 //   a TEMP view per format (its name with - as _): the events columns, then one column per
 //   named capture of its regex(es), then `fields`; `SELECT client, status, count(*) FROM
@@ -49,6 +50,8 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     const m = new RegExp(`(?:${re.source})|`, re.flags.replace('g', '')).exec('');
     return m?.groups ? Object.keys(m.groups) : [];
   };
+  /** Text captures that are plain numbers become numbers (`status >= 500` compares as a person means); 007 and 1e5 stay text. */
+  const typed = (v: string): string | number => (/^-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?$/.test(v) ? Number(v) : v);
   const readers = new Map<string, (raw: string) => Fields | null>();
   const columns = new Map<string, string[]>();
   for (const f of formats) {
@@ -64,7 +67,13 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
       });
       columns.set(f.name, []);
     } else if (f.kind === 'logfmt') {
-      readers.set(f.name, (raw) => logfmt(raw.split('\n', 1)[0]!));
+      readers.set(f.name, (raw) => {
+        const kv = logfmt(raw.split('\n', 1)[0]!);
+        if (!kv) return null;
+        const out: Fields = {};
+        for (const [k, v] of Object.entries(kv)) out[k] = typed(v);
+        return out;
+      });
       columns.set(f.name, []);
     } else {
       const res = (Array.isArray(f.regex) ? f.regex : f.regex ? [f.regex] : []).map((s) => compile(s, f.flags)).filter((r): r is RegExp => !!r);
@@ -80,7 +89,7 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
           const m = re.exec(first);
           if (m) {
             out = {};
-            for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) out[k] = v;
+            for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) out[k] = typed(v);
             break;
           }
         }
@@ -88,7 +97,7 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
           // A message on the line under the first (java.util.logging, .NET): its captures fill the gaps.
           const next = raw.slice(nl + 1).split('\n', 1)[0]!;
           const m = body.exec(next);
-          if (m) for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined && (out[k] === undefined || out[k] === '')) out[k] = v;
+          if (m) for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined && (out[k] === undefined || out[k] === '')) out[k] = typed(v);
         }
         return out;
       });
