@@ -1,7 +1,7 @@
 // Runtime validators for everything that crosses a door: the config file and every
 // contract request. The engine side validates with these before any handler runs.
 import { z } from 'zod';
-import { JOURNAL_PRIORITIES, type ConfigError } from './types.js';
+import { JOURNAL_PRIORITIES, REPORT_FORMATS, type ConfigError } from './types.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { DetectorSettings, checkRule, ruleFields } from './detection-schema.js';
@@ -171,6 +171,8 @@ export const EmailChannelConfig = z.strictObject({
   from: oneLine.min(3, 'must be an address such as Vigil <vigil@example.com>'),
   to: z.array(z.email('must be an e-mail address')).optional(),
   subjectPrefix: oneLine.max(100).optional(),
+  attachReport: z.enum(REPORT_FORMATS).optional(),
+  redactReport: z.boolean().optional(),
 });
 
 export const ChannelConfig = z.discriminatedUnion(

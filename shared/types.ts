@@ -348,6 +348,10 @@ export interface EmailChannelConfig extends ChannelCommon {
   /** Default recipients; recipients set in the app (recipients.set) override them. */
   to?: string[];
   subjectPrefix?: string;
+  /** Attach an incident report on each anomaly of the message (electron/engine/report/). */
+  attachReport?: ReportFormat;
+  /** Redact the attached reports (addresses and secrets, see docs/reports.md). */
+  redactReport?: boolean;
 }
 export type AnyChannelConfig =
   | ToastChannelConfig

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Events, Handlers } from '../../shared/contract.js';
-import type { AnomalyChange, ConfigError, LogEvent, VigilConfig } from '../../shared/types.js';
+import type { AnomalyChange, ConfigError, LogEvent, ReportFile, ReportFormat, VigilConfig } from '../../shared/types.js';
 import { ConfigFile, type ConfigResult } from './config/config-file.js';
 import { defaultConfigText } from './config/default-config.js';
 import { resolveSourcePaths } from './config/relative-paths.js';
@@ -156,6 +156,7 @@ export class Engine {
         secrets: engine.secrets,
         toaster: opts.toaster ?? new NodeNotifierToaster(),
         openAnomalies: readOpenAnomalies(engine.store.db),
+        reports: (req) => engine.report(req),
         log: engine.log,
       });
     } catch (err) {
@@ -252,6 +253,15 @@ export class Engine {
     }, 100);
   }
 
+  /** An incident report on one anomaly, from the store (the contract's anomalies.report, e-mail attachments). */
+  private report(req: { id: number; format?: ReportFormat; redact?: boolean; maxEvidence?: number }): ReportFile | null {
+    return makeReport(this.store.db, req, {
+      settingsFor: (source) => this.anomalies.settingsFor(source),
+      sourceFor: (source) => this.config.config.sources.find((s) => s.name === source) ?? null,
+      vigilVersion: packageVersion(),
+    });
+  }
+
   private makeHandlers(): Handlers {
     const result = (r: ConfigResult) => r;
     return {
@@ -283,12 +293,7 @@ export class Engine {
       'store.usage': () => this.retention.usage(),
       ...notifyHandlers(() => this.notifications, this.config, this.secrets),
       ...detectionHandlers(() => this.anomalies, this.config),
-      'anomalies.report': (req) =>
-        makeReport(this.store.db, req, {
-          settingsFor: (source) => this.anomalies.settingsFor(source),
-          sourceFor: (source) => this.config.config.sources.find((s) => s.name === source) ?? null,
-          vigilVersion: packageVersion(),
-        }),
+      'anomalies.report': (req) => this.report(req),
     };
   }
 }

@@ -5,7 +5,7 @@ import { backoffDelay, type RetryPolicy } from './backoff.js';
 import { CircuitBreaker } from './breaker.js';
 import { redact, secretValues } from './mask.js';
 import type { Outbox, OutboxRow } from './outbox.js';
-import { DeliveryError, type ChannelSender, type NotificationMessage } from './types.js';
+import { DeliveryError, type ChannelSender, type NotificationMessage, type SendContext } from './types.js';
 
 export interface DispatcherDeps {
   now: () => number;
@@ -15,6 +15,8 @@ export interface DispatcherDeps {
   /** The channel's config with secrets filled in (throws when one is missing). */
   resolve: (config: AnyChannelConfig) => AnyChannelConfig;
   recipients: (channel: string) => string[] | null;
+  /** Incident reports, for channels that attach them. */
+  report?: SendContext['report'];
   policy: () => RetryPolicy;
   breaker: () => { failureThreshold: number; cooldownMs: number };
   timeoutMs: (config: AnyChannelConfig) => number;
@@ -135,6 +137,7 @@ export class Dispatcher {
         partsDone: head.parts_done,
         partSent: (i) => this.outbox.partDone(head.id, i + 1),
         recipients: this.deps.recipients(config.name) ?? undefined,
+        ...(this.deps.report ? { report: this.deps.report } : {}),
       });
       this.outbox.finishSent(head.id, attemptId, this.deps.now(), res.statusCode ?? null);
       w.breaker.success();

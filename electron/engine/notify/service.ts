@@ -30,7 +30,7 @@ import { Outbox } from './outbox.js';
 import { effectiveRules, type EffectiveRule } from './routing.js';
 import { SECRET_PREFIX, type SecretStore } from './secret-store.js';
 import { trayModel } from './tray-model.js';
-import { DeliveryError, type ChannelSender, type EvidenceReader, type Toaster } from './types.js';
+import { DeliveryError, type ChannelSender, type EvidenceReader, type SendContext, type Toaster } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Sent messages are kept this long for the history, then forgotten. */
@@ -48,6 +48,8 @@ export interface NotificationServiceOptions {
   now?: () => number;
   random?: () => number;
   log?: (msg: string) => void;
+  /** Incident reports (the engine's anomalies.report), for channels that attach them. */
+  reports?: SendContext['report'];
 }
 
 export class NotificationService {
@@ -88,6 +90,7 @@ export class NotificationService {
       channel: (name) => this.channels().find((c) => c.name === name),
       resolve: (c) => resolveSecrets(c, opts.secrets),
       recipients: (name) => this.outbox.recipients(name),
+      ...(opts.reports ? { report: opts.reports } : {}),
       policy: () => retryPolicy(this.config.notify),
       breaker: () => ({
         failureThreshold: this.config.notify?.breaker?.failureThreshold ?? 5,

@@ -1,5 +1,5 @@
 // The notify module's inner vocabulary: what a channel sender gets and how it fails.
-import type { AnyChannelConfig, Anomaly, Severity } from '../../../shared/types.js';
+import type { AnyChannelConfig, Anomaly, ReportFile, ReportFormat, Severity } from '../../../shared/types.js';
 
 /** One anomaly in a message, as it was when added, with its evidence lines. */
 export interface MessageItem {
@@ -37,6 +37,8 @@ export interface SendContext {
   partSent(index: number): void;
   /** E-mail: the recipients in force. */
   recipients?: string[];
+  /** An incident report on one anomaly, when the host can write them (null: no such anomaly). */
+  report?: (req: { id: number; format: ReportFormat; redact: boolean }) => ReportFile | null;
 }
 
 export interface SendResult {

@@ -13,11 +13,16 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
   const [host, setHost] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  const [attachReport, setAttachReport] = useState('');
+  const [redactReport, setRedactReport] = useState(false);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const channel: Record<string, unknown> = { name: name.trim(), type };
-    if (type === 'email') Object.assign(channel, { host: host.trim(), from: from.trim(), to: to.split(',').map((s) => s.trim()).filter(Boolean) });
+    if (type === 'email') {
+      Object.assign(channel, { host: host.trim(), from: from.trim(), to: to.split(',').map((s) => s.trim()).filter(Boolean) });
+      if (attachReport) Object.assign(channel, { attachReport, ...(redactReport ? { redactReport } : {}) });
+    }
     else if (type !== 'toast') channel.url = url.trim();
     if (await upsert(channel)) onDone();
   };
@@ -50,6 +55,20 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
             To (comma-separated)
             <input name="to" value={to} onChange={(e) => setTo(e.target.value)} required />
           </label>
+          <label>
+            Attach the incident report
+            <select name="attachReport" value={attachReport} onChange={(e) => setAttachReport(e.target.value)}>
+              <option value="">no</option>
+              <option value="html">HTML</option>
+              <option value="markdown">Markdown</option>
+              <option value="json">JSON</option>
+            </select>
+          </label>
+          {attachReport && (
+            <label>
+              <input type="checkbox" name="redactReport" checked={redactReport} onChange={(e) => setRedactReport(e.target.checked)} /> redact addresses and secrets
+            </label>
+          )}
         </>
       ) : type !== 'toast' ? (
         <label>

@@ -2,7 +2,9 @@
 // store, detection, and a notice delivered to a real receiver on 127.0.0.1, then the
 // report in each format says what happened, from the store.
 import { appendFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../../electron/cli/report.js';
 import { Engine } from '../../../electron/engine/engine.js';
@@ -17,17 +19,37 @@ const FATAL = `${iso(T0 + 60_000)} FATAL payment db 10.1.2.3 unreachable for ops
 
 let engine: Engine;
 let hook: Receiver;
+let smtp: SMTPServer;
+const mails: string[] = [];
 let id: number;
 const tmp = tempDir('vigil-report-');
 const written: string[] = [];
 
 beforeAll(async () => {
   hook = await startReceiver();
+  // A real SMTP server on 127.0.0.1 for the e-mail channel that attaches reports.
+  smtp = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push(Buffer.concat(chunks).toString('utf8'));
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
   const log = join(tmp.dir, 'app.log');
   writeFileSync(log, '');
   writeFileSync(
     join(tmp.dir, 'vigil.yml'),
-    `sources:\n  - { name: app, type: file, path: ${JSON.stringify(log)} }\n` + `channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\n` + `notify: { groupWindow: 0 }\n`,
+    `sources:\n  - { name: app, type: file, path: ${JSON.stringify(log)} }\n` + `channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\n` +
+      `  - { name: mail, type: email, host: 127.0.0.1, port: ${smtpPort}, starttls: "off", from: "vigil@example.org", to: [oncall@example.org], attachReport: html, redactReport: true }\n` +
+      `notify: { groupWindow: 0 }\n`,
   );
   engine = await Engine.start({ dataDir: tmp.dir, host: 'cli', log: () => undefined, toaster: new RecordingToaster() });
   await waitFor(async () => ((await engine.handlers['sources.list']({})) as SourceView[])[0]?.status.state === 'watching', { what: 'source watching' });
@@ -37,7 +59,8 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) written.push(`${iso(T0 + 61_000 + i * 1000)} INFO request ${100 + i} served from 192.168.7.20`);
   appendFileSync(log, written.join('\n') + '\n');
   await waitFor(() => hook.requests.length === 1, { what: 'the webhook notice' });
-  await waitFor(() => engine.notifications.history({})[0]?.status === 'sent', { what: 'the notice marked sent' });
+  await waitFor(() => mails.length === 1, { what: 'the mail' });
+  await waitFor(() => engine.notifications.history({}).filter((h) => h.status === 'sent').length === 2, { what: 'both notices marked sent' });
   id = engine.notifications.history({})[0]!.anomalyId!;
   await engine.handlers['anomalies.ack']({ id });
   // The lines after the fatal one are stored (context is read from the store).
@@ -47,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.close();
   await hook?.close();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   tmp.cleanup();
 });
 
@@ -70,7 +94,10 @@ describe('anomalies.report', () => {
     const context = r.lines.filter((l) => l.role === 'context').map((l) => l.raw);
     expect(context).toContain(written[59]);
     expect(context).toContain(written[61]);
-    expect(r.notifications).toEqual([expect.objectContaining({ channel: 'hook', kind: 'firing', status: 'sent', attempts: 1 })]);
+    expect(r.notifications.map((n) => [n.channel, n.kind, n.status, n.attempts]).sort()).toEqual([
+      ['hook', 'firing', 'sent', 1],
+      ['mail', 'firing', 'sent', 1],
+    ]);
     const what = r.timeline.map((e) => e.what);
     expect(what[0]).toBe('first evidence record');
     expect(what).toContain('notice sent to hook');
@@ -136,6 +163,19 @@ describe('anomalies.report', () => {
     const fromCli = JSON.parse(out) as IncidentReport;
     const fromEngine = JSON.parse((await report('json')).text) as IncidentReport;
     expect({ ...fromCli, generatedAt: 0 }).toEqual({ ...fromEngine, generatedAt: 0 });
+  });
+
+  it('an e-mail channel with attachReport attaches the report, redacted as it asks', async () => {
+    const mail = mails[0]!;
+    const file = (await report('html', true)).filename;
+    // The attachment's MIME part (headers may be folded): its encoding, its name, its body.
+    const part = new RegExp(`Content-Type: text/html; charset=utf-8;\\s+name=${file}\\r\\nContent-Transfer-Encoding: (\\S+)\\r\\nContent-Disposition: attachment;\\s+filename=${file}\\r\\n\\r\\n([\\s\\S]*?)\\r\\n--`).exec(mail);
+    expect(part, mail.slice(0, 3000)).not.toBeNull();
+    expect(part![1]).toBe('base64');
+    const html = Buffer.from(part![2]!.replace(/\s+/g, ''), 'base64').toString('utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('payment db &lt;ip-1&gt; unreachable');
+    expect(html).not.toContain('10.1.2.3');
   });
 
   it('an unknown anomaly gives null; a bad format is refused at the door', async () => {

@@ -2,7 +2,7 @@
 // sent; certificates are verified unless tls.rejectUnauthorized is false.
 import { readFileSync } from 'node:fs';
 import { createTransport } from 'nodemailer';
-import type { EmailChannelConfig } from '../../../../shared/types.js';
+import type { EmailChannelConfig, ReportFile } from '../../../../shared/types.js';
 import { messageTitle, plainText, SEVERITY_LABEL, worstSeverity } from '../message.js';
 import { truncate } from '../truncate.js';
 import { DeliveryError, type ChannelSender, type NotificationMessage, type SendContext } from '../types.js';
@@ -14,6 +14,29 @@ export function emailSubject(msg: NotificationMessage, prefix = '[Vigil]'): stri
 
 export function emailText(msg: NotificationMessage): string {
   return `${plainText(msg)}\n\n-- \nVigil, rule "${msg.rule}", channel "${msg.channel}"\n`;
+}
+
+/**
+ * `attachReport`: an incident report on each anomaly of the message, written when the mail
+ * goes (a retry carries the report as it is then). A report that cannot be written leaves the
+ * mail without it rather than holding the notice back.
+ */
+function reportAttachments(msg: NotificationMessage, c: EmailChannelConfig, ctx: SendContext): { filename: string; content: string; contentType: string }[] {
+  if (!c.attachReport || !ctx.report || msg.test) return [];
+  const out: { filename: string; content: string; contentType: string }[] = [];
+  const seen = new Set<number>();
+  for (const item of msg.items) {
+    if (seen.has(item.anomaly.id)) continue;
+    seen.add(item.anomaly.id);
+    let file: ReportFile | null = null;
+    try {
+      file = ctx.report({ id: item.anomaly.id, format: c.attachReport, redact: c.redactReport ?? false });
+    } catch {
+      file = null;
+    }
+    if (file) out.push({ filename: file.filename, content: file.text, contentType: file.mimeType });
+  }
+  return out;
 }
 
 export const emailSender: ChannelSender = {
@@ -54,6 +77,7 @@ export const emailSender: ChannelSender = {
         // The same Message-ID on every retry lets mail clients fold a duplicate.
         messageId: `<vigil-${ctx.deliveryKey}@vigil.invalid>`,
         headers: { 'X-Vigil-Delivery': ctx.deliveryKey },
+        attachments: reportAttachments(msg, c, ctx),
       });
       if (info.rejected?.length && !info.accepted?.length) {
         throw new DeliveryError(`every recipient was refused: ${info.rejected.join(', ')}`, { retryable: false });
