@@ -37,6 +37,8 @@ describe('loadFormats', () => {
     [{ name: 'b2', kind: 'regex', regex: '^== (?<message>)$', body: '^(?<level>\\w+)$' }, 'b2', /body regex has no capture for the message/],
     [{ name: 'b3', kind: 'regex', regex: '^== (?<message>)$', body: '^(?<message>(a+)+)$' }, 'b3', /body regex could backtrack catastrophically/],
     [{ name: 'b4', kind: 'json', body: '^(?<message>.*)$' }, 'b4', /"body" is for kind regex/],
+    // A stateful regex would skip every other line.
+    [{ name: 'fg', kind: 'regex', regex: '^(?<message>.*)$', flags: 'gi' }, 'fg', /"flags" may hold i, m, s and u \(got "gi"\)/],
     [{ name: 'hang2', kind: 'regex', regex: ['^OK (?<message>.*)$', '^(?<message>(\\w+\\s?)*)$'] }, 'hang2', /regex 2 could backtrack catastrophically/],
   ])('rejects %j', (def, name, reason) => {
     const { errors } = loadFormats([def], { dir: FORMATS_DIR });

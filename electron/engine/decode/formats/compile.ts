@@ -111,6 +111,8 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
   };
   if (typeof def.name !== 'string' || !NAME_RE.test(def.name)) fail('"name" must be a word (letters, digits, . _ -)');
   if (def.kind !== 'regex' && def.kind !== 'json' && def.kind !== 'logfmt') fail(`"kind" must be regex, json or logfmt (got ${JSON.stringify(def.kind)})`);
+  // g and y make a regex remember where its last match ended: every other line would be missed.
+  if (def.flags !== undefined && (typeof def.flags !== 'string' || !/^[imsu]*$/.test(def.flags))) fail(`"flags" may hold i, m, s and u (got ${JSON.stringify(def.flags)})`);
 
   let tsParser: TimeParser | null = null;
   const tsFormats = list(def.timestamp?.format, ['auto']);
