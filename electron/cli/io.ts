@@ -1,8 +1,10 @@
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { VigilConfig } from '../../shared/types.js';
+import { formatErrors, parseConfig } from '../engine/config/config-file.js';
 import { probeFile } from '../engine/sources/file/identity.js';
 import { unreadable } from '../engine/util/compression.js';
 
@@ -50,4 +52,24 @@ export async function unreadableLog(path: string): Promise<string | null> {
   const why = kind && unreadable(kind);
   if (why) return `${kind}-compressed: ${why}`;
   return probe.binary;
+}
+
+/**
+ * A command's `--config F`: the config, or null once it has said on stderr why not (the file
+ * cannot be read, or the key and reason of what is invalid); the command then exits 2.
+ */
+export function readConfigArg(command: string, path: string, io: CliIo): VigilConfig | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    io.stderr.write(`${command}: cannot read ${path}: ${(err as Error).message}\n`);
+    return null;
+  }
+  const r = parseConfig(text);
+  if (!r.ok) {
+    io.stderr.write(`${command}: invalid config ${path}:\n${formatErrors(r.errors)}\n`);
+    return null;
+  }
+  return r.config;
 }

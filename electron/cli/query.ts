@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { formatErrors, parseConfig } from '../engine/config/config-file.js';
+import { formatErrors } from '../engine/config/config-file.js';
 import { parseLogfmt } from '../engine/decode/formats/logfmt.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
 import { fieldFormats, registerFieldSql } from '../engine/store/query-fields.js';
 import { parseArgs, str, UsageError } from './args.js';
-import type { CliIo } from './io.js';
+import { readConfigArg, type CliIo } from './io.js';
 
 /** `vigil query --db F [--config F] "SQL"`: read-only; one JSON object per row. */
 export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
@@ -20,19 +20,14 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
   let userFormats: unknown[] = [];
   const configPath = str(args, 'config');
   if (configPath) {
-    let text: string;
-    try {
-      text = readFileSync(configPath, 'utf8');
-    } catch (err) {
-      io.stderr.write(`vigil query: cannot read ${configPath}: ${(err as Error).message}\n`);
+    const config = readConfigArg('vigil query', configPath, io);
+    if (!config) return 2;
+    userFormats = config.formats ?? [];
+    const problems = ConfiguredDecoders.check(userFormats);
+    if (problems.length) {
+      io.stderr.write(`vigil query: invalid config ${configPath}:\n${formatErrors(problems)}\n`);
       return 2;
     }
-    const r = parseConfig(text);
-    if (!r.ok) {
-      io.stderr.write(`vigil query: invalid config ${configPath}:\n${formatErrors(r.errors)}\n`);
-      return 2;
-    }
-    userFormats = r.config.formats ?? [];
   }
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {

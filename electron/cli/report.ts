@@ -1,14 +1,13 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
-import { formatErrors, parseConfig } from '../engine/config/config-file.js';
 import { resolveSettings, type DetectorSettingsInput, type Settings } from '../engine/detect/settings.js';
 import { packageVersion } from '../engine/engine.js';
 import { dataPaths, defaultDataDir } from '../engine/paths.js';
 import { makeReport } from '../engine/report/index.js';
 import { parseArgs, str, UsageError } from './args.js';
-import type { CliIo } from './io.js';
+import { readConfigArg, type CliIo } from './io.js';
 
 // `vigil report ID|--latest`: an incident report on one anomaly of a store, read-only, so it
 // works while the app or `vigil serve` runs on the same store.
@@ -47,19 +46,9 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   const configPath = str(args, 'config') ?? (str(args, 'db') ? undefined : existsSync(defaults.configPath) ? defaults.configPath : undefined);
   let config: VigilConfig = { sources: [], channels: [], rules: [] };
   if (configPath) {
-    let text: string;
-    try {
-      text = readFileSync(configPath, 'utf8');
-    } catch (err) {
-      io.stderr.write(`vigil report: cannot read ${configPath}: ${(err as Error).message}\n`);
-      return 2;
-    }
-    const r = parseConfig(text);
-    if (!r.ok) {
-      io.stderr.write(`vigil report: invalid config ${configPath}:\n${formatErrors(r.errors)}\n`);
-      return 2;
-    }
-    config = r.config;
+    const read = readConfigArg('vigil report', configPath, io);
+    if (!read) return 2;
+    config = read;
   }
 
   const conn = new Database(db, { readonly: true, fileMustExist: true });

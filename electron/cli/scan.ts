@@ -1,9 +1,9 @@
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { REPORT_FORMATS, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
-import { formatErrors, parseConfig } from '../engine/config/config-file.js';
+import { formatErrors } from '../engine/config/config-file.js';
 import { TemplateStore } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
@@ -15,7 +15,7 @@ import type { TemplateStage } from '../engine/pipeline/types.js';
 import { makeReport } from '../engine/report/index.js';
 import { Store } from '../engine/store/store.js';
 import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
-import { unreadableLog, withStdinFile, type CliIo } from './io.js';
+import { readConfigArg, unreadableLog, withStdinFile, type CliIo } from './io.js';
 import { reportSources } from './report.js';
 
 // `vigil scan FILE... [--config F] [--json] [--db F]`: runs decode and detection over
@@ -113,19 +113,9 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
   let config: VigilConfig = { sources: [], channels: [], rules: [] };
   const configPath = str(parsed, 'config');
   if (configPath) {
-    let text: string;
-    try {
-      text = readFileSync(configPath, 'utf8');
-    } catch (err) {
-      await write(io.stderr, `vigil scan: cannot read ${configPath}: ${(err as Error).message}\n`);
-      return 2;
-    }
-    const r = parseConfig(text);
-    if (!r.ok) {
-      await write(io.stderr, `vigil scan: invalid config ${configPath}:\n${formatErrors(r.errors)}\n`);
-      return 2;
-    }
-    config = r.config;
+    const read = readConfigArg('vigil scan', configPath, io);
+    if (!read) return 2;
+    config = read;
   }
 
   // The engine's decoders: built-in formats plus the config's own.

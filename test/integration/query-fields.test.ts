@@ -102,6 +102,21 @@ describe('SQL over the fields of a format', () => {
     await expect(runQueryInWorker(db, 'DROP VIEW temp.access_combined', 10, 30_000, formats)).rejects.toThrow(/only read-only statements/);
   });
 
+  it('`vigil query --config` knows the config\'s own formats, and refuses an invalid config with the key', () => {
+    const vq = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', ...args], { encoding: 'utf8', timeout: 30_000 });
+    const good = join(tmp.dir, 'good.yml');
+    writeFileSync(good, 'formats:\n  - name: my-app\n    kind: regex\n    regex: "^(?<user>\\\\w+): (?<message>.*)$"\n');
+    expect(vq('--db', db, 'SELECT count(*) AS n FROM my_app').stderr).toContain('no such table: my_app');
+    const r = vq('--db', db, '--config', good, "SELECT count(*) AS n, field('bob: hi', 'my-app', 'user') AS user FROM my_app");
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ n: 0, user: 'bob' });
+    const bad = join(tmp.dir, 'bad.yml');
+    writeFileSync(bad, 'formats:\n  - name: broken\n    kind: regex\n    regex: "(?<message>"\n');
+    const refused = vq('--db', db, '--config', bad, 'SELECT 1');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^vigil query: invalid config .*bad\.yml:\n.*formats\.0/);
+  });
+
   it('`vigil query` has the same functions and views', () => {
     const r = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', db, "SELECT status, count(*) AS n FROM access_combined WHERE client = '203.0.113.2' GROUP BY 1 ORDER BY 1"], { encoding: 'utf8', timeout: 30_000 });
     expect(r.stderr).toBe('');
