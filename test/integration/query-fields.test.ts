@@ -79,6 +79,8 @@ describe('SQL over the fields of a format', () => {
       { n: 1.5, code: '007' },
       { n: -2, code: '1e5' },
     ]);
+    // Keys that are Object's own names are fields like any other, or absent.
+    expect(await q(`SELECT field('{"__proto__": {"a": 1}, "b": 2}', 'json', '__proto__') AS p, field('{"b": 2}', 'json', 'constructor') AS c, fields('{"__proto__": 1}', 'json') AS f`)).toEqual([{ p: '{"a":1}', c: null, f: '{"__proto__":1}' }]);
     // A field the record does not have, a format not loaded, a NULL: NULL.
     expect(await q("SELECT field(raw, format, 'nope') AS a, field(raw, 'no-such-format', 'user') AS b, field(NULL, format, 'user') AS c FROM events WHERE format = 'logfmt' LIMIT 1")).toEqual([{ a: null, b: null, c: null }]);
   });

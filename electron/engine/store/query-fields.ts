@@ -52,7 +52,12 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
   };
   /** Text captures that are plain numbers become numbers (`status >= 500` compares as a person means); 007 and 1e5 stay text. */
   const typed = (v: string): string | number => (/^-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?$/.test(v) ? Number(v) : v);
+  // A reader gives the fields as the format found them: a regex's `groups` (an undefined
+  // for a capture that took no part), logfmt's strings, a JSON object. Text is typed when
+  // read (typeOf), field by field: copying and typing every capture of every row cost
+  // 2 µs of the 2.5 µs a row took.
   const readers = new Map<string, (raw: string) => Fields | null>();
+  const textual = new Set<string>();
   const columns = new Map<string, string[]>();
   for (const f of formats) {
     if (f.kind === 'json') {
@@ -67,13 +72,8 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
       });
       columns.set(f.name, []);
     } else if (f.kind === 'logfmt') {
-      readers.set(f.name, (raw) => {
-        const kv = logfmt(raw.split('\n', 1)[0]!);
-        if (!kv) return null;
-        const out: Fields = {};
-        for (const [k, v] of Object.entries(kv)) out[k] = typed(v);
-        return out;
-      });
+      readers.set(f.name, (raw) => logfmt(raw.split('\n', 1)[0]!));
+      textual.add(f.name);
       columns.set(f.name, []);
     } else {
       const res = (Array.isArray(f.regex) ? f.regex : f.regex ? [f.regex] : []).map((s) => compile(s, f.flags)).filter((r): r is RegExp => !!r);
@@ -81,6 +81,7 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
       const names: string[] = [];
       for (const re of body ? [...res, body] : res) for (const n of namesOf(re)) if (!names.includes(n)) names.push(n);
       columns.set(f.name, names);
+      textual.add(f.name);
       readers.set(f.name, (raw) => {
         const nl = raw.indexOf('\n');
         const first = nl < 0 ? raw : raw.slice(0, nl);
@@ -88,16 +89,18 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
         for (const re of res) {
           const m = re.exec(first);
           if (m) {
-            out = {};
-            for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) out[k] = typed(v);
+            out = m.groups ?? {};
             break;
           }
         }
         if (out && body && nl >= 0) {
           // A message on the line under the first (java.util.logging, .NET): its captures fill the gaps.
-          const next = raw.slice(nl + 1).split('\n', 1)[0]!;
-          const m = body.exec(next);
-          if (m) for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined && (out[k] === undefined || out[k] === '')) out[k] = typed(v);
+          const m = body.exec(raw.slice(nl + 1).split('\n', 1)[0]!);
+          if (m?.groups) {
+            const merged: Fields = { ...out };
+            for (const k in m.groups) if (m.groups[k] !== undefined && (merged[k] === undefined || merged[k] === '')) merged[k] = m.groups[k];
+            out = merged;
+          }
         }
         return out;
       });
@@ -108,24 +111,35 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
   let lastRaw: string | null = null;
   let lastFormat: string | null = null;
   let last: Fields | null = null;
+  let lastTextual = false;
   const read = (raw: unknown, format: unknown): Fields | null => {
     if (typeof raw !== 'string' || typeof format !== 'string') return null;
     if (raw === lastRaw && format === lastFormat) return last;
     lastRaw = raw;
     lastFormat = format;
+    lastTextual = textual.has(format);
     last = readers.get(format)?.(raw) ?? null;
     return last;
   };
+  /** A field as SQL gets it: text of a regex or logfmt typed, JSON kept, absent as undefined. */
+  const typeOf = (v: unknown): unknown => (lastTextual && typeof v === 'string' ? typed(v) : v);
   const sqlValue = (v: unknown): unknown => {
     if (v === undefined || v === null) return null;
     if (typeof v === 'boolean') return v ? 1 : 0;
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') return v;
     return JSON.stringify(v);
   };
-  db.function('field', { deterministic: true }, (raw, format, name) => sqlValue(read(raw, format)?.[String(name)]));
+  db.function('field', { deterministic: true }, (raw, format, name) => {
+    const f = read(raw, format);
+    return f ? sqlValue(typeOf(Object.hasOwn(f, String(name)) ? f[String(name)] : undefined)) : null;
+  });
   db.function('fields', { deterministic: true }, (raw, format) => {
     const f = read(raw, format);
-    return f ? JSON.stringify(f) : null;
+    if (!f) return null;
+    // No prototype: a JSON key "__proto__" stays a key.
+    const out: Fields = Object.create(null) as Fields;
+    for (const k in f) if (f[k] !== undefined) out[k] = typeOf(f[k]);
+    return JSON.stringify(out);
   });
 
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
