@@ -47,7 +47,8 @@ ${
           (l) =>
             `<span class="line ${l.role}${l.level ? ` lvl-${esc(l.level)}` : ''}"><span class="ts">${esc(W.isoMs(l.ts))}</span> <span class="lvl">${esc((l.level ?? '-').padEnd(8))}</span> ${esc(l.raw.replace(/\r/g, ''))}</span>`,
         )
-        .join('\n')}</pre>`
+        .join('\n')}</pre>
+<p>Every evidence record, in Vigil's SQL view or <code>vigil query</code>: <code>${esc(W.evidenceSql(r))}</code></p>`
     : '<p>No evidence records are stored any more (the store removed them to keep within its bound).</p>'
 }
 <h2>Notifications</h2>

@@ -53,6 +53,7 @@ export function markdownReport(r: W.WrittenReport): string {
       return head + l.raw.replace(/\r/g, '').split('\n').join('\n' + ' '.repeat(head.length));
     });
     out.push(...fenced(body.join('\n'), 'text'), '');
+    out.push(`Every evidence record, in Vigil's SQL view or \`vigil query\`: ${code(W.evidenceSql(r))}`, '');
   }
 
   out.push('## Notifications', '');

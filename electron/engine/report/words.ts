@@ -129,6 +129,11 @@ export function bucketMark(r: IncidentReport, p: IncidentReport['rates']['points
   return [during(r, p.t) ? 'incident' : '', p.anomalous ? 'above usual' : ''].filter(Boolean).join(', ');
 }
 
+/** The SQL that lists every evidence record of the anomaly in Vigil (the report shows the newest 200). */
+export function evidenceSql(r: IncidentReport): string {
+  return `SELECT time, level, raw FROM anomaly_evidence WHERE anomaly_id = ${r.anomaly.id} AND role = 'evidence' ORDER BY id`;
+}
+
 /** The facts table, label and text, rows without a value left out. */
 export function facts(r: IncidentReport): [string, string][] {
   const a = r.anomaly;

@@ -43,6 +43,7 @@ describe('report writers', () => {
     // Empty buckets in a run are one row.
     expect(md).toContain('| 09:59:40 to 10:00:00 | 0 | 0 | 0 | | no lines |');
     expect(md).toContain('| 10:00:00 | 3 | 1 | 0 | 0.5 | incident, above usual |');
+    expect(md).toContain("`SELECT time, level, raw FROM anomaly_evidence WHERE anomaly_id = 7 AND role = 'evidence' ORDER BY id`");
   });
 
   it('HTML escapes every text it shows', () => {
