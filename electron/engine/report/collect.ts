@@ -5,6 +5,7 @@ import { AnomalyRepo, rowToAnomaly } from '../detect/anomaly-repo.js';
 import { computeBandSeries } from '../detect/band.js';
 import type { Settings } from '../detect/settings.js';
 import { historyEntry } from '../notify/outbox.js';
+import { truncate } from '../notify/truncate.js';
 import { COUNT_GRAIN_MS, RecordCounts } from '../store/record-counts.js';
 
 // Gathers what an incident report says about one anomaly, from the store alone, so the
@@ -27,13 +28,19 @@ const TARGET_BUCKETS = 48;
 /** Bucket sizes a person reads easily, all multiples of record_counts' grain. */
 const NICE_BUCKETS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map((s) => s * 1000);
 const MIN = 60_000;
+/** A record longer than this (a store keeps lines up to 1 MiB) is cut in a report, whose 200 records would otherwise make 200 MB; a 150-line stack trace fits. */
+export const REPORT_LINE_MAX = 16_000;
+
+function cutLine(s: string): string {
+  return s.length <= REPORT_LINE_MAX ? s : `${truncate(s, REPORT_LINE_MAX)} [${s.length - REPORT_LINE_MAX + 1} more characters in the store]`;
+}
 
 export function collectReport(db: Database.Database, id: number, opts: CollectOptions): IncidentReport | null {
   const repo = new AnomalyRepo(db);
   const row = repo.get(id);
   if (!row) return null;
   const anomaly = rowToAnomaly(row);
-  const lines = repo.lines(id, opts.maxEvidence);
+  const lines = repo.lines(id, opts.maxEvidence).map((l) => ({ ...l, raw: cutLine(l.raw), message: cutLine(l.message) }));
   const notifications = (
     db.prepare('SELECT * FROM notification_history WHERE anomaly_id = ? ORDER BY delivery_id').all(id) as Record<string, unknown>[]
   ).map(historyEntry);

@@ -93,6 +93,19 @@ describe('vigil report', () => {
     expect(body(readFileSync(file, 'utf8'))).not.toBe(readFileSync(file, 'utf8'));
   });
 
+  it('a very long line is cut in the report, saying how much more the store has', () => {
+    const long = `${iso(T0)} FATAL ${'x'.repeat(50_000)} end`;
+    const file = join(tmp.dir, 'long.log');
+    writeFileSync(file, `${iso(T0 - 1000)} INFO start\n${long}\n`);
+    const store = join(tmp.dir, 'long.db');
+    expect(vigil('scan', file, '--db', store).status).toBe(0);
+    const r = vigil('report', '--db', store, '--latest', '--format', 'json');
+    expect(r.status).toBe(0);
+    const ev = (JSON.parse(r.stdout) as IncidentReport).lines.find((l) => l.role === 'evidence')!;
+    expect(ev.raw.startsWith(long.slice(0, 15_999) + '…')).toBe(true);
+    expect(ev.raw.endsWith(` [${long.length - 15_999} more characters in the store]`)).toBe(true);
+  });
+
   it('says clearly what is wrong: no such anomaly, no store, not a store, a bad ID or format', () => {
     const none = vigil('report', '9999', '--db', db);
     expect(none.status).toBe(1);
