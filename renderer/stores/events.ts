@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { levelRank, type Level, type LogEvent, type TailPage } from '../../shared/types.js';
+import { matchesSearch, parseSearch } from '../../shared/search.js';
 import { api } from './api-context.js';
 
 const KEEP = 2000;
@@ -55,12 +56,18 @@ async function pageOf(f: LineFilter, beforeId?: number): Promise<TailPage> {
   return page;
 }
 
-/** Whether a line the engine just stored passes the filter (as the store's search does: the message, ignoring case). */
+/** Whether a line the engine just stored passes the filter (as the store's search does: words in the message, -words not, ignoring case). */
 export function matches(e: LogEvent, f: LineFilter): boolean {
   if (f.minLevel && levelRank(e.level) < levelRank(f.minLevel)) return false;
   if (f.source && e.source !== f.source) return false;
-  const q = f.search.trim().toLowerCase();
-  return !q || e.message.toLowerCase().includes(q);
+  return matchesSearch(e.message, termsOf(f.search));
+}
+
+let parsed: { q: string; terms: ReturnType<typeof parseSearch> } = { q: '', terms: parseSearch('') };
+/** The search's terms, parsed once per search (matches runs for every new line). */
+function termsOf(q: string) {
+  if (parsed.q !== q) parsed = { q, terms: parseSearch(q) };
+  return parsed.terms;
 }
 
 /**

@@ -197,4 +197,12 @@ test('search the whole store from the live view, by word and by level, and page 
   appendFileSync(log, '2026-11-21T10:01:00Z ERROR card processor rejected batch 3001\n2026-11-21T10:01:00Z INFO request 3002 served\n');
   await expect(shown).toHaveCount(2);
   await expect(shown.last()).toContainText('rejected batch 3001');
+
+  // -word leaves lines out, in the store and as they arrive.
+  await page.getByLabel('search messages').fill('rejected -3001');
+  await expect(shown).toHaveCount(1);
+  await expect(shown.first()).toContainText('rejected batch 100');
+  appendFileSync(log, '2026-11-21T10:02:00Z ERROR card processor rejected batch 3001 again\n2026-11-21T10:02:00Z ERROR card processor rejected batch 3004\n');
+  await expect(shown).toHaveCount(2);
+  await expect(shown.last()).toContainText('rejected batch 3004');
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matchesSearch, parseSearch } from '../../shared/search.js';
 import { runQueryInWorker } from '../../electron/engine/store/query-worker.js';
 import { Store, type RecordRow } from '../../electron/engine/store/store.js';
 import { migrate } from '../../electron/engine/store/migrate.js';
@@ -117,8 +118,38 @@ describe('store', () => {
     expect(stored[0]).toEqual({ message: null, msg_off: 26 });
     expect(stored.filter((r) => r.msg_off !== null).length).toBeGreaterThan(40);
     // Search looks at the message only, as before: "INFO" is in raw, not in those messages.
-    expect(s.tail({ limit: 100, search: 'request 7 ' }).events.map((e) => e.message)).toEqual(['request 7 done']);
+    expect(s.tail({ limit: 100, search: '"request 7 "' }).events.map((e) => e.message)).toEqual(['request 7 done']);
     expect(s.tail({ limit: 100, search: 'INFO' }).events).toEqual([]);
+  });
+
+  it('search: every word in the message, "a phrase" whole, -word and -"a phrase" not; case ignored (as the Live view matches new lines)', () => {
+    const { s } = store();
+    const src = s.sourceId('app', 'file');
+    const messages = [
+      'Payment timeout for order 1',
+      'payment ok for order 2',
+      'timeout talking to payments-db',
+      'Timeout: cache warm',
+      'order 3 timeout after retry',
+      'connection reset by peer',
+    ];
+    s.append(messages.map((m, i) => ({ ...row(src, 1000 + i, 3, m), message: m })), []);
+    const found = (search: string) => s.tail({ limit: 100, search }).events.map((e) => e.message);
+    const live = (search: string) => messages.filter((m) => matchesSearch(m, parseSearch(search)));
+    const cases: [string, string[]][] = [
+      ['timeout payment', ['Payment timeout for order 1', 'timeout talking to payments-db']],
+      ['timeout -payment', ['Timeout: cache warm', 'order 3 timeout after retry']],
+      ['"timeout for"', ['Payment timeout for order 1']],
+      ['order -"order 2" -retry', ['Payment timeout for order 1']],
+      ['-timeout -payment', ['connection reset by peer']],
+      ['TIMEOUT: "cache', ['Timeout: cache warm']],
+      // A lone - is a word to find, not an exclusion.
+      ['db -', ['timeout talking to payments-db']],
+    ];
+    for (const [q, want] of cases) {
+      expect(found(q), q).toEqual(want);
+      expect(live(q), q).toEqual(want);
+    }
   });
 
   it('tail pages back through the store, and a filter looks at a bounded number of records per page: each match once, in order', () => {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { parseSearch } from '../../../shared/search.js';
 import { levelFromRank, levelRank, type LogEvent, type RateSeries, type TailPage } from '../../../shared/types.js';
 import { migrate } from './migrate.js';
 import { preparedOnce } from './prepared.js';
@@ -243,8 +244,16 @@ export class Store {
       args.minLevel = levelRank(req.minLevel as never);
     }
     if (req.search) {
-      where.push(`instr(lower(${MESSAGE_SQL}), lower(@search)) > 0`);
-      args.search = req.search;
+      // Words all in the message, none of the -words (shared/search.ts); SQLite's lower() on both sides.
+      const terms = parseSearch(req.search);
+      terms.include.forEach((t, k) => {
+        where.push(`instr(lower(${MESSAGE_SQL}), lower(@in${k})) > 0`);
+        args[`in${k}`] = t;
+      });
+      terms.exclude.forEach((t, k) => {
+        where.push(`instr(lower(${MESSAGE_SQL}), lower(@out${k})) = 0`);
+        args[`out${k}`] = t;
+      });
     }
     // The page's ids first (the filter on `records`, its indexes), then their rows by id: a
     // range of ids from the first to the last would read every record between them.

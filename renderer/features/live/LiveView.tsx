@@ -68,7 +68,7 @@ export function LiveView() {
     <section className="panel live">
       <header>
         <h2>Live</h2>
-        <input className="filter" placeholder="Search messages…" value={text} onChange={(e) => setText(e.target.value)} aria-label="search messages" />
+        <input className="filter" placeholder='Search messages: words, "a phrase", -not' value={text} onChange={(e) => setText(e.target.value)} aria-label="search messages" />
         <select aria-label="source" value={filter.source} onChange={(e) => void setFilter({ ...filter, search: text, source: e.target.value })}>
           <option value="">All sources</option>
           {sources.map((s) => (
