@@ -14,7 +14,7 @@ import { readConfigArg, type CliIo } from './io.js';
 
 export const REPORT_USAGE = `usage: vigil report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--out F]
 
-Writes an incident report on anomaly ID (see \`vigil query --db F "SELECT id, title FROM anomalies"\`).
+Writes an incident report on anomaly ID (without one, it lists the newest anomalies).
   --latest     the newest anomaly instead of an ID
   --db F       the store (default: the app's, ${dataPaths(defaultDataDir()).dbPath})
   --config F   the vigil.yml whose detection settings and sources the report names
@@ -33,8 +33,9 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   const format = (str(args, 'format') ?? 'markdown') as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
   const latest = args.flags.latest === true;
-  if (latest ? args.positionals.length : args.positionals.length !== 1) throw new UsageError(`give one anomaly ID or --latest\n\n${REPORT_USAGE}`);
-  const id = latest ? null : Number(args.positionals[0]);
+  if (latest ? args.positionals.length : args.positionals.length > 1) throw new UsageError(`give one anomaly ID or --latest\n\n${REPORT_USAGE}`);
+  const listOnly = !latest && args.positionals.length === 0;
+  const id = latest || listOnly ? null : Number(args.positionals[0]);
   if (id !== null && !(Number.isInteger(id) && id > 0)) throw new UsageError(`"${args.positionals[0]}" is not an anomaly ID (a whole number)`);
 
   const defaults = dataPaths(defaultDataDir());
@@ -57,6 +58,13 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
     conn.pragma('busy_timeout = 5000');
     if (!conn.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'anomalies'").get()) {
       io.stderr.write(`vigil report: ${db} is not a Vigil store\n`);
+      return 2;
+    }
+    if (listOnly) {
+      // No ID: say which there are, newest first, so the next command can name one.
+      const rows = conn.prepare('SELECT id, state, severity, title FROM anomalies ORDER BY id DESC LIMIT 20').all() as { id: number; state: string; severity: string; title: string }[];
+      const list = rows.map((r) => `  ${String(r.id).padStart(5)}  ${r.state.padEnd(12)} ${r.severity.padEnd(8)} ${r.title}`).join('\n');
+      io.stderr.write(`vigil report: give one anomaly ID or --latest\n${rows.length ? `The newest anomalies in ${db}:\n${list}\n` : `${db} holds no anomalies\n`}`);
       return 2;
     }
     const which = id ?? (conn.prepare('SELECT max(id) FROM anomalies').pluck().get() as number | null);

@@ -120,6 +120,11 @@ describe('vigil report', () => {
     expect(notStore.stderr).toContain('is not a Vigil store');
     expect(vigil('report', 'abc', '--db', db).stderr).toContain('"abc" is not an anomaly ID');
     expect(vigil('report', '1', '--db', db, '--format', 'pdf').status).toBe(2);
-    expect(vigil('report', '--db', db).status).toBe(2);
+    // No ID: the newest anomalies are listed, to name one.
+    const bare = vigil('report', '--db', db);
+    expect(bare.status).toBe(2);
+    const newest = new Database(db, { readonly: true }).prepare('SELECT id, title FROM anomalies ORDER BY id DESC LIMIT 1').get() as { id: number; title: string };
+    expect(bare.stderr).toMatch(new RegExp(`^vigil report: give one anomaly ID or --latest\\nThe newest anomalies in .*:\\n +${newest.id}  \\w+ +\\w+ +`));
+    expect(bare.stderr).toContain(newest.title);
   });
 });
