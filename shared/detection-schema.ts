@@ -151,7 +151,19 @@ export const ReportRequest = z.strictObject({
   redact: z.boolean().default(false),
   /** Evidence records in the report (the newest when there are more). */
   maxEvidence: int(1, 5000).default(200),
+  /** The zone its times are written in: "UTC" (the default) or an IANA name such as Europe/Paris. */
+  timeZone: z.string().max(64).refine(isTimeZone, 'must be UTC or an IANA time zone such as Europe/Paris').default('UTC'),
 });
+
+/** Whether the runtime knows this time zone name. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 export const AnomalyIdRequest = z.strictObject({ id: z.number().int().positive() });
 export const SnoozeRequest = z.strictObject({
   scope: z.enum(['fingerprint', 'source', 'rule', 'detector']),

@@ -521,6 +521,8 @@ export interface IncidentReport {
   generatedAt: number;
   vigilVersion: string;
   host: string;
+  /** The zone the report's times are written in: "UTC" or an IANA name. */
+  timeZone: string;
   anomaly: Anomaly;
   /** The source as configured now (null when it is no longer in the config). */
   source: { name: string; type: string | null; where: string | null };

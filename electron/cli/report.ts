@@ -1,6 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { isTimeZone } from '../../shared/detection-schema.js';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
 import { resolveSettings, type DetectorSettingsInput, type Settings } from '../engine/detect/settings.js';
 import { packageVersion } from '../engine/engine.js';
@@ -12,7 +13,7 @@ import { readConfigArg, type CliIo } from './io.js';
 // `vigil report ID|--latest`: an incident report on one anomaly of a store, read-only, so it
 // works while the app or `vigil serve` runs on the same store.
 
-export const REPORT_USAGE = `usage: vigil report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--out F]
+export const REPORT_USAGE = `usage: vigil report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--tz ZONE] [--out F]
 
 Writes an incident report on anomaly ID (without one, it lists the newest anomalies).
   --latest     the newest anomaly instead of an ID
@@ -21,17 +22,22 @@ Writes an incident report on anomaly ID (without one, it lists the newest anomal
                (default: the one beside the default store, when it is there)
   --format     markdown (default), html (one self-contained file) or json
   --redact     replace IP and e-mail addresses, tokens and passwords with placeholders
+  --tz ZONE    write times in ZONE: UTC (default), local (this machine's), or a name
+               such as Europe/Paris; each full time carries its offset
   --out F      write to F (a folder: the report's own file name in it); default: standard output
 `;
 
 export async function reportCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: ['db', 'config', 'format', 'out'], booleans: ['latest', 'redact', 'help'] });
+  const args = parseArgs(argv, { values: ['db', 'config', 'format', 'out', 'tz'], booleans: ['latest', 'redact', 'help'] });
   if (args.flags.help) {
     io.stdout.write(REPORT_USAGE);
     return 0;
   }
   const format = (str(args, 'format') ?? 'markdown') as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
+  const tzArg = str(args, 'tz') ?? 'UTC';
+  const timeZone = tzArg === 'local' ? Intl.DateTimeFormat().resolvedOptions().timeZone : tzArg.toUpperCase() === 'UTC' ? 'UTC' : tzArg;
+  if (!isTimeZone(timeZone)) throw new UsageError(`--tz: "${tzArg}" is not a time zone (UTC, local, or a name such as Europe/Paris)`);
   const latest = args.flags.latest === true;
   if (latest ? args.positionals.length : args.positionals.length > 1) throw new UsageError(`give one anomaly ID or --latest\n\n${REPORT_USAGE}`);
   const listOnly = !latest && args.positionals.length === 0;
@@ -72,7 +78,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
       io.stderr.write(`vigil report: ${db} holds no anomalies\n`);
       return 1;
     }
-    file = makeReport(conn, { id: which, format, redact: args.flags.redact === true, maxEvidence: 200 }, reportSources(config));
+    file = makeReport(conn, { id: which, format, redact: args.flags.redact === true, maxEvidence: 200, timeZone }, reportSources(config));
     if (!file) {
       io.stderr.write(`vigil report: no anomaly #${which} in ${db}\n`);
       return 1;

@@ -21,7 +21,7 @@ Commands:
   scan FILE... [--config F] [--json] [--db F] [--report DIR] [--report-format F] [--redact]
         Decode and run detection over existing files (- : standard input), with their own timestamps;
         prints the anomalies (--json: one JSON array); --report writes an incident report on each.
-  report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--out F]
+  report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--tz ZONE] [--out F]
         Write an incident report on one anomaly of a store (default: the app's store).
   help  Show this help.
 

@@ -254,7 +254,7 @@ export class Engine {
   }
 
   /** An incident report on one anomaly, from the store (the contract's anomalies.report, e-mail attachments). */
-  private report(req: { id: number; format?: ReportFormat; redact?: boolean; maxEvidence?: number }): ReportFile | null {
+  private report(req: { id: number; format?: ReportFormat; redact?: boolean; maxEvidence?: number; timeZone?: string }): ReportFile | null {
     return makeReport(this.store.db, req, {
       settingsFor: (source) => this.anomalies.settingsFor(source),
       sourceFor: (source) => this.config.config.sources.find((s) => s.name === source) ?? null,

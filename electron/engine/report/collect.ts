@@ -20,6 +20,8 @@ export interface CollectOptions {
   /** A source as configured, when it still is. */
   sourceFor: (source: string) => SourceConfig | null;
   vigilVersion: string;
+  /** "UTC" (the default) or an IANA zone name. */
+  timeZone?: string;
   now?: number;
 }
 
@@ -51,6 +53,7 @@ export function collectReport(db: Database.Database, id: number, opts: CollectOp
     generatedAt: opts.now ?? Date.now(),
     vigilVersion: opts.vigilVersion,
     host: hostname(),
+    timeZone: opts.timeZone ?? 'UTC',
     anomaly,
     source: describeSource(anomaly.source, opts.sourceFor(anomaly.source)),
     timeline: timeline(anomaly, notifications),

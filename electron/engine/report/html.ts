@@ -1,5 +1,6 @@
 import type { ReportBucket } from '../../../shared/types.js';
 import * as W from './words.js';
+import type { ZoneTime } from './zone-time.js';
 
 // The report as one self-contained HTML file: no script, no remote resource, so it opens
 // anywhere (a mail attachment, a ticket) and prints to PDF as it shows.
@@ -7,6 +8,8 @@ import * as W from './words.js';
 export function htmlReport(r: W.WrittenReport): string {
   const a = r.anomaly;
   const days = W.crossesDays(r);
+  const t = W.timeOf(r);
+  const zone = t.label(a.firstTs);
   const evidence = r.lines.filter((l) => l.role === 'evidence').length;
   const red = W.redactionWords(r);
   const details = W.detailsJson(r);
@@ -27,25 +30,25 @@ ${a.message && a.message !== a.title ? `<p class="msg">${esc(a.message)}</p>` : 
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
     .join('')}</table>
 ${details ? `<h2>Details</h2>\n<pre class="details">${esc(details)}</pre>` : ''}
-<h2>Timeline (UTC)</h2>
-<table>${r.timeline.map((e) => `<tr><td class="t">${esc(W.clock(e.ts, days))}</td><td>${esc(e.what)}</td></tr>`).join('')}</table>
-${r.rates.points.length ? rates(r, days) : ''}
+<h2>Timeline (${esc(zone)})</h2>
+<table>${r.timeline.map((e) => `<tr><td class="t">${esc(t.clock(e.ts, days))}</td><td>${esc(e.what)}</td></tr>`).join('')}</table>
+${r.rates.points.length ? rates(r, days, t, zone) : ''}
 ${
   r.templates.length
     ? `<h2>Messages in the evidence</h2>
 <table><tr><th class="n">records</th><th>template</th><th>seen</th></tr>${r.templates
-        .map((t) => `<tr${t.newInIncident ? ' class="new"' : ''}><td class="n">${t.count}</td><td><code>${esc(t.template)}</code></td><td>${esc(W.templateSeenWords(t))}</td></tr>`)
+        .map((tp) => `<tr${tp.newInIncident ? ' class="new"' : ''}><td class="n">${tp.count}</td><td><code>${esc(tp.template)}</code></td><td>${esc(W.templateSeenWords(r, tp))}</td></tr>`)
         .join('')}</table>`
     : ''
 }
 <h2>Evidence</h2>
 ${
   r.lines.length
-    ? `<p>${evidence} evidence record${evidence === 1 ? '' : 's'}, highlighted, with the lines around them. Times UTC.</p>
+    ? `<p>${evidence} evidence record${evidence === 1 ? '' : 's'}, highlighted, with the lines around them. Times ${esc(zone)}.</p>
 <pre class="lines">${r.lines
         .map(
           (l) =>
-            `<span class="line ${l.role}${l.level ? ` lvl-${esc(l.level)}` : ''}"><span class="ts">${esc(W.isoMs(l.ts))}</span> <span class="lvl">${esc((l.level ?? '-').padEnd(8))}</span> ${esc(l.raw.replace(/\r/g, ''))}</span>`,
+            `<span class="line ${l.role}${l.level ? ` lvl-${esc(l.level)}` : ''}"><span class="ts">${esc(t.stamp(l.ts))}</span> <span class="lvl">${esc((l.level ?? '-').padEnd(8))}</span> ${esc(l.raw.replace(/\r/g, ''))}</span>`,
         )
         .join('\n')}</pre>
 <p>Every evidence record, in Vigil's SQL view or <code>vigil query</code>: <code>${esc(W.evidenceSql(r))}</code></p>`
@@ -58,38 +61,38 @@ ${
         .map(
           (n) =>
             `<tr><td>${esc(n.channel)}</td><td>${esc(n.kind)}</td><td class="st-${esc(n.status)}">${esc(n.status)}</td><td class="n">${n.attempts}</td><td>${esc(
-              n.status === 'sent' ? W.utc(n.sentAt ?? n.updatedAt) : (n.error ?? W.utc(n.createdAt)),
+              n.status === 'sent' ? t.full(n.sentAt ?? n.updatedAt) : (n.error ?? t.full(n.createdAt)),
             )}</td></tr>`,
         )
         .join('')}</table>`
     : '<p>None were sent for this anomaly.</p>'
 }
-<footer>Written by Vigil ${esc(r.vigilVersion)} on ${esc(r.host)} at ${esc(W.utc(r.generatedAt))}.${red ? `<br>${esc(red)}` : ''}</footer>
+<footer>Written by Vigil ${esc(r.vigilVersion)} on ${esc(r.host)} at ${esc(t.full(r.generatedAt))}.${red ? `<br>${esc(red)}` : ''}</footer>
 </body>
 </html>
 `;
 }
 
-function rates(r: W.WrittenReport, days: boolean): string {
+function rates(r: W.WrittenReport, days: boolean, t: ZoneTime, zone: string): string {
   const pts = r.rates.points;
   const bucketMs = r.rates.bucketMs;
   const a = r.anomaly;
   const peak = W.peakWords(r);
-  return `<h2>Lines around the incident (${esc(W.bucketWords(bucketMs))}, UTC)</h2>
+  return `<h2>Lines around the incident (${esc(W.bucketWords(bucketMs))}, ${esc(zone)})</h2>
 ${peak ? `<p>${esc(peak)}</p>` : ''}
-${chart(pts, a.firstTs, a.lastTs, bucketMs, days)}
+${chart(pts, a.firstTs, a.lastTs, bucketMs, days, t)}
 <table class="rates"><tr><th>from</th><th class="n">lines</th><th class="n">errors</th><th class="n">warnings</th><th class="n">usual errors at most</th><th></th></tr>${W.rateRows(r)
     .map((row) => {
       if (row.kind === 'empty')
-        return `<tr class="empty"><td class="t">${esc(W.clock(row.from, days))} to ${esc(W.clock(row.to, days))}</td><td class="n">0</td><td class="n">0</td><td class="n">0</td><td></td><td>no lines</td></tr>`;
+        return `<tr class="empty"><td class="t">${esc(t.clock(row.from, days))} to ${esc(t.clock(row.to, days))}</td><td class="n">0</td><td class="n">0</td><td class="n">0</td><td></td><td>no lines</td></tr>`;
       const p = row.p;
-      return `<tr${W.during(r, p.t) ? ' class="during"' : ''}><td class="t">${esc(W.clock(p.t, days))}</td><td class="n">${p.total}</td><td class="n">${p.errors}</td><td class="n">${p.warnings}</td><td class="n">${p.upper ?? '—'}</td><td>${W.bucketMark(r, p)}</td></tr>`;
+      return `<tr${W.during(r, p.t) ? ' class="during"' : ''}><td class="t">${esc(t.clock(p.t, days))}</td><td class="n">${p.total}</td><td class="n">${p.errors}</td><td class="n">${p.warnings}</td><td class="n">${p.upper ?? '—'}</td><td>${W.bucketMark(r, p)}</td></tr>`;
     })
     .join('')}</table>`;
 }
 
 /** Errors (red) and warnings (amber) per bucket, the band's top dashed, the incident shaded. */
-function chart(pts: ReportBucket[], first: number, last: number, bucketMs: number, days: boolean): string {
+function chart(pts: ReportBucket[], first: number, last: number, bucketMs: number, days: boolean, t: ZoneTime): string {
   const w = 720;
   const h = 160;
   const left = 40;
@@ -121,7 +124,7 @@ function chart(pts: ReportBucket[], first: number, last: number, bucketMs: numbe
   }
   parts.push(`<line class="axis" x1="${left}" y1="${h - bottom}" x2="${w}" y2="${h - bottom}"/>`);
   parts.push(`<text x="${left - 4}" y="${y(max) + 4}" text-anchor="end">${max}</text><text x="${left - 4}" y="${h - bottom}" text-anchor="end">0</text>`);
-  const label = (i: number, anchor: string) => `<text x="${x(i).toFixed(1)}" y="${h - 4}" text-anchor="${anchor}">${esc(W.clock(pts[i]!.t, days))}</text>`;
+  const label = (i: number, anchor: string) => `<text x="${x(i).toFixed(1)}" y="${h - 4}" text-anchor="${anchor}">${esc(t.clock(pts[i]!.t, days))}</text>`;
   parts.push(label(0, 'start'), label(pts.length - 1, 'end'));
   return `<svg class="chart" viewBox="0 0 ${w} ${h}" role="img" aria-label="errors and warnings per bucket">${parts.join('')}</svg>
 <p class="legend"><span class="k err"></span> errors <span class="k warn"></span> warnings <span class="k band"></span> usual errors at most <span class="k span"></span> the incident</p>`;

@@ -7,6 +7,7 @@ import { htmlReport } from './html.js';
 import { markdownReport } from './markdown.js';
 import { redactReport } from './redact.js';
 import type { WrittenReport } from './words.js';
+import { ZoneTime } from './zone-time.js';
 
 export { collectReport, reportWindow } from './collect.js';
 export { Redactor, redactReport } from './redact.js';
@@ -20,16 +21,16 @@ const KINDS: Record<ReportFormat, { ext: string; mimeType: string; write: (r: Wr
 export function writeReport(report: IncidentReport, format: ReportFormat, redact: boolean): ReportFile {
   const r: WrittenReport = redact ? redactReport(report) : report;
   const k = KINDS[format];
-  const day = new Date(report.anomaly.firstTs).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  const day = new ZoneTime(report.timeZone).compact(report.anomaly.firstTs);
   return { filename: `vigil-incident-${report.anomaly.id}-${day}.${k.ext}`, mimeType: k.mimeType, text: k.write(r) };
 }
 
 /** collectReport then writeReport (Markdown, 200 evidence records, unredacted unless asked): null when there is no such anomaly. */
 export function makeReport(
   db: Database.Database,
-  req: { id: number; format?: ReportFormat; redact?: boolean; maxEvidence?: number },
-  opts: Omit<CollectOptions, 'maxEvidence'>,
+  req: { id: number; format?: ReportFormat; redact?: boolean; maxEvidence?: number; timeZone?: string },
+  opts: Omit<CollectOptions, 'maxEvidence' | 'timeZone'>,
 ): ReportFile | null {
-  const report = collectReport(db, req.id, { ...opts, maxEvidence: req.maxEvidence ?? 200 });
+  const report = collectReport(db, req.id, { ...opts, maxEvidence: req.maxEvidence ?? 200, timeZone: req.timeZone ?? 'UTC' });
   return report && writeReport(report, req.format ?? 'markdown', req.redact ?? false);
 }

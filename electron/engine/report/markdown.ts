@@ -7,6 +7,8 @@ const BARS = '▁▂▃▄▅▆▇█';
 export function markdownReport(r: W.WrittenReport): string {
   const a = r.anomaly;
   const days = W.crossesDays(r);
+  const t = W.timeOf(r);
+  const zone = t.label(a.firstTs);
   const out: string[] = [];
   out.push(`# Incident: ${inline(a.title)}`, '');
   out.push(`**${a.severity.toUpperCase()}** · ${a.state} · source ${inline(a.source)} · Vigil anomaly #${a.id}`, '');
@@ -19,27 +21,27 @@ export function markdownReport(r: W.WrittenReport): string {
   const details = W.detailsJson(r);
   if (details) out.push('## Details', '', ...fenced(details, 'json'), '');
 
-  out.push('## Timeline (UTC)', '', '| time | what |', '|---|---|');
-  for (const e of r.timeline) out.push(`| ${W.clock(e.ts, days)} | ${cell(e.what)} |`);
+  out.push(`## Timeline (${zone})`, '', '| time | what |', '|---|---|');
+  for (const e of r.timeline) out.push(`| ${t.clock(e.ts, days)} | ${cell(e.what)} |`);
   out.push('');
 
   if (r.rates.points.length) {
     const pts = r.rates.points;
-    out.push(`## Lines around the incident (${W.bucketWords(r.rates.bucketMs)}, UTC)`, '');
+    out.push(`## Lines around the incident (${W.bucketWords(r.rates.bucketMs)}, ${zone})`, '');
     const peak = W.peakWords(r);
     if (peak) out.push(peak, '');
     out.push(`Errors: \`${spark(pts.map((p) => p.errors))}\`  `, `All lines: \`${spark(pts.map((p) => p.total))}\``, '');
     out.push('| from | lines | errors | warnings | usual errors at most | |', '|---|--:|--:|--:|--:|---|');
     for (const row of W.rateRows(r)) {
-      if (row.kind === 'empty') out.push(`| ${W.clock(row.from, days)} to ${W.clock(row.to, days)} | 0 | 0 | 0 | | no lines |`);
-      else out.push(`| ${W.clock(row.p.t, days)} | ${row.p.total} | ${row.p.errors} | ${row.p.warnings} | ${row.p.upper ?? '—'} | ${W.bucketMark(r, row.p)} |`);
+      if (row.kind === 'empty') out.push(`| ${t.clock(row.from, days)} to ${t.clock(row.to, days)} | 0 | 0 | 0 | | no lines |`);
+      else out.push(`| ${t.clock(row.p.t, days)} | ${row.p.total} | ${row.p.errors} | ${row.p.warnings} | ${row.p.upper ?? '—'} | ${W.bucketMark(r, row.p)} |`);
     }
     out.push('');
   }
 
   if (r.templates.length) {
     out.push('## Messages in the evidence', '', '| records | template | seen |', '|--:|---|---|');
-    for (const t of r.templates) out.push(`| ${t.count} | ${code(t.template)} | ${cell(W.templateSeenWords(t))} |`);
+    for (const tp of r.templates) out.push(`| ${tp.count} | ${code(tp.template)} | ${cell(W.templateSeenWords(r, tp))} |`);
     out.push('');
   }
 
@@ -47,9 +49,9 @@ export function markdownReport(r: W.WrittenReport): string {
   out.push('## Evidence', '');
   if (!r.lines.length) out.push('No evidence records are stored any more (the store removed them to keep within its bound).', '');
   else {
-    out.push(`${evidence} evidence record${evidence === 1 ? '' : 's'} marked \`>\`, with the lines around them. Times UTC.`, '');
+    out.push(`${evidence} evidence record${evidence === 1 ? '' : 's'} marked \`>\`, with the lines around them. Times ${zone}.`, '');
     const body = r.lines.map((l) => {
-      const head = `${l.role === 'evidence' ? '>' : ' '} ${W.isoMs(l.ts)} ${(l.level ?? '-').padEnd(8)} `;
+      const head = `${l.role === 'evidence' ? '>' : ' '} ${t.stamp(l.ts)} ${(l.level ?? '-').padEnd(8)} `;
       return head + l.raw.replace(/\r/g, '').split('\n').join('\n' + ' '.repeat(head.length));
     });
     out.push(...fenced(body.join('\n'), 'text'), '');
@@ -61,14 +63,14 @@ export function markdownReport(r: W.WrittenReport): string {
   else {
     out.push('| channel | message | status | attempts | when, or the error |', '|---|---|---|--:|---|');
     for (const n of r.notifications) {
-      const when = n.status === 'sent' ? W.utc(n.sentAt ?? n.updatedAt) : (n.error ?? W.utc(n.createdAt));
+      const when = n.status === 'sent' ? t.full(n.sentAt ?? n.updatedAt) : (n.error ?? t.full(n.createdAt));
       out.push(`| ${cell(n.channel)} | ${n.kind} | ${n.status} | ${n.attempts} | ${cell(when)} |`);
     }
     out.push('');
   }
 
   out.push('---', '');
-  out.push(`Written by Vigil ${r.vigilVersion} on ${inline(r.host)} at ${W.utc(r.generatedAt)}.`);
+  out.push(`Written by Vigil ${r.vigilVersion} on ${inline(r.host)} at ${t.full(r.generatedAt)}.`);
   const red = W.redactionWords(r);
   if (red) out.push('', red);
   return out.join('\n') + '\n';

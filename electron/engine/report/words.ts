@@ -1,29 +1,15 @@
 import type { IncidentReport } from '../../../shared/types.js';
 import type { RedactionCounts } from './redact.js';
+import { ZoneTime } from './zone-time.js';
 
-// What the Markdown and the HTML report both say, in the same words. Times are UTC: a
-// report is read by people in other zones, and UTC is what their logs can be matched to.
+// What the Markdown and the HTML report both say, in the same words. Times are in the
+// zone asked for (UTC by default), each full one with its offset.
 
 export type WrittenReport = IncidentReport & { redactions?: RedactionCounts };
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-/** 2026-11-22 10:00:01 UTC */
-export function utc(ts: number | null | undefined): string {
-  if (ts == null) return '—';
-  const d = new Date(ts);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
-}
-
-/** 2026-11-22T10:00:01.123Z, as log lines carry it. */
-export function isoMs(ts: number): string {
-  return new Date(ts).toISOString();
-}
-
-/** 10:00:30, or with the date when the span crosses days. */
-export function clock(ts: number, withDate: boolean): string {
-  const s = new Date(ts).toISOString();
-  return withDate ? `${s.slice(0, 10)} ${s.slice(11, 19)}` : s.slice(11, 19);
+/** The report's times, in the zone it was asked for. */
+export function timeOf(r: IncidentReport): ZoneTime {
+  return new ZoneTime(r.timeZone);
 }
 
 /** 4 min 29 s, 2 h 5 min, 3 d 2 h. */
@@ -44,8 +30,8 @@ export function bucketWords(ms: number): string {
 
 export function stateWords(r: IncidentReport): string {
   const a = r.anomaly;
-  if (a.state === 'resolved') return `resolved ${a.resolvedBy === 'quiet' ? '(quiet since its last evidence) ' : a.resolvedBy === 'user' ? 'by hand ' : ''}at ${utc(a.resolvedAt)}`;
-  if (a.state === 'acknowledged') return `acknowledged at ${utc(a.acknowledgedAt)}, still open`;
+  if (a.state === 'resolved') return `resolved ${a.resolvedBy === 'quiet' ? '(quiet since its last evidence) ' : a.resolvedBy === 'user' ? 'by hand ' : ''}at ${timeOf(r).full(a.resolvedAt)}`;
+  if (a.state === 'acknowledged') return `acknowledged at ${timeOf(r).full(a.acknowledgedAt)}, still open`;
   return 'open';
 }
 
@@ -82,13 +68,14 @@ export function redactionWords(r: WrittenReport): string | null {
 /** Whether the report's times cross a day, so clock times need their date. */
 export function crossesDays(r: IncidentReport): boolean {
   const ts = [r.anomaly.firstTs, r.anomaly.lastTs, ...r.timeline.map((e) => e.ts), ...r.rates.points.map((p) => p.t)];
-  const days = new Set(ts.map((t) => new Date(t).toISOString().slice(0, 10)));
+  const zt = timeOf(r);
+  const days = new Set(ts.map((t) => zt.day(t)));
   return days.size > 1;
 }
 
-export function templateSeenWords(t: IncidentReport['templates'][number]): string {
+export function templateSeenWords(r: IncidentReport, t: IncidentReport['templates'][number]): string {
   if (t.newInIncident) return 'new: first seen in this incident';
-  return t.firstSeen === null ? '—' : `since ${utc(t.firstSeen)}`;
+  return t.firstSeen === null ? '—' : `since ${timeOf(r).full(t.firstSeen)}`;
 }
 
 /** The bucket with the most errors, in words: null when there were none. */
@@ -97,7 +84,7 @@ export function peakWords(r: IncidentReport): string | null {
   for (const p of r.rates.points) if (p.errors > (peak?.errors ?? 0)) peak = p;
   if (!peak) return null;
   const usual = peak.upper === null ? '' : ` (usually at most ${peak.upper})`;
-  return `Most errors: ${peak.errors} in the ${duration(r.rates.bucketMs)} from ${clock(peak.t, crossesDays(r))}${usual}.`;
+  return `Most errors: ${peak.errors} in the ${duration(r.rates.bucketMs)} from ${timeOf(r).clock(peak.t, crossesDays(r))}${usual}.`;
 }
 
 /** The rate table's rows: a bucket each, except that a run of two or more buckets without a line is one row. */
@@ -142,8 +129,8 @@ export function facts(r: IncidentReport): [string, string][] {
     ['Detector', a.detector],
     ['Rule', a.rule ?? null],
     ['Category', a.category],
-    ['First seen', utc(a.firstTs)],
-    ['Last seen', `${utc(a.lastTs)} (${duration(a.lastTs - a.firstTs)} after the first)`],
+    ['First seen', timeOf(r).full(a.firstTs)],
+    ['Last seen', `${timeOf(r).full(a.lastTs)} (${duration(a.lastTs - a.firstTs)} after the first)`],
     ['State', stateWords(r)],
     ['Records', recordWords(r)],
     ['Numbers', numberWords(r)],

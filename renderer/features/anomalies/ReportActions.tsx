@@ -5,10 +5,12 @@ import { api } from '../../stores/api-context.js';
 /** Saves or copies an incident report on one anomaly (electron/engine/report/). */
 export function ReportActions({ id }: { id: number }) {
   const [redact, setRedact] = useState(false);
+  const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const [timeZone, setTimeZone] = useState<string>(local);
   const [status, setStatus] = useState<string | null>(null);
   const fetchReport = async (format: ReportFormat): Promise<ReportFile | null> => {
     try {
-      const file = await api().call('anomalies.report', { id, format, redact });
+      const file = await api().call('anomalies.report', { id, format, redact, timeZone });
       if (!file) setStatus('This anomaly is no longer in the store.');
       return file;
     } catch (err) {
@@ -46,6 +48,13 @@ export function ReportActions({ id }: { id: number }) {
       <button onClick={() => void save('html')}>Save HTML</button>
       <button onClick={() => void save('json')}>Save JSON</button>
       <button onClick={() => void copy()}>Copy as Markdown</button>
+      <label>
+        Times in
+        <select aria-label="report times" value={timeZone} onChange={(e) => setTimeZone(e.target.value)}>
+          <option value={local}>{local === 'UTC' ? 'UTC' : `${local} (this computer)`}</option>
+          {local !== 'UTC' && <option value="UTC">UTC</option>}
+        </select>
+      </label>
       <label title="Replace IP and e-mail addresses, tokens and passwords with placeholders">
         <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> Redact addresses and secrets
       </label>

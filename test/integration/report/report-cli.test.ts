@@ -93,6 +93,22 @@ describe('vigil report', () => {
     expect(body(readFileSync(file, 'utf8'))).not.toBe(readFileSync(file, 'utf8'));
   });
 
+  it('--tz writes times in a zone, each with its offset; local is the machine\'s; an unknown zone is refused', () => {
+    const kolkata = vigil('report', '1', '--db', db, '--tz', 'Asia/Kolkata');
+    expect(kolkata.status).toBe(0);
+    expect(kolkata.stdout).toContain('## Timeline (Asia/Kolkata, UTC+05:30)');
+    expect(kolkata.stdout).toMatch(/\| First seen \| 2026-11-20 13:\d\d:\d\d \+05:30 \|/);
+    const local = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'report', '1', '--db', db, '--tz', 'local', '--format', 'json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TZ: 'America/New_York' },
+    });
+    expect((JSON.parse(local.stdout) as IncidentReport).timeZone).toBe('America/New_York');
+    const bad = vigil('report', '1', '--db', db, '--tz', 'Mars/Olympus');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--tz: "Mars/Olympus" is not a time zone');
+  });
+
   it('a very long line is cut in the report, saying how much more the store has', () => {
     const long = `${iso(T0)} FATAL ${'x'.repeat(50_000)} end`;
     const file = join(tmp.dir, 'long.log');

@@ -9,6 +9,7 @@ function report(raw: string, template = raw): IncidentReport {
     generatedAt: T + 3_600_000,
     vigilVersion: '9.9.9',
     host: 'box',
+    timeZone: 'UTC',
     anomaly: {
       id: 7, fingerprint: 'rule/app/x', detector: 'rule', source: 'app', severity: 'high', category: 'rule', title: 'Payment | failed',
       message: 'payment failed', state: 'open', count: 1, firstTs: T, lastTs: T, openedAt: T,
@@ -62,6 +63,17 @@ describe('report writers', () => {
     expect(writeReport(r, 'markdown', false).text).not.toContain('## Details');
     delete r.anomaly.details;
     expect(writeReport(r, 'html', false).text).not.toContain('<h2>Details</h2>');
+  });
+
+  it('times in the zone asked for, each full one with its offset', () => {
+    const r = { ...report('x'), timeZone: 'Europe/Paris' };
+    const md = writeReport(r, 'markdown', false).text;
+    expect(md).toContain('## Timeline (Europe/Paris, UTC+01:00)');
+    expect(md).toContain('| First seen | 2026-11-22 11:00:00 +01:00 |');
+    expect(md).toContain('> 2026-11-22T11:00:00.000+01:00 error    x');
+    expect(md).toContain('| 10:59:40 to 11:00:00 | 0 | 0 | 0 | | no lines |');
+    expect(writeReport(r, 'html', false).filename).toBe('vigil-incident-7-20261122-1100.html');
+    expect(writeReport(report('x'), 'markdown', false).text).toContain('## Timeline (UTC)');
   });
 
   it('file names say which anomaly and when it began', () => {
