@@ -125,6 +125,18 @@ export interface JournaldSourceConfig {
 
 export type SourceConfig = FileSourceConfig | DockerSourceConfig | JournaldSourceConfig;
 
+/** What a source reads, in a few words (the sources panel, incident reports). */
+export function sourceTarget(config: SourceConfig): string {
+  if (config.type === 'file') return config.path;
+  if (config.type === 'docker') {
+    const labels = config.labels?.length ? `labelled ${config.labels.join(', ')}` : '';
+    if (config.containers?.length) return config.containers.join(', ') + (labels ? ` (${labels})` : '');
+    return labels ? `containers ${labels}` : 'all containers';
+  }
+  const what = [...(config.units ?? []), ...(config.identifiers ?? [])];
+  return `${config.directory ?? 'the system journal'}${what.length ? ': ' + what.join(', ') : ''}`;
+}
+
 export interface MultilineConfig {
   /** A record starts at a line matching this regex; other lines continue the previous record. */
   start?: string;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import type { EvidenceLine, IncidentReport, NotificationHistoryEntry, ReportBucket, ReportTemplate, SourceConfig } from '../../../shared/types.js';
+import { sourceTarget, type EvidenceLine, type IncidentReport, type NotificationHistoryEntry, type ReportBucket, type ReportTemplate, type SourceConfig } from '../../../shared/types.js';
 import { AnomalyRepo, rowToAnomaly } from '../detect/anomaly-repo.js';
 import { computeBandSeries } from '../detect/band.js';
 import type { Settings } from '../detect/settings.js';
@@ -142,17 +142,5 @@ function timeline(a: IncidentReport['anomaly'], notes: NotificationHistoryEntry[
 }
 
 function describeSource(name: string, cfg: SourceConfig | null): IncidentReport['source'] {
-  if (!cfg) return { name, type: null, where: null };
-  switch (cfg.type) {
-    case 'docker': {
-      const sel = [...(cfg.containers ?? []).map((c) => `container ${c}`), ...(cfg.labels ?? []).map((l) => `label ${l}`)];
-      return { name, type: 'docker', where: sel.length ? sel.join(', ') : 'all containers' };
-    }
-    case 'journald': {
-      const sel = [...(cfg.units ?? []).map((u) => `unit ${u}`), ...(cfg.identifiers ?? []).map((i) => `identifier ${i}`)];
-      return { name, type: 'journald', where: sel.length ? sel.join(', ') : 'the whole journal' };
-    }
-    default:
-      return { name, type: 'file', where: cfg.path };
-  }
+  return cfg ? { name, type: cfg.type, where: sourceTarget(cfg) } : { name, type: null, where: null };
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { SourceConfig } from '../../../shared/types.js';
+import { sourceTarget } from '../../../shared/types.js';
 import { useSources } from '../../stores/sources.js';
 import { AddSourceForm } from './AddSourceForm.js';
 import { DecodingInfo } from './DecodingInfo.js';
@@ -52,7 +52,7 @@ export function SourcesPanel() {
                 ×
               </button>
             </div>
-            <div className="src-path muted">{describeTarget(config)}</div>
+            <div className="src-path muted">{sourceTarget(config)}</div>
             <SourceStatusBadge status={status} />
             {status.message && <div className="src-msg muted">{status.message}</div>}
             <button className="link small" onClick={() => setTuning(tuning === config.name ? null : config.name)}>
@@ -71,10 +71,3 @@ export function SourcesPanel() {
   );
 }
 
-/** What a source reads, in a few words. */
-function describeTarget(config: SourceConfig): string {
-  if (config.type === 'file') return config.path;
-  if (config.type === 'docker') return (config.containers ?? ['all containers']).join(', ');
-  const what = [...(config.units ?? []), ...(config.identifiers ?? [])];
-  return `${config.directory ?? 'the system journal'}${what.length ? ': ' + what.join(', ') : ''}`;
-}
