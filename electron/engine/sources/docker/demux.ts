@@ -131,3 +131,24 @@ export class RawParser implements MessageParser {
     return message('stdout', buf.subarray(from, end));
   }
 }
+
+/**
+ * For a stream whose container Docker could not describe (it was removed while its log was
+ * being sent): frames start with a stream id (0 to 3), a TTY stream with its first
+ * timestamp (a digit), since the log is asked for with `timestamps`. The first byte decides.
+ */
+export class SniffingParser implements MessageParser {
+  private inner: MessageParser | null = null;
+
+  constructor(private readonly onSystemError: (text: string) => void = () => undefined) {}
+
+  push(chunk: Buffer): LogMessage[] {
+    if (!chunk.length) return [];
+    this.inner ??= chunk[0]! <= 3 ? new MultiplexedParser(this.onSystemError) : new RawParser();
+    return this.inner.push(chunk);
+  }
+
+  end(): LogMessage[] {
+    return this.inner ? this.inner.end() : [];
+  }
+}

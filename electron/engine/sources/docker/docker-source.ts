@@ -39,6 +39,8 @@ const EVENTS_PATH = '(docker events)';
 export class DockerSource implements Source {
   private readonly selection: Selection;
   private readonly followers = new Map<string, ContainerFollower>();
+  /** Followers of removed containers, reading what Docker still sends them. */
+  private readonly removing = new Map<ContainerFollower, Promise<void>>();
   private readonly rows = new Map<string, FileRow>();
   private readonly opts: Required<Omit<DockerSourceOptions, 'endpointEnv'>>;
   private readonly stopping = new AbortController();
@@ -238,7 +240,7 @@ export class DockerSource implements Source {
     this.session?.abort();
     this.session = null;
     this.client = null;
-    await Promise.all([...this.followers.values()].map((f) => f.stop()));
+    await Promise.all([...[...this.followers.values(), ...this.removing.keys()].map((f) => f.stop()), ...this.removing.values()]);
     if (wasConnected) this.ctx.statusChanged();
   }
 
@@ -291,9 +293,18 @@ export class DockerSource implements Source {
       if (!f) f = this.attach(ev.id, ev.name, null, true);
       else f.started();
     } else if (ev.action === 'destroy' && f) {
+      // Not awaited: the follower reads what Docker still sends of the log, and the next
+      // container's start must not wait behind that (a burst of `docker run --rm` jobs).
       this.followers.delete(ev.id);
-      await f.removed();
-      this.ctx.statusChanged();
+      const follower = f;
+      const gone = follower
+        .removed()
+        .catch((err: unknown) => this.ctx.log?.(`source ${this.ref.name}: container ${follower.name}: ${describe(err)}`))
+        .finally(() => {
+          this.removing.delete(follower);
+          this.ctx.statusChanged();
+        });
+      this.removing.set(follower, gone);
     } else if (ev.action === 'rename' && f && ev.name && ev.name !== f.name) {
       f.name = ev.name;
       this.ctx.store.updateFile(f.rowId, { path: ev.name });

@@ -6,7 +6,7 @@ import type { DecodedRecord, StreamDecoder } from '../../decode/types.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { SourceContext } from '../source.js';
 import { carryAlong, serializeCursor, sinceFor, STREAMS, type ContainerCursor, type StreamName } from './checkpoint.js';
-import { MultiplexedParser, RawParser, type LogMessage } from './demux.js';
+import { MultiplexedParser, RawParser, SniffingParser, type LogMessage } from './demux.js';
 import { StreamLines } from './stream-lines.js';
 import { Backoff, sleep } from '../backoff.js';
 
@@ -25,7 +25,8 @@ export interface FollowerDeps {
 interface RunInfo {
   running: boolean;
   startedAt: string;
-  tty: boolean;
+  /** null: not known (the container was removed before Docker described it). */
+  tty: boolean | null;
   /** HostConfig.LogConfig.Type: json-file, local, journald, none, syslog, ... */
   logDriver: string;
 }
@@ -46,6 +47,11 @@ export class ContainerFollower {
   private serial: Promise<unknown> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | null = null;
   private lastWritten: string;
+  /** Docker removed the container: read what it still sends, then stop. */
+  private removedByDocker = false;
+  /** Ends the loop's waits early (a removal): a wait for a start that cannot come, a retry's pause. */
+  private hurry = new AbortController();
+  private removalStored = false;
 
   constructor(
     readonly id: string,
@@ -86,10 +92,21 @@ export class ContainerFollower {
   }
 
   /**
-   * Docker removed the container (`docker run --rm` removes it as it exits): stop reading,
-   * and store what is held, which no later session could read again.
+   * Docker removed the container (`docker run --rm` removes it as it exits). A logs request
+   * already open is read to its end: Docker answers it in full, and a container that lived
+   * a few milliseconds has its only lines there (cutting it short lost them). Then what is
+   * held is stored, which no later session could read again. `graceMs` bounds the wait.
    */
-  async removed(): Promise<void> {
+  async removed(graceMs = 5000): Promise<void> {
+    this.removedByDocker = true;
+    this.hurry.abort();
+    this.wakeStart?.();
+    const loop = this.loop;
+    if (loop) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     await this.halt();
     this.stopSignal = null; // the writes below are not a read to cut short
     await this.storeRemoved();
@@ -98,6 +115,8 @@ export class ContainerFollower {
 
   /** Nothing more can be read: what is held (a record the decoder waits to complete, a last line without its newline) is stored now, or never. */
   private async storeRemoved(): Promise<void> {
+    if (this.removalStored) return;
+    this.removalStored = true;
     await this.enqueue(() => this.flushEnded());
     await this.enqueue(() => this.write([], 'removed'));
   }
@@ -120,15 +139,47 @@ export class ContainerFollower {
 
   private async run(readNow: boolean, stop: AbortSignal): Promise<void> {
     const backoff = new Backoff(this.deps.backoff.minMs, this.deps.backoff.maxMs);
+    const pause = AbortSignal.any([stop, this.hurry.signal]);
     let mark = this.starts;
     if (!readNow) await this.untilStarted(mark, stop);
     let before: RunInfo | null = null;
     while (!stop.aborted) {
       try {
         mark = this.starts;
-        before = await this.inspect(stop);
-        if (!before) return await this.finishGone();
-        await this.session(before, stop);
+        // The log is asked for with the inspect, not after it. `docker run --rm` removes a
+        // container as it exits, and its log with it; an inspect of a container that is
+        // starting took 30-140 ms here, longer than such a container lives. A logs request
+        // that reached Docker before the removal is answered in full.
+        const opening = this.openLogs(true, stop);
+        opening.catch(() => undefined); // its failure is handled below, with the inspect's answer
+        const described = this.inspect(stop).then(
+          (info) => ({ info, err: null }),
+          (err: unknown) => ({ info: null, err }),
+        );
+        let opened: Readable;
+        try {
+          opened = await opening;
+        } catch (err) {
+          const d = await described;
+          before = d.info;
+          if (d.err) throw d.err;
+          // 409: "dead or marked for removal". Either way, gone for good if Docker says so now.
+          if ((isStatus(err, 404) || isStatus(err, 409)) && !stop.aborted && !(before && (await this.inspect(stop)))) return await this.finishGone();
+          throw err;
+        }
+        const d = await described;
+        before = d.info;
+        if (!before) {
+          // Removed meanwhile (or Docker could not say, while removing it), but the logs
+          // request got in first and is answered with the whole run: read it.
+          await this.session({ running: false, startedAt: '', tty: null, logDriver: '' }, stop, opened);
+          if (stop.aborted) return;
+          // A failed inspect is retried as before, the next session resuming where this one ended.
+          if (d.err) throw d.err;
+          await this.enqueue(() => this.flushEnded());
+          return await this.finishGone();
+        }
+        await this.session(before, stop, opened);
         if (stop.aborted) return;
         mark = this.starts;
         const after = await this.inspect(stop);
@@ -139,11 +190,11 @@ export class ContainerFollower {
           // with a crash message left without its newline, the line that matters most):
           // read once more, without following, from the checkpoint; then the run is whole.
           try {
-            if (after) await this.session(before, stop, false);
+            if (after) await this.session(before, stop, null);
           } catch (err) {
             // Removed meanwhile (docker run --rm): what it left went with it, but what we
             // read and hold (a record the decoder waits to complete) is flushed below.
-            if (stop.aborted || (err as { statusCode?: number }).statusCode !== 404) throw err;
+            if (stop.aborted || !isStatus(err, 404)) throw err;
           }
           if (stop.aborted) return;
           await this.enqueue(() => this.flushEnded());
@@ -152,14 +203,15 @@ export class ContainerFollower {
         if (!after) return await this.finishGone();
         if (after.running && !runEnded) {
           // Docker ended the stream of a container still in the same run: ask again, gently.
-          await sleep(backoff.next(), stop);
+          await sleep(backoff.next(), pause);
         } else if (!after.running) {
           backoff.reset();
           await this.untilStarted(mark, stop);
         }
       } catch (err) {
-        if (stop.aborted) return;
-        if ((err as { statusCode?: number }).statusCode === 501) {
+        // After a removal there is nothing left to retry for.
+        if (stop.aborted || this.removedByDocker) return;
+        if (isStatus(err, 501)) {
           // "configured logging driver does not support reading" (--log-driver none, or a
           // remote driver with Docker's local cache off): asking again cannot help, and the
           // driver stays the container's for its life. Its events are still recorded.
@@ -169,13 +221,13 @@ export class ContainerFollower {
           return;
         }
         this.setError(describe(err));
-        await sleep(backoff.next(), stop);
+        await sleep(backoff.next(), pause);
       }
     }
   }
 
   private async untilStarted(mark: number, stop: AbortSignal): Promise<void> {
-    while (this.starts === mark && !stop.aborted) {
+    while (this.starts === mark && !stop.aborted && !this.removedByDocker) {
       await new Promise<void>((resolve) => (this.wakeStart = resolve));
       this.wakeStart = null;
     }
@@ -186,19 +238,26 @@ export class ContainerFollower {
       const c = await this.docker!.getContainer(this.id).inspect({ abortSignal: stop });
       return { running: !!c.State?.Running, startedAt: c.State?.StartedAt ?? '', tty: !!c.Config?.Tty, logDriver: c.HostConfig?.LogConfig?.Type ?? '' };
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      if (isStatus(err, 404)) return null;
       throw err;
     }
   }
 
-  /** Reads the container's log from the checkpoint: following it, or to its end. */
-  private async session(run: RunInfo, stop: AbortSignal, follow = true): Promise<void> {
-    const container = this.docker!.getContainer(this.id);
+  /** Asks for the container's log from the checkpoint, following it. */
+  private async openLogs(follow: true, stop: AbortSignal): Promise<Readable> {
+    const opts = { stdout: true, stderr: true, timestamps: true, since: sinceFor(this.committed), abortSignal: stop, follow };
+    return (await this.docker!.getContainer(this.id).logs(opts)) as unknown as Readable;
+  }
+
+  /**
+   * Reads the container's log from the checkpoint: `stream`, a follow stream already
+   * asked for, or (null) to its end, Docker's whole answer in one buffer (what a follow
+   * stream that ended early left: a few lines).
+   */
+  private async session(run: RunInfo, stop: AbortSignal, stream: Readable | null): Promise<void> {
     const opts = { stdout: true, stderr: true, timestamps: true, since: sinceFor(this.committed), abortSignal: stop };
-    // Following: a stream. To the end: Docker's whole answer in one buffer (what a follow
-    // stream that ended early left: a few lines).
-    const stream: Readable | null = follow ? ((await container.logs({ ...opts, follow: true })) as unknown as Readable) : null;
-    const chunks: AsyncIterable<unknown> | unknown[] = stream ?? [(await container.logs({ ...opts, follow: false })) as unknown as Buffer];
+    const chunks: AsyncIterable<unknown> | unknown[] =
+      stream ?? [(await this.docker!.getContainer(this.id).logs({ ...opts, follow: false })) as unknown as Buffer];
     // Made once Docker answered: until then, the last session's streams (and the records
     // their decoders hold, behind the checkpoint) stay, for a flush if Docker cannot answer.
     const streams = {} as Record<StreamName, StreamLines>;
@@ -206,9 +265,8 @@ export class ContainerFollower {
     this.streams = streams;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const parser = run.tty
-      ? new RawParser()
-      : new MultiplexedParser((text) => this.deps.ctx.log?.(`source ${this.deps.ref.name}: container ${this.name}: docker says: ${text}`));
+    const says = (text: string) => this.deps.ctx.log?.(`source ${this.deps.ref.name}: container ${this.name}: docker says: ${text}`);
+    const parser = run.tty === null ? new SniffingParser(says) : run.tty ? new RawParser() : new MultiplexedParser(says);
     this.reading = true;
     this.unreadable = null;
     this.setError(null);
@@ -309,6 +367,10 @@ export class ContainerFollower {
     this.error = error;
     this.deps.changed();
   }
+}
+
+function isStatus(err: unknown, code: number): boolean {
+  return (err as { statusCode?: number } | null)?.statusCode === code;
 }
 
 function describe(err: unknown): string {

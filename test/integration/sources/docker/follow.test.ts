@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../../electron/engine/engine.js';
-import { Dockerd, dockerdAvailable } from '../../../support/dockerd.js';
+import { BUSYBOX_IMAGE, Dockerd, dockerdAvailable } from '../../../support/dockerd.js';
 import { tempDir, waitFor } from '../../../support/tmp.js';
 import { RECORD_FLAGS } from '../../../../shared/types.js';
 import { eventMessages, logLines, rows, standaloneSource, startVigil } from './harness.js';
@@ -218,6 +218,31 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     // The last piece without its newline is stored too when Docker gave it before removing
     // the container (it does not always: that is Docker's race, not ours).
     expect([['one', 'two'], ['one', 'two', 'three, no newline']]).toContainEqual(lines());
+  });
+
+  it('containers run with --rm that print and exit at once (a job): every line of each is stored once, TTY or not', async () => {
+    const engine = await startVigil(vigilDir(), `  - name: jobs\n    type: docker\n    host: ${dockerd.host}\n    containers: [/^job-/]\n`);
+    cleanups.push(() => engine.close());
+    // Started the way `docker run --rm` starts them, one after the other. Such a container
+    // is gone, with its log, some 30-60 ms after it starts; an inspect before asking for
+    // the log took longer than that, and lost the lines of 5 of these 12 containers.
+    const expected: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const tty = i % 3 === 2;
+      const c = await dockerd.api.createContainer({
+        name: `job-${i}`, Image: BUSYBOX_IMAGE, Tty: tty, Cmd: ['sh', '-c', `echo "job ${i} a"; echo "job ${i} b"; echo "job ${i} c"`],
+        HostConfig: { AutoRemove: true },
+      });
+      await c.start();
+      for (const l of ['a', 'b', 'c']) expected.push(`stdout:job ${i} ${l}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const got = () => logLines(engine, 'jobs').map((l) => l.replace(/\r$/, ''));
+    await waitFor(() => got().length >= expected.length, { what: `all ${expected.length} lines (have ${got().length})`, timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    await engine.flush();
+    expect(got().sort()).toEqual(expected.sort());
+    expect((await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === 'jobs')!.status.state).toBe('watching');
   });
 
   it('reaches an engine over TCP with mutual TLS, and says so when the client certificate is missing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MultiplexedParser, RawParser, DOCKER_SPLIT_BYTES, type LogMessage, type MessageParser } from '../../../../electron/engine/sources/docker/demux.js';
+import { MultiplexedParser, RawParser, SniffingParser, DOCKER_SPLIT_BYTES, type LogMessage, type MessageParser } from '../../../../electron/engine/sources/docker/demux.js';
 import { parseLogTime } from '../../../../electron/engine/sources/docker/position.js';
 import { StreamLines } from '../../../../electron/engine/sources/docker/stream-lines.js';
 import { GenericDecoderFactory } from '../../../../electron/engine/decode/generic.js';
@@ -74,6 +74,14 @@ describe('docker log stream parsing', () => {
     for (const size of [1, 31, 4096, 16_415, bytes.length]) {
       expect(linesOf(parseInChunks(new RawParser(), bytes, size)), `chunks of ${size}`).toEqual(expected.map((e) => e.replace('stderr:', 'stdout:')));
     }
+  });
+
+  it('without knowing whether the container has a TTY (removed before Docker described it), tells the two streams apart by their first byte', () => {
+    for (const size of [1, 4096]) {
+      expect(linesOf(parseInChunks(new SniffingParser(), multiplexed(), size)), `frames, chunks of ${size}`).toEqual(expected);
+      expect(linesOf(parseInChunks(new SniffingParser(), tty(), size)), `TTY, chunks of ${size}`).toEqual(expected.map((e) => e.replace('stderr:', 'stdout:')));
+    }
+    expect(parseInChunks(new SniffingParser(), Buffer.alloc(0), 1)).toEqual([]);
   });
 
   it('on resume skips exactly what was consumed, also among messages sharing a timestamp', () => {
