@@ -240,9 +240,9 @@ class Parser {
       this.i++;
     }
     let set: CharSet = [];
-    let first = true;
-    while (this.i < this.s.length && (this.s[this.i] !== ']' || first)) {
-      first = false;
+    // In JavaScript a ']' right after '[' or '[^' closes the class (unlike PCRE): `[]` is
+    // no character, `[^]` is any character.
+    while (this.i < this.s.length && this.s[this.i] !== ']') {
       const lo = this.classAtom();
       if (this.s[this.i] === '-' && this.s[this.i + 1] !== ']' && this.i + 1 < this.s.length && lo.length === 1 && lo[0]![0] === lo[0]![1]) {
         this.i++;
