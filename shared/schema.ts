@@ -241,11 +241,16 @@ export const StoreConfig = z.strictObject({
 // Detection rules (detect/rules.ts): conditions on the record, with a severity and a category.
 export const RuleConfig = z.looseObject({ name, ...ruleFields }).superRefine(checkRule);
 
+/** A list key: absent, or left empty in YAML (`sources:` with every entry removed or commented out, which reads as null), is no entries. */
+function list<T extends z.ZodType>(item: T) {
+  return z.preprocess((v) => (v === null ? undefined : v), z.array(item).default([]));
+}
+
 export const VigilConfig = z
   .looseObject({
-    sources: z.array(SourceConfig).default([]),
-    channels: z.array(ChannelConfig).default([]),
-    rules: z.array(RuleConfig).default([]),
+    sources: list(SourceConfig),
+    channels: list(ChannelConfig),
+    rules: list(RuleConfig),
     notify: NotifyConfig.optional(),
     detection: DetectorSettings.optional(),
     formats: z.array(z.unknown()).optional(),

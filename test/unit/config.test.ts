@@ -35,6 +35,15 @@ describe('config loader: vigil.yml', () => {
     expect(parseConfig('')).toMatchObject({ ok: true, config: { sources: [] } });
   });
 
+  it('the default config with its demo source removed, as its comment says, has no sources (an empty `sources:` is no list)', () => {
+    const lines = defaultConfigText('/tmp/demo.log').split('\n');
+    const at = lines.findIndex((l) => l.includes('- name: demo'));
+    const text = [...lines.slice(0, at - 1), ...lines.slice(at + 4)].join('\n');
+    expect(text).toMatch(/^sources:\n  # - name: app/m);
+    expect(parseConfig(text)).toMatchObject({ ok: true, config: { sources: [], channels: [], rules: [] } });
+    expect(parseConfig('sources:\nchannels:\nrules:\n')).toMatchObject({ ok: true, config: { sources: [], channels: [], rules: [] } });
+  });
+
   it.each([
     ['sources:\n  - name: a\n    type: file\n', 'sources.0.path'],
     ['sources:\n  - name: a\n    type: ftp\n    path: /x\n', 'sources.0.type'],
