@@ -275,14 +275,17 @@ export class Engine {
       'config.get': () => ({ text: this.config.rawText, config: this.config.config, path: this.paths.configPath }),
       'config.set': async ({ text }) => result(await this.config.setText(text)),
       'sources.list': () => this.sources.views(),
-      'sources.add': async (source) => result(await this.config.addSource(source)),
+      'sources.add': async (source) => {
+        if (source.format && !this.decoders.names().includes(source.format)) return unknownFormat(`sources.${this.config.config.sources.length}.format`, source.format);
+        return result(await this.config.addSource(source));
+      },
       'sources.remove': async ({ name }) => result(await this.config.removeSource(name)),
       'sources.setEnabled': async ({ name, enabled }) => result(await this.config.setSourceEnabled(name, enabled)),
       'sources.decoding': ({ name }) => this.sources.decoding(name),
       'sources.setFormat': async ({ name, format }) => {
         if (format !== null && !this.decoders.names().includes(format)) {
           const i = this.config.config.sources.findIndex((s) => s.name === name);
-          return { ok: false, errors: [{ key: `sources.${i < 0 ? name : i}.format`, reason: `"${format}" is not a known format (see formats.list)` }] };
+          return unknownFormat(`sources.${i < 0 ? name : i}.format`, format);
         }
         return result(await this.config.setSourceFormat(name, format));
       },
@@ -296,6 +299,10 @@ export class Engine {
       'anomalies.report': (req) => this.report(req),
     };
   }
+}
+
+function unknownFormat(key: string, format: string): ConfigResult {
+  return { ok: false, errors: [{ key, reason: `"${format}" is not a known format (see formats.list)` }] };
 }
 
 export function toLogEvent(r: StoredRecord): LogEvent {

@@ -49,6 +49,13 @@ describe('sources.decoding', () => {
     expect(names).toEqual(expect.arrayContaining(['syslog', 'logrus-json', 'java-util-logging', 'generic']));
     const refused = await engine.handlers['sources.setFormat']({ name: 'logs', format: 'sysloog' });
     expect(refused).toEqual({ ok: false, errors: [{ key: 'sources.0.format', reason: '"sysloog" is not a known format (see formats.list)' }] });
+    // A new source naming a format that does not exist is refused the same way, not added to be read with detection.
+    const before = readFileSync(join(dir, 'vigil.yml'), 'utf8');
+    expect(await engine.handlers['sources.add']({ name: 'typo', type: 'file', path: join(logs, 'api.log'), format: 'nginx_access' } as never)).toEqual({
+      ok: false,
+      errors: [{ key: 'sources.2.format', reason: '"nginx_access" is not a known format (see formats.list)' }],
+    });
+    expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).toBe(before);
     expect(await engine.handlers['sources.setFormat']({ name: 'logs', format: 'syslog' })).toMatchObject({ ok: true });
     expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).toMatch(/name: logs\n(?:.*\n)*?\s+format: syslog\n/);
     await waitFor(async () => JSON.stringify((await engine.handlers['sources.decoding']({ name: 'logs' })).map((r) => [r.format, r.streams, r.forced])) === '[["syslog",3,true]]', {
