@@ -8,6 +8,7 @@ import { useSources } from './stores/sources.js';
 import { useAnomalies } from './stores/anomalies.js';
 import { useChannels } from './stores/channels.js';
 import { useUi } from './stores/ui.js';
+import { useConfig } from './stores/config.js';
 import { App } from './features/layout/App.js';
 import './styles.css';
 
@@ -19,11 +20,15 @@ const api = createApi((up) => {
     void useEvents.getState().load();
     void api.call('app.info', {}).then((info) => useConnection.getState().setInfo(info));
     void useAnomalies.getState().load();
+    void useConfig.getState().load();
   }
 });
 provideApi(api);
 api.on('events.appended', (events) => useEvents.getState().append(events));
 api.on('sources.changed', (sources) => useSources.getState().set(sources));
+// vigil.yml edited by hand: into something invalid (the last good config stays), or valid again.
+api.on('config.invalid', (errors) => useConfig.getState().fileChanged(errors));
+api.on('config.changed', () => useConfig.getState().fileChanged([]));
 api.on('anomalies.changed', () => void useAnomalies.getState().load());
 api.on('notifications.changed', () => {
   if (useUi.getState().tab === 'notifications') void useChannels.getState().load();

@@ -37,7 +37,8 @@ export type ConfigSetResult = { ok: true; config: VigilConfig } | { ok: false; e
  *  `requestSchemas`, list its name in contract-names.ts, implement it in engine.ts. */
 export interface Calls {
   'app.info': (req: {}) => AppInfo;
-  'config.get': (req: {}) => { text: string; config: VigilConfig; path: string };
+  /** `text`: the file as it is; `fileErrors`: why it is not in force when it was edited into something invalid (`config` is the last good one). */
+  'config.get': (req: {}) => { text: string; config: VigilConfig; path: string; fileErrors: ConfigError[] };
   'config.set': (req: { text: string }) => ConfigSetResult;
   'sources.list': (req: {}) => SourceView[];
   'sources.add': (req: SourceConfig) => ConfigSetResult;
@@ -96,6 +97,8 @@ export interface Events {
   'sources.changed': SourceView[];
   /** The config in force changed (from the file, or through the contract). */
   'config.changed': VigilConfig;
+  /** vigil.yml was edited into something that does not validate: why. The last good config stays in force. */
+  'config.invalid': ConfigError[];
   /** What the tray shows changed (open anomalies). */
   'tray.changed': TrayModel;
   /** The user clicked an OS toast: open Vigil at this anomaly. */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Events, Handlers } from '../../shared/contract.js';
-import type { AnomalyChange, ConfigError, LogEvent, ReportFile, ReportFormat, VigilConfig } from '../../shared/types.js';
+import type { AnomalyChange, LogEvent, ReportFile, ReportFormat, VigilConfig } from '../../shared/types.js';
 import { ConfigFile, type ConfigResult } from './config/config-file.js';
 import { defaultConfigText } from './config/default-config.js';
 import { resolveSourcePaths } from './config/relative-paths.js';
@@ -57,7 +57,6 @@ export interface EngineOptions {
 
 /** Internal events beyond the contract's. */
 export interface EngineEvents extends Events {
-  'config.invalid': ConfigError[];
   'records.stored': StoredRecord[];
   /** Detection's output, after the transaction that wrote it committed; notify listens. */
   'anomaly.changed': AnomalyChange[];
@@ -272,7 +271,10 @@ export class Engine {
         dbPath: this.paths.dbPath,
         configPath: this.paths.configPath,
       }),
-      'config.get': () => ({ text: this.config.rawText, config: this.config.config, path: this.paths.configPath }),
+      'config.get': () => {
+        const file = this.config.onDisk;
+        return { text: file.text, fileErrors: file.errors, config: this.config.config, path: this.paths.configPath };
+      },
       'config.set': async ({ text }) => result(await this.config.setText(text)),
       'sources.list': () => this.sources.views(),
       'sources.add': async (source) => {

@@ -7,8 +7,12 @@ interface ConfigState {
   saved: string;
   path: string;
   errors: ConfigError[];
+  /** Why vigil.yml as it is on disk is not in force (edited by hand into something invalid); empty when it is. */
+  fileErrors: ConfigError[];
   message: string | null;
   load(): Promise<void>;
+  /** The engine reported the file invalid, or a new config in force: reload unless the editor holds unsaved text. */
+  fileChanged(errors: ConfigError[]): void;
   setText(text: string): void;
   save(): Promise<void>;
 }
@@ -19,15 +23,20 @@ export const useConfig = create<ConfigState>((set, get) => ({
   saved: '',
   path: '',
   errors: [],
+  fileErrors: [],
   message: null,
   async load() {
     const r = await api().call('config.get', {});
-    set({ text: r.text, saved: r.text, path: r.path, errors: [], message: null });
+    set({ text: r.text, saved: r.text, path: r.path, errors: [], fileErrors: r.fileErrors, message: null });
+  },
+  fileChanged(errors) {
+    set({ fileErrors: errors });
+    if (get().text === get().saved) void get().load();
   },
   setText: (text) => set({ text }),
   async save() {
     const r = await api().call('config.set', { text: get().text });
-    if (r.ok) set({ saved: get().text, errors: [], message: 'Saved; the new config is in force.' });
+    if (r.ok) set({ saved: get().text, errors: [], fileErrors: [], message: 'Saved; the new config is in force.' });
     else set({ errors: r.errors, message: null });
   },
 }));

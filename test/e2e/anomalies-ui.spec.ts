@@ -119,3 +119,29 @@ test('an invalid config edit in the UI is refused with the key, and the config i
   await expect(page.locator('[data-testid="source-item"][data-name="x"]')).toBeVisible();
   await expect(page.getByTestId('store-usage')).toContainText('of 300 MiB, the bound set by store.maxSize (300 MiB)');
 });
+
+test('vigil.yml edited by hand into something invalid: a banner says so on every view, the Config view shows the file and why, and fixing it there applies', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, 'sources: []\nchannels: []\nrules: []\n');
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  await expect(page.getByRole('tab', { name: 'Live' })).toBeVisible();
+  const broken = `sources:\n  - name: payments\n    type: file\n    path: ${join(t.dir, 'p.log')}\n    start: begining\nchannels: []\nrules: []\n`;
+  writeFileSync(config, broken);
+  const banner = page.getByTestId('config-invalid-banner');
+  await expect(banner).toContainText('vigil.yml was edited and is not valid (sources.0.start:');
+  await expect(banner).toContainText('The last good config stays in force.');
+  await banner.getByRole('button', { name: 'Open Config' }).click();
+  // The editor holds the file as it is, not the last good text, so saving cannot drop the hand edit.
+  const editor = page.getByLabel('vigil.yml');
+  await expect(editor).toHaveValue(broken);
+  await expect(page.getByTestId('config-file-errors')).toContainText('sources.0.start');
+  await editor.fill(broken.replace('begining', 'beginning'));
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('[data-testid="source-item"][data-name="payments"]')).toBeVisible();
+  await expect(page.getByTestId('config-file-errors')).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Live' }).click();
+  await expect(banner).toHaveCount(0);
+});

@@ -96,6 +96,49 @@ describe('engine: source -> store -> UI', () => {
     expect(JSON.stringify(invalid[0])).toContain('sources.0');
     expect(engine.config.config.sources).toEqual([]);
   });
+
+  it('a change from the app while vigil.yml holds an invalid hand edit is refused, not written over it; the file and its errors are shown; fixed, it applies', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const engine = await startEngine(dir, `# mine\nsources:\n  - name: demo\n    type: file\n    path: ${log}\n`);
+    cleanups.push(() => engine.close());
+    const path = join(dir, 'vigil.yml');
+    // A source added by hand, with a typo; the app is used at once, before the watcher has seen the file.
+    const handEdit = `${readFileSync(path, 'utf8')}  - name: payments\n    type: file\n    path: ${log}\n    start: begining\n`;
+    writeFileSync(path, handEdit);
+    const refused = await engine.handlers['sources.setEnabled']({ name: 'demo', enabled: false });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.errors[0]).toEqual({ key: 'vigil.yml', reason: expect.stringMatching(/^was edited and is not valid now, so this change was not made/) });
+      expect(refused.errors.slice(1)).toEqual([{ key: 'sources.1.start', reason: expect.stringMatching(/./) }]);
+    }
+    expect(readFileSync(path, 'utf8')).toBe(handEdit);
+    // The same for every edit through the contract (channels go through the same path).
+    expect((await engine.handlers['sources.add']({ name: 'other', type: 'file', path: log })).ok).toBe(false);
+    const hook = { channel: { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/x' }, storeSecrets: false } as never;
+    expect(await engine.handlers['channels.upsert'](hook)).toMatchObject({ ok: false, errors: [{ key: 'vigil.yml' }, { key: 'sources.1.start' }] });
+    expect(readFileSync(path, 'utf8')).toBe(handEdit);
+    // What the config view shows: the file as it is, and why it is not in force.
+    const shown = await engine.handlers['config.get']({});
+    expect(shown.text).toBe(handEdit);
+    expect(shown.fileErrors.map((e) => e.key)).toEqual(['sources.1.start']);
+    expect(shown.config.sources.map((s) => s.name)).toEqual(['demo']);
+
+    // Fixed by hand: in force, the errors gone, and the app's change applies on top of it.
+    const changed: unknown[] = [];
+    engine.events.on('config.changed', (c) => changed.push(c));
+    writeFileSync(path, handEdit.replace('begining', 'beginning'));
+    await waitFor(() => changed.length > 0, { what: 'the fixed file in force' });
+    expect((await engine.handlers['config.get']({})).fileErrors).toEqual([]);
+    expect(await engine.handlers['sources.setEnabled']({ name: 'demo', enabled: false })).toMatchObject({ ok: true });
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('# mine');
+    expect(text).toMatch(/name: payments\n(?:.*\n)*?\s+start: beginning/);
+    expect(engine.config.config.sources.map((s) => [s.name, s.enabled ?? true])).toEqual([['demo', false], ['payments', true]]);
+    expect(await engine.handlers['channels.upsert'](hook)).toMatchObject({ ok: true });
+  });
 });
 
 describe('engine: decoding and user formats', () => {

@@ -52,6 +52,8 @@ export class ConfigFile {
   private watcher: FSWatcher | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
   private writing = false;
+  /** The file as it is on disk when it does not validate (edited by hand), with why; the last good config stays in force meanwhile. */
+  private invalidOnDisk: { text: string; errors: ConfigError[] } | null = null;
 
   constructor(
     readonly path: string,
@@ -64,6 +66,10 @@ export class ConfigFile {
   }
   get rawText(): string {
     return this.text;
+  }
+  /** What the file holds: the text in force, or a newer one that does not validate and why. */
+  get onDisk(): { text: string; errors: ConfigError[] } {
+    return this.invalidOnDisk ?? { text: this.text, errors: [] };
   }
 
   /** Loads the file, creating it from `defaultText` when missing. Throws on an invalid file. */
@@ -100,21 +106,36 @@ export class ConfigFile {
 
   private async reload(): Promise<void> {
     if (this.writing) return;
+    await this.readBack();
+  }
+
+  /**
+   * Takes in what the file holds now: a valid newer text is put in force; an invalid one is
+   * remembered (and reported) while the last good config stays. Returns the file's errors.
+   */
+  private async readBack(): Promise<ConfigError[]> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch {
-      return; // mid-replace; the next event brings it
+      return []; // mid-replace (the next event brings it), or removed: what is in force stays
     }
-    if (text === this.text) return;
+    if (text === this.text) {
+      this.invalidOnDisk = null;
+      return [];
+    }
+    if (text === this.invalidOnDisk?.text) return this.invalidOnDisk.errors;
     const r = this.check(text);
     if (!r.ok) {
+      this.invalidOnDisk = { text, errors: r.errors };
       this.events.onInvalid?.(r.errors);
-      return;
+      return r.errors;
     }
+    this.invalidOnDisk = null;
     this.text = text;
     this.current = r.config;
     this.events.onDidChange?.(r.config);
+    return [];
   }
 
   private check(text: string): ConfigResult {
@@ -132,8 +153,22 @@ export class ConfigFile {
     return r;
   }
 
-  /** Edit through the YAML document, keeping comments and layout. */
+  /**
+   * Edit through the YAML document, keeping comments and layout. The edit applies to the
+   * file as it is now: a hand edit not yet picked up is taken in first, and one that does
+   * not validate refuses the edit (writing over it would throw the user's work away).
+   */
   async edit(fn: (doc: Document, config: VigilConfig) => string | void): Promise<ConfigResult> {
+    const fileErrors = await this.readBack();
+    if (fileErrors.length) {
+      return {
+        ok: false,
+        errors: [
+          { key: basename(this.path), reason: 'was edited and is not valid now, so this change was not made (it would overwrite that edit). Fix the file, here or in the Config view, then try again.' },
+          ...fileErrors,
+        ],
+      };
+    }
     const doc = YAML.parseDocument(this.text || '{}');
     if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
     const problem = fn(doc, this.config);
@@ -186,6 +221,7 @@ export class ConfigFile {
     }
     this.text = text;
     this.current = config;
+    this.invalidOnDisk = null;
     this.events.onDidChange?.(config);
   }
 

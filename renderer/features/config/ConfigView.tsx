@@ -4,7 +4,7 @@ import { StoreUsageLine } from './StoreUsageLine.js';
 
 /** The whole vigil.yml: sources, detection, rules, channels, notify routing, formats. */
 export function ConfigView() {
-  const { text, saved, path, errors, message, load, setText, save } = useConfig();
+  const { text, saved, path, errors, fileErrors, message, load, setText, save } = useConfig();
   useEffect(() => {
     void load();
   }, [load]);
@@ -27,6 +27,18 @@ export function ConfigView() {
           Not saved; the config in force is unchanged.
           <ul>
             {errors.map((e, i) => (
+              <li key={i}>
+                <code>{e.key}</code>: {e.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {fileErrors.length > 0 && errors.length === 0 && (
+        <div className="error" role="alert" data-testid="config-file-errors">
+          This is the file as it is now: it was edited and is not valid, so the last good config stays in force (and changes made elsewhere in the app wait until it is fixed).
+          <ul>
+            {fileErrors.map((e, i) => (
               <li key={i}>
                 <code>{e.key}</code>: {e.reason}
               </li>

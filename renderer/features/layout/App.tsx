@@ -1,6 +1,7 @@
 import { useConnection } from '../../stores/connection.js';
 import { useAnomalies } from '../../stores/anomalies.js';
 import { useUi, type Tab } from '../../stores/ui.js';
+import { useConfig } from '../../stores/config.js';
 import { AnomaliesView } from '../anomalies/AnomaliesView.js';
 import { LiveView } from '../live/LiveView.js';
 import { NotificationsView } from '../notifications/NotificationsView.js';
@@ -13,6 +14,7 @@ export function App() {
   const { connected, info } = useConnection();
   const { tab, setTab } = useUi();
   const open = useAnomalies((s) => s.list.filter((a) => a.state === 'open').length);
+  const fileErrors = useConfig((s) => s.fileErrors);
   const tabs: [Tab, string][] = [
     ['live', 'Live'],
     ['anomalies', open ? `Anomalies (${open})` : 'Anomalies'],
@@ -39,6 +41,15 @@ export function App() {
           </span>
         )}
       </header>
+      {fileErrors.length > 0 && tab !== 'config' && (
+        <div className="banner error" role="alert" data-testid="config-invalid-banner">
+          vigil.yml was edited and is not valid ({fileErrors[0]!.key}: {fileErrors[0]!.reason}
+          {fileErrors.length > 1 ? `, and ${fileErrors.length - 1} more` : ''}). The last good config stays in force.{' '}
+          <button className="link" onClick={() => setTab('config')}>
+            Open Config
+          </button>
+        </div>
+      )}
       <main className="layout">
         <SourcesPanel />
         <div className="main-col">
