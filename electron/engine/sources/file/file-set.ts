@@ -14,6 +14,8 @@ import { COMPRESSED, CompressedReader, DECOMPRESSING, furthestHeld } from './com
 
 /** Compressed files read at once; the others wait (each reader holds a descriptor, a decompressor and a decoder). */
 const MAX_DECOMPRESSING = 2;
+/** The state of a source's note that it has begun watching its path (not a file). */
+const BEGUN = 'begun';
 
 /** What the set needs from its source: reading (with its error handling) and the source's rules. */
 export interface FileSetHost {
@@ -21,6 +23,8 @@ export interface FileSetHost {
   readonly ctx: SourceContext;
   /** Which paths belong to the source (rebuilt when its folder appears). */
   matcher(): PathMatcher;
+  /** The path as configured (file, glob or folder). */
+  readonly path: string;
   /** A new source starting with `start: end`: files found at the first scan are read from their end. */
   readonly startAtEnd: boolean;
   /** Read a file now and handle what the read found (truncation, errors). */
@@ -66,8 +70,10 @@ export class FileSet {
   private predecessors = new Map<string, FileTailer>();
   /** Stored checkpoints not held by an open file: candidates for files we meet. */
   private rows: FileRow[] = [];
-  /** No checkpoint of this source was ever taken on a path it matches now. */
+  /** The source has not begun watching its path yet: no note of it, nor a checkpoint on a path it matches. */
   private newHere = true;
+  /** The note that the source has begun watching its path (see markBegun). */
+  private begun: FileRow | null = null;
   /** Compressed files being read, by dev:ino. */
   private readonly decompressing = new Map<string, CompressedReader>();
   /** Compressed files waiting for one of the MAX_DECOMPRESSING reading slots, by path. */
@@ -108,8 +114,30 @@ export class FileSet {
     this.rows = all.filter((r) => r.state === 'active' || r.state === 'truncated' || r.state === 'rotated');
     // A source whose path now names files it never read (the user pointed it elsewhere)
     // starts those like a new source would: `start` decides, not "from the beginning".
+    // One that began watching this path before, and found nothing there, reads what has
+    // appeared since from the beginning: it was written while Vigil was away.
     const m = this.host.matcher();
-    this.newHere = this.ctx.isNew || !all.some((r) => m.matches(r.path));
+    this.begun = all.find((r) => r.state === BEGUN) ?? null;
+    this.newHere = this.ctx.isNew || !(this.begun?.path === this.host.path || all.some((r) => r.state !== BEGUN && m.matches(r.path)));
+  }
+
+  /**
+   * The source has begun watching its path: it looked, or found it missing or unreadable.
+   * From now on a file it meets there appeared after that, and is read from its
+   * beginning, in this run and the next ones. Noted in the store, as a row of its own.
+   */
+  markBegun(): void {
+    const path = this.host.path;
+    if (this.begun?.path === path) return;
+    if (this.begun) {
+      this.ctx.store.updateFile(this.begun.id, { path });
+      this.begun.path = path;
+      return;
+    }
+    const row: Omit<FileRow, 'id'> = {
+      source_id: this.ref.id, path, dev: null, ino: null, fingerprint: null, offset: 0, line_no: 0, size: 0, state: BEGUN, cursor: null,
+    };
+    this.begun = { id: this.ctx.store.addFile(row), ...row };
   }
 
   get bytesBehind(): number {

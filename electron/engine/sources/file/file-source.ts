@@ -115,6 +115,7 @@ export class FileSource implements Source {
         ref,
         ctx,
         matcher: () => this.matcher,
+        path: config.path,
         startAtEnd: (config.start ?? 'end') === 'end',
         read: (t) => this.readAndHandle(t),
         readIn: (t) => this.readIn(t),
@@ -199,6 +200,10 @@ export class FileSource implements Source {
     this.matcher = pathMatcher(this.config.path, this.config);
     this.baseError = await checkFolder(this.matcher.base);
     if (this.baseError) {
+      // Nothing there to call history: whatever appears (or can be read) later is read
+      // from its beginning, `start: end` or not.
+      if (!this.firstScanDone) await this.run(async () => this.files.markBegun());
+      this.firstScanDone = true;
       this.ready = true;
       this.notify();
       return; // retried on tick
@@ -223,6 +228,7 @@ export class FileSource implements Source {
     this.scanning = null;
     const first = !this.firstScanDone;
     await this.run(() => this.files.assignFound(found, first));
+    if (first) await this.run(async () => this.files.markBegun());
     this.firstScanDone = true;
     this.ready = true;
     this.notify();

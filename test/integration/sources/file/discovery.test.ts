@@ -73,6 +73,48 @@ describe('file source: which files, from where', () => {
     expect(await r.expectCount(2)).toEqual(['a1', 'b1']);
   });
 
+  it('a file that appears together with its folder (missing when the source started) is read from its beginning, start: end or not: file, glob and folder sources', async () => {
+    const dir = dirFixture();
+    const rigs = await Promise.all(
+      [['file', join(dir, 'f1', 'app.log')], ['glob', join(dir, 'f2', '*.log')], ['folder', join(dir, 'f3')]].map(([name, path]) =>
+        Rig.start({ dir, source: { name: name!, path: path! }, dbPath: join(dir, `${name}.db`) }),
+      ),
+    );
+    for (const r of rigs) cleanups.push(() => r.close());
+    await new Promise((res) => setTimeout(res, 150));
+    expect(rigs.map((r) => r.status().message)).toEqual(rigs.map(() => expect.stringMatching(/path missing/)));
+    // The folder and the file at once, as a program that makes its log folder does.
+    for (const f of ['f1', 'f2', 'f3']) {
+      mkdirSync(join(dir, f));
+      writeFileSync(join(dir, f, 'app.log'), 'L1\nL2\n');
+    }
+    for (const r of rigs) expect(await r.expectCount(2, `${r.name}: the first lines`)).toEqual(['L1', 'L2']);
+    for (const f of ['f1', 'f2', 'f3']) appendFileSync(join(dir, f, 'app.log'), 'L3\n');
+    for (const r of rigs) expect(await r.expectCount(3, `${r.name}: the next line`)).toEqual(['L1', 'L2', 'L3']);
+  });
+
+  it('a source that found nothing at its path reads, after a restart, what appeared there while Vigil was stopped (start: end)', async () => {
+    const dir = dirFixture();
+    mkdirSync(join(dir, 'logs'));
+    const file = await rig(dir, { name: 'file', path: join(dir, 'logs', 'later.log') });
+    const folder = await Rig.start({ dir, source: { name: 'folder', path: join(dir, 'nothing-yet') }, dbPath: join(dir, 'folder.db') });
+    cleanups.push(() => folder.close());
+    await new Promise((res) => setTimeout(res, 150));
+    await file.close();
+    await folder.close();
+    writeFileSync(join(dir, 'logs', 'later.log'), 's1\ns2\n');
+    mkdirSync(join(dir, 'nothing-yet'));
+    writeFileSync(join(dir, 'nothing-yet', 'a.log'), 'd1\n');
+    await file.open();
+    await folder.open();
+    expect(await file.expectCount(2)).toEqual(['s1', 's2']);
+    expect(await folder.expectCount(1)).toEqual(['d1']);
+    // And a restart with nothing new repeats nothing.
+    await file.restart();
+    appendFileSync(join(dir, 'logs', 'later.log'), 's3\n');
+    expect(await file.expectCount(3)).toEqual(['s1', 's2', 's3']);
+  });
+
   it('a glob picks up files that appear later, from their beginning, and ignores the rest', async () => {
     const dir = dirFixture();
     writeFileSync(join(dir, 'one.log'), 'before start\n');
