@@ -318,7 +318,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     }
     if (p && looksLikeContinuation(text)) return this.append(line, text);
     this.start(line, null);
-    if (!this.forced) this.missed(text, line.lineNo);
+    this.missed(text, line.lineNo);
   }
 
   /**
@@ -328,6 +328,8 @@ export class FormatStreamDecoder implements StreamDecoder {
    * stream no format reads costs next to nothing.
    */
   private missed(text: string, lineNo: number): void {
+    // A forced format is the user's word: lines it cannot read stay unparsed records.
+    if (this.forced) return;
     // Only the run's last sampleLines lines are looked at: only they are kept (a stream no
     // format reads waits for runs of up to 65,536 lines, which held 5-9 MB per file).
     if (++this.missRun > this.missesNeeded - this.tune.sampleLines) this.misses.push(text);

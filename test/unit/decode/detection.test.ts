@@ -30,6 +30,21 @@ describe('format detection', () => {
     ]);
   });
 
+  it('a forced format stays forced however many lines it cannot read (no switch to a detected one)', () => {
+    const zk = readFileSync(resolve(FIXTURES, '../../../../shared/corpus/loghub-2k/Zookeeper/Zookeeper_2k.log'), 'utf8').split('\n').slice(0, 300).join('\n') + '\n';
+    for (const format of ['json', 'syslog']) {
+      const d = factory.create({ format });
+      const recs = decodeAll(d, toLines(zk));
+      expect(recs.length).toBeGreaterThan(250);
+      expect(new Set(recs.map((r) => r.format)), format).toEqual(new Set(['generic']));
+      expect(d.describe(), format).toMatchObject({ format, forced: true, explanation: `${format} forced by the source configuration` });
+    }
+    // Detecting, the same lines are read as what they are.
+    const d = factory.create({});
+    decodeAll(d, toLines(zk));
+    expect(d.describe().format).toBe('log4j-dash');
+  });
+
   it('an unknown forced format falls back to detection and says so', () => {
     const d = factory.create({ format: 'nope' });
     expect(d.describe().explanation).toMatch(/"nope" is not known/);
