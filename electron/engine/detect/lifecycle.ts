@@ -171,6 +171,7 @@ export class Lifecycle {
       this.attach(a, f, true);
       return;
     }
+    if (f.repeatOnly) return;
     const fam = familyOf(fp);
     const kin = fam === null ? undefined : this.families.get(`${src.id}:${fam}`);
     if (kin && this.byId.has(kin.id) && f.ts - kin.lastSeen <= this.quietMs(kin)) {
@@ -335,7 +336,7 @@ export class Lifecycle {
       for (const [k, v] of Object.entries(f.numbers)) a.numbers[prefix + k] = v;
     }
     if (f.details !== undefined) a.details = { ...(a.details ?? {}), [f.detector]: f.details };
-    if (severityRank(f.severity) > severityRank(a.severity)) {
+    if (severityRank(f.severity) > severityRank(a.severity) && !f.repeatOnly) {
       // The most severe finding names the incident.
       a.severity = f.severity;
       a.title = f.title;

@@ -4,7 +4,7 @@ import { alertFinding } from './detectors/alert.js';
 import { BurstDetector, type BurstState } from './detectors/burst.js';
 import { criticalFinding } from './detectors/critical.js';
 import { ErrorRateDetector, type ErrorRateState } from './detectors/error-rate.js';
-import { newTemplateFinding } from './detectors/new-template.js';
+import { newTemplateFinding, newTemplateRepeat } from './detectors/new-template.js';
 import { SilenceDetector, type SilenceState } from './detectors/silence.js';
 import { TemplateSurgeDetector } from './detectors/template-surge.js';
 import { parseTraceback, tracebackFinding } from './detectors/traceback.js';
@@ -144,7 +144,7 @@ export class SourceDetection {
     const ref = { id: r.id, ts: r.ts };
 
     if (s.critical.enabled && rank >= this.criticalRank) criticalFinding(r, keyToText(key), t, sink);
-    if (isNew && s.newTemplate.enabled && rank >= this.newTemplateRank) newTemplateFinding(r, keyToText(key), t, stat);
+    if (s.newTemplate.enabled && rank >= this.newTemplateRank) (isNew ? newTemplateFinding : newTemplateRepeat)(r, keyToText(key), t, stat);
     if (this.surge && rank >= this.surgeRank) this.surge.observe(key, stats, ref, t, r.template, r.templateId, stat);
     if (rank >= ERROR) this.errorRate?.observe(ref, t, stat);
     else if (rank === WARN) this.warnRate?.observe(ref, t, stat);

@@ -25,6 +25,12 @@ export interface Finding {
   numbers?: Record<string, number>;
   details?: unknown;
   rule?: string;
+  /**
+   * A later occurrence of what an anomaly was opened for (a new message seen again): it
+   * adds to that anomaly while it is unresolved, keeping it open; it never opens one.
+   * Its title and message are empty: it does not rename the anomaly.
+   */
+  repeatOnly?: boolean;
 }
 
 /** A fingerprint clears (silence ended): resolve its anomaly at `ts`. */

@@ -86,6 +86,23 @@ describe('anomaly lifecycle', () => {
     ]);
   });
 
+  it('a new error that keeps recurring stays one open anomaly, counting each time, and resolves once it stops', async () => {
+    const { write, rows } = rig({ detection: { learningMs: 0, learningRecords: 0, resolveAfterMs: 20_000 } } as Partial<VigilConfig>);
+    await write([{ ts: T0, level: 'info', message: 'mailer started' }]);
+    // Every 6 s for 48 s: the quiet period after its first line (20 s) passes long before it stops.
+    const last = T0 + 1000 + 8 * 6000;
+    await write(Array.from({ length: 9 }, (_, i) => ({ ts: T0 + 1000 + i * 6000, level: 'error' as const, message: `SMTP relay rejected message ${i + 1}: 451 try again later` })));
+    const novel = () => rows().filter((r) => r.fingerprints.includes('new-template/'));
+    expect(novel()).toHaveLength(1);
+    expect(novel()[0]).toMatchObject({ state: 'open', count: 9, last_ts: last });
+    await write([{ ts: last + 60_000, level: 'info', message: 'mailer idle' }]);
+    expect(novel()).toHaveLength(1);
+    expect(novel()[0]).toMatchObject({ state: 'resolved', resolved_by: 'quiet', resolved_at: last + 20_000 });
+    // Once resolved, the message is no longer new: it opens nothing when it comes back.
+    await write([{ ts: last + 120_000, level: 'error', message: 'SMTP relay rejected message 10: 451 try again later' }]);
+    expect(novel()).toHaveLength(1);
+  });
+
   it('coalesces different findings close together, for at most 60 s', async () => {
     const { write, rows } = rig();
     // A new fatal message every 5 s for 2 minutes: one incident per minute, not 24.
