@@ -147,7 +147,10 @@ export class Dispatcher {
       const now = this.deps.now();
       const error = redact(e.message, secrets);
       const dead = !e.retryable || attempts >= policy.maxAttempts;
-      const wait = e.retryAfterMs !== undefined ? Math.min(e.retryAfterMs, policy.maxRetryAfterMs) : backoffDelay(attempts, policy, this.deps.random);
+      // A receiver's Retry-After is honoured when it asks for longer than our backoff, never
+      // shorter: `Retry-After: 0` (or a date past) spent every attempt in 30 ms.
+      const backoff = backoffDelay(attempts, policy, this.deps.random);
+      const wait = e.retryAfterMs !== undefined ? Math.max(backoff, Math.min(e.retryAfterMs, policy.maxRetryAfterMs)) : backoff;
       this.outbox.finishFailed(head.id, attemptId, now, error, e.statusCode ?? null, dead, now + wait);
       if (e.channelFault) w.breaker.failure(now);
       this.deps.log(

@@ -78,6 +78,19 @@ describe('delivery', () => {
     expect(r.requests).toHaveLength(2);
   });
 
+  it('a Retry-After of 0 or a date past does not hurry retries past the backoff', async () => {
+    const r = await receiver();
+    r.reply((_q, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '0' } } : n === 2 ? { status: 503, headers: { 'retry-after': 'Sun, 01 Nov 2026 00:00:00 GMT' } } : { status: 200 }));
+    const h = await setup(r, FAST.replace('initialDelay: 20ms, maxDelay: 100ms', 'initialDelay: 400ms, maxDelay: 2s'));
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'paced' }))]);
+    await waitFor(() => h.service.history({})[0]?.status === 'sent', { what: 'sent on the third try' });
+    const at = h.store.db.prepare('SELECT started_at FROM notify_attempts WHERE outbox_id = 1 ORDER BY id').pluck().all() as number[];
+    expect(at).toHaveLength(3);
+    // Backoff with equal jitter: at least half of 400 ms, then half of 800 ms.
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(200);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(400);
+  });
+
   it('times out on a slow receiver and tries again (the slow request may still have landed)', async () => {
     const r = await receiver();
     r.reply((_q, n) => (n === 1 ? { status: 200, delayMs: 2000 } : { status: 200 }));
