@@ -267,8 +267,18 @@ export const VigilConfig = z
       if (ch.has(c.name)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `duplicates the channel name "${c.name}"` });
       ch.add(c.name);
     });
+    // quietHours.hold names channel types or channels: a typo would hold nothing, silently.
+    const types = new Set(['toast', 'n8n', 'slack', 'discord', 'webhook', 'email']);
+    const checkHold = (q: { hold?: string[] | undefined } | false | undefined, path: (string | number)[]) => {
+      if (!q) return;
+      q.hold?.forEach((h, j) => {
+        if (!types.has(h) && !ch.has(h)) ctx.addIssue({ code: 'custom', path: [...path, 'hold', j], message: `names no channel and no channel type ("${h}")` });
+      });
+    };
+    checkHold(cfg.notify?.quietHours, ['notify', 'quietHours']);
     const ruleNames = new Set<string>();
     cfg.notify?.rules?.forEach((r, i) => {
+      checkHold(r.quietHours, ['notify', 'rules', i, 'quietHours']);
       if (ruleNames.has(r.name)) ctx.addIssue({ code: 'custom', path: ['notify', 'rules', i, 'name'], message: `duplicates the rule name "${r.name}"` });
       ruleNames.add(r.name);
       r.channels?.forEach((c, j) => {

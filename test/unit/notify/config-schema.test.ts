@@ -53,5 +53,13 @@ describe('notify config', () => {
     expect(errors({ notify: { quietHours: { start: '25:00', end: '07:00' } } })).toMatchObject([{ key: 'notify.quietHours.start' }]);
     expect(errors({ notify: { rules: [{ name: 'r', minSeverity: 'urgent' }] } })).toMatchObject([{ key: 'notify.rules.0.minSeverity' }]);
     expect(errors({ notify: { groupWindw: '30s' } })).toMatchObject([{ key: 'notify' }]);
+    // quietHours.hold takes channel types and channel names; a typo would hold nothing.
+    const ops = { name: 'ops', type: 'slack', url: 'https://hooks.slack.com/services/T/B/x' };
+    expect(errors({ channels: [ops], notify: { quietHours: { start: '00:00', end: '23:59', hold: ['ops', 'toast', 'slack'] } } })).toEqual([]);
+    expect(errors({ channels: [ops], notify: { quietHours: { start: '00:00', end: '23:59', hold: ['slack-ops', 'Slack'] }, rules: [{ name: 'r', quietHours: { start: '22:00', end: '07:00', hold: ['opps'] } }] } })).toEqual([
+      { key: 'notify.quietHours.hold.0', reason: 'names no channel and no channel type ("slack-ops")' },
+      { key: 'notify.quietHours.hold.1', reason: 'names no channel and no channel type ("Slack")' },
+      { key: 'notify.rules.0.quietHours.hold.0', reason: 'names no channel and no channel type ("opps")' },
+    ]);
   });
 });
