@@ -77,6 +77,8 @@ describe('slack', () => {
     );
     h.events.emit('anomaly.changed', many.map(opened));
     await waitFor(() => r.requests.length === 1, { what: 'slack post' });
+    // The delivery id a relay in front of Slack drops a retried repeat by.
+    expect(r.requests[0]!.headers['x-vigil-delivery']).toMatch(/^\S{6,}$/);
     const body = r.requests[0]!.json as { text: string; blocks: { type: string; text?: { type: string; text: string } }[] };
     expect(body.blocks.length).toBeLessThanOrEqual(50);
     expect(body.blocks[0]!.type).toBe('header');
@@ -108,6 +110,7 @@ describe('discord', () => {
     );
     h.events.emit('anomaly.changed', many.map(opened));
     await waitFor(() => r.requests.length === 1, { what: 'discord post' });
+    expect(r.requests[0]!.headers['x-vigil-delivery']).toMatch(/^\S{6,}$/);
     const body = r.requests[0]!.json as {
       username: string;
       content: string;

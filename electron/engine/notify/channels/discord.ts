@@ -93,6 +93,6 @@ export const discordSender: ChannelSender = {
   resolvedByDefault: true,
   async send(msg: NotificationMessage, ctx: SendContext) {
     const config = ctx.config as DiscordChannelConfig;
-    return sendJson(config.url, JSON.stringify(discordPayload(msg, config.username)), { signal: ctx.signal });
+    return sendJson(config.url, JSON.stringify(discordPayload(msg, config.username)), { headers: { 'x-vigil-delivery': ctx.deliveryKey }, signal: ctx.signal });
   },
 };

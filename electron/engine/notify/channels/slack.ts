@@ -50,6 +50,6 @@ export const slackSender: ChannelSender = {
   resolvedByDefault: true,
   async send(msg: NotificationMessage, ctx: SendContext) {
     const config = ctx.config as SlackChannelConfig;
-    return sendJson(config.url, JSON.stringify(slackPayload(msg)), { signal: ctx.signal });
+    return sendJson(config.url, JSON.stringify(slackPayload(msg)), { headers: { 'x-vigil-delivery': ctx.deliveryKey }, signal: ctx.signal });
   },
 };
