@@ -8,7 +8,7 @@ import { Detection, type DetectionOptions } from './detection.js';
 import { DetectionStage } from './stage.js';
 import type { Settings } from './settings.js';
 
-/** Where detection's changes go: everything to the UI, the unsnoozed ones to notifications. */
+/** Where detection's changes go: everything to the UI, the unsnoozed ones (and every resolution) to notifications. */
 export interface AnomalyOutlet {
   changed(all: AnomalyChange[], notify: AnomalyChange[]): void;
 }
@@ -73,7 +73,9 @@ export class DetectionService {
     const now = Date.now();
     this.outlet?.changed(
       changes,
-      changes.filter((c) => !(c.anomaly.snoozedUntil && c.anomaly.snoozedUntil > now)),
+      // A snooze holds what would page (opened, repeated), not the "resolved" owed to the
+      // channels already told: a chat must not show an alert open for ever.
+      changes.filter((c) => c.kind === 'resolved' || !(c.anomaly.snoozedUntil && c.anomaly.snoozedUntil > now)),
     );
   }
 
