@@ -122,7 +122,11 @@ export class Dispatcher {
     const startedAt = this.deps.now();
     const attemptId = this.outbox.beginAttempt(head.id, startedAt);
     const attempts = head.attempts + 1;
-    const msg: NotificationMessage = { id: head.id, kind: head.kind, rule: head.rule, channel: head.channel, createdAt: head.created_at, items: this.outbox.items(head.id) };
+    const items = this.outbox.items(head.id);
+    // A firing message whose every anomaly resolved before it went out (group window, quiet
+    // hours, retries, the dead letters) says so in its title and kind, not only per item.
+    const kind = head.kind === 'firing' && items.every((i) => i.anomaly.state === 'resolved') ? 'resolved' : head.kind;
+    const msg: NotificationMessage = { id: head.id, kind, rule: head.rule, channel: head.channel, createdAt: head.created_at, items };
     let secrets: string[] = [];
     try {
       if (!msg.items.length) throw new DeliveryError('the message has no anomalies', { retryable: false });

@@ -33,7 +33,7 @@ export class Grouper {
     };
     this.outbox.transaction(() => {
       for (const { kind, anomaly: a } of changes) {
-        this.outbox.refreshGrouping(a);
+        this.outbox.refreshUnsent(a);
         if (kind === 'opened' || kind === 'repeated') {
           // An acknowledged anomaly is someone's already: its repeats stay quiet. A snoozed
           // one reaches the UI, not the channels.
@@ -49,8 +49,9 @@ export class Grouper {
           for (const r of this.outbox.notifiedRoutes(a.id)) {
             const channel = channels.find((c) => c.name === r.channel);
             if (!channel || channel.enabled === false || !this.deps.sendsResolved(channel)) continue;
-            // Still grouping: the firing message goes out showing the anomaly resolved.
-            if (this.outbox.inGrouping(r.rule, r.channel, a.id)) continue;
+            // Its firing message has not gone out (grouping, retrying): it goes out showing
+            // the anomaly resolved. Or it is in the dead letters: the channel was never told.
+            if (this.outbox.firingUnsent(r.rule, r.channel, a.id)) continue;
             const window = ruleByName(rules, r.rule)?.groupWindowMs ?? rules[0]?.groupWindowMs ?? 0;
             this.add(r.rule, window, channel, 'resolved', 'resolved', a, evidenceOf(a), now);
           }

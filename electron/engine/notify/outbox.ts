@@ -68,11 +68,15 @@ export class Outbox {
       .run(outboxId, anomaly.id, change, JSON.stringify({ anomaly, evidence } satisfies Snapshot), now);
   }
 
-  /** Refreshes an anomaly's snapshot in messages still grouping (its count, state, ...). */
-  refreshGrouping(anomaly: Anomaly): void {
+  /**
+   * Refreshes an anomaly's snapshot (its count, state, ...) in messages not sent yet:
+   * grouping, waiting for a retry, or in the dead letters (retried by hand later, they
+   * show how it stands then, not a stale "open").
+   */
+  refreshUnsent(anomaly: Anomaly): void {
     const rows = this.q(
         `SELECT i.outbox_id, i.snapshot FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
-         WHERE i.anomaly_id = ? AND o.status = 'grouping'`,
+         WHERE i.anomaly_id = ? AND o.status IN ('grouping', 'pending', 'dead')`,
       )
       .all(anomaly.id) as { outbox_id: number; snapshot: string }[];
     const update = this.q('UPDATE notify_items SET snapshot = ? WHERE outbox_id = ? AND anomaly_id = ?');
@@ -82,12 +86,15 @@ export class Outbox {
     }
   }
 
-  /** Whether a firing message for (rule, channel) still grouping holds this anomaly. */
-  inGrouping(rule: string, channel: string, anomalyId: number): boolean {
+  /**
+   * Whether a firing message for (rule, channel) holding this anomaly has not gone out:
+   * grouping, waiting for a retry, or dead (the channel was never told).
+   */
+  firingUnsent(rule: string, channel: string, anomalyId: number): boolean {
     return (
       this.q(
           `SELECT 1 FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
-           WHERE i.anomaly_id = ? AND o.status = 'grouping' AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?`,
+           WHERE i.anomaly_id = ? AND o.status IN ('grouping', 'pending', 'dead') AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?`,
         )
         .get(anomalyId, rule, channel) !== undefined
     );

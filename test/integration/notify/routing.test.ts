@@ -157,10 +157,32 @@ notify: { groupWindow: 0 }
     now += 30_000;
     h.service.applyConfig(config(yaml));
     await waitFor(() => slack.requests.length === 1, { what: 'one message' });
-    const section = (slack.requests[0]!.json as { blocks: { type: string; text?: { text: string } }[] }).blocks[1]!.text!.text;
-    expect(section).toContain('[RESOLVED] blip');
+    const body = slack.requests[0]!.json as { text: string; blocks: { type: string; text?: { text: string } }[] };
+    expect(body.blocks[1]!.text!.text).toContain('[RESOLVED] blip');
+    // Its headline says so too: a phone shows the header, not the section.
+    expect(body.blocks[0]!.text!.text).toBe('✅ Resolved: blip');
+    expect(body.text).not.toMatch(/🔴|🟠|🟡|🔵/);
     await idle(h);
     expect(slack.requests).toHaveLength(1);
+  });
+
+  it('a firing message in the dead letters is not followed by "resolved"; retried later, it shows the anomaly as it stands', async () => {
+    const hook = await receiver();
+    hook.reply((_q, n) => (n === 1 ? { status: 400, body: 'bad payload' } : { status: 204 }));
+    const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\nnotify: { groupWindow: 0 }\n`);
+    const a = anomaly({ title: 'backup failed' });
+    h.events.emit('anomaly.changed', [opened(a)]);
+    await waitFor(() => h.service.deadLetters({}).length === 1, { what: 'the firing message refused' });
+    h.events.emit('anomaly.changed', [change('resolved', { ...a, state: 'resolved', resolvedAt: a.lastTs + 1 })]);
+    await idle(h);
+    // The channel was never told it fired: no "resolved" for it.
+    expect(hook.requests).toHaveLength(1);
+    expect(h.service.history({}).filter((m) => m.kind === 'resolved')).toEqual([]);
+    h.service.retry({ all: true });
+    await waitFor(() => hook.requests.length === 2, { what: 'the retried message' });
+    expect(hook.requests[1]!.json).toMatchObject({ kind: 'resolved', anomalies: [{ title: 'backup failed', state: 'resolved' }] });
+    await idle(h);
+    expect(hook.requests).toHaveLength(2);
   });
 
   it('holds messages over a rule rate limit and merges them into the next allowed one', async () => {
