@@ -1,7 +1,8 @@
 // The composition root: builds the services, wires source -> decode -> store -> UI
 // (detect and notify plug in as pipeline stages), and disposes them in reverse order.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Events, Handlers } from '../../shared/contract.js';
 import type { AnomalyChange, LogEvent, ReportFile, ReportFormat, VigilConfig } from '../../shared/types.js';
 import { ConfigFile, type ConfigResult } from './config/config-file.js';
@@ -116,7 +117,7 @@ export class Engine {
         this.log(`config ${this.paths.configPath} is invalid; keeping the last good one:\n${errors.map((e) => `  ${e.key}: ${e.reason}`).join('\n')}`);
         this.events.emit('config.invalid', errors);
       },
-    });
+    }, lastGoodPath(this.paths.dataDir, this.paths.configPath));
     this.ingestor = new Ingestor(this.store, templates, stages, {
       onDidStore: (records) => this.onStored(records),
       onStoreError: (err) => {
@@ -301,6 +302,11 @@ export class Engine {
       'anomalies.report': (req) => this.report(req),
     };
   }
+}
+
+/** Where the last config in force is kept, per config file (several may share a data folder). */
+function lastGoodPath(dataDir: string, configPath: string): string {
+  return join(dataDir, 'last-good-config', `${createHash('sha1').update(resolve(configPath)).digest('hex').slice(0, 12)}.yml`);
 }
 
 function unknownFormat(key: string, format: string): ConfigResult {

@@ -97,6 +97,34 @@ describe('engine: source -> store -> UI', () => {
     expect(engine.config.config.sources).toEqual([]);
   });
 
+  it('vigil.yml left invalid when Vigil stops: the next start runs the last config that was in force, and says why; a config never valid refuses to start', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const good = `sources:\n  - name: app\n    type: file\n    path: ${log}\n`;
+    let engine = await startEngine(dir, good);
+    await engine.close();
+    const broken = `${good}channels:\n  - name: hook\n    type: teams\n    url: htp:/not a url\n`;
+    writeFileSync(join(dir, 'vigil.yml'), broken);
+    const logged: string[] = [];
+    engine = await Engine.start({ dataDir: dir, host: 'cli', log: (m) => logged.push(m) });
+    cleanups.push(() => engine.close());
+    expect(engine.config.config.sources.map((s) => s.name)).toEqual(['app']);
+    const shown = await engine.handlers['config.get']({});
+    expect(shown.text).toBe(broken);
+    expect(shown.fileErrors.map((e) => e.key)).toEqual(['channels.0.type']);
+    expect(logged.join('\n')).toMatch(/is invalid; keeping the last good one:\n {2}channels\.0\.type/);
+    appendFileSync(log, 'still watched\n');
+    await waitFor(() => lines(engine, 'app').length === 1, { what: 'the source of the last good config at work' });
+    // The file itself is left as the user wrote it.
+    expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).toBe(broken);
+
+    const fresh = tempDir();
+    cleanups.push(fresh.cleanup);
+    await expect(startEngine(fresh.dir, broken)).rejects.toThrow(/invalid config .*\n.*channels\.0\.type/);
+  });
+
   it('a change from the app while vigil.yml holds an invalid hand edit is refused, not written over it; the file and its errors are shown; fixed, it applies', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

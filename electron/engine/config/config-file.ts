@@ -58,6 +58,12 @@ export class ConfigFile {
   constructor(
     readonly path: string,
     private readonly events: Partial<ConfigFileEvents> = {},
+    /**
+     * Where a copy of the last config that was in force is kept, so that a file edited into
+     * something invalid while Vigil ran does not stop the next start: it starts with that
+     * copy, and says why. Without one, an invalid file refuses to start.
+     */
+    private readonly lastGoodPath: string | null = null,
   ) {}
 
   get config(): VigilConfig {
@@ -80,10 +86,42 @@ export class ConfigFile {
     }
     const text = await readFile(this.path, 'utf8');
     const r = this.check(text);
-    if (!r.ok) throw new ConfigInvalidError(this.path, r.errors);
+    if (!r.ok) {
+      const good = await this.readLastGood();
+      if (!good) throw new ConfigInvalidError(this.path, r.errors);
+      this.text = good.text;
+      this.current = good.config;
+      this.invalidOnDisk = { text, errors: r.errors };
+      this.events.onInvalid?.(r.errors);
+      return good.config;
+    }
     this.text = text;
     this.current = r.config;
+    await this.saveLastGood(text);
     return r.config;
+  }
+
+  private async readLastGood(): Promise<{ text: string; config: VigilConfig } | null> {
+    if (!this.lastGoodPath) return null;
+    try {
+      const text = await readFile(this.lastGoodPath, 'utf8');
+      const r = this.check(text);
+      return r.ok ? { text, config: r.config } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async saveLastGood(text: string): Promise<void> {
+    if (!this.lastGoodPath) return;
+    try {
+      await mkdir(dirname(this.lastGoodPath), { recursive: true });
+      const tmp = `${this.lastGoodPath}.${process.pid}.tmp`;
+      await writeFile(tmp, text, { mode: 0o600 });
+      await rename(tmp, this.lastGoodPath);
+    } catch {
+      // Best effort: without it, an invalid file refuses the next start, as it always did.
+    }
   }
 
   /** Watch the file for edits by hand. */
@@ -134,6 +172,7 @@ export class ConfigFile {
     this.invalidOnDisk = null;
     this.text = text;
     this.current = r.config;
+    await this.saveLastGood(text);
     this.events.onDidChange?.(r.config);
     return [];
   }
@@ -222,6 +261,7 @@ export class ConfigFile {
     this.text = text;
     this.current = config;
     this.invalidOnDisk = null;
+    await this.saveLastGood(text);
     this.events.onDidChange?.(config);
   }
 
