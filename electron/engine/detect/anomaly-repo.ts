@@ -80,6 +80,7 @@ export class AnomalyRepo {
       stateUpsert: p(`INSERT INTO detector_state (source_id, state, updated_at) VALUES (?, ?, ?)
                       ON CONFLICT(source_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`),
       stateGet: p(`SELECT state FROM detector_state WHERE source_id = ?`),
+      stateSavedAt: p(`SELECT updated_at FROM detector_state WHERE source_id = ?`),
       templatesGet: p(`SELECT template_key, first_ts, last_ts, count, max_level, baseline FROM detector_templates WHERE source_id = ? ORDER BY last_ts DESC LIMIT ?`),
       templateGet: p(`SELECT template_key, first_ts, last_ts, count, max_level, baseline FROM detector_templates WHERE source_id = ? AND template_key = ?`),
       templateUpsert: p(`INSERT INTO detector_templates (source_id, template_key, first_ts, last_ts, count, max_level, baseline)
@@ -224,6 +225,11 @@ export class AnomalyRepo {
 
   saveState(sourceId: number, state: SourceDetectionState, now: number): void {
     this.s.stateUpsert!.run(sourceId, JSON.stringify(state, (_k, v) => (v === Number.NEGATIVE_INFINITY ? null : v)), now);
+  }
+
+  /** When a source's detector state was last saved (wall time), or null. */
+  stateSavedAt(sourceId: number): number | null {
+    return (this.s.stateSavedAt!.pluck().get(sourceId) as number | undefined) ?? null;
   }
 
   loadState(sourceId: number): SourceDetectionState | undefined {

@@ -78,7 +78,12 @@ export class Detection {
     let e = this.sources.get(sourceId);
     if (e) return e;
     const settings = this.settingsFor(name);
-    const det = new SourceDetection(sourceId, name, settings, this.repo.loadState(sourceId));
+    const state = this.repo.loadState(sourceId);
+    const det = new SourceDetection(sourceId, name, settings, state);
+    // Restored (a restart): the stream clock last moved no later than the state was saved.
+    // The timer goes on from there, so an anomaly resolves after its quiet period, neither
+    // at once (from wall time 0) nor never.
+    if (state && Number.isFinite(det.clock)) det.wallAtClock = this.repo.stateSavedAt(sourceId) ?? Date.now();
     det.book.load(this.repo.loadTemplates(sourceId));
     det.book.stored = (key) => this.repo.loadTemplate(sourceId, key);
     const ref: SourceRef = { id: sourceId, name, settings };
@@ -127,6 +132,8 @@ export class Detection {
   tick(wallNow = Date.now()): AnomalyChange[] {
     return this.repo.transaction(() => {
       const live = this.life.liveSources();
+      // A source with open anomalies and no record since a restart is swept too.
+      for (const [id, name] of live) if (!this.sources.has(id)) this.entry(id, name);
       for (const e of this.sources.values()) {
         if (!Number.isFinite(e.det.clock)) continue;
         const now = e.det.clock + Math.max(0, wallNow - e.det.wallAtClock);

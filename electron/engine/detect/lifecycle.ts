@@ -215,8 +215,9 @@ export class Lifecycle {
     }
   }
 
-  liveSources(): Set<number> {
-    return new Set([...this.byId.values()].map((a) => a.sourceId));
+  /** The sources with unresolved anomalies: id -> name. */
+  liveSources(): Map<number, string> {
+    return new Map([...this.byId.values()].map((a) => [a.sourceId, a.source]));
   }
 
   private open(fp: string, f: Finding, src: SourceRef): void {

@@ -103,6 +103,37 @@ describe('anomaly lifecycle', () => {
     expect(novel()).toHaveLength(1);
   });
 
+  it('after a restart, an open anomaly resolves once its quiet period has passed: not never (no new line), not at once (a late line)', async () => {
+    const cfg = { detection: { learningMs: 0, learningRecords: 0, resolveAfterMs: 20_000 } } as Partial<VigilConfig>;
+    const { write, rows, store } = rig(cfg);
+    await write([{ ts: T0, level: 'info', message: 'up' }, { ts: T0 + 1000, level: 'fatal', message: 'queue backlog over limit' }]);
+    expect(rows()).toMatchObject([{ state: 'open' }]);
+    const savedAt = Date.now();
+    // Vigil restarts: detection is built again from the store.
+    const restarted = () => {
+      const svc = new DetectionService({ live: false });
+      svc.attach(store, { changed: () => undefined });
+      svc.configure({ sources: [], channels: [], rules: [], ...cfg } as VigilConfig);
+      return svc;
+    };
+    let svc = restarted();
+    svc.core.tick(savedAt + 10_000);
+    expect(rows()).toMatchObject([{ state: 'open' }]);
+    svc.core.tick(savedAt + 25_000);
+    expect(rows()).toMatchObject([{ state: 'resolved', resolved_by: 'quiet', resolved_at: T0 + 1000 + 20_000 }]);
+
+    // Again, with a late line (older than the last one seen) as the first record after the restart.
+    await write([{ ts: T0 + 60_000, level: 'fatal', message: 'queue backlog over limit' }]);
+    expect(rows()[1]).toMatchObject({ state: 'open' });
+    svc = restarted();
+    const ingestor = new Ingestor(store, null, [svc.stage], {}, { lingerMs: 0 });
+    const source = { name: 'app', id: store.sourceId('app', 'file'), type: 'file' };
+    await ingestor.write({ source, fileId: null, path: null, records: [{ firstLine: 99, lastLine: 99, startOffset: 0, endOffset: 0, ts: T0 + 59_000, tsText: null, level: 'info', levelText: 'INFO', message: 'flushed late', raw: 'flushed late', rawBytes: null, flags: 0, format: 'test' }], checkpoint: null, readAt: T0 });
+    await ingestor.drain();
+    svc.core.tick(Date.now() + 2000);
+    expect(rows()[1]).toMatchObject({ state: 'open' });
+  });
+
   it('coalesces different findings close together, for at most 60 s', async () => {
     const { write, rows } = rig();
     // A new fatal message every 5 s for 2 minutes: one incident per minute, not 24.
