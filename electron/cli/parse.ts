@@ -126,7 +126,7 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
 
   // Pass 1: mine. Pass 2 replays the same records through a fresh miner, which hands out
   // the same ids in the same order; the first miner knows each id's final template.
-  const final = new DrainMiner();
+  const final = new DrainMiner({ trackChanges: false });
   // The workers cut a file into parts by offset: a compressed one is read on one thread.
   const onWorkers = workerScript !== null && size >= WORKERS_FROM && compressed === null;
   const info =
@@ -142,7 +142,7 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
   await write(io.stderr, `vigil parse: ${info.format}${info.forced ? ' (forced)' : ''}: ${info.explanation}\n`);
   if (onWorkers) await write(io.stderr, 'vigil parse: templates mined with two decode threads\n');
 
-  const replay = new DrainMiner();
+  const replay = new DrainMiner({ trackChanges: false });
   if (parsed.output === 'csv') await write(io.stdout, 'LineId,EventId,EventTemplate,Timestamp,Level,Format\r\n');
   await decodeFile(path, opts, factory, async (r) => {
     const m = replay.match(r.message, r.ts ?? 0);

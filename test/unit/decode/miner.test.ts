@@ -131,6 +131,18 @@ describe('template miner memory', () => {
     expect(again).toBeGreaterThan(first);
   });
 
+  it('a miner nothing persists (vigil parse: trackChanges false) keeps no list of changed templates, which grew with each line of free text', () => {
+    const next = freeText(3);
+    const lines = Array.from({ length: 3000 }, () => next());
+    const kept = new DrainMiner({ maxTemplates: 1000 });
+    const offline = new DrainMiner({ maxTemplates: 1000, trackChanges: false });
+    lines.forEach((l, i) => {
+      expect(offline.match(l, i).id).toBe(kept.match(l, i).id);
+    });
+    expect(kept.takeDirty().length).toBeGreaterThan(2500);
+    expect(offline.takeDirty()).toEqual([]);
+  });
+
   it('keeps at most maxPerBucket templates of one length and first word', () => {
     const m = new DrainMiner({ maxPerBucket: 20 });
     const next = freeText(2);

@@ -47,6 +47,12 @@ export interface MinerOptions {
   maxTemplates?: number;
   /** Templates of one length and first word kept in memory; past it the least recently matched of them is set aside. */
   maxPerBucket?: number;
+  /**
+   * Keep the changed templates for takeDirty (default true). Off for a miner nothing
+   * persists (vigil parse): the set would keep every template ever set aside, and memory
+   * would grow with each line of free text.
+   */
+  trackChanges?: boolean;
 }
 
 /**
@@ -82,6 +88,8 @@ export class DrainMiner implements TemplateMiner {
   // Changed templates; a Set, but match() skips the hash lookup for templates already in it.
   private readonly dirty = new Set<MinedTemplate>();
   private dirtyHint: MinedTemplate | null = null;
+  private readonly track: boolean;
+  private asideSinceSweep = 0;
   private nextId = 1;
 
   constructor(opts: MinerOptions = {}) {
@@ -91,6 +99,11 @@ export class DrainMiner implements TemplateMiner {
     this.cacheMax = opts.cacheEntries ?? 100_000;
     this.maxLive = opts.maxTemplates ?? MAX_TEMPLATES;
     this.maxPerBucket = opts.maxPerBucket ?? 100;
+    this.track = opts.trackChanges ?? true;
+  }
+
+  private markDirty(t: MinedTemplate): void {
+    if (this.track) this.dirty.add(t);
   }
 
   match(message: string, now = Date.now()): { id: number; template: string } {
@@ -117,7 +130,7 @@ export class DrainMiner implements TemplateMiner {
     t.used = ++this.tick;
     if (now > t.lastSeen) t.lastSeen = now;
     if (t !== this.dirtyHint) {
-      this.dirty.add(t);
+      this.markDirty(t);
       this.dirtyHint = t;
     }
     return { id: t.id, template: t.text };
@@ -224,7 +237,7 @@ export class DrainMiner implements TemplateMiner {
     const t: MinedTemplate = { id: this.nextId++, tokens, space, text: render(tokens, space), count: 0, firstSeen: now, lastSeen: now, mergedInto: null, used: this.tick, evicted: false, absorbed: undefined };
     list.push(t);
     this.byId.set(t.id, t);
-    this.dirty.add(t);
+    this.markDirty(t);
     this.live++;
     if (list.length > this.maxPerBucket) {
       let old = list[0]!;
@@ -242,6 +255,12 @@ export class DrainMiner implements TemplateMiner {
     for (const a of t.absorbed ?? []) this.byId.delete(a.id);
     t.absorbed = undefined;
     this.live--;
+    // The cache would keep what is set aside alive (up to cacheEntries of them: free text
+    // held some 400 MB so): drop its entries now and then.
+    if (++this.asideSinceSweep >= Math.max(1000, this.maxLive / 10)) {
+      this.asideSinceSweep = 0;
+      for (const [k, c] of this.cache) if (c.evicted || (c.mergedInto !== null && this.resolve(c)?.evicted !== false)) this.cache.delete(k);
+    }
   }
 
   /** Sets aside the `n` least recently matched templates, in one pass over the buckets. */
@@ -285,13 +304,13 @@ export class DrainMiner implements TemplateMiner {
       c.mergedInto = keep.id;
       list.splice(list.indexOf(c), 1);
       this.live--;
-      this.dirty.add(c);
+      this.markDirty(c);
       (keep.absorbed ??= []).push(c);
       // Templates merged into c earlier now point at keep directly.
       for (const o of this.byId.values()) if (o.mergedInto === c.id) {
         o.mergedInto = keep.id;
         keep.absorbed.push(o);
-        this.dirty.add(o);
+        this.markDirty(o);
       }
       c.absorbed = undefined;
     }
