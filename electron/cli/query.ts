@@ -45,6 +45,8 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write('vigil query: only read-only statements that return rows are allowed (SELECT, WITH, PRAGMA ...)\n');
       return 2;
     }
+    // 64-bit integers whole (see jsonSafe).
+    stmt.safeIntegers(true);
     for (const row of stmt.iterate() as Iterable<Record<string, unknown>>) {
       const ok = io.stdout.write(JSON.stringify(row, jsonSafe) + '\n');
       if (!ok) await new Promise((r) => io.stdout.once('drain', r));
@@ -55,9 +57,9 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** Buffers (raw_bytes) as base64, big integers as strings: JSON that round-trips. */
+/** Buffers (raw_bytes) as base64, integers past 2^53 as their exact digits: JSON that round-trips. */
 function jsonSafe(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint') return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(value.toString());
   if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
     return Buffer.from((value as { data: number[] }).data).toString('base64');
   }

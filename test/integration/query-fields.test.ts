@@ -85,6 +85,18 @@ describe('SQL over the fields of a format', () => {
     expect(await q("SELECT field(raw, format, 'nope') AS a, field(raw, 'no-such-format', 'user') AS b, field(NULL, format, 'user') AS c FROM events WHERE format = 'logfmt' LIMIT 1")).toEqual([{ a: null, b: null, c: null }]);
   });
 
+  it('integers past 2^53 keep every digit (a 64-bit span id): in field(), fields() and SQL itself, in the app and in vigil query', async () => {
+    const sql = `SELECT field('{"span": 1234567890123456789}', 'json', 'span') AS a,
+      field('{"span": 1234567890123456790}', 'json', 'span') = field('{"span": 1234567890123456789}', 'json', 'span') AS same,
+      fields('{"span": 1234567890123456789, "huge": 123456789012345678901234567890, "f": 1.5}', 'json') AS f, 9007199254740993 AS x, 42 AS small`;
+    // The app's SQL view: past 2^53, the digits as text (JSON numbers would round).
+    expect(await q(sql)).toEqual([{ a: '1234567890123456789', same: 0, f: '{"span":1234567890123456789,"huge":"123456789012345678901234567890","f":1.5}', x: '9007199254740993', small: 42 }]);
+    // vigil query: the digits as a JSON number, exactly.
+    const r = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', db, sql.replace(/\s+/g, ' ')], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('{"a":1234567890123456789,"same":0,"f":"{\\"span\\":1234567890123456789,\\"huge\\":\\"123456789012345678901234567890\\",\\"f\\":1.5}","x":9007199254740993,"small":42}\n');
+  });
+
   it('a format whose message is on the line under the first: the body line fills the fields; a capture named like a column gets _field', async () => {
     const rows = await q('SELECT level, level_text, message, source_field, method FROM java_util_logging');
     expect(rows).toEqual([{ level: 'info', level_text: 'INFO', message: 'Initialization processed in 812 ms', source_field: 'org.apache.catalina.startup.Catalina', method: 'load' }]);

@@ -51,6 +51,13 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     return m?.groups ? Object.keys(m.groups) : [];
   };
   /** Text captures that are plain numbers become numbers (`status >= 500` compares as a person means); 007 and 1e5 stay text. */
+  const BIG_DIGITS = /\d{16}/;
+  const exactIntegers = (_k: string, v: unknown, ctx?: { source?: string }): unknown => {
+    if (typeof v !== 'number' || Number.isSafeInteger(v) || !ctx?.source || !/^-?\d+$/.test(ctx.source)) return v;
+    const b = BigInt(ctx.source);
+    return b >= -9223372036854775808n && b <= 9223372036854775807n ? b : ctx.source;
+  };
+  const stringify = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(x.toString()) : x));
   const typed = (v: string): string | number => (/^-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?$/.test(v) ? Number(v) : v);
   // A reader gives the fields as the format found them: a regex's `groups` (an undefined
   // for a capture that took no part), logfmt's strings, a JSON object. Text is typed when
@@ -64,7 +71,8 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
       readers.set(f.name, (raw) => {
         const line = raw.split('\n', 1)[0]!;
         try {
-          const v: unknown = JSON.parse(line);
+          // Integers past 2^53 keep their digits (as BigInt, 64-bit in SQLite; as text past that).
+          const v: unknown = BIG_DIGITS.test(line) ? JSON.parse(line, exactIntegers as never) : JSON.parse(line);
           return v && typeof v === 'object' && !Array.isArray(v) ? (v as Fields) : null;
         } catch {
           return null;
@@ -127,7 +135,7 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     if (v === undefined || v === null) return null;
     if (typeof v === 'boolean') return v ? 1 : 0;
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') return v;
-    return JSON.stringify(v);
+    return stringify(v);
   };
   db.function('field', { deterministic: true }, (raw, format, name) => {
     const f = read(raw, format);
@@ -139,7 +147,7 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     // No prototype: a JSON key "__proto__" stays a key.
     const out: Fields = Object.create(null) as Fields;
     for (const k in f) if (f[k] !== undefined) out[k] = typeOf(f[k]);
-    return JSON.stringify(out);
+    return stringify(out);
   });
 
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
