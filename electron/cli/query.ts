@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { formatErrors } from '../engine/config/config-file.js';
 import { parseLogfmt } from '../engine/decode/formats/logfmt.js';
@@ -13,8 +13,8 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
   const db = str(args, 'db');
   if (!db) throw new UsageError('query needs --db FILE');
   if (args.positionals.length !== 1) throw new UsageError('query needs exactly one SQL statement (quote it)');
-  if (!existsSync(db)) {
-    io.stderr.write(`vigil query: no database at ${db}\n`);
+  if (!existsSync(db) || statSync(db).isDirectory()) {
+    io.stderr.write(`vigil query: no database at ${db}${existsSync(db) ? ' (a folder)' : ''}\n`);
     return 2;
   }
   let userFormats: unknown[] = [];
@@ -38,8 +38,10 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
     try {
       stmt = conn.prepare(args.positionals[0]!);
     } catch (err) {
+      // The statement itself is wrong (syntax, no such table): bad input.
+      if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw err;
       io.stderr.write(`vigil query: ${(err as Error).message}\n`);
-      return 1;
+      return 2;
     }
     if (!stmt.reader) {
       io.stderr.write('vigil query: only read-only statements that return rows are allowed (SELECT, WITH, PRAGMA ...)\n');

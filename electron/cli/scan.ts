@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { REPORT_FORMATS, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
@@ -84,6 +84,12 @@ export async function scanCommand(args: string[], io: CliIo, deps: ScanDeps = {}
   if (parsed.flags.help) {
     await write(io.stdout, USAGE);
     return 0;
+  }
+  const reportDir = str(parsed, 'report');
+  if (reportDir && existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
+    // Said before scanning, not after printing the anomalies.
+    await write(io.stderr, `vigil scan: --report ${reportDir} is a file; it must name a folder (made if missing)\n`);
+    return 2;
   }
   const files = parsed.positionals;
   if (!files.length) {

@@ -60,6 +60,17 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       io.stderr.write(`vigil ${name}: ${err.message}\n`);
       return 2;
     }
+    const e = err as { name?: string; code?: unknown; message?: string } | null;
+    if (e?.code === 'SQLITE_NOTADB') {
+      io.stderr.write(`vigil ${name}: the --db file is not a Vigil store (SQLite: ${e.message})\n`);
+      return 2;
+    }
+    // What the machine refused (a file, a folder, the database): its words, on one line.
+    // A stack trace is for Vigil's own faults.
+    if (e?.name === 'SqliteError' || (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code))) {
+      io.stderr.write(`vigil ${name}: ${e.message ?? String(err)}\n`);
+      return 1;
+    }
     io.stderr.write(`vigil ${name}: ${(err as Error)?.stack ?? String(err)}\n`);
     return 1;
   }

@@ -46,8 +46,17 @@ describe('vigil query', () => {
     expect(noDb.status).toBe(2);
     expect(noDb.stderr).toContain('no database at');
     const badSql = vigil('query', '--db', db, 'SELEC nonsense');
-    expect(badSql.status).toBe(1);
-    expect(badSql.stderr).toContain('syntax error');
+    expect(badSql.status).toBe(2);
+    expect(badSql.stderr).toBe('vigil query: near "SELEC": syntax error\n');
+    // Failures while rows are read, a file that is not a store, a folder: one line, no stack trace.
+    const rowError = vigil('query', '--db', db, "SELECT json_extract(message, '$.x') FROM events");
+    expect([rowError.status, rowError.stderr]).toEqual([1, 'vigil query: malformed JSON\n']);
+    writeFileSync(join(dir, 'notes.txt'), 'not a database at all, just notes\n'.repeat(100));
+    for (const cmd of [['query', '--db', join(dir, 'notes.txt'), 'SELECT 1'], ['report', '--latest', '--db', join(dir, 'notes.txt')]]) {
+      const r = vigil(...cmd);
+      expect([r.status, r.stderr], cmd[0]).toEqual([2, `vigil ${cmd[0]}: the --db file is not a Vigil store (SQLite: file is not a database)\n`]);
+    }
+    expect(vigil('query', '--db', dir, 'SELECT 1')).toMatchObject({ status: 2, stderr: `vigil query: no database at ${dir} (a folder)\n` });
     const noArgs = vigil('query');
     expect(noArgs.status).toBe(2);
     expect(noArgs.stderr).toContain('--db');

@@ -136,6 +136,14 @@ detection:
     expect(r.err).toContain('backtrack catastrophically');
   });
 
+  it('--report naming a file (not a folder) is refused before scanning, not after printing the anomalies', async () => {
+    const file = writeLog(tmp.dir, 'y.log', `${iso(T0)} FATAL disk gone\n`);
+    const notDir = join(tmp.dir, 'reports.txt');
+    writeFileSync(notDir, 'x');
+    const r = await run([file, '--report', notDir]);
+    expect(r).toEqual({ code: 2, out: '', err: `vigil scan: --report ${notDir} is a file; it must name a folder (made if missing)\n` });
+  });
+
   it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
     const trace = (ts: number) =>
       [
