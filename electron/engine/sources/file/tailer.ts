@@ -311,6 +311,8 @@ export class FileTailer {
       else await prev.read().catch(() => undefined); // its own reads report its errors
     }
     const st = await this.fh.stat();
+    // This file has lines to give: what its predecessor holds goes first.
+    if (prev && this.prev === prev && st.size > this.readPos) await prev.releaseHeld().catch(() => undefined);
     this.size = st.size;
     this.seen = null;
     // What is read now was written by the file's mtime: a year-less timestamp's year (see writtenBy).
@@ -507,22 +509,37 @@ export class FileTailer {
         if (this.closed || this.suspended) return;
         const again = this.decoder.flushDueInMs(Date.now());
         if (again !== null && again > 0) return this.scheduleTimeoutFlush();
-        const recs = this.decoder.flush();
-        if (!recs.length) return;
-        // Nothing is held now: the checkpoint may move past the flushed lines.
-        const offset = this.splitter.consumedOffset;
-        const lineNo = this.splitter.lastLineNo;
-        const tail = this.splitter.tail;
-        await this.write({
-          source: this.deps.ref, fileId: this.row.id, path: this.path, records: recs,
-          checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail) },
-          readAt: Date.now(), bytes: offset - this.ckptOffset,
-        });
-        this.ckptOffset = offset;
-        this.ckptLineNo = lineNo;
-        this.ckptTail = tail;
+        await this.flushHeld();
       }).catch(() => undefined);
     }, Math.max(due, 1));
     this.flushTimer.unref?.();
+  }
+
+  /**
+   * Stores the record the decoder holds for lines that may continue it, now: the writer
+   * has gone on to this file's successor, whose lines must not be stored before it (the
+   * rotated file is read to its end before its successor).
+   */
+  releaseHeld(): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.closed && !this.suspended) await this.flushHeld();
+    });
+  }
+
+  private async flushHeld(): Promise<void> {
+    const recs = this.decoder.flush();
+    if (!recs.length) return;
+    // Nothing is held now: the checkpoint may move past the flushed lines.
+    const offset = this.splitter.consumedOffset;
+    const lineNo = this.splitter.lastLineNo;
+    const tail = this.splitter.tail;
+    await this.write({
+      source: this.deps.ref, fileId: this.row.id, path: this.path, records: recs,
+      checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail) },
+      readAt: Date.now(), bytes: offset - this.ckptOffset,
+    });
+    this.ckptOffset = offset;
+    this.ckptLineNo = lineNo;
+    this.ckptTail = tail;
   }
 }

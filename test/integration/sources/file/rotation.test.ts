@@ -6,6 +6,7 @@ import { RECORD_FLAGS } from '../../../../shared/types.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
+import { createDecoderFactory, loadFormats } from '../../../../electron/engine/decode/index.js';
 import { Rig, Writer } from './rig.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -37,6 +38,29 @@ describe('file source: rotation', () => {
     w.reopen();
     w.write(30);
     expect(await rig.expectCount(92)).toEqual(w.written);
+    w.close();
+  });
+
+  it('rename-and-create, the writer moving on at once: the rotated file\'s last line (held for lines that might continue it) is stored before the new file\'s', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    // The engine's decoders: a record is held until the next one starts (a stack trace may follow).
+    const rig = await Rig.start({ dir, source: { path: log, start: 'beginning' }, decoders: createDecoderFactory(loadFormats([]).formats) });
+    cleanups.push(() => rig.close());
+    const w = new Writer(log, '2026-11-22T10:00:00Z INFO request');
+    w.write(20);
+    await rig.expectCount(20);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    for (let i = 0; i < 10; i++) {
+      w.write(1); // still to app.log.1
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    w.reopen();
+    w.write(20);
+    expect(await rig.expectCount(50)).toEqual(w.written);
     w.close();
   });
 
