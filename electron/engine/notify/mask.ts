@@ -7,6 +7,13 @@ import { SECRET_PREFIX } from './secret-store.js';
 export const SECRET_FIELDS = ['url', 'password', 'signing.secret', 'headers.*'] as const;
 
 /**
+ * A path word that names an endpoint (services, api, webhooks, webhook-test), not a token:
+ * short, letters and hyphens. A longer run of letters (`productionalertsecret`) may be the
+ * token itself.
+ */
+const ENDPOINT_WORD = /^[a-z][a-z-]{0,11}$/i;
+
+/**
  * Keeps what identifies the receiver (scheme, host, the first path word) and hides the
  * token: https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXabcd ->
  * https://hooks.slack.com/services/T0…/…abcd. User info and query are hidden whole.
@@ -23,7 +30,7 @@ export function maskUrl(value: string): string {
   const segments = u.pathname.split('/').filter(Boolean);
   let path = '';
   // Leading plain words (services, api, webhooks) name the endpoint, not the token.
-  while (segments.length > 1 && /^[a-z][a-z-]{0,20}$/i.test(segments[0]!)) path += `/${segments.shift()}`;
+  while (segments.length > 1 && ENDPOINT_WORD.test(segments[0]!)) path += `/${segments.shift()}`;
   const rest = segments.join('/');
   // Six characters of a short token would give too much of it away.
   if (rest.length >= 16) path += `/${rest.slice(0, 2)}…${rest.includes('/') ? '/…' : ''}${rest.slice(-4)}`;
@@ -77,7 +84,7 @@ export function redact(text: string, secrets: string[]): string {
     try {
       const u = new URL(s);
       if (u.password) pieces.set(u.password, '…');
-      for (const seg of u.pathname.split('/')) if (seg.length >= 8 && !/^[a-z][a-z-]{0,20}$/i.test(seg)) pieces.set(seg, '…');
+      for (const seg of u.pathname.split('/')) if (seg.length >= 8 && !ENDPOINT_WORD.test(seg)) pieces.set(seg, '…');
       for (const v of u.searchParams.values()) if (v.length >= 6) pieces.set(v, '…');
     } catch {
       /* not a URL after all */

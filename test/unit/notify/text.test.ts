@@ -43,6 +43,10 @@ describe('masking', () => {
     expect(maskUrl('https://discord.com/api/webhooks/123456789/tok-en_abcdefwxyz')).toBe('https://discord.com/api/webhooks/12…/…wxyz');
     expect(maskUrl('https://user:pw@n8n.example.com/webhook/0f8fad5b-d9cb-469f-a165-70867728950e?token=abc')).toBe('https://…@n8n.example.com/webhook/0f…950e?…');
     expect(maskUrl('secret:slack-main')).toBe('secret:slack-main');
+    // A token of letters only is still a token.
+    expect(maskUrl('http://127.0.0.1:7903/hooks/productionalertsecret/notify')).toBe('http://127.0.0.1:7903/hooks/pr…/…tify');
+    const url = 'http://127.0.0.1:7903/hooks/productionalertsecret/notify';
+    expect(redact(`HTTP 404: no route /hooks/productionalertsecret/notify`, [url])).not.toMatch(/productionalertsecret/);
   });
   it('masks passwords, signing secrets and header values in a channel', () => {
     expect(maskToken('short')).toBe('••••');
