@@ -57,7 +57,10 @@ export class Dispatcher {
     const w = this.workers.get(config.name);
     const now = this.deps.now();
     const head = this.outbox.head(config.name);
-    const health = w?.breaker.state(now) === 'open' ? 'open' : head && head.attempts > 0 && head.status === 'pending' ? 'retrying' : 'ok';
+    // Retrying while its head has failed before: waiting for the next try, or in it (a
+    // 'sending' row counts the attempt under way).
+    const failedBefore = head !== null && head !== undefined && head.attempts > (head.status === 'sending' ? 1 : 0);
+    const health = w?.breaker.state(now) === 'open' ? 'open' : failedBefore ? 'retrying' : 'ok';
     return { health, ...counts };
   }
 

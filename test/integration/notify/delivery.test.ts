@@ -91,6 +91,17 @@ describe('delivery', () => {
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(400);
   });
 
+  it('a channel whose message failed before reads "retrying" during the next attempt too (a receiver that hangs)', async () => {
+    const r = await receiver();
+    r.reply((_q, n) => (n === 1 ? { status: 500, body: 'boom' } : n === 2 ? { status: 200, delayMs: 3000 } : { status: 200 }));
+    const h = await setup(r, FAST.replace('timeout: 400ms', 'timeout: 2s'));
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'hung' }))]);
+    await waitFor(() => attempts(h, 1).length === 2 && attempts(h, 1)[1]!.outcome === null, { what: 'the second attempt under way' });
+    expect(h.service.channelViews()[0]!.status.health).toBe('retrying');
+    await waitFor(() => h.service.history({})[0]!.status === 'sent', { what: 'sent on the third try' });
+    expect(h.service.channelViews()[0]!.status.health).toBe('ok');
+  });
+
   it('times out on a slow receiver and tries again (the slow request may still have landed)', async () => {
     const r = await receiver();
     r.reply((_q, n) => (n === 1 ? { status: 200, delayMs: 2000 } : { status: 200 }));
