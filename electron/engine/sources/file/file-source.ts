@@ -424,7 +424,9 @@ export class FileSource implements Source {
     }
     if (outcome === 'truncated' && !this.closed) {
       void this.run(async () => void (await this.files.handleTruncation(t)));
-    } else if (outcome === 'ok' && this.failed.delete(t.path)) {
+    } else if (outcome === 'ok' && this.files.attached.get(t.path) === t && this.failed.delete(t.path)) {
+      // Only the file now at that path clears its failure: a rotated file still being read
+      // to its end under the same name must not hide that its successor cannot be opened.
       this.notify();
     }
   }

@@ -2,7 +2,7 @@
 // a file or folder the engine's user may not read (as `nobody`: root reads everything),
 // and inotify refusing watches (a user namespace with a lower max_inotify_watches).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineProcess, storedLines } from '../../../support/engine-process.js';
@@ -73,6 +73,30 @@ describe('file source: OS limits, in a child engine', () => {
     chmodSync(logs, 0o755);
     await waitFor(() => storedLines(dbPath, 'app').length === 3, { what: 'line written while denied', timeoutMs: 10_000 });
     expect(storedLines(dbPath, 'app')).toEqual(['one', 'two', 'three']);
+    await waitFor(() => p.status('app')?.state === 'watching', { what: 'watching again' });
+    expect(await p.stop()).toBe(0);
+  });
+
+  it.skipIf(!user)('a successor file the engine may not open (made with umask 077) says permission denied, not path missing, and is read once access is given', async () => {
+    const { dataDir, logs } = setup(user);
+    const log = join(logs, 'app.log');
+    writeFileSync(log, 'one\n');
+    chownSync(log, user!.uid, user!.gid);
+    writeFileSync(join(dataDir, 'vigil.yml'), `sources:\n  - name: app\n    type: file\n    path: ${log}\n    start: beginning\n`);
+    chownSync(join(dataDir, 'vigil.yml'), user!.uid, user!.gid);
+    const p = await EngineProcess.start({ dataDir, fileOptions: FAST, reportMs: 50, user: user! });
+    cleanups.push(() => p.stop());
+    const dbPath = join(dataDir, 'vigil.db');
+    await waitFor(() => storedLines(dbPath, 'app').length === 1, { what: 'the first file' });
+    // Deleted and made again by root, readable by root only: the old file is still read to its end meanwhile.
+    rmSync(log);
+    writeFileSync(log, 'two\n', { mode: 0o600 });
+    await waitFor(() => p.status('app')?.state === 'error', { what: 'error status', timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, FAST.rotateWaitMs * 2));
+    expect(p.status('app')?.message).toBe(`permission denied: ${log}`);
+    chmodSync(log, 0o644);
+    await waitFor(() => storedLines(dbPath, 'app').length === 2, { what: 'the successor once readable', timeoutMs: 10_000 });
+    expect(storedLines(dbPath, 'app')).toEqual(['one', 'two']);
     await waitFor(() => p.status('app')?.state === 'watching', { what: 'watching again' });
     expect(await p.stop()).toBe(0);
   });
