@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
 import { DEFAULT_MAX_LINE_BYTES, type FileSourceConfig, type SourceStatus } from '../../../../shared/types.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { Source, SourceContext } from '../source.js';
@@ -70,6 +70,9 @@ export class FileSource implements Source {
   private readonly abort = new AbortController();
   private scanning: string[] | null = null;
   private firstScanDone = false;
+  /** Paths under the source's folder the watcher could not look into (permission): why, by path. */
+  private readonly denied = new Map<string, string>();
+  private recheckingDenied = false;
   private ready = false;
   private polling: boolean;
   private pollReason = '';
@@ -149,6 +152,10 @@ export class FileSource implements Source {
       const [p, why] = this.failed.entries().next().value as [string, string];
       return { ...base, state: 'error', message: `${why}: ${p}${this.failed.size > 1 ? ` (and ${this.failed.size - 1} more)` : ''}` };
     }
+    if (this.denied.size) {
+      const [p, why] = this.denied.entries().next().value as [string, string];
+      return { ...base, state: 'error', message: `${why}: ${p}${this.denied.size > 1 ? ` (and ${this.denied.size - 1} more)` : ''}; its files are read once it can be` };
+    }
     if (!this.ready) return { ...base, state: 'starting', ...note };
     if (this.ctx.isBlocked()) {
       const why = this.ctx.blockedReason?.() ?? 'the store is behind';
@@ -219,7 +226,18 @@ export class FileSource implements Source {
         const t = this.files.attached.get(p) ?? this.files.attached.get(watched);
         if (t) this.readIn(t);
       },
-      onError: (err) => this.ctx.log?.(`source ${this.ref.name}: watcher: ${err.message}`),
+      onError: (err) => {
+        const e = err as NodeJS.ErrnoException;
+        if ((e.code === 'EACCES' || e.code === 'EPERM') && e.path && e.path !== this.matcher.base) {
+          // A folder inside that may not be read: said in the status, and watched once it can be.
+          if (!this.denied.has(e.path)) {
+            this.denied.set(e.path, describeError(e));
+            this.notify();
+          }
+          return;
+        }
+        this.ctx.log?.(`source ${this.ref.name}: watcher: ${err.message}`);
+      },
       onWatchRefused: (err) => void this.fallBackToPolling(w, err),
     });
     this.watcher = w;
@@ -251,6 +269,7 @@ export class FileSource implements Source {
   private onTick(): void {
     if (this.closed) return;
     void this.checkBase();
+    if (this.denied.size) void this.recheckDenied();
     const now = Date.now();
     for (const p of this.files.attached.keys()) if (!((this.quietUntil.get(p) ?? 0) > now)) this.sync(p, false);
     for (const p of this.failed.keys()) this.sync(p, false);
@@ -260,6 +279,34 @@ export class FileSource implements Source {
     if (this.files.hasCopies) void this.run(() => this.files.settleCopies(now));
     this.files.pumpArchives();
     this.notify();
+  }
+
+  /** A folder the watcher could not look into may be read now: watch again, from the top (what is followed stays followed). */
+  private async recheckDenied(): Promise<void> {
+    if (this.recheckingDenied || this.startingWatcher || !this.watcher) return;
+    this.recheckingDenied = true;
+    try {
+      let readable = false;
+      for (const p of this.denied.keys()) {
+        try {
+          const st = await stat(p);
+          await access(p, st.isDirectory() ? constants.R_OK | constants.X_OK : constants.R_OK);
+          readable = true;
+        } catch (err) {
+          // Gone: nothing there to deny.
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') readable = true;
+        }
+      }
+      if (!readable || this.closed || !this.watcher) return;
+      const w = this.watcher;
+      this.watcher = null;
+      this.denied.clear();
+      await w.close();
+      this.notify();
+      await this.startWatcher();
+    } finally {
+      this.recheckingDenied = false;
+    }
   }
 
   /** The watched folder went away or became unreadable (or came back): stop or restart the watcher. */

@@ -101,6 +101,31 @@ describe('file source: OS limits, in a child engine', () => {
     expect(await p.stop()).toBe(0);
   });
 
+  it.skipIf(!user)('a folder inside a folder source that the engine may not read is named in the status, and watched once it can be read', async () => {
+    const { dataDir, logs } = setup(user);
+    const sub = join(logs, 'sub');
+    mkdirSync(sub, { mode: 0o700 }); // root's: nobody may not look in
+    writeFileSync(join(sub, 'a.log'), 'in sub\n', { mode: 0o644 });
+    writeFileSync(join(logs, 'top.log'), 'at top\n');
+    chownSync(join(logs, 'top.log'), user!.uid, user!.gid);
+    writeFileSync(join(dataDir, 'vigil.yml'), `sources:\n  - name: app\n    type: file\n    path: ${logs}\n    recursive: true\n    start: beginning\n`);
+    chownSync(join(dataDir, 'vigil.yml'), user!.uid, user!.gid);
+    const p = await EngineProcess.start({ dataDir, fileOptions: FAST, reportMs: 50, user: user! });
+    cleanups.push(() => p.stop());
+    const dbPath = join(dataDir, 'vigil.db');
+    await waitFor(() => storedLines(dbPath, 'app').length === 1, { what: 'the readable file' });
+    await waitFor(() => p.status('app')?.state === 'error', { what: 'the unreadable folder named', timeoutMs: 10_000 });
+    expect(p.status('app')?.message).toBe(`permission denied: ${sub}; its files are read once it can be`);
+    chmodSync(sub, 0o755);
+    await waitFor(() => storedLines(dbPath, 'app').length === 2, { what: 'the file in the folder once readable', timeoutMs: 10_000 });
+    // A file made in it afterwards is seen too: the folder is watched now.
+    writeFileSync(join(sub, 'b.log'), 'new in sub\n');
+    await waitFor(() => storedLines(dbPath, 'app').length === 3, { what: 'a new file in it', timeoutMs: 10_000 });
+    expect(storedLines(dbPath, 'app').sort()).toEqual(['at top', 'in sub', 'new in sub']);
+    await waitFor(() => p.status('app')?.state === 'watching', { what: 'watching' });
+    expect(await p.stop()).toBe(0);
+  });
+
   it.skipIf(!isRoot || !canUnshare())('inotify refusing watches (ENOSPC, a real kernel limit): falls back to polling, says so, reads every line', async () => {
     const { dataDir, logs } = setup(null);
     const log = join(logs, 'app.log');
