@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -30,7 +31,7 @@ A FILE of - reads standard input (\`kubectl logs web | vigil scan -\`).
   --config F   a vigil.yml: detection defaults, rules, formats; a source whose path
                matches a FILE lends it its name, format and detector settings
   --json       one JSON array of anomalies (evidence_lines: 1-based line numbers)
-  --db F       keep the database in F (default: in memory)
+  --db F       keep the database in F, a new file (default: in memory)
   --report DIR write an incident report on each anomaly into DIR (made if missing)
   --report-format F
                markdown (default), html or json
@@ -135,7 +136,15 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
     decoders = new ConfiguredDecoders(config.formats ?? []);
   }
 
-  const store = new Store(str(parsed, 'db') ?? ':memory:');
+  const dbPath = str(parsed, 'db');
+  if (dbPath) {
+    const why = notAFreshStore(dbPath);
+    if (why) {
+      await write(io.stderr, `vigil scan: --db ${dbPath} ${why}; scan writes a store of its own: name a new file\n`);
+      return 2;
+    }
+  }
+  const store = new Store(dbPath ?? ':memory:');
   const detection = new DetectionService({
     live: false,
     // Keep every evidence record: the output lists them all.
@@ -285,4 +294,30 @@ function formatText(list: ScannedAnomaly[]): string {
 
 async function write(out: NodeJS.WritableStream, s: string): Promise<void> {
   if (!out.write(s)) await once(out, 'drain');
+}
+
+/**
+ * Why `path` is no place for a scan's store: another program's database, a store that
+ * holds records already (an earlier scan: its lines would be stored twice, its anomalies
+ * told again), or the store a running Vigil writes. Null for a new file or an empty store.
+ */
+function notAFreshStore(path: string): string | null {
+  if (!existsSync(path)) return null;
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    return `cannot be opened (${(err as Error).message})`;
+  }
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+    if (version === 0) return tables ? 'is a database of another program' : null;
+    const records = db.prepare('SELECT count(*) FROM records').pluck().get() as number;
+    return records ? `is a Vigil store that holds ${records} records already (an earlier scan, or the app's)` : null;
+  } catch (err) {
+    return (err as { code?: string }).code === 'SQLITE_NOTADB' ? 'is not a SQLite database' : `cannot be read (${(err as Error).message})`;
+  } finally {
+    db.close();
+  }
 }

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
@@ -142,6 +143,22 @@ detection:
     writeFileSync(notDir, 'x');
     const r = await run([file, '--report', notDir]);
     expect(r).toEqual({ code: 2, out: '', err: `vigil scan: --report ${notDir} is a file; it must name a folder (made if missing)\n` });
+  });
+
+  it('--db names a new store: one that holds records (an earlier scan, the app\'s) or another program\'s database is refused, untouched', async () => {
+    const file = writeLog(tmp.dir, 'z.log', `${iso(T0)} FATAL disk gone\n`);
+    const db = join(tmp.dir, 'scan-once.db');
+    expect((await run([file, '--db', db])).code).toBe(0);
+    const again = await run([file, '--db', db]);
+    expect(again).toEqual({ code: 2, out: '', err: `vigil scan: --db ${db} is a Vigil store that holds 1 records already (an earlier scan, or the app's); scan writes a store of its own: name a new file\n` });
+    const other = join(tmp.dir, 'other.db');
+    const o = new Database(other);
+    o.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)');
+    o.close();
+    expect((await run([file, '--db', other])).err).toBe(`vigil scan: --db ${other} is a database of another program; scan writes a store of its own: name a new file\n`);
+    const o2 = new Database(other, { readonly: true });
+    expect(o2.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all()).toEqual(['invoices']);
+    o2.close();
   });
 
   it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
