@@ -23,6 +23,16 @@ export interface CliIo {
  */
 export async function withStdinFile(command: string, io: CliIo, use: (path: string) => Promise<number>): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-stdin-'));
+  // Removed however the command ends: Ctrl-C on `kubectl logs -f ... | vigil scan -` would
+  // otherwise leave the whole copy behind.
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const onSignal = (signal: NodeJS.Signals) => {
+    remove();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', remove);
   try {
     const path = join(dir, 'stdin');
     try {
@@ -35,7 +45,10 @@ export async function withStdinFile(command: string, io: CliIo, use: (path: stri
     }
     return await use(path);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', remove);
+    remove();
   }
 }
 

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../electron/engine/store/store.js';
-import { tempDir } from '../support/tmp.js';
+import { tempDir, waitFor } from '../support/tmp.js';
 
 // Runs the built CLI (npm test builds before running the suites).
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,6 +61,24 @@ describe('vigil query', () => {
     expect(noArgs.status).toBe(2);
     expect(noArgs.stderr).toContain('--db');
     expect(vigil('frobnicate').status).toBe(2);
+  });
+});
+
+describe('vigil scan - / parse -: standard input', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('the copy of standard input is removed when the command is stopped (%s), not left in the temp folder', async (signal) => {
+    const tmp = tempDir();
+    try {
+      const child = spawn(process.execPath, [join(repo, 'bin', 'vigil.js'), signal === 'SIGINT' ? 'scan' : 'parse', '-'], { env: { ...process.env, TMPDIR: tmp.dir }, stdio: ['pipe', 'ignore', 'ignore'] });
+      child.stdin.write('2026-11-22T10:00:00Z ERROR one line of a stream that goes on\n');
+      const copies = () => readdirSync(tmp.dir).filter((f) => f.startsWith('vigil-stdin-'));
+      await waitFor(() => copies().length === 1, { what: 'the copy being made' });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill(signal);
+      expect(await exited).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect(copies()).toEqual([]);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
 
