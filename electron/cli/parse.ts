@@ -74,9 +74,9 @@ async function write(out: NodeJS.WritableStream, s: string): Promise<void> {
   if (!out.write(s)) await once(out, 'drain');
 }
 
-async function decodeFile(path: string, opts: DecoderOptions, factory: ReturnType<typeof createDecoderFactory>, each: (r: DecodedRecord) => Promise<void> | void) {
+async function decodeFile(path: string, opts: DecoderOptions, factory: ReturnType<typeof createDecoderFactory>, each: (r: DecodedRecord) => Promise<void> | void, onDamaged?: (why: string) => void) {
   const d = factory.create(opts);
-  for await (const batch of readLineBatches(path)) {
+  for await (const batch of readLineBatches(path, onDamaged ? { onDamaged } : {})) {
     for (const line of batch) {
       for (const r of d.push(line)) await each(r);
     }
@@ -136,15 +136,25 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
             final.matchHead(head, key, ts ?? 0);
           })
         ).describe
-      : await decodeFile(path, opts, factory, (r) => {
-          final.match(r.message, r.ts ?? 0);
-        });
+      : await decodeFile(
+          path,
+          opts,
+          factory,
+          (r) => {
+            final.match(r.message, r.ts ?? 0);
+          },
+          // Said once, after the output (pass 2 meets it again).
+          () => undefined,
+        );
   await write(io.stderr, `vigil parse: ${info.format}${info.forced ? ' (forced)' : ''}: ${info.explanation}\n`);
   if (onWorkers) await write(io.stderr, 'vigil parse: templates mined with two decode threads\n');
 
   const replay = new DrainMiner({ trackChanges: false });
   if (parsed.output === 'csv') await write(io.stdout, 'LineId,EventId,EventTemplate,Timestamp,Level,Format\r\n');
+  let damaged: string | null = null;
+  let lines = 0;
   await decodeFile(path, opts, factory, async (r) => {
+    lines = r.lastLine;
     const m = replay.match(r.message, r.ts ?? 0);
     // Its final form, from pass 1; a template the miner set aside (free text: see
     // MinerOptions.maxTemplates) no longer changed after, and is given as it stands here.
@@ -171,6 +181,11 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
       };
       await write(io.stdout, JSON.stringify(obj) + '\n');
     }
-  });
+  }, (why) => (damaged = why));
+  if (damaged) {
+    // The lines before the damage are out; the command still failed to read the whole file.
+    await write(io.stderr, `vigil parse: ${parsed.file === '-' ? 'standard input' : parsed.file}: ${damaged}; the ${lines} lines before it were read\n`);
+    return 1;
+  }
   return 0;
 }

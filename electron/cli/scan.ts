@@ -164,6 +164,8 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
     const ingestor = new Ingestor(store, templateStage, [detection.stage], {}, { maxBatch: 10_000 });
     const names = new Set<string>();
     const scanned: SourceConfig[] = [];
+    /** Compressed files damaged or cut off: what was before the damage was scanned. */
+    const damaged: string[] = [];
     for (const file of files) {
       const abs = resolve(file);
       // Standard input is named "-", and no configured source's path matches it.
@@ -173,7 +175,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
       for (let k = 2; names.has(name); k++) name = `${src?.name ?? basename(shown)} (${k})`;
       names.add(name);
       scanned.push({ ...(src ?? { type: 'file' }), name, path: shown === '-' ? 'standard input' : shown } as SourceConfig);
-      await scanFile(store, ingestor, decoders, abs, shown, name, src);
+      await scanFile(store, ingestor, decoders, abs, shown, name, src, (why) => damaged.push(`${shown === '-' ? 'standard input' : file}: ${why}; the lines before it were scanned`));
     }
     await ingestor.close();
 
@@ -222,7 +224,8 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
       }
       await write(io.stderr, `vigil scan: ${out.length} report${out.length === 1 ? '' : 's'} written to ${dir}\n`);
     }
-    return 0;
+    for (const d of damaged) await write(io.stderr, `vigil scan: ${d}\n`);
+    return damaged.length ? 1 : 0;
   } finally {
     await detection.close();
     store.close();
@@ -238,7 +241,7 @@ function matchSource(sources: SourceConfig[], abs: string): SourceConfig | undef
 }
 
 /** `shown`: the path the output names (`-` for standard input). */
-async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFactory, path: string, shown: string, name: string, src: SourceConfig | undefined): Promise<void> {
+async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFactory, path: string, shown: string, name: string, src: SourceConfig | undefined, onDamaged: (why: string) => void): Promise<void> {
   const st = statSync(path);
   const sourceId = store.sourceId(name, 'file');
   const fileId = store.addFile({ source_id: sourceId, path: shown, dev: null, ino: null, fingerprint: null, offset: 0, line_no: 0, size: st.size, state: 'scanned', cursor: null });
@@ -270,7 +273,7 @@ async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFacto
       if (pending.length >= BATCH) await send();
     }
   };
-  for await (const batch of readLineBatches(path, { readAt: st.mtimeMs })) {
+  for await (const batch of readLineBatches(path, { readAt: st.mtimeMs, onDamaged })) {
     for (const line of batch) await take(decoder.push(line));
   }
   await take(decoder.flush());

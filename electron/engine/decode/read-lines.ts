@@ -24,7 +24,14 @@ import { encodingOf, newSplitter, type TextEncoding } from '../sources/file/utf1
  */
 export async function* readLineBatches(
   path: string,
-  opts: { chunkBytes?: number; readAt?: number; from?: number; maxLineBytes?: number } = {},
+  opts: {
+    chunkBytes?: number;
+    readAt?: number;
+    from?: number;
+    maxLineBytes?: number;
+    /** A compressed file damaged or cut off: the lines before are given, then this says why (else it throws). */
+    onDamaged?: (why: string) => void;
+  } = {},
 ): AsyncGenerator<SourceLine[]> {
   const max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const from = opts.from ?? 0;
@@ -38,7 +45,7 @@ export async function* readLineBatches(
     const fh = await open(path, 'r');
     try {
       const encoding = encodingOf(await decompressedHead(fh, kind, 1024));
-      const chunks = pieces(decompressed(fh, kind), opts.chunkBytes ?? 1 << 16);
+      const chunks = pieces(tolerant(decompressed(fh, kind), kind, opts.onDamaged), opts.chunkBytes ?? 1 << 16);
       if (encoding === 'utf8') yield* splitLines(chunks, 0, opts.readAt ?? Date.now(), max);
       else yield* splitUtf16(chunks, encoding, opts.readAt ?? Date.now(), max);
     } finally {
@@ -67,6 +74,17 @@ function* readChunks(fd: number, pos: number, size: number): Generator<Buffer> {
     if (got === 0) return;
     pos += got;
     yield chunk.subarray(0, got);
+  }
+}
+
+/** Decompressed chunks up to where the data is damaged; then `onDamaged` says why (without it, the error goes on). */
+async function* tolerant(chunks: AsyncIterable<Buffer>, kind: string, onDamaged?: (why: string) => void): AsyncGenerator<Buffer> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    if (!onDamaged) throw err;
+    const msg = (err as Error).message ?? String(err);
+    onDamaged(msg.startsWith(`the ${kind} data`) ? msg : `the ${kind} data is damaged or cut off (${msg})`);
   }
 }
 

@@ -58,21 +58,77 @@ function decompressor(kind: Compression): Transform {
  * The file's content, decompressed, in chunks. Reads through `fh` by position (the file
  * stays the one we probed, whatever its path names meanwhile); `fh` stays open. A damaged
  * or cut-off file ends with an error after the chunks that could be decompressed.
+ *
+ * zstd: Node's decompressor stops at the end of the first frame, and a frame cut short just
+ * ends. So each frame is read on its own, from where the last one's bytes ended (a file of
+ * several frames: pzstd, `cat a.zst b.zst`), and one that ends short of the content size
+ * its header announces is an error, not an end.
  */
 export async function* decompressed(fh: FileHandle, kind: Compression, progress?: { read: number }): AsyncGenerator<Buffer> {
-  const src = Readable.from(rawChunks(fh, progress), { objectMode: false });
-  const out = src.pipe(decompressor(kind));
+  if (kind !== 'zstd') {
+    yield* decompressFrom(fh, kind, 0, progress);
+    return;
+  }
+  const size = (await fh.stat()).size;
+  let start = 0;
+  while (start < size) {
+    const header = Buffer.alloc(18);
+    const { bytesRead } = await fh.read(header, 0, header.length, start);
+    const magic = bytesRead >= 4 ? header.readUInt32LE(0) : 0;
+    if (bytesRead >= 8 && (magic & 0xfffffff0) === 0x184d2a50) {
+      // A skippable frame (metadata): its length follows its magic.
+      start += 8 + header.readUInt32LE(4);
+      continue;
+    }
+    if (magic !== 0xfd2fb528) throw new Error(`the zstd data is damaged at byte ${start} (no frame starts there)`);
+    const announced = frameContentSize(header.subarray(0, bytesRead));
+    const meter = { produced: 0, consumed: 0 };
+    yield* decompressFrom(fh, kind, start, progress, meter);
+    if (announced !== null && meter.produced < announced) {
+      throw new Error(`the zstd data is cut off: its frame at byte ${start} gave ${meter.produced} of its ${announced} bytes`);
+    }
+    if (meter.consumed === 0) throw new Error(`the zstd data is damaged at byte ${start}`);
+    start += meter.consumed;
+  }
+}
+
+async function* decompressFrom(fh: FileHandle, kind: Compression, from: number, progress?: { read: number }, meter?: { produced: number; consumed: number }): AsyncGenerator<Buffer> {
+  const src = Readable.from(rawChunks(fh, progress, from), { objectMode: false });
+  const d = decompressor(kind);
+  const out = src.pipe(d);
   src.on('error', (err) => out.destroy(err));
   try {
-    for await (const chunk of out) yield chunk as Buffer;
+    for await (const chunk of out) {
+      if (meter) meter.produced += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+    // The compressed bytes the frame took (zlib counts what it consumed).
+    if (meter) meter.consumed = (d as unknown as { bytesWritten: number }).bytesWritten;
   } finally {
     src.destroy();
     out.destroy();
   }
 }
 
-async function* rawChunks(fh: FileHandle, progress?: { read: number }): AsyncGenerator<Buffer> {
-  let pos = 0;
+/** Frame_Content_Size of a zstd frame header (RFC 8878, 3.1.1.1), or null when the header does not say. */
+export function frameContentSize(h: Buffer): number | null {
+  if (h.length < 5) return null;
+  const fhd = h[4]!;
+  const fcsFlag = fhd >> 6;
+  const single = (fhd >> 5) & 1;
+  const dictFlag = fhd & 3;
+  const fcsBytes = fcsFlag === 0 ? (single ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
+  if (!fcsBytes) return null;
+  const at = 5 + (single ? 0 : 1) + [0, 1, 2, 4][dictFlag]!;
+  if (h.length < at + fcsBytes) return null;
+  if (fcsBytes === 1) return h[at]!;
+  if (fcsBytes === 2) return h.readUInt16LE(at) + 256;
+  if (fcsBytes === 4) return h.readUInt32LE(at);
+  return Number(h.readBigUInt64LE(at));
+}
+
+async function* rawChunks(fh: FileHandle, progress?: { read: number }, from = 0): AsyncGenerator<Buffer> {
+  let pos = from;
   for (;;) {
     const buf = Buffer.allocUnsafe(256 * 1024);
     const { bytesRead } = await fh.read(buf, 0, buf.length, pos);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough, Readable } from 'node:stream';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCommand } from '../../../electron/cli/parse.js';
@@ -179,6 +179,38 @@ describe('vigil parse', () => {
         const got = await run([f, '--format', 'jsonl']);
         expect(got.code).toBe(0);
         expect(got.out).toBe(want.out);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a zstd file of several frames (pzstd, cat a.zst b.zst) is read whole; a cut-off zstd or gzip file gives the lines before the cut, then says so, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    try {
+      // Enough of them, and varied enough, for several zstd blocks: a cut leaves whole blocks before it.
+      const lines = Array.from({ length: 20_000 }, (_, i) => `2026-11-22T10:00:${String(i % 60).padStart(2, '0')}Z INFO request ${i} served in ${(i * 7919) % 1009} ms id=${((i * 2654435761) >>> 0).toString(16)}`);
+      const half = (a: number, b: number) => Buffer.from(lines.slice(a, b).join('\n') + '\n');
+      const frames = join(dir, 'app.log.zst');
+      writeFileSync(frames, Buffer.concat([zstdCompressSync(half(0, 10_000)), zstdCompressSync(half(10_000, 20_000))]));
+      const whole = await run([frames, '--format', 'jsonl']);
+      expect(whole.code).toBe(0);
+      expect(whole.out.trim().split('\n').map((l) => JSON.parse(l).message)).toEqual(lines.map((l) => l.slice(26)));
+
+      const all = Buffer.from(lines.join('\n') + '\n');
+      for (const [name, bytes, why] of [
+        ['cut.zst', zstdCompressSync(all), /the zstd data is cut off: its frame at byte 0 gave \d+ of its \d+ bytes/],
+        ['cut.gz', gzipSync(all), /the gzip data is damaged or cut off \(unexpected end of file\)/],
+      ] as const) {
+        const path = join(dir, name);
+        writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length / 2)));
+        const r = await run([path, '--format', 'jsonl']);
+        const got = r.out.trim().split('\n').map((l) => JSON.parse(l) as { firstLine: number; message: string });
+        expect(r.code, name).toBe(1);
+        expect(r.err.trim().split('\n').at(-1), name).toMatch(new RegExp(`^vigil parse: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${why.source}; the ${got.length} lines before it were read$`));
+        // The lines before the cut, as written (the one the cut went through is given as far as it got).
+        expect(got.length, name).toBeGreaterThan(100);
+        expect(got.slice(0, -1).map((o) => o.message), name).toEqual(lines.slice(0, got.length - 1).map((l) => l.slice(26)));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
