@@ -16,23 +16,40 @@ export interface CliIo {
 }
 
 /**
+ * A temporary folder that goes away however the command ends: `remove()`, the process
+ * exiting, or Ctrl-C / SIGTERM (which then end the command, 130 / 143, as they would).
+ */
+export function tempFolder(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const rm = () => rmSync(dir, { recursive: true, force: true });
+  const onSignal = (signal: NodeJS.Signals) => {
+    rm();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', rm);
+  return {
+    dir,
+    remove: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('exit', rm);
+      rm();
+    },
+  };
+}
+
+/**
  * A FILE given as `-` (`kubectl logs web | vigil scan -`): standard input copied to a
  * temporary file, because parse reads its file twice and both commands take its size and
  * time. `use` gets the file's path; the file is removed after. A copy that fails (no
  * standard input, a full disk) is said as `<command>: cannot read standard input: ...`, exit 2.
  */
 export async function withStdinFile(command: string, io: CliIo, use: (path: string) => Promise<number>): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-stdin-'));
   // Removed however the command ends: Ctrl-C on `kubectl logs -f ... | vigil scan -` would
   // otherwise leave the whole copy behind.
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  const onSignal = (signal: NodeJS.Signals) => {
-    remove();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', remove);
+  const { dir, remove } = tempFolder('vigil-stdin-');
   try {
     const path = join(dir, 'stdin');
     try {
@@ -45,9 +62,6 @@ export async function withStdinFile(command: string, io: CliIo, use: (path: stri
     }
     return await use(path);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', remove);
     remove();
   }
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,29 @@ detection:
     writeFileSync(notDir, 'x');
     const r = await run([file, '--report', notDir]);
     expect(r).toEqual({ code: 2, out: '', err: `vigil scan: --report ${notDir} is a file; it must name a folder (made if missing)\n` });
+  });
+
+  it('without --db the store is a temporary file (a big log does not take its size several times in RAM), removed at the end', async () => {
+    const file = writeLog(tmp.dir, 't.log', `${iso(T0)} FATAL disk gone\n`);
+    const own = join(tmp.dir, 'own-tmp');
+    mkdirSync(own);
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    try {
+      let seen: string[] = [];
+      const sink = (each: () => void) => ({ write: () => (each(), true) }) as unknown as NodeJS.WritableStream;
+      const r = await scanCommand([file], {
+        stdout: sink(() => (seen = readdirSync(own))),
+        stderr: sink(() => undefined),
+      });
+      expect(r).toBe(0);
+      // While it ran (when it printed), its store was a file there; now nothing is left.
+      expect(seen).toEqual([expect.stringMatching(/^vigil-scan-/)]);
+      expect(readdirSync(own)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
   });
 
   it('--db names a new store: one that holds records (an earlier scan, the app\'s) or another program\'s database is refused, untouched', async () => {
