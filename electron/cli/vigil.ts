@@ -38,6 +38,9 @@ const COMMANDS: Record<string, Command> = {
   report: reportCommand,
 };
 
+/** Commands that print a help of their own for --help. */
+const OWN_HELP = new Set(['scan', 'parse', 'report']);
+
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
@@ -53,8 +56,14 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io.stderr.write(`vigil: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
+  // -h is --help; a command without help of its own shows everyone's.
+  const args = rest.map((a) => (a === '-h' ? '--help' : a));
+  if (args.includes('--help') && !OWN_HELP.has(name)) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
   try {
-    return await cmd(rest, io);
+    return await cmd(args, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`vigil ${name}: ${err.message}\n`);

@@ -61,6 +61,10 @@ describe('vigil query', () => {
     expect(noArgs.status).toBe(2);
     expect(noArgs.stderr).toContain('--db');
     expect(vigil('frobnicate').status).toBe(2);
+    // --help (or -h) answers for every command, with the command's own help where it has one.
+    for (const [cmd, first] of [['query', 'Usage: vigil <command>'], ['serve', 'Usage: vigil <command>'], ['scan', 'usage: vigil scan'], ['parse', 'usage: vigil parse'], ['report', 'usage: vigil report']]) {
+      for (const flag of ['--help', '-h']) expect(vigil(cmd!, flag), `${cmd} ${flag}`).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`^${first}`)) });
+    }
   });
 });
 
