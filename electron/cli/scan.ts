@@ -133,7 +133,14 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
       await write(io.stderr, `vigil scan: invalid config ${configPath}:\n${formatErrors(problems)}\n`);
       return 2;
     }
-    decoders = new ConfiguredDecoders(config.formats ?? []);
+    const configured = new ConfiguredDecoders(config.formats ?? []);
+    // A source forcing a format that does not exist would be read with detection, silently.
+    const unknown = config.sources.map((src, i) => ({ src, i })).filter(({ src }) => src.format && !configured.names().includes(src.format));
+    if (unknown.length) {
+      await write(io.stderr, `vigil scan: invalid config ${configPath}:\n${unknown.map(({ src, i }) => `sources.${i}.format: "${src.format}" is not a known format (known: ${configured.names().join(', ')})`).join('\n')}\n`);
+      return 2;
+    }
+    decoders = configured;
   }
 
   const dbPath = str(parsed, 'db');

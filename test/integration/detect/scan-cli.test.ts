@@ -184,6 +184,15 @@ detection:
     o2.close();
   });
 
+  it('refuses a config whose source forces a format that does not exist (it would be read with detection, silently)', async () => {
+    const file = writeLog(tmp.dir, 'f.log', `${iso(T0)} INFO x\n`);
+    const config = join(tmp.dir, 'typo.yml');
+    writeFileSync(config, `sources:\n  - name: app\n    type: file\n    path: ${file}\n    format: nginx_access\n`);
+    const r = await run([file, '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^vigil scan: invalid config .*typo\.yml:\nsources\.0\.format: "nginx_access" is not a known format \(known: .*syslog/);
+  });
+
   it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
     const trace = (ts: number) =>
       [
