@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import type { ConfigError } from '../../../shared/types.js';
 import { useConfig } from '../../stores/config.js';
 import { StoreUsageLine } from './StoreUsageLine.js';
 
@@ -22,29 +23,13 @@ export function ConfigView() {
           Save
         </button>
       </header>
-      {errors.length > 0 && (
-        <div className="error" role="alert" data-testid="config-errors">
-          Not saved; the config in force is unchanged.
-          <ul>
-            {errors.map((e, i) => (
-              <li key={i}>
-                <code>{e.key}</code>: {e.reason}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {errors.length > 0 && <ErrorList testId="config-errors" lead="Not saved; the config in force is unchanged." errors={errors} />}
       {fileErrors.length > 0 && errors.length === 0 && (
-        <div className="error" role="alert" data-testid="config-file-errors">
-          This is the file as it is now: it was edited and is not valid, so the last good config stays in force (and changes made elsewhere in the app wait until it is fixed).
-          <ul>
-            {fileErrors.map((e, i) => (
-              <li key={i}>
-                <code>{e.key}</code>: {e.reason}
-              </li>
-            ))}
-          </ul>
-        </div>
+        <ErrorList
+          testId="config-file-errors"
+          lead="This is the file as it is now: it was edited and is not valid, so the last good config stays in force (and changes made elsewhere in the app wait until it is fixed)."
+          errors={fileErrors}
+        />
       )}
       {message && !dirty && <div className="note ok">{message}</div>}
       <StoreUsageLine refresh={saved} />
@@ -62,5 +47,21 @@ export function ConfigView() {
         }}
       />
     </section>
+  );
+}
+
+/** Config errors, key and reason, under a sentence that says what they mean. */
+function ErrorList({ testId, lead, errors }: { testId: string; lead: string; errors: ConfigError[] }) {
+  return (
+    <div className="error" role="alert" data-testid={testId}>
+      {lead}
+      <ul>
+        {errors.map((e, i) => (
+          <li key={i}>
+            <code>{e.key}</code>: {e.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
