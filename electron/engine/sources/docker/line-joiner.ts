@@ -4,6 +4,7 @@
 import { RECORD_FLAGS } from '../../../../shared/types.js';
 import type { SourceLine } from '../../decode/types.js';
 import { utf8Boundary } from '../../util/utf8.js';
+import { DOCKER_SPLIT_BYTES } from './demux.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -25,13 +26,22 @@ export class LineJoiner {
     return this.heldBytes + this.overflow;
   }
 
+  /**
+   * One Docker message's content. A message without a newline is a piece of a longer line
+   * when Docker cut it (exactly 16 KiB); shorter, it is the last of a run that ended without
+   * its newline (a crash message), complete now: held, it would be glued to the first line
+   * of the container's next run (a restart policy, `docker restart`).
+   */
   push(content: Buffer, readAt: number, out: SourceLine[]): void {
     let pos = 0;
     while (pos < content.length) {
       const nl = content.indexOf(NL, pos);
       const end = nl === -1 ? content.length : nl;
       this.hold(content, pos, end);
-      if (nl === -1) return;
+      if (nl === -1) {
+        if (content.length < DOCKER_SPLIT_BYTES) out.push(this.take(readAt, RECORD_FLAGS.partialFlushed, false));
+        return;
+      }
       out.push(this.take(readAt, 0, true));
       pos = nl + 1;
     }

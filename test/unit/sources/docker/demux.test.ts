@@ -1,3 +1,4 @@
+import { RECORD_FLAGS } from '../../../../shared/types.js';
 import { describe, expect, it } from 'vitest';
 import { MultiplexedParser, RawParser, SniffingParser, DOCKER_SPLIT_BYTES, type LogMessage, type MessageParser } from '../../../../electron/engine/sources/docker/demux.js';
 import { parseLogTime } from '../../../../electron/engine/sources/docker/position.js';
@@ -94,7 +95,29 @@ describe('docker log stream parsing', () => {
     expect(cp).toMatchObject({ t: TS(3).replace('Z', 'Z'), n: 3, seq: 2 });
     const again = new StreamLines('stdout', cp, new GenericDecoderFactory().create({}), 1 << 20);
     const recs = msgs.filter((m) => m.stream === 'stdout').flatMap((m) => again.push(m, 0));
-    expect(recs.map((r) => [r.firstLine, r.raw])).toEqual([[3, 'same timestamp']]);
+    // The last message has no newline and is shorter than Docker's 16 KiB pieces: the run's last line, whole.
+    expect(recs.map((r) => [r.firstLine, r.raw])).toEqual([[3, 'same timestamp'], [4, 'no newline at exit']]);
+  });
+
+  it('messages Docker sends again (after rotating a json-file log: older times, read a moment ago) are dropped; a clock stepping back is not', () => {
+    const at = (i: number, text: string) => ({ stream: 'stdout' as const, key: parseLogTime(TS(i))!.key, ms: 0, content: Buffer.from(`${text}\n`) });
+    const s = new StreamLines('stdout', { t: '', n: 0, seq: 0 }, new GenericDecoderFactory().create({}), 1 << 20);
+    const sent = [at(10, 'a'), at(11, 'b'), at(12, 'c'), at(11, 'b'), at(12, 'c'), at(12, 'c'), at(13, 'd'), at(5, 'clock stepped back'), at(14, 'e')];
+    const recs = sent.flatMap((m) => s.push(m, 0));
+    expect(recs.map((r) => r.raw)).toEqual(['a', 'b', 'c', 'd', 'clock stepped back', 'e']);
+  });
+
+  it('a message without a newline shorter than 16 KiB is a line of its own (a crash message before a restart), not glued to the next', () => {
+    const at = (i: number, text: string) => ({ stream: 'stdout' as const, key: parseLogTime(TS(i))!.key, ms: 0, content: Buffer.from(text) });
+    const s = new StreamLines('stdout', { t: '', n: 0, seq: 0 }, new GenericDecoderFactory().create({}), 1 << 20);
+    const recs = [at(1, 'run 1 a\n'), at(2, 'run 1 crash'), at(3, 'run 2 a\n'), at(4, 'x'.repeat(16_384)), at(4, 'tail of a long line\n')].flatMap((m) => s.push(m, 0));
+    recs.push(...s.flushEnded(0));
+    expect(recs.map((r) => [r.raw.length > 100 ? `${r.raw.length} x…` : r.raw, (r.flags & RECORD_FLAGS.partialFlushed) !== 0])).toEqual([
+      ['run 1 a', false],
+      ['run 1 crash', true],
+      ['run 2 a', false],
+      [`${16_384 + 'tail of a long line'.length} x…`, false],
+    ]);
   });
 
   it('never checkpoints past a line still in pieces', () => {
