@@ -7,6 +7,9 @@ import type { LogMessage } from './demux.js';
 import { LineJoiner } from './line-joiner.js';
 import { advance, ResumeFilter, type Position } from './position.js';
 
+/** Recent message times kept to know a message sent again (see push). */
+const RECENT = 2048;
+
 export class StreamLines {
   private readonly filter: ResumeFilter;
   private readonly joiner: LineJoiner;
@@ -18,6 +21,10 @@ export class StreamLines {
   private lastMs: number | null = null;
   /** Position after each line the decoder may still hold, by line number. */
   private readonly afterLine = new Map<number, Position>();
+  /** The times of the last RECENT messages read, a ring. */
+  private readonly recent: string[] = [];
+  private recentAt = 0;
+  private lastContent: Buffer | null = null;
 
   constructor(
     readonly stream: StreamName,
@@ -34,7 +41,19 @@ export class StreamLines {
 
   push(m: LogMessage, readAt: number): DecodedRecord[] {
     if (!this.filter.accept(m.key)) return [];
-    if (m.key) this.reader = advance(this.reader, m.key);
+    if (m.key) {
+      // Docker 20.10's follow stream sends lines again after it rotates a json-file log
+      // (max-size), with their own, older times (~40 of 8,000 lines each time). A message
+      // older than the last one, at a time read a moment ago, is one of those. (Only an
+      // exact time: a clock stepping back must not hide new lines.)
+      // The last message itself can come again: same time, same bytes, a whole line (the
+      // pieces of a line Docker cut share its time, and may be the same bytes: 'xxx…').
+      if (m.key < this.reader.t ? this.recent.includes(m.key) : m.key === this.reader.t && this.lastContent !== null && this.lastContent[this.lastContent.length - 1] === 0x0a && this.lastContent.equals(m.content)) return [];
+      this.recent[this.recentAt] = m.key;
+      this.recentAt = (this.recentAt + 1) % RECENT;
+      this.lastContent = m.content;
+      this.reader = advance(this.reader, m.key);
+    }
     if (m.ms !== null) {
       this.lastMs = m.ms;
       // Docker's time for the line: a year-less timestamp in it takes that year (see writtenBy).

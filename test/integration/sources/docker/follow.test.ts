@@ -220,6 +220,32 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect([['one', 'two'], ['one', 'two', 'three, no newline']]).toContainEqual(lines());
   });
 
+  it('a crash loop under a restart policy: each run\'s last line, left without its newline, is a line of its own, not glued to the next run\'s first', async () => {
+    const engine = await startVigil(vigilDir(), `  - name: loop\n    type: docker\n    host: ${dockerd.host}\n    containers: [crashloop]\n`);
+    cleanups.push(() => engine.close());
+    await dockerd.run('crashloop', 'n=$(cat /runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > /runs; echo "run $n up"; printf "run $n crash"; exit 1', {
+      HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } },
+    });
+    await waitFor(() => eventMessages(engine, 'loop').filter((m) => m.includes('died')).length >= 3 && logLines(engine, 'loop').length >= 6, { what: 'three runs', timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    await engine.flush();
+    expect(logLines(engine, 'loop')).toEqual([1, 2, 3].flatMap((n) => [`stdout:run ${n} up`, `stdout:run ${n} crash`]));
+    expect(rows(engine, 'loop').filter((r) => r.format !== 'docker-event' && r.raw.endsWith('crash')).every((r) => (r.flags & RECORD_FLAGS.partialFlushed) !== 0)).toBe(true);
+  });
+
+  it('a container whose json-file log Docker rotates (max-size) while followed: each line once, in order (Docker sends some again)', async () => {
+    const engine = await startVigil(vigilDir(), `  - name: rot\n    type: docker\n    host: ${dockerd.host}\n    containers: [rotating]\n`);
+    cleanups.push(() => engine.close());
+    await dockerd.run('rotating', 'i=1; while [ $i -le 8000 ]; do seq $i $((i+199)); i=$((i+200)); usleep 20000; done', {
+      HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '50k', 'max-file': '5' } } },
+    });
+    const numbers = () => logLines(engine, 'rot');
+    await waitFor(() => numbers().length >= 8000 && eventMessages(engine, 'rot').some((m) => m.includes('died')), { what: 'all 8000 lines', timeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    await engine.flush();
+    expect(numbers()).toEqual(Array.from({ length: 8000 }, (_, i) => `stdout:${i + 1}`));
+  });
+
   it('containers run with --rm that print and exit at once (a job): every line of each is stored once, TTY or not', async () => {
     const engine = await startVigil(vigilDir(), `  - name: jobs\n    type: docker\n    host: ${dockerd.host}\n    containers: [/^job-/]\n`);
     cleanups.push(() => engine.close());
