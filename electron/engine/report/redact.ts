@@ -9,11 +9,15 @@ const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 /** Keys whose values are secrets: `password=x`, `"api_key": "x"`, `Authorization: x`. */
 const SECRET_KEY = '(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|authorization|credentials?|session[_-]?id|cookie)';
 
-const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 'userinfo' | 'scheme'; needs?: string }[] = [
+const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 'userinfo' | 'scheme' | 'after' | 'quoted'; needs?: string }[] = [
   // user:password@ in a URL (the user goes too: it is half of the credential).
   { re: /\b([a-z][a-z0-9+.-]{1,15}:\/\/)[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi, kind: 'userinfo', needs: '://' },
   // Authorization schemes with their credential.
   { re: /\b(Bearer|Basic|Token|Digest)(\s+)[A-Za-z0-9._~+/=-]{8,}/g, kind: 'scheme' },
+  // The same after an authorization key, in any case (`authorization: bearer x`, `AUTHORIZATION=BEARER X`).
+  { re: /(authorization["']?\s{0,8}[=:]\s{0,8}["']?(?:bearer|basic|token|digest)\s{1,8})([^\s"'&,;}\]<>]+)/gi, kind: 'after' },
+  // A quoted secret value, spaces and all: password="correct horse battery staple".
+  { re: new RegExp(`(${SECRET_KEY}[\\w.-]{0,40}"?\\s{0,8}[=:]\\s{0,8}(["']))((?:(?!\\2)[^\\n\\\\]|\\\\.){1,512})\\2`, 'gi'), kind: 'quoted' },
   // JSON Web Tokens.
   { re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, kind: 'secret' },
   // Well-known token shapes: AWS access key ids, GitHub, Slack, GitLab, OpenAI-style keys.
@@ -59,6 +63,13 @@ export class Redactor {
           case 'scheme':
             this.secrets++;
             return `${a}${b}<secret>`;
+          case 'after':
+            this.secrets++;
+            return `${a}<secret>`;
+          case 'quoted':
+            if (b === undefined || /^<secret>$/.test(m.slice(a!.length, -1))) return m;
+            this.secrets++;
+            return `${a}<secret>${b}`;
           case 'kv':
             // `Authorization: Bearer <secret>`: the scheme pattern took the credential already.
             if (/^(bearer|basic|token|digest)$/i.test(b!)) return m;
@@ -101,9 +112,20 @@ export function redactReport(r: IncidentReport): IncidentReport & { redactions: 
   const x = new Redactor();
   const t = (s: string) => x.text(s);
   const tn = (s: string | null | undefined) => (s == null ? s : x.text(s));
+  // A title or message cut short (…) may end in half an address or key no pattern knows: the
+  // cut word goes too.
+  const cut = (s: string) => (s.endsWith('…') ? t(s).replace(/[^\s<>]*…$/, '…') : t(s));
   const out: IncidentReport = {
     ...r,
-    anomaly: { ...r.anomaly, title: t(r.anomaly.title), message: t(r.anomaly.message), details: deep(r.anomaly.details, t) },
+    anomaly: {
+      ...r.anomaly,
+      title: cut(r.anomaly.title),
+      message: cut(r.anomaly.message),
+      category: tn(r.anomaly.category) ?? r.anomaly.category,
+      fingerprint: t(r.anomaly.fingerprint),
+      ...(r.anomaly.fingerprints ? { fingerprints: r.anomaly.fingerprints.map(t) } : {}),
+      details: deep(r.anomaly.details, t, x),
+    },
     timeline: r.timeline.map((e) => ({ ...e, what: t(e.what) })),
     templates: r.templates.map((tp) => ({ ...tp, template: t(tp.template) })),
     lines: r.lines.map((l) => ({ ...l, raw: t(l.raw), message: t(l.message), template: tn(l.template) ?? null })),
@@ -113,9 +135,23 @@ export function redactReport(r: IncidentReport): IncidentReport & { redactions: 
   return { ...out, redactions: x.counts };
 }
 
-function deep(v: unknown, t: (s: string) => string): unknown {
+/** Details (an upstream alert's JSON): texts redacted, and the whole value of a key that names a secret. */
+function deep(v: unknown, t: (s: string) => string, x: Redactor): unknown {
   if (typeof v === 'string') return t(v);
-  if (Array.isArray(v)) return v.map((e) => deep(e, t));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, deep(e, t)]));
+  if (Array.isArray(v)) return v.map((e) => deep(e, t, x));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, e]) => {
+        // A number or a flag under such a key (tokens_used: 812) is not a secret.
+        if (SECRET_KEY_NAME.test(k) && ((typeof e === 'string' && e !== '') || (e !== null && typeof e === 'object' && Object.keys(e).length))) {
+          x.secrets++;
+          return [k, '<secret>'];
+        }
+        return [k, deep(e, t, x)];
+      }),
+    );
+  }
   return v;
 }
+
+const SECRET_KEY_NAME = new RegExp(`^[\\w.-]{0,40}${SECRET_KEY}[\\w.-]{0,40}$`, 'i');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../../electron/engine/report/redact.js';
+import type { IncidentReport } from '../../../shared/types.js';
+import { Redactor, redactReport } from '../../../electron/engine/report/redact.js';
 
 const red = (s: string) => new Redactor().text(s);
 
@@ -40,6 +41,36 @@ describe('report redaction', () => {
     expect(red('gh ghp_1234567890abcdefghijklmnopqrstuvwxyz12')).toBe('gh <secret>');
     expect(red('session 9fJ2kLm8QpR4sT6uVwX0yZ1aB3cD5eF7gH9iJ2kL4mN6 end')).toBe('session <secret> end');
     expect(red('cookie: sid=xyz')).toBe('cookie: <secret>');
+  });
+
+  it('an authorization scheme in any case, and a quoted secret with spaces in it, are redacted whole', () => {
+    expect(red('authorization: bearer opaqueTokenValue123')).toBe('authorization: bearer <secret>');
+    expect(red('AUTHORIZATION=BEARER QWERTY123456 next')).toBe('AUTHORIZATION=BEARER <secret> next');
+    expect(red('password="correct horse battery staple" user=bob')).toBe('password="<secret>" user=bob');
+    expect(red("api_key: 'k e y' ok")).toBe("api_key: '<secret>' ok");
+    expect(red('{"token": "my token value", "n": 1}')).toBe('{"token": "<secret>", "n": 1}');
+    expect(red('password="a \\" b" tail')).toBe('password="<secret>" tail');
+    // Words that only look like a scheme are words.
+    expect(red('token validation failed for basic auth')).toBe('token validation failed for basic auth');
+  });
+
+  it('a whole report: details under secret keys, the category and the fingerprints too; a title cut short loses its cut word', () => {
+    const anomaly = {
+      id: 5, title: 'New error in app: peer address 172.16.254.…', message: 'login failures for admin@corp.example from 203.0.113.77',
+      category: 'security 203.0.113.77', fingerprint: 'alert/alerts/brute force admin@corp.example 203.0.113.77',
+      fingerprints: ['alert/alerts/brute force admin@corp.example 203.0.113.77'],
+      details: { name: 'brute force admin@corp.example', password: 'hunter2', nested: { token: 'abcd1234efgh' }, tokens_used: 812 },
+    };
+    const base = { generatedAt: 0, vigilVersion: '0', host: 'h', timeZone: 'UTC', source: { name: 'a', type: 'file', where: null }, timeline: [], rates: { bucketMs: 1000, points: [] }, templates: [], lines: [], evidenceStored: 0, notifications: [], redacted: false };
+    const r = redactReport({ ...base, anomaly } as unknown as IncidentReport);
+    const all = JSON.stringify(r);
+    for (const leak of ['hunter2', 'abcd1234efgh', 'admin@corp.example', '203.0.113.77', '172.16.254']) expect(all).not.toContain(leak);
+    expect(r.anomaly).toMatchObject({
+      title: 'New error in app: peer address …',
+      category: 'security <ip-1>',
+      fingerprint: 'alert/alerts/brute force <email-1> <ip-1>',
+      details: { name: 'brute force <email-1>', password: '<secret>', nested: { token: '<secret>' }, tokens_used: 812 },
+    });
   });
 
   it('a long line is redacted whole, with nothing lost around the placeholders', () => {
