@@ -193,6 +193,19 @@ detection:
     expect(r.err).toMatch(/^vigil scan: invalid config .*typo\.yml:\nsources\.0\.format: "nginx_access" is not a known format \(known: .*syslog/);
   });
 
+  it('an error storm\'s anomaly counts its records and ends at its last error, however long the error rate stays high on average after it', async () => {
+    const r = rng(11);
+    const errors = Array.from({ length: 300 }, (_, i) => ({ ts: T0 + 1_200_000 + i * 100, level: 'ERROR' as const, message: `db connection refused to 10.0.0.5:5432 session ${i}` }));
+    const lines = [...steady(r, T0, 1200, 2), ...errors, ...steady(r, T0 + 1_240_000, 600, 2)];
+    const file = writeLog(tmp.dir, 'storm.log', render(lines));
+    const list = await scanJson(file);
+    const storm = list.find((a) => a.fingerprints.some((f) => f.startsWith('error-rate/')));
+    expect(storm).toBeDefined();
+    const last = new Date(errors.at(-1)!.ts).toISOString();
+    expect(storm!.last_ts <= last, `${storm!.last_ts} after the last error ${last}`).toBe(true);
+    expect(storm!.count).toBe(storm!.evidence_lines.length);
+  });
+
   it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
     const trace = (ts: number) =>
       [

@@ -110,7 +110,10 @@ export class ErrorRateDetector {
     recordBucket(this.series, this.shares, v, this.total);
     if (this.cfg.drift.enabled) {
       const d = this.drift.close(kept, this.total);
-      if (d && !anomalous) {
+      // Said only for a bucket that has errors of its own: the window's mean stays high for a
+      // while after they stop, and a finding without records would stretch the incident (its
+      // count and last seen) past its last error.
+      if (d && !anomalous && this.samples.length) {
         const end = this.bucketStart + this.cfg.bucketMs;
         const what = this.level === 'error' ? 'error' : 'warning';
         const detail =
@@ -125,7 +128,7 @@ export class ErrorRateDetector {
           title: `${cap(what)} rate rising in ${this.sourceName}`,
           message: detail,
           ts: end - 1,
-          records: this.samples.length ? this.samples.slice(-SAMPLE) : this.prevSamples.slice(-SAMPLE),
+          records: this.samples.slice(-SAMPLE),
           numbers: {
             rate: round(d.recentMean),
             expected: round(d.expectedMean),
