@@ -305,9 +305,22 @@ export class DockerSource implements Source {
           this.ctx.statusChanged();
         });
       this.removing.set(follower, gone);
-    } else if (ev.action === 'rename' && f && ev.name && ev.name !== f.name) {
-      f.name = ev.name;
-      this.ctx.store.updateFile(f.rowId, { path: ev.name });
+    } else if (ev.action === 'rename') {
+      // A new name may take a container into the selection (`containers: [/^api-/]`) or out.
+      const selected = this.selection.matches({ name: ev.name, labels: ev.attributes });
+      if (f && !selected) {
+        this.followers.delete(ev.id);
+        await f.stop();
+        this.ctx.statusChanged();
+        return;
+      }
+      if (!f) {
+        // Running or not: the follower asks Docker, and reads on from when the source connected.
+        f = this.attach(ev.id, ev.name, 'existing', true);
+      } else if (ev.name && ev.name !== f.name) {
+        f.name = ev.name;
+        this.ctx.store.updateFile(f.rowId, { path: ev.name });
+      }
     }
     const name = f?.name ?? ev.name;
     const what = describeEvent(ev, name);

@@ -220,6 +220,23 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect([['one', 'two'], ['one', 'two', 'three, no newline']]).toContainEqual(lines());
   });
 
+  it('a container renamed into the name selection is followed from then on; renamed out of it, it is no longer', async () => {
+    const engine = await startVigil(vigilDir(), `  - name: api\n    type: docker\n    host: ${dockerd.host}\n    containers: [/^api-/]\n`);
+    cleanups.push(() => engine.close());
+    const c = await dockerd.run('zed', 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.1; done');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(logLines(engine, 'api')).toEqual([]);
+    await c.rename({ name: 'api-zed' });
+    await waitFor(() => logLines(engine, 'api').length >= 5, { what: 'lines once renamed into the selection' });
+    expect(rows(engine, 'api').filter((r) => r.format !== 'docker-event').every((r) => r.path === 'api-zed')).toBe(true);
+    await c.rename({ name: 'zed-again' });
+    await new Promise((r) => setTimeout(r, 400));
+    const n = logLines(engine, 'api').length;
+    await new Promise((r) => setTimeout(r, 800));
+    expect(logLines(engine, 'api').length).toBe(n);
+    await c.kill();
+  });
+
   it('a crash loop under a restart policy: each run\'s last line, left without its newline, is a line of its own, not glued to the next run\'s first', async () => {
     const engine = await startVigil(vigilDir(), `  - name: loop\n    type: docker\n    host: ${dockerd.host}\n    containers: [crashloop]\n`);
     cleanups.push(() => engine.close());
