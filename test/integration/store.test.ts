@@ -132,6 +132,9 @@ describe('store', () => {
       'Timeout: cache warm',
       'order 3 timeout after retry',
       'connection reset by peer',
+      'ОШИБКА платежа one',
+      'ошибка платежа two',
+      'ÉCHEC du paiement',
     ];
     s.append(messages.map((m, i) => ({ ...row(src, 1000 + i, 3, m), message: m })), []);
     const found = (search: string) => s.tail({ limit: 100, search }).events.map((e) => e.message);
@@ -141,10 +144,14 @@ describe('store', () => {
       ['timeout -payment', ['Timeout: cache warm', 'order 3 timeout after retry']],
       ['"timeout for"', ['Payment timeout for order 1']],
       ['order -"order 2" -retry', ['Payment timeout for order 1']],
-      ['-timeout -payment', ['connection reset by peer']],
+      ['-timeout -payment -платежа -paiement', ['connection reset by peer']],
       ['TIMEOUT: "cache', ['Timeout: cache warm']],
       // A lone - is a word to find, not an exclusion.
       ['db -', ['timeout talking to payments-db']],
+      // Case is ignored beyond ASCII too (SQLite's lower() alone folds ASCII only).
+      ['ошибка', ['ОШИБКА платежа one', 'ошибка платежа two']],
+      ['Ошибка -ONE', ['ошибка платежа two']],
+      ['échec', ['ÉCHEC du paiement']],
     ];
     for (const [q, want] of cases) {
       expect(found(q), q).toEqual(want);

@@ -105,6 +105,8 @@ export class Store {
     if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
     this.db.pragma('busy_timeout = 5000');
+    // Case folding beyond ASCII, for the Live view's search (see tail).
+    this.db.function('unicode_lower', { deterministic: true }, (t: unknown) => (typeof t === 'string' ? t.toLowerCase() : t));
     this.statement = preparedOnce(this.db);
     if (!opts.readonly) {
       // New databases only (an existing one keeps its page size). Measured against 4 KiB:
@@ -244,15 +246,19 @@ export class Store {
       args.minLevel = levelRank(req.minLevel as never);
     }
     if (req.search) {
-      // Words all in the message, none of the -words (shared/search.ts); SQLite's lower() on both sides.
+      // Words all in the message, none of the -words (shared/search.ts), case ignored. SQLite's
+      // lower() folds ASCII only: a word with other letters (ошибка, échec) is matched with
+      // JavaScript's folding (unicode_lower, slower), as the view matches new lines.
       const terms = parseSearch(req.search);
+      const cond = (t: string, arg: string, op: string) =>
+        /^[\x00-\x7f]*$/.test(t) ? `instr(lower(${MESSAGE_SQL}), lower(@${arg})) ${op}` : `instr(unicode_lower(${MESSAGE_SQL}), @${arg}) ${op}`;
       terms.include.forEach((t, k) => {
-        where.push(`instr(lower(${MESSAGE_SQL}), lower(@in${k})) > 0`);
-        args[`in${k}`] = t;
+        where.push(cond(t, `in${k}`, '> 0'));
+        args[`in${k}`] = /^[\x00-\x7f]*$/.test(t) ? t : t.toLowerCase();
       });
       terms.exclude.forEach((t, k) => {
-        where.push(`instr(lower(${MESSAGE_SQL}), lower(@out${k})) = 0`);
-        args[`out${k}`] = t;
+        where.push(cond(t, `out${k}`, '= 0'));
+        args[`out${k}`] = /^[\x00-\x7f]*$/.test(t) ? t : t.toLowerCase();
       });
     }
     // The page's ids first (the filter on `records`, its indexes), then their rows by id: a
