@@ -97,7 +97,7 @@ export interface Events {
   'sources.changed': SourceView[];
   /** The config in force changed (from the file, or through the contract). */
   'config.changed': VigilConfig;
-  /** vigil.yml was edited into something that does not validate: why. The last good config stays in force. */
+  /** vigil.yml was edited into something that does not validate: why (the last good config stays in force); [] once it is put back as in force. */
   'config.invalid': ConfigError[];
   /** What the tray shows changed (open anomalies). */
   'tray.changed': TrayModel;

@@ -114,7 +114,8 @@ export class Engine {
       validate: (c) => ConfiguredDecoders.check(c.formats),
       onDidChange: (c) => void this.applyConfig(c),
       onInvalid: (errors) => {
-        this.log(`config ${this.paths.configPath} is invalid; keeping the last good one:\n${errors.map((e) => `  ${e.key}: ${e.reason}`).join('\n')}`);
+        if (errors.length) this.log(`config ${this.paths.configPath} is invalid; keeping the last good one:\n${errors.map((e) => `  ${e.key}: ${e.reason}`).join('\n')}`);
+        else this.log(`config ${this.paths.configPath} is valid again`);
         this.events.emit('config.invalid', errors);
       },
     }, lastGoodPath(this.paths.dataDir, this.paths.configPath));

@@ -10,7 +10,10 @@ interface ConfigState {
   /** Why vigil.yml as it is on disk is not in force (edited by hand into something invalid); empty when it is. */
   fileErrors: ConfigError[];
   message: string | null;
-  load(): Promise<void>;
+  /** `keep`: keep the last message (a save's confirmation, when the save itself made the file change). */
+  load(keep?: boolean): Promise<void>;
+  /** Loads unless the editor holds unsaved text (coming back to the view must not drop a draft). */
+  loadIfClean(): Promise<void>;
   /** The engine reported the file invalid, or a new config in force: reload unless the editor holds unsaved text. */
   fileChanged(errors: ConfigError[]): void;
   setText(text: string): void;
@@ -25,13 +28,16 @@ export const useConfig = create<ConfigState>((set, get) => ({
   errors: [],
   fileErrors: [],
   message: null,
-  async load() {
+  async load(keep = false) {
     const r = await api().call('config.get', {});
-    set({ text: r.text, saved: r.text, path: r.path, errors: [], fileErrors: r.fileErrors, message: null });
+    set({ text: r.text, saved: r.text, path: r.path, errors: [], fileErrors: r.fileErrors, message: keep ? get().message : null });
+  },
+  async loadIfClean() {
+    if (!get().path || get().text === get().saved) await get().load();
   },
   fileChanged(errors) {
     set({ fileErrors: errors });
-    if (get().text === get().saved) void get().load();
+    if (get().text === get().saved) void get().load(true);
   },
   setText: (text) => set({ text }),
   async save() {

@@ -37,7 +37,7 @@ export interface ConfigFileEvents {
   validate(config: VigilConfig): ConfigError[];
   /** A new valid config is in force. */
   onDidChange(config: VigilConfig): void;
-  /** The file was edited into something invalid; the last good config stays in force. */
+  /** The file was edited into something invalid (the last good config stays in force); [] when it was put back as in force. */
   onInvalid(errors: ConfigError[]): void;
 }
 
@@ -159,7 +159,11 @@ export class ConfigFile {
       return []; // mid-replace (the next event brings it), or removed: what is in force stays
     }
     if (text === this.text) {
-      this.invalidOnDisk = null;
+      // Put back as it was: nothing changes in force, but whoever was told it was invalid hears it is not.
+      if (this.invalidOnDisk) {
+        this.invalidOnDisk = null;
+        this.events.onInvalid?.([]);
+      }
       return [];
     }
     if (text === this.invalidOnDisk?.text) return this.invalidOnDisk.errors;

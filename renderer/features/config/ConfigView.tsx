@@ -5,10 +5,10 @@ import { StoreUsageLine } from './StoreUsageLine.js';
 
 /** The whole vigil.yml: sources, detection, rules, channels, notify routing, formats. */
 export function ConfigView() {
-  const { text, saved, path, errors, fileErrors, message, load, setText, save } = useConfig();
+  const { text, saved, path, errors, fileErrors, message, load, loadIfClean, setText, save } = useConfig();
   useEffect(() => {
-    void load();
-  }, [load]);
+    void loadIfClean();
+  }, [loadIfClean]);
   const dirty = text !== saved;
   return (
     <section className="panel config">
