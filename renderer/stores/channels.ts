@@ -47,7 +47,13 @@ export const useChannels = create<ChannelsState>((set, get) => ({
     }
   },
   async remove(name) {
-    await api().call('channels.remove', { name });
+    try {
+      const r = await api().call('channels.remove', { name });
+      // Refused (a notify rule names it, vigil.yml is invalid): say why, as adding does.
+      set({ message: r.ok ? { ok: true, text: `Removed ${name}.` } : { ok: false, text: `${name} was not removed: ${r.errors.map((e) => `${e.key}: ${e.reason}`).join('; ')}` } });
+    } catch (err) {
+      set({ message: { ok: false, text: (err as Error).message } });
+    }
     await get().load();
   },
   async retry(ids) {

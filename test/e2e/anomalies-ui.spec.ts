@@ -145,3 +145,55 @@ test('vigil.yml edited by hand into something invalid: a banner says so on every
   await page.getByRole('tab', { name: 'Live' }).click();
   await expect(banner).toHaveCount(0);
 });
+
+test('the Config view keeps an unsaved draft across tabs, shows "Saved" after a save, and the invalid-file banner goes once the file is put back', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  const good = 'sources: []\nchannels: []\nrules: []\n';
+  writeFileSync(config, good);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  await page.getByRole('tab', { name: 'Config' }).click();
+  const editor = page.getByLabel('vigil.yml');
+  await expect(editor).toHaveValue(good);
+  const draft = `${good}# a draft not saved yet\n`;
+  await editor.fill(draft);
+  await page.getByRole('tab', { name: 'Live' }).click();
+  await page.getByRole('tab', { name: 'Config' }).click();
+  await expect(editor).toHaveValue(draft);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved; the new config is in force.')).toBeVisible();
+  await page.waitForTimeout(500);
+  await expect(page.getByText('Saved; the new config is in force.')).toBeVisible();
+
+  // Broken by hand, then put back exactly as it is in force: the banner goes on every view.
+  await page.getByRole('tab', { name: 'Live' }).click();
+  writeFileSync(config, `${draft}sources: nope\n`);
+  const banner = page.getByTestId('config-invalid-banner');
+  await expect(banner).toBeVisible();
+  writeFileSync(config, draft);
+  await expect(banner).toHaveCount(0);
+});
+
+test('adding a channel under a name in use is refused (not a silent replacement); a removal the config refuses says why', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, 'sources: []\nchannels:\n  - { name: hook, type: webhook, url: "http://127.0.0.1:9/x" }\nnotify:\n  rules:\n    - { name: all, channels: [hook] }\n');
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  await page.getByRole('tab', { name: 'Notifications' }).click();
+  await page.getByRole('button', { name: '+ Add channel' }).click();
+  const form = page.locator('form[aria-label="add channel"]');
+  await form.locator('select[name="type"]').selectOption('discord');
+  await form.locator('input[name="name"]').fill('hook');
+  await form.locator('input[name="url"]').fill('https://discord.com/api/webhooks/1/abc');
+  await form.getByRole('button', { name: 'Save channel' }).click();
+  await expect(page.getByTestId('add-channel-problem')).toContainText('a channel named "hook" exists already');
+  expect(readFileSync(config, 'utf8')).toContain('type: webhook');
+  await form.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'remove hook' }).click();
+  await expect(page.getByText(/hook was not removed: notify\.rules\.0\.channels\.0: names no channel/)).toBeVisible();
+  expect(readFileSync(config, 'utf8')).toContain('name: hook');
+});

@@ -7,6 +7,8 @@ type ChannelType = (typeof TYPES)[number];
 /** Add a channel; webhook URLs and SMTP passwords go to the secret store, never shown again in full. */
 export function AddChannelForm({ onDone }: { onDone: () => void }) {
   const upsert = useChannels((s) => s.upsert);
+  const channels = useChannels((s) => s.channels);
+  const [problem, setProblem] = useState<string | null>(null);
   const [type, setType] = useState<ChannelType>('slack');
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
@@ -18,6 +20,12 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
+    // Adding is not editing: a channel of that name would be replaced, its URL and secrets lost.
+    if (channels.some((c) => c.config.name === name.trim())) {
+      setProblem(`a channel named "${name.trim()}" exists already; remove it first, or choose another name`);
+      return;
+    }
+    setProblem(null);
     const channel: Record<string, unknown> = { name: name.trim(), type };
     if (type === 'email') {
       Object.assign(channel, { host: host.trim(), from: from.trim(), to: to.split(',').map((s) => s.trim()).filter(Boolean) });
@@ -76,6 +84,11 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
           <input name="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://…" required />
         </label>
       ) : null}
+      {problem && (
+        <div className="error" role="alert" data-testid="add-channel-problem">
+          {problem}
+        </div>
+      )}
       <div className="row">
         <button type="submit" className="primary">
           Save channel
