@@ -12,7 +12,9 @@ export function wsApi(url: string, onConnection?: (up: boolean) => void): VigilA
   let nextId = 1;
   let retryMs = 250;
   const pending = new Map<number, Pending>();
-  const queue: string[] = [];
+  /** Calls sent on the current connection: their answers die with it. */
+  const sent = new Set<number>();
+  const queue: { id: number; frame: string }[] = [];
   const listeners = new Map<string, Set<(p: unknown) => void>>();
 
   const connect = () => {
@@ -21,13 +23,17 @@ export function wsApi(url: string, onConnection?: (up: boolean) => void): VigilA
     sock.onopen = () => {
       retryMs = 250;
       onConnection?.(true);
-      for (const frame of queue.splice(0)) sock.send(frame);
+      for (const q of queue.splice(0)) {
+        sock.send(q.frame);
+        sent.add(q.id);
+      }
     };
     sock.onmessage = (ev) => {
       const msg = JSON.parse(String(ev.data)) as { t: string; id?: number; ok?: boolean; res?: unknown; error?: CallError; event?: string; payload?: unknown };
       if (msg.t === 'res' && msg.id !== undefined) {
         const p = pending.get(msg.id);
         pending.delete(msg.id);
+        sent.delete(msg.id);
         if (!p) return;
         if (msg.ok) p.resolve(msg.res);
         else p.reject(new VigilCallError(msg.error ?? { code: 'failed', message: 'unknown error' }));
@@ -38,6 +44,14 @@ export function wsApi(url: string, onConnection?: (up: boolean) => void): VigilA
     sock.onclose = () => {
       onConnection?.(false);
       ws = null;
+      // A call the server had and never answered will not be answered: say so (a button
+      // waiting for it would wait for ever). Calls not sent yet go out on reconnect.
+      for (const id of sent) {
+        const p = pending.get(id);
+        pending.delete(id);
+        p?.reject(new VigilCallError({ code: 'failed', message: 'the connection to Vigil was lost before it answered; try again' }));
+      }
+      sent.clear();
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 5000);
     };
@@ -50,8 +64,10 @@ export function wsApi(url: string, onConnection?: (up: boolean) => void): VigilA
       const frame = JSON.stringify({ t: 'call', id, name, req });
       return new Promise<Res<K>>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        if (ws && ws.readyState === WebSocket.OPEN) ws.send(frame);
-        else queue.push(frame);
+        if (ws && ws.readyState === WebSocket.OPEN) {
+          ws.send(frame);
+          sent.add(id);
+        } else queue.push({ id, frame });
       });
     },
     on<E extends EventName>(event: E, cb: (payload: Events[E]) => void) {
