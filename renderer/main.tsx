@@ -25,7 +25,12 @@ const api = createApi((up) => {
 });
 provideApi(api);
 api.on('events.appended', (events) => useEvents.getState().append(events));
-api.on('sources.changed', (sources) => useSources.getState().set(sources));
+api.on('sources.changed', (sources) => {
+  useSources.getState().set(sources);
+  // A source the Live view was filtered to was removed: show all sources again.
+  const f = useEvents.getState().filter;
+  if (f.source && !sources.some((s) => s.config.name === f.source)) void useEvents.getState().setFilter({ ...f, source: '' });
+});
 // vigil.yml edited by hand: into something invalid (the last good config stays), or valid again.
 api.on('config.invalid', (errors) => useConfig.getState().fileChanged(errors));
 api.on('config.changed', () => useConfig.getState().fileChanged([]));

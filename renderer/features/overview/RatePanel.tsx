@@ -18,6 +18,10 @@ export function RatePanel() {
   const sources = useSources((s) => s.sources);
   const [source, setSource] = useState('');
   const [band, setBand] = useState<BandSeries | null>(null);
+  // The source chosen was removed: back to all sources (the select would show "All sources" over a band of none).
+  useEffect(() => {
+    if (source && !sources.some((s) => s.config.name === source)) setSource('');
+  }, [source, sources]);
 
   useEffect(() => {
     const tick = () => {
