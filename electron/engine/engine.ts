@@ -16,7 +16,7 @@ import { Ingestor, type IngestorOptions } from './pipeline/ingestor.js';
 import type { BatchStage, StoredRecord, TemplateStage } from './pipeline/types.js';
 import { SourceManager, type SourceManagerOptions } from './sources/manager.js';
 import { fieldFormats } from './store/query-fields.js';
-import { runQueryInWorker } from './store/query-worker.js';
+import { runQueryInWorker, stopQueries } from './store/query-worker.js';
 import { Retention, type RetentionOptions } from './store/retention.js';
 import { Store } from './store/store.js';
 import { StoreLock } from './store/store-lock.js';
@@ -192,6 +192,7 @@ export class Engine {
     this.closing ??= (async () => {
       await this.config.close();
       await this.demo?.close();
+      stopQueries('Vigil is stopping; the query was stopped');
       await this.sources.close();
       try {
         await this.ingestor.close();

@@ -1,4 +1,5 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
@@ -205,4 +206,32 @@ test('search the whole store from the live view, by word and by level, and page 
   appendFileSync(log, '2026-11-21T10:02:00Z ERROR card processor rejected batch 3001 again\n2026-11-21T10:02:00Z ERROR card processor rejected batch 3004\n');
   await expect(shown).toHaveCount(2);
   await expect(shown.last()).toContainText('rejected batch 3004');
+});
+
+test('a query running when the server restarts fails with a message; Run works again after the reconnect', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, 'sources: []\nchannels: []\nrules: []\n');
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const args = ['--config', config, '--db', join(t.dir, 'v.db'), '--port', String(port), '--data-dir', t.dir, '--token', 'restart-token-1'];
+  running = await startServe(args);
+  await page.goto(running.url);
+  await page.getByRole('tab', { name: 'SQL' }).click();
+  await page.getByLabel('SQL').fill('WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 300000000) SELECT count(*) FROM r');
+  const run = page.getByRole('button', { name: 'Run' });
+  await run.click();
+  await expect(run).toBeDisabled();
+  expect(await running.stop()).toBe(0);
+  running = await startServe(args);
+  await expect(page.getByText('the connection to Vigil was lost before it answered; try again')).toBeVisible({ timeout: 15_000 });
+  await expect(run).toBeEnabled();
+  await page.getByLabel('SQL').fill('SELECT 41 + 1 AS answer');
+  await run.click();
+  await expect(page.locator('.result')).toContainText('42');
 });

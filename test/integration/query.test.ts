@@ -84,4 +84,16 @@ describe('queries from the SQL box', () => {
     expect(settled).toBe(false);
     await expect(query).rejects.toThrow('the query ran longer than 4 s and was stopped');
   });
+
+  it('closing the engine stops a query that runs (it held vigil serve up to the query\'s time limit)', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    writeFileSync(join(dir, 'vigil.yml'), 'sources: []\n');
+    const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined, queryTimeoutMs: 600_000 });
+    const query = Promise.resolve(engine.handlers['query.run']({ sql: LONG, limit: 10 }));
+    query.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    await engine.close();
+    await expect(query).rejects.toThrow('Vigil is stopping; the query was stopped');
+  });
 });

@@ -70,6 +70,13 @@ try {
 `;
 
 let running = 0;
+/** The queries running, each with what stops it. */
+const stoppers = new Set<(why: string) => void>();
+
+/** Stops every query running (Vigil is closing: a query must not hold the process up to its time limit). */
+export function stopQueries(why: string): void {
+  for (const stop of [...stoppers]) stop(why);
+}
 
 /** queryRows() on a worker thread, stopped after `timeoutMs`; `formats` give the connection field(), fields() and a view per format (query-fields.ts). */
 export function runQueryInWorker(dbPath: string, sql: string, limit: number, timeoutMs = QUERY_TIMEOUT_MS, formats: FieldFormat[] = []): Promise<QueryResult> {
@@ -83,12 +90,15 @@ export function runQueryInWorker(dbPath: string, sql: string, limit: number, tim
       if (settled) return;
       settled = true;
       running--;
+      stoppers.delete(stop);
       clearTimeout(timer);
       void worker.terminate();
       if (err) reject(err);
       else resolve(result!);
     };
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver: driverPath(), dbPath, sql, limit, formats } });
+    const stop = (why: string) => finish(new Error(why));
+    stoppers.add(stop);
     const timer = setTimeout(
       () => finish(new Error(`the query ran longer than ${formatSeconds(timeoutMs)} and was stopped; narrow it (WHERE ts > ..., LIMIT) or count from record_counts`)),
       timeoutMs,
