@@ -25,6 +25,7 @@ const api = createApi((up) => {
 });
 provideApi(api);
 api.on('events.appended', (events) => useEvents.getState().append(events));
+api.on('events.skipped', ({ count }) => useEvents.getState().skipped(count));
 api.on('sources.changed', (sources) => {
   useSources.getState().set(sources);
   // A source the Live view was filtered to was removed: show all sources again.

@@ -38,4 +38,4 @@ export const CALL_NAME_LIST = [
   'rules.set',
 ] as const;
 
-export const EVENT_NAME_LIST = ['events.appended', 'sources.changed', 'config.changed', 'config.invalid', 'tray.changed', 'notify.toastClicked', 'notifications.changed', 'anomalies.changed'] as const;
+export const EVENT_NAME_LIST = ['events.appended', 'events.skipped', 'sources.changed', 'config.changed', 'config.invalid', 'tray.changed', 'notify.toastClicked', 'notifications.changed', 'anomalies.changed'] as const;

@@ -93,6 +93,8 @@ export interface Calls {
 export interface Events {
   /** New records, committed to the store (batched; the UI keeps a tail). */
   'events.appended': LogEvent[];
+  /** A burst: `count` records stored before `beforeId` were not sent in events.appended (the newest were); they are in the store (events.tail). */
+  'events.skipped': { count: number; beforeId: number };
   /** Source list or a source's status changed. */
   'sources.changed': SourceView[];
   /** The config in force changed (from the file, or through the contract). */

@@ -79,6 +79,8 @@ export class Engine {
   readonly retention: Retention;
   private demo: DemoWriter | null = null;
   private uiBuffer: StoredRecord[] = [];
+  /** Records of the current batch not sent to the UI (a burst past uiTail). */
+  private uiSkipped = 0;
   private uiTimer: NodeJS.Timeout | null = null;
   private sourcesTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
@@ -237,13 +239,21 @@ export class Engine {
     this.events.emit('records.stored', records);
     this.retention.noteStored();
     const keep = this.opts.uiTail ?? 500;
-    this.uiBuffer = this.uiBuffer.length + records.length > keep
-      ? this.uiBuffer.concat(records.slice(-keep)).slice(-keep)
-      : this.uiBuffer.concat(records);
+    if (this.uiBuffer.length + records.length > keep) {
+      // A burst: the UI gets the newest lines, and is told how many it did not get (they are
+      // in the store: it reloads its view from there).
+      this.uiSkipped += this.uiBuffer.length + records.length - keep;
+      this.uiBuffer = this.uiBuffer.concat(records.slice(-keep)).slice(-keep);
+    } else {
+      this.uiBuffer = this.uiBuffer.concat(records);
+    }
     this.uiTimer ??= setTimeout(() => {
       this.uiTimer = null;
       const batch = this.uiBuffer;
+      const skipped = this.uiSkipped;
       this.uiBuffer = [];
+      this.uiSkipped = 0;
+      if (skipped) this.events.emit('events.skipped', { count: skipped, beforeId: batch[0]?.id ?? 0 });
       if (batch.length) this.events.emit('events.appended', batch.map(toLogEvent));
     }, 100);
   }

@@ -34,6 +34,8 @@ interface EventsState {
   older(): Promise<void>;
   setFilter(filter: LineFilter): Promise<void>;
   append(events: LogEvent[]): void;
+  /** A burst the engine did not send line by line: `count` lines before the next batch. */
+  skipped(count: number): void;
   setPaused(paused: boolean): void;
 }
 
@@ -133,6 +135,15 @@ export const useEvents = create<EventsState>((set, get) => ({
     } else {
       set({ lines });
     }
+  },
+  skipped(count) {
+    if (get().paused) {
+      set({ missed: get().missed + count });
+      return;
+    }
+    // The lines between what is shown and the next batch are in the store only: show the
+    // newest from there, so the view has no hole ("Older lines" goes back through them).
+    void get().load();
   },
   setPaused(paused) {
     set({ paused });

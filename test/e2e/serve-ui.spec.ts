@@ -235,3 +235,31 @@ test('a query running when the server restarts fails with a message; Run works a
   await run.click();
   await expect(page.locator('.result')).toContainText('42');
 });
+
+test('a burst of 3,000 lines at once: the Live view shows them without a hole, and paused it counts them all', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  const log = join(t.dir, 'app.log');
+  writeFileSync(log, '2026-11-22T10:00:00Z INFO before the burst\n');
+  writeFileSync(config, `sources:\n  - { name: app, type: file, path: ${log}, start: beginning }\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  const lines = page.getByTestId('log-line');
+  await expect(lines.filter({ hasText: 'before the burst' })).toHaveCount(1);
+  const burst = (tag: string) => Array.from({ length: 3000 }, (_, i) => `2026-11-22T10:00:01Z INFO ${tag} line ${i}`).join('\n') + '\n';
+  appendFileSync(log, burst('bulk'));
+  await expect(lines.filter({ hasText: 'bulk line 2999' })).toHaveCount(1);
+  await page.waitForTimeout(500);
+  const texts = await lines.allTextContents();
+  const shown = texts.map((l) => /bulk line (\d+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  expect(shown.length).toBeGreaterThan(100);
+  // Consecutive up to the last: no line of the burst missing between those shown, nor
+  // between the line before the burst and the burst's first shown.
+  expect(shown).toEqual(Array.from({ length: shown.length }, (_, i) => 3000 - shown.length + i));
+  if (texts.some((l) => l.includes('before the burst'))) expect(shown[0]).toBe(0);
+  // Paused, the count of new lines is every line.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  appendFileSync(log, burst('later'));
+  await expect(page.getByText('3000 new lines')).toBeVisible({ timeout: 10_000 });
+});
