@@ -47,9 +47,18 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write('vigil query: only read-only statements that return rows are allowed (SELECT, WITH, PRAGMA ...)\n');
       return 2;
     }
-    // 64-bit integers whole (see jsonSafe).
+    // 64-bit integers whole (see jsonSafe); each column its own key (`id`, `id (2)`), as the app's SQL view has them.
     stmt.safeIntegers(true);
-    for (const row of stmt.iterate() as Iterable<Record<string, unknown>>) {
+    stmt.raw(true);
+    const seen = new Map<string, number>();
+    const columns = stmt.columns().map((c) => {
+      const n = (seen.get(c.name) ?? 0) + 1;
+      seen.set(c.name, n);
+      return n === 1 ? c.name : `${c.name} (${n})`;
+    });
+    for (const values of stmt.iterate() as Iterable<unknown[]>) {
+      const row: Record<string, unknown> = {};
+      for (let k = 0; k < columns.length; k++) row[columns[k]!] = values[k];
       const ok = io.stdout.write(JSON.stringify(row, jsonSafe) + '\n');
       if (!ok) await new Promise((r) => io.stdout.once('drain', r));
     }

@@ -97,6 +97,15 @@ describe('SQL over the fields of a format', () => {
     expect(r.stdout).toBe('{"a":1234567890123456789,"same":0,"f":"{\\"span\\":1234567890123456789,\\"huge\\":\\"123456789012345678901234567890\\",\\"f\\":1.5}","x":9007199254740993,"small":42}\n');
   });
 
+  it('columns of the same name (a join) each keep their values: id, then id (2), in the app and in vigil query', async () => {
+    const sql = "SELECT e.id, a.id, 'x' AS a FROM (SELECT 20 AS id UNION ALL SELECT 30) e, (SELECT 7 AS id) a ORDER BY e.id";
+    const r = await runQueryInWorker(db, sql, 10, 30_000, formats);
+    expect(r.columns).toEqual(['id', 'id (2)', 'a']);
+    expect(r.rows).toEqual([{ id: 20, 'id (2)': 7, a: 'x' }, { id: 30, 'id (2)': 7, a: 'x' }]);
+    const cli = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', db, sql], { encoding: 'utf8', timeout: 30_000 });
+    expect(cli.stdout).toBe('{"id":20,"id (2)":7,"a":"x"}\n{"id":30,"id (2)":7,"a":"x"}\n');
+  });
+
   it('a format whose message is on the line under the first: the body line fills the fields; a capture named like a column gets _field', async () => {
     const rows = await q('SELECT level, level_text, message, source_field, method FROM java_util_logging');
     expect(rows).toEqual([{ level: 'info', level_text: 'INFO', message: 'Initialization processed in 812 ms', source_field: 'org.apache.catalina.startup.Catalina', method: 'load' }]);

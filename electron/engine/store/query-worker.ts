@@ -21,7 +21,7 @@ const MAX_RUNNING = 4;
  * does not write. Self-contained: the worker runs its source text (see WORKER_SOURCE).
  */
 export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number, setup?: (db: never) => void): QueryResult {
-  type Stmt = { reader: boolean; readonly: boolean; run(): unknown; columns(): { name: string }[]; iterate(): Iterable<Record<string, unknown>>; safeIntegers(on: boolean): unknown };
+  type Stmt = { reader: boolean; readonly: boolean; run(): unknown; columns(): { name: string }[]; iterate(): Iterable<unknown[]>; safeIntegers(on: boolean): unknown; raw(on: boolean): unknown };
   type Db = { pragma(s: string): unknown; prepare(s: string): Stmt; close(): void };
   const db = new Driver(dbPath, { readonly: true, fileMustExist: true }) as Db;
   try {
@@ -33,20 +33,29 @@ export function queryRows(Driver: new (path: string, opts: object) => unknown, d
       stmt.run();
       return { columns: [], rows: [], truncated: false };
     }
-    const columns = stmt.columns().map((c) => c.name);
+    // Each column its own name: two called `id` (a join) would be one key, showing one
+    // value twice. The second is `id (2)`.
+    const seen = new Map<string, number>();
+    const columns = stmt.columns().map((c) => {
+      const n = (seen.get(c.name) ?? 0) + 1;
+      seen.set(c.name, n);
+      return n === 1 ? c.name : `${c.name} (${n})`;
+    });
     const rows: Record<string, unknown>[] = [];
     let truncated = false;
     // Integers as SQLite holds them (64 bits): past 2^53 a number would round (a span id
     // 1234567890123456789 read as ...800), so those come as their digits.
     stmt.safeIntegers(true);
-    for (const row of stmt.iterate()) {
+    stmt.raw(true);
+    for (const values of stmt.iterate()) {
       if (rows.length >= limit) {
         truncated = true;
         break;
       }
-      for (const k in row) {
-        const v = row[k];
-        if (typeof v === 'bigint') row[k] = v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString();
+      const row: Record<string, unknown> = {};
+      for (let k = 0; k < columns.length; k++) {
+        const v = values[k];
+        row[columns[k]!] = typeof v === 'bigint' ? (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString()) : v;
       }
       rows.push(row);
     }
