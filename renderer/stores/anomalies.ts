@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { Anomaly, AnomalyDetail, NotificationHistoryEntry } from '../../shared/types.js';
+import type { Anomaly, AnomalyDetail, NotificationHistoryEntry, Snooze } from '../../shared/types.js';
 import { api } from './api-context.js';
 
 type View = 'active' | 'resolved' | 'all';
@@ -10,6 +10,8 @@ interface AnomaliesState {
   selected: number | null;
   detail: AnomalyDetail | null;
   history: NotificationHistoryEntry[];
+  /** Snoozes in force (to show which hold an anomaly, and lift them). */
+  snoozes: Snooze[];
   error: string | null;
   load(): Promise<void>;
   setView(view: View): void;
@@ -17,6 +19,20 @@ interface AnomaliesState {
   ack(id: number): Promise<void>;
   resolve(id: number): Promise<void>;
   snooze(a: Anomaly, durationMs: number): Promise<void>;
+  /** Lifts the snoozes that hold this anomaly. */
+  unsnooze(a: Anomaly): Promise<void>;
+}
+
+/** The snoozes in force that hold `a` (by its fingerprints, source, rule or detector). */
+export function snoozesOf(a: Anomaly, snoozes: Snooze[], now = Date.now()): Snooze[] {
+  return snoozes.filter(
+    (s) =>
+      s.until > now &&
+      ((s.scope === 'fingerprint' && (s.value === a.fingerprint || (a.fingerprints ?? []).includes(s.value))) ||
+        (s.scope === 'source' && s.value === a.source) ||
+        (s.scope === 'detector' && s.value === a.detector) ||
+        (s.scope === 'rule' && s.value === a.rule)),
+  );
 }
 
 /** Anomalies: the list (open + acknowledged by default), one selected with its evidence. */
@@ -26,10 +42,11 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
   selected: null,
   detail: null,
   history: [],
+  snoozes: [],
   error: null,
   async load() {
-    const list = await api().call('anomalies.list', { state: get().view, limit: 200 });
-    set({ list });
+    const [list, snoozes] = await Promise.all([api().call('anomalies.list', { state: get().view, limit: 200 }), api().call('anomalies.snoozes', {})]);
+    set({ list, snoozes });
     const sel = get().selected;
     if (sel !== null) await get().select(sel);
   },
@@ -56,6 +73,10 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
   },
   async snooze(a, durationMs) {
     await act(() => api().call('anomalies.snooze', { scope: 'fingerprint', value: a.fingerprint, durationMs, note: a.title }), set);
+    await get().load();
+  },
+  async unsnooze(a) {
+    await act(() => Promise.all(snoozesOf(a, get().snoozes).map((s) => api().call('anomalies.unsnooze', { id: s.id }))), set);
     await get().load();
   },
 }));

@@ -197,3 +197,27 @@ test('adding a channel under a name in use is refused (not a silent replacement)
   await expect(page.getByText(/hook was not removed: notify\.rules\.0\.channels\.0: names no channel/)).toBeVisible();
   expect(readFileSync(config, 'utf8')).toContain('name: hook');
 });
+
+test('a snoozed anomaly says so in the list and its page, until when; Unsnooze lifts it', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const alerts = join(t.dir, 'alerts.jsonl');
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(alerts, '');
+  writeFileSync(config, `sources:\n  - name: monitor\n    type: file\n    path: ${alerts}\n    format: alert-jsonl\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  appendFileSync(alerts, JSON.stringify({ timestamp: new Date().toISOString(), type: 'anomaly', severity: 'high', message: 'disk nearly full on db-1' }) + '\n');
+  await page.getByRole('tab', { name: /Anomalies/ }).click();
+  const item = page.getByTestId('anomaly-item').filter({ hasText: 'disk nearly full' });
+  await item.click();
+  const detail = page.getByTestId('anomaly-detail');
+  await expect(detail.getByTestId('anomaly-snoozed')).toHaveCount(0);
+  await detail.getByRole('button', { name: 'Snooze 24 h' }).click();
+  await expect(detail.getByTestId('anomaly-snoozed')).toContainText(/^until .*: its notifications hold$/);
+  await expect(item).toContainText('snoozed');
+  await detail.getByRole('button', { name: 'Unsnooze' }).click();
+  await expect(detail.getByTestId('anomaly-snoozed')).toHaveCount(0);
+  await expect(item).not.toContainText('snoozed');
+  await expect(detail.getByRole('button', { name: 'Unsnooze' })).toHaveCount(0);
+});

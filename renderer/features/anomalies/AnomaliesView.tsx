@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
-import { useAnomalies } from '../../stores/anomalies.js';
+import { snoozesOf, useAnomalies } from '../../stores/anomalies.js';
 import { fmtAgo } from '../format.js';
 import { AnomalyDetailView } from './AnomalyDetailView.js';
 
 /** One row per incident (repeats attach to it), newest first; the selected one with its evidence. */
 export function AnomaliesView() {
-  const { list, view, selected, error, load, setView, select } = useAnomalies();
+  const { list, view, selected, error, snoozes, load, setView, select } = useAnomalies();
   useEffect(() => {
     void load();
   }, [load]);
@@ -35,6 +35,7 @@ export function AnomaliesView() {
                 <div className="a-title">{a.title}</div>
                 <div className="muted small">
                   {a.source} · {a.detector} · {a.count} record{a.count === 1 ? '' : 's'} · {fmtAgo(a.lastTs)} · {a.state}
+                  {snoozesOf(a, snoozes).length > 0 && ' · snoozed'}
                 </div>
               </div>
             </li>

@@ -1,14 +1,16 @@
 import type { Anomaly } from '../../../shared/types.js';
-import { useAnomalies } from '../../stores/anomalies.js';
+import { snoozesOf, useAnomalies } from '../../stores/anomalies.js';
 import { fmtTime } from '../format.js';
 import { ReportActions } from './ReportActions.js';
 
 const HOUR = 3_600_000;
 
 export function AnomalyDetailView() {
-  const { detail, history, ack, resolve, snooze, select } = useAnomalies();
+  const { detail, history, snoozes, ack, resolve, snooze, unsnooze, select } = useAnomalies();
   if (!detail) return <div className="empty">Select an anomaly to see its evidence.</div>;
   const a: Anomaly = detail.anomaly;
+  const holding = snoozesOf(a, snoozes);
+  const snoozedUntil = holding.length ? Math.max(...holding.map((s) => s.until)) : null;
   return (
     <div className="anomaly-detail" data-testid="anomaly-detail">
       <div className="detail-head">
@@ -23,6 +25,12 @@ export function AnomalyDetailView() {
       <dl className="facts">
         <dt>State</dt>
         <dd data-testid="anomaly-state">{a.state}</dd>
+        {snoozedUntil !== null && (
+          <>
+            <dt>Snoozed</dt>
+            <dd data-testid="anomaly-snoozed">until {fmtTime(snoozedUntil)}: its notifications hold</dd>
+          </>
+        )}
         <dt>Source</dt>
         <dd>{a.source}</dd>
         <dt>Detector</dt>
@@ -48,6 +56,7 @@ export function AnomalyDetailView() {
         {a.state !== 'resolved' && <button onClick={() => void resolve(a.id)}>Resolve</button>}
         <button onClick={() => void snooze(a, HOUR)}>Snooze 1 h</button>
         <button onClick={() => void snooze(a, 24 * HOUR)}>Snooze 24 h</button>
+        {snoozedUntil !== null && <button onClick={() => void unsnooze(a)}>Unsnooze</button>}
       </div>
       <ReportActions id={a.id} />
       <h4>Evidence ({detail.evidenceStored} stored)</h4>
