@@ -518,7 +518,7 @@ export interface ReportBucket {
 export interface ReportTemplate {
   id: number;
   template: string;
-  /** Evidence records (of those in the report) with this template. */
+  /** The anomaly's evidence records in the store with this template. */
   count: number;
   /** Records of this template stored in all (the templates view's count). */
   total: number | null;

@@ -58,7 +58,7 @@ export function collectReport(db: Database.Database, id: number, opts: CollectOp
     source: describeSource(anomaly.source, opts.sourceFor(anomaly.source)),
     timeline: timeline(anomaly, notifications),
     rates: { bucketMs: window.bucketMs, points: sourceId === null ? [] : rates(db, sourceId, anomaly.source, window, settings) },
-    templates: templates(db, lines, window.from),
+    templates: templates(db, id, lines, window.from),
     lines,
     evidenceStored: repo.evidenceCount(id),
     notifications,
@@ -99,13 +99,23 @@ function rates(db: Database.Database, sourceId: number, source: string, w: Windo
   return out;
 }
 
-function templates(db: Database.Database, lines: EvidenceLine[], windowFrom: number): ReportTemplate[] {
+/**
+ * The templates of all the anomaly's evidence records in the store (not only of the lines
+ * the report shows: a 100,000-record anomaly shows 200), each with its count there.
+ */
+function templates(db: Database.Database, anomalyId: number, lines: EvidenceLine[], windowFrom: number): ReportTemplate[] {
   const byId = new Map<number, ReportTemplate>();
-  for (const l of lines) {
-    if (l.role !== 'evidence' || l.templateId == null) continue;
-    const t = byId.get(l.templateId);
-    if (t) t.count++;
-    else byId.set(l.templateId, { id: l.templateId, template: l.template ?? l.message, count: 1, total: null, firstSeen: null, newInIncident: false });
+  const counts = db
+    .prepare(
+      `SELECT r.template_id AS id, count(*) AS n FROM anomaly_events e JOIN records r ON r.id = e.record_id
+       WHERE e.anomaly_id = ? AND e.role = 'evidence' AND r.template_id IS NOT NULL GROUP BY r.template_id`,
+    )
+    .all(anomalyId) as { id: number; n: number }[];
+  const shown = new Map<number, EvidenceLine>();
+  for (const l of lines) if (l.role === 'evidence' && l.templateId != null && !shown.has(l.templateId)) shown.set(l.templateId, l);
+  for (const c of counts) {
+    const l = shown.get(c.id);
+    byId.set(c.id, { id: c.id, template: l?.template ?? l?.message ?? '', count: c.n, total: null, firstSeen: null, newInIncident: false });
   }
   const stored = db.prepare('SELECT text, count, first_seen FROM templates WHERE id = ?');
   // The miner's first_seen is when it first saw the template; a replay (`vigil scan`) mines

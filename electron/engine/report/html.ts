@@ -36,8 +36,8 @@ ${r.rates.points.length ? rates(r, days, t, zone) : ''}
 ${
   r.templates.length
     ? `<h2>Messages in the evidence</h2>
-<table><tr><th class="n">records</th><th>template</th><th>seen</th></tr>${r.templates
-        .map((tp) => `<tr${tp.newInIncident ? ' class="new"' : ''}><td class="n">${tp.count}</td><td><code>${esc(tp.template)}</code></td><td>${esc(W.templateSeenWords(r, tp))}</td></tr>`)
+<table><tr><th class="n">records</th><th class="n">in the store</th><th>template</th><th>seen</th></tr>${r.templates
+        .map((tp) => `<tr${tp.newInIncident ? ' class="new"' : ''}><td class="n">${tp.count}</td><td class="n">${tp.total ?? '—'}</td><td><code>${esc(tp.template)}</code></td><td>${esc(W.templateSeenWords(r, tp))}</td></tr>`)
         .join('')}</table>`
     : ''
 }

@@ -40,8 +40,8 @@ export function markdownReport(r: W.WrittenReport): string {
   }
 
   if (r.templates.length) {
-    out.push('## Messages in the evidence', '', '| records | template | seen |', '|--:|---|---|');
-    for (const tp of r.templates) out.push(`| ${tp.count} | ${code(tp.template)} | ${cell(W.templateSeenWords(r, tp))} |`);
+    out.push('## Messages in the evidence', '', '| records | in the store | template | seen |', '|--:|--:|---|---|');
+    for (const tp of r.templates) out.push(`| ${tp.count} | ${tp.total ?? '—'} | ${code(tp.template)} | ${cell(W.templateSeenWords(r, tp))} |`);
     out.push('');
   }
 

@@ -144,3 +144,30 @@ describe('vigil report', () => {
     expect(bare.stderr).toContain(newest.title);
   });
 });
+
+describe('vigil report on a large anomaly', () => {
+  it('the messages of the evidence are counted over all of it in the store, not over the 200 lines shown; the Markdown gives the store-wide count too', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 600; i++) lines.push(`${iso(T0 + i * 2000)} INFO GET /items/${i} 200`);
+    // A storm of 400 errors of two kinds in 40 s.
+    for (let i = 0; i < 400; i++) lines.push(`${iso(T0 + 1_200_000 + i * 100)} ERROR ${i % 4 ? `db connection refused for session ${i}` : `payment ${i} declined by gateway`}`);
+    for (let i = 0; i < 300; i++) lines.push(`${iso(T0 + 1_260_000 + i * 2000)} INFO GET /items/${i} 200`);
+    const file = join(tmp.dir, 'storm.log');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const store = join(tmp.dir, 'storm.db');
+    expect(vigil('scan', file, '--db', store).status).toBe(0);
+    const d = new Database(store, { readonly: true });
+    const a = d.prepare("SELECT a.id, count(*) AS n FROM anomalies a JOIN anomaly_events e ON e.anomaly_id = a.id AND e.role = 'evidence' GROUP BY a.id ORDER BY n DESC LIMIT 1").get() as { id: number; n: number };
+    const inStore = d.prepare("SELECT r.template_id AS id, count(*) AS n FROM anomaly_events e JOIN records r ON r.id = e.record_id WHERE e.anomaly_id = ? AND e.role = 'evidence' GROUP BY 1 ORDER BY 2 DESC").all(a.id) as { id: number; n: number }[];
+    d.close();
+    expect(a.n).toBeGreaterThan(200);
+    const r = vigil('report', String(a.id), '--db', store, '--format', 'json');
+    expect(r.status).toBe(0);
+    const rep = JSON.parse(r.stdout) as IncidentReport;
+    expect(rep.lines.filter((l) => l.role === 'evidence')).toHaveLength(200);
+    expect(rep.templates.map((t) => [t.id, t.count])).toEqual(inStore.map((t) => [t.id, t.n]));
+    const md = vigil('report', String(a.id), '--db', store);
+    expect(md.stdout).toContain('| records | in the store | template | seen |');
+    expect(md.stdout).toContain(`| ${inStore[0]!.n} | `);
+  });
+});
