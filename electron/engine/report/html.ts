@@ -9,7 +9,8 @@ export function htmlReport(r: W.WrittenReport): string {
   const a = r.anomaly;
   const days = W.crossesDays(r);
   const t = W.timeOf(r);
-  const zone = t.label(a.firstTs);
+  const offs = W.crossesOffsets(r);
+  const zone = t.label(a.firstTs, offs);
   const evidence = r.lines.filter((l) => l.role === 'evidence').length;
   const red = W.redactionWords(r);
   const details = W.detailsJson(r);
@@ -31,8 +32,8 @@ ${a.message && a.message !== a.title ? `<p class="msg">${esc(a.message)}</p>` : 
     .join('')}</table>
 ${details ? `<h2>Details</h2>\n<pre class="details">${esc(details)}</pre>` : ''}
 <h2>Timeline (${esc(zone)})</h2>
-<table>${r.timeline.map((e) => `<tr><td class="t">${esc(t.clock(e.ts, days))}</td><td>${esc(e.what)}</td></tr>`).join('')}</table>
-${r.rates.points.length ? rates(r, days, t, zone) : ''}
+<table>${r.timeline.map((e) => `<tr><td class="t">${esc(t.clock(e.ts, days, offs))}</td><td>${esc(e.what)}</td></tr>`).join('')}</table>
+${r.rates.points.length ? rates(r, days, t, zone, offs) : ''}
 ${
   r.templates.length
     ? `<h2>Messages in the evidence</h2>
@@ -73,26 +74,26 @@ ${
 `;
 }
 
-function rates(r: W.WrittenReport, days: boolean, t: ZoneTime, zone: string): string {
+function rates(r: W.WrittenReport, days: boolean, t: ZoneTime, zone: string, offs: boolean): string {
   const pts = r.rates.points;
   const bucketMs = r.rates.bucketMs;
   const a = r.anomaly;
   const peak = W.peakWords(r);
   return `<h2>Lines around the incident (${esc(W.bucketWords(bucketMs))}, ${esc(zone)})</h2>
 ${peak ? `<p>${esc(peak)}</p>` : ''}
-${chart(pts, a.firstTs, a.lastTs, bucketMs, days, t)}
+${chart(pts, a.firstTs, a.lastTs, bucketMs, days, t, offs)}
 <table class="rates"><tr><th>from</th><th class="n">lines</th><th class="n">errors</th><th class="n">warnings</th><th class="n">usual errors at most</th><th></th></tr>${W.rateRows(r)
     .map((row) => {
       if (row.kind === 'empty')
-        return `<tr class="empty"><td class="t">${esc(t.clock(row.from, days))} to ${esc(t.clock(row.to, days))}</td><td class="n">0</td><td class="n">0</td><td class="n">0</td><td></td><td>no lines</td></tr>`;
+        return `<tr class="empty"><td class="t">${esc(t.clock(row.from, days, offs))} to ${esc(t.clock(row.to, days, offs))}</td><td class="n">0</td><td class="n">0</td><td class="n">0</td><td></td><td>no lines</td></tr>`;
       const p = row.p;
-      return `<tr${W.during(r, p.t) ? ' class="during"' : ''}><td class="t">${esc(t.clock(p.t, days))}</td><td class="n">${p.total}</td><td class="n">${p.errors}</td><td class="n">${p.warnings}</td><td class="n">${p.upper ?? '—'}</td><td>${W.bucketMark(r, p)}</td></tr>`;
+      return `<tr${W.during(r, p.t) ? ' class="during"' : ''}><td class="t">${esc(t.clock(p.t, days, offs))}</td><td class="n">${p.total}</td><td class="n">${p.errors}</td><td class="n">${p.warnings}</td><td class="n">${p.upper ?? '—'}</td><td>${W.bucketMark(r, p)}</td></tr>`;
     })
     .join('')}</table>`;
 }
 
 /** Errors (red) and warnings (amber) per bucket, the band's top dashed, the incident shaded. */
-function chart(pts: ReportBucket[], first: number, last: number, bucketMs: number, days: boolean, t: ZoneTime): string {
+function chart(pts: ReportBucket[], first: number, last: number, bucketMs: number, days: boolean, t: ZoneTime, offs: boolean): string {
   const w = 720;
   const h = 160;
   const left = 40;
@@ -124,7 +125,7 @@ function chart(pts: ReportBucket[], first: number, last: number, bucketMs: numbe
   }
   parts.push(`<line class="axis" x1="${left}" y1="${h - bottom}" x2="${w}" y2="${h - bottom}"/>`);
   parts.push(`<text x="${left - 4}" y="${y(max) + 4}" text-anchor="end">${max}</text><text x="${left - 4}" y="${h - bottom}" text-anchor="end">0</text>`);
-  const label = (i: number, anchor: string) => `<text x="${x(i).toFixed(1)}" y="${h - 4}" text-anchor="${anchor}">${esc(t.clock(pts[i]!.t, days))}</text>`;
+  const label = (i: number, anchor: string) => `<text x="${x(i).toFixed(1)}" y="${h - 4}" text-anchor="${anchor}">${esc(t.clock(pts[i]!.t, days, offs))}</text>`;
   parts.push(label(0, 'start'), label(pts.length - 1, 'end'));
   return `<svg class="chart" viewBox="0 0 ${w} ${h}" role="img" aria-label="errors and warnings per bucket">${parts.join('')}</svg>
 <p class="legend"><span class="k err"></span> errors <span class="k warn"></span> warnings <span class="k band"></span> usual errors at most <span class="k span"></span> the incident</p>`;

@@ -8,7 +8,8 @@ export function markdownReport(r: W.WrittenReport): string {
   const a = r.anomaly;
   const days = W.crossesDays(r);
   const t = W.timeOf(r);
-  const zone = t.label(a.firstTs);
+  const offs = W.crossesOffsets(r);
+  const zone = t.label(a.firstTs, offs);
   const out: string[] = [];
   out.push(`# Incident: ${inline(a.title)}`, '');
   out.push(`**${a.severity.toUpperCase()}** · ${a.state} · source ${inline(a.source)} · Vigil anomaly #${a.id}`, '');
@@ -22,7 +23,7 @@ export function markdownReport(r: W.WrittenReport): string {
   if (details) out.push('## Details', '', ...fenced(details, 'json'), '');
 
   out.push(`## Timeline (${zone})`, '', '| time | what |', '|---|---|');
-  for (const e of r.timeline) out.push(`| ${t.clock(e.ts, days)} | ${cell(e.what)} |`);
+  for (const e of r.timeline) out.push(`| ${t.clock(e.ts, days, offs)} | ${cell(e.what)} |`);
   out.push('');
 
   if (r.rates.points.length) {
@@ -33,8 +34,8 @@ export function markdownReport(r: W.WrittenReport): string {
     out.push(`Errors: \`${spark(pts.map((p) => p.errors))}\`  `, `All lines: \`${spark(pts.map((p) => p.total))}\``, '');
     out.push('| from | lines | errors | warnings | usual errors at most | |', '|---|--:|--:|--:|--:|---|');
     for (const row of W.rateRows(r)) {
-      if (row.kind === 'empty') out.push(`| ${t.clock(row.from, days)} to ${t.clock(row.to, days)} | 0 | 0 | 0 | | no lines |`);
-      else out.push(`| ${t.clock(row.p.t, days)} | ${row.p.total} | ${row.p.errors} | ${row.p.warnings} | ${row.p.upper ?? '—'} | ${W.bucketMark(r, row.p)} |`);
+      if (row.kind === 'empty') out.push(`| ${t.clock(row.from, days, offs)} to ${t.clock(row.to, days, offs)} | 0 | 0 | 0 | | no lines |`);
+      else out.push(`| ${t.clock(row.p.t, days, offs)} | ${row.p.total} | ${row.p.errors} | ${row.p.warnings} | ${row.p.upper ?? '—'} | ${W.bucketMark(r, row.p)} |`);
     }
     out.push('');
   }

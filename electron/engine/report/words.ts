@@ -65,6 +65,14 @@ export function redactionWords(r: WrittenReport): string | null {
   return `Redacted: ${n(c.ip, 'IP address', 'IP addresses')}, ${n(c.email, 'e-mail address', 'e-mail addresses')} and ${n(c.secret, 'secret', 'secrets')} replaced by placeholders (the same address is the same placeholder throughout).`;
 }
 
+/** Whether the zone's offset changes within the report's times (daylight saving), so clock times need their offset. */
+export function crossesOffsets(r: IncidentReport): boolean {
+  const zt = timeOf(r);
+  if (zt.zone === 'UTC') return false;
+  const ts = [r.anomaly.firstTs, r.anomaly.lastTs, ...r.timeline.map((e) => e.ts), ...r.rates.points.map((p) => p.t)];
+  return new Set(ts.map((t) => zt.offset(t))).size > 1;
+}
+
 /** Whether the report's times cross a day, so clock times need their date. */
 export function crossesDays(r: IncidentReport): boolean {
   const ts = [r.anomaly.firstTs, r.anomaly.lastTs, ...r.timeline.map((e) => e.ts), ...r.rates.points.map((p) => p.t)];

@@ -61,11 +61,17 @@ export class ZoneTime {
     return `${p.y}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}.${pad(p.ms, 3)}${this.zone === 'UTC' ? 'Z' : offsetText(p.offset)}`;
   }
 
-  /** 10:00:30, or with its date. */
-  clock(ts: number, withDate: boolean): string {
+  /** 10:00:30, or with its date, or with its offset (the report's times straddle a daylight-saving change). */
+  clock(ts: number, withDate: boolean, withOffset = false): string {
     const p = partsIn(this.zone, ts);
-    const t = `${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
-    return withDate ? `${this.day(ts)} ${t}` : t;
+    let t = `${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
+    if (withDate) t = `${this.day(ts)} ${t}`;
+    return withOffset && this.zone !== 'UTC' ? `${t} ${offsetText(p.offset)}` : t;
+  }
+
+  /** The UTC offset at `ts`, in minutes. */
+  offset(ts: number): number {
+    return partsIn(this.zone, ts).offset;
   }
 
   /** 2026-11-22 */
@@ -80,8 +86,12 @@ export class ZoneTime {
     return `${p.y}${pad(p.mo)}${pad(p.d)}-${pad(p.h)}${pad(p.mi)}`;
   }
 
-  /** What headings say the times are in: "UTC", or "Europe/Paris, UTC+01:00" (the offset at `ts`). */
-  label(ts: number): string {
-    return this.zone === 'UTC' ? 'UTC' : `${this.zone}, UTC${offsetText(partsIn(this.zone, ts).offset)}`;
+  /**
+   * What headings say the times are in: "UTC", or "Europe/Paris, UTC+01:00" (the offset at
+   * `ts`), or only the zone when its offset changes within the report (each time gives its own).
+   */
+  label(ts: number, offsetChanges = false): string {
+    if (this.zone === 'UTC') return 'UTC';
+    return offsetChanges ? `${this.zone}, each time with its offset` : `${this.zone}, UTC${offsetText(partsIn(this.zone, ts).offset)}`;
   }
 }

@@ -76,6 +76,28 @@ describe('report writers', () => {
     expect(writeReport(report('x'), 'markdown', false).text).toContain('## Timeline (UTC)');
   });
 
+  it('times across a daylight-saving change each give their offset, so the clock going back reads right', () => {
+    // Paris goes from +02:00 to +01:00 at 01:00 UTC on 2026-10-25.
+    const D = Date.parse('2026-10-25T00:58:00Z');
+    const base = report('x');
+    const r: IncidentReport = {
+      ...base,
+      timeZone: 'Europe/Paris',
+      anomaly: { ...base.anomaly, firstTs: D, lastTs: D + 240_000, openedAt: D },
+      timeline: [{ ts: D, what: 'first evidence record' }, { ts: D + 240_000, what: 'last seen' }],
+      rates: { bucketMs: 60_000, points: [0, 1, 2, 3, 4].map((k) => ({ t: D + k * 60_000, total: 1, errors: 1, warnings: 0, upper: null, anomalous: false })) },
+    };
+    const md = writeReport(r, 'markdown', false).text;
+    expect(md).toContain('## Timeline (Europe/Paris, each time with its offset)');
+    expect(md).toContain('| 02:58:00 +02:00 | first evidence record |');
+    expect(md).toContain('| 02:02:00 +01:00 | last seen |');
+    expect(md).toContain('| 02:59:00 +02:00 | 1 |');
+    expect(md).toContain('| 02:00:00 +01:00 | 1 |');
+    expect(writeReport(r, 'html', false).text).toContain('02:02:00 +01:00');
+    // Without a change, no offsets on the rows.
+    expect(writeReport({ ...base, timeZone: 'Europe/Paris' }, 'markdown', false).text).not.toMatch(/\| \d\d:\d\d:\d\d \+01:00 \|/);
+  });
+
   it('file names say which anomaly and when it began', () => {
     expect(writeReport(report('x'), 'html', false).filename).toBe('vigil-incident-7-20261122-1000.html');
     expect(writeReport(report('x'), 'json', true).filename).toBe('vigil-incident-7-20261122-1000.json');
