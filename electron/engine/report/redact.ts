@@ -103,7 +103,10 @@ export class Redactor {
 
 function isIpv6(m: string): boolean {
   if (!/[0-9A-Fa-f]/.test(m)) return false;
-  if (m.includes('::')) return m.split('::').length === 2;
+  // A lone colon at either end belongs to what is around it (a template's `<*>:db8::<*>`,
+  // `::ffff:` before an IPv4 address already replaced).
+  if ((m.startsWith(':') && !m.startsWith('::')) || (m.endsWith(':') && !m.endsWith('::'))) return false;
+  if (m.includes('::')) return m.split('::').length === 2 && m.split(/:+/).filter(Boolean).length >= 2;
   return m.split(':').length === 8;
 }
 

@@ -11,6 +11,11 @@ describe('report redaction', () => {
     expect(r.text('peer [2001:db8::ff00:42:8329]:443 and fe80::1')).toBe('peer [<ip-3>]:443 and <ip-4>');
     expect(r.text('full 2001:0db8:85a3:0000:0000:8a2e:0370:7334 and 10.0.0.6')).toBe('full <ip-5> and <ip-2>');
     expect(r.counts).toEqual({ ip: 5, email: 0, secret: 0 });
+    // What is around an address is not part of it: a template's variables, an IPv4-mapped prefix.
+    const t = new Redactor();
+    expect(t.text('ipv6 <*>:db8::<*>')).toBe('ipv6 <*>:db8::<*>');
+    expect(t.text('from ::ffff:10.0.0.6 now')).toBe('from ::ffff:<ip-1> now');
+    expect(t.counts.ip).toBe(1);
   });
 
   it('leaves what only looks like an address: times, versions, Java and C++ names, hashes', () => {
