@@ -22,7 +22,14 @@ export class DockerClient {
   }
 
   async ping(signal: AbortSignal, timeoutMs: number): Promise<void> {
-    await (this.api as unknown as Untyped).ping({ abortSignal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      await (this.api as unknown as Untyped).ping({ abortSignal: AbortSignal.any([signal, timeout]) });
+    } catch (err) {
+      // A hung engine (the socket open, nothing answering): say that, not "The operation was aborted".
+      if (timeout.aborted && !signal.aborted) throw new Error(`it did not answer a ping within ${Math.round(timeoutMs / 100) / 10} s`);
+      throw err;
+    }
   }
 
   /** The engine's own clock (RFC3339Nano): `since` and `start: end` are judged by it, not ours. */

@@ -174,7 +174,8 @@ export class DockerSource implements Source {
 
   /** Connects, attaches the selected containers, then follows events until the connection is lost. */
   private async connectAndWatch(onConnected: () => void): Promise<void> {
-    this.lastError = null;
+    // The last error stays until this attempt connects: while an engine does not answer,
+    // the status says so steadily, not 'starting' for the length of each attempt.
     const endpoint = await resolveEndpoint(this.config, this.endpointEnv);
     this.endpointText = endpoint.describe;
     const client = await DockerClient.create(endpoint);
@@ -210,12 +211,14 @@ export class DockerSource implements Source {
     // container went away meanwhile finds out and leaves.
     for (const f of this.followers.values()) f.start(client.api, true);
     this.connected = true;
+    this.lastError = null;
     this.ctx.statusChanged();
     onConnected();
     this.pingTimer = setInterval(() => {
       client.ping(signal, this.opts.pingTimeoutMs).catch((err) => {
         if (signal.aborted) return;
-        this.lastError = `no answer to ping: ${describe(err)}`;
+        const why = describe(err);
+        this.lastError = why.startsWith('it did not answer') ? why : `no answer to ping: ${why}`;
         session.abort();
       });
     }, this.opts.pingIntervalMs);

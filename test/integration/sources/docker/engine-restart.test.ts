@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../../electron/engine/engine.js';
 import { Dockerd, dockerdAvailable } from '../../../support/dockerd.js';
 import { tempDir, waitFor } from '../../../support/tmp.js';
-import { logLines, startVigil } from './harness.js';
+import { logLines, standaloneSource, startVigil } from './harness.js';
 
 // Each boot numbers itself, prints three lines, then stays up; `always` brings it back
 // when the engine restarts.
@@ -41,5 +41,30 @@ describe.skipIf(!dockerdAvailable())('docker source when the Docker engine resta
     await waitFor(async () => (await status()).state === 'watching', { what: 'watching again' });
     await e.flush();
     expect(logLines(e, 'svc')).toEqual([1, 2].flatMap((n) => [1, 2, 3].map((i) => `stdout:boot ${n} line ${i}`)));
+  });
+
+  it('an engine that hangs (its socket open, nothing answering) is a steady error saying it does not answer, and recovers', async () => {
+    const hung = tempDir();
+    const src = await standaloneSource(hung.dir, { name: 'h', type: 'docker', host: dockerd.host, containers: ['nothing'] }, { pingIntervalMs: 300, pingTimeoutMs: 500 });
+    try {
+      await waitFor(() => src.source.status().state === 'watching', { what: 'watching' });
+      process.kill(dockerd.pid!, 'SIGSTOP');
+      try {
+        await waitFor(() => src.source.status().state === 'error', { what: 'the error', timeoutMs: 10_000 });
+        const seen = new Set<string>();
+        for (let k = 0; k < 30; k++) {
+          const s = src.source.status();
+          seen.add(`${s.state}: ${(s.message ?? '').replace(/; retrying.*$/, '')}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect([...seen]).toEqual([`error: cannot reach Docker at ${dockerd.host}: it did not answer a ping within 0.5 s`]);
+      } finally {
+        process.kill(dockerd.pid!, 'SIGCONT');
+      }
+      await waitFor(() => src.source.status().state === 'watching', { what: 'watching again', timeoutMs: 15_000 });
+    } finally {
+      await src.close();
+      hung.cleanup();
+    }
   });
 });

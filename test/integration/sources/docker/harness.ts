@@ -53,7 +53,7 @@ export function eventMessages(engine: Engine, source: string): string[] {
  * A docker source built by hand (store, ingestor, the real format decoders), for what the
  * engine does not expose: the decoded records themselves.
  */
-export async function standaloneSource(dir: string, config: DockerSourceConfig): Promise<{ stored: StoredRecord[]; source: DockerSource; close: () => Promise<void> }> {
+export async function standaloneSource(dir: string, config: DockerSourceConfig, opts: { pingIntervalMs?: number; pingTimeoutMs?: number } = {}): Promise<{ stored: StoredRecord[]; source: DockerSource; close: () => Promise<void> }> {
   const store = new Store(join(dir, 'vigil.db'));
   const stored: StoredRecord[] = [];
   const ingestor = new Ingestor(store, null, [], { onDidStore: (r) => stored.push(...r) });
@@ -64,7 +64,7 @@ export async function standaloneSource(dir: string, config: DockerSourceConfig):
     isBlocked: () => ingestor.isBlocked,
     statusChanged: () => undefined,
     isNew: true,
-  }, { retryMinMs: 100, retryMaxMs: 1000 });
+  }, { retryMinMs: 100, retryMaxMs: 1000, ...opts });
   await source.start();
   return {
     stored,
