@@ -78,7 +78,11 @@ export class ConfigFile {
     return this.invalidOnDisk ?? { text: this.text, errors: [] };
   }
 
-  /** Loads the file, creating it from `defaultText` when missing. Throws on an invalid file. */
+  /**
+   * Loads the file, creating it from `defaultText` when missing. An invalid file puts the
+   * last config that was in force (its copy) in force, and is reported; with no such copy,
+   * it throws.
+   */
   async load(defaultText?: string): Promise<VigilConfig> {
     if (!existsSync(this.path) && defaultText !== undefined) {
       await mkdir(dirname(this.path), { recursive: true });
