@@ -87,17 +87,20 @@ export class Outbox {
   }
 
   /**
-   * Whether a firing message for (rule, channel) holding this anomaly has not gone out:
-   * grouping, waiting for a retry, or dead (the channel was never told).
+   * Whether the channel needs no separate "resolved" for this anomaly on this rule: a firing
+   * message holding it has not gone out yet (grouping, waiting for a retry: it goes out
+   * showing the anomaly as it stands), or every one that holds it is in the dead letters
+   * (the channel was never told). One sent (or being sent) means it was told.
    */
   firingUnsent(rule: string, channel: string, anomalyId: number): boolean {
-    return (
-      this.q(
-          `SELECT 1 FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
-           WHERE i.anomaly_id = ? AND o.status IN ('grouping', 'pending', 'dead') AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?`,
-        )
-        .get(anomalyId, rule, channel) !== undefined
-    );
+    const r = this.q(
+        `SELECT coalesce(sum(o.status IN ('grouping', 'pending')), 0) AS waiting, coalesce(sum(o.status IN ('sent', 'sending')), 0) AS told,
+                coalesce(sum(o.status = 'dead'), 0) AS dead
+         FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
+         WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?`,
+      )
+      .get(anomalyId, rule, channel) as { waiting: number; told: number; dead: number };
+    return r.waiting > 0 || (r.dead > 0 && r.told === 0);
   }
 
   lastNotified(rule: string, channel: string, anomalyId: number): number | null {

@@ -166,6 +166,22 @@ notify: { groupWindow: 0 }
     expect(slack.requests).toHaveLength(1);
   });
 
+  it('a channel told of an anomaly gets its "resolved" even when a later repeat notice went to the dead letters', async () => {
+    const hook = await receiver();
+    hook.reply((_q, n) => (n === 2 ? { status: 400, body: 'bad' } : { status: 204 }));
+    let now = Date.parse('2026-11-21T10:00:00Z');
+    const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\nnotify: { groupWindow: 0, repeatInterval: 1h }\n`, { now: () => now });
+    const a = anomaly({ title: 'flapping disk' });
+    h.events.emit('anomaly.changed', [opened(a)]);
+    await waitFor(() => hook.requests.length === 1, { what: 'the first notice' });
+    now += 3_600_001;
+    h.events.emit('anomaly.changed', [change('repeated', { ...a, count: 7 })]);
+    await waitFor(() => h.service.deadLetters({}).length === 1, { what: 'the repeat refused' });
+    h.events.emit('anomaly.changed', [change('resolved', { ...a, state: 'resolved', resolvedAt: a.lastTs + 1 })]);
+    await waitFor(() => hook.requests.length === 3, { what: 'the resolved notice' });
+    expect(hook.requests[2]!.json).toMatchObject({ kind: 'resolved' });
+  });
+
   it('a firing message in the dead letters is not followed by "resolved"; retried later, it shows the anomaly as it stands', async () => {
     const hook = await receiver();
     hook.reply((_q, n) => (n === 1 ? { status: 400, body: 'bad payload' } : { status: 204 }));
