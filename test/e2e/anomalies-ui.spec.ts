@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startReceiver, type Receiver } from '../support/http-receiver.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { tempDir } from '../support/tmp.js';
@@ -16,6 +16,17 @@ test.afterEach(async () => {
   receiver = null;
   cleanup();
 });
+
+/** A `vigil serve` on a fresh folder with this vigil.yml (made from the folder's path), the page open on it. */
+async function serveWith(page: Page, configText: (dir: string) => string): Promise<{ dir: string; config: string }> {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, configText(t.dir));
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  return { dir: t.dir, config };
+}
 
 test('an anomaly from an alert log shows with its evidence, is acknowledged, and reaches a channel added in the UI', async ({ page }) => {
   const t = tempDir('vigil-e2e-');
@@ -98,13 +109,8 @@ test('an incident report is saved from the anomaly, as Markdown and as redacted 
 });
 
 test('an invalid config edit in the UI is refused with the key, and the config in force stays', async ({ page }) => {
-  const t = tempDir('vigil-e2e-');
-  cleanup = t.cleanup;
-  const config = join(t.dir, 'vigil.yml');
   const original = 'sources: []\nchannels: []\nrules: []\n';
-  writeFileSync(config, original);
-  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
-  await page.goto(running.url);
+  const { dir, config } = await serveWith(page, () => original);
   await page.getByRole('tab', { name: 'Config' }).click();
   const editor = page.getByLabel('vigil.yml');
   await expect(editor).toHaveValue(original);
@@ -114,21 +120,16 @@ test('an invalid config edit in the UI is refused with the key, and the config i
   expect(readFileSync(config, 'utf8')).toBe(original);
   // The store's bound shows under the editor, and a new one applies once saved.
   await expect(page.getByTestId('store-usage')).toContainText(/Store: .* of .*, the bound set by store\.(maxSize|keepFree)/);
-  await editor.fill(`store:\n  maxSize: 300MiB\nsources:\n  - name: x\n    type: file\n    path: ${join(t.dir, 'x.log')}\n`);
+  await editor.fill(`store:\n  maxSize: 300MiB\nsources:\n  - name: x\n    type: file\n    path: ${join(dir, 'x.log')}\n`);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.locator('[data-testid="source-item"][data-name="x"]')).toBeVisible();
   await expect(page.getByTestId('store-usage')).toContainText('of 300 MiB, the bound set by store.maxSize (300 MiB)');
 });
 
 test('vigil.yml edited by hand into something invalid: a banner says so on every view, the Config view shows the file and why, and fixing it there applies', async ({ page }) => {
-  const t = tempDir('vigil-e2e-');
-  cleanup = t.cleanup;
-  const config = join(t.dir, 'vigil.yml');
-  writeFileSync(config, 'sources: []\nchannels: []\nrules: []\n');
-  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
-  await page.goto(running.url);
+  const { dir, config } = await serveWith(page, () => 'sources: []\nchannels: []\nrules: []\n');
   await expect(page.getByRole('tab', { name: 'Live' })).toBeVisible();
-  const broken = `sources:\n  - name: payments\n    type: file\n    path: ${join(t.dir, 'p.log')}\n    start: begining\nchannels: []\nrules: []\n`;
+  const broken = `sources:\n  - name: payments\n    type: file\n    path: ${join(dir, 'p.log')}\n    start: begining\nchannels: []\nrules: []\n`;
   writeFileSync(config, broken);
   const banner = page.getByTestId('config-invalid-banner');
   await expect(banner).toContainText('vigil.yml was edited and is not valid (sources.0.start:');
@@ -147,13 +148,8 @@ test('vigil.yml edited by hand into something invalid: a banner says so on every
 });
 
 test('the Config view keeps an unsaved draft across tabs, shows "Saved" after a save, and the invalid-file banner goes once the file is put back', async ({ page }) => {
-  const t = tempDir('vigil-e2e-');
-  cleanup = t.cleanup;
-  const config = join(t.dir, 'vigil.yml');
   const good = 'sources: []\nchannels: []\nrules: []\n';
-  writeFileSync(config, good);
-  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
-  await page.goto(running.url);
+  const { config } = await serveWith(page, () => good);
   await page.getByRole('tab', { name: 'Config' }).click();
   const editor = page.getByLabel('vigil.yml');
   await expect(editor).toHaveValue(good);
@@ -177,12 +173,7 @@ test('the Config view keeps an unsaved draft across tabs, shows "Saved" after a 
 });
 
 test('adding a channel under a name in use is refused (not a silent replacement); a removal the config refuses says why', async ({ page }) => {
-  const t = tempDir('vigil-e2e-');
-  cleanup = t.cleanup;
-  const config = join(t.dir, 'vigil.yml');
-  writeFileSync(config, 'sources: []\nchannels:\n  - { name: hook, type: webhook, url: "http://127.0.0.1:9/x" }\nnotify:\n  rules:\n    - { name: all, channels: [hook] }\n');
-  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
-  await page.goto(running.url);
+  const { config } = await serveWith(page, () => 'sources: []\nchannels:\n  - { name: hook, type: webhook, url: "http://127.0.0.1:9/x" }\nnotify:\n  rules:\n    - { name: all, channels: [hook] }\n');
   await page.getByRole('tab', { name: 'Notifications' }).click();
   await page.getByRole('button', { name: '+ Add channel' }).click();
   const form = page.locator('form[aria-label="add channel"]');
@@ -199,15 +190,11 @@ test('adding a channel under a name in use is refused (not a silent replacement)
 });
 
 test('a snoozed anomaly says so in the list and its page, until when; Unsnooze lifts it', async ({ page }) => {
-  const t = tempDir('vigil-e2e-');
-  cleanup = t.cleanup;
-  const alerts = join(t.dir, 'alerts.jsonl');
-  const config = join(t.dir, 'vigil.yml');
-  writeFileSync(alerts, '');
-  writeFileSync(config, `sources:\n  - name: monitor\n    type: file\n    path: ${alerts}\n    format: alert-jsonl\n`);
-  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
-  await page.goto(running.url);
-  appendFileSync(alerts, JSON.stringify({ timestamp: new Date().toISOString(), type: 'anomaly', severity: 'high', message: 'disk nearly full on db-1' }) + '\n');
+  const { dir } = await serveWith(page, (d) => {
+    writeFileSync(join(d, 'alerts.jsonl'), '');
+    return `sources:\n  - name: monitor\n    type: file\n    path: ${join(d, 'alerts.jsonl')}\n    format: alert-jsonl\n`;
+  });
+  appendFileSync(join(dir, 'alerts.jsonl'), JSON.stringify({ timestamp: new Date().toISOString(), type: 'anomaly', severity: 'high', message: 'disk nearly full on db-1' }) + '\n');
   await page.getByRole('tab', { name: /Anomalies/ }).click();
   const item = page.getByTestId('anomaly-item').filter({ hasText: 'disk nearly full' });
   await item.click();
