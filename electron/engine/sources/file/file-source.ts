@@ -228,8 +228,10 @@ export class FileSource implements Source {
       },
       onError: (err) => {
         const e = err as NodeJS.ErrnoException;
-        if ((e.code === 'EACCES' || e.code === 'EPERM') && e.path && e.path !== this.matcher.base) {
-          // A folder inside that may not be read: said in the status, and watched once it can be.
+        if ((e.code === 'EACCES' || e.code === 'EPERM') && e.path && e.path !== this.matcher.base && !this.matcher.single) {
+          // A folder inside a folder source that may not be read: said in the status, and
+          // watched once it can be. (A single file, or the source's own folder, has its own
+          // checks: failed files, checkBase.)
           if (!this.denied.has(e.path)) {
             this.denied.set(e.path, describeError(e));
             this.notify();
