@@ -263,3 +263,24 @@ test('a burst of 3,000 lines at once: the Live view shows them without a hole, a
   appendFileSync(log, burst('later'));
   await expect(page.getByText('3000 new lines')).toBeVisible({ timeout: 10_000 });
 });
+
+test('a very long line shows its first 4,000 characters and says how many more; asked, all of it', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  const log = join(t.dir, 'app.log');
+  writeFileSync(log, '');
+  writeFileSync(config, `sources:\n  - { name: app, type: file, path: ${log}, start: beginning }\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  const payload = 'x'.repeat(200_000) + ' END';
+  appendFileSync(log, `2026-11-22T10:00:00Z ERROR huge ${payload}\n2026-11-22T10:00:01Z INFO after it\n`);
+  const line = page.getByTestId('log-line').filter({ hasText: 'huge' });
+  await expect(page.getByTestId('log-line').filter({ hasText: 'after it' })).toHaveCount(1);
+  const msg = line.locator('.msg');
+  await expect(msg.getByRole('button')).toHaveText(` … ${(('huge ' + payload).length - 4000).toLocaleString('en-US')} more characters`);
+  expect(((await msg.textContent()) ?? '').includes('END')).toBe(false);
+  await msg.getByRole('button').click();
+  await expect(msg).toContainText('END');
+  await expect(msg.getByRole('button')).toHaveText(' show less');
+});

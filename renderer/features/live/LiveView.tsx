@@ -8,14 +8,26 @@ function time(ts: number): string {
   return d.toLocaleTimeString([], { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
 }
 
+/** Characters of a message shown until asked for the rest: a 200 KB line was a block some 34,000 px tall. */
+const SHOWN = 4000;
+
 function Line({ e }: { e: LogEvent }) {
+  const [whole, setWhole] = useState(false);
+  const long = e.message.length > SHOWN;
   return (
     <div className={`line lvl-${e.level ?? 'none'}`} data-testid="log-line" title={e.path ?? e.source}>
       <span className="ts">{time(e.ts)}</span>
       {/* A container's lines say which container (a Docker source follows several). */}
       <span className="src">{e.stream !== null && e.path ? `${e.source}/${e.path}` : e.source}</span>
       <span className="lvl">{e.level ?? ''}</span>
-      <span className="msg">{e.message}</span>
+      <span className="msg">
+        {long && !whole ? e.message.slice(0, SHOWN) : e.message}
+        {long && (
+          <button className="link more" onClick={() => setWhole(!whole)}>
+            {whole ? ' show less' : ` … ${(e.message.length - SHOWN).toLocaleString('en-US')} more characters`}
+          </button>
+        )}
+      </span>
     </div>
   );
 }
