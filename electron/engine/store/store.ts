@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -250,16 +251,13 @@ export class Store {
       // lower() folds ASCII only: a word with other letters (ошибка, échec) is matched with
       // JavaScript's folding (unicode_lower, slower), as the view matches new lines.
       const terms = parseSearch(req.search);
-      const cond = (t: string, arg: string, op: string) =>
-        /^[\x00-\x7f]*$/.test(t) ? `instr(lower(${MESSAGE_SQL}), lower(@${arg})) ${op}` : `instr(unicode_lower(${MESSAGE_SQL}), @${arg}) ${op}`;
-      terms.include.forEach((t, k) => {
-        where.push(cond(t, `in${k}`, '> 0'));
-        args[`in${k}`] = /^[\x00-\x7f]*$/.test(t) ? t : t.toLowerCase();
-      });
-      terms.exclude.forEach((t, k) => {
-        where.push(cond(t, `out${k}`, '= 0'));
-        args[`out${k}`] = /^[\x00-\x7f]*$/.test(t) ? t : t.toLowerCase();
-      });
+      const word = (t: string, arg: string, op: string) => {
+        const ascii = isAscii(Buffer.from(t));
+        where.push(ascii ? `instr(lower(${MESSAGE_SQL}), lower(@${arg})) ${op}` : `instr(unicode_lower(${MESSAGE_SQL}), @${arg}) ${op}`);
+        args[arg] = ascii ? t : t.toLowerCase();
+      };
+      terms.include.forEach((t, k) => word(t, `in${k}`, '> 0'));
+      terms.exclude.forEach((t, k) => word(t, `out${k}`, '= 0'));
     }
     // The page's ids first (the filter on `records`, its indexes), then their rows by id: a
     // range of ids from the first to the last would read every record between them.
