@@ -1,7 +1,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -236,15 +236,21 @@ test('a query running when the server restarts fails with a message; Run works a
   await expect(page.locator('.result')).toContainText('42');
 });
 
-test('a burst of 3,000 lines at once: the Live view shows them without a hole, and paused it counts them all', async ({ page }) => {
+/** A `vigil serve` on a fresh folder following its app.log (holding `first`) from the beginning, the page open on it; returns the log's path. */
+async function serveAppLog(page: Page, first: string): Promise<string> {
   const t = tempDir('vigil-e2e-');
   cleanup = t.cleanup;
   const config = join(t.dir, 'vigil.yml');
   const log = join(t.dir, 'app.log');
-  writeFileSync(log, '2026-11-22T10:00:00Z INFO before the burst\n');
+  writeFileSync(log, first);
   writeFileSync(config, `sources:\n  - { name: app, type: file, path: ${log}, start: beginning }\n`);
   running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
   await page.goto(running.url);
+  return log;
+}
+
+test('a burst of 3,000 lines at once: the Live view shows them without a hole, and paused it counts them all', async ({ page }) => {
+  const log = await serveAppLog(page, '2026-11-22T10:00:00Z INFO before the burst\n');
   const lines = page.getByTestId('log-line');
   await expect(lines.filter({ hasText: 'before the burst' })).toHaveCount(1);
   const burst = (tag: string) => Array.from({ length: 3000 }, (_, i) => `2026-11-22T10:00:01Z INFO ${tag} line ${i}`).join('\n') + '\n';
@@ -265,14 +271,7 @@ test('a burst of 3,000 lines at once: the Live view shows them without a hole, a
 });
 
 test('a very long line shows its first 4,000 characters and says how many more; asked, all of it', async ({ page }) => {
-  const t = tempDir('vigil-e2e-');
-  cleanup = t.cleanup;
-  const config = join(t.dir, 'vigil.yml');
-  const log = join(t.dir, 'app.log');
-  writeFileSync(log, '');
-  writeFileSync(config, `sources:\n  - { name: app, type: file, path: ${log}, start: beginning }\n`);
-  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
-  await page.goto(running.url);
+  const log = await serveAppLog(page, '');
   const payload = 'x'.repeat(200_000) + ' END';
   appendFileSync(log, `2026-11-22T10:00:00Z ERROR huge ${payload}\n2026-11-22T10:00:01Z INFO after it\n`);
   const line = page.getByTestId('log-line').filter({ hasText: 'huge' });
