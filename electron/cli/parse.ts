@@ -33,6 +33,7 @@ Decodes FILE offline (gzip and zstd files decompressed; - reads standard input):
   --format csv     one row per line: LineId,EventId,EventTemplate,Timestamp,Level,Format (default)
   --format jsonl   one JSON object per record
   --log-format N   use format N instead of detecting one
+  --               what follows is FILE, even if it starts with a dash
 `;
 
 interface ParseArgs {
@@ -45,8 +46,19 @@ function parseArgs(args: string[]): ParseArgs | string | 'help' {
   let file: string | undefined;
   let output: string = 'csv';
   let logFormat: string | undefined;
+  let options = true;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
+    if (!options || a === '--') {
+      // After `--` every argument is a FILE, even one starting with a dash.
+      if (options) {
+        options = false;
+        continue;
+      }
+      if (file !== undefined) return `only one FILE, got "${file}" and "${a}"`;
+      file = a;
+      continue;
+    }
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (flag === '--help' || flag === '-h') return 'help';
     if (flag === '--format' || flag === '--log-format') {

@@ -113,6 +113,24 @@ describe('vigil parse', () => {
     expect(out.trim().split('\n').map((l) => JSON.parse(l).format)).toEqual(['generic', 'generic']);
   });
 
+  it('-- ends the options: a file whose name starts with a dash is read (as with cat, tail)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    const f = join(dir, '-weird.log');
+    writeFileSync(f, '2026-01-01T00:00:00Z INFO hello\n');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const { code, out, err } = await run(['--format', 'jsonl', '--', '-weird.log']);
+      expect(err).not.toMatch(/unknown option/);
+      expect(code).toBe(0);
+      expect(JSON.parse(out.trim()).message).toBe('hello');
+      expect((await run(['--', '-weird.log', 'other.log'])).err).toMatch(/only one FILE/);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [['/nonexistent/file.log'], /cannot read \/nonexistent\/file.log: ENOENT/],
     [[], /FILE is required/],
