@@ -13,7 +13,8 @@ const name = z
   .string()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
-  .regex(/^[\w.-][\w .-]*$/, 'may contain only letters, digits, spaces, dot, dash and underscore');
+  // Letters of any script (a source named «журнал» or «données» is as good as «app»).
+  .regex(/^[\p{L}\p{N}_.-][\p{L}\p{M}\p{N}_ .-]*$/u, 'may contain only letters, digits, spaces, dot, dash and underscore');
 
 /** A regex run on every line (a multi-line start): it must compile and must not backtrack exponentially. */
 const lineRegex = z.string().superRefine((s, ctx) => {
@@ -99,7 +100,7 @@ const duration = z.union([
   z.string().refine((s) => parseDuration(s) !== null, { message: 'is not a duration like 500ms, 30s, 5m, 4h or 1d' }),
 ]);
 /** `secret:NAME` refers to the secret store (names: letters, digits, space, dot, dash, underscore). */
-const SECRET_REF = /^secret:[\w .-]{1,200}$/;
+const SECRET_REF = /^secret:[\p{L}\p{M}\p{N}_ .-]{1,200}$/u;
 const isSecretRef = (s: string) => s.startsWith('secret:');
 const urlOrSecret = z.string().refine(
   (s) => {

@@ -41,6 +41,14 @@ describe('config schema', () => {
     expect(r.success).toBe(false);
     if (!r.success) expect(configErrors(r.error)[0]).toMatchObject({ key: 'sources.1.name' });
   });
+  it('takes names in any script, and still refuses punctuation that is not a name', () => {
+    for (const name of ['журнал', 'données du serveur', '日志-1', 'app_2.log']) {
+      expect(VigilConfig.safeParse({ sources: [{ name, type: 'file', path: '/x' }] }).success, name).toBe(true);
+    }
+    for (const name of [' leading space', 'a/b', 'a;b', 'x\ny', '']) {
+      expect(VigilConfig.safeParse({ sources: [{ name, type: 'file', path: '/x' }] }).success, name).toBe(false);
+    }
+  });
   it('fills defaults for missing lists', () => {
     expect(VigilConfig.parse({})).toMatchObject({ sources: [], channels: [], rules: [] });
   });

@@ -56,9 +56,9 @@ export function storeSecrets(config: AnyChannelConfig, store: SecretStore): AnyC
   return out;
 }
 
-/** Secret names allow letters, digits, space, dot, dash and underscore. */
+/** Secret names allow letters (any script), digits, space, dot, dash and underscore, as channel names do. */
 export function secretName(channel: string, path: string): string {
-  return `${channel}.${path}`.replace(/[^\w .-]/g, '_');
+  return `${channel}.${path}`.replace(/[^\p{L}\p{M}\p{N}_ .-]/gu, '_');
 }
 
 /** Secrets this module stored for a channel (`<channel>.<field>`), for removal with it. */

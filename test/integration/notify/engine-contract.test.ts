@@ -65,6 +65,21 @@ describe('notification contract', () => {
     expect(readFileSync(secretsFile, 'utf8')).not.toContain('"ops.url"');
   });
 
+  it('channels named in another script keep their own secrets (not one name "______.url" for both)', async () => {
+    const a = await startReceiver({ path: '/hook/aaaa-token-1111' });
+    const b = await startReceiver({ path: '/hook/bbbb-token-2222' });
+    cleanups.push(() => a.close(), () => b.close());
+    const { dir, call } = await engine('sources: []\nchannels: []\n');
+    await call('channels.upsert', { channel: { name: 'журнал', type: 'webhook', url: a.url } });
+    await call('channels.upsert', { channel: { name: 'сервер', type: 'webhook', url: b.url } });
+    const yml = readFileSync(join(dir, 'vigil.yml'), 'utf8');
+    expect(yml).toContain('secret:журнал.url');
+    expect(yml).toContain('secret:сервер.url');
+    expect(await call('channels.test', { name: 'журнал' })).toMatchObject({ ok: true });
+    expect(await call('channels.test', { name: 'сервер' })).toMatchObject({ ok: true });
+    expect([a.requests.length, b.requests.length]).toEqual([1, 1]);
+  });
+
   it('reports a failing test send with the error, never the token', async () => {
     const r = await startReceiver({ path: '/hook/very-secret-token-123456' });
     cleanups.push(() => r.close());
