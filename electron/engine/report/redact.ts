@@ -33,6 +33,9 @@ const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 
   // Long random-looking strings with upper and lower case and digits (base64 keys, session
   // ids). Not hex alone: hashes and trace ids are what a reader follows, not secrets.
   { re: /(?<![\w+/=-])[A-Za-z0-9+_-]{40,}={0,2}(?![\w+/=-])/g, kind: 'long' },
+  // An AWS secret access key: 40 characters of base64, with its / and + (a path has dots,
+  // dashes or a leading slash, and words: see the 'long' case).
+  { re: /(?<![\w+/.-])[A-Za-z0-9][A-Za-z0-9+/]{39}(?![\w+/=.-])/g, kind: 'long' },
 ];
 
 export interface RedactionCounts {

@@ -46,6 +46,11 @@ describe('report redaction', () => {
     expect(red('gh ghp_1234567890abcdefghijklmnopqrstuvwxyz12')).toBe('gh <secret>');
     expect(red('session 9fJ2kLm8QpR4sT6uVwX0yZ1aB3cD5eF7gH9iJ2kL4mN6 end')).toBe('session <secret> end');
     expect(red('cookie: sid=xyz')).toBe('cookie: <secret>');
+    // An AWS secret access key alone on its line, / and + in it.
+    expect(red('aws configure set wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY done')).toBe('aws configure set <secret> done');
+    expect(red('key=AbCd+efGh/1234567890abcdefghijKLMNOPqrst')).toBe('key=<secret>');
+    // A path of the same length is a path.
+    expect(red('read /srv/data/Reports2026/January/summary')).toBe('read /srv/data/Reports2026/January/summary');
   });
 
   it('an authorization scheme in any case, and a quoted secret with spaces in it, are redacted whole', () => {
