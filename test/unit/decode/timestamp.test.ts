@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compilePattern, parseAuto, parseIso, resetTimeCache } from '../../../electron/engine/decode/time/timestamp.js';
+import { leadingTimestamp } from '../../../electron/engine/decode/formats/generic-line.js';
 
 const ctx = { refMs: Date.UTC(2025, 0, 2, 12, 0, 0) };
 
@@ -10,10 +11,25 @@ describe('timestamps', () => {
     ['2024-05-01T10:00:00+02:00', '2024-05-01T08:00:00.000Z'],
     ['2024-05-01T10:00:00.5-0130', '2024-05-01T11:30:00.500Z'],
     ['2024-05-01 10:00:00,250 UTC', '2024-05-01T10:00:00.250Z'],
+    ['2024-05-01 10:00:00 +0530', '2024-05-01T04:30:00.000Z'],
+    ['2024-05-01 10:00:00.123 +0000 UTC', '2024-05-01T10:00:00.123Z'],
+    ['2024-05-01 10:00:00 -0500 EST', '2024-05-01T15:00:00.000Z'],
   ])('ISO 8601 %s', (text, want) => {
     const r = parseIso(text)!;
     expect(new Date(r.ms).toISOString()).toBe(want);
     expect(r.assumed).toBeNull();
+  });
+
+  it('a leading time with its zone after a space (Ruby, Go, +0530) is read with that zone; a level word after it stays', () => {
+    const lead = (t: string) => {
+      const r = leadingTimestamp(t, ctx)!;
+      return { at: new Date(r.ms).toISOString(), rest: t.slice(r.end), assumed: r.assumed };
+    };
+    expect(lead('2026-11-21 10:00:00 +0530 ERROR x')).toEqual({ at: '2026-11-21T04:30:00.000Z', rest: 'ERROR x', assumed: null });
+    expect(lead('2026-11-21 10:00:00 UTC ERROR x')).toEqual({ at: '2026-11-21T10:00:00.000Z', rest: 'ERROR x', assumed: null });
+    expect(lead('2026-11-21 10:00:00.5 +0000 UTC INFO go')).toEqual({ at: '2026-11-21T10:00:00.500Z', rest: 'INFO go', assumed: null });
+    expect(lead('2026-11-21 10:00:00 +0000 INFO keeps')).toEqual({ at: '2026-11-21T10:00:00.000Z', rest: 'INFO keeps', assumed: null });
+    expect(lead('2026-11-21 10:00:00 ERROR local').assumed).toBe('zone');
   });
 
   it('ISO 8601 without a zone is local time, and says so', () => {

@@ -7,7 +7,9 @@ import { compilePatterns, localToUtc, parseEpoch, parseIso, type TimeContext, ty
 
 const LEAD = new RegExp(
   '^\\[?(?:' +
-    '(?<iso>\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)' +
+    // The zone may follow after a space (`10:00:00 +0530`, Ruby's `10:00:00 UTC`, Go's
+    // `10:00:00.123 +0000 UTC`; a name after an offset adds nothing to it).
+    '(?<iso>\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|(?: ?[+-]\\d{2}:?\\d{2})(?: (?:UTC|GMT|[A-Z]{1,3}[SD]T|MSK))?| (?:UTC|GMT))?)' +
     '|(?<basic>\\d{8}T\\d{6}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?)' + // ISO 8601 basic: 20240501T100000Z
     '|(?<slash>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' +
     '|(?<ctime>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? \\d{4})' +

@@ -145,6 +145,12 @@ export function parseIso(t: string): ParsedTime | null {
     if (om < 0) return null;
     off = (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
     i = j + (j < n ? 2 : 0);
+    // Go's `+0000 UTC`, `-0500 EST`: the name after the offset says nothing more.
+    if (i < n && t.charCodeAt(i) === 32) {
+      let k = i + 1;
+      while (k < n && t.charCodeAt(k) >= 65 && t.charCodeAt(k) <= 90) k++;
+      if (k === n && k - i - 1 >= 2 && k - i - 1 <= 5) i = n;
+    }
   } else if (t.startsWith('UTC', i) || t.startsWith('GMT', i)) {
     i += 3;
   } else {
