@@ -5,7 +5,7 @@ import type { Level } from '../../../shared/types.js';
 
 const WORDS: Record<string, Level> = Object.assign(Object.create(null) as Record<string, Level>, {
   trace: 'trace', trc: 'trace', finest: 'trace', finer: 'trace', verbose: 'trace', v: 'trace', t: 'trace',
-  debug: 'debug', dbg: 'debug', debg: 'debug', fine: 'debug', config: 'debug', d: 'debug',
+  debug: 'debug', dbg: 'debug', debg: 'debug', dbug: 'debug', fine: 'debug', config: 'debug', d: 'debug',
   info: 'info', inf: 'info', information: 'info', informational: 'info', i: 'info', log: 'info',
   notice: 'notice', note: 'notice', n: 'notice',
   warn: 'warn', warning: 'warn', wrn: 'warn', w: 'warn',

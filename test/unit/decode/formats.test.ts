@@ -38,6 +38,37 @@ describe('built-in formats', () => {
 
   formatCases(cases);
 
+  it('JSON lines of Serilog, CLEF, python-json-logger, structlog and OpenTelemetry: their own names for time, level and message', () => {
+    const { records, decoder } = decodeText(
+      [
+        '{"Timestamp":"2026-11-21T10:00:00.1234567+01:00","Level":"Error","MessageTemplate":"Failed {Id}","RenderedMessage":"Failed 42"}',
+        '{"@t":"2026-11-21T10:00:01.000Z","@l":"Warning","@mt":"Disk {Pct} full","@m":"Disk 93 full","Pct":93}',
+        '{"asctime": "2026-11-21 10:00:02,123", "levelname": "ERROR", "name": "app", "message": "py json failed"}',
+        '{"event": "user logged in", "level": "info", "timestamp": "2026-11-21T10:00:03Z"}',
+        '{"timestamp":"2026-11-21T10:00:04Z","severity_text":"ERROR","body":"otel body text"}',
+        '{"event": {"kind":"event"}, "message": "an object named event is not the message", "ts":"2026-11-21T10:00:05Z", "level":"info"}',
+      ].join('\n'),
+    );
+    expect(decoder.describe().format).toBe('json');
+    expect(records.map((r) => [iso(r.ts), r.level, r.message])).toEqual([
+      ['2026-11-21T09:00:00.123Z', 'error', 'Failed 42'],
+      ['2026-11-21T10:00:01.000Z', 'warn', 'Disk 93 full'],
+      [local(2026, 11, 21, 10, 0, 2, 123), 'error', 'py json failed'],
+      ['2026-11-21T10:00:03.000Z', 'info', 'user logged in'],
+      ['2026-11-21T10:00:04.000Z', 'error', 'otel body text'],
+      ['2026-11-21T10:00:05.000Z', 'info', 'an object named event is not the message'],
+    ]);
+  });
+
+  it('logfmt with lvl= (log15, Grafana) and its level words eror/dbug', () => {
+    const { records, decoder } = decodeText('t=2026-11-21T10:00:05+0000 lvl=eror msg="query failed" logger=sqlstore\nt=2026-11-21T10:00:06+0000 lvl=dbug msg="y"\n');
+    expect(decoder.describe().format).toBe('logfmt');
+    expect(records.map((r) => [iso(r.ts), r.level, r.levelText, r.message])).toEqual([
+      ['2026-11-21T10:00:05.000Z', 'error', 'eror', 'query failed'],
+      ['2026-11-21T10:00:06.000Z', 'debug', 'dbug', 'y'],
+    ]);
+  });
+
   it('W3C data lines are UTC and keep their fields in the message', () => {
     const { records } = decodeFixture('w3c-iis.log');
     const data = records.filter((r) => r.ts !== null);

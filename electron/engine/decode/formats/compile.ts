@@ -121,8 +121,19 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
   } catch (e) {
     fail(`bad timestamp format: ${(e as Error).message}`);
   }
-  const tsFields = list(def.timestamp?.field, def.kind === 'regex' ? ['timestamp'] : ['timestamp', 'time', 'ts', '@timestamp', 'datetime', 'date', 't']);
-  const levelFields = list(def.level?.field, def.kind === 'regex' ? ['level'] : ['level', 'severity', 'lvl', 'log.level', 'loglevel', 'levelname', 'priority']);
+  // Structured logs' own names: Serilog (Timestamp, Level, RenderedMessage) and its compact
+  // form (@t, @l, @m, @mt), python-json-logger (asctime, levelname), structlog (event),
+  // OpenTelemetry (severity_text, body), Monolog (level_name), GELF (short_message).
+  const tsFields = list(
+    def.timestamp?.field,
+    def.kind === 'regex' ? ['timestamp'] : ['timestamp', 'time', 'ts', '@timestamp', 'datetime', 'date', 't', 'Timestamp', 'Time', '@t', 'asctime', 'eventTime', 'timeUnixNano', 'time_unix_nano'],
+  );
+  const levelFields = list(
+    def.level?.field,
+    def.kind === 'regex'
+      ? ['level']
+      : ['level', 'severity', 'lvl', 'log.level', 'loglevel', 'levelname', 'priority', 'Level', 'Severity', '@l', 'severity_text', 'severityText', 'log_level', 'level_name'],
+  );
   const scale: LevelScale = def.level?.scale ?? (def.kind === 'regex' ? 'word' : 'auto');
   // Null prototype: a level word like "constructor" must not find Object's methods.
   const levelMap = def.level?.map ? (Object.assign(Object.create(null), def.level.map) as Record<string, Level>) : undefined;
@@ -131,7 +142,13 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
       if (!(LEVELS as readonly string[]).includes(l)) fail(`level map: "${w}" maps to "${l}", which is not one of ${LEVELS.join(', ')}`);
     }
   }
-  const msgFields = list(def.message, def.kind === 'regex' ? ['message'] : ['message', 'msg', 'MESSAGE', 'log', 'text']);
+  const msgFields = list(
+    def.message,
+    def.kind === 'regex' ? ['message'] : ['message', 'msg', 'MESSAGE', 'log', 'text', 'Message', 'RenderedMessage', '@m', '@mt', '@message', 'short_message', 'event', 'body', 'Body'],
+  );
+  // Names other programs use for an object (ECS's event, OpenTelemetry's structured body):
+  // a message only when they hold text.
+  const textOnly = def.message === undefined ? new Set(['event', 'body', 'Body']) : new Set<string>();
   const multiline = def.multiline ?? (def.kind === 'regex' ? 'header' : 'heuristic');
   if (multiline !== 'header' && multiline !== 'none' && multiline !== 'heuristic') fail('"multiline" must be header, none or heuristic');
 
@@ -259,16 +276,30 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     const req: [string, string | number | boolean | null][] = Array.isArray(def.require)
       ? def.require.map((k) => [k, null])
       : Object.entries(def.require ?? {});
+    // `a|b`: either key (logfmt's level, log15's and Grafana's lvl).
+    const alternatives = req.map(([k]) => k.split('|'));
     const check = (obj: Record<string, unknown>): string | null => {
-      for (const [k, want] of req) {
-        const v = getField(obj, k);
-        if (v === undefined) return `missing field "${k}"`;
+      for (let r = 0; r < req.length; r++) {
+        const [k, want] = req[r]!;
+        const alts = alternatives[r]!;
+        let v = getField(obj, alts[0]!);
+        for (let a = 1; v === undefined && a < alts.length; a++) v = getField(obj, alts[a]!);
+        if (v === undefined) return `missing field "${alts.join('" or "')}"`;
         if (want === null || want === 'present') continue;
         if (want === 'string' || want === 'number' || want === 'boolean' || want === 'object') {
           if (typeof v !== want) return `field "${k}" is not a ${want}`;
         } else if (v !== want) return `field "${k}" is not ${JSON.stringify(want)}`;
       }
       return null;
+    };
+    const firstMessage = (obj: Record<string, unknown>): unknown => {
+      for (const k of msgFields) {
+        const v = getField(obj, k);
+        if (v === undefined || v === null || v === '') continue;
+        if (typeof v !== 'string' && textOnly.has(k)) continue;
+        return v;
+      }
+      return undefined;
     };
     const toMessage = (v: unknown, text: string): string => {
       if (v === undefined) return text;
@@ -303,7 +334,7 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
       parse = (text, ctx) => {
         const obj = read(text);
         if (!obj || check(obj) !== null) return null;
-        return finish(obj, toMessage(first(obj, msgFields), text), ctx, obj, first(obj, tsFields), first(obj, levelFields));
+        return finish(obj, toMessage(firstMessage(obj), text), ctx, obj, first(obj, tsFields), first(obj, levelFields));
       };
       mismatchReason = (text) => {
         const obj = read(text);
@@ -313,7 +344,7 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
       parse = (text, ctx) => {
         const obj = parseLogfmt(text);
         if (!obj || check(obj) !== null) return null;
-        return finish(obj, toMessage(first(obj, msgFields), text), ctx, obj, first(obj, tsFields), first(obj, levelFields));
+        return finish(obj, toMessage(firstMessage(obj), text), ctx, obj, first(obj, tsFields), first(obj, levelFields));
       };
     }
   }
