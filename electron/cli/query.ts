@@ -23,7 +23,7 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
     const config = readConfigArg('vigil query', configPath, io);
     if (!config) return 2;
     userFormats = config.formats ?? [];
-    const problems = ConfiguredDecoders.check(userFormats);
+    const problems = ConfiguredDecoders.check({ formats: userFormats });
     if (problems.length) {
       io.stderr.write(`vigil query: invalid config ${configPath}:\n${formatErrors(problems)}\n`);
       return 2;

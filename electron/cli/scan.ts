@@ -128,7 +128,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
   // The engine's decoders: built-in formats plus the config's own.
   let decoders = deps.decoders;
   if (!decoders) {
-    const problems = ConfiguredDecoders.check(config.formats);
+    const problems = ConfiguredDecoders.check({ formats: config.formats });
     if (problems.length) {
       await write(io.stderr, `vigil scan: invalid config ${configPath}:\n${formatErrors(problems)}\n`);
       return 2;

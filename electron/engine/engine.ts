@@ -113,7 +113,7 @@ export class Engine {
       rollback: () => this.templates.rollback(),
     };
     this.config = new ConfigFile(this.paths.configPath, {
-      validate: (c) => ConfiguredDecoders.check(c.formats),
+      validate: (c) => ConfiguredDecoders.check(c),
       onDidChange: (c) => void this.applyConfig(c),
       onInvalid: (errors) => {
         if (errors.length) this.log(`config ${this.paths.configPath} is invalid; keeping the last good one:\n${errors.map((e) => `  ${e.key}: ${e.reason}`).join('\n')}`);

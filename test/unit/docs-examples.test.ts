@@ -13,7 +13,7 @@ describe('documented examples work as documented', () => {
   it('docs/formats.md: the user format compiles and decodes its sample line', () => {
     const block = yamlBlocks('docs/formats.md').find((b) => b.startsWith('formats:'))!;
     const formats = YAML.parse(block).formats as { samples: string[] }[];
-    expect(ConfiguredDecoders.check(formats)).toEqual([]);
+    expect(ConfiguredDecoders.check({ formats })).toEqual([]);
     const d = new ConfiguredDecoders(formats).create({ format: 'myapp' });
     const line = formats[0]!.samples[0]!;
     const out = [...d.push({ text: line, bytes: null, flags: 0, lineNo: 1, startOffset: 0, endOffset: line.length + 1, readAt: Date.now() }), ...d.flush()];

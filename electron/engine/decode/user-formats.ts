@@ -21,13 +21,29 @@ export class ConfiguredDecoders implements DecoderFactory {
     this.key = JSON.stringify(userFormats);
   }
 
-  /** What is wrong with these user formats, as config errors (empty when all compile). */
-  static check(userFormats: unknown[] | undefined): ConfigError[] {
-    if (!userFormats?.length) return [];
-    return loadFormats(userFormats).errors.map((e) => {
+  /**
+   * What is wrong with the config's formats, as config errors (empty when all is well): a
+   * user format that does not compile, and a source forcing a format nobody defines (a
+   * typo would otherwise decode with whatever detection finds, and say so only in the
+   * source's decoding panel).
+   */
+  static check(config: { formats?: unknown[] | undefined; sources?: readonly { format?: string | undefined }[] }): ConfigError[] {
+    const userFormats = config.formats ?? [];
+    const forced = (config.sources ?? []).some((s) => s.format);
+    if (!userFormats.length && !forced) return [];
+    const { formats, errors } = loadFormats(userFormats);
+    const out: ConfigError[] = errors.map((e) => {
       const i = userFormats.findIndex((f) => (f as { name?: unknown })?.name === e.format);
       return { key: i >= 0 ? `formats.${i}` : `formats (${e.format})`, reason: e.reason };
     });
+    const known = new Set(createDecoderFactory(formats).names());
+    const broken = new Set(errors.map((e) => e.format));
+    (config.sources ?? []).forEach((s, i) => {
+      if (s.format && !known.has(s.format) && !broken.has(s.format)) {
+        out.push({ key: `sources.${i}.format`, reason: `"${s.format}" is not a known format (see formats.list)` });
+      }
+    });
+    return out;
   }
 
   setUserFormats(userFormats: unknown[] = []): void {

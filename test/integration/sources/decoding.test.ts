@@ -56,6 +56,15 @@ describe('sources.decoding', () => {
       errors: [{ key: 'sources.2.format', reason: '"nginx_access" is not a known format (see formats.list)' }],
     });
     expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).toBe(before);
+    // So is the same typo written into the config by hand or sent whole from the Config view.
+    expect(await engine.handlers['config.set']({ text: before.replace('format: generic', 'format: pythn') })).toEqual({
+      ok: false,
+      errors: [{ key: 'sources.1.format', reason: '"pythn" is not a known format (see formats.list)' }],
+    });
+    writeFileSync(join(dir, 'vigil.yml'), before.replace('format: generic', 'format: pythn'));
+    await waitFor(async () => (await engine.handlers['config.get']({})).fileErrors.some((e) => e.key === 'sources.1.format'), { what: 'the hand edit refused' });
+    writeFileSync(join(dir, 'vigil.yml'), before);
+    await waitFor(async () => (await engine.handlers['config.get']({})).fileErrors.length === 0, { what: 'the file valid again' });
     expect(await engine.handlers['sources.setFormat']({ name: 'logs', format: 'syslog' })).toMatchObject({ ok: true });
     expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).toMatch(/name: logs\n(?:.*\n)*?\s+format: syslog\n/);
     await waitFor(async () => JSON.stringify((await engine.handlers['sources.decoding']({ name: 'logs' })).map((r) => [r.format, r.streams, r.forced])) === '[["syslog",3,true]]', {
