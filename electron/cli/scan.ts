@@ -254,17 +254,19 @@ function matchSource(sources: SourceConfig[], abs: string): SourceConfig | undef
 /** `shown`: the path the output names (`-` for standard input). */
 async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFactory, path: string, shown: string, name: string, src: SourceConfig | undefined, onDamaged: (why: string) => void): Promise<void> {
   const st = statSync(path);
+  // Whole milliseconds, as every time in the store (mtimeMs has a fraction).
+  const mtime = Math.floor(st.mtimeMs);
   const sourceId = store.sourceId(name, 'file');
   const fileId = store.addFile({ source_id: sourceId, path: shown, dev: null, ino: null, fingerprint: null, offset: 0, line_no: 0, size: st.size, state: 'scanned', cursor: null });
   const decoder = decoders.create({
     ...(src?.format ? { format: src.format } : {}),
     ...(src?.multiline ? { multiline: src.multiline } : {}),
-    fileMtimeMs: st.mtimeMs,
+    fileMtimeMs: mtime,
   });
   const ref = { name, id: sourceId, type: 'file' };
   let pending: DecodedRecord[] = [];
   // Records without a timestamp of their own take the time of the record before them.
-  let lastTs = st.mtimeMs;
+  let lastTs = mtime;
   const send = async () => {
     if (!pending.length) return;
     const records = pending;
@@ -284,7 +286,7 @@ async function scanFile(store: Store, ingestor: Ingestor, decoders: DecoderFacto
       if (pending.length >= BATCH) await send();
     }
   };
-  for await (const batch of readLineBatches(path, { readAt: st.mtimeMs, onDamaged })) {
+  for await (const batch of readLineBatches(path, { readAt: mtime, onDamaged })) {
     for (const line of batch) await take(decoder.push(line));
   }
   await take(decoder.flush());

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,18 @@ detection:
     const o2 = new Database(other, { readonly: true });
     expect(o2.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all()).toEqual(['invoices']);
     o2.close();
+  });
+
+  it('a line without a time of its own is stored at the file\'s time, in whole milliseconds like every other', async () => {
+    const file = writeLog(tmp.dir, 'no-time.log', 'hello there\n');
+    utimesSync(file, 1_795_335_538.8356953, 1_795_335_538.8356953);
+    const db = join(tmp.dir, 'no-time.db');
+    expect((await run([file, '--db', db])).code).toBe(0);
+    const d = new Database(db, { readonly: true });
+    const ts = d.prepare('SELECT ts FROM events').pluck().get() as number;
+    d.close();
+    expect(Number.isInteger(ts)).toBe(true);
+    expect(ts).toBe(Math.floor(statSync(file).mtimeMs));
   });
 
   it('refuses a config whose source forces a format that does not exist (it would be read with detection, silently)', async () => {
