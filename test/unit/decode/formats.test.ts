@@ -60,6 +60,20 @@ describe('built-in formats', () => {
     ]);
   });
 
+  it('journalctl -o json: a MESSAGE written as an array of bytes (colours, invalid UTF-8) reads as its text, colours gone', () => {
+    const bytes = [...Buffer.from('\u001b[31mERROR database connection lost\u001b[0m')];
+    const line = (us: string, msg: unknown) => JSON.stringify({ __REALTIME_TIMESTAMP: us, PRIORITY: '3', MESSAGE: msg });
+    const { records, decoder } = decodeText([line('1714557600123456', 'plain one'), line('1714557601123456', bytes)].join('\n'));
+    expect(decoder.describe().format).toBe('journald-json');
+    expect(records.map((r) => r.message)).toEqual(['plain one', 'ERROR database connection lost']);
+  });
+
+  it('RFC 5424: the BOM that marks a UTF-8 MSG (section 6.4) is not part of the message', () => {
+    const { records, decoder } = decodeText("<86>1 2024-05-01T10:00:01Z host su - - - \ufeff'su root' failed for lonvick\n<86>1 2024-05-01T10:00:02Z host su - - - no bom here\n");
+    expect(decoder.describe().format).toBe('syslog-rfc5424');
+    expect(records.map((r) => r.message)).toEqual(["'su root' failed for lonvick", 'no bom here']);
+  });
+
   it('logfmt with lvl= (log15, Grafana) and its level words eror/dbug', () => {
     const { records, decoder } = decodeText('t=2026-11-21T10:00:05+0000 lvl=eror msg="query failed" logger=sqlstore\nt=2026-11-21T10:00:06+0000 lvl=dbug msg="y"\n');
     expect(decoder.describe().format).toBe('logfmt');

@@ -84,6 +84,12 @@ function getField(obj: Record<string, unknown>, key: string): unknown {
   return cur;
 }
 
+function isByteArray(v: unknown): v is number[] {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  for (const b of v) if (!Number.isInteger(b) || b < 0 || b > 255) return false;
+  return true;
+}
+
 /** first() on a match of a regex without names: the first of these groups that took part with some text. */
 function firstGroup(m: RegExpExecArray, groups: readonly number[]): string | undefined {
   for (const k of groups) {
@@ -303,7 +309,9 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     };
     const toMessage = (v: unknown, text: string): string => {
       if (v === undefined) return text;
-      const s = typeof v === 'string' ? v : JSON.stringify(v);
+      // journalctl -o json writes a message that is not valid UTF-8 (or holds colours) as
+      // an array of its bytes.
+      const s = typeof v === 'string' ? v : isByteArray(v) ? Buffer.from(v).toString('utf8') : JSON.stringify(v);
       // Docker's json-file keeps the newline the program wrote.
       return s.endsWith('\n') ? s.slice(0, s.endsWith('\r\n') ? -2 : -1) : s;
     };
