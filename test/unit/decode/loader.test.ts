@@ -30,6 +30,9 @@ describe('loadFormats', () => {
     [{ name: 'ts', kind: 'regex', regex: '^(?<timestamp>\\S+) (?<message>.*)$', timestamp: { format: '%Y-%Q' } }, 'ts', /unknown timestamp directive %Q/],
     [{ name: 'lv', kind: 'regex', regex: '^(?<level>\\S+) (?<message>.*)$', level: { map: { X: 'loud' } } }, 'lv', /"X" maps to "loud"/],
     [{ name: 'smp', kind: 'regex', regex: '^OK (?<message>.*)$', samples: ['OK fine', 'NOT ok'] }, 'smp', /sample 2 does not match/],
+    // Every record would be put at the time it was read.
+    [{ name: 'tsf', kind: 'regex', regex: '^(?<timestamp>\\S+ \\S+) (?<message>.*)$', timestamp: { format: '%d/%m/%Y %H:%M:%S' }, samples: ['2026-11-21 10:00:00 hi'] }, 'tsf', /sample 1: its time "2026-11-21 10:00:00" does not read with timestamp format "%d\/%m\/%Y %H:%M:%S"/],
+    [{ name: 'sc', kind: 'json', level: { scale: 'bogus' } }, 'sc', /level scale must be one of word, syslog, syslog-pri, bunyan, auto \(got "bogus"\)/],
     ['just a string', '?', /must be an object/],
     // Tried on every line while a file's format is detected: (a+)+ on 30 a's and a ! takes seconds.
     [{ name: 'hang', kind: 'regex', regex: '^(?<message>(a+)+)$' }, 'hang', /regex could backtrack catastrophically/],

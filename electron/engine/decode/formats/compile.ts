@@ -141,6 +141,8 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
       : ['level', 'severity', 'lvl', 'log.level', 'loglevel', 'levelname', 'priority', 'Level', 'Severity', '@l', 'severity_text', 'severityText', 'log_level', 'level_name'],
   );
   const scale: LevelScale = def.level?.scale ?? (def.kind === 'regex' ? 'word' : 'auto');
+  const SCALES: readonly LevelScale[] = ['word', 'syslog', 'syslog-pri', 'bunyan', 'auto'];
+  if (!SCALES.includes(scale)) fail(`level scale must be one of ${SCALES.join(', ')} (got ${JSON.stringify(scale)})`);
   // Null prototype: a level word like "constructor" must not find Object's methods.
   const levelMap = def.level?.map ? (Object.assign(Object.create(null), def.level.map) as Record<string, Level>) : undefined;
   if (levelMap) {
@@ -177,8 +179,11 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
 
   /** `tsv`, `lv`: the time and level values (see first()). */
   const structured = def.kind !== 'regex';
+  /** The time text of the last line read whose time did not read (for the samples' check). */
+  let timeMiss: string | null = null;
   const finish = (obj: Record<string, unknown>, message: string, ctx: TimeContext, fields: Record<string, unknown>, tsv: unknown, lv: unknown): ParsedLine => {
     const t = readTime(tsv, ctx);
+    timeMiss = t === null && tsv !== undefined && tsv !== null && tsv !== '' ? String(tsv) : null;
     // Structured fields may carry colours of their own (winston's colorize() into JSON, a
     // container's coloured output in Docker's JSON): decoded text is what a terminal shows.
     // (A regex format reads the line's text, which the decoder cleaned already.)
@@ -410,6 +415,8 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     const ctx = { refMs: Date.now() };
     def.samples.forEach((s, k) => {
       if (typeof s !== 'string' || !compiled.parse(s, ctx)) fail(`sample ${k + 1} does not match: ${JSON.stringify(String(s).slice(0, 120))}`);
+      // A time the format cannot read would put every record at the time it was read.
+      if (timeMiss !== null) fail(`sample ${k + 1}: its time ${JSON.stringify(timeMiss.slice(0, 60))} does not read with timestamp format ${JSON.stringify(tsFormats.length === 1 ? tsFormats[0] : tsFormats)}`);
     });
   }
   return compiled;
