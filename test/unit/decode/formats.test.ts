@@ -68,6 +68,15 @@ describe('built-in formats', () => {
     expect(records.map((r) => r.message)).toEqual(['plain one', 'ERROR database connection lost']);
   });
 
+  it("zap's production console encoder: epoch seconds as a float (e+09) and lower-case levels", () => {
+    const { records, decoder } = decodeText('1.7637192001234567e+09\tinfo\tserver/main.go:42\tstarting server\n1.7637192019e+09\terror\tserver/main.go:50\tlisten failed\t{"port": 80}\n');
+    expect(decoder.describe().format).toBe('zap-console');
+    expect(records.map((r) => [iso(r.ts), r.level, r.message])).toEqual([
+      ['2025-11-21T10:00:00.123Z', 'info', 'starting server'],
+      ['2025-11-21T10:00:01.900Z', 'error', 'listen failed\t{"port": 80}'],
+    ]);
+  });
+
   it('RFC 5424: the BOM that marks a UTF-8 MSG (section 6.4) is not part of the message', () => {
     const { records, decoder } = decodeText("<86>1 2024-05-01T10:00:01Z host su - - - \ufeff'su root' failed for lonvick\n<86>1 2024-05-01T10:00:02Z host su - - - no bom here\n");
     expect(decoder.describe().format).toBe('syslog-rfc5424');

@@ -201,12 +201,16 @@ const DIRECTIVES: Record<string, number> = {
  * Europe/Berlin; an ambiguous one, CST, IST, is read as local time) %s (epoch seconds) %%.
  * A space matches one or more spaces. Throws on an unknown directive.
  */
+const SCIENTIFIC = /^\d\.\d{1,20}e\+\d{1,2}$/;
+
 export function compilePattern(pattern: string, utc = false): TimeParser {
   if (pattern === 'iso8601') return (t) => parseIso(t);
   if (pattern === 'epoch' || pattern === 'epoch-s' || pattern === 'epoch-ms' || pattern === 'epoch-us' || pattern === 'epoch-ns') {
     const div = pattern === 'epoch-s' ? 0.001 : pattern === 'epoch-ms' ? 1 : pattern === 'epoch-us' ? 1000 : pattern === 'epoch-ns' ? 1e6 : 0;
     return (t) => {
-      const v = epochText(t);
+      let v = epochText(t);
+      // zap's production encoders write seconds as a float: 1.7637192001234567e+09.
+      if (v !== v && SCIENTIFIC.test(t)) v = Number(t);
       if (v !== v) return null;
       return { ms: div === 0 ? epochToMs(v) : Math.round(v / div), assumed: null };
     };
