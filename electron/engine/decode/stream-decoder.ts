@@ -278,8 +278,13 @@ export class FormatStreamDecoder implements StreamDecoder {
     }
     if (p && p.partial) {
       const parsed = this.format?.parse(text, this.ctx);
-      p.partial = !!parsed?.partial;
-      return this.append(line, parsed ? parsed.message : text, true);
+      // The rest of a line cut short comes from the same stream; a line of the other one
+      // (stderr between two pieces of a stdout line) is a record of its own.
+      if (!parsed || sameOrigin(p.parsed, parsed)) {
+        p.partial = !!parsed?.partial;
+        return this.append(line, parsed ? parsed.message : text, true);
+      }
+      p.partial = false;
     }
     const f = this.format;
     if (f) {
@@ -294,7 +299,7 @@ export class FormatStreamDecoder implements StreamDecoder {
           this.misses = [];
           this.missRun = 0;
         }
-        if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message)) return this.append(line, parsed.message);
+        if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message) && sameOrigin(p.parsed, parsed)) return this.append(line, parsed.message);
         this.start(line, parsed);
         return;
       }
@@ -532,4 +537,16 @@ function withoutEmpty(fields: Record<string, unknown>): Record<string, unknown> 
   const out: Record<string, unknown> = {};
   for (const k in fields) if (fields[k] !== undefined && fields[k] !== '') out[k] = fields[k];
   return out;
+}
+
+/**
+ * Whether two lines of a wrapper format (a container runtime's, docker compose's) come from
+ * the same place: the same stream (stdout, stderr) and the same compose service. Lines of
+ * other formats do (they have neither field).
+ */
+function sameOrigin(a: ParsedLine | null, b: ParsedLine): boolean {
+  const fa = a?.fields;
+  const fb = b.fields;
+  if (!fa || !fb) return true;
+  return fa.stream === fb.stream && fa.service === fb.service;
 }

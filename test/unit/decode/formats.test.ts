@@ -109,6 +109,71 @@ describe('built-in formats', () => {
     expect(iso(records[1]!.ts)).toBe('2024-05-01T10:00:01.000Z');
   });
 
+  it('CRI and Docker json-file: a stderr line or trace never joins a stdout record, nor the other way', () => {
+    const cri = decodeText(
+      [
+        '2026-11-21T10:00:00.000000000Z stdout P {"level":"info","msg":"part one',
+        '2026-11-21T10:00:00.100000000Z stderr F 2026-11-21 10:00:00,100 ERROR - stderr error line',
+        '2026-11-21T10:00:00.200000000Z stdout F 2026-11-21 10:00:00,200 INFO - served',
+        '2026-11-21T10:00:00.300000000Z stderr F Traceback (most recent call last):',
+        '2026-11-21T10:00:00.300000000Z stderr F   File "/app/x.py", line 3, in <module>',
+        '2026-11-21T10:00:00.300000000Z stderr F ValueError: bad',
+      ].join('\n'),
+    );
+    expect(cri.decoder.describe().format).toBe('docker-cri');
+    expect(cri.records.map((r) => [r.firstLine, r.lastLine, r.fields?.stream])).toEqual([
+      [1, 1, 'stdout'],
+      [2, 2, 'stderr'],
+      [3, 3, 'stdout'],
+      [4, 6, 'stderr'],
+    ]);
+    const dj = (log: string, stream: string, s: number) => JSON.stringify({ log, stream, time: `2026-11-21T10:00:0${s}.000000000Z` });
+    const json = decodeText(
+      [dj('2026-11-21 10:00:00 INFO GET / 200\n', 'stdout', 0), dj('Traceback (most recent call last):\n', 'stderr', 1), dj('  File "/app/x.py", line 3\n', 'stderr', 1), dj('ValueError: bad\n', 'stderr', 1)].join('\n'),
+    );
+    expect(json.decoder.describe().format).toBe('docker-json');
+    expect(json.records.map((r) => [r.firstLine, r.lastLine])).toEqual([
+      [1, 1],
+      [2, 4],
+    ]);
+  });
+
+  it('Docker json-file: a line Docker cut at 16 KiB is joined again; a short last line without a newline stays whole', () => {
+    const long = `2026-11-21 10:00:00 ERROR ${'x'.repeat(20_000)}`;
+    const dj = (log: string, s: number) => JSON.stringify({ log, stream: 'stdout', time: `2026-11-21T10:00:0${s}.000000000Z` });
+    const { records, decoder } = decodeText(
+      [dj('2026-11-21 10:00:00 INFO before\n', 0), dj(long.slice(0, 16384), 1), dj(long.slice(16384) + '\n', 1), dj('2026-11-21 10:00:02 INFO no newline at exit', 2), dj('2026-11-21 10:00:03 INFO next run\n', 3)].join('\n'),
+    );
+    expect(decoder.describe().format).toBe('docker-json');
+    expect(records.map((r) => [r.firstLine, r.lastLine, r.level])).toEqual([
+      [1, 1, 'info'],
+      [2, 3, 'error'],
+      [4, 4, 'info'],
+      [5, 5, 'info'],
+    ]);
+    expect(records[1]!.message).toBe(long);
+  });
+
+  it('docker compose: a trace joins the lines of its own service, not the record of another one printed between', () => {
+    const { records, decoder } = decodeText(
+      [
+        'web-1  | 2026-11-21 10:00:00,000 ERROR - Failed',
+        'db-1   | 2026-11-21 10:00:00.500 UTC [1] LOG:  checkpoint starting',
+        'web-1  | Traceback (most recent call last):',
+        'web-1  |   File "/app/x.py", line 3, in <module>',
+        'web-1  | ValueError: bad',
+        'db-1   | 2026-11-21 10:00:01.000 UTC [1] LOG:  checkpoint complete',
+      ].join('\n'),
+    );
+    expect(decoder.describe().format).toBe('docker-compose');
+    expect(records.map((r) => [r.firstLine, r.lastLine, r.fields?.service])).toEqual([
+      [1, 1, 'web-1'],
+      [2, 2, 'db-1'],
+      [3, 5, 'web-1'],
+      [6, 6, 'db-1'],
+    ]);
+  });
+
   it('docker compose output loses its service prefix and ANSI colours, keeps the raw line', () => {
     const { records } = decodeFixture('compose.log');
     expect(records[1]!.fields?.service).toBe('db-1');

@@ -213,7 +213,13 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
       }
     }
     const out: ParsedLine = { ts, tsText, tsAssumed, level, levelText, message: msg, fields };
-    if (def.partial) out.partial = String(getField(obj, def.partial.field)) === def.partial.value;
+    if (def.partial) {
+      const v = getField(obj, def.partial.field);
+      if ('unterminated' in def.partial) {
+        const t = typeof v === 'string' ? v : '';
+        out.partial = t.length > 0 && !t.endsWith('\n') && Buffer.byteLength(t) >= def.partial.unterminated;
+      } else out.partial = String(v) === def.partial.value;
+    }
     if (def.alert) {
       out.alert = {
         type: String(obj.type ?? ''),

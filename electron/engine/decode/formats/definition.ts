@@ -60,8 +60,13 @@ export interface FormatDefinition {
   alert?: boolean;
   /** A line that does not match is kept as a parse error instead of decoded generically. */
   strict?: boolean;
-  /** A record continues on the next line while this field has this value (CRI `P` = partial). */
-  partial?: { field: string; value: string };
+  /**
+   * A record continues on the next line while this field has this value (CRI `P` = partial),
+   * or (`unterminated`: a byte count) while the field's text has no newline at its end and is
+   * at least that long (Docker's json-file cuts lines at 16 KiB; a last line without a
+   * newline, shorter, is whole).
+   */
+  partial?: { field: string; value: string } | { field: string; unterminated: number };
   /** Detection tie-break: higher wins among formats matching equally many sample lines. */
   priority?: number;
   /** Example lines; each must match (checked when the format loads). */
