@@ -66,6 +66,21 @@ interface Pending {
   partial: boolean;
 }
 
+/** See FormatStreamDecoder.run: the held record before a run of lines, and the run. */
+interface RunTail {
+  /** The record's first line (the holder object is reused from record to record). */
+  of: SourceLine;
+  count: number;
+  chars: number;
+  last: SourceLine;
+  raw: number;
+  msg: number;
+  flags: number;
+  bytes: boolean;
+  /** The run's lines; null once it grew too long to be taken back. */
+  lines: SourceLine[] | null;
+}
+
 export class FormatStreamDecoder implements StreamDecoder {
   private format: CompiledFormat | null = null;
   private readonly forced: boolean;
@@ -90,6 +105,12 @@ export class FormatStreamDecoder implements StreamDecoder {
   private candidates: Candidate[] = [];
   /** The last change of format after a run of lines it could not read (null: none since the format was decided). */
   private switched: FormatSwitch | null = null;
+  /**
+   * The lines appended to the held record since the first one its format could not read,
+   * and the record as it was before them: when that run turns out to be another format,
+   * they are taken back and decoded again (see retakeRun).
+   */
+  private run: RunTail | null = null;
 
   constructor(
     private readonly formats: readonly CompiledFormat[],
@@ -156,6 +177,7 @@ export class FormatStreamDecoder implements StreamDecoder {
       this.missRun = 0;
       this.missesNeeded = this.tune.sampleLines;
     }
+    this.run = null;
     return out;
   }
 
@@ -199,6 +221,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     this.provisional = null;
     this.misses = [];
     this.missRun = 0;
+    this.run = null;
     this.missesNeeded = this.tune.sampleLines;
     this.candidates = [];
     this.switched = null;
@@ -298,6 +321,7 @@ export class FormatStreamDecoder implements StreamDecoder {
         if (this.missRun) {
           this.misses = [];
           this.missRun = 0;
+          this.run = null;
         }
         if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message) && sameOrigin(p.parsed, parsed)) return this.append(line, parsed.message);
         this.start(line, parsed);
@@ -312,10 +336,16 @@ export class FormatStreamDecoder implements StreamDecoder {
         // Lines between headers belong to the record above (stack traces, dumps), but for a
         // crash the runtime printed; those that do not look like it still count toward
         // noticing that the format changed.
-        if (!looksLikeContinuation(text)) this.missed(text, line.lineNo);
+        const miss = !looksLikeContinuation(text);
+        if (miss || this.run) this.keepRun(p, line);
+        // The run was another format: its lines, this one included, were decoded again.
+        if (miss && this.missed(text, line.lineNo) && this.retakeRun()) return;
         return this.append(line, text);
       }
-      if (p && f.multiline === 'header' && text.length === 0) return this.append(line, text);
+      if (p && f.multiline === 'header' && text.length === 0) {
+        if (this.run) this.keepRun(p, line);
+        return this.append(line, text);
+      }
       if (p && f.multiline === 'heuristic' && looksLikeContinuation(text)) return this.append(line, text);
       this.start(line, null);
       this.missed(text, line.lineNo);
@@ -332,13 +362,13 @@ export class FormatStreamDecoder implements StreamDecoder {
    * on that run. After a detection that changes nothing, wait for a run twice as long, so a
    * stream no format reads costs next to nothing.
    */
-  private missed(text: string, lineNo: number): void {
+  private missed(text: string, lineNo: number): boolean {
     // A forced format is the user's word: lines it cannot read stay unparsed records.
-    if (this.forced) return;
+    if (this.forced) return false;
     // Only the run's last sampleLines lines are looked at: only they are kept (a stream no
     // format reads waits for runs of up to 65,536 lines, which held 5-9 MB per file).
     if (++this.missRun > this.missesNeeded - this.tune.sampleLines) this.misses.push(text);
-    if (this.missRun < this.missesNeeded) return;
+    if (this.missRun < this.missesNeeded) return false;
     const lines = this.misses;
     this.misses = [];
     this.missRun = 0;
@@ -350,13 +380,70 @@ export class FormatStreamDecoder implements StreamDecoder {
       this.switched = { from, lineNo, why: explain(d, d.format.name) };
       this.explanation = explainSwitch(this.switched, 0);
       this.missesNeeded = this.tune.sampleLines;
-    } else {
-      this.missesNeeded = Math.min(this.missesNeeded * 2, 1 << 16);
+      return true;
     }
+    this.missesNeeded = Math.min(this.missesNeeded * 2, 1 << 16);
+    return false;
+  }
+
+  /** Notes `line`, about to be appended to `p`, as part of a run of lines its format does not read. */
+  private keepRun(p: Pending, line: SourceLine): void {
+    const r = this.run;
+    if (r && r.of === p.first) {
+      if (r.lines && r.lines.length < this.tune.sampleLines * 4) r.lines.push(line);
+      else r.lines = null;
+      return;
+    }
+    this.run = {
+      of: p.first,
+      count: p.lines,
+      chars: p.chars,
+      last: p.last,
+      raw: p.raw ? p.raw.length : 0,
+      msg: p.msg ? p.msg.length : 0,
+      flags: p.flags,
+      bytes: p.bytes,
+      lines: [line],
+    };
+  }
+
+  /**
+   * A run of lines appended to the held record was another format (two logs in one file):
+   * the record goes out as it was before the run, and the run's lines are read again with
+   * the new format, each a record of its own as that format reads them, instead of staying
+   * the tail of a record of the old one (32 error lines inside an INFO record).
+   */
+  private retakeRun(): boolean {
+    const r = this.run;
+    const p = this.pending;
+    this.run = null;
+    if (!r || !r.lines || !p || p.first !== r.of) return false;
+    p.lines = r.count;
+    p.chars = r.chars;
+    p.last = r.last;
+    p.flags = r.flags;
+    p.bytes = r.bytes;
+    if (p.raw) {
+      if (r.raw === 0) p.raw = null;
+      else p.raw.length = r.raw;
+    }
+    if (p.msg) {
+      if (r.msg === 0) p.msg = null;
+      else p.msg.length = r.msg;
+    }
+    this.put(this.emit());
+    // The new format starts where the run did.
+    if (this.switched) {
+      this.switched = { ...this.switched, lineNo: r.lines[0]!.lineNo };
+      this.explanation = explainSwitch(this.switched, 0);
+    }
+    for (const l of r.lines) this.feed(l);
+    return true;
   }
 
   private start(line: SourceLine, parsed: ParsedLine | null): void {
     if (this.pending) this.put(this.emit());
+    this.run = null;
     const format = parsed ? this.format!.name : 'generic';
     // One record is held at a time: its holder object is reused (one allocation less per record).
     const q = this.spare;

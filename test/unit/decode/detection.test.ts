@@ -138,6 +138,29 @@ describe('format drift', () => {
     expect(recs.slice(80).every((r) => r.format === 'pino' && r.level === 'error')).toBe(true);
   });
 
+  it('a second format after a multi-line one is not swallowed as the last record\'s continuation: the run is read again with the new format', () => {
+    const d = factory.create({});
+    const py = Array.from({ length: 40 }, (_, i) => `2026-11-21 10:00:${String(i).padStart(2, '0')},000 - myapp - INFO - python line ${i}`);
+    const lf = Array.from({ length: 40 }, (_, i) => `level=error msg="logfmt error ${i}" ts=2026-11-21T10:01:${String(i).padStart(2, '0')}Z`);
+    const recs = decodeAll(d, toLines([...py, ...lf].join('\n')));
+    expect(d.describe().format).toBe('logfmt');
+    expect(d.describe().explanation).toMatch(/^switched from python at line 41:/);
+    expect(recs).toHaveLength(80);
+    expect(recs.map((r) => r.firstLine)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(recs[39]).toMatchObject({ format: 'python', level: 'info', message: 'python line 39', lastLine: 40 });
+    expect(recs.slice(40).every((r) => r.format === 'logfmt' && r.level === 'error' && r.firstLine === r.lastLine)).toBe(true);
+    expect(recs[40]!.message).toBe('logfmt error 0');
+  });
+
+  it('a stack trace under a record is still its continuation, a long one too', () => {
+    const d = factory.create({});
+    const py = Array.from({ length: 40 }, (_, i) => `2026-11-21 10:00:${String(i).padStart(2, '0')},000 - myapp - INFO - python line ${i}`);
+    const trace = ['Traceback (most recent call last):', ...Array.from({ length: 60 }, (_, i) => `  File "/app/m${i}.py", line ${i}, in f${i}\n    call_${i}()`).flatMap((x) => x.split('\n')), 'ValueError: bad'];
+    const recs = decodeAll(d, toLines([...py, ...trace, py[0]!].join('\n')));
+    expect(recs).toHaveLength(41);
+    expect(recs[39]!.lastLine).toBe(40 + trace.length);
+  });
+
   it('a stream that no format reads stays generic', () => {
     const d = factory.create({});
     const recs = decodeAll(d, toLines(Array.from({ length: 200 }, (_, i) => `free text number ${i}`).join('\n')));
