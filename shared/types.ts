@@ -256,7 +256,9 @@ export interface RateSeries {
 export interface QueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
+  /** More rows than these: past the limit, or (`truncatedBy: 'bytes'`) past what one answer may hold. */
   truncated: boolean;
+  truncatedBy?: 'bytes';
 }
 
 export type AnomalyState = 'open' | 'acknowledged' | 'resolved';

@@ -138,7 +138,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (msg.t !== 'call') return;
     const out = await dispatch(opts.handlers, msg.name, msg.req);
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'res', id: msg.id, ...out }));
+    if (ws.readyState !== ws.OPEN) return;
+    let frame: string;
+    try {
+      frame = JSON.stringify({ t: 'res', id: msg.id, ...out });
+    } catch (err) {
+      // An answer too big to be one string (V8's limit): say so, instead of dying of it.
+      frame = JSON.stringify({ t: 'res', id: msg.id, ok: false, error: { code: 'failed', message: `the answer could not be sent: ${(err as Error).message}` } });
+    }
+    ws.send(frame);
   }
 
   const unsubs = EVENT_NAMES.map((event) =>
@@ -172,7 +180,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  let text: string;
+  try {
+    text = JSON.stringify(body);
+  } catch (err) {
+    status = 500;
+    text = JSON.stringify({ ok: false, error: { code: 'failed', message: `the answer could not be sent: ${(err as Error).message}` } });
+  }
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(text);
 }

@@ -18,6 +18,9 @@ export const useQuery = create<QueryState>((set, get) => ({
   running: false,
   setSql: (sql) => set({ sql }),
   async run() {
+    // One at a time: a second run while the first is out would have its answer replaced by
+    // the first's when that comes later (the table would show another query's rows).
+    if (get().running) return;
     set({ running: true });
     try {
       set({ result: await api().call('query.run', { sql: get().sql, limit: 1000 }), error: null });

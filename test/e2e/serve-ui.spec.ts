@@ -283,3 +283,34 @@ test('a very long line shows its first 4,000 characters and says how many more; 
   await expect(msg).toContainText('END');
   await expect(msg.getByRole('button')).toHaveText(' show less');
 });
+
+test('SQL view: BLOBs read as x\'..\', a second Ctrl+Enter while a query runs does not swap in its answer later, an answer of 1 GB is cut, the server lives', async ({ page }) => {
+  await serveAppLog(page, '2026-11-22T10:00:00Z INFO one line\n');
+  await page.getByRole('tab', { name: 'SQL' }).click();
+  const box = page.getByLabel('SQL');
+  const result = page.getByTestId('query-result');
+  await box.fill("SELECT x'00ff10' AS b, zeroblob(2) AS z");
+  await box.press('Control+Enter');
+  await expect(result).toContainText("x'00ff10'");
+  await expect(result).toContainText("x'0000'");
+
+  await box.fill('WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 8000000) SELECT count(*) AS slow_count FROM r');
+  await box.press('Control+Enter');
+  await expect(page.getByRole('button', { name: 'Run' })).toBeDisabled();
+  await box.fill('SELECT 42 AS answer');
+  await box.press('Control+Enter');
+  await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 30_000 });
+  // The slow query's answer, the one that was run; not 42 under a box that says so, nor 42 then the other.
+  await expect(result).toContainText('slow_count');
+  await box.press('Control+Enter');
+  await expect(result).toContainText('answer');
+
+  // 1,000 rows of 1 MB each: cut to what one answer holds, said so; cells cut too.
+  await box.fill("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) SELECT x, printf('%.*c', 1000000, 'y') AS big FROM c");
+  await box.press('Control+Enter');
+  await expect(page.locator('.result')).toContainText('more would not fit in one answer', { timeout: 30_000 });
+  await expect(result.locator('tbody tr').first()).toContainText('more characters');
+  await box.fill('SELECT 7 AS still_here');
+  await box.press('Control+Enter');
+  await expect(result).toContainText('still_here');
+});

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { queryRows, runQueryInWorker } from '../../electron/engine/store/query-w
 import { Store } from '../../electron/engine/store/store.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
-// The SQL box: queries run on a thread of their own, so the engine goes on storing lines
+// The SQL box: queries run in a process of their own, so the engine goes on storing lines
 // while one runs, and one that never ends is stopped with a clear error.
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -62,6 +63,29 @@ describe('queries from the SQL box', () => {
     await expect(runQueryInWorker(s.path, 'SELECT 1', 10, 1500)).rejects.toThrow(/4 queries are still running/);
     for (const q of four) await expect(q).rejects.toThrow(/was stopped/);
     expect(await runQueryInWorker(s.path, 'SELECT 1 AS one', 10)).toEqual({ columns: ['one'], rows: [{ one: 1 }], truncated: false });
+  });
+
+  it('a query stopped at its limit is stopped for real: nothing of it goes on counting (a thread could not be stopped inside SQLite)', async () => {
+    const s = storeWithRows();
+    const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+    const children = () => spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('queryRows'));
+    const q = runQueryInWorker(s.path, endless, 10, 1000);
+    await waitFor(() => children().length === 1, { what: 'the query running' });
+    await expect(q).rejects.toThrow('the query ran longer than 1 s and was stopped');
+    await waitFor(() => children().length === 0, { what: 'the query process gone', timeoutMs: 3000 });
+  });
+
+  it('an answer is bounded in bytes as well as rows: 1,000 rows of 1 MB are cut, said so, the first row always kept', async () => {
+    const s = storeWithRows();
+    const big = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) SELECT x, printf('%.*c', 1000000, 'y') AS big FROM c";
+    const r = await runQueryInWorker(s.path, big, 1000);
+    expect(r.truncated).toBe(true);
+    expect(r.truncatedBy).toBe('bytes');
+    expect(r.rows.length).toBeGreaterThan(10);
+    expect(r.rows.length).toBeLessThan(40);
+    expect((r.rows[0]!.big as string).length).toBe(1_000_000);
+    const huge = await runQueryInWorker(s.path, "SELECT printf('%.*c', 50000000, 'z') AS one_value", 10);
+    expect(huge.rows).toHaveLength(1);
   });
 
   it('the engine stores lines while a query runs', async () => {

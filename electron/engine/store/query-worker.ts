@@ -1,26 +1,33 @@
-import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 import type { QueryResult } from '../../../shared/types.js';
 import { parseLogfmt } from '../decode/formats/logfmt.js';
 import { driverPath } from './driver.js';
 import { registerFieldSql, type FieldFormat } from './query-fields.js';
 
-// The SQL box's queries run on a thread of their own, with their own read-only
+// The SQL box's queries run in a process of their own, with their own read-only
 // connection: a query over millions of records (or one that never ends, such as an
 // unbounded recursive CTE) must not stop the engine from storing lines, sending
 // notifications or answering the UI. A query still running after its time limit is
-// stopped with its thread, and the caller gets an error saying so.
+// stopped with its process, and the caller gets an error saying so. (A thread cannot be
+// stopped inside SQLite, and better-sqlite3 has no interrupt: a stopped thread went on
+// counting, holding a core, a connection and the WAL, and kept the process from exiting.)
 
 /** How long a query from the UI may run. */
 export const QUERY_TIMEOUT_MS = 60_000;
-/** Queries running at once; more are refused (each holds a thread and a connection). */
+/** Queries running at once; more are refused (each holds a process and a connection). */
 const MAX_RUNNING = 4;
+/**
+ * What one answer may hold, about (text and bytes): it crosses to the UI as one message,
+ * and 1,000 rows of 1 MiB lines made a string V8 cannot make (the server died of it).
+ */
+export const MAX_RESULT_BYTES = 32 * 1024 * 1024;
 
 /**
  * One read-only statement, its first `limit` rows, on a read-only connection of its own:
  * writes are refused by SQLite itself, and before that by checking that the statement
  * does not write. Self-contained: the worker runs its source text (see WORKER_SOURCE).
  */
-export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number, setup?: (db: never) => void): QueryResult {
+export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number, setup?: (db: never) => void, maxBytes = 32 * 1024 * 1024): QueryResult {
   type Stmt = { reader: boolean; readonly: boolean; run(): unknown; columns(): { name: string }[]; iterate(): Iterable<unknown[]>; safeIntegers(on: boolean): unknown; raw(on: boolean): unknown };
   type Db = { pragma(s: string): unknown; prepare(s: string): Stmt; close(): void };
   const db = new Driver(dbPath, { readonly: true, fileMustExist: true }) as Db;
@@ -47,35 +54,48 @@ export function queryRows(Driver: new (path: string, opts: object) => unknown, d
     // 1234567890123456789 read as ...800), so those come as their digits.
     stmt.safeIntegers(true);
     stmt.raw(true);
+    let bytes = 0;
+    let cut: 'rows' | 'bytes' | undefined;
     for (const values of stmt.iterate()) {
       if (rows.length >= limit) {
-        truncated = true;
+        cut = 'rows';
         break;
       }
       const row: Record<string, unknown> = {};
+      let size = 16;
       for (let k = 0; k < columns.length; k++) {
         const v = values[k];
         row[columns[k]!] = typeof v === 'bigint' ? (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString()) : v;
+        size += typeof v === 'string' ? v.length : v instanceof Uint8Array ? v.byteLength * 2 : 8;
       }
+      // The first row always goes (a single huge value is the answer asked for).
+      if (rows.length > 0 && bytes + size > maxBytes) {
+        cut = 'bytes';
+        break;
+      }
+      bytes += size;
       rows.push(row);
     }
-    return { columns, rows, truncated };
+    truncated = cut !== undefined;
+    return cut === 'bytes' ? { columns, rows, truncated, truncatedBy: 'bytes' } : { columns, rows, truncated };
   } finally {
     db.close();
   }
 }
 
-const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
+const CHILD_SOURCE = `
 const queryRows = ${queryRows.toString()};
 const registerFieldSql = ${registerFieldSql.toString()};
 const parseLogfmt = ${parseLogfmt.toString()};
-const { driver, dbPath, sql, limit, formats } = workerData;
-try {
-  parentPort.postMessage({ ok: queryRows(require(driver), dbPath, sql, limit, (db) => registerFieldSql(db, formats, parseLogfmt)) });
-} catch (e) {
-  parentPort.postMessage({ error: e && e.message ? e.message : String(e) });
-}
+process.once('message', ({ driver, dbPath, sql, limit, formats }) => {
+  let answer;
+  try {
+    answer = { ok: queryRows(require(driver), dbPath, sql, limit, (db) => registerFieldSql(db, formats, parseLogfmt)) };
+  } catch (e) {
+    answer = { error: e && e.message ? e.message : String(e) };
+  }
+  process.send(answer, () => process.disconnect());
+});
 `;
 
 let running = 0;
@@ -87,7 +107,7 @@ export function stopQueries(why: string): void {
   for (const stop of [...stoppers]) stop(why);
 }
 
-/** queryRows() on a worker thread, stopped after `timeoutMs`; `formats` give the connection field(), fields() and a view per format (query-fields.ts). */
+/** queryRows() in a process of its own, stopped after `timeoutMs`; `formats` give the connection field(), fields() and a view per format (query-fields.ts). */
 export function runQueryInWorker(dbPath: string, sql: string, limit: number, timeoutMs = QUERY_TIMEOUT_MS, formats: FieldFormat[] = []): Promise<QueryResult> {
   if (running >= MAX_RUNNING) {
     return Promise.reject(new Error(`${running} queries are still running; wait for one to finish (each stops after ${Math.round(timeoutMs / 1000)} s at most)`));
@@ -95,26 +115,50 @@ export function runQueryInWorker(dbPath: string, sql: string, limit: number, tim
   running++;
   return new Promise<QueryResult>((resolve, reject) => {
     let settled = false;
+    let exited = false;
+    let stderr = '';
+    // Node itself, or Electron's binary run as Node (the app's main process).
+    const child = spawn(process.execPath, ['-e', CHILD_SOURCE], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      windowsHide: true,
+    });
     const finish = (err: Error | null, result?: QueryResult) => {
       if (settled) return;
       settled = true;
       running--;
       stoppers.delete(stop);
       clearTimeout(timer);
-      void worker.terminate();
+      // Stopped for real: the process goes, with its connection and the query in it.
+      if (!exited) child.kill('SIGKILL');
       if (err) reject(err);
       else resolve(result!);
     };
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver: driverPath(), dbPath, sql, limit, formats } });
     const stop = (why: string) => finish(new Error(why));
     stoppers.add(stop);
     const timer = setTimeout(
       () => finish(new Error(`the query ran longer than ${formatSeconds(timeoutMs)} and was stopped; narrow it (WHERE ts > ..., LIMIT) or count from record_counts`)),
       timeoutMs,
     );
-    worker.once('message', (m: { ok?: QueryResult; error?: string }) => (m.ok ? finish(null, withBuffers(m.ok)) : finish(new Error(m.error ?? 'the query failed'))));
-    worker.once('error', (e) => finish(e));
-    worker.once('exit', (code) => finish(new Error(`the query's thread exited (${code}) without an answer`)));
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      if (stderr.length < 4096) stderr += d;
+    });
+    child.once('message', (m: { ok?: QueryResult; error?: string }) => (m.ok ? finish(null, withBuffers(m.ok)) : finish(new Error(m.error ?? 'the query failed'))));
+    child.once('error', (e) => {
+      exited = true;
+      finish(new Error(`the query could not start: ${e.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      if (exited) return;
+      exited = true;
+      const why = stderr.trim().split('\n').pop();
+      finish(new Error(`the query's process ended (${signal ?? code}) without an answer${why ? `: ${why}` : ''}`));
+    });
+    child.send({ driver: driverPath(), dbPath, sql, limit, formats }, (err) => {
+      if (err) finish(new Error(`the query could not start: ${err.message}`));
+    });
   });
 }
 
@@ -122,7 +166,7 @@ function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** BLOBs cross threads as plain Uint8Arrays; they left SQLite as Buffers, and go on as Buffers. */
+/** BLOBs cross processes as plain Uint8Arrays; they left SQLite as Buffers, and go on as Buffers. */
 function withBuffers(r: QueryResult): QueryResult {
   for (const row of r.rows as Record<string, unknown>[]) {
     for (const k in row) {

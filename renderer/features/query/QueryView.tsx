@@ -1,5 +1,22 @@
 import { useQuery } from '../../stores/query.js';
 
+/** Longest text a cell shows (a cell of a 1 MiB line held the page for a minute). */
+const MAX_CELL = 2000;
+
+/** A value as a cell shows it: a BLOB as SQLite writes one (x'00ff'), a long text cut, saying how much. */
+export function cellText(v: unknown): string {
+  let bytes: Uint8Array | null = null;
+  if (v instanceof Uint8Array) bytes = v;
+  // A Buffer that came as JSON (vigil serve's WebSocket).
+  else if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) bytes = Uint8Array.from((v as { data: number[] }).data);
+  if (bytes) {
+    const shown = Array.from(bytes.subarray(0, MAX_CELL / 2), (b) => b.toString(16).padStart(2, '0')).join('');
+    return `x'${shown}'${bytes.length > MAX_CELL / 2 ? `… (${bytes.length} bytes)` : ''}`;
+  }
+  const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL)}… (${text.length - MAX_CELL} more characters)` : text;
+}
+
 /** SQL over the logs (read-only), as lnav offers: the `events`, `templates` and `anomalies` views, and a view per format with its fields. */
 export function QueryView() {
   const { sql, result, error, running, setSql, run } = useQuery();
@@ -22,14 +39,15 @@ export function QueryView() {
         aria-label="SQL"
         onChange={(e) => setSql(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void run();
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !running) void run();
         }}
       />
       {error && <div className="error">{error}</div>}
       {result && (
         <div className="result">
           <div className="muted small">
-            {result.rows.length} row(s){result.truncated ? ' (first 1000)' : ''}
+            {result.rows.length} row(s)
+            {result.truncatedBy === 'bytes' ? ` (the first ${result.rows.length}: more would not fit in one answer; select fewer columns or narrow it)` : result.truncated ? ` (first ${result.rows.length})` : ''}
           </div>
           <table className="grid mono" data-testid="query-result">
             <thead>
@@ -43,7 +61,7 @@ export function QueryView() {
               {result.rows.map((r, i) => (
                 <tr key={i}>
                   {result.columns.map((c) => (
-                    <td key={c}>{r[c] === null ? <span className="muted">null</span> : String(r[c])}</td>
+                    <td key={c}>{r[c] === null || r[c] === undefined ? <span className="muted">null</span> : cellText(r[c])}</td>
                   ))}
                 </tr>
               ))}
