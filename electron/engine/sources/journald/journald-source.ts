@@ -29,7 +29,9 @@ export function journalctlArgs(config: JournaldSourceConfig, from: { cursor: str
   // From the cursor's entry itself, which the reader drops: --after-cursor skips one entry
   // after seeking whatever it is, so an entry journald deleted since, or one the matches below
   // do not select (the journal's end, taken without them), cost the entry after it.
-  if (from.cursor) args.push(`--cursor=${from.cursor}`);
+  // --follow alone shows the last 10 entries: from a cursor too, so a backlog of 50 entries
+  // written while Vigil was stopped came as 9 until the journal moved on. --no-tail: all.
+  if (from.cursor) args.push(`--cursor=${from.cursor}`, '--no-tail');
   else args.push(from.beginning ? '--no-tail' : '--lines=0');
   // Matches on one field are ORed; `+` ORs the groups: a unit's entries, or an identifier's.
   const groups = [(config.units ?? []).map((u) => `_SYSTEMD_UNIT=${u}`), (config.identifiers ?? []).map((i) => `SYSLOG_IDENTIFIER=${i}`)].filter((g) => g.length);
@@ -100,12 +102,17 @@ export class JournaldSource implements Source {
   }
 
   private async run(first: () => void): Promise<void> {
-    const beginning = this.config.start === 'beginning';
+    let beginning = this.config.start === 'beginning';
     if (this.cursor === null && !beginning) {
       // Starting at the end: the journal's last entry is the position from now on, so what
       // is written while Vigil is stopped, before this source stored anything, is not skipped.
-      this.cursor = await this.endCursor().catch(() => null);
+      const end = await this.endCursor().catch(() => null);
+      this.cursor = end?.cursor ?? null;
       if (this.cursor !== null) this.ctx.store.updateFile(this.rowId, { cursor: this.cursor });
+      // An empty journal (or its folder not there yet): every entry to come is new, so each
+      // journalctl started until one comes reads from the beginning (with --lines=0, a
+      // journalctl restarted after the first entries came skipped them).
+      else if (end?.ran) beginning = true;
     }
     while (!this.stopping.signal.aborted) {
       const outcome = await this.follow(first, beginning).catch((err: Error) => err.message);
@@ -119,8 +126,8 @@ export class JournaldSource implements Source {
     this.running = false;
   }
 
-  /** The cursor of the journal's last entry (null: an empty journal). */
-  private endCursor(): Promise<string | null> {
+  /** The cursor of the journal's last entry (null: none, an empty journal); `ran`: journalctl ran (it is there). */
+  private endCursor(): Promise<{ cursor: string | null; ran: boolean }> {
     const args = ['--lines=1', '--output=json', '--no-pager', '--quiet', ...(this.config.directory ? [`--directory=${this.config.directory}`] : [])];
     return new Promise((resolve, reject) => {
       const child = spawn(this.program, args, { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -128,7 +135,7 @@ export class JournaldSource implements Source {
       child.stdout.setEncoding('utf8');
       child.stdout.on('data', (d: string) => (out += d));
       child.once('error', reject);
-      child.once('close', () => resolve(CURSOR_RE.exec(out)?.[1] ?? null));
+      child.once('close', () => resolve({ cursor: CURSOR_RE.exec(out)?.[1] ?? null, ran: true }));
     });
   }
 

@@ -77,7 +77,7 @@ function setup(): { dir: string; journalDir: string } {
 
 describe('journald source: journalctl arguments', () => {
   it('goes on from the stored cursor, else from the beginning or the end; units or identifiers', () => {
-    expect(journalctlArgs({ name: 's', type: 'journald' }, { cursor: 'c1', beginning: false })).toEqual(['--follow', '--output=json', '--all', '--no-pager', '--quiet', '--cursor=c1']);
+    expect(journalctlArgs({ name: 's', type: 'journald' }, { cursor: 'c1', beginning: false })).toEqual(['--follow', '--output=json', '--all', '--no-pager', '--quiet', '--cursor=c1', '--no-tail']);
     expect(journalctlArgs({ name: 's', type: 'journald', directory: '/j' }, { cursor: null, beginning: true })).toContain('--no-tail');
     expect(journalctlArgs({ name: 's', type: 'journald' }, { cursor: null, beginning: false })).toContain('--lines=0');
     const args = journalctlArgs({ name: 's', type: 'journald', units: ['a.service', 'b.service'], identifiers: ['sshd'] }, { cursor: null, beginning: false });
@@ -130,6 +130,29 @@ describe.skipIf(!haveJournal)('journald source (real journalctl, journal files w
       'nine',
     ]);
     expect(all.at(-1)!.level).toBe('critical');
+  });
+
+  it('a backlog of 50 entries written while Vigil was stopped is read whole at its start (journalctl --follow shows 10 unless told)', async () => {
+    const { dir, journalDir } = setup();
+    journal(journalDir, [{ message: 'seed', identifier: 'app' }]);
+    const cfg = `  - name: sys\n    type: journald\n    directory: ${journalDir}\n    start: beginning`;
+    let engine = await vigil(dir, cfg);
+    cleanups.push(() => engine.close());
+    await waitFor(() => stored(engine).length === 1, { what: 'the seed' });
+    await engine.close();
+    journal(journalDir, Array.from({ length: 50 }, (_, i) => ({ message: `while stopped ${i}`, identifier: 'app' })));
+    engine = await vigil(dir, cfg);
+    await waitFor(() => stored(engine).length === 51, { what: 'all 50 entries of the backlog', timeoutMs: 10_000 });
+  });
+
+  it('start: end on a journal with no entry yet: the first entries written are read, though journalctl fails until there is one', async () => {
+    const { dir, journalDir } = setup();
+    const engine = await vigil(dir, `  - name: sys\n    type: journald\n    directory: ${journalDir}`);
+    cleanups.push(() => engine.close());
+    await waitFor(async () => (await statusOf(engine, 'sys'))?.state === 'error', { what: 'journalctl failing on the empty journal' });
+    journal(journalDir, [{ message: 'first boot entry', identifier: 'app' }, { message: 'second', identifier: 'app' }]);
+    await waitFor(() => stored(engine).length === 2, { what: 'the first entries', timeoutMs: 10_000 });
+    expect(stored(engine).map((r) => r.message)).toEqual(['app: first boot entry', 'app: second']);
   });
 
   it('start: end reads only what is written after its first start, including what is written while Vigil is stopped, with a unit filter too', async () => {
