@@ -253,6 +253,21 @@ detection:
     ]);
   });
 
+  it('alert-jsonl entries without a name are told apart by what they say: six hosts are six anomalies, a repeat joins its own', async () => {
+    const line = (ts: number, host: string) => JSON.stringify({ timestamp: iso(ts), type: 'anomaly', severity: host === 'db3' ? 'medium' : 'critical', message: `disk full on ${host}`, details: { host } });
+    const hosts = ['db1', 'db2', 'db3', 'db4', 'db5', 'db6', 'db2'];
+    const file = writeLog(tmp.dir, 'hosts.jsonl', hosts.map((h, i) => line(T0 + i * 1000, h)).join('\n') + '\n');
+    const anomalies = await scanJson(file);
+    expect(anomalies.map((a) => [a.title, a.severity, a.evidence_lines])).toEqual([
+      ['disk full on db1', 'critical', [1]],
+      ['disk full on db2', 'critical', [2, 7]],
+      ['disk full on db3', 'medium', [3]],
+      ['disk full on db4', 'critical', [4]],
+      ['disk full on db5', 'critical', [5]],
+      ['disk full on db6', 'critical', [6]],
+    ]);
+  });
+
   it('silence, when enabled for a source: a source that always writes goes quiet', async () => {
     const r = rng(9);
     const lines = [...steady(r, T0, 15 * 60, 5), ...steady(r, T0 + 15 * 60_000 + 10 * 60_000, 60, 5)];

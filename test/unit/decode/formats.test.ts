@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_FLAGS } from '../../../shared/types.js';
+import { alertSeverity } from '../../../electron/engine/detect/detectors/alert.js';
 import { decodeFixture, decodeText, formatCases, iso, loadErrors as loadedErrors, local, type FormatCase } from './helpers.js';
 
 // One realistic sample per built-in format: the detected format, and the first records'
@@ -224,5 +225,17 @@ describe('built-in formats', () => {
     expect(bad.raw).toBe('{"timestamp":"2024-05-01T10:00:02Z","type":"anomaly","severity":');
     expect(records[3]!.alert?.type).toBe('heartbeat');
     expect(records[3]!.alert?.severity).toBeNull();
+  });
+
+  it('alert-jsonl as monitors write it: ANOMALY in capitals, a syslog number for severity, no severity at all', () => {
+    const line = (o: object) => JSON.stringify({ timestamp: '2024-05-01T10:00:00Z', message: 'm', ...o });
+    const { records, decoder } = decodeText([line({ type: 'ANOMALY', severity: 'HIGH' }), line({ type: 'anomaly', severity: 3 }), line({ type: 'anomaly' })].join('\n'));
+    expect(decoder.describe().format).toBe('alert-jsonl');
+    expect(records.map((r) => [r.alert, r.level, r.flags & RECORD_FLAGS.parseError])).toEqual([
+      [{ type: 'anomaly', severity: 'HIGH', details: null }, 'error', 0],
+      [{ type: 'anomaly', severity: '3', details: null }, 'error', 0],
+      [{ type: 'anomaly', severity: null, details: null }, null, 0],
+    ]);
+    expect([alertSeverity('HIGH'), alertSeverity('3'), alertSeverity('0'), alertSeverity(null)]).toEqual(['high', 'high', 'critical', 'medium']);
   });
 });

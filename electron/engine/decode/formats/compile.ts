@@ -222,8 +222,9 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     }
     if (def.alert) {
       out.alert = {
-        type: String(obj.type ?? ''),
-        severity: typeof obj.severity === 'string' ? obj.severity : null,
+        // "ANOMALY" is an anomaly too, as "HIGH" is high; a number is a syslog severity.
+        type: String(obj.type ?? '').toLowerCase(),
+        severity: typeof obj.severity === 'string' ? obj.severity : typeof obj.severity === 'number' ? String(obj.severity) : null,
         details: obj.details ?? null,
       };
     }

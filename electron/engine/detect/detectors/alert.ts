@@ -11,8 +11,13 @@ const ALIASES: Record<string, Severity> = {
   warning: 'medium', warn: 'medium', minor: 'low', info: 'low', notice: 'low',
 };
 
+/** syslog severities 0-7, as some monitors write them: emergency .. debug. */
+const SYSLOG: Severity[] = ['critical', 'critical', 'critical', 'high', 'medium', 'low', 'low', 'low'];
+
+/** An alert's severity as Vigil's; none given, or one not known: medium. */
 export function alertSeverity(s: string | null | undefined): Severity {
   const v = (s ?? '').toLowerCase();
+  if (/^[0-7]$/.test(v)) return SYSLOG[Number(v)]!;
   return (SEVERITIES as readonly string[]).includes(v) ? (v as Severity) : ALIASES[v] ?? 'medium';
 }
 
@@ -20,7 +25,9 @@ export function alertFinding(r: StoredRecord, fallbackKey: string, t: number, si
   const a = r.alert!;
   const d = (a.details && typeof a.details === 'object' ? a.details : {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' && v.length ? v : typeof v === 'number' ? String(v) : null);
-  const key = str(d.fingerprint) ?? str(d.name) ?? str(d.rule) ?? str(d.alertname) ?? fallbackKey;
+  // Without a name of its own, an alert is what it says: "disk full on db4" is not the
+  // incident "disk full on db1" (their template, "disk full on <*>", made them one).
+  const key = str(d.fingerprint) ?? str(d.name) ?? str(d.rule) ?? str(d.alertname) ?? (firstLine(r.message, 200) || fallbackKey);
   const title = str(d.title) ?? str(d.summary) ?? str(d.name) ?? firstLine(r.message, 100);
   sink.found({
     detector: 'alert',
