@@ -166,8 +166,27 @@ describe('store retention', () => {
       await r.check();
       now += 1000;
     }
-    expect(removed(s)).toBe(3000);
+    // All but the newest, which stays so that ids only grow.
+    expect(removed(s)).toBe(2999);
     expect(s.db.prepare('SELECT count(*) FROM retention_log').pluck().get()).toBeLessThanOrEqual(2);
+  });
+
+  it('the newest record stays whatever the bound: the next ones get higher ids, not 1 again, and age out in turn', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const s = open(dir);
+    fill(s, 100);
+    let now = Date.now();
+    const r = new Retention(s, { now: () => now });
+    r.configure({ maxAge: '1m' });
+    s.db.prepare('UPDATE records SET ingested_at = ?').run(now - 120_000);
+    await r.check();
+    expect(s.db.prepare('SELECT id FROM records').pluck().all()).toEqual([100]);
+    fill(s, 10);
+    expect(s.db.prepare('SELECT min(id), max(id) FROM records WHERE id > 100').raw().get()).toEqual([101, 110]);
+    now += 180_000;
+    await r.check();
+    expect(s.db.prepare('SELECT id FROM records').pluck().all()).toEqual([110]);
   });
 
   it('the defaults: 10% of the disk, at most 4 GiB, and 5% of it kept free, at most 4 GiB; a store under them loses nothing', async () => {

@@ -260,7 +260,11 @@ export class Retention {
     this.db.transaction(() => {
       const lo = this.st.firstId.get(this.from) as number | null;
       if (lo === null) return;
-      let hi = (this.st.chunkEnd.get(lo, rows - 1) as number | undefined) ?? (this.st.lastId.get() as number);
+      // The newest record stays: with none left, SQLite would give the next one id 1 again,
+      // and ids that go back confuse everything that goes on from an id (this class, the UI).
+      const newest = this.st.lastId.get() as number;
+      if (lo >= newest) return;
+      let hi = Math.min((this.st.chunkEnd.get(lo, rows - 1) as number | undefined) ?? newest, newest - 1);
       let full = true;
       if (cutoff !== Number.MAX_SAFE_INTEGER && !((this.st.storedAt.get(hi) as number) < cutoff)) {
         const last = this.st.lastBefore.get(lo, hi, cutoff) as number | null;
