@@ -128,6 +128,31 @@ describe('store retention', () => {
     expect(s.db.prepare('SELECT count(*) FROM anomaly_evidence WHERE anomaly_id = 1').pluck().get()).toBe(3);
   });
 
+  it('templates go with their last record (a log of lines each new kept a template per line for ever); those anomalies cite, or their evidence has, stay', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const s = open(dir);
+    fill(s, 20_000);
+    // A template per record, seen last at the record's time; 19,999's merged into 7's (records of 19,999 read 7's text).
+    s.db.exec(`INSERT INTO template_state (id, text, tokens, count, first_seen, last_seen, merged_into)
+      SELECT id, 'line ' || id, '{"t":[],"s":[]}', 1, ts, ts, NULL FROM records`);
+    s.db.exec('UPDATE records SET template_id = id');
+    s.db.exec('UPDATE template_state SET merged_into = 7 WHERE id = 19999');
+    s.db.prepare("INSERT INTO anomalies (id, fingerprint, fingerprints, detector, source, severity, category, title, message, first_ts, last_ts, opened_at, updated_at, template_id) VALUES (1, 'f', '[]', 'rule', 'app', 'high', 'error', 't', 'm', 0, 0, 0, 0, 11)").run();
+    s.db.prepare("INSERT INTO anomaly_events (anomaly_id, role, record_id, ts) VALUES (1, 'context', 5, 0)").run();
+    const r = new Retention(s);
+    r.configure({ maxSize: '2MiB' });
+    await r.check();
+    const firstLeft = s.db.prepare('SELECT min(id) FROM records WHERE id > 5').pluck().get() as number;
+    expect(firstLeft).toBeGreaterThan(10_000);
+    const templates = s.db.prepare('SELECT id FROM template_state ORDER BY id').pluck().all() as number[];
+    // Kept: the context line's (5), the one a template in use was merged into (7), the anomaly's (11), and every record's left.
+    expect(templates.slice(0, 3)).toEqual([5, 7, 11]);
+    expect(templates.slice(3)).toEqual(Array.from({ length: 20_000 - firstLeft + 1 }, (_, i) => firstLeft + i));
+    // Every record left still reads its template.
+    expect(s.db.prepare('SELECT count(*) FROM events WHERE template IS NULL').pluck().get()).toBe(0);
+  });
+
   it('maxAge: records stored longer ago than it go (by when they were stored), the others stay', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

@@ -15,9 +15,9 @@ import type { Store } from './store.js';
 //  - maxAge: records stored longer ago are removed; default none.
 // Past a bound, the oldest records go first, in chunks of their own transactions between
 // the ingestor's, down to 90% of the bound. Kept always: the records anomalies cite as
-// evidence or context (an incident report stays whole) and templates. What only described
-// removed records goes with them: the chart's counts of times before the oldest record,
-// rows of deleted files and removed containers. Each removal is logged in `retention_log`
+// evidence or context (an incident report stays whole) and their templates. What only
+// described removed records goes with them: the chart's counts of times before the oldest
+// record, templates no record left has, rows of deleted files and removed containers. Each removal is logged in `retention_log`
 // (ids, count, times, the reason), so what is gone is accounted for. A new database
 // (auto_vacuum = INCREMENTAL, see Store) gives freed pages back to the disk when the store
 // is over its bound for lack of disk or the bound was lowered; otherwise they are reused by
@@ -76,6 +76,8 @@ export class Retention {
   private closed = false;
   private removedSinceTrim = 0;
   private lastFileTrim = 0;
+  private removedSinceTemplates = 0;
+  private lastTemplateTrim = 0;
   /** See run(): checkpoint after each step. */
   private tight = false;
   /** Ids below this were looked at by an earlier removal (kept evidence need not be scanned again). */
@@ -200,6 +202,7 @@ export class Retention {
     }
     await this.trimCounts();
     this.trimFiles();
+    await this.trimTemplates();
     if (this.canShrink && file > limit.bytes) await this.shrink(file - limit.bytes);
   }
 
@@ -222,6 +225,29 @@ export class Retention {
     if (oldest === null) return;
     this.st.trimFiles.run(oldest);
     this.afterStep();
+  }
+
+  /**
+   * Templates whose every record is gone: a log whose lines are each new (free text, ids
+   * in the words) adds a template per line, and kept them all, so the templates alone
+   * outgrew the bound and every line was removed as soon as stored. A template's last_seen
+   * is the time of its newest record at least: older than the oldest record left (kept
+   * evidence aside), no record of it is left. Kept: those an anomaly names or its evidence
+   * carries, and those a template still in use was merged from.
+   */
+  private async trimTemplates(): Promise<void> {
+    const now = this.o.now();
+    if (this.removedSinceTemplates === 0 || now - this.lastTemplateTrim < 60_000) return;
+    this.removedSinceTemplates = 0;
+    this.lastTemplateTrim = now;
+    const cut = this.st.liveMinTs.get(this.from) as number | null;
+    if (cut === null) return;
+    const last = (this.st.lastTemplate.get() as number | null) ?? 0;
+    for (let lo = 0; !this.closed && lo <= last; lo += CHUNK) {
+      this.st.trimTemplates.run({ cut, lo, hi: lo + CHUNK - 1 });
+      this.afterStep();
+      await yieldToOthers();
+    }
   }
 
   /**
@@ -275,6 +301,7 @@ export class Retention {
       const span = this.st.span.get(lo, hi) as { lo: number | null; hi: number | null };
       const removed = this.st.remove.run({ lo, hi }).changes;
       this.removedSinceTrim += removed;
+      this.removedSinceTemplates += removed;
       this.from = hi + 1;
       const now = this.o.now();
       let id = log ?? (this.st.logOpen.get(reason, now - LOG_ROW_MS) as number | undefined) ?? null;
@@ -378,6 +405,16 @@ function statements(db: Database.Database) {
          AND id NOT IN (SELECT r.file_id FROM anomaly_events e JOIN records r ON r.id = e.record_id WHERE r.file_id IS NOT NULL)`,
     ),
     minCount: db.prepare('SELECT min(t) FROM record_counts').pluck(),
+    /** The oldest time of the records past those kept as evidence (ids from `?` on), through the time index. */
+    liveMinTs: db.prepare('SELECT ts FROM records INDEXED BY records_ts WHERE id >= ? ORDER BY ts LIMIT 1').pluck(),
+    lastTemplate: db.prepare('SELECT max(id) FROM template_state').pluck(),
+    trimTemplates: db.prepare(
+      // The newest stays, as the newest record does: the miner numbers new templates from it.
+      `DELETE FROM template_state WHERE id BETWEEN @lo AND @hi AND last_seen < @cut AND id < (SELECT max(id) FROM template_state)
+         AND id NOT IN (SELECT merged_into FROM template_state WHERE merged_into IS NOT NULL AND last_seen >= @cut)
+         AND id NOT IN (SELECT template_id FROM anomalies WHERE template_id IS NOT NULL)
+         AND id NOT IN (SELECT r.template_id FROM anomaly_events e JOIN records r ON r.id = e.record_id WHERE r.template_id IS NOT NULL)`,
+    ),
     trimCounts: db.prepare('DELETE FROM record_counts WHERE t < ?'),
     lastWhy: db.prepare('SELECT reason FROM retention_log ORDER BY id DESC LIMIT 1').pluck(),
   };
