@@ -54,6 +54,12 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
       io.stderr.write(`vigil: ${err.message}\n`);
       return 1;
     }
+    // A data folder it cannot write (permissions, a read-only disk): say which, and why.
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|NOTADB|CORRUPT)|EACCES|EPERM|EROFS|ENOSPC|ENOTDIR|EEXIST)/.test(code)) {
+      io.stderr.write(`vigil: cannot use the data folder ${dataDir} (store ${str(args, 'db') ? resolve(str(args, 'db')!) : join(dataDir, 'vigil.db')}): ${(err as Error).message}; it must be a folder Vigil can write\n`);
+      return 1;
+    }
     throw err;
   }
   let server;
@@ -79,14 +85,36 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
     return 1;
   }
   io.stdout.write(`Vigil UI: ${server.url}\n`);
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    signal?.addEventListener('abort', stop, { once: true });
-  });
+  if (!/^(127\.|::1$|localhost$)/.test(host)) {
+    io.stderr.write(
+      `vigil: listening on ${host}: the UI and its token cross the network unencrypted; put a TLS proxy in front, and name the host it is reached by with --allow-host NAME\n`,
+    );
+  }
+  let stopping = false;
+  let resolveStop = () => {};
+  const stopped = new Promise<void>((r) => (resolveStop = r));
+  const stop = () => {
+    if (!stopping) {
+      stopping = true;
+      resolveStop();
+      return;
+    }
+    // A second signal: the user will not wait (a stuck close). Nothing is lost: what is
+    // not stored yet is read again at the next start, from the stored checkpoints.
+    io.stderr.write('vigil: stopping now (a second signal)\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  signal?.addEventListener('abort', stop, { once: true });
+  await stopped;
   io.stderr.write('vigil: stopping\n');
-  await server.close();
-  await engine.close();
+  try {
+    await server.close();
+    await engine.close();
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
   return 0;
 }

@@ -10,8 +10,9 @@ import { serveCommand } from './serve.js';
 const USAGE = `Usage: vigil <command> [options]
 
 Commands:
-  serve [--config F] [--db F] [--port N] [--host H] [--token T] [--data-dir D]
-        Run the engine headless and serve the UI (prints "Vigil UI: <url>").
+  serve [--config F] [--db F] [--port N] [--host H] [--token T] [--data-dir D] [--allow-host NAMES]
+        Run the engine headless and serve the UI (prints "Vigil UI: <url>"). --allow-host: host
+        names it is reached by besides this machine's addresses (comma-separated).
   query --db F [--config F] "SQL"
         Run one read-only SQL statement; prints one JSON object per row. A view per format
         (access_combined, ...) and field(raw, format, 'name') read the records' fields.

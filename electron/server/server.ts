@@ -27,6 +27,10 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+/** What may wait to go to one WebSocket client before it is taken for gone (see sendTo). */
+const MAX_BUFFERED = 32 * 1024 * 1024;
+/** Calls one WebSocket client may have in the engine at once (the UI has a few). */
+const MAX_IN_FLIGHT = 32;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -73,13 +77,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/api/call/')) {
       if (req.method !== 'POST') return send(res, 405, { ok: false, error: { code: 'invalid-request', message: 'use POST' } });
-      const name = decodeURIComponent(url.pathname.slice('/api/call/'.length));
+      const name = decodePath(url.pathname.slice('/api/call/'.length));
+      if (name === null) return send(res, 400, { ok: false, error: { code: 'invalid-request', message: 'the call name is not valid percent-encoding' } });
       let body: unknown;
       try {
         const text = await readBody(req);
         body = text.length ? JSON.parse(text) : {};
       } catch (err) {
-        return send(res, 400, { ok: false, error: { code: 'invalid-request', message: `body: ${(err as Error).message}` } });
+        return send(res, err instanceof TooLarge ? 413 : 400, { ok: false, error: { code: 'invalid-request', message: `body: ${(err as Error).message}` } });
       }
       const out = await dispatch(opts.handlers, name, body);
       const status = out.ok ? 200 : out.error.code === 'unknown-call' ? 404 : out.error.code === 'invalid-request' ? 400 : 500;
@@ -93,7 +98,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   async function serveStatic(pathname: string, res: ServerResponse): Promise<void> {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const decoded = decodePath(pathname);
+    if (decoded === null) return send(res, 400, { ok: false, error: { code: 'invalid-request', message: 'the path is not valid percent-encoding' } });
+    const rel = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = normalize(join(opts.staticDir, rel));
     if (!file.startsWith(normalize(opts.staticDir) + sep)) return send(res, 404, { ok: false, error: { code: 'invalid-request', message: 'not found' } });
     let target = file;
@@ -123,21 +130,64 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => void onMessage(ws, data.toString()));
+      inFlight.set(ws, 0);
+      ws.on('close', () => {
+        sockets.delete(ws);
+        inFlight.delete(ws);
+      });
+      // A frame the protocol refuses (too big, unmasked, not UTF-8): that socket closes with
+      // the code saying why; without a listener the error ended the process.
+      ws.on('error', (err) => opts.log?.(`a WebSocket client was disconnected: ${err.message}`));
+      ws.on('message', (data) => {
+        void onMessage(ws, data.toString()).catch((err) => opts.log?.(`a WebSocket call failed: ${(err as Error).message}`));
+      });
     });
   });
 
+  /** Calls of each socket still being answered. */
+  const inFlight = new Map<WebSocket, number>();
+
+  /**
+   * Sends a frame, unless the client reads too slowly: past MAX_BUFFERED waiting to go, the
+   * socket is closed instead (the page reconnects and reloads what it shows). Dropping
+   * frames left holes in a page's Live view with nothing to say so, and answers to calls it
+   * did not read grew the server by gigabytes.
+   */
+  function sendTo(ws: WebSocket, frame: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount + frame.length > MAX_BUFFERED) {
+      opts.log?.('a WebSocket client read too slowly and was disconnected (it reconnects and reloads)');
+      ws.close(1013, 'reading too slowly; reconnect');
+      setTimeout(() => ws.terminate(), 1000).unref();
+      return;
+    }
+    ws.send(frame);
+  }
+
   async function onMessage(ws: WebSocket, text: string): Promise<void> {
-    let msg: { t?: string; id?: unknown; name?: unknown; req?: unknown };
+    let msg: { t?: string; id?: unknown; name?: unknown; req?: unknown } | null;
     try {
       msg = JSON.parse(text);
     } catch {
-      ws.send(JSON.stringify({ t: 'res', id: null, ok: false, error: { code: 'invalid-request', message: 'not JSON' } }));
+      msg = null;
+    }
+    if (!msg || typeof msg !== 'object' || Array.isArray(msg)) {
+      sendTo(ws, JSON.stringify({ t: 'res', id: null, ok: false, error: { code: 'invalid-request', message: 'not a JSON object' } }));
       return;
     }
     if (msg.t !== 'call') return;
-    const out = await dispatch(opts.handlers, msg.name, msg.req);
+    const busy = inFlight.get(ws) ?? 0;
+    if (busy >= MAX_IN_FLIGHT) {
+      sendTo(ws, JSON.stringify({ t: 'res', id: msg.id ?? null, ok: false, error: { code: 'failed', message: `${busy} calls of this page are still being answered; wait for them` } }));
+      return;
+    }
+    inFlight.set(ws, busy + 1);
+    let out: Awaited<ReturnType<typeof dispatch>>;
+    try {
+      out = await dispatch(opts.handlers, msg.name, msg.req);
+    } finally {
+      if (inFlight.has(ws)) inFlight.set(ws, (inFlight.get(ws) ?? 1) - 1);
+    }
     if (ws.readyState !== ws.OPEN) return;
     let frame: string;
     try {
@@ -146,14 +196,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       // An answer too big to be one string (V8's limit): say so, instead of dying of it.
       frame = JSON.stringify({ t: 'res', id: msg.id, ok: false, error: { code: 'failed', message: `the answer could not be sent: ${(err as Error).message}` } });
     }
-    ws.send(frame);
+    sendTo(ws, frame);
   }
 
   const unsubs = EVENT_NAMES.map((event) =>
     opts.subscribe(event, (payload) => {
       if (!sockets.size) return;
       const frame = JSON.stringify({ t: 'event', event, payload });
-      for (const ws of sockets) if (ws.readyState === ws.OPEN && ws.bufferedAmount < 16 * 1024 * 1024) ws.send(frame);
+      for (const ws of sockets) sendTo(ws, frame);
     }),
   );
 
@@ -191,15 +241,29 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+class TooLarge extends Error {}
+
+/** decodeURIComponent, or null for text that is not percent-encoded UTF-8 (`%ZZ`, `%E0%A4%A`). */
+function decodePath(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
+      if (size > MAX_BODY) return; // refused already: the rest is read and dropped
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new Error(`larger than ${MAX_BODY} bytes`));
-        req.destroy();
+        // Answered (413) once the request is read: destroying it reset the connection, and
+        // the client never learned why.
+        chunks.length = 0;
+        reject(new TooLarge(`larger than ${MAX_BODY} bytes`));
         return;
       }
       chunks.push(c);

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../electron/engine/store/store.js';
+import { startServe } from '../support/serve-process.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
 // Runs the built CLI (npm test builds before running the suites).
@@ -101,5 +102,22 @@ describe('vigil serve: refuses bad input before starting', () => {
   });
   it('unknown option', () => {
     expect(vigil('serve', '--colour', 'red').status).toBe(2);
+  });
+  it('--host 0.0.0.0 warns that the UI and its token cross the network unencrypted, and says how to name the host', async () => {
+    const t = tempDir();
+    const srv = await startServe(['--host', '0.0.0.0', '--port', '0', '--data-dir', t.dir]);
+    try {
+      await waitFor(() => srv.stderr().includes('vigil: listening on 0.0.0.0: the UI and its token cross the network unencrypted; put a TLS proxy in front, and name the host it is reached by with --allow-host NAME'), { what: 'the warning' });
+    } finally {
+      expect(await srv.stop()).toBe(0);
+      t.cleanup();
+    }
+  });
+  it('a data folder it cannot use is named, with why, in one line (exit 1)', () => {
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const r = vigil('serve', '--data-dir', file, '--port', '0');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^vigil: cannot use the data folder ${file} .*: .*; it must be a folder Vigil can write\n$`));
   });
 });

@@ -128,4 +128,53 @@ describe('server: the contract over HTTP with token, Host and Origin checks', ()
     expect(pushed()).toMatchObject({ t: 'event', event: 'sources.changed' });
     ws.close();
   });
+
+  it('hostile WebSocket input closes that socket at most, never the server: null, a frame too big, an unmasked frame; a flood of calls is bounded', async () => {
+    const url = `ws://127.0.0.1:${server.port}/api/ws?token=${TOKEN}`;
+    const open = async () => {
+      const ws = new WebSocket(url, { origin: `http://127.0.0.1:${server.port}` });
+      ws.on('error', () => undefined);
+      await new Promise((r) => ws.once('open', r));
+      return ws;
+    };
+    const next = (ws: WebSocket) => new Promise<{ t: string; ok?: boolean; error?: { message: string } }>((r) => ws.once('message', (d) => r(JSON.parse(String(d)))));
+    const a = await open();
+    const answer = next(a);
+    a.send('null');
+    expect(await answer).toMatchObject({ t: 'res', ok: false, error: { message: 'not a JSON object' } });
+    // A 9 MB message: past maxPayload, that socket is closed with 1009.
+    const closed = new Promise<number>((r) => a.once('close', (code) => r(code)));
+    a.send(JSON.stringify({ t: 'call', id: 1, name: 'config.set', req: { text: 'x'.repeat(9 * 1024 * 1024) } }));
+    expect(await closed).toBe(1009);
+    // An unmasked frame (a client must mask), written raw on the socket.
+    const b = await open();
+    const closedB = new Promise<number>((r) => b.once('close', (code) => r(code)));
+    (b as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+    expect(await closedB).toBe(1002);
+    // 100 calls at once from one page: 32 answered, the others refused at once, saying why.
+    const c = await open();
+    const frames: { ok?: boolean; error?: { message: string } }[] = [];
+    c.on('message', (d) => {
+      const f = JSON.parse(String(d));
+      if (f.t === 'res') frames.push(f);
+    });
+    for (let i = 0; i < 100; i++) c.send(JSON.stringify({ t: 'call', id: i, name: 'events.tail', req: { limit: 10 } }));
+    const until = Date.now() + 10_000;
+    while (frames.length < 100 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(frames.filter((f) => f.ok).length).toBeGreaterThanOrEqual(32);
+    expect(frames.filter((f) => !f.ok).every((f) => /calls of this page are still being answered/.test(f.error!.message))).toBe(true);
+    c.close();
+    // Still serving.
+    expect((await call('app.info', {})).status).toBe(200);
+  });
+
+  it('HTTP: a body too big is answered 413, a malformed percent-encoding 400', async () => {
+    const big = await call('app.info', { pad: 'x'.repeat(9 * 1024 * 1024) });
+    expect(big.status).toBe(413);
+    expect(big.body).toContain('larger than');
+    const bad = await http(`/%E0%A4%A?token=${TOKEN}`);
+    expect(bad.status).toBe(400);
+    const badCall = await http('/api/call/%ZZ', { method: 'POST', body: '{}', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(badCall.status).toBe(400);
+  });
 });
