@@ -12,8 +12,8 @@ import { useConfig } from './stores/config.js';
 import { App } from './features/layout/App.js';
 import './styles.css';
 
-const api = createApi((up) => {
-  useConnection.getState().setConnected(up);
+const api = createApi((up, refused) => {
+  useConnection.getState().setConnected(up, refused);
   if (up) {
     // (Re)connected: reload what may have changed while the link was down.
     void useSources.getState().load();

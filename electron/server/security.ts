@@ -38,11 +38,7 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
 export function requestToken(req: IncomingMessage, url: URL): string | null {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  const q = url.searchParams.get('token');
-  if (q) return q;
-  const cookie = req.headers.cookie ?? '';
-  const m = /(?:^|;\s*)vigil_token=([^;]+)/.exec(cookie);
-  return m ? decodeURIComponent(m[1]!) : null;
+  return url.searchParams.get('token');
 }
 
 export const CSP = [

@@ -56,6 +56,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!hostAllowed(req.headers.host, port, opts.allowHosts)) return { status: 403, message: 'Host header not allowed' };
     if (!originAllowed(req.headers.origin, req.headers.host)) return { status: 403, message: 'Origin not allowed' };
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // The UI's own scripts and styles are the same for everyone and hold no data: they load
+    // without the token, so no cookie has to carry it (a cookie for 127.0.0.1 goes to every
+    // port of it: any other local web server got the token).
+    if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return null;
     if (!tokensEqual(requestToken(req, url), opts.token)) return { status: 401, message: 'a valid token is required (use the URL Vigil printed)' };
     return null;
   };
@@ -91,9 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return send(res, status, out);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'invalid-request', message: 'method not allowed' } });
-    // The page is opened with ?token=…; a cookie lets its scripts and sockets authenticate.
-    const q = url.searchParams.get('token');
-    if (q) res.setHeader('Set-Cookie', `vigil_token=${encodeURIComponent(q)}; HttpOnly; SameSite=Strict; Path=/`);
+    // The page is opened with ?token=…, which its scripts send with each call and socket.
     await serveStatic(url.pathname, res);
   }
 

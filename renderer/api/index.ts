@@ -8,9 +8,9 @@ export { VigilCallError } from './bridge.js';
 /**
  * The one client of the contract. In the desktop app the preload put a bridge on window;
  * in a browser (vigil serve) we talk to the server that served this page, by WebSocket,
- * with the token from the URL (the server also set it as a cookie).
+ * with the token from the URL (no cookie: one for 127.0.0.1 would go to every port of it).
  */
-export function createApi(onConnection?: (up: boolean) => void): VigilApi {
+export function createApi(onConnection?: (up: boolean, refused?: boolean) => void): VigilApi {
   const bridge = (globalThis as { vigilBridge?: VigilBridge }).vigilBridge;
   if (bridge) {
     onConnection?.(true);

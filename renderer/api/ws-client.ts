@@ -7,7 +7,7 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
  * The contract over the headless server's WebSocket. Reconnects with backoff; calls made
  * while disconnected wait for the connection. `onConnection` reports the link state.
  */
-export function wsApi(url: string, onConnection?: (up: boolean) => void): VigilApi {
+export function wsApi(url: string, onConnection?: (up: boolean, refused?: boolean) => void): VigilApi {
   let ws: WebSocket | null = null;
   let nextId = 1;
   let retryMs = 250;
@@ -20,7 +20,9 @@ export function wsApi(url: string, onConnection?: (up: boolean) => void): VigilA
   const connect = () => {
     const sock = new WebSocket(url);
     ws = sock;
+    let opened = false;
     sock.onopen = () => {
+      opened = true;
       retryMs = 250;
       onConnection?.(true);
       for (const q of queue.splice(0)) {
@@ -43,6 +45,17 @@ export function wsApi(url: string, onConnection?: (up: boolean) => void): VigilA
     };
     sock.onclose = () => {
       onConnection?.(false);
+      // Never opened: the server may be down, or up and refusing this page's token (it was
+      // restarted with a new one). A browser does not tell a socket why; a call does.
+      if (!opened) {
+        const probe = url.replace(/^ws/, 'http').replace('/api/ws?', '/api/call/app.info?');
+        void fetch(probe, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).then(
+          (res) => {
+            if (res.status === 401) onConnection?.(false, true);
+          },
+          () => undefined,
+        );
+      }
       ws = null;
       // A call the server had and never answered will not be answered: say so (a button
       // waiting for it would wait for ever). Calls not sent yet go out on reconnect.

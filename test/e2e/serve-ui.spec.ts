@@ -314,3 +314,25 @@ test('SQL view: BLOBs read as x\'..\', a second Ctrl+Enter while a query runs do
   await box.press('Control+Enter');
   await expect(result).toContainText('still_here');
 });
+
+test('the server restarted with a new token: the page says its token is no longer accepted, instead of reconnecting for ever', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, 'sources: []\nchannels: []\nrules: []\n');
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const args = (token: string) => ['--config', config, '--db', join(t.dir, 'v.db'), '--port', String(port), '--data-dir', t.dir, '--token', token];
+  running = await startServe(args('first-token-123'));
+  await page.goto(running.url);
+  await expect(page.getByText('connected', { exact: true })).toBeVisible();
+  expect(await running.stop()).toBe(0);
+  running = await startServe(args('second-token-456'));
+  await expect(page.getByText("this page's token is no longer accepted (Vigil was restarted with a new one): open the URL it printed")).toBeVisible({ timeout: 20_000 });
+  await page.goto(running.url);
+  await expect(page.getByText('connected', { exact: true })).toBeVisible();
+});

@@ -11,7 +11,7 @@ import { ConfigView } from '../config/ConfigView.js';
 import { SourcesPanel } from '../sources/SourcesPanel.js';
 
 export function App() {
-  const { connected, info } = useConnection();
+  const { connected, refused, info } = useConnection();
   const { tab, setTab } = useUi();
   const open = useAnomalies((s) => s.list.filter((a) => a.state === 'open').length);
   const fileErrors = useConfig((s) => s.fileErrors);
@@ -26,7 +26,9 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <span className="logo">◉ Vigil</span>
-        <span className={connected ? 'conn up' : 'conn down'}>{connected ? 'connected' : 'reconnecting…'}</span>
+        <span className={connected ? 'conn up' : 'conn down'}>
+          {connected ? 'connected' : refused ? 'this page\'s token is no longer accepted (Vigil was restarted with a new one): open the URL it printed' : 'reconnecting…'}
+        </span>
         <nav className="tabs" role="tablist">
           {tabs.map(([id, label]) => (
             <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? 'tab active' : 'tab'} onClick={() => setTab(id)}>
