@@ -39,7 +39,7 @@ export interface Calls {
   'app.info': (req: {}) => AppInfo;
   /** `text`: the file as it is; `fileErrors`: why it is not in force when it was edited into something invalid (`config` is the last good one). */
   'config.get': (req: {}) => { text: string; config: VigilConfig; path: string; fileErrors: ConfigError[] };
-  'config.set': (req: { text: string }) => ConfigSetResult;
+  'config.set': (req: { text: string; base?: string }) => ConfigSetResult;
   'sources.list': (req: {}) => SourceView[];
   'sources.add': (req: SourceConfig) => ConfigSetResult;
   'sources.remove': (req: { name: string }) => ConfigSetResult;

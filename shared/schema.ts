@@ -299,7 +299,11 @@ export const Empty = z.union([z.undefined(), z.null(), z.strictObject({})]).tran
 export const ByName = z.strictObject({ name });
 export const SetEnabled = z.strictObject({ name, enabled: z.boolean() });
 export const SetFormat = z.strictObject({ name, format: z.string().min(1).nullable() });
-export const ConfigText = z.strictObject({ text: z.string().max(4 * 1024 * 1024, 'is larger than 4 MiB') });
+export const ConfigText = z.strictObject({
+  text: z.string().max(4 * 1024 * 1024, 'is larger than 4 MiB'),
+  /** The text the edit started from: refused when the file no longer holds it (another window saved meanwhile). */
+  base: z.string().max(4 * 1024 * 1024).optional(),
+});
 export const TailRequest = z.strictObject({
   limit: z.number().int().min(1).max(5000).default(200),
   source: z.string().optional(),

@@ -288,7 +288,7 @@ export class Engine {
         const file = this.config.onDisk;
         return { text: file.text, fileErrors: file.errors, config: this.config.config, path: this.paths.configPath };
       },
-      'config.set': async ({ text }) => result(await this.config.setText(text)),
+      'config.set': async ({ text, base }) => result(await this.config.setText(text, base)),
       'sources.list': () => this.sources.views(),
       'sources.add': async (source) => {
         if (source.format && !this.decoders.names().includes(source.format)) return unknownFormat(`sources.${this.config.config.sources.length}.format`, source.format);

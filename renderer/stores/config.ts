@@ -20,6 +20,9 @@ interface ConfigState {
   save(): Promise<void>;
 }
 
+/** A save of this window is out (the file changes because of it). */
+let saving = false;
+
 /** vigil.yml as text: edited in the app, refused with key + reason when invalid. */
 export const useConfig = create<ConfigState>((set, get) => ({
   text: '',
@@ -38,10 +41,19 @@ export const useConfig = create<ConfigState>((set, get) => ({
   fileChanged(errors) {
     set({ fileErrors: errors });
     if (get().text === get().saved) void get().load(true);
+    // A draft stays, but its author must know that Save would now be refused (this window's
+    // own save changes the file too: that is no news).
+    else if (!errors.length && !saving) set({ message: 'vigil.yml changed since you opened it (another window, or the app); Save is refused until you Reload.' });
   },
   setText: (text) => set({ text }),
   async save() {
-    const r = await api().call('config.set', { text: get().text });
+    saving = true;
+    let r;
+    try {
+      r = await api().call('config.set', { text: get().text, base: get().saved });
+    } finally {
+      saving = false;
+    }
     if (r.ok) set({ saved: get().text, errors: [], fileErrors: [], message: 'Saved; the new config is in force.' });
     else set({ errors: r.errors, message: null });
   },

@@ -97,6 +97,22 @@ describe('engine: source -> store -> UI', () => {
     expect(engine.config.config.sources).toEqual([]);
   });
 
+  it('two windows editing the config: the second save, made on the text before the first, is refused instead of undoing it', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const engine = await startEngine(dir, '# mine\nsources: []\n');
+    cleanups.push(() => engine.close());
+    const opened = (await engine.handlers['config.get']({})).text;
+    // Window A saves a channel; window B, opened before, saves its own edit of the old text.
+    expect(await engine.handlers['config.set']({ text: opened + 'channels:\n  - { name: a, type: webhook, url: "http://127.0.0.1:9/x" }\n', base: opened })).toMatchObject({ ok: true });
+    const b = await engine.handlers['config.set']({ text: opened.replace('# mine', '# mine, edited'), base: opened });
+    expect(b).toMatchObject({ ok: false, errors: [{ key: 'vigil.yml', reason: expect.stringMatching(/^changed since you opened it/) }] });
+    expect(readFileSync(join(dir, 'vigil.yml'), 'utf8')).toContain('name: a');
+    // Made on the text as it is now, it goes through.
+    const now = (await engine.handlers['config.get']({})).text;
+    expect(await engine.handlers['config.set']({ text: now.replace('# mine', '# mine, edited'), base: now })).toMatchObject({ ok: true });
+  });
+
   it('vigil.yml left invalid when Vigil stops: the next start runs the last config that was in force, and says why; a config never valid refuses to start', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

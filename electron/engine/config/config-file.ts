@@ -193,7 +193,21 @@ export class ConfigFile {
   }
 
   /** Replace the whole text (the UI's editor). */
-  async setText(text: string): Promise<ConfigResult> {
+  /**
+   * Puts `text` in force and writes it. With `base` (the text the edit started from), the
+   * edit is refused when the file holds something else now: saving would undo a change
+   * made meanwhile (another window, a source added from the app, a hand edit).
+   */
+  async setText(text: string, base?: string): Promise<ConfigResult> {
+    if (base !== undefined) {
+      await this.readBack();
+      if (this.onDisk.text !== base && this.onDisk.text !== text) {
+        return {
+          ok: false,
+          errors: [{ key: basename(this.path), reason: 'changed since you opened it (in another window, from the app, or by hand); your text was not saved, so as not to undo that change. Reload to see it, then make your change again.' }],
+        };
+      }
+    }
     const r = this.check(text);
     if (!r.ok) return r;
     await this.commit(text, r.config);
