@@ -146,7 +146,9 @@ export class Dispatcher {
         recipients: this.deps.recipients(config.name) ?? undefined,
         ...(this.deps.report ? { report: this.deps.report } : {}),
       });
-      this.outbox.finishSent(head.id, attemptId, this.deps.now(), res.statusCode ?? null);
+      const note = res.note ? redact(res.note, secrets) : null;
+      this.outbox.finishSent(head.id, attemptId, this.deps.now(), res.statusCode ?? null, note);
+      if (note) this.deps.log(`notify: "${w.name}" message ${head.id} sent, but ${note}`);
       w.breaker.success();
     } catch (err) {
       const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? String(err), { retryable: true });

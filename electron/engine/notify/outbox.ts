@@ -179,10 +179,11 @@ export class Outbox {
     this.q('UPDATE notify_outbox SET parts_done = ? WHERE id = ?').run(partsDone, id);
   }
 
-  finishSent(id: number, attemptId: number, now: number, statusCode: number | null): void {
+  /** `note`: what did not go as asked (some recipients refused), kept as the message's and the attempt's error text. */
+  finishSent(id: number, attemptId: number, now: number, statusCode: number | null, note: string | null = null): void {
     this.transaction(() => {
-      this.q("UPDATE notify_outbox SET status = 'sent', sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ?").run(now, now, id);
-      this.q("UPDATE notify_attempts SET finished_at = ?, outcome = 'sent', status_code = ? WHERE id = ?").run(now, statusCode, attemptId);
+      this.q("UPDATE notify_outbox SET status = 'sent', sent_at = ?, last_error = ?, updated_at = ? WHERE id = ?").run(now, note, now, id);
+      this.q("UPDATE notify_attempts SET finished_at = ?, outcome = 'sent', status_code = ?, error = ? WHERE id = ?").run(now, statusCode, note, attemptId);
     });
   }
 

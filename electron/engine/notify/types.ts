@@ -43,6 +43,8 @@ export interface SendContext {
 
 export interface SendResult {
   statusCode?: number;
+  /** Sent, but not all of it went as asked (recipients refused for good): kept with the attempt and logged. */
+  note?: string;
 }
 
 /** How one channel type turns a message into requests. */

@@ -20,7 +20,8 @@ interface Mail {
   raw: string;
 }
 
-async function smtp(opts: { rcpt?: (address: string, n: number) => number | null } = {}) {
+async function smtp(opts: { rcpt?: (address: string, n: number) => number | null; authFail?: (n: number) => number | null } = {}) {
+  let logins = 0;
   const mails: Mail[] = [];
   let rcpts = 0;
   const server = new SMTPServer({
@@ -29,6 +30,8 @@ async function smtp(opts: { rcpt?: (address: string, n: number) => number | null
     allowInsecureAuth: false,
     authMethods: ['PLAIN', 'LOGIN'],
     onAuth(auth, _session, cb) {
+      const fail = opts.authFail?.(++logins) ?? null;
+      if (fail) return cb(Object.assign(new Error('Temporary authentication failure'), { responseCode: fail }));
       if (auth.username === 'vigil' && auth.password === 'correct horse battery staple') cb(null, { user: 'vigil' });
       else cb(new Error('Invalid username or password'));
     },
@@ -132,6 +135,43 @@ describe('e-mail', () => {
     h.events.emit('anomaly.changed', [opened(anomaly({ title: 'permanent' }))]);
     await waitFor(() => h.service.deadLetters({}).length === 1, { what: 'dead letter after a 550' });
     expect(h.service.deadLetters({})[0]).toMatchObject({ title: 'permanent', attempts: 1, error: expect.stringMatching(/550/) });
+  });
+
+  it('one of two recipients refused for now (451): sent again until that one has it; refused for good (550): sent to the other, the refusal kept and logged', async () => {
+    let lateTries = 0;
+    const s = await smtp({ rcpt: (address) => (address.startsWith('late') ? (++lateTries < 2 ? 451 : null) : address.startsWith('gone') ? 550 : null) });
+    const { dir, cleanup } = tempDir();
+    const h = startNotify(dir, channelYaml(s.port));
+    cleanups.push(cleanup, () => h.close());
+    h.secrets.set('mail-password', 'correct horse battery staple');
+    h.service.setRecipients('mail', ['oncall@example.test', 'late@example.test']);
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'partly late' }))]);
+    await waitFor(() => s.mails.some((m) => m.to.includes('late@example.test')), { what: 'the late recipient has it' });
+    await waitFor(() => h.service.history({})[0]?.status === 'sent', { what: 'marked sent' });
+    expect(h.service.history({})[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    // The first try reached oncall alone; the second both, with the same Message-ID.
+    expect(s.mails.map((m) => m.to)).toEqual([['oncall@example.test'], ['oncall@example.test', 'late@example.test']]);
+    expect(header(s.mails[0]!.raw, 'Message-ID')).toBe(header(s.mails[1]!.raw, 'Message-ID'));
+
+    h.service.setRecipients('mail', ['oncall@example.test', 'gone@example.test']);
+    const gone = anomaly({ title: 'partly gone' });
+    h.events.emit('anomaly.changed', [opened(gone)]);
+    await waitFor(() => h.service.history({}).find((x) => x.anomalyId === gone.id)?.status === 'sent', { what: 'sent to the one left' });
+    expect(s.mails.at(-1)!.to).toEqual(['oncall@example.test']);
+    expect(h.service.history({}).find((x) => x.anomalyId === gone.id)).toMatchObject({ attempts: 1, error: expect.stringMatching(/^1 of 2 recipients were refused: gone@example\.test \(550/) });
+    expect(h.logs.join('\n')).toMatch(/sent, but 1 of 2 recipients were refused: gone@example\.test/);
+  });
+
+  it('a login refused for now (454) is tried again, not dead-lettered', async () => {
+    const s = await smtp({ authFail: (n) => (n === 1 ? 454 : null) });
+    const { dir, cleanup } = tempDir();
+    const h = startNotify(dir, channelYaml(s.port));
+    cleanups.push(cleanup, () => h.close());
+    h.secrets.set('mail-password', 'correct horse battery staple');
+    h.events.emit('anomaly.changed', [opened(anomaly())]);
+    await waitFor(() => h.service.history({})[0]?.status === 'sent', { what: 'sent on the second try' });
+    expect(h.service.history({})[0]).toMatchObject({ attempts: 2 });
+    expect(h.service.deadLetters({})).toEqual([]);
   });
 
   it('dead-letters a refused login without leaking the password', async () => {

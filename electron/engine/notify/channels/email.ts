@@ -79,9 +79,7 @@ export const emailSender: ChannelSender = {
         headers: { 'X-Vigil-Delivery': ctx.deliveryKey },
         attachments: reportAttachments(msg, c, ctx),
       });
-      if (info.rejected?.length && !info.accepted?.length) {
-        throw new DeliveryError(`every recipient was refused: ${info.rejected.join(', ')}`, { retryable: false });
-      }
+      if (info.rejected?.length) return refusedRecipients(info, to.length);
       return {};
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
@@ -93,11 +91,34 @@ export const emailSender: ChannelSender = {
   },
 };
 
+type Refusal = { recipient?: string; responseCode?: number; response?: string };
+
+/**
+ * Some recipients refused at RCPT. For now (4xx) for any: the mail is sent again later, to
+ * all of them (those who have it get the same Message-ID, which mail clients fold), as a
+ * refusal for now must not lose the notice for that person. For good (5xx) only: sent, and
+ * the refusal kept with the attempt and logged.
+ */
+function refusedRecipients(info: { accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: Refusal[] }, total: number): { note?: string } {
+  const errors = info.rejectedErrors ?? [];
+  const who = (info.rejected ?? []).map(String);
+  const said = (e: Refusal | undefined) => (e?.response ? ` (${e.response.slice(0, 120)})` : e?.responseCode ? ` (${e.responseCode})` : '');
+  const codeOf = (r: string) => errors.find((e) => e.recipient === r);
+  const list = who.map((r) => `${r}${said(codeOf(r))}`).join(', ');
+  const temporary = errors.filter((e) => e.responseCode !== undefined && e.responseCode < 500);
+  if (temporary.length) {
+    throw new DeliveryError(`${who.length} of ${total} recipients were refused for now: ${list}`, { retryable: true, statusCode: temporary[0]!.responseCode! });
+  }
+  if (!info.accepted?.length) throw new DeliveryError(`every recipient was refused: ${list}`, { retryable: false, ...(errors[0]?.responseCode ? { statusCode: errors[0].responseCode } : {}) });
+  return { note: `${who.length} of ${total} recipients were refused: ${list}` };
+}
+
 /** 5xx replies and refused logins are permanent; 4xx replies and network trouble are retried. */
 function smtpError(err: Error & { code?: string; responseCode?: number; response?: string }, signal: AbortSignal): DeliveryError {
   if (signal.aborted) return new DeliveryError('timed out or cancelled while talking to the SMTP server', { retryable: true });
   const reply = err.response ? `: ${err.response.slice(0, 300)}` : '';
-  if (err.code === 'EAUTH') return new DeliveryError(`the SMTP server refused the login${reply}`, { retryable: false });
+  // A login refused for now (454: the server's auth backend is down) is tried again.
+  if (err.code === 'EAUTH') return new DeliveryError(`the SMTP server refused the login${reply}`, { retryable: !!err.responseCode && err.responseCode < 500, ...(err.responseCode ? { statusCode: err.responseCode } : {}) });
   if (err.responseCode && err.responseCode >= 500) return new DeliveryError(`SMTP ${err.responseCode}${reply}`, { retryable: false, statusCode: err.responseCode });
   if (err.responseCode) return new DeliveryError(`SMTP ${err.responseCode}${reply}`, { retryable: true, statusCode: err.responseCode });
   return new DeliveryError(`SMTP ${err.code ?? 'error'}: ${err.message.slice(0, 300)}`, { retryable: true });
