@@ -7,7 +7,7 @@ import type { EngineEvents } from '../../electron/engine/engine.js';
 import { PlainSecretBox } from '../../electron/engine/notify/secret-box.js';
 import { SecretStore } from '../../electron/engine/notify/secret-store.js';
 import { NotificationService } from '../../electron/engine/notify/service.js';
-import type { Toast, Toaster } from '../../electron/engine/notify/types.js';
+import type { SendContext, Toast, Toaster } from '../../electron/engine/notify/types.js';
 import { Store } from '../../electron/engine/store/store.js';
 import { Emitter } from '../../electron/engine/util/emitter.js';
 
@@ -27,7 +27,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function startNotify(dir: string, yamlText: string, opts: { toaster?: Toaster; now?: () => number } = {}): Harness {
+export function startNotify(dir: string, yamlText: string, opts: { toaster?: Toaster; now?: () => number; reports?: SendContext['report'] } = {}): Harness {
   const store = new Store(join(dir, 'vigil.db'));
   const events = new Emitter<EngineEvents>();
   const secrets = new SecretStore(join(dir, 'secrets.json'), new PlainSecretBox());
@@ -40,6 +40,7 @@ export function startNotify(dir: string, yamlText: string, opts: { toaster?: Toa
     toaster: opts.toaster ?? new RecordingToaster(),
     log: (m) => logs.push(m),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.reports ? { reports: opts.reports } : {}),
   });
   return {
     store,

@@ -42,7 +42,9 @@ export function collectReport(db: Database.Database, id: number, opts: CollectOp
   const row = repo.get(id);
   if (!row) return null;
   const anomaly = rowToAnomaly(row);
-  const lines = repo.lines(id, opts.maxEvidence).map((l) => ({ ...l, raw: cutLine(l.raw), message: cutLine(l.message) }));
+  // A template is as long as its line: cut as the line is (a 56 KB line's template made
+  // each evidence line of a JSON report 56 KB over the cut).
+  const lines = repo.lines(id, opts.maxEvidence).map((l) => ({ ...l, raw: cutLine(l.raw), message: cutLine(l.message), ...(l.template ? { template: cutLine(l.template) } : {}) }));
   const notifications = (
     db.prepare('SELECT * FROM notification_history WHERE anomaly_id = ? ORDER BY delivery_id').all(id) as Record<string, unknown>[]
   ).map(historyEntry);
@@ -115,7 +117,7 @@ function templates(db: Database.Database, anomalyId: number, lines: EvidenceLine
   for (const l of lines) if (l.role === 'evidence' && l.templateId != null && !shown.has(l.templateId)) shown.set(l.templateId, l);
   for (const c of counts) {
     const l = shown.get(c.id);
-    byId.set(c.id, { id: c.id, template: l?.template ?? l?.message ?? '', count: c.n, total: null, firstSeen: null, newInIncident: false });
+    byId.set(c.id, { id: c.id, template: cutLine(l?.template ?? l?.message ?? ''), count: c.n, total: null, firstSeen: null, newInIncident: false });
   }
   const stored = db.prepare('SELECT text, count, first_seen FROM templates WHERE id = ?');
   // The miner's first_seen is when it first saw the template; a replay (`vigil scan`) mines
@@ -125,7 +127,7 @@ function templates(db: Database.Database, anomalyId: number, lines: EvidenceLine
     const s = stored.get(t.id) as { text: string; count: number; first_seen: number } | undefined;
     const first = firstRecord.get(t.id) as number | undefined;
     if (s) {
-      t.template = s.text;
+      t.template = cutLine(s.text);
       t.total = s.count;
     }
     const seen = [s?.first_seen, first].filter((x): x is number => typeof x === 'number');

@@ -162,6 +162,41 @@ describe('e-mail', () => {
     expect(h.logs.join('\n')).toMatch(/sent, but 1 of 2 recipients were refused: gone@example\.test/);
   });
 
+  it('a report too large for one mail is left out and named in the text: the notice itself goes; one that fits is attached', async () => {
+    const s = await smtp();
+    const { dir, cleanup } = tempDir();
+    let size = 3_000_000;
+    const h = startNotify(dir, channelYaml(s.port, '    attachReport: markdown\n'), {
+      reports: ({ id }) => ({ filename: `vigil-anomaly-${id}.md`, mimeType: 'text/markdown', text: `# report ${id}\n${'x'.repeat(size)}` }),
+    });
+    cleanups.push(cleanup, () => h.close());
+    h.secrets.set('mail-password', 'correct horse battery staple');
+    const big = anomaly({ title: 'big' });
+    h.events.emit('anomaly.changed', [opened(big)]);
+    await waitFor(() => s.mails.length === 1, { what: 'the first mail' });
+    expect(s.mails[0]!.raw).not.toContain('Content-Disposition: attachment');
+    expect(text(s.mails[0]!.raw)).toContain(`Not attached (too large for one mail): vigil-anomaly-${big.id}.md (2.9 MB; \`vigil report ${big.id}\` writes it)`);
+    size = 100_000;
+    const small = anomaly({ title: 'small' });
+    h.events.emit('anomaly.changed', [opened(small)]);
+    await waitFor(() => s.mails.length === 2, { what: 'the second mail' });
+    expect(s.mails[1]!.raw).toContain(`filename=vigil-anomaly-${small.id}.md`);
+    expect(s.mails[1]!.raw).not.toContain('Not attached');
+  });
+
+  it('redactReport: the mail\'s subject and text are redacted too, not only its report', async () => {
+    const s = await smtp();
+    const { dir, cleanup } = tempDir();
+    const h = startNotify(dir, channelYaml(s.port, '    redactReport: true\n'));
+    cleanups.push(cleanup, () => h.close());
+    h.secrets.set('mail-password', 'correct horse battery staple');
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'login leak from 10.1.2.3', message: 'user alice@corp.example password=hunter2', details: { evidence: ['Authorization: Bearer abcdefghijklmnop'] } }))]);
+    await waitFor(() => s.mails.length === 1, { what: 'the mail' });
+    const body = text(s.mails[0]!.raw);
+    for (const secret of ['10.1.2.3', 'alice@corp.example', 'hunter2', 'abcdefghijklmnop']) expect(body).not.toContain(secret);
+    expect(header(s.mails[0]!.raw, 'Subject')).toContain('<ip-1>');
+  });
+
   it('a login refused for now (454) is tried again, not dead-lettered', async () => {
     const s = await smtp({ authFail: (n) => (n === 1 ? 454 : null) });
     const { dir, cleanup } = tempDir();

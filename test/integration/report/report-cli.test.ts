@@ -120,6 +120,12 @@ describe('vigil report', () => {
     const ev = (JSON.parse(r.stdout) as IncidentReport).lines.find((l) => l.role === 'evidence')!;
     expect(ev.raw.startsWith(long.slice(0, 15_999) + '…')).toBe(true);
     expect(ev.raw.endsWith(` [${long.length - 15_999} more characters in the store]`)).toBe(true);
+    // Its template too (as long as the line): in each line and in the messages of the evidence.
+    const report = JSON.parse(r.stdout) as IncidentReport;
+    expect(ev.template!.length).toBeLessThan(16_100);
+    expect(Math.max(...report.templates.map((t) => t.template.length))).toBeLessThan(16_100);
+    const html = vigil('report', '--db', store, '--latest', '--format', 'html');
+    expect(html.stdout.length).toBeLessThan(80_000);
   });
 
   it('says clearly what is wrong: no such anomaly, no store, not a store, a bad ID or format', () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createTransport } from 'nodemailer';
 import type { EmailChannelConfig, ReportFile } from '../../../../shared/types.js';
 import { messageTitle, plainText, SEVERITY_LABEL, worstSeverity } from '../message.js';
+import { Redactor } from '../../report/redact.js';
 import { truncate } from '../truncate.js';
 import { DeliveryError, type ChannelSender, type NotificationMessage, type SendContext } from '../types.js';
 
@@ -21,10 +22,12 @@ export function emailText(msg: NotificationMessage): string {
  * goes (a retry carries the report as it is then). A report that cannot be written leaves the
  * mail without it rather than holding the notice back.
  */
-function reportAttachments(msg: NotificationMessage, c: EmailChannelConfig, ctx: SendContext): { filename: string; content: string; contentType: string }[] {
-  if (!c.attachReport || !ctx.report || msg.test) return [];
-  const out: { filename: string; content: string; contentType: string }[] = [];
+function reportAttachments(msg: NotificationMessage, c: EmailChannelConfig, ctx: SendContext): { files: { filename: string; content: string; contentType: string }[]; left: string[] } {
+  const files: { filename: string; content: string; contentType: string }[] = [];
+  const left: string[] = [];
+  if (!c.attachReport || !ctx.report || msg.test) return { files, left };
   const seen = new Set<number>();
+  let bytes = 0;
   for (const item of msg.items) {
     if (seen.has(item.anomaly.id)) continue;
     seen.add(item.anomaly.id);
@@ -34,10 +37,22 @@ function reportAttachments(msg: NotificationMessage, c: EmailChannelConfig, ctx:
     } catch {
       file = null;
     }
-    if (file) out.push({ filename: file.filename, content: file.text, contentType: file.mimeType });
+    if (!file) continue;
+    // Mail servers refuse a message past their size (often 10 MB, some 5): a notice must
+    // not be refused for its attachments. What does not fit is named in the text instead.
+    const size = Buffer.byteLength(file.text);
+    if (bytes + size > MAX_ATTACHED_BYTES) {
+      left.push(`${file.filename} (${(size / 1048576).toFixed(1)} MB; \`vigil report ${item.anomaly.id}\` writes it)`);
+      continue;
+    }
+    bytes += size;
+    files.push({ filename: file.filename, content: file.text, contentType: file.mimeType });
   }
-  return out;
+  return { files, left };
 }
+
+/** Reports attached to one mail, at most (base64 makes them a third larger on the wire). */
+export const MAX_ATTACHED_BYTES = 2 * 1024 * 1024;
 
 export const emailSender: ChannelSender = {
   type: 'email',
@@ -68,16 +83,22 @@ export const emailSender: ChannelSender = {
     });
     const abort = () => transport.close();
     ctx.signal.addEventListener('abort', abort, { once: true });
+    const reports = reportAttachments(msg, c, ctx);
+    // redactReport: the mail is what leaves the machine, its text as much as its report.
+    const redactor = c.redactReport ? new Redactor() : null;
+    const body = redactor ? redactor.text(emailText(msg)) : emailText(msg);
+    const text = reports.left.length ? `${body}\nNot attached (too large for one mail): ${reports.left.join('; ')}\n` : body;
+    const subject = redactor ? redactor.text(emailSubject(msg, c.subjectPrefix)) : emailSubject(msg, c.subjectPrefix);
     try {
       const info = await transport.sendMail({
         from: c.from,
         to,
-        subject: emailSubject(msg, c.subjectPrefix),
-        text: emailText(msg),
+        subject,
+        text,
         // The same Message-ID on every retry lets mail clients fold a duplicate.
         messageId: `<vigil-${ctx.deliveryKey}@vigil.invalid>`,
         headers: { 'X-Vigil-Delivery': ctx.deliveryKey },
-        attachments: reportAttachments(msg, c, ctx),
+        attachments: reports.files,
       });
       if (info.rejected?.length) return refusedRecipients(info, to.length);
       return {};
