@@ -45,8 +45,11 @@ beforeAll(async () => {
     'time=2026-11-22T10:00:00Z level=error msg="dial failed" user=alice dur=12ms n=1.5 code=007\ntime=2026-11-22T10:00:01Z level=info msg="dial ok" user=bob dur=3ms n=-2 code=1e5\n',
   );
   writeFileSync(join(tmp.dir, 'tomcat.log'), 'Nov 22, 2026 2:03:04 AM org.apache.catalina.startup.Catalina load\nINFO: Initialization processed in 812 ms\n');
+  // log4j with the thread after the level (%d %p [%t] %c - %m), dpkg with versions 1.10 and 2.0.
+  writeFileSync(join(tmp.dir, 'hadoop.log'), Array.from({ length: 6 }, (_, i) => `2015-10-18 18:01:4${i},${100 + i} INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: step ${i}`).join('\n') + '\n');
+  writeFileSync(join(tmp.dir, 'dpkg.log'), '2026-11-22 10:00:01 install libfoo:amd64 <none> 1.10\n2026-11-22 10:00:02 upgrade libbar:amd64 2.0 2.10\n2026-11-22 10:00:03 upgrade libbaz:amd64 3 4.5\n');
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
-  const files = ['access.log', 'app.jsonl', 'svc.log', 'tomcat.log'].map((f) => join(tmp.dir, f));
+  const files = ['access.log', 'app.jsonl', 'svc.log', 'tomcat.log', 'hadoop.log', 'dpkg.log'].map((f) => join(tmp.dir, f));
   expect(await scanCommand([...files, '--db', db], { stdout: sink, stderr: sink })).toBe(0);
 });
 afterAll(() => tmp.cleanup());
@@ -63,6 +66,19 @@ describe('SQL over the fields of a format', () => {
     expect(first).toMatchObject({ source: 'access.log', level: 'error', request: 'GET /item/0 HTTP/1.1', bytes: 100 });
     const errors = await q('SELECT count(*) AS n FROM access_combined WHERE status >= 500');
     expect(errors).toEqual([{ n: access.filter((a) => a.status >= 500).length }]);
+  });
+
+  it('a field captured in two places of a regex is one column (log4j\'s thread); a number that would not read back the same stays text (versions 1.10, 2.0); every events column is in a format view', async () => {
+    expect(await q('SELECT thread, count(*) AS n FROM log4j GROUP BY 1')).toEqual([{ thread: 'main', n: 6 }]);
+    expect((await q('SELECT * FROM log4j LIMIT 1')).map((r) => Object.keys(r).includes('thread2'))).toEqual([false]);
+    const dpkg = await q('SELECT old_version, new_version FROM dpkg ORDER BY id');
+    expect(dpkg).toEqual([
+      { old_version: '<none>', new_version: '1.10' },
+      { old_version: '2.0', new_version: '2.10' },
+      { old_version: 3, new_version: 4.5 },
+    ]);
+    const cols = Object.keys((await q('SELECT * FROM log4j LIMIT 1'))[0]!);
+    for (const c of ['template', 'template_id', 'format', 'line_no', 'line_end', 'flags', 'stream', 'raw_bytes', 'ingested_at']) expect(cols).toContain(c);
   });
 
   it('field() reads one field of any record, fields() all of them as JSON; JSON objects come back as JSON text', async () => {

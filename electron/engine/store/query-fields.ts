@@ -58,7 +58,13 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     return b >= -9223372036854775808n && b <= 9223372036854775807n ? b : ctx.source;
   };
   const stringify = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(x.toString()) : x));
-  const typed = (v: string): string | number => (/^-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?$/.test(v) ? Number(v) : v);
+  // Only when the number reads back as the same text: a version 1.10 or 2.0 stays text (as a
+  // number it was 1.1 and 2, and `= '1.10'` found nothing).
+  const typed = (v: string): string | number => {
+    if (!/^-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?$/.test(v)) return v;
+    const n = Number(v);
+    return String(n) === v ? n : v;
+  };
   // A reader gives the fields as the format found them: a regex's `groups` (an undefined
   // for a capture that took no part), logfmt's strings, a JSON object. Text is typed when
   // read (typeOf), field by field: copying and typing every capture of every row cost
@@ -88,7 +94,14 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
       const body = f.body ? compile(f.body, f.flags) : null;
       const names: string[] = [];
       for (const re of body ? [...res, body] : res) for (const n of namesOf(re)) if (!names.includes(n)) names.push(n);
-      columns.set(f.name, names);
+      // `thread2`, where a regex captures `thread` in two places (a name may be captured only
+      // once): one column, `thread`, whichever place had it.
+      const alias = new Map<string, string>();
+      for (const n of names) {
+        const m = /^(.*\D)\d+$/.exec(n);
+        if (m && names.includes(m[1]!)) alias.set(n, m[1]!);
+      }
+      columns.set(f.name, names.filter((n) => !alias.has(n)));
       textual.add(f.name);
       readers.set(f.name, (raw) => {
         const nl = raw.indexOf('\n');
@@ -98,6 +111,16 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
           const m = re.exec(first);
           if (m) {
             out = m.groups ?? {};
+            if (alias.size) {
+              const folded: Fields = {};
+              for (const k in out) {
+                const to = alias.get(k);
+                if (to === undefined) {
+                  if (folded[k] === undefined) folded[k] = out[k];
+                } else if (out[k] !== undefined && folded[to] === undefined) folded[to] = out[k];
+              }
+              out = folded;
+            }
             break;
           }
         }
@@ -154,6 +177,8 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
   const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const taken = new Set((db.prepare("SELECT lower(name) FROM sqlite_schema UNION SELECT lower(name) FROM sqlite_temp_schema").pluck().all() as string[]));
   const base = ['id', 'source', 'path', 'ts', 'time', 'level', 'level_text', 'message', 'raw'];
+  /** The other columns of events: each, unless the format captures a field of that name (CRI's stream). */
+  const more = ['raw_bytes', 'stream', 'format', 'line_no', 'line_end', 'flags', 'template_id', 'template', 'ingested_at'];
   for (const f of formats) {
     const view = f.name.replace(/[^A-Za-z0-9_]/g, '_');
     if (taken.has(view.toLowerCase()) || /^\d/.test(view)) continue;
@@ -163,6 +188,7 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     const caps = (columns.get(f.name) ?? []).filter((c) => c !== 'level' && c !== 'message');
     const cols = [
       ...base.map((c) => `e.${c}`),
+      ...more.filter((c) => !caps.includes(c)).map((c) => `e.${c}`),
       ...caps.map((c) => `field(e.raw, e.format, ${literal(c)}) AS ${quote(base.includes(c) || c === 'fields' ? `${c}_field` : c)}`),
       'fields(e.raw, e.format) AS fields',
     ];
