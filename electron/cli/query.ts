@@ -43,7 +43,8 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`vigil query: ${(err as Error).message}\n`);
       return 2;
     }
-    if (!stmt.reader) {
+    // A write that returns rows (INSERT ... RETURNING) is a reader too: refused the same way.
+    if (!stmt.reader || !stmt.readonly) {
       io.stderr.write('vigil query: only read-only statements that return rows are allowed (SELECT, WITH, PRAGMA ...)\n');
       return 2;
     }

@@ -40,6 +40,10 @@ describe('vigil query', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/read-only|readonly/i);
     expect(vigil('query', '--db', db, 'SELECT count(*) AS n FROM records').stdout.trim()).toBe('{"n":2}');
+    // A write that returns rows is refused the same way, as bad input (exit 2).
+    const returning = vigil('query', '--db', db, "INSERT INTO sources (name, type, created_at) VALUES ('x', 'file', 0) RETURNING id");
+    expect(returning.status).toBe(2);
+    expect(returning.stderr).toBe('vigil query: only read-only statements that return rows are allowed (SELECT, WITH, PRAGMA ...)\n');
   });
 
   it('gives clear errors and exit codes', () => {

@@ -45,6 +45,10 @@ describe('queries from the SQL box', () => {
     expect(Buffer.isBuffer(threaded.rows[1]!.raw_bytes)).toBe(true);
     expect([...(threaded.rows[1]!.raw_bytes as Buffer)]).toEqual([0x62, 0xff]);
     await expect(runQueryInWorker(s.path, 'DELETE FROM records', 10)).rejects.toThrow(/only read-only statements/);
+    // Nor what SQLite calls read-only but opens or sets things, nor a write that returns rows.
+    for (const sql of ["ATTACH '/tmp/x.db' AS x", 'PRAGMA journal_mode=DELETE', 'PRAGMA wal_checkpoint(TRUNCATE)', "INSERT INTO sources (name, type, created_at) VALUES ('x', 'file', 0) RETURNING id"]) {
+      await expect(runQueryInWorker(s.path, sql, 10), sql).rejects.toThrow(/only read-only statements that return rows/);
+    }
     await expect(runQueryInWorker(s.path, 'SELECT nope FROM missing_table', 10)).rejects.toThrow(/no such table: missing_table/);
     expect(s.db.prepare('SELECT count(*) FROM records').pluck().get()).toBe(3);
   });

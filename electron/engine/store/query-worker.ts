@@ -35,11 +35,9 @@ export function queryRows(Driver: new (path: string, opts: object) => unknown, d
     db.pragma('busy_timeout = 5000');
     setup?.(db as never);
     const stmt = db.prepare(sql);
-    if (!stmt.reader) {
-      if (!stmt.readonly) throw new Error('only read-only statements are allowed (SELECT, WITH, read-only PRAGMA)');
-      stmt.run();
-      return { columns: [], rows: [], truncated: false };
-    }
+    // Statements that return rows and write nothing: not ATTACH (read-only to SQLite, it
+    // opened any file), not INSERT ... RETURNING (it returns rows), not a PRAGMA that sets.
+    if (!stmt.reader || !stmt.readonly) throw new Error('only read-only statements that return rows are allowed (SELECT, WITH, a read-only PRAGMA)');
     // Each column its own name: two called `id` (a join) would be one key, showing one
     // value twice. The second is `id (2)`.
     const seen = new Map<string, number>();
