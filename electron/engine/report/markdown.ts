@@ -88,9 +88,9 @@ function cell(s: string): string {
   return inline(s).replace(/\|/g, '\\|');
 }
 
-/** Text in a line of prose: one line, Markdown markup characters escaped. */
+/** Text in a line of prose: one line, Markdown markup characters escaped (& too: `&amp;` in a log is that text, not an entity). */
 function inline(s: string): string {
-  return oneLine(s).replace(/([\\`*_[\]<>#!|~])/g, '\\$1');
+  return oneLine(s).replace(/([\\`*_[\]<>#!|~&])/g, '\\$1');
 }
 
 function oneLine(s: string): string {

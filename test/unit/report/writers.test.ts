@@ -47,6 +47,13 @@ describe('report writers', () => {
     expect(md).toContain("`SELECT time, level, raw FROM anomaly_evidence WHERE anomaly_id = 7 AND role = 'evidence' ORDER BY id`");
   });
 
+  it('Markdown: an HTML entity in log text stays that text (R&amp;D is not rendered as R&D)', () => {
+    const r = report('x');
+    r.anomaly.title = 'LEAK R&amp;D says &lt;b&gt;hi&lt;/b&gt;';
+    const md = writeReport(r, 'markdown', false).text;
+    expect(md).toContain('# Incident: LEAK R\\&amp;D says \\&lt;b\\&gt;hi\\&lt;/b\\&gt;');
+  });
+
   it('HTML escapes every text it shows', () => {
     const raw = '<img src=x onerror=alert(1)> & "quotes"';
     const html = writeReport(report(raw, raw), 'html', false).text;
