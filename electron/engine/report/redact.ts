@@ -5,15 +5,20 @@ import type { IncidentReport } from '../../../shared/types.js';
 // <ip-1>" still reads), secrets become <secret>. Every pattern is linear: no nested
 // quantifiers over the same characters, so a 1 MiB line costs a few scans.
 
-const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+// Zero-padded octets too (192.168.001.010, as some devices write them).
+const OCTET = '(?:25[0-5]|2[0-4]\\d|[01]?\\d?\\d)';
 /** Keys whose values are secrets: `password=x`, `"api_key": "x"`, `Authorization: x`. */
 const SECRET_KEY = '(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|authorization|credentials?|session[_-]?id|cookie)';
 
 const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 'userinfo' | 'scheme' | 'after' | 'quoted'; needs?: string }[] = [
   // user:password@ in a URL (the user goes too: it is half of the credential).
   { re: /\b([a-z][a-z0-9+.-]{1,15}:\/\/)[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi, kind: 'userinfo', needs: '://' },
+  // Digest credentials are a list of fields (username="bob", response="…"): all of it.
+  { re: /\b(Digest)(\s+)(?:[\w-]+=(?:"[^"\n]*"|[^\s,"]+)(?:,\s*)?)+/g, kind: 'scheme' },
   // Authorization schemes with their credential.
-  { re: /\b(Bearer|Basic|Token|Digest)(\s+)[A-Za-z0-9._~+/=-]{8,}/g, kind: 'scheme' },
+  { re: /\b(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=-]{8,}/g, kind: 'scheme' },
+  // A Cookie header is every cookie in it (a session id is one of many; `;` ends none of them).
+  { re: /\b((?:Set-)?Cookie\s{0,8}:\s{0,8})[^\r\n]+/gi, kind: 'after' },
   // The same after an authorization key, in any case (`authorization: bearer x`, `AUTHORIZATION=BEARER X`).
   { re: /(authorization["']?\s{0,8}[=:]\s{0,8}["']?(?:bearer|basic|token|digest)\s{1,8})([^\s"'&,;}\]<>]+)/gi, kind: 'after' },
   // A quoted secret value, spaces and all: password="correct horse battery staple".
@@ -26,7 +31,8 @@ const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 
   // (Only the value is replaced, so the key's own prefix, `db_` of `db_password`, need not be matched.)
   { re: new RegExp(`(${SECRET_KEY}[\\w.-]{0,40}"?\\s{0,8}[=:]\\s{0,8}["']?)([^\\s"'&,;}\\]<>]+)`, 'gi'), kind: 'kv' },
   { re: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g, kind: 'email', needs: '@' },
-  { re: new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, 'g'), kind: 'ip', needs: '.' },
+  // Not a version's head (10.2.0.1-beta).
+  { re: new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w-]|\\.\\d)`, 'g'), kind: 'ip', needs: '.' },
   // IPv6: a run of hex groups and colons, taken as an address when it has "::" or all eight groups
   // (so times like 10:00:01 and Java's Foo::bar are left alone: see isIpv6).
   { re: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])/g, kind: 'ip', needs: ':' },
@@ -70,12 +76,12 @@ export class Redactor {
             this.secrets++;
             return `${a}<secret>`;
           case 'quoted':
-            if (b === undefined || /^<secret>$/.test(m.slice(a!.length, -1))) return m;
+            if (b === undefined || /^<secret>$/.test(m.slice(a!.length, -1)) || aboutSecret(a!)) return m;
             this.secrets++;
             return `${a}<secret>${b}`;
           case 'kv':
             // `Authorization: Bearer <secret>`: the scheme pattern took the credential already.
-            if (/^(bearer|basic|token|digest)$/i.test(b!)) return m;
+            if (/^(bearer|basic|token|digest)$/i.test(b!) || b === '<secret>' || aboutSecret(a!)) return m;
             this.secrets++;
             return `${a}<secret>`;
           case 'email':
@@ -102,6 +108,17 @@ export class Redactor {
     if (!p) map.set(key, (p = `<${kind}-${map.size + 1}>`));
     return p;
   }
+}
+
+/**
+ * A key that names something about a secret, not the secret: tokens_used, token_type,
+ * password_length, secret_name, expires_in (docs/reports.md keeps `tokens_used: 812`).
+ */
+function aboutSecret(keyPart: string): boolean {
+  return (
+    /[_.-](?:count|used|total|num|len|length|size|ttl|expires?|expiry|age|type|name|kind|changed|updated|created|at|in)["']?\s{0,8}[=:]/i.test(keyPart) ||
+    /[a-z](?:Count|Used|Total|Length|Size|Ttl|Expires|ExpiresIn|ExpiresAt|Expiry|Type|Name|Kind)["']?\s{0,8}[=:]/.test(keyPart)
+  );
 }
 
 function isIpv6(m: string): boolean {

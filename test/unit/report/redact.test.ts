@@ -28,8 +28,13 @@ describe('report redaction', () => {
       'trace 4bf92f3577b34da6a3ce929d0e0e4736',
       'a/very/long/path/with/Mixed/Case/and/numbers/1234567890/file.log',
       'durations 1.5 2.25',
+      'ver 10.2.0.1-beta',
     ];
     for (const s of keep) expect(red(s)).toBe(s);
+  });
+
+  it('zero-padded IPv4 addresses too', () => {
+    expect(red('from 192.168.001.010 port 22')).toBe('from <ip-1> port 22');
   });
 
   it('e-mail addresses', () => {
@@ -46,6 +51,12 @@ describe('report redaction', () => {
     expect(red('gh ghp_1234567890abcdefghijklmnopqrstuvwxyz12')).toBe('gh <secret>');
     expect(red('session 9fJ2kLm8QpR4sT6uVwX0yZ1aB3cD5eF7gH9iJ2kL4mN6 end')).toBe('session <secret> end');
     expect(red('cookie: sid=xyz')).toBe('cookie: <secret>');
+    // Digest: every field of it; a Cookie header: every cookie in it.
+    expect(red('Authorization: Digest username="bob", realm="x", response="6629fae49393a05397450978507c4ef1" next')).toBe('Authorization: Digest <secret> next');
+    expect(red('Cookie: theme=dark; JSESSIONID=ABC123DEF456; connect.sid=s%3Aabc.def')).toBe('Cookie: <secret>');
+    // A key about a secret, not the secret: kept.
+    expect(red('"tokens_used": 812, token_type=Bearer, password_length=12, tokensUsed: 9')).toBe('"tokens_used": 812, token_type=Bearer, password_length=12, tokensUsed: 9');
+    expect(red('password_plain=hunter2 session_id=abc123')).toBe('password_plain=<secret> session_id=<secret>');
     // An AWS secret access key alone on its line, / and + in it.
     expect(red('aws configure set wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY done')).toBe('aws configure set <secret> done');
     expect(red('key=AbCd+efGh/1234567890abcdefghijKLMNOPqrst')).toBe('key=<secret>');
