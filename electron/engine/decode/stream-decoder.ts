@@ -159,6 +159,17 @@ export class FormatStreamDecoder implements StreamDecoder {
     return this.take() ?? [];
   }
 
+  flushDue(now: number): DecodedRecord[] {
+    if (this.sampling) {
+      const first = this.sample[0];
+      // The sample's time is up: decide; the record it ends with keeps its own timeout
+      // (a new file's first stack trace was cut 300 ms after its first line).
+      if (first && now - first.readAt >= this.tune.sampleTimeoutMs) this.decideAndReplay(true);
+    }
+    if (!this.sampling && this.pending && now - this.pending.last.readAt >= this.timeoutMs) this.put(this.emit());
+    return this.take() ?? [];
+  }
+
   writtenBy(ms: number): void {
     // Only the year and a two-day margin depend on it, and a new reference makes the time
     // parsers forget their last result: a move of an hour or more is enough.

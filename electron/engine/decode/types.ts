@@ -114,6 +114,13 @@ export interface StreamDecoder {
   pendingStart(): { offset: number; lineNo: number } | null;
   /** Milliseconds until held lines should be flushed by timeout, or null. */
   flushDueInMs(now: number): number | null;
+  /**
+   * What is due by `now` (a timer's flush): the detection of a new stream's format once its
+   * sample time passed, records complete meanwhile, and the held record once its own
+   * multi-line timeout passed; a record still in its timeout stays held. Without it, a
+   * timer flushes everything (flush()).
+   */
+  flushDue?(now: number): DecodedRecord[];
   /** Which format is in use and why (for the UI and `vigil parse`). */
   describe(): {
     format: string;

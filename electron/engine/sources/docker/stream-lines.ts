@@ -74,7 +74,8 @@ export class StreamLines {
   /** Held records whose multi-line timeout passed. */
   flushDue(now: number): DecodedRecord[] {
     const due = this.decoder.flushDueInMs(now);
-    return due !== null && due <= 0 ? this.decoder.flush() : [];
+    if (due === null || due > 0) return [];
+    return this.decoder.flushDue ? this.decoder.flushDue(now) : this.decoder.flush();
   }
 
   flushDueInMs(now: number): number | null {

@@ -507,9 +507,10 @@ export class FileTailer {
       this.flushTimer = null;
       void this.exclusive(async () => {
         if (this.closed || this.suspended) return;
-        const again = this.decoder.flushDueInMs(Date.now());
+        const now = Date.now();
+        const again = this.decoder.flushDueInMs(now);
         if (again !== null && again > 0) return this.scheduleTimeoutFlush();
-        await this.flushHeld();
+        await this.storeFlushed(this.decoder.flushDue ? this.decoder.flushDue(now) : this.decoder.flush());
       }).catch(() => undefined);
     }, Math.max(due, 1));
     this.flushTimer.unref?.();
@@ -526,13 +527,20 @@ export class FileTailer {
     });
   }
 
-  private async flushHeld(): Promise<void> {
-    const recs = this.decoder.flush();
-    if (!recs.length) return;
-    // Nothing is held now: the checkpoint may move past the flushed lines.
-    const offset = this.splitter.consumedOffset;
-    const lineNo = this.splitter.lastLineNo;
-    const tail = this.splitter.tail;
+  private flushHeld(): Promise<void> {
+    return this.storeFlushed(this.decoder.flush());
+  }
+
+  /** Stores records a flush gave; the checkpoint moves to the start of what is still held, or past everything read. */
+  private async storeFlushed(recs: DecodedRecord[]): Promise<void> {
+    const pending = this.decoder.pendingStart();
+    const offset = pending ? pending.offset : this.splitter.consumedOffset;
+    if (!recs.length && offset === this.ckptOffset) {
+      this.scheduleTimeoutFlush();
+      return;
+    }
+    const lineNo = pending ? pending.lineNo - 1 : this.splitter.lastLineNo;
+    const tail = offset === this.splitter.consumedOffset ? this.splitter.tail : (this.heldTail(offset, undefined) ?? (await readTail(this.fh, offset)));
     await this.write({
       source: this.deps.ref, fileId: this.row.id, path: this.path, records: recs,
       checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail) },
@@ -541,5 +549,6 @@ export class FileTailer {
     this.ckptOffset = offset;
     this.ckptLineNo = lineNo;
     this.ckptTail = tail;
+    this.scheduleTimeoutFlush();
   }
 }

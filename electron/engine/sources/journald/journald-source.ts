@@ -167,18 +167,27 @@ export class JournaldSource implements Source {
     this.decoder = decoder;
     const reader = new EntryReader(decoder, DEFAULT_MAX_LINE_BYTES, this.cursor);
     let flushTimer: NodeJS.Timeout | null = null;
+    let ended = false;
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
         if (this.stopping.signal.aborted) break;
         if (flushTimer) clearTimeout(flushTimer);
         await this.write(reader.push(chunk, Date.now()), reader.checkpointCursor());
-        const due = decoder.flushDueInMs(Date.now());
-        if (due !== null) {
-          // A record held for its continuation lines goes out after its timeout.
-          flushTimer = setTimeout(() => void this.write(reader.flush(), reader.checkpointCursor()).catch(() => undefined), Math.max(0, due));
-        }
+        // A record held for its continuation lines goes out after its timeout (a format
+        // decided on a short sample first, its record then waiting for its own).
+        const arm = () => {
+          if (ended) return;
+          const due = decoder.flushDueInMs(Date.now());
+          if (due === null) return;
+          flushTimer = setTimeout(() => {
+            flushTimer = null;
+            void this.write(reader.flushDue(Date.now()), reader.checkpointCursor()).then(arm, () => undefined);
+          }, Math.max(0, due));
+        };
+        arm();
       }
     } finally {
+      ended = true;
       if (flushTimer) clearTimeout(flushTimer);
       if (child.exitCode === null) child.kill('SIGTERM');
     }
@@ -245,6 +254,11 @@ class EntryReader {
 
   flush(): DecodedRecord[] {
     return this.decoder.flush();
+  }
+
+  /** What is due by `now` (see StreamDecoder.flushDue). */
+  flushDue(now: number): DecodedRecord[] {
+    return this.decoder.flushDue ? this.decoder.flushDue(now) : this.decoder.flush();
   }
 
   /** The cursor of the last entry no longer held by the decoder. */

@@ -38,6 +38,22 @@ describe('file source: lines', () => {
     expect(await rig.expectCount(3)).toEqual(['first', 'second half', 'third']);
   });
 
+  it("a new file's first record waits its own multi-line timeout, not the 300 ms of format detection: its trace written a second later still joins it", async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const decoders = createDecoderFactory(loadFormats().formats);
+    const rig = await Rig.start({ dir, decoders, source: { path: log, start: 'beginning', multiline: { start: '^\\d{4}-\\d{2}-\\d{2} ', timeoutMs: 3000 } } });
+    cleanups.push(() => rig.close());
+    appendFileSync(log, '2026-11-22 08:02:00 ERROR x\n  cont a\n');
+    await new Promise((r) => setTimeout(r, 1000));
+    appendFileSync(log, '  cont b\n2026-11-22 08:02:02 INFO next\n');
+    await rig.expectCount(1);
+    await settle(rig, 200);
+    expect(rig.lines()).toEqual(['2026-11-22 08:02:00 ERROR x\n  cont a\n  cont b']);
+  });
+
   it('reads LF and CRLF lines alike (CR dropped from the text, nothing else)', async () => {
     const { log, rig } = await setup();
     appendFileSync(log, 'unix\r\nwindows\r\nmixed\n\r\n  spaced  \r\n');
