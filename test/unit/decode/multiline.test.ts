@@ -126,6 +126,47 @@ describe('multi-line records', () => {
     expect(records[n + 1]!.message).toContain('Error: boom');
   });
 
+  it('under JSON logs (no header format to group by), a crash keeps its lines: Go signal, Node rejection, Rust note, a Python exception named otherwise', () => {
+    const j = (i: number, msg: string) => JSON.stringify({ level: 30, time: 1714557600000 + i, pid: 1, hostname: 'h', msg });
+    const before = Array.from({ length: 12 }, (_, i) => j(i, `request ${i}`));
+    const text = [
+      ...before,
+      'panic: runtime error: invalid memory address or nil pointer dereference',
+      '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x45b2f1]',
+      '',
+      'goroutine 1 [running]:',
+      'main.main()',
+      '\t/app/main.go:9 +0x1d',
+      j(20, 'restarted'),
+      'node:internal/process/promises:289',
+      '            triggerUncaughtException(err, true /* fromPromise */);',
+      '            ^',
+      '',
+      '[UnhandledPromiseRejection: This error originated either by throwing inside of an async function without a catch block. The promise rejected with the reason "oops".] {',
+      "  code: 'ERR_UNHANDLED_REJECTION'",
+      '}',
+      '',
+      'Node.js v20.10.0',
+      j(21, 'restarted'),
+      'Traceback (most recent call last):',
+      '  File "/app/db.py", line 3, in save',
+      '    cur.execute(sql)',
+      'psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "users_pkey"',
+      j(22, 'after'),
+    ].join('\n');
+    const { records, decoder } = decodeText(text + '\n');
+    expect(decoder.describe().format).toBe('pino');
+    const n = before.length;
+    // The traceback goes with the line logged just before it (Python's logger.exception).
+    expect(records.slice(n).map((r) => [r.firstLine - n, r.lastLine - n])).toEqual([
+      [1, 6],
+      [7, 7],
+      [8, 16],
+      [17, 21],
+      [22, 22],
+    ]);
+  });
+
   it('Node error with "at" frames', () => {
     const { records } = decodeFixture('node-error.log');
     expect(records.map((r) => [r.firstLine, r.lastLine])).toEqual([

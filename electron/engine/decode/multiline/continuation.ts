@@ -14,6 +14,15 @@ const CONTINUATION = new RegExp(
     '^[\\w./-]+\\.(?:rb|py|go|js|ts|php|java):\\d+:in ', // Ruby "app.rb:3:in `f'"
     '^[\\w.*()/$-]+\\([^)]*\\)(?: \\+0x[0-9a-f]+)?$', // Go frame "main.main()"
     '^["\'\\])}]+[,;]?\\s*$', // closing of a JSON context dump
+    // Go's "[signal SIGSEGV: segmentation violation ...]", Node's "[UnhandledPromiseRejection: ...] {"
+    // and its "Node.js v20.10.0" under a crash, a caret under the failing source line.
+    '^\\[(?:signal [A-Z]|\\w*(?:Error|Exception|Rejection)\\b)',
+    '^Node\\.js v\\d',
+    '^\\^+\\s*$',
+    // Rust's panic: its note and backtrace.
+    '^(?:note: run with|stack backtrace:)',
+    // A Python exception named otherwise: "psycopg2.errors.UniqueViolation: duplicate key".
+    '^[a-z_]\\w*(?:\\.\\w+)*\\.[A-Z]\\w*: ',
     '^\\s*$', // blank line inside a trace
   ].join('|'),
 );
