@@ -111,6 +111,8 @@ export class FormatStreamDecoder implements StreamDecoder {
    * they are taken back and decoded again (see retakeRun).
    */
   private run: RunTail | null = null;
+  /** The record just cut at its size limit (see append): what the lines after the cut go on with. */
+  private cut: ParsedLine | null = null;
 
   constructor(
     private readonly formats: readonly CompiledFormat[],
@@ -189,6 +191,7 @@ export class FormatStreamDecoder implements StreamDecoder {
       this.missesNeeded = this.tune.sampleLines;
     }
     this.run = null;
+    this.cut = null;
     return out;
   }
 
@@ -305,6 +308,14 @@ export class FormatStreamDecoder implements StreamDecoder {
   private feed(line: SourceLine): void {
     const text = line.text;
     const p = this.pending;
+    if (this.cut) {
+      const cut = this.cut;
+      this.cut = null;
+      if (!p && this.goesOn(text)) {
+        this.start(line, { ...cut, message: text });
+        return;
+      }
+    }
     if (this.startRe) {
       if (p && !this.startRe.test(text)) return this.append(line, text);
       this.start(line, this.format?.parse(text, this.ctx) ?? null);
@@ -395,6 +406,15 @@ export class FormatStreamDecoder implements StreamDecoder {
     }
     this.missesNeeded = Math.min(this.missesNeeded * 2, 1 << 16);
     return false;
+  }
+
+  /** Whether a line after a record cut at its size limit goes on with it: one its format would have appended. */
+  private goesOn(text: string): boolean {
+    if (this.startRe) return !this.startRe.test(text);
+    const f = this.format;
+    if (!f || f.parse(text, this.ctx)) return false;
+    if (f.multiline === 'header') return text.length === 0 || (text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx) && !crashLevel(text));
+    return f.multiline === 'heuristic' && looksLikeContinuation(text);
   }
 
   /** Notes `line`, about to be appended to `p`, as part of a run of lines its format does not read. */
@@ -512,7 +532,13 @@ export class FormatStreamDecoder implements StreamDecoder {
     if (msgText !== null) (p.msg ??= []).push(glue ? '\u0000' + msgText : msgText);
     if (line.bytes !== null) p.bytes = true;
     p.flags |= line.flags;
-    if (p.lines >= this.tune.maxRecordLines || p.chars >= this.tune.maxRecordChars) this.put(this.emit());
+    if (p.lines >= this.tune.maxRecordLines || p.chars >= this.tune.maxRecordChars) {
+      // Cut so that a never-ending trace cannot hold memory; the lines after the cut go on
+      // as a record of the same time and level (a JVM StackOverflowError's 1,024 frames
+      // were two records, the second without a level).
+      this.cut = p.parsed && this.format && p.format === this.format.name ? p.parsed : null;
+      this.put(this.emit());
+    }
   }
 
   private emit(): DecodedRecord {

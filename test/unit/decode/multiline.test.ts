@@ -250,4 +250,17 @@ describe('multi-line records', () => {
     const recs = decodeAll(d, toLines('start\n  a\n  b\n  c\n  d\n'));
     expect(recs.map((r) => r.lastLine - r.firstLine + 1)).toEqual([3, 2]);
   });
+
+  it('the lines after a cut go on as a record of the same time and level (a StackOverflowError of 1,024 frames)', () => {
+    const frames = Array.from({ length: 1024 }, (_, i) => `\tat com.example.Deep.recurse(Deep.java:${i})`);
+    const text = ['2024-05-01 10:00:00,000 INFO  [main] com.example.App - up', '2024-05-01 10:00:01,000 ERROR [main] com.example.App - request failed', 'java.lang.StackOverflowError', ...frames, '2024-05-01 10:00:02,000 INFO  [main] com.example.App - next'].join('\n');
+    const { records } = decodeText(text + '\n');
+    expect(records.map((r) => [r.firstLine, r.lastLine, r.level, r.format])).toEqual([
+      [1, 1, 'info', records[0]!.format],
+      [2, 1001, 'error', records[0]!.format],
+      [1002, 1027, 'error', records[0]!.format],
+      [1028, 1028, 'info', records[0]!.format],
+    ]);
+    expect(records[2]!.ts).toBe(records[1]!.ts);
+  });
 });
