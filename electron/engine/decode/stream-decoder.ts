@@ -59,6 +59,8 @@ interface Pending {
   format: string;
   /** Lines after the first (allocated for multi-line records only). */
   raw: string[] | null;
+  /** The original bytes of each line of `raw` that was not valid UTF-8 (null: its text is its bytes); null while no line has any. */
+  bin: (Buffer | null)[] | null;
   msg: string[] | null;
   bytes: boolean;
   flags: number;
@@ -458,6 +460,10 @@ export class FormatStreamDecoder implements StreamDecoder {
       if (r.raw === 0) p.raw = null;
       else p.raw.length = r.raw;
     }
+    if (p.bin) {
+      if (r.raw === 0) p.bin = null;
+      else p.bin.length = r.raw;
+    }
     if (p.msg) {
       if (r.msg === 0) p.msg = null;
       else p.msg.length = r.msg;
@@ -485,7 +491,7 @@ export class FormatStreamDecoder implements StreamDecoder {
       q.chars = line.text.length;
       q.parsed = parsed;
       q.format = format;
-      q.raw = q.msg = null;
+      q.raw = q.msg = q.bin = null;
       q.bytes = line.bytes !== null;
       q.flags = line.flags;
       q.partial = !!parsed?.partial;
@@ -500,6 +506,7 @@ export class FormatStreamDecoder implements StreamDecoder {
         format,
         raw: null,
         msg: null,
+        bin: null,
         bytes: line.bytes !== null,
         flags: line.flags,
         partial: !!parsed?.partial,
@@ -528,7 +535,15 @@ export class FormatStreamDecoder implements StreamDecoder {
     p.last = line;
     p.lines++;
     p.chars += line.text.length + 1;
-    (p.raw ??= [p.first.written ?? p.first.text]).push(line.written ?? line.text);
+    const raw = (p.raw ??= [p.first.written ?? p.first.text]);
+    raw.push(line.written ?? line.text);
+    if (p.bin || line.bytes !== null || p.first.bytes !== null) {
+      if (!p.bin) {
+        p.bin = new Array<Buffer | null>(raw.length - 1).fill(null);
+        p.bin[0] = p.first.bytes;
+      }
+      p.bin.push(line.bytes);
+    }
     if (msgText !== null) (p.msg ??= []).push(glue ? '\u0000' + msgText : msgText);
     if (line.bytes !== null) p.bytes = true;
     p.flags |= line.flags;
@@ -582,7 +597,9 @@ export class FormatStreamDecoder implements StreamDecoder {
     if (cN === 32 || cN === 9) message = message.trimEnd();
     const raw = p.raw ? p.raw.join('\n') : (first.written ?? first.text);
     let rawBytes: Buffer | null = null;
-    if (p.bytes) rawBytes = p.lines === 1 ? first.bytes : Buffer.from(raw, 'utf8');
+    // The original bytes, each line's own (a line of valid UTF-8 is its text): raw_bytes of
+    // a multi-line record held U+FFFD where the file had C3 28.
+    if (p.bytes) rawBytes = p.lines === 1 ? first.bytes : joinBytes(p.raw!, p.bin);
     // newRecord's object, written out: this is the hot path, and an argument object per
     // record costs what newRecord saves. Same fields in the same order (a test checks).
     const rec = {
@@ -674,3 +691,15 @@ function sameOrigin(a: ParsedLine | null, b: ParsedLine): boolean {
   if (!fa || !fb) return true;
   return fa.stream === fb.stream && fa.service === fb.service;
 }
+
+/** The bytes of a record's lines, joined by newlines: each line's original bytes where it had them, else its text. */
+function joinBytes(raw: string[], bin: (Buffer | null)[] | null): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    if (i > 0) parts.push(NEWLINE);
+    parts.push(bin?.[i] ?? Buffer.from(raw[i]!, 'utf8'));
+  }
+  return Buffer.concat(parts);
+}
+
+const NEWLINE = Buffer.from('\n');

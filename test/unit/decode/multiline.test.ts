@@ -264,3 +264,18 @@ describe('multi-line records', () => {
     expect(records[2]!.ts).toBe(records[1]!.ts);
   });
 });
+
+describe('multi-line records keep the original bytes', () => {
+  it('raw_bytes of a record with a line that is not UTF-8 holds each line\'s own bytes, not U+FFFD', () => {
+    const d = factory.create({ format: 'generic' });
+    const bad = Buffer.from([0xc3, 0x28, 0x20, 0x62, 0x72, 0x6f, 0x6b, 0x65, 0x6e]);
+    const lines = [
+      { text: '2026-11-22T10:00:01Z ERROR failed', bytes: null, flags: 0, lineNo: 1, startOffset: 0, endOffset: 34, readAt: 0 },
+      { text: '  \ufffd( broken', bytes: Buffer.concat([Buffer.from('  '), bad]), flags: 2, lineNo: 2, startOffset: 34, endOffset: 46, readAt: 0 },
+      { text: '  at x()', bytes: null, flags: 0, lineNo: 3, startOffset: 46, endOffset: 55, readAt: 0 },
+    ];
+    const recs = decodeAll(d, lines);
+    expect(recs).toHaveLength(1);
+    expect(recs[0]!.rawBytes).toEqual(Buffer.concat([Buffer.from('2026-11-22T10:00:01Z ERROR failed\n  '), bad, Buffer.from('\n  at x()')]));
+  });
+});
