@@ -139,6 +139,21 @@ describe('built-in formats', () => {
     ]);
   });
 
+  it("inside a container runtime's lines, the program's own level: klog's letter, a JSON logger's level field (zap, pino's number)", () => {
+    const cri = (s: number, msg: string) => `2026-11-21T10:00:0${s}.000000000Z stderr F ${msg}`;
+    const { records, decoder } = decodeText(
+      [
+        cri(0, 'E1121 10:00:00.123456       1 leaderelection.go:330] error retrieving resource lock'),
+        cri(1, 'W1121 10:00:01.123456       1 reflector.go:424] watch ended'),
+        cri(2, '{"level":"error","ts":1763719202.1,"caller":"srv/main.go:9","msg":"dial failed"}'),
+        cri(3, '{"level":50,"time":1763719203000,"pid":1,"hostname":"h","msg":"boom"}'),
+        cri(4, 'plain line with no level'),
+      ].join('\n'),
+    );
+    expect(decoder.describe().format).toBe('docker-cri');
+    expect(records.map((r) => r.level)).toEqual(['error', 'warn', 'error', 'error', null]);
+  });
+
   it('Docker json-file: a line Docker cut at 16 KiB is joined again; a short last line without a newline stays whole', () => {
     const long = `2026-11-21 10:00:00 ERROR ${'x'.repeat(20_000)}`;
     const dj = (log: string, s: number) => JSON.stringify({ log, stream: 'stdout', time: `2026-11-21T10:00:0${s}.000000000Z` });

@@ -4,7 +4,7 @@ import { normalizeLevelValue, type LevelScale } from '../levels.js';
 import type { DecodedRecord } from '../types.js';
 import { compilePatterns, parseAuto, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
 import type { FormatDefinition } from './definition.js';
-import { findLevelWord, leadingTimestamp } from './generic-line.js';
+import { innerLevel, leadingTimestamp } from './generic-line.js';
 import { parseLogfmt } from './logfmt.js';
 import { stripAnsi } from '../ansi.js';
 import { sameFields, unnamedGroups, type FieldsOf, type UnnamedRegex } from './unnamed-groups.js';
@@ -205,7 +205,7 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
         }
       }
       if (level === null) {
-        const w = findLevelWord(msg);
+        const w = innerLevel(msg);
         if (w) {
           level = w.level;
           levelText = w.word;

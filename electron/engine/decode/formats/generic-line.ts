@@ -1,5 +1,5 @@
 import type { Level } from '../../../../shared/types.js';
-import { levelFromWord } from '../levels.js';
+import { levelFromWord, normalizeLevelValue } from '../levels.js';
 import { compilePatterns, localToUtc, parseEpoch, parseIso, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
 
 // The fallback for lines no format claims: a leading timestamp in any common shape and a
@@ -97,4 +97,36 @@ export function findLevelWord(text: string): { level: Level; word: string } | nu
   if (!w) return null;
   const level = levelFromWord(w);
   return level ? { level, word: w } : null;
+}
+
+const KLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d{6}\s/;
+const KLOG_LEVEL: Record<string, Level> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' };
+const JSON_LEVEL_KEYS = ['level', 'severity', 'lvl', 'levelname', 'log.level', '@l', 'severity_text', 'Level'];
+
+/**
+ * The level of a program's own line inside a container runtime's or docker compose's
+ * wrapper: a JSON logger's level field (zap's "error", pino's 50), klog's letter
+ * (E1122 10:00:00.123456), else a level word (findLevelWord).
+ */
+export function innerLevel(text: string): { level: Level; word: string } | null {
+  const c = text.charCodeAt(0);
+  if (c === 123 && text.charCodeAt(text.length - 1) === 125) {
+    try {
+      const o = JSON.parse(text) as Record<string, unknown>;
+      if (o && typeof o === 'object') {
+        for (const k of JSON_LEVEL_KEYS) {
+          const v = k === 'log.level' ? (o.log as Record<string, unknown> | undefined)?.level : o[k];
+          if (v === undefined || v === null) continue;
+          const level = normalizeLevelValue(v, 'auto');
+          if (level) return { level, word: String(v) };
+        }
+      }
+    } catch {
+      /* not JSON after all: words below */
+    }
+  } else if (c === 73 || c === 87 || c === 69 || c === 70) {
+    const m = KLOG.exec(text);
+    if (m) return { level: KLOG_LEVEL[m[1]!]!, word: m[1]! };
+  }
+  return findLevelWord(text);
 }
