@@ -55,7 +55,16 @@ export const RECORD_FLAGS = {
   partialFlushed: 32, // a line without its newline, flushed because the file went away
   nulSkipped: 64, // NUL bytes before the line were skipped (a hole left by a writer without O_APPEND after a truncation)
   ansiStripped: 128, // terminal colour/control sequences were removed from the text (decode/ansi.ts)
+  yearAssumed: 256, // the time had no year: the file's (see docs/formats.md)
+  zoneAssumed: 512, // the time had no zone: the local one
+  dateAssumed: 1024, // the time had no date (a time of day alone)
 } as const;
+
+/** The flags that say what a time without its year, zone or date was taken to be. */
+export function assumedFlags(a: string | null | undefined): number {
+  if (!a) return 0;
+  return (a.includes('year') ? RECORD_FLAGS.yearAssumed : 0) | (a.includes('zone') ? RECORD_FLAGS.zoneAssumed : 0) | (a.includes('date') ? RECORD_FLAGS.dateAssumed : 0);
+}
 
 /** Lines longer than this are stored cut, flagged `truncated` (a source's `maxLineBytes`, `vigil parse`). */
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;

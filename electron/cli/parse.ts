@@ -183,6 +183,9 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
         lastLine: r.lastLine,
         format: r.format,
         ts: r.ts === null ? null : ts,
+        // The time as written, and what it was taken to be when it said no year or zone.
+        ...(r.tsText ? { tsText: r.tsText } : {}),
+        ...(r.tsAssumed ? { tsAssumed: r.tsAssumed } : {}),
         level: r.level,
         message: r.message,
         template_id: t.id,

@@ -1,4 +1,4 @@
-import { levelRank, RECORD_FLAGS } from '../../../shared/types.js';
+import { assumedFlags, levelRank, RECORD_FLAGS } from '../../../shared/types.js';
 import { explain, detectFormat, type Candidate } from './detect.js';
 import type { BodyLine, CompiledFormat, ParsedLine } from './formats/compile.js';
 import { findLevelWord, leadingTimestamp } from './formats/generic-line.js';
@@ -615,7 +615,8 @@ export class FormatStreamDecoder implements StreamDecoder {
       message,
       raw,
       rawBytes,
-      flags: p.flags,
+      // What the time was taken to be, in the stored flags (the store has no column for it).
+      flags: tsAssumed === null ? p.flags : p.flags | assumedFlags(tsAssumed),
       format: p.format,
       stream: first.stream,
       fields,

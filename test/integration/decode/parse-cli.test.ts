@@ -113,6 +113,15 @@ describe('vigil parse', () => {
     expect(out.trim().split('\n').map((l) => JSON.parse(l).format)).toEqual(['generic', 'generic']);
   });
 
+  it('JSONL gives the time as written and what it was taken to be (a syslog line says no year or zone)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    const f = join(dir, 'sys.log');
+    writeFileSync(f, 'Nov 21 10:00:00 web1 sshd[42]: Accepted publickey\n');
+    const { out } = await run([f, '--format', 'jsonl']);
+    expect(JSON.parse(out.trim())).toMatchObject({ tsText: 'Nov 21 10:00:00', tsAssumed: 'year+zone' });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('-- ends the options: a file whose name starts with a dash is read (as with cat, tail)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
     const f = join(dir, '-weird.log');

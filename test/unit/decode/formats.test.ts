@@ -78,6 +78,14 @@ describe('built-in formats', () => {
     ]);
   });
 
+  it('what a time was taken to be is in the record\'s flags: no year and no zone (syslog), none (ISO with Z)', () => {
+    const { records } = decodeText('Nov 21 10:00:00 web1 sshd[42]: Accepted publickey\nNov 21 10:00:01 web1 sshd[42]: again\n');
+    expect(records[0]!.tsAssumed).toBe('year+zone');
+    expect(records[0]!.flags & (RECORD_FLAGS.yearAssumed | RECORD_FLAGS.zoneAssumed | RECORD_FLAGS.dateAssumed)).toBe(RECORD_FLAGS.yearAssumed | RECORD_FLAGS.zoneAssumed);
+    const iso = decodeText('2026-11-21T10:00:00Z INFO a\n2026-11-21T10:00:01Z INFO b\n');
+    expect(iso.records[0]!.flags & (RECORD_FLAGS.yearAssumed | RECORD_FLAGS.zoneAssumed)).toBe(0);
+  });
+
   it('RFC 5424: the BOM that marks a UTF-8 MSG (section 6.4) is not part of the message', () => {
     const { records, decoder } = decodeText("<86>1 2024-05-01T10:00:01Z host su - - - \ufeff'su root' failed for lonvick\n<86>1 2024-05-01T10:00:02Z host su - - - no bom here\n");
     expect(decoder.describe().format).toBe('syslog-rfc5424');
