@@ -23,16 +23,21 @@ export function hostAllowed(hostHeader: string | undefined, port: number, extraH
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.trim().toLowerCase());
   if (!m) return false;
   const host = m[1]!.replace(/^\[|\]$/g, '');
+  // A name the user allowed may come through a reverse proxy, on its port or none (443).
+  if (extraHosts.map((h) => h.toLowerCase()).includes(host)) return true;
   const p = m[2] ? Number(m[2]) : 80;
   if (p !== port) return false;
-  return host === 'localhost' || isIP(host) !== 0 || extraHosts.map((h) => h.toLowerCase()).includes(host);
+  return host === 'localhost' || isIP(host) !== 0;
 }
 
 /** A browser sends Origin on cross-origin requests and on WebSocket upgrades: it must be us. */
 export function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
   if (origin === undefined) return true; // not a browser cross-origin request (curl, the CLI)
   if (!hostHeader) return false;
-  return origin.toLowerCase() === `http://${hostHeader.toLowerCase()}`;
+  // https: behind a TLS proxy, the page's origin is https://, the Host the same.
+  const o = origin.toLowerCase();
+  const h = hostHeader.toLowerCase();
+  return o === `http://${h}` || o === `https://${h}`;
 }
 
 export function requestToken(req: IncomingMessage, url: URL): string | null {

@@ -13,12 +13,19 @@ describe('server door checks', () => {
     expect(hostAllowed('127.0.0.1:7458', 7457)).toBe(false);
     expect(hostAllowed(undefined, 7457)).toBe(false);
     expect(hostAllowed('myhost:7457', 7457, ['myhost'])).toBe(true);
+    // Behind a reverse proxy, an allowed name comes on the proxy's port, or none.
+    expect(hostAllowed('vigil.example.com', 7457, ['vigil.example.com'])).toBe(true);
+    expect(hostAllowed('vigil.example.com:8443', 7457, ['vigil.example.com'])).toBe(true);
+    expect(hostAllowed('other.example.com', 7457, ['vigil.example.com'])).toBe(false);
   });
   it('allows no Origin (non-browser) or our own origin only', () => {
     expect(originAllowed(undefined, '127.0.0.1:1')).toBe(true);
     expect(originAllowed('http://127.0.0.1:1', '127.0.0.1:1')).toBe(true);
     expect(originAllowed('http://evil.example', '127.0.0.1:1')).toBe(false);
     expect(originAllowed('null', '127.0.0.1:1')).toBe(false);
+    // A page served through a TLS proxy.
+    expect(originAllowed('https://vigil.example.com', 'vigil.example.com')).toBe(true);
+    expect(originAllowed('https://evil.example', 'vigil.example.com')).toBe(false);
   });
   it('compares tokens exactly', () => {
     expect(tokensEqual('abc', 'abc')).toBe(true);
