@@ -21,9 +21,20 @@ export interface JournaldSourceOptions {
   retryMaxMs?: number;
 }
 
+/**
+ * The fields an entry is stored with (journalctl adds its cursor and times): what a person
+ * reads and filters by. Not the binary ones: a core dump's COREDUMP made a 1.4 MB line,
+ * cut at the line limit, no longer JSON, stored without its level.
+ */
+const ENTRY_FIELDS = [
+  'MESSAGE', 'PRIORITY', 'SYSLOG_IDENTIFIER', 'SYSLOG_PID', 'SYSLOG_FACILITY', '_PID', '_UID', '_GID', '_COMM', '_EXE', '_CMDLINE',
+  '_HOSTNAME', '_BOOT_ID', '_TRANSPORT', '_SYSTEMD_UNIT', '_SYSTEMD_USER_UNIT', 'UNIT', 'USER_UNIT', 'CODE_FILE', 'CODE_LINE', 'CODE_FUNC',
+  'ERRNO', 'CONTAINER_NAME', 'CONTAINER_ID', 'COREDUMP_EXE', 'COREDUMP_SIGNAL_NAME', 'EXIT_CODE', 'EXIT_STATUS',
+];
+
 /** journalctl's arguments for a config, from a cursor (or the start position when there is none). */
 export function journalctlArgs(config: JournaldSourceConfig, from: { cursor: string | null; beginning: boolean }): string[] {
-  const args = ['--follow', '--output=json', '--all', '--no-pager', '--quiet'];
+  const args = ['--follow', '--output=json', `--output-fields=${ENTRY_FIELDS.join(',')}`, '--all', '--no-pager', '--quiet'];
   if (config.directory) args.push(`--directory=${config.directory}`);
   if (config.priority) args.push(`--priority=${config.priority}`);
   // From the cursor's entry itself, which the reader drops: --after-cursor skips one entry
