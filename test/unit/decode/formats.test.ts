@@ -18,7 +18,7 @@ describe('built-in formats', () => {
     { file: 'access-combined.log', format: 'access-combined', records: 3, first: { ts: '2024-05-01T08:00:00.000Z', level: 'info', message: '"GET /index.html HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (X11; Linux x86_64)"' }, second: { level: 'error' } },
     { file: 'nginx-error.log', format: 'nginx-error', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0), level: 'error', message: 'connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.2, server: shop, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8080/"' }, second: { level: 'warn' } },
     { file: 'w3c-iis.log', format: 'w3c', records: 6, first: { ts: null, level: null, message: 'Software: Microsoft Internet Information Services 10.0' } },
-    { file: 'haproxy.log', format: 'haproxy', records: 2, first: { ts: local(2024, 2, 6, 12, 14, 14), level: null, message: '10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} "GET /index.html HTTP/1.1"' } },
+    { file: 'haproxy.log', format: 'haproxy', records: 2, first: { ts: local(2024, 2, 6, 12, 14, 14), level: 'info', levelText: '2', message: '10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} "GET /index.html HTTP/1.1"' }, second: { level: 'error' } },
     { file: 'spring-boot.log', format: 'spring-boot', records: 3, first: { ts: '2024-05-01T08:00:00.123Z', level: 'info', message: 'Starting DemoApplication using Java 21' }, second: { level: 'warn' } },
     { file: 'glog.log', format: 'glog', records: 3, first: { ts: local(2024, 5, 1, 10, 0, 0, 123), level: 'info', levelText: 'I', message: 'Starting server on :8080' }, second: { level: 'warn' } },
     { file: 'zap-console.log', format: 'zap-console', records: 2, first: { ts: '2024-05-01T08:00:00.123Z', level: 'info', message: 'server started\t{"port": 8080}' }, second: { level: 'error' } },
@@ -84,6 +84,23 @@ describe('built-in formats', () => {
     expect(records[0]!.flags & (RECORD_FLAGS.yearAssumed | RECORD_FLAGS.zoneAssumed | RECORD_FLAGS.dateAssumed)).toBe(RECORD_FLAGS.yearAssumed | RECORD_FLAGS.zoneAssumed);
     const iso = decodeText('2026-11-21T10:00:00Z INFO a\n2026-11-21T10:00:01Z INFO b\n');
     expect(iso.records[0]!.flags & (RECORD_FLAGS.yearAssumed | RECORD_FLAGS.zoneAssumed)).toBe(0);
+  });
+
+  it("HAProxy: chosen over plain syslog, an HTTP or TCP line's fields read, a 5xx an error and a 4xx a warning", () => {
+    const h = (s: number, m: string) => `Nov 21 10:00:0${s} lb1 haproxy[1234]: ${m}`;
+    const { records, decoder } = decodeText(
+      [
+        h(0, '10.0.0.1:51234 [21/Nov/2026:10:00:00.123] http-in~ backend/web1 0/0/1/2/3 200 512 - - ---- 1/1/0/0/0 0/0 "GET /index.html HTTP/1.1"'),
+        h(1, '10.0.0.1:51235 [21/Nov/2026:10:00:01.456] http-in backend/<NOSRV> -1/-1/-1/-1/0 503 212 - - SC-- 0/0/0/0/0 0/0 "GET /x HTTP/1.1"'),
+        h(2, 'Server backend/web2 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms.'),
+        h(3, '10.0.0.1:51236 [21/Nov/2026:10:00:03.789] tcp-in tcp-back/db1 1/0/5000 1234 -- 1/1/1/1/0 0/0'),
+        h(4, '10.0.0.2:51237 [21/Nov/2026:10:00:05.000] http-in backend/web1 0/0/1/2/3 404 100 - - ---- 1/1/0/0/0 0/0 "GET /nope HTTP/1.1"'),
+      ].join('\n'),
+    );
+    expect(decoder.describe().format).toBe('haproxy');
+    expect(records.map((r) => r.level)).toEqual(['info', 'error', null, null, 'warn']);
+    expect(records[1]!.fields).toMatchObject({ client: '10.0.0.1', backend: 'backend', server: '<NOSRV>', status: '503', bytes: '212' });
+    expect(records[3]!.fields).toMatchObject({ backend: 'tcp-back', server: 'db1', bytes: '1234' });
   });
 
   it('RFC 5424: the BOM that marks a UTF-8 MSG (section 6.4) is not part of the message', () => {
