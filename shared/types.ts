@@ -60,10 +60,17 @@ export const RECORD_FLAGS = {
   dateAssumed: 1024, // the time had no date (a time of day alone)
 } as const;
 
-/** The flags that say what a time without its year, zone or date was taken to be. */
+const ASSUMED: Record<string, number> = {
+  year: RECORD_FLAGS.yearAssumed,
+  zone: RECORD_FLAGS.zoneAssumed,
+  'year+zone': RECORD_FLAGS.yearAssumed | RECORD_FLAGS.zoneAssumed,
+  date: RECORD_FLAGS.dateAssumed,
+  'date+zone': RECORD_FLAGS.dateAssumed | RECORD_FLAGS.zoneAssumed,
+};
+
+/** The flags that say what a time without its year, zone or date was taken to be (one lookup: it runs per record). */
 export function assumedFlags(a: string | null | undefined): number {
-  if (!a) return 0;
-  return (a.includes('year') ? RECORD_FLAGS.yearAssumed : 0) | (a.includes('zone') ? RECORD_FLAGS.zoneAssumed : 0) | (a.includes('date') ? RECORD_FLAGS.dateAssumed : 0);
+  return a ? (ASSUMED[a] ?? 0) : 0;
 }
 
 /** Lines longer than this are stored cut, flagged `truncated` (a source's `maxLineBytes`, `vigil parse`). */
