@@ -184,6 +184,7 @@ export class FormatStreamDecoder implements StreamDecoder {
   reset(opts: { fileMtimeMs?: number } = {}): DecodedRecord[] {
     const out = this.flush();
     if (opts.fileMtimeMs !== undefined) this.ctx.refMs = opts.fileMtimeMs;
+    this.ctx.w3cFields = undefined;
     if (!this.forced) {
       this.sampling = true;
       this.format = null;
@@ -263,6 +264,8 @@ export class FormatStreamDecoder implements StreamDecoder {
   handsOverAt(text: string, format: string): boolean {
     if (this.sampling || this.provisional || this.format?.name !== format || this.missesNeeded !== this.tune.sampleLines) return false;
     if (this.pending?.partial) return false;
+    // Columns named by a W3C directive earlier in the stream: a part read without them reads otherwise.
+    if (this.ctx.w3cFields) return false;
     return this.opensRecord(text);
   }
 

@@ -118,6 +118,27 @@ describe('built-in formats', () => {
     ]);
   });
 
+  it('W3C (IIS): each #Fields: directive names the columns after it: fields by name, sc-status as the level', () => {
+    const { records, decoder } = decodeText(
+      [
+        '#Software: Microsoft Internet Information Services 10.0',
+        '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken',
+        '2026-11-21 10:00:00 10.0.0.1 GET /index.html - 80 - 10.0.0.2 Mozilla/5.0 200 0 0 15',
+        '2026-11-21 10:00:01 10.0.0.1 GET /missing - 80 - 10.0.0.2 Mozilla/5.0 404 0 2 5',
+        '#Fields: date time cs-method cs-uri-stem sc-status time-taken',
+        '2026-11-21 10:00:02 POST /api 500 230',
+      ].join('\n'),
+    );
+    expect(decoder.describe().format).toBe('w3c');
+    const data = records.filter((r) => r.ts !== null);
+    expect(data.map((r) => [iso(r.ts), r.level, r.fields?.['cs-uri-stem'], r.fields?.['sc-status']])).toEqual([
+      ['2026-11-21T10:00:00.000Z', 'info', '/index.html', '200'],
+      ['2026-11-21T10:00:01.000Z', 'warn', '/missing', '404'],
+      ['2026-11-21T10:00:02.000Z', 'error', '/api', '500'],
+    ]);
+    expect(data[2]!.message).toBe('POST /api 500 230');
+  });
+
   it('W3C data lines are UTC and keep their fields in the message', () => {
     const { records } = decodeFixture('w3c-iis.log');
     const data = records.filter((r) => r.ts !== null);

@@ -2,7 +2,7 @@ import { LEVELS, type Level } from '../../../../shared/types.js';
 import { checkRegexSafety } from '../../../../shared/regex-safety.js';
 import { normalizeLevelValue, type LevelScale } from '../levels.js';
 import type { DecodedRecord } from '../types.js';
-import { compilePatterns, parseAuto, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
+import { compilePatterns, parseIso, parseAuto, type TimeContext, type TimeParser, type TsAssumed } from '../time/timestamp.js';
 import type { FormatDefinition } from './definition.js';
 import { innerLevel, leadingTimestamp } from './generic-line.js';
 import { parseLogfmt } from './logfmt.js';
@@ -398,6 +398,36 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
         }
       }
       return { level: lv === undefined ? null : levelOf(lv), levelText: lv === undefined ? null : String(lv), message, fields: g };
+    };
+  }
+
+  if (def.fieldsDirective) {
+    const byRegex = parse;
+    parse = (text, ctx) => {
+      if (text.charCodeAt(0) === 35) {
+        if (text.startsWith('#Fields:')) ctx.w3cFields = text.slice(8).trim().split(/\s+/);
+        return byRegex(text, ctx);
+      }
+      const names = ctx.w3cFields;
+      if (!names) return byRegex(text, ctx);
+      const values = text.split(' ');
+      if (values.length !== names.length) return null;
+      const fields: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) fields[names[i]!] = values[i];
+      const date = fields.date;
+      const time = fields.time;
+      let ts: number | null = null;
+      let tsText: string | null = null;
+      if (typeof date === 'string' && typeof time === 'string') {
+        tsText = `${date} ${time}`;
+        ts = parseIso(`${date}T${time}Z`)?.ms ?? null;
+        if (ts === null) return null;
+      }
+      const status = fields['sc-status'];
+      const lead = typeof status === 'string' && status.length === 3 ? status.charCodeAt(0) : 0;
+      const level: Level | null = lead === 53 ? 'error' : lead === 52 ? 'warn' : lead >= 49 && lead <= 51 ? 'info' : null;
+      const message = names[0] === 'date' && names[1] === 'time' ? text.slice((date as string).length + (time as string).length + 2) : text;
+      return { ts, tsText, tsAssumed: null, level, levelText: level ? (status as string) : null, message, fields };
     };
   }
 

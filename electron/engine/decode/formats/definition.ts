@@ -67,6 +67,12 @@ export interface FormatDefinition {
    * newline, shorter, is whole).
    */
   partial?: { field: string; value: string } | { field: string; unterminated: number };
+  /**
+   * W3C extended logs (IIS): a `#Fields:` directive names the columns of the lines after it;
+   * those are read by it (date and time in UTC, sc-status as the level), the regex only
+   * before any directive.
+   */
+  fieldsDirective?: boolean;
   /** Detection tie-break: higher wins among formats matching equally many sample lines. */
   priority?: number;
   /** Example lines; each must match (checked when the format loads). */

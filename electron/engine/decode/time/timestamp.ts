@@ -17,6 +17,8 @@ export interface ParsedTime {
 /** What a parser needs besides the text: the reference time for a missing year. */
 export interface TimeContext {
   refMs: number;
+  /** A W3C extended log's columns, from its last #Fields: directive (one stream's, as this context is). */
+  w3cFields?: string[] | undefined;
 }
 
 export type TimeParser = (text: string, ctx: TimeContext) => ParsedTime | null;
