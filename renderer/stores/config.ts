@@ -10,6 +10,8 @@ interface ConfigState {
   /** Why vigil.yml as it is on disk is not in force (edited by hand into something invalid); empty when it is. */
   fileErrors: ConfigError[];
   message: string | null;
+  /** The file changed (another window, the app) under the draft: its save would be refused. */
+  stale: boolean;
   /** `keep`: keep the last message (a save's confirmation, when the save itself made the file change). */
   load(keep?: boolean): Promise<void>;
   /** Loads unless the editor holds unsaved text (coming back to the view must not drop a draft). */
@@ -31,9 +33,10 @@ export const useConfig = create<ConfigState>((set, get) => ({
   errors: [],
   fileErrors: [],
   message: null,
+  stale: false,
   async load(keep = false) {
     const r = await api().call('config.get', {});
-    set({ text: r.text, saved: r.text, path: r.path, errors: [], fileErrors: r.fileErrors, message: keep ? get().message : null });
+    set({ text: r.text, saved: r.text, path: r.path, errors: [], fileErrors: r.fileErrors, message: keep ? get().message : null, stale: false });
   },
   async loadIfClean() {
     if (!get().path || get().text === get().saved) await get().load();
@@ -43,7 +46,7 @@ export const useConfig = create<ConfigState>((set, get) => ({
     if (get().text === get().saved) void get().load(true);
     // A draft stays, but its author must know that Save would now be refused (this window's
     // own save changes the file too: that is no news).
-    else if (!errors.length && !saving) set({ message: 'vigil.yml changed since you opened it (another window, or the app); Save is refused until you Reload.' });
+    else if (!errors.length && !saving) set({ stale: true });
   },
   setText: (text) => set({ text }),
   async save() {
@@ -54,7 +57,7 @@ export const useConfig = create<ConfigState>((set, get) => ({
     } finally {
       saving = false;
     }
-    if (r.ok) set({ saved: get().text, errors: [], fileErrors: [], message: 'Saved; the new config is in force.' });
+    if (r.ok) set({ saved: get().text, errors: [], fileErrors: [], message: 'Saved; the new config is in force.', stale: false });
     else set({ errors: r.errors, message: null });
   },
 }));

@@ -172,6 +172,24 @@ test('the Config view keeps an unsaved draft across tabs, shows "Saved" after a 
   await expect(banner).toHaveCount(0);
 });
 
+test('two windows on the Config view: the one with an older draft is told the file changed, and its save is refused instead of undoing the other', async ({ page, context }) => {
+  const good = 'sources: []\nchannels: []\nrules: []\n';
+  const { config } = await serveWith(page, () => good);
+  const other = await context.newPage();
+  await other.goto(running!.url);
+  for (const p of [page, other]) await p.getByRole('tab', { name: 'Config' }).click();
+  await expect(other.getByLabel('vigil.yml')).toHaveValue(good);
+  await other.getByLabel('vigil.yml').fill(`${good}# B's draft\n`);
+  await page.getByLabel('vigil.yml').fill(`${good}# A's change\n`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved; the new config is in force.')).toBeVisible();
+  await expect(other.getByTestId('config-stale')).toContainText('vigil.yml changed since you opened it');
+  await other.getByRole('button', { name: 'Save' }).click();
+  await expect(other.getByTestId('config-errors')).toContainText('changed since you opened it');
+  expect(readFileSync(config, 'utf8')).toContain("# A's change");
+  expect(readFileSync(config, 'utf8')).not.toContain("# B's draft");
+});
+
 test('adding a channel under a name in use is refused (not a silent replacement); a removal the config refuses says why', async ({ page }) => {
   const { config } = await serveWith(page, () => 'sources: []\nchannels:\n  - { name: hook, type: webhook, url: "http://127.0.0.1:9/x" }\nnotify:\n  rules:\n    - { name: all, channels: [hook] }\n');
   await page.getByRole('tab', { name: 'Notifications' }).click();

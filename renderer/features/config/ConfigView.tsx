@@ -5,7 +5,7 @@ import { StoreUsageLine } from './StoreUsageLine.js';
 
 /** The whole vigil.yml: sources, detection, rules, channels, notify routing, formats. */
 export function ConfigView() {
-  const { text, saved, path, errors, fileErrors, message, load, loadIfClean, setText, save } = useConfig();
+  const { text, saved, path, errors, fileErrors, message, stale, load, loadIfClean, setText, save } = useConfig();
   useEffect(() => {
     void loadIfClean();
   }, [loadIfClean]);
@@ -32,6 +32,11 @@ export function ConfigView() {
         />
       )}
       {message && !dirty && <div className="note ok">{message}</div>}
+      {stale && dirty && (
+        <div className="note warn" data-testid="config-stale">
+          vigil.yml changed since you opened it (in another window, or from the app): Save is refused, so as not to undo that change. Revert to see it, then make your change again.
+        </div>
+      )}
       <StoreUsageLine refresh={saved} />
       <textarea
         className="sql config-text"
