@@ -66,6 +66,11 @@ const FALLBACK_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
 /** Records a filtered tail() looks at, at most, per call (about 0.1 s; see TailQuery.scanRows). */
 export const TAIL_SCAN_ROWS = 500_000;
+/**
+ * ...and this many bytes of lines, about: 500,000 lines of 1 KB took half a second, and a
+ * page of them from each of a few windows held the engine for seconds.
+ */
+export const TAIL_SCAN_BYTES = 128 * 1024 * 1024;
 
 export interface TailQuery {
   limit: number;
@@ -218,6 +223,24 @@ export class Store {
     }
   }
 
+  private scanBudget: { rows: number; at: number } | null = null;
+
+  /** Records a filtered tail() looks at: TAIL_SCAN_ROWS, fewer when lines are long (TAIL_SCAN_BYTES), from the store's size per record. */
+  private scanRows(): number {
+    const now = Date.now();
+    if (this.scanBudget && now - this.scanBudget.at < 10_000) return this.scanBudget.rows;
+    let rows = TAIL_SCAN_ROWS;
+    const span = this.statement('SELECT max(id) - min(id) + 1 FROM records').pluck().get() as number | null;
+    if (span && span > 0) {
+      const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+      const used = ((this.db.pragma('page_count', { simple: true }) as number) - (this.db.pragma('freelist_count', { simple: true }) as number)) * pageSize;
+      const perRecord = used / span;
+      if (perRecord > 0) rows = Math.max(10_000, Math.min(TAIL_SCAN_ROWS, Math.floor(TAIL_SCAN_BYTES / perRecord)));
+    }
+    this.scanBudget = { rows, at: now };
+    return rows;
+  }
+
   /**
    * The newest records (newest last), optionally before an id, filtered. A filter looks at
    * `scanRows` records at most, newest first (it runs on the engine's thread: a word no
@@ -233,7 +256,7 @@ export class Store {
     where.push('id < @top');
     const filtered = !!(req.source || req.minLevel || req.search);
     // Ids are dense (one per record, the oldest removed first): a span of ids is a count of records.
-    const floor = filtered ? Math.max(0, top - 1 - (req.scanRows ?? TAIL_SCAN_ROWS)) : 0;
+    const floor = filtered ? Math.max(0, top - 1 - (req.scanRows ?? this.scanRows())) : 0;
     if (floor > 0) {
       where.push('id > @floor');
       args.floor = floor;
