@@ -454,6 +454,20 @@ export class FormatStreamDecoder implements StreamDecoder {
     const p = this.pending;
     this.run = null;
     if (!r || !r.lines || !p || p.first !== r.of) return false;
+    // The record the run hangs from is itself the new format's first line, alone (the
+    // record before it went out on its timeout, live): it is read again with the run.
+    if (r.count === 1 && p.parsed === null && this.format?.parse(p.first.text, this.ctx)) {
+      const first = p.first;
+      this.pending = null;
+      this.spare = p;
+      if (this.switched) {
+        this.switched = { ...this.switched, lineNo: first.lineNo };
+        this.explanation = explainSwitch(this.switched, 0);
+      }
+      this.feed(first);
+      for (const l of r.lines) this.feed(l);
+      return true;
+    }
     p.lines = r.count;
     p.chars = r.chars;
     p.last = r.last;
@@ -554,8 +568,11 @@ export class FormatStreamDecoder implements StreamDecoder {
       // Cut so that a never-ending trace cannot hold memory; the lines after the cut go on
       // as a record of the same time and level (a JVM StackOverflowError's 1,024 frames
       // were two records, the second without a level).
-      this.cut = p.parsed && this.format && p.format === this.format.name ? p.parsed : null;
-      this.put(this.emit());
+      const parsed = p.parsed && this.format && p.format === this.format.name ? p.parsed : null;
+      const rec = this.emit();
+      // A crash the runtime printed (no format's line) goes on with the level it was given.
+      this.cut = parsed ?? (rec.level && this.format ? { ts: rec.ts, tsText: rec.tsText, tsAssumed: rec.tsAssumed ?? null, level: rec.level, levelText: rec.levelText, message: '' } : null);
+      this.put(rec);
     }
   }
 

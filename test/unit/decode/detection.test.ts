@@ -152,6 +152,21 @@ describe('format drift', () => {
     expect(recs[40]!.message).toBe('logfmt error 0');
   });
 
+  it('live: the last record of the first format went out on its timeout before the second format came; its first line is read again with the rest', () => {
+    const d = factory.create({});
+    const py = toLines(Array.from({ length: 40 }, (_, i) => `2026-11-21 10:00:${String(i).padStart(2, '0')},000 - myapp - INFO - python line ${i}`).join('\n'));
+    const recs = decodeAll(d, py).slice(0, 0);
+    for (const l of py) recs.push(...d.push(l));
+    recs.push(...(d.flushDue!(Date.now() + 60_000)));
+    expect(recs).toHaveLength(40);
+    const lf = Array.from({ length: 40 }, (_, i) => `level=error msg="logfmt error ${i}" ts=2026-11-21T10:01:${String(i).padStart(2, '0')}Z`).join('\n');
+    const more = toLines(lf).map((l) => ({ ...l, lineNo: l.lineNo + 40 }));
+    for (const l of more) recs.push(...d.push(l));
+    recs.push(...d.flush());
+    expect(recs.slice(40).map((r) => [r.firstLine, r.format, r.level])).toEqual(Array.from({ length: 40 }, (_, i) => [41 + i, 'logfmt', 'error']));
+    expect(d.describe().explanation).toMatch(/^switched from python at line 41:/);
+  });
+
   it('a stack trace under a record is still its continuation, a long one too', () => {
     const d = factory.create({});
     const py = Array.from({ length: 40 }, (_, i) => `2026-11-21 10:00:${String(i).padStart(2, '0')},000 - myapp - INFO - python line ${i}`);

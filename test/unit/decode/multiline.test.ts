@@ -251,6 +251,21 @@ describe('multi-line records', () => {
     expect(recs.map((r) => r.lastLine - r.firstLine + 1)).toEqual([3, 2]);
   });
 
+  it("the lines after a cut of the JVM's own crash (no logger line before it) go on at its level", () => {
+    const frames = Array.from({ length: 1024 }, (_, i) => `\tat com.example.Rec.f(Rec.java:${i})`);
+    const log = (s: number) => `2024-05-01 10:00:0${s},000 INFO  [main] com.example.App - step ${s}`;
+    const text = [log(0), log(1), log(2), 'Exception in thread "main" java.lang.StackOverflowError', ...frames, log(3)].join('\n');
+    const { records } = decodeText(text + '\n');
+    expect(records.map((r) => [r.firstLine, r.lastLine, r.level])).toEqual([
+      [1, 1, 'info'],
+      [2, 2, 'info'],
+      [3, 3, 'info'],
+      [4, 1003, 'error'],
+      [1004, 1028, 'error'],
+      [1029, 1029, 'info'],
+    ]);
+  });
+
   it('the lines after a cut go on as a record of the same time and level (a StackOverflowError of 1,024 frames)', () => {
     const frames = Array.from({ length: 1024 }, (_, i) => `\tat com.example.Deep.recurse(Deep.java:${i})`);
     const text = ['2024-05-01 10:00:00,000 INFO  [main] com.example.App - up', '2024-05-01 10:00:01,000 ERROR [main] com.example.App - request failed', 'java.lang.StackOverflowError', ...frames, '2024-05-01 10:00:02,000 INFO  [main] com.example.App - next'].join('\n');
