@@ -50,6 +50,9 @@ export function journalctlArgs(config: JournaldSourceConfig, from: { cursor: str
   return args;
 }
 
+/** The stored position of a source that began on an empty journal: its first entry on. */
+const FROM_FIRST = '';
+
 const CURSOR_RE = /"__CURSOR":"([^"\\]*)"/;
 
 export class JournaldSource implements Source {
@@ -114,6 +117,9 @@ export class JournaldSource implements Source {
 
   private async run(first: () => void): Promise<void> {
     let beginning = this.config.start === 'beginning';
+    // A journal that was empty when the source began: everything in it is new (kept in the
+    // store, so a restart before any entry came reads what came meanwhile too).
+    if (this.cursor === FROM_FIRST) beginning = true;
     if (this.cursor === null && !beginning) {
       // Starting at the end: the journal's last entry is the position from now on, so what
       // is written while Vigil is stopped, before this source stored anything, is not skipped.
@@ -123,7 +129,11 @@ export class JournaldSource implements Source {
       // An empty journal (or its folder not there yet): every entry to come is new, so each
       // journalctl started until one comes reads from the beginning (with --lines=0, a
       // journalctl restarted after the first entries came skipped them).
-      else if (end?.ran) beginning = true;
+      else if (end?.ran) {
+        beginning = true;
+        this.cursor = FROM_FIRST;
+        this.ctx.store.updateFile(this.rowId, { cursor: FROM_FIRST });
+      }
     }
     while (!this.stopping.signal.aborted) {
       const outcome = await this.follow(first, beginning).catch((err: Error) => err.message);

@@ -170,6 +170,21 @@ describe.skipIf(!haveJournal)('journald source (real journalctl, journal files w
     expect(stored(engine).map((r) => r.message)).toEqual(['app: first boot entry', 'app: second']);
   });
 
+  it('start: end on a journal with no entry yet, Vigil stopped before one came: what came meanwhile is read at the next start', async () => {
+    const { dir, journalDir } = setup();
+    const cfg = `  - name: sys\n    type: journald\n    directory: ${journalDir}`;
+    let engine = await vigil(dir, cfg);
+    cleanups.push(() => engine.close());
+    await waitFor(async () => (await statusOf(engine, 'sys'))?.state === 'error', { what: 'journalctl failing on the empty journal' });
+    await engine.close();
+    journal(journalDir, [{ message: 'while stopped one', identifier: 'app' }, { message: 'while stopped two', identifier: 'app' }]);
+    engine = await vigil(dir, cfg);
+    await waitFor(() => stored(engine).length === 2, { what: 'the entries written while Vigil was stopped', timeoutMs: 10_000 });
+    journal(journalDir, [{ message: 'after', identifier: 'app' }]);
+    await waitFor(() => stored(engine).length === 3, { what: 'the next one' });
+    expect(stored(engine).map((r) => r.message)).toEqual(['app: while stopped one', 'app: while stopped two', 'app: after']);
+  });
+
   it('start: end reads only what is written after its first start, including what is written while Vigil is stopped, with a unit filter too', async () => {
     const { dir, journalDir } = setup();
     journal(journalDir, [{ message: 'old one', identifier: 'app', unit: 'app.service' }, { message: 'old two', identifier: 'cron', unit: 'cron.service' }]);
