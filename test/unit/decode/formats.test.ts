@@ -69,8 +69,8 @@ describe('built-in formats', () => {
     expect(records.map((r) => r.message)).toEqual(['plain one', 'ERROR database connection lost']);
   });
 
-  it("zap's production console encoder: epoch seconds as a float (e+09) and lower-case levels", () => {
-    const { records, decoder } = decodeText('1.7637192001234567e+09\tinfo\tserver/main.go:42\tstarting server\n1.7637192019e+09\terror\tserver/main.go:50\tlisten failed\t{"port": 80}\n');
+  it("zap's production console encoder: epoch seconds as a float (e+09, or plain) and lower-case levels", () => {
+    const { records, decoder } = decodeText('1.7637192001234567e+09\tinfo\tserver/main.go:42\tstarting server\n1763719201.9\terror\tserver/main.go:50\tlisten failed\t{"port": 80}\n');
     expect(decoder.describe().format).toBe('zap-console');
     expect(records.map((r) => [iso(r.ts), r.level, r.message])).toEqual([
       ['2025-11-21T10:00:00.123Z', 'info', 'starting server'],
