@@ -204,7 +204,7 @@ export class ConfigFile {
       if (this.onDisk.text !== base && this.onDisk.text !== text) {
         return {
           ok: false,
-          errors: [{ key: basename(this.path), reason: 'changed since you opened it (in another window, from the app, or by hand); your text was not saved, so as not to undo that change. Reload to see it, then make your change again.' }],
+          errors: [{ key: basename(this.path), reason: 'changed since you opened it (in another window, from the app, or by hand); your text was not saved, so as not to undo that change. Revert to see it, then make your change again.' }],
         };
       }
     }

@@ -14,7 +14,7 @@ const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 
   // user:password@ in a URL (the user goes too: it is half of the credential).
   { re: /\b([a-z][a-z0-9+.-]{1,15}:\/\/)[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi, kind: 'userinfo', needs: '://' },
   // Digest credentials are a list of fields (username="bob", response="…"): all of it.
-  { re: /\b(Digest)(\s+)(?:[\w-]+=(?:"[^"\n]*"|[^\s,"]+)(?:,\s*)?)+/g, kind: 'scheme' },
+  { re: /\b(Digest)(\s+)(?:[\w-]+=(?:"[^"\n]*"|[^\s,"]+)(?:,\s*)?)+/gi, kind: 'scheme' },
   // Authorization schemes with their credential.
   { re: /\b(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=-]{8,}/g, kind: 'scheme' },
   // A Cookie header is every cookie in it (a session id is one of many; `;` ends none of them).

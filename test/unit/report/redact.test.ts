@@ -54,6 +54,7 @@ describe('report redaction', () => {
     // Digest: every field of it; a Cookie header: every cookie in it.
     expect(red('Authorization: Digest username="bob", realm="x", response="6629fae49393a05397450978507c4ef1" next')).toBe('Authorization: Digest <secret> next');
     expect(red('Cookie: theme=dark; JSESSIONID=ABC123DEF456; connect.sid=s%3Aabc.def')).toBe('Cookie: <secret>');
+    expect(red('authorization: digest username="bob", response="6629fae49393a05397450978507c4ef1"')).toBe('authorization: digest <secret>');
     // A key about a secret, not the secret: kept.
     expect(red('"tokens_used": 812, token_type=Bearer, password_length=12, tokensUsed: 9')).toBe('"tokens_used": 812, token_type=Bearer, password_length=12, tokensUsed: 9');
     expect(red('password_plain=hunter2 session_id=abc123')).toBe('password_plain=<secret> session_id=<secret>');
