@@ -20,14 +20,14 @@ const MAX_RUNNING = 4;
  * What one answer may hold, about (text and bytes): it crosses to the UI as one message,
  * and 1,000 rows of 1 MiB lines made a string V8 cannot make (the server died of it).
  */
-export const MAX_RESULT_BYTES = 32 * 1024 * 1024;
+export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
 /**
  * One read-only statement, its first `limit` rows, on a read-only connection of its own:
  * writes are refused by SQLite itself, and before that by checking that the statement
  * does not write. Self-contained: the worker runs its source text (see WORKER_SOURCE).
  */
-export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number, setup?: (db: never) => void, maxBytes = 32 * 1024 * 1024): QueryResult {
+export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number, setup?: (db: never) => void, maxBytes = 16 * 1024 * 1024): QueryResult {
   type Stmt = { reader: boolean; readonly: boolean; run(): unknown; columns(): { name: string }[]; iterate(): Iterable<unknown[]>; safeIntegers(on: boolean): unknown; raw(on: boolean): unknown };
   type Db = { pragma(s: string): unknown; prepare(s: string): Stmt; close(): void };
   const db = new Driver(dbPath, { readonly: true, fileMustExist: true }) as Db;
@@ -64,7 +64,9 @@ export function queryRows(Driver: new (path: string, opts: object) => unknown, d
       for (let k = 0; k < columns.length; k++) {
         const v = values[k];
         row[columns[k]!] = typeof v === 'bigint' ? (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString()) : v;
-        size += typeof v === 'string' ? v.length : v instanceof Uint8Array ? v.byteLength * 2 : 8;
+        // As the answer goes out: JSON (a quote or a control character is 2 to 6 characters
+        // there; a BLOB's byte up to 4, as Node writes a Buffer in JSON).
+        size += typeof v === 'string' ? JSON.stringify(v).length : v instanceof Uint8Array ? v.byteLength * 4 + 32 : 24;
       }
       // The first row always goes (a single huge value is the answer asked for).
       if (rows.length > 0 && bytes + size > maxBytes) {
@@ -81,18 +83,35 @@ export function queryRows(Driver: new (path: string, opts: object) => unknown, d
   }
 }
 
-const CHILD_SOURCE = `
+/** What the query's thread runs (its own source: it imports nothing). */
+const QUERY_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
 const queryRows = ${queryRows.toString()};
 const registerFieldSql = ${registerFieldSql.toString()};
 const parseLogfmt = ${parseLogfmt.toString()};
-process.once('message', ({ driver, dbPath, sql, limit, formats }) => {
-  let answer;
-  try {
-    answer = { ok: queryRows(require(driver), dbPath, sql, limit, (db) => registerFieldSql(db, formats, parseLogfmt)) };
-  } catch (e) {
-    answer = { error: e && e.message ? e.message : String(e) };
-  }
-  process.send(answer, () => process.disconnect());
+const { driver, dbPath, sql, limit, formats } = workerData;
+let answer;
+try {
+  answer = { ok: queryRows(require(driver), dbPath, sql, limit, (db) => registerFieldSql(db, formats, parseLogfmt)) };
+} catch (e) {
+  answer = { error: e && e.message ? e.message : String(e) };
+}
+parentPort.postMessage(answer);
+`;
+
+/**
+ * The query's process. The query runs on a thread of it, so that the process still hears
+ * its parent go (killed, crashed: its query went on at 100% for ever) and its own deadline
+ * pass, and ends itself: SQLite cannot be stopped inside a step.
+ */
+const CHILD_SOURCE = `
+const { Worker } = require('node:worker_threads');
+process.once('message', (job) => {
+  process.once('disconnect', () => process.exit(1));
+  setTimeout(() => process.exit(1), job.timeoutMs + 1000).unref();
+  const w = new Worker(job.source, { eval: true, workerData: job.data });
+  w.once('message', (answer) => process.send(answer, () => process.exit(0)));
+  w.once('error', (e) => process.send({ error: e && e.message ? e.message : String(e) }, () => process.exit(0)));
 });
 `;
 
@@ -154,7 +173,7 @@ export function runQueryInWorker(dbPath: string, sql: string, limit: number, tim
       const why = stderr.trim().split('\n').pop();
       finish(new Error(`the query's process ended (${signal ?? code}) without an answer${why ? `: ${why}` : ''}`));
     });
-    child.send({ driver: driverPath(), dbPath, sql, limit, formats }, (err) => {
+    child.send({ source: QUERY_SOURCE, timeoutMs, data: { driver: driverPath(), dbPath, sql, limit, formats } }, (err) => {
       if (err) finish(new Error(`the query could not start: ${err.message}`));
     });
   });
