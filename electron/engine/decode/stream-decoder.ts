@@ -115,6 +115,14 @@ export class FormatStreamDecoder implements StreamDecoder {
   private run: RunTail | null = null;
   /** The record just cut at its size limit (see append): what the lines after the cut go on with. */
   private cut: ParsedLine | null = null;
+  /**
+   * Record starts the format could not read, held (not stored yet) while their run may turn
+   * out to be another format: then they are read with it, else (a line the format reads
+   * comes, or their timeout) as before, each a record of its own (see holdMissed).
+   */
+  private held: SourceLine[] = [];
+  /** Held lines going out as they would have without holding (see releaseHeld). */
+  private replaying = false;
 
   constructor(
     private readonly formats: readonly CompiledFormat[],
@@ -159,6 +167,7 @@ export class FormatStreamDecoder implements StreamDecoder {
 
   flush(): DecodedRecord[] {
     if (this.sampling) this.decideAndReplay(true);
+    if (this.held.length) this.releaseHeld();
     if (this.pending) this.put(this.emit());
     return this.take() ?? [];
   }
@@ -170,6 +179,7 @@ export class FormatStreamDecoder implements StreamDecoder {
       // (a new file's first stack trace was cut 300 ms after its first line).
       if (first && now - first.readAt >= this.tune.sampleTimeoutMs) this.decideAndReplay(true);
     }
+    if (!this.sampling && this.held.length && now - this.held[this.held.length - 1]!.readAt >= this.timeoutMs) this.releaseHeld();
     if (!this.sampling && this.pending && now - this.pending.last.readAt >= this.timeoutMs) this.put(this.emit());
     return this.take() ?? [];
   }
@@ -195,11 +205,12 @@ export class FormatStreamDecoder implements StreamDecoder {
     }
     this.run = null;
     this.cut = null;
+    this.held = [];
     return out;
   }
 
   pendingStart(): { offset: number; lineNo: number } | null {
-    const l = this.sampling ? this.sample[0] : this.pending?.first;
+    const l = this.sampling ? this.sample[0] : (this.held[0] ?? this.pending?.first);
     return l ? { offset: l.startOffset, lineNo: l.lineNo } : null;
   }
 
@@ -208,8 +219,9 @@ export class FormatStreamDecoder implements StreamDecoder {
       const first = this.sample[0];
       return first ? Math.max(0, first.readAt + this.tune.sampleTimeoutMs - now) : null;
     }
-    if (!this.pending) return null;
-    return Math.max(0, this.pending.last.readAt + this.timeoutMs - now);
+    const last = this.held.length ? this.held[this.held.length - 1]! : this.pending?.last;
+    if (!last) return null;
+    return Math.max(0, last.readAt + this.timeoutMs - now);
   }
 
   describe(): { format: string; forced: boolean; explanation: string; candidates?: Candidate[] } {
@@ -263,7 +275,7 @@ export class FormatStreamDecoder implements StreamDecoder {
    */
   handsOverAt(text: string, format: string): boolean {
     if (this.sampling || this.provisional || this.format?.name !== format || this.missesNeeded !== this.tune.sampleLines) return false;
-    if (this.pending?.partial) return false;
+    if (this.pending?.partial || this.held.length) return false;
     // Columns named by a W3C directive earlier in the stream: a part read without them reads otherwise.
     if (this.ctx.w3cFields) return false;
     return this.opensRecord(text);
@@ -312,6 +324,17 @@ export class FormatStreamDecoder implements StreamDecoder {
 
   private feed(line: SourceLine): void {
     const text = line.text;
+    if (this.held.length && !this.replaying) {
+      if (this.format?.parse(text, this.ctx)) {
+        // The run ended without being another format: its lines go out as they were.
+        this.releaseHeld();
+      } else {
+        this.held.push(line);
+        if (!looksLikeContinuation(text)) this.heldMissed(text, line.lineNo);
+        else if (this.held.length >= this.tune.sampleLines * 2) this.releaseHeld();
+        return;
+      }
+    }
     const p = this.pending;
     if (this.cut) {
       const cut = this.cut;
@@ -363,19 +386,20 @@ export class FormatStreamDecoder implements StreamDecoder {
         // Lines between headers belong to the record above (stack traces, dumps), but for a
         // crash the runtime printed; those that do not look like it still count toward
         // noticing that the format changed.
-        const miss = !looksLikeContinuation(text);
-        if (miss || this.run) this.keepRun(p, line);
+        const miss = !looksLikeContinuation(text) && !this.replaying;
+        if (miss || (this.run && !this.replaying)) this.keepRun(p, line);
         // The run was another format: its lines, this one included, were decoded again.
         if (miss && this.missed(text, line.lineNo) && this.retakeRun()) return;
         return this.append(line, text);
       }
       if (p && f.multiline === 'header' && text.length === 0) {
-        if (this.run) this.keepRun(p, line);
+        if (this.run && !this.replaying) this.keepRun(p, line);
         return this.append(line, text);
       }
       if (p && f.multiline === 'heuristic' && looksLikeContinuation(text)) return this.append(line, text);
+      if (this.holdMissed(p, line)) return;
       this.start(line, null);
-      this.missed(text, line.lineNo);
+      if (!this.replaying) this.missed(text, line.lineNo);
       return;
     }
     if (p && looksLikeContinuation(text)) return this.append(line, text);
@@ -420,6 +444,78 @@ export class FormatStreamDecoder implements StreamDecoder {
     if (!f || f.parse(text, this.ctx)) return false;
     if (f.multiline === 'header') return text.length === 0 || (text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx) && !crashLevel(text));
     return f.multiline === 'heuristic' && looksLikeContinuation(text);
+  }
+
+  /**
+   * A record start the chosen format cannot read: held, with the lines after it, while the
+   * run may be another format (two logs in one file: the first 32 lines of the second went
+   * out as records without their level or time before the switch). Not once a detection
+   * found nothing (the stream is one no format reads there: no holding up every line).
+   */
+  private holdMissed(p: Pending | null, line: SourceLine): boolean {
+    if (this.replaying || this.forced || this.missesNeeded !== this.tune.sampleLines) return false;
+    const r = this.run;
+    if (p) {
+      // Lines of the run already appended to the record before it come back into the run.
+      if (r && r.lines && p.first === r.of) {
+        this.rollBack(p, r);
+        this.held.push(...r.lines);
+      }
+      this.put(this.emit());
+    }
+    this.run = null;
+    this.held.push(line);
+    this.heldMissed(line.text, line.lineNo);
+    return true;
+  }
+
+  /** A held line the format could not read: counted; the run read again when it is another format, or let go when it is not. */
+  private heldMissed(text: string, lineNo: number): void {
+    if (this.missed(text, lineNo)) {
+      const lines = this.held;
+      this.held = [];
+      if (this.switched) {
+        this.switched = { ...this.switched, lineNo: lines[0]!.lineNo };
+        this.explanation = explainSwitch(this.switched, 0);
+      }
+      for (const l of lines) this.feed(l);
+    } else if (this.missRun === 0 || this.held.length >= this.tune.sampleLines * 2) {
+      // A detection found no other format (or the run outgrew the hold): as before.
+      this.releaseHeld();
+    }
+  }
+
+  /** The held lines go out as they would have without holding (their misses were counted). */
+  private releaseHeld(): void {
+    const lines = this.held;
+    this.held = [];
+    this.replaying = true;
+    try {
+      for (const l of lines) this.feed(l);
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** The held record as it was before the run `r` was appended to it. */
+  private rollBack(p: Pending, r: RunTail): void {
+    p.lines = r.count;
+    p.chars = r.chars;
+    p.last = r.last;
+    p.flags = r.flags;
+    p.bytes = r.bytes;
+    if (p.raw) {
+      if (r.raw === 0) p.raw = null;
+      else p.raw.length = r.raw;
+    }
+    if (p.bin) {
+      if (r.raw === 0) p.bin = null;
+      else p.bin.length = r.raw;
+    }
+    if (p.msg) {
+      if (r.msg === 0) p.msg = null;
+      else p.msg.length = r.msg;
+    }
   }
 
   /** Notes `line`, about to be appended to `p`, as part of a run of lines its format does not read. */
@@ -468,23 +564,7 @@ export class FormatStreamDecoder implements StreamDecoder {
       for (const l of r.lines) this.feed(l);
       return true;
     }
-    p.lines = r.count;
-    p.chars = r.chars;
-    p.last = r.last;
-    p.flags = r.flags;
-    p.bytes = r.bytes;
-    if (p.raw) {
-      if (r.raw === 0) p.raw = null;
-      else p.raw.length = r.raw;
-    }
-    if (p.bin) {
-      if (r.raw === 0) p.bin = null;
-      else p.bin.length = r.raw;
-    }
-    if (p.msg) {
-      if (r.msg === 0) p.msg = null;
-      else p.msg.length = r.msg;
-    }
+    this.rollBack(p, r);
     this.put(this.emit());
     // The new format starts where the run did.
     if (this.switched) {

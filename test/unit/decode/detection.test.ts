@@ -167,6 +167,32 @@ describe('format drift', () => {
     expect(d.describe().explanation).toMatch(/^switched from python at line 41:/);
   });
 
+  it('a second format whose lines start records of their own (a time, a JSON object): its first lines are read with it too, not stored generic before the switch', () => {
+    for (const [first, second, want] of [
+      [(i: number) => `2026-11-21 10:00:${String(i).padStart(2, '0')},123 INFO  [main] com.x.Y - log4j msg ${i}`, (i: number) => JSON.stringify({ time: `2026-11-21T10:01:${String(i).padStart(2, '0')}Z`, level: 'error', msg: `json msg ${i}` }), 'logrus-json'],
+      [(i: number) => `2026-11-21 10:00:${String(i).padStart(2, '0')},000 - myapp - INFO - python line ${i}`, (i: number) => `Nov 21 10:01:${String(i).padStart(2, '0')} web1 sshd[42]: error: auth failed ${i}`, 'syslog'],
+    ] as const) {
+      const d = factory.create({});
+      const lines = [...Array.from({ length: 40 }, (_, i) => first(i)), ...Array.from({ length: 40 }, (_, i) => second(i))];
+      const recs = decodeAll(d, toLines(lines.join('\n')));
+      expect(recs.map((r) => r.firstLine)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+      expect(recs.slice(40).map((r) => r.format)).toEqual(Array.from({ length: 40 }, () => want));
+      expect(recs.slice(40).every((r) => r.level === 'error' && r.ts !== null)).toBe(true);
+      expect(d.describe().explanation).toMatch(/^switched from \S+ at line 41:/);
+    }
+  });
+
+  it('a few unreadable lines in a stream its format reads go out as before, each a record of its own, none lost', () => {
+    const d = factory.create({});
+    const py = (i: number) => `2026-11-21 10:00:${String(i).padStart(2, '0')},000 - myapp - INFO - python line ${i}`;
+    const lines = [...Array.from({ length: 40 }, (_, i) => py(i)), '2026-11-21T10:00:41Z something else entirely', '{"odd": true}', py(42), py(43)];
+    const recs = decodeAll(d, toLines(lines.join('\n')));
+    expect(recs.map((r) => [r.firstLine, r.lastLine])).toEqual(Array.from({ length: 44 }, (_, i) => [i + 1, i + 1]));
+    expect(recs[40]!.format).toBe('generic');
+    expect(recs[42]!.format).toBe('python');
+    expect(d.describe().format).toBe('python');
+  });
+
   it('a stack trace under a record is still its continuation, a long one too', () => {
     const d = factory.create({});
     const py = Array.from({ length: 40 }, (_, i) => `2026-11-21 10:00:${String(i).padStart(2, '0')},000 - myapp - INFO - python line ${i}`);
