@@ -208,7 +208,8 @@ test('search the whole store from the live view, by word and by level, and page 
   await expect(shown.last()).toContainText('rejected batch 3004');
 });
 
-test('a query running when the server restarts fails with a message; Run works again after the reconnect', async ({ page }) => {
+/** A fresh folder with an empty config, and a free port to run `vigil serve` on again after a stop. */
+async function restartable(): Promise<{ t: { dir: string }; config: string; port: number }> {
   const t = tempDir('vigil-e2e-');
   cleanup = t.cleanup;
   const config = join(t.dir, 'vigil.yml');
@@ -219,6 +220,11 @@ test('a query running when the server restarts fails with a message; Run works a
       srv.close(() => resolve(p));
     });
   });
+  return { t, config, port };
+}
+
+test('a query running when the server restarts fails with a message; Run works again after the reconnect', async ({ page }) => {
+  const { t, config, port } = await restartable();
   const args = ['--config', config, '--db', join(t.dir, 'v.db'), '--port', String(port), '--data-dir', t.dir, '--token', 'restart-token-1'];
   running = await startServe(args);
   await page.goto(running.url);
@@ -316,16 +322,7 @@ test('SQL view: BLOBs read as x\'..\', a second Ctrl+Enter while a query runs do
 });
 
 test('the server restarted with a new token: the page says its token is no longer accepted, instead of reconnecting for ever', async ({ page }) => {
-  const t = tempDir('vigil-e2e-');
-  cleanup = t.cleanup;
-  const config = join(t.dir, 'vigil.yml');
-  writeFileSync(config, 'sources: []\nchannels: []\nrules: []\n');
-  const port = await new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
+  const { t, config, port } = await restartable();
   const args = (token: string) => ['--config', config, '--db', join(t.dir, 'v.db'), '--port', String(port), '--data-dir', t.dir, '--token', token];
   running = await startServe(args('first-token-123'));
   await page.goto(running.url);
