@@ -69,6 +69,8 @@ export class JournaldSource implements Source {
   /** What the source reads: its journal folder, or the system's journal (its file row's path and its records'). */
   private readonly path: string;
   private decoder: StreamDecoder | null = null;
+  /** Entries stored so far, over every journalctl run: records are numbered on from it (line_no). */
+  private lineNo = 0;
 
   constructor(
     readonly config: JournaldSourceConfig,
@@ -86,6 +88,7 @@ export class JournaldSource implements Source {
     if (row) {
       this.rowId = row.id;
       this.cursor = row.cursor;
+      this.lineNo = row.line_no ?? 0;
     } else {
       this.rowId = this.ctx.store.addFile({
         source_id: this.ref.id, path: this.path, dev: null, ino: null, fingerprint: JOURNAL_FINGERPRINT,
@@ -186,14 +189,14 @@ export class JournaldSource implements Source {
       ...(this.config.multiline ? { multiline: this.config.multiline } : {}),
     });
     this.decoder = decoder;
-    const reader = new EntryReader(decoder, DEFAULT_MAX_LINE_BYTES, this.cursor);
+    const reader = new EntryReader(decoder, DEFAULT_MAX_LINE_BYTES, this.cursor, this.lineNo);
     let flushTimer: NodeJS.Timeout | null = null;
     let ended = false;
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
         if (this.stopping.signal.aborted) break;
         if (flushTimer) clearTimeout(flushTimer);
-        await this.write(reader.push(chunk, Date.now()), reader.checkpointCursor());
+        await this.write(reader.push(chunk, Date.now()), reader.checkpointCursor(), reader.checkpointLine);
         // A record held for its continuation lines goes out after its timeout (a format
         // decided on a short sample first, its record then waiting for its own).
         const arm = () => {
@@ -202,7 +205,7 @@ export class JournaldSource implements Source {
           if (due === null) return;
           flushTimer = setTimeout(() => {
             flushTimer = null;
-            void this.write(reader.flushDue(Date.now()), reader.checkpointCursor()).then(arm, () => undefined);
+            void this.write(reader.flushDue(Date.now()), reader.checkpointCursor(), reader.checkpointLine).then(arm, () => undefined);
           }, Math.max(0, due));
         };
         arm();
@@ -222,7 +225,7 @@ export class JournaldSource implements Source {
     return `${this.program} stopped (exit ${code})${said ? `: ${said}` : ''}; starting it again`;
   }
 
-  private async write(records: DecodedRecord[], cursor: string | null): Promise<void> {
+  private async write(records: DecodedRecord[], cursor: string | null, lineNo: number): Promise<void> {
     if (!records.length && cursor === this.cursor) return;
     for (const r of records) r.message = journalMessage(r);
     await this.ctx.write(
@@ -231,12 +234,13 @@ export class JournaldSource implements Source {
         fileId: this.rowId,
         path: this.path,
         records,
-        checkpoint: { fileId: this.rowId, offset: 0, lineNo: 0, cursor },
+        checkpoint: { fileId: this.rowId, offset: 0, lineNo, cursor },
         readAt: Date.now(),
       },
       this.stopping.signal,
     );
     this.cursor = cursor;
+    this.lineNo = lineNo;
   }
 }
 
@@ -257,9 +261,16 @@ class EntryReader {
     private readonly maxLineBytes: number,
     /** journalctl starts at this entry (--cursor), already stored: its line is dropped. */
     private skip: string | null,
+    /** Entries stored before this journalctl: its entries are numbered on from there (one number per entry, over restarts). */
+    startLine = 0,
   ) {
     this.lastCursor = skip;
+    this.lineNo = startLine;
+    this.checkpointLine = startLine;
   }
+
+  /** The number of the last entry no longer held by the decoder (set by checkpointCursor). */
+  checkpointLine: number;
 
   push(chunk: Buffer, readAt: number): DecodedRecord[] {
     const out: DecodedRecord[] = [];
@@ -286,6 +297,7 @@ class EntryReader {
   checkpointCursor(): string | null {
     const held = this.decoder.pendingStart();
     const upTo = held ? held.lineNo - 1 : this.lineNo;
+    this.checkpointLine = upTo;
     let cursor = this.lastCursor;
     for (const [n, c] of this.cursors) {
       if (n > upTo) break;

@@ -136,6 +136,8 @@ describe.skipIf(!haveJournal)('journald source (real journalctl, journal files w
       'nine',
     ]);
     expect(all.at(-1)!.level).toBe('critical');
+    // One number per entry, going on across journalctl's restarts and Vigil's (an anomaly's evidence lines name entries).
+    expect(engine.store.db.prepare("SELECT line_no FROM events WHERE source = 'sys' ORDER BY id").pluck().all()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('a backlog of 50 entries written while Vigil was stopped is read whole at its start (journalctl --follow shows 10 unless told)', async () => {
