@@ -61,6 +61,18 @@ describe('built-in formats', () => {
     ]);
   });
 
+  it('JSON lines whose level is said without a word: OpenTelemetry severity_number alone, CLEF without @l (Information)', () => {
+    const { records } = decodeText(
+      [
+        '{"timestamp":"2026-11-21T10:00:00Z","severity_number":17,"body":"otel error"}',
+        '{"timestamp":"2026-11-21T10:00:01Z","severity_number":9,"body":"otel info"}',
+        '{"@t":"2026-11-21T10:00:02Z","@mt":"Started {App}","App":"x"}',
+        '{"time":"2026-11-21T10:00:03Z","msg":"no level at all"}',
+      ].join('\n'),
+    );
+    expect(records.map((r) => r.level)).toEqual(['error', 'info', 'info', null]);
+  });
+
   it('journalctl -o json: a MESSAGE written as an array of bytes (colours, invalid UTF-8) reads as its text, colours gone', () => {
     const bytes = [...Buffer.from('\u001b[31mERROR database connection lost\u001b[0m')];
     const line = (us: string, msg: unknown) => JSON.stringify({ __REALTIME_TIMESTAMP: us, PRIORITY: '3', MESSAGE: msg });

@@ -84,6 +84,19 @@ function getField(obj: Record<string, unknown>, key: string): unknown {
   return cur;
 }
 
+const OTEL_LEVELS: Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/**
+ * A level said without a level word: OpenTelemetry's severity_number alone (1-4 trace …
+ * 21-24 fatal), or none at all in Serilog's compact JSON (CLEF), which means Information.
+ */
+function impliedLevel(obj: Record<string, unknown>): { level: Level; word: string } | null {
+  const n = obj.severity_number ?? obj.severityNumber;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 24) return { level: OTEL_LEVELS[Math.floor((n - 1) / 4)]!, word: String(n) };
+  if (obj['@t'] !== undefined && (obj['@mt'] !== undefined || obj['@m'] !== undefined)) return { level: 'info', word: 'Information' };
+  return null;
+}
+
 function isByteArray(v: unknown): v is number[] {
   if (!Array.isArray(v) || v.length === 0) return false;
   for (const b of v) if (!Number.isInteger(b) || b < 0 || b > 255) return false;
@@ -177,6 +190,8 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     return lastLevel;
   };
 
+  /** A JSON format that takes any field names (no level field of its own): levels that are said otherwise (see impliedLevel). */
+  const jsonAnyNames = def.kind === 'json' && def.level?.field === undefined;
   /** `tsv`, `lv`: the time and level values (see first()). */
   const structured = def.kind !== 'regex';
   /** The time text of the last line read whose time did not read (for the samples' check). */
@@ -190,6 +205,13 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     const lvText = structured && typeof lv === 'string' ? stripAnsi(lv) : lv;
     let level = lvText === undefined ? null : levelOf(lvText);
     let levelText = lvText === undefined ? null : String(lvText);
+    if (level === null && lvText === undefined && jsonAnyNames) {
+      const d = impliedLevel(obj);
+      if (d) {
+        level = d.level;
+        levelText = d.word;
+      }
+    }
     let ts = t ? t.ms : null;
     let tsText = t ? (typeof tsv === 'string' ? tsv : String(tsv)) : null;
     let tsAssumed = t ? t.assumed : null;
