@@ -192,22 +192,24 @@ export class JournaldSource implements Source {
     const reader = new EntryReader(decoder, DEFAULT_MAX_LINE_BYTES, this.cursor, this.lineNo);
     let flushTimer: NodeJS.Timeout | null = null;
     let ended = false;
+    // A record held for its continuation lines goes out after its timeout (a format decided
+    // on a short sample first, its record then waiting for its own): one timer at a time.
+    const arm = () => {
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = null;
+      if (ended) return;
+      const due = decoder.flushDueInMs(Date.now());
+      if (due === null) return;
+      flushTimer = setTimeout(() => {
+        flushTimer = null;
+        void this.write(reader.flushDue(Date.now()), reader.checkpointCursor(), reader.checkpointLine).then(arm, () => undefined);
+      }, Math.max(0, due));
+    };
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
         if (this.stopping.signal.aborted) break;
         if (flushTimer) clearTimeout(flushTimer);
         await this.write(reader.push(chunk, Date.now()), reader.checkpointCursor(), reader.checkpointLine);
-        // A record held for its continuation lines goes out after its timeout (a format
-        // decided on a short sample first, its record then waiting for its own).
-        const arm = () => {
-          if (ended) return;
-          const due = decoder.flushDueInMs(Date.now());
-          if (due === null) return;
-          flushTimer = setTimeout(() => {
-            flushTimer = null;
-            void this.write(reader.flushDue(Date.now()), reader.checkpointCursor(), reader.checkpointLine).then(arm, () => undefined);
-          }, Math.max(0, due));
-        };
         arm();
       }
     } finally {
