@@ -17,15 +17,12 @@ export const QUERY_TIMEOUT_MS = 60_000;
 /** Queries running at once; more are refused (each holds a process and a connection). */
 const MAX_RUNNING = 4;
 /**
- * What one answer may hold, about (text and bytes): it crosses to the UI as one message,
- * and 1,000 rows of 1 MiB lines made a string V8 cannot make (the server died of it).
- */
-export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
-
-/**
  * One read-only statement, its first `limit` rows, on a read-only connection of its own:
  * writes are refused by SQLite itself, and before that by checking that the statement
- * does not write. Self-contained: the worker runs its source text (see WORKER_SOURCE).
+ * does not write. Self-contained: the query's thread runs its source text (see
+ * QUERY_SOURCE). `maxBytes`: what one answer may hold, about, as sent: it crosses to the UI
+ * as one message, and 1,000 rows of 1 MiB lines made a string V8 cannot make (the server
+ * died of it).
  */
 export function queryRows(Driver: new (path: string, opts: object) => unknown, dbPath: string, sql: string, limit: number, setup?: (db: never) => void, maxBytes = 16 * 1024 * 1024): QueryResult {
   type Stmt = { reader: boolean; readonly: boolean; run(): unknown; columns(): { name: string }[]; iterate(): Iterable<unknown[]>; safeIntegers(on: boolean): unknown; raw(on: boolean): unknown };
