@@ -382,7 +382,7 @@ export class FormatStreamDecoder implements StreamDecoder {
         this.put(this.parseError(line, f));
         return;
       }
-      if (p && f.multiline === 'header' && text.length > 0 && text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx) && !crashLevel(text)) {
+      if (p && f.multiline === 'header' && text.length > 0 && this.underHeader(text)) {
         // Lines between headers belong to the record above (stack traces, dumps), but for a
         // crash the runtime printed; those that do not look like it still count toward
         // noticing that the format changed.
@@ -437,12 +437,20 @@ export class FormatStreamDecoder implements StreamDecoder {
     return false;
   }
 
+  /**
+   * Whether a line a header format does not read belongs under the record above: not one
+   * that starts a record of its own (a time, a JSON object, a crash the runtime printed).
+   */
+  private underHeader(text: string): boolean {
+    return text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx) && !crashLevel(text);
+  }
+
   /** Whether a line after a record cut at its size limit goes on with it: one its format would have appended. */
   private goesOn(text: string): boolean {
     if (this.startRe) return !this.startRe.test(text);
     const f = this.format;
     if (!f || f.parse(text, this.ctx)) return false;
-    if (f.multiline === 'header') return text.length === 0 || (text.charCodeAt(0) !== 123 && !leadingTimestamp(text, this.ctx) && !crashLevel(text));
+    if (f.multiline === 'header') return text.length === 0 || this.underHeader(text);
     return f.multiline === 'heuristic' && looksLikeContinuation(text);
   }
 
