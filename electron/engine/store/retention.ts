@@ -75,9 +75,7 @@ export class Retention {
   private lastLimit = Number.MAX_SAFE_INTEGER;
   private closed = false;
   private removedSinceTrim = 0;
-  private lastFileTrim = 0;
-  private removedSinceTemplates = 0;
-  private lastTemplateTrim = 0;
+  private lastTrim = 0;
   /** See run(): checkpoint after each step. */
   private tight = false;
   /** Ids below this were looked at by an earlier removal (kept evidence need not be scanned again). */
@@ -201,8 +199,15 @@ export class Retention {
       }
     }
     await this.trimCounts();
-    this.trimFiles();
-    await this.trimTemplates();
+    // What described removed records only (file rows, templates): once records went, and
+    // once a minute at most (their anti-joins read every citation).
+    const now = this.o.now();
+    if (this.removedSinceTrim > 0 && now - this.lastTrim >= 60_000) {
+      this.removedSinceTrim = 0;
+      this.lastTrim = now;
+      this.trimFiles();
+      await this.trimTemplates();
+    }
     if (this.canShrink && file > limit.bytes) await this.shrink(file - limit.bytes);
   }
 
@@ -215,11 +220,6 @@ export class Retention {
    * with their rows). The newest row of each source stays: it says the source has read.
    */
   private trimFiles(): void {
-    // Only once records went, and once a minute at most (its anti-join reads every citation).
-    const now = this.o.now();
-    if (this.removedSinceTrim === 0 || now - this.lastFileTrim < 60_000) return;
-    this.removedSinceTrim = 0;
-    this.lastFileTrim = now;
     const first = this.st.firstId.get(this.from) as number | null;
     const oldest = first === null ? null : (this.st.storedAt.get(first) as number);
     if (oldest === null) return;
@@ -236,10 +236,6 @@ export class Retention {
    * carries, and those a template still in use was merged from.
    */
   private async trimTemplates(): Promise<void> {
-    const now = this.o.now();
-    if (this.removedSinceTemplates === 0 || now - this.lastTemplateTrim < 60_000) return;
-    this.removedSinceTemplates = 0;
-    this.lastTemplateTrim = now;
     const cut = this.st.liveMinTs.get(this.from) as number | null;
     if (cut === null) return;
     const last = (this.st.lastTemplate.get() as number | null) ?? 0;
@@ -301,7 +297,6 @@ export class Retention {
       const span = this.st.span.get(lo, hi) as { lo: number | null; hi: number | null };
       const removed = this.st.remove.run({ lo, hi }).changes;
       this.removedSinceTrim += removed;
-      this.removedSinceTemplates += removed;
       this.from = hi + 1;
       const now = this.o.now();
       let id = log ?? (this.st.logOpen.get(reason, now - LOG_ROW_MS) as number | undefined) ?? null;
