@@ -790,16 +790,24 @@ function withoutEmpty(fields: Record<string, unknown>): Record<string, unknown> 
 }
 
 /**
- * Whether two lines of a wrapper format (a container runtime's, docker compose's) come from
- * the same place: the same stream (stdout, stderr) and the same compose service. Lines of
- * other formats do (they have neither field).
+ * Whether two lines of a wrapper format (a container runtime's, docker compose's, the
+ * journal's) come from the same place (see ORIGIN_FIELDS). Lines of other formats do
+ * (they have none of those fields).
  */
 function sameOrigin(a: ParsedLine | null, b: ParsedLine): boolean {
   const fa = a?.fields;
   const fb = b.fields;
   if (!fa || !fb) return true;
-  return fa.stream === fb.stream && fa.service === fb.service;
+  for (const k of ORIGIN_FIELDS) if (fa[k] !== fb[k]) return false;
+  return true;
 }
+
+/**
+ * What tells apart the writers whose lines share a stream: a container's stdout and
+ * stderr, a compose service, and in the journal the process and unit (a service's trace
+ * comes one entry per line, between other services' entries).
+ */
+const ORIGIN_FIELDS = ['stream', 'service', '_PID', '_SYSTEMD_UNIT', 'SYSLOG_IDENTIFIER'];
 
 /** The bytes of a record's lines, joined by newlines: each line's original bytes where it had them, else its text. */
 function joinBytes(raw: string[], bin: (Buffer | null)[] | null): Buffer {

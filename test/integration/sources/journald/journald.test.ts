@@ -162,6 +162,35 @@ describe.skipIf(!haveJournal)('journald source (real journalctl, journal files w
     expect(stored(engine)[0]).toMatchObject({ message: 'systemd-coredump: Process 4242 (myapp) of user 1000 dumped core.', level: 'critical' });
   });
 
+  it("a service's trace, one entry per line, is one record; another process's indented line next to it is not part of it", async () => {
+    const { dir, journalDir } = setup();
+    const app = { identifier: 'app', unit: 'app.service', pid: 4242, priority: 3 };
+    journal(journalDir, [
+      { message: 'ERROR:root:job failed', ...app },
+      { message: 'Traceback (most recent call last):', ...app },
+      { message: '  File "/srv/app.py", line 3, in <module>', ...app },
+      { message: '    main()', ...app },
+      { message: 'ValueError: bad input', ...app },
+      { message: '  (root) CMD (run-parts /etc/cron.hourly)', identifier: 'CRON', unit: 'cron.service', pid: 77 },
+      { message: 'next job started', ...app, priority: 6 },
+    ]);
+    const engine = await vigil(dir, `  - name: sys\n    type: journald\n    directory: ${journalDir}\n    start: beginning`);
+    cleanups.push(() => engine.close());
+    await waitFor(() => stored(engine).length === 3, { what: 'the 3 records' });
+    await new Promise((r) => setTimeout(r, 300));
+    const rows = engine.store.db.prepare("SELECT message, level, line_no, line_end FROM events WHERE source = 'sys' ORDER BY id").all();
+    expect(rows).toEqual([
+      {
+        message: 'app[4242]: ERROR:root:job failed\nTraceback (most recent call last):\n  File "/srv/app.py", line 3, in <module>\n    main()\nValueError: bad input',
+        level: 'error',
+        line_no: 1,
+        line_end: 5,
+      },
+      { message: 'CRON[77]:   (root) CMD (run-parts /etc/cron.hourly)', level: 'info', line_no: 6, line_end: 6 },
+      { message: 'app[4242]: next job started', level: 'info', line_no: 7, line_end: 7 },
+    ]);
+  });
+
   it('start: end on a journal with no entry yet: the first entries written are read, though journalctl fails until there is one', async () => {
     const { dir, journalDir } = setup();
     const engine = await vigil(dir, `  - name: sys\n    type: journald\n    directory: ${journalDir}`);
