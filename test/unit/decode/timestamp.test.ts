@@ -32,6 +32,23 @@ describe('timestamps', () => {
     expect(lead('2026-11-21 10:00:00 ERROR local').assumed).toBe('zone');
   });
 
+  it("slash dates (Go's log, nginx's error log) take a zone after them as ISO does; an offset no zone has is not a zone", () => {
+    const lead = (t: string) => {
+      const r = leadingTimestamp(t, ctx);
+      return r && { at: new Date(r.ms).toISOString(), rest: t.slice(r.end), assumed: r.assumed };
+    };
+    expect(lead('2026/11/21 10:00:00.250 +0100 INFO x')).toEqual({ at: '2026-11-21T09:00:00.250Z', rest: 'INFO x', assumed: null });
+    expect(lead('2026/11/21 10:00:00 UTC [error] 12#0: y')).toEqual({ at: '2026-11-21T10:00:00.000Z', rest: '[error] 12#0: y', assumed: null });
+    expect(lead('2026/11/21 10:00:00 [error] local')).toMatchObject({ rest: '[error] local', assumed: 'zone' });
+    // +2500 is no zone's offset: the time is local, the number stays in the message.
+    expect(lead('2026-11-21 10:00:00 +2500 INFO spaced')).toMatchObject({ rest: '+2500 INFO spaced', assumed: 'zone' });
+    // Attached to the time, the text is no time at all (it was read as 25 hours east).
+    expect(lead('2026-11-21T10:00:02+25:00 INFO attached')).toBeNull();
+    expect(parseIso('2026-11-21T10:00:02+25:00')).toBeNull();
+    expect(parseIso('2026-11-21T10:00:02+05:75')).toBeNull();
+    expect(new Date(parseIso('2026-11-21T10:00:02+14:00')!.ms).toISOString()).toBe('2026-11-20T20:00:02.000Z');
+  });
+
   it('ISO 8601 without a zone is local time, and says so', () => {
     const r = parseIso('2024-05-01 10:00:00.123')!;
     expect(r.ms).toBe(new Date(2024, 4, 1, 10, 0, 0, 123).getTime());

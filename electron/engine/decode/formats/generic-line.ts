@@ -9,9 +9,10 @@ const LEAD = new RegExp(
   '^\\[?(?:' +
     // The zone may follow after a space (`10:00:00 +0530`, Ruby's `10:00:00 UTC`, Go's
     // `10:00:00.123 +0000 UTC`; a name after an offset adds nothing to it).
-    '(?<iso>\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|(?: ?[+-]\\d{2}:?\\d{2})(?: (?:UTC|GMT|[A-Z]{1,3}[SD]T|MSK))?| (?:UTC|GMT))?)' +
+    // An offset is one a zone can have (up to 14:00): `+2500` after a time is something else.
+    '(?<iso>\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?|(?!:\\d))(?:Z|(?: ?[+-](?:0\\d|1[0-4]):?[0-5]\\d)(?: (?:UTC|GMT|[A-Z]{1,3}[SD]T|MSK))?| (?:UTC|GMT))?)' +
     '|(?<basic>\\d{8}T\\d{6}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?)' + // ISO 8601 basic: 20240501T100000Z
-    '|(?<slash>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' +
+    '|(?<slash>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?: ?[+-](?:0\\d|1[0-4]):?[0-5]\\d| (?:UTC|GMT))?)' +
     '|(?<ctime>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? \\d{4})' +
     '|(?<sys>[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)' + // with journalctl -o short-precise's fraction
     // Apache's, and Django's and Python http.server's (a space, no zone).
@@ -24,7 +25,6 @@ const LEAD = new RegExp(
     ')\\]?(?=[\\s|,;:\\]-]|$)[\\s|:-]*',
 );
 
-const SLASH = compilePatterns(['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%f']);
 const CTIME = compilePatterns(['%a %b %e %H:%M:%S %Y', '%a %b %e %H:%M:%S.%f %Y']);
 const SYS = compilePatterns(['%b %e %H:%M:%S', '%b %e %H:%M:%S.%f']);
 const CLF = compilePatterns(['%d/%b/%Y:%H:%M:%S %z', '%d/%b/%Y %H:%M:%S', '%d/%b/%Y:%H:%M:%S']);
@@ -55,7 +55,11 @@ export function leadingTimestamp(text: string, ctx: TimeContext): LeadingTime | 
     t = g.basic;
     r = parseIso(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13)}`);
   }
-  else if (g.slash !== undefined) parser = SLASH, (t = g.slash);
+  else if (g.slash !== undefined) {
+    // Go's log package, nginx's error log: ISO but for its slashes, a zone after it read as ISO's.
+    t = g.slash;
+    r = parseIso(`${t.slice(0, 4)}-${t.slice(5, 7)}-${t.slice(8)}`);
+  }
   else if (g.ctime !== undefined) parser = CTIME, (t = g.ctime);
   else if (g.sys !== undefined) parser = SYS, (t = g.sys);
   else if (g.clf !== undefined) parser = CLF, (t = g.clf);

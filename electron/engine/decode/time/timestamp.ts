@@ -144,7 +144,8 @@ export function parseIso(t: string): ParsedTime | null {
     let j = i + 3;
     if (t.charCodeAt(j) === 58) j++;
     const om = j < n ? digits(t, j, 2) : 0;
-    if (om < 0) return null;
+    // No zone is further from UTC than 14 hours.
+    if (om < 0 || om > 59 || oh * 60 + om > 14 * 60) return null;
     off = (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
     i = j + (j < n ? 2 : 0);
     // Go's `+0000 UTC`, `-0500 EST`: the name after the offset says nothing more.
