@@ -51,7 +51,7 @@ export const RECORD_FLAGS = {
   invalidUtf8: 2, // the bytes were not valid UTF-8; raw_bytes keeps the original
   parseError: 4, // a structured format (e.g. alert-jsonl) did not parse; stored raw
   duplicate: 8, // attached to an already open anomaly (detection)
-  noTimestamp: 16, // ts is the read time, not the record's own
+  noTimestamp: 16, // no time of its own: ts is the record's before it (a backlog) or the read time
   partialFlushed: 32, // a line without its newline, flushed because the file went away
   nulSkipped: 64, // NUL bytes before the line were skipped (a hole left by a writer without O_APPEND after a truncation)
   ansiStripped: 128, // terminal colour/control sequences were removed from the text (decode/ansi.ts)

@@ -15,19 +15,32 @@ import { templateKey } from './template-key.js';
 import type { FindingSink } from './types.js';
 
 // All detectors of one source, on the source's stream clock (the largest record time seen:
-// a late record counts as now, so windows never run backwards). Statistical detectors
+// a late record counts as now, so windows never run backwards; a record far in the future
+// moves it only once the next one confirms the leap, see observe). Statistical detectors
 // (burst, rates, new template, surge, silence) learn during the learning period and report
 // after it; record-level ones (critical, traceback, alert) report from the first record.
 
 export interface SourceDetectionState {
   clock: number;
   firstTs: number | null;
+  /** Stream time of the learning period so far (see LEARN_STEP_MS); older states: clock - firstTs. */
+  learnedMs?: number;
+  /** A record that leapt ahead, not confirmed yet (see observe). */
+  leapTs?: number | null;
   records: number;
   learning: boolean;
   burst?: BurstState;
   rates?: Partial<Record<'error' | 'warn', ErrorRateState>>;
   silence?: SilenceState;
 }
+
+/**
+ * A record stamped more than this ahead of both the stream clock and the wall clock is a
+ * leap: a line from a host whose clock is wrong, a year typed 2099.
+ */
+const LEAP_MS = 10 * 60_000;
+/** The most one step of the clock counts toward the learning period (a first line stamped 1970 is not 56 years of learning). */
+const LEARN_STEP_MS = 60_000;
 
 const MUTE: FindingSink = { found: () => undefined, cleared: () => undefined };
 const WARN = levelRank('warn');
@@ -38,6 +51,8 @@ export class SourceDetection {
   /** Wall time when the clock last moved (the timer extrapolates from it). */
   wallAtClock = 0;
   private firstTs: number | null = null;
+  private learnedMs = 0;
+  private leapTs: number | null = null;
   private records = 0;
   private learning = true;
   readonly book = new TemplateBook();
@@ -76,6 +91,8 @@ export class SourceDetection {
     if (state) {
       this.clock = state.clock;
       this.firstTs = state.firstTs;
+      this.learnedMs = state.learnedMs ?? (state.firstTs === null ? 0 : Math.max(0, state.clock - state.firstTs));
+      this.leapTs = state.leapTs ?? null;
       this.records = state.records;
       this.learning = state.learning;
     }
@@ -99,16 +116,28 @@ export class SourceDetection {
   observe(r: StoredRecord, wallNow: number, sink: FindingSink): void {
     const s = this.settings;
     let t = r.ts;
-    if (t > this.clock) {
-      this.clock = t;
-      this.wallAtClock = wallNow;
+    // A leap is counted at the stream's time, as a late record is: moved to, the clock would
+    // hold every later record there (the next hour's errors all at one instant, a burst; the
+    // silence detector's gaps an hour long). The next record stamped near it confirms it
+    // (the log did move: its zone changed, its host's clock was set).
+    const leap = t > Math.max(this.clock, wallNow) + LEAP_MS;
+    if (leap && (this.leapTs === null || Math.abs(t - this.leapTs) > LEAP_MS)) {
+      this.leapTs = t;
+      t = this.clock === Number.NEGATIVE_INFINITY ? wallNow : this.clock;
     } else {
-      t = this.clock;
+      if (!leap) this.leapTs = null;
+      if (t > this.clock) {
+        if (this.clock !== Number.NEGATIVE_INFINITY) this.learnedMs += Math.min(t - this.clock, LEARN_STEP_MS);
+        this.clock = t;
+        this.wallAtClock = wallNow;
+      } else {
+        t = this.clock;
+      }
     }
     if (this.learning) {
       this.firstTs ??= t;
       this.records++;
-      if (t - this.firstTs >= s.learningMs && this.records >= s.learningRecords) this.learning = false;
+      if (this.learnedMs >= s.learningMs && this.records >= s.learningRecords) this.learning = false;
     }
     // While learning, statistical detectors keep their books but say nothing.
     const stat = this.learning ? MUTE : sink;
@@ -120,7 +149,8 @@ export class SourceDetection {
       this.warnRate.advance(t, stat);
       this.warnRate.total++;
     }
-    this.silence?.observe({ id: r.id, ts: r.ts }, t, this.learning, sink);
+    // On the stream's time: a late record's own would make the gap after it look long.
+    this.silence?.observe({ id: r.id, ts: t }, t, this.learning, sink);
 
     const rank = r.levelRank;
     const key: TemplateKey = r.templateId ?? templateKey(r);
@@ -164,6 +194,8 @@ export class SourceDetection {
     return {
       clock: this.clock,
       firstTs: this.firstTs,
+      learnedMs: this.learnedMs,
+      leapTs: this.leapTs,
       records: this.records,
       learning: this.learning,
       ...(this.burst ? { burst: this.burst.snapshot() } : {}),

@@ -49,6 +49,8 @@ export class Ingestor {
   private closed = false;
   private failing: Error | null = null;
   private retryDelay: number;
+  /** Per file, the time of the last record that had one and when it was read (see commit). */
+  private lastTimed = new Map<string, { ts: number; readAt: number }>();
   private readonly o: Required<IngestorOptions>;
 
   constructor(
@@ -307,13 +309,21 @@ export class Ingestor {
     const templates = this.templates;
     for (const b of batches) {
       const recs = b.records;
+      const file = `${b.source.id}:${b.fileId}`;
+      let timed = this.lastTimed.get(file);
       for (let i = 0; i < recs.length; i++) {
         const r = recs[i]!;
         let ts = r.ts;
         let flags = r.flags;
         if (ts === null) {
-          ts = b.readAt;
+          // A record without a time of its own takes the time of the one before it in its
+          // file when that one was read just now, as lnav does: a line of a backlog read at
+          // start stamped with the read time stood hours after its neighbours (a burst of
+          // the backlog's errors "now"). Else the time it was read.
+          ts = timed && b.readAt - timed.readAt <= TIMED_RECENT_MS ? timed.ts : b.readAt;
           flags |= RECORD_FLAGS.noTimestamp;
+        } else if (i === recs.length - 1 || recs[i + 1]!.ts === null) {
+          timed = { ts, readAt: b.readAt };
         }
         const t = templates ? templates.match(r.message, r) : null;
         // The decoded record becomes the stored one, which is also the row written (no
@@ -330,6 +340,10 @@ export class Ingestor {
         s.templateId = t ? t.id : null;
         s.template = t ? t.template : null;
         stored.push(s);
+      }
+      if (timed) {
+        if (this.lastTimed.size >= 10_000 && !this.lastTimed.has(file)) this.lastTimed.clear();
+        this.lastTimed.set(file, timed);
       }
       // Later checkpoints of the same file supersede earlier ones.
       if (b.checkpoint) checkpoints.set(b.checkpoint.fileId, b.checkpoint);
@@ -357,6 +371,9 @@ export class Ingestor {
     if (stored.length) this.events.onDidStore?.(stored);
   }
 }
+
+/** How recently the record a time is taken from must have been read (see commit). */
+const TIMED_RECENT_MS = 5000;
 
 function batchBytes(b: IngestBatch): number {
   if (b.bytes !== undefined) return b.bytes;
