@@ -14,6 +14,10 @@ describe('timestamps', () => {
     ['2024-05-01 10:00:00 +0530', '2024-05-01T04:30:00.000Z'],
     ['2024-05-01 10:00:00.123 +0000 UTC', '2024-05-01T10:00:00.123Z'],
     ['2024-05-01 10:00:00 -0500 EST', '2024-05-01T15:00:00.000Z'],
+    // Java's ZonedDateTime.toString(); Go's time.Now().String() with its monotonic reading.
+    ['2024-05-01T10:00:00+05:30[Asia/Kolkata]', '2024-05-01T04:30:00.000Z'],
+    ['2024-05-01T10:00:00.5Z[UTC]', '2024-05-01T10:00:00.500Z'],
+    ['2024-05-01 10:00:00.123456789 +0530 IST m=+0.001234567', '2024-05-01T04:30:00.123Z'],
   ])('ISO 8601 %s', (text, want) => {
     const r = parseIso(text)!;
     expect(new Date(r.ms).toISOString()).toBe(want);
@@ -30,6 +34,7 @@ describe('timestamps', () => {
     expect(lead('2026-11-21 10:00:00.5 +0000 UTC INFO go')).toEqual({ at: '2026-11-21T10:00:00.500Z', rest: 'INFO go', assumed: null });
     expect(lead('2026-11-21 10:00:00 +0000 INFO keeps')).toEqual({ at: '2026-11-21T10:00:00.000Z', rest: 'INFO keeps', assumed: null });
     expect(lead('2026-11-21 10:00:00 ERROR local').assumed).toBe('zone');
+    expect(lead('2026-11-22T10:00:00+05:30[Asia/Kolkata] ERROR zdt')).toEqual({ at: '2026-11-22T04:30:00.000Z', rest: 'ERROR zdt', assumed: null });
   });
 
   it("slash dates (Go's log, nginx's error log) take a zone after them as ISO does; an offset no zone has is not a zone", () => {
@@ -144,6 +149,43 @@ describe('timestamps', () => {
     const bad = ['', '-', '-12345678', '12345678901234567890', '1714557600.', '1e15', ' 1714557600', '17145576001a'];
     expect(ok.map((t) => p(t, ctx)?.ms)).toEqual([1714557600123, -1714557600, 12346, 1714558, 0]);
     expect(bad.map((t) => p(t, ctx))).toEqual(bad.map(() => null));
+  });
+
+  it('local times where the offset changes inside an hour (Chatham at :45, Lord Howe at :30) and in the hour the clocks go back', () => {
+    const tz = process.env.TZ;
+    const at = (t: string) => new Date(parseIso(t)!.ms).toISOString();
+    try {
+      process.env.TZ = 'Pacific/Chatham';
+      resetTimeCache();
+      // 02:45 +12:45 became 03:45 +13:45 on 2026-09-27; back on 2027-04-04 at 03:45 +13:45.
+      expect(at('2026-09-27 02:30:00')).toBe('2026-09-26T13:45:00.000Z');
+      expect(at('2026-09-27 03:50:00')).toBe('2026-09-26T14:05:00.000Z');
+      expect(at('2027-04-04 03:50:00')).toBe('2027-04-03T15:05:00.000Z');
+      process.env.TZ = 'Australia/Lord_Howe';
+      resetTimeCache();
+      expect(at('2026-10-04 02:45:00')).toBe('2026-10-03T15:45:00.000Z');
+      process.env.TZ = 'America/New_York';
+      resetTimeCache();
+      // 2026-11-01: 01:00-01:59 comes twice (EDT, then EST). A log written through it in
+      // local time goes 01:59 -> 01:00: that is the second pass, an hour later, not a step back.
+      const night = ['00:59:00', '01:30:00', '01:59:00', '01:00:00', '01:30:00', '01:59:30', '02:00:00'].map((t) => at(`2026-11-01 ${t}`));
+      expect(night).toEqual([
+        '2026-11-01T04:59:00.000Z',
+        '2026-11-01T05:30:00.000Z',
+        '2026-11-01T05:59:00.000Z',
+        '2026-11-01T06:00:00.000Z',
+        '2026-11-01T06:30:00.000Z',
+        '2026-11-01T06:59:30.000Z',
+        '2026-11-01T07:00:00.000Z',
+      ]);
+      // Read alone, a time in that hour is its first pass.
+      resetTimeCache();
+      expect(at('2026-11-01 01:30:00')).toBe('2026-11-01T05:30:00.000Z');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+      resetTimeCache();
+    }
   });
 
   it('resetTimeCache() makes parsers forget what they read (the zone changed)', () => {

@@ -10,7 +10,7 @@ const LEAD = new RegExp(
     // The zone may follow after a space (`10:00:00 +0530`, Ruby's `10:00:00 UTC`, Go's
     // `10:00:00.123 +0000 UTC`; a name after an offset adds nothing to it).
     // An offset is one a zone can have (up to 14:00): `+2500` after a time is something else.
-    '(?<iso>\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?|(?!:\\d))(?:Z|(?: ?[+-](?:0\\d|1[0-4]):?[0-5]\\d)(?: (?:UTC|GMT|[A-Z]{1,3}[SD]T|MSK))?| (?:UTC|GMT))?)' +
+    '(?<iso>\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?|(?!:\\d))(?:Z|(?: ?[+-](?:0\\d|1[0-4]):?[0-5]\\d)(?: (?:UTC|GMT|[A-Z]{1,3}[SD]T|MSK))?| (?:UTC|GMT))?(?:\\[[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*\\])?)' +
     '|(?<basic>\\d{8}T\\d{6}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?)' + // ISO 8601 basic: 20240501T100000Z
     '|(?<slash>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?: ?[+-](?:0\\d|1[0-4]):?[0-5]\\d| (?:UTC|GMT))?)' +
     '|(?<ctime>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? \\d{4})' +

@@ -31,17 +31,37 @@ function monthKey(t: string, i: number): number {
   return ((t.charCodeAt(i) | 32) << 16) | ((t.charCodeAt(i + 1) | 32) << 8) | (t.charCodeAt(i + 2) | 32);
 }
 
-// Local-time conversion is the slow part (new Date(...) with the zone rules); offsets only
-// change at hour boundaries in practice, so cache the start of the last local hour.
+// Local-time conversion is the slow part (new Date(...) with the zone rules); offsets
+// change at hour boundaries in most zones, so cache the start of the last local hour. An
+// hour in which the offset changes (Chatham's at :45, Lord Howe's at :30, the hour skipped
+// when clocks go forward) or that comes twice (clocks go back) is converted time by time.
 let cachedHourKey = -1;
 let cachedHourMs = 0;
+let cachedHourOdd = false;
+/** The last time converted: a time in an hour that comes twice is its second pass when this is past the first. */
+let lastLocal = Number.NEGATIVE_INFINITY;
 export function localToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
   const key = ((y * 12 + mo) * 31 + d) * 24 + h;
   if (key !== cachedHourKey) {
     cachedHourMs = new Date(y, mo, d, h, 0, 0, 0).getTime();
     cachedHourKey = key;
+    cachedHourOdd = new Date(y, mo, d, h, 59, 59, 999).getTime() - cachedHourMs !== 3_599_999 || repeats(cachedHourMs, h, 0, 0) !== null || repeats(cachedHourMs + 1_800_000, h, 30, 0) !== null;
   }
-  return cachedHourMs + mi * 60_000 + s * 1000 + ms;
+  if (!cachedHourOdd) return (lastLocal = cachedHourMs + mi * 60_000 + s * 1000 + ms);
+  let out = new Date(y, mo, d, h, mi, s, ms).getTime();
+  const again = repeats(out, h, mi, s);
+  // Lines a few minutes out of order do not make it the second pass.
+  if (again !== null && out < lastLocal - 300_000 && again >= lastLocal - 300_000) out = again;
+  return (lastLocal = out);
+}
+
+/** When local time h:mi:s comes again after instant `at` (clocks went back an hour or half an hour), else null. */
+function repeats(at: number, h: number, mi: number, s: number): number | null {
+  for (const step of [3_600_000, 1_800_000]) {
+    const t = new Date(at + step);
+    if (t.getHours() === h && t.getMinutes() === mi && t.getSeconds() === s) return at + step;
+  }
+  return null;
 }
 
 // Compiled patterns remember their last results; they drop them when this changes.
@@ -50,6 +70,7 @@ let cacheEpoch = 0;
 /** Forgets the cached zone offset and every parser's remembered results (tests change TZ). */
 export function resetTimeCache(): void {
   cachedHourKey = -1;
+  lastLocal = Number.NEGATIVE_INFINITY;
   cacheEpoch++;
 }
 
@@ -148,20 +169,25 @@ export function parseIso(t: string): ParsedTime | null {
     if (om < 0 || om > 59 || oh * 60 + om > 14 * 60) return null;
     off = (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
     i = j + (j < n ? 2 : 0);
-    // Go's `+0000 UTC`, `-0500 EST`: the name after the offset says nothing more.
+    // Go's `+0000 UTC`, `-0500 EST`: the name after the offset says nothing more; nor does
+    // the monotonic clock reading of Go's time.Now().String() after it (` m=+0.001`).
     if (i < n && t.charCodeAt(i) === 32) {
       let k = i + 1;
       while (k < n && t.charCodeAt(k) >= 65 && t.charCodeAt(k) <= 90) k++;
-      if (k === n && k - i - 1 >= 2 && k - i - 1 <= 5) i = n;
+      if (k - i - 1 >= 2 && k - i - 1 <= 5 && (k === n || GO_MONOTONIC.test(t.slice(k)))) i = n;
     }
   } else if (t.startsWith('UTC', i) || t.startsWith('GMT', i)) {
     i += 3;
   } else {
     return null;
   }
+  // Java's ZonedDateTime: `+05:30[Asia/Kolkata]`, the zone's name after its offset.
+  if (i < n && t.charCodeAt(i) === 91 && t.charCodeAt(n - 1) === 93) i = n;
   if (i < n) return null;
   return { ms: Date.UTC(y, mo - 1, d, h, mi, s, ms) - off, assumed: null };
 }
+
+const GO_MONOTONIC = /^ m=[+-]\d+(?:\.\d+)?$/;
 
 /** a === b, with a cheap look at the last character first (millisecond times differ there). */
 function sameText(a: string, b: string): boolean {
