@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { BandSeries } from '../../shared/types.js';
+import { fmtClock } from '../features/format.js';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, Filler, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -37,7 +38,7 @@ export function BandChart({ series }: { series: BandSeries | null }) {
   useEffect(() => {
     const c = chart.current;
     if (!c || !series) return;
-    c.data.labels = series.points.map((p) => new Date(p.t).toLocaleTimeString([], { hour12: false }));
+    c.data.labels = series.points.map((p) => fmtClock(p.t));
     c.data.datasets[0]!.data = series.points.map((p) => p.upper);
     c.data.datasets[1]!.data = series.points.map((p) => p.center);
     c.data.datasets[2]!.data = series.points.map((p) => p.count);

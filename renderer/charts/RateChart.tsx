@@ -1,12 +1,12 @@
 import { useEffect, useRef } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import type { RateSeries } from '../../shared/types.js';
+import { fmtClock } from '../features/format.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
-function label(t: number): string {
-  return new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-}
+/** A bucket's time; its date too when not today (a span reaching back to yesterday). */
+const label = (t: number): string => fmtClock(t);
 
 /** Stacked bars per time bucket: errors, warnings, the rest. Updated in place, no animation. */
 export function RateChart({ series }: { series: RateSeries | null }) {

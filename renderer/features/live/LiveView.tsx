@@ -2,11 +2,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LogEvent } from '../../../shared/types.js';
 import { useEvents, type LineFilter } from '../../stores/events.js';
 import { useSources } from '../../stores/sources.js';
+import { fmtClock } from '../format.js';
 
-function time(ts: number): string {
-  const d = new Date(ts);
-  return d.toLocaleTimeString([], { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
-}
 
 /** Characters of a message shown until asked for the rest: a 200 KB line was a block some 34,000 px tall. */
 const SHOWN = 4000;
@@ -16,7 +13,7 @@ function Line({ e }: { e: LogEvent }) {
   const long = e.message.length > SHOWN;
   return (
     <div className={`line lvl-${e.level ?? 'none'}`} data-testid="log-line" title={e.path ?? e.source}>
-      <span className="ts">{time(e.ts)}</span>
+      <span className="ts">{fmtClock(e.ts, true)}</span>
       {/* A container's lines say which container (a Docker source follows several). */}
       <span className="src">{e.stream !== null && e.path ? `${e.source}/${e.path}` : e.source}</span>
       <span className="lvl">{e.level ?? ''}</span>
