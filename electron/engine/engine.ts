@@ -160,6 +160,7 @@ export class Engine {
         toaster: opts.toaster ?? new NodeNotifierToaster(),
         openAnomalies: readOpenAnomalies(engine.store.db),
         reports: (req) => engine.report(req),
+        snoozedUntil: (a, now) => detection.core.snoozedUntil(a, now),
         log: engine.log,
       });
     } catch (err) {

@@ -27,7 +27,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function startNotify(dir: string, yamlText: string, opts: { toaster?: Toaster; now?: () => number; reports?: SendContext['report'] } = {}): Harness {
+export function startNotify(
+  dir: string,
+  yamlText: string,
+  opts: { toaster?: Toaster; now?: () => number; reports?: SendContext['report']; snoozedUntil?: (a: Anomaly, now: number) => number | null } = {},
+): Harness {
   const store = new Store(join(dir, 'vigil.db'));
   const events = new Emitter<EngineEvents>();
   const secrets = new SecretStore(join(dir, 'secrets.json'), new PlainSecretBox());
@@ -41,6 +45,7 @@ export function startNotify(dir: string, yamlText: string, opts: { toaster?: Toa
     log: (m) => logs.push(m),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.reports ? { reports: opts.reports } : {}),
+    ...(opts.snoozedUntil ? { snoozedUntil: opts.snoozedUntil } : {}),
   });
   return {
     store,

@@ -1,6 +1,6 @@
 // Sends the outbox, channel by channel: one request at a time per channel, in order (a
 // message waits for the one before it, retries included), channels in parallel.
-import type { AnyChannelConfig, ChannelStatus, ChannelType } from '../../../shared/types.js';
+import type { Anomaly, AnyChannelConfig, ChannelStatus, ChannelType } from '../../../shared/types.js';
 import { backoffDelay, type RetryPolicy } from './backoff.js';
 import { CircuitBreaker } from './breaker.js';
 import { redact, secretValues } from './mask.js';
@@ -23,6 +23,8 @@ export interface DispatcherDeps {
   log: (msg: string) => void;
   /** Something in the outbox changed (for the UI). */
   changed: () => void;
+  /** Until when the anomaly is snoozed, now (null: it is not). */
+  snoozedUntil?: (a: Anomaly, now: number) => number | null;
 }
 
 /** A timer longer than this is re-armed (setTimeout overflows past 2^31-1 ms). */
@@ -123,9 +125,19 @@ export class Dispatcher {
 
   private async deliver(w: ChannelWorker, head: OutboxRow, config: AnyChannelConfig): Promise<void> {
     const startedAt = this.deps.now();
-    const attemptId = this.outbox.beginAttempt(head.id, startedAt);
     const attempts = head.attempts + 1;
-    const items = this.outbox.items(head.id);
+    let items = this.outbox.items(head.id);
+    if (head.kind === 'firing' && head.parts_done === 0) {
+      // Acknowledged or snoozed while its message waited (the group window, a receiver that
+      // is down): nobody is to be paged for it, nor told later that it resolved.
+      const quiet = items.filter((i) => i.anomaly.state === 'acknowledged' || (this.deps.snoozedUntil?.(i.anomaly, startedAt) ?? null) !== null);
+      if (quiet.length) {
+        this.outbox.withdraw(head, quiet.map((i) => i.anomaly.id), startedAt);
+        if (quiet.length === items.length) return;
+        items = items.filter((i) => !quiet.includes(i));
+      }
+    }
+    const attemptId = this.outbox.beginAttempt(head.id, startedAt);
     // A firing message whose every anomaly resolved before it went out (group window, quiet
     // hours, retries, the dead letters) says so in its title and kind, not only per item.
     const kind = head.kind === 'firing' && items.every((i) => i.anomaly.state === 'resolved') ? 'resolved' : head.kind;

@@ -1,7 +1,7 @@
 // From anomaly changes to outbox messages: routing, the repeat interval, grouping windows,
 // resolved messages; and sealing complete groups, holding them for quiet hours and rate
 // limits. Everything it decides is written to the outbox in one transaction per batch.
-import type { AnomalyChange, AnyChannelConfig, Anomaly } from '../../../shared/types.js';
+import { severityRank, type AnomalyChange, type AnyChannelConfig, type Anomaly } from '../../../shared/types.js';
 import type { Outbox, OutboxKind } from './outbox.js';
 import { quietHolds, quietState } from './quiet-hours.js';
 import { route, ruleByName, type EffectiveRule } from './routing.js';
@@ -40,9 +40,16 @@ export class Grouper {
           if (a.state !== 'open' || snoozed(a, now)) continue;
           for (const { rule, channel } of route(a, rules, channels)) {
             const last = this.outbox.lastNotified(rule.name, channel.name, a.id);
-            if (last !== null && now - last < rule.repeatIntervalMs) continue;
+            if (last !== null) {
+              // Its message has not gone yet (grouping, or its receiver is down): it goes
+              // showing the anomaly as it is now, once; not one more copy per interval.
+              if (this.outbox.firingWaiting(rule.name, channel.name, a.id)) continue;
+              // Worse than the channel was told (high to critical): told now, whatever the interval.
+              const worse = last.severity !== null && severityRank(a.severity) > severityRank(last.severity);
+              if (!worse && now - last.at < rule.repeatIntervalMs) continue;
+            }
             this.add(rule.name, rule.groupWindowMs, channel, 'firing', last === null ? 'opened' : 'repeated', a, evidenceOf(a), now);
-            this.outbox.setNotified(rule.name, channel.name, a.id, now);
+            this.outbox.setNotified(rule.name, channel.name, a.id, now, a.severity);
           }
         } else if (kind === 'resolved') {
           // "Resolved" goes where "firing" went, whatever the rules say now.

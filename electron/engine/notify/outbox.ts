@@ -2,7 +2,7 @@
 // writes take microseconds, and each step is committed before the next request goes out.
 import type Database from 'better-sqlite3';
 import { preparedOnce } from '../store/prepared.js';
-import type { Anomaly, DeadLetter, NotificationHistoryEntry } from '../../../shared/types.js';
+import type { Anomaly, DeadLetter, NotificationHistoryEntry, Severity } from '../../../shared/types.js';
 import type { MessageItem } from './types.js';
 
 export type OutboxKind = 'firing' | 'resolved';
@@ -103,17 +103,30 @@ export class Outbox {
     return r.waiting > 0 || (r.dead > 0 && r.told === 0);
   }
 
-  lastNotified(rule: string, channel: string, anomalyId: number): number | null {
-    const v = this.q('SELECT last_at FROM notify_anomaly_state WHERE rule = ? AND channel = ? AND anomaly_id = ?').pluck().get(rule, channel, anomalyId);
-    return (v as number | undefined) ?? null;
+  /** When (rule, channel) was last told of the anomaly, and of which severity (null: before that was kept). */
+  lastNotified(rule: string, channel: string, anomalyId: number): { at: number; severity: Severity | null } | null {
+    const r = this.q('SELECT last_at, severity FROM notify_anomaly_state WHERE rule = ? AND channel = ? AND anomaly_id = ?').get(rule, channel, anomalyId) as
+      | { last_at: number; severity: Severity | null }
+      | undefined;
+    return r ? { at: r.last_at, severity: r.severity } : null;
   }
 
-  setNotified(rule: string, channel: string, anomalyId: number, now: number): void {
+  setNotified(rule: string, channel: string, anomalyId: number, now: number, severity: Severity): void {
     this.q(
-        `INSERT INTO notify_anomaly_state (rule, channel, anomaly_id, last_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (rule, channel, anomaly_id) DO UPDATE SET last_at = excluded.last_at`,
+        `INSERT INTO notify_anomaly_state (rule, channel, anomaly_id, last_at, severity) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (rule, channel, anomaly_id) DO UPDATE SET last_at = excluded.last_at, severity = excluded.severity`,
       )
-      .run(rule, channel, anomalyId, now);
+      .run(rule, channel, anomalyId, now, severity);
+  }
+
+  /** A firing message with the anomaly is still to go to (rule, channel) (grouping, or pending a retry). */
+  firingWaiting(rule: string, channel: string, anomalyId: number): boolean {
+    return (
+      this.q(
+        `SELECT 1 FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
+         WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ? AND o.status IN ('grouping', 'pending') LIMIT 1`,
+      ).get(anomalyId, rule, channel) !== undefined
+    );
   }
 
   notifiedRoutes(anomalyId: number): { rule: string; channel: string }[] {
@@ -219,6 +232,24 @@ export class Outbox {
   killChannel(channel: string, reason: string, now: number): number {
     return this.q("UPDATE notify_outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE channel = ? AND status IN ('grouping', 'pending')")
       .run(reason, now, channel).changes;
+  }
+
+  /**
+   * Takes anomalies out of a firing message not sent yet (acknowledged or snoozed while it
+   * waited), and forgets that its channel was told of them, so no "resolved" follows. A
+   * message left with none is removed.
+   */
+  withdraw(msg: Pick<OutboxRow, 'id' | 'rule' | 'channel'>, anomalyIds: number[], now: number): void {
+    this.transaction(() => {
+      for (const id of anomalyIds) {
+        this.q('DELETE FROM notify_items WHERE outbox_id = ? AND anomaly_id = ?').run(msg.id, id);
+        this.q('DELETE FROM notify_anomaly_state WHERE rule = ? AND channel = ? AND anomaly_id = ?').run(msg.rule, msg.channel, id);
+      }
+      if (this.q('SELECT 1 FROM notify_items WHERE outbox_id = ? LIMIT 1').get(msg.id) === undefined) {
+        this.q('DELETE FROM notify_attempts WHERE outbox_id = ?').run(msg.id);
+        this.q('DELETE FROM notify_outbox WHERE id = ?').run(msg.id);
+      } else this.q('UPDATE notify_outbox SET updated_at = ? WHERE id = ?').run(now, msg.id);
+    });
   }
 
   kill(id: number, reason: string, now: number): void {

@@ -50,6 +50,8 @@ export interface NotificationServiceOptions {
   log?: (msg: string) => void;
   /** Incident reports (the engine's anomalies.report), for channels that attach them. */
   reports?: SendContext['report'];
+  /** Until when an anomaly is snoozed (detection's snoozes): a message waiting to go leaves it out. */
+  snoozedUntil?: (a: Anomaly, now: number) => number | null;
 }
 
 export class NotificationService {
@@ -99,6 +101,7 @@ export class NotificationService {
       timeoutMs: (c) => this.timeoutMs(c),
       log: this.log,
       changed: () => this.changed(),
+      ...(opts.snoozedUntil ? { snoozedUntil: opts.snoozedUntil } : {}),
     });
     for (const a of opts.openAnomalies ?? []) if (a.state === 'open') this.open.set(a.id, a);
   }

@@ -17,7 +17,7 @@ async function receiver(): Promise<Receiver> {
   return r;
 }
 
-function start(yaml: string, opts: { now?: () => number } = {}): { h: Harness; toaster: RecordingToaster; dir: string } {
+function start(yaml: string, opts: { now?: () => number; snoozedUntil?: (a: Anomaly, now: number) => number | null } = {}): { h: Harness; toaster: RecordingToaster; dir: string } {
   const { dir, cleanup } = tempDir();
   const toaster = new RecordingToaster();
   const h = startNotify(dir, yaml, { toaster, ...opts });
@@ -119,6 +119,82 @@ notify:
     h.events.emit('anomaly.changed', [opened(b)]);
     await idle(h);
     expect(hook.requests).toHaveLength(2);
+  });
+
+  it('an open anomaly that gets worse (high to critical) is told at once, whatever the repeat interval; once, not again', async () => {
+    const hook = await receiver();
+    let now = Date.parse('2026-11-21T10:00:00Z');
+    const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\nnotify: { groupWindow: 0, repeatInterval: 4h }\n`, { now: () => now });
+    const a = anomaly({ title: 'ZeroDivisionError in app', severity: 'high' });
+    h.events.emit('anomaly.changed', [opened(a)]);
+    await waitFor(() => hook.requests.length === 1, { what: 'the first notice' });
+    now += 6000;
+    h.events.emit('anomaly.changed', [change('repeated', { ...a, count: 2 })]);
+    await idle(h);
+    expect(hook.requests).toHaveLength(1);
+    const worse = { ...a, severity: 'critical' as const, title: 'FATAL in app: billing ledger lost', count: 3 };
+    h.events.emit('anomaly.changed', [change('repeated', worse)]);
+    await waitFor(() => hook.requests.length === 2, { what: 'the escalation' });
+    expect((hook.requests[1]!.json as { anomalies: unknown[] }).anomalies[0]).toMatchObject({ severity: 'critical', title: 'FATAL in app: billing ledger lost' });
+    now += 6000;
+    h.events.emit('anomaly.changed', [change('repeated', { ...worse, count: 4 })]);
+    await idle(h);
+    expect(hook.requests).toHaveLength(2);
+  });
+
+  it('a receiver that is down gets the anomaly once when it is back, not one copy per repeat interval that passed', async () => {
+    const hook = await receiver();
+    let down = true;
+    hook.reply(() => (down ? { status: 503, body: 'down' } : { status: 204 }));
+    const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }
+notify: { groupWindow: 0, repeatInterval: 200ms, retry: { maxAttempts: 50, initialDelay: 100ms, maxDelay: 200ms }, breaker: { failureThreshold: 1000 } }\n`);
+    const a = anomaly({ title: 'outage-x' });
+    h.events.emit('anomaly.changed', [opened(a)]);
+    for (let i = 2; i <= 8; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      h.events.emit('anomaly.changed', [change('repeated', { ...a, count: i })]);
+    }
+    down = false;
+    await waitFor(() => h.service.history({ status: 'sent' }).length >= 1, { what: 'the notice, once the receiver is back' });
+    await idle(h);
+    const ok = hook.requests.filter((_r, i) => i >= hook.requests.length - h.service.history({ status: 'sent' }).length);
+    expect(h.service.history({ status: 'sent' })).toHaveLength(1);
+    expect((ok[0]!.json as { anomalies: { count: number }[] }).anomalies[0]!.count).toBe(8);
+  });
+
+  it('an anomaly acknowledged or snoozed while its message waits (the group window) is not sent, nor its "resolved" later', async () => {
+    const slack = await receiver();
+    let now = Date.parse('2026-11-21T10:00:00Z');
+    const snoozed = new Set<number>();
+    const yaml = `channels:\n  - { name: ops, type: slack, url: "${slack.url}" }\nnotify: { groupWindow: 30s }\n`;
+    const { h } = start(yaml, { now: () => now, snoozedUntil: (x, t) => (snoozed.has(x.id) ? t + 3_600_000 : null) });
+    const acked = anomaly({ title: 'ack-me' });
+    const napping = anomaly({ title: 'snz-4' });
+    const loud = anomaly({ title: 'still loud' });
+    h.events.emit('anomaly.changed', [opened(acked), opened(napping), opened(loud)]);
+    now += 1200;
+    h.events.emit('anomaly.changed', [change('acknowledged', { ...acked, state: 'acknowledged' })]);
+    snoozed.add(napping.id);
+    now += 30_000;
+    h.service.applyConfig(config(yaml));
+    await waitFor(() => slack.requests.length === 1, { what: 'the message' });
+    const text = JSON.stringify(slack.requests[0]!.json);
+    expect(text).toContain('still loud');
+    expect(text).not.toContain('ack-me');
+    expect(text).not.toContain('snz-4');
+    // Both alone: no message at all.
+    const alone = anomaly({ title: 'alone' });
+    h.events.emit('anomaly.changed', [opened(alone)]);
+    h.events.emit('anomaly.changed', [change('acknowledged', { ...alone, state: 'acknowledged' })]);
+    now += 31_000;
+    h.service.applyConfig(config(yaml));
+    await idle(h);
+    expect(slack.requests).toHaveLength(1);
+    h.events.emit('anomaly.changed', [change('resolved', { ...acked, state: 'resolved' }), change('resolved', { ...napping, state: 'resolved' })]);
+    now += 31_000;
+    h.service.applyConfig(config(yaml));
+    await idle(h);
+    expect(slack.requests).toHaveLength(1);
   });
 
   it('sends "resolved" where the channel supports it, to the channels told about the anomaly', async () => {
