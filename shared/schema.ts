@@ -99,6 +99,14 @@ const duration = z.union([
   z.number().int('must be whole milliseconds').min(0, 'must not be negative'),
   z.string().refine((s) => parseDuration(s) !== null, { message: 'is not a duration like 500ms, 30s, 5m, 4h or 1d' }),
 ]);
+/** How long a request may take: a real bound (0 timed out at once; past 24 days, setTimeout's range, too). */
+const requestTimeout = duration.refine(
+  (v) => {
+    const ms = typeof v === 'number' ? v : parseDuration(v);
+    return ms === null || (ms >= 100 && ms <= 600_000);
+  },
+  { message: 'must be between 100ms and 10m' },
+);
 /** `secret:NAME` refers to the secret store (names: letters, digits, space, dot, dash, underscore). */
 const SECRET_REF = /^secret:[\p{L}\p{M}\p{N}_ .-]{1,200}$/u;
 const isSecretRef = (s: string) => s.startsWith('secret:');
@@ -116,7 +124,12 @@ const urlOrSecret = z.string().refine(
 );
 const oneLine = z.string().regex(/^[^\r\n]*$/, 'must be a single line');
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'is not a valid HTTP header name');
-const headers = z.record(headerName, oneLine);
+// HTTP carries header values as bytes of Latin-1: a value with other characters (X-Team: 東京)
+// failed every delivery. A secret's value is checked when it is sent.
+const headerValue = oneLine.refine((s) => isSecretRef(s) || /^[\x00-\xff]*$/.test(s), {
+  message: 'has a character HTTP headers cannot carry (only Latin-1 text; put other text in the body)',
+});
+const headers = z.record(headerName, headerValue);
 const jsonTemplate = z.string().refine(
   (s) => {
     try {
@@ -132,7 +145,7 @@ const channelCommon = {
   name,
   enabled: z.boolean().optional(),
   sendResolved: z.boolean().optional(),
-  timeout: duration.optional(),
+  timeout: requestTimeout.optional(),
 };
 export const ToastChannelConfig = z.strictObject({ ...channelCommon, type: z.literal('toast') });
 export const N8nChannelConfig = z.strictObject({ ...channelCommon, type: z.literal('n8n'), url: urlOrSecret, headers: headers.optional() });
@@ -203,7 +216,7 @@ export const NotifyConfig = z.strictObject({
   groupWindow: duration.optional(),
   repeatInterval: duration.optional(),
   quietHours: QuietHours.optional(),
-  timeout: duration.optional(),
+  timeout: requestTimeout.optional(),
   retry: z
     .strictObject({
       maxAttempts: z.number().int().min(1).max(1000).optional(),

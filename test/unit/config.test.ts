@@ -94,3 +94,18 @@ describe('config loader: vigil.yml', () => {
     expect(parseConfig('sources: []\nsources: []\n').ok).toBe(false);
   });
 });
+
+describe('channel settings that could only fail at delivery are refused with their key', () => {
+  const channel = (extra: string) => parseConfig(`channels:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:9/x\n${extra}`);
+  it('a header value HTTP cannot carry (not Latin-1): refused; Latin-1 and secret references pass', () => {
+    expect(channel('    headers: { X-Team: 東京 }\n')).toMatchObject({ ok: false, errors: [{ key: 'channels.0.headers.X-Team', reason: expect.stringMatching(/Latin-1/) }] });
+    expect(channel('    headers: { X-Team: Zürich }\n').ok).toBe(true);
+    expect(channel('    headers: { X-Token: "secret:東京 token" }\n').ok).toBe(true);
+  });
+
+  it('a request timeout of 0 or past 10 minutes (25d overflowed the timer: every request "timed out" at once)', () => {
+    for (const t of ['0', '25d', '11m', '50ms']) expect(channel(`    timeout: ${t}\n`)).toMatchObject({ ok: false, errors: [{ key: 'channels.0.timeout' }] });
+    for (const t of ['100ms', '15s', '10m']) expect(channel(`    timeout: ${t}\n`).ok).toBe(true);
+    expect(parseConfig('notify:\n  timeout: 25d\n')).toMatchObject({ ok: false, errors: [{ key: 'notify.timeout' }] });
+  });
+});

@@ -150,7 +150,8 @@ export class Dispatcher {
       const timeoutMs = this.deps.timeoutMs(config);
       const res = await this.deps.senders[config.type].send(msg, {
         config: resolved,
-        signal: AbortSignal.timeout(timeoutMs),
+        // `timeout` is per request: a message sent in parts (n8n) has that for each.
+        signal: AbortSignal.timeout(timeoutMs * (config.type === 'n8n' ? Math.max(1, items.length - head.parts_done) : 1)),
         timeoutMs,
         deliveryKey: `${head.created_at.toString(36)}-${head.id}`,
         partsDone: head.parts_done,

@@ -93,11 +93,16 @@ export class Outbox {
    * (the channel was never told). One sent (or being sent) means it was told.
    */
   firingUnsent(rule: string, channel: string, anomalyId: number): boolean {
+    // A message sent in parts (n8n: a request per anomaly) told the anomalies of the parts it
+    // sent (`pos` below parts_done), though the rest waits for a retry.
     const r = this.q(
-        `SELECT coalesce(sum(o.status IN ('grouping', 'pending')), 0) AS waiting, coalesce(sum(o.status IN ('sent', 'sending')), 0) AS told,
-                coalesce(sum(o.status = 'dead'), 0) AS dead
-         FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
-         WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?`,
+        `SELECT coalesce(sum(status IN ('grouping', 'pending') AND pos >= parts_done), 0) AS waiting,
+                coalesce(sum(status IN ('sent', 'sending') OR pos < parts_done), 0) AS told,
+                coalesce(sum(status = 'dead' AND pos >= parts_done), 0) AS dead
+         FROM (SELECT o.status, o.parts_done,
+                      (SELECT count(*) FROM notify_items j WHERE j.outbox_id = i.outbox_id AND (j.added_at < i.added_at OR (j.added_at = i.added_at AND j.rowid < i.rowid))) AS pos
+               FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
+               WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?)`,
       )
       .get(anomalyId, rule, channel) as { waiting: number; told: number; dead: number };
     return r.waiting > 0 || (r.dead > 0 && r.told === 0);

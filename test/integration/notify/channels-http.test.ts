@@ -65,6 +65,49 @@ describe('n8n', () => {
   });
 });
 
+describe('n8n, slow or failing', () => {
+  it('timeout is per request: four anomalies to a receiver that takes most of it each are sent once each', async () => {
+    const { h, r } = await setup((r) => `  - name: flows\n    type: n8n\n    url: ${r.url}\n    timeout: 500ms\n`);
+    r.reply(() => ({ status: 200, body: 'ok', delayMs: 300 }));
+    h.events.emit('anomaly.changed', [0, 1, 2, 3].map((i) => opened(anomaly({ title: `slow ${i}` }))));
+    await waitFor(() => h.service.history({ status: 'sent' }).length === 4, { what: 'the message sent', timeoutMs: 10_000 });
+    expect(r.requests.map((q) => q.headers['x-vigil-delivery']!.split('.').at(-1))).toEqual(['0', '1', '2', '3']);
+    expect(h.logs.join('\n')).not.toMatch(/timed out/);
+  });
+
+  it('an anomaly told in a part that went out gets its "resolved", though the message\'s other parts wait for a retry', async () => {
+    const { h, r } = await setup(
+      (r) => `  - name: flows\n    type: n8n\n    url: ${r.url}\n    sendResolved: true\n`,
+      'notify:\n  groupWindow: 0\n  retry: { maxAttempts: 20, initialDelay: 100ms, maxDelay: 100ms }\n  breaker: { failureThreshold: 1000 }\n',
+    );
+    let failing = true;
+    r.reply((_q, n) => (n === 1 || !failing ? { status: 200, body: 'ok' } : { status: 500, body: 'busy' }));
+    const [a, b] = [anomaly({ title: 'nres-0', message: 'nres-0' }), anomaly({ title: 'nres-1', message: 'nres-1' })];
+    h.events.emit('anomaly.changed', [opened(a), opened(b)]);
+    await waitFor(() => r.requests.length >= 2, { what: 'part 0 sent, part 1 refused' });
+    h.events.emit('anomaly.changed', [a, b].map((x) => ({ kind: 'resolved' as const, anomaly: { ...x, state: 'resolved' as const, resolvedAt: x.lastTs + 1 } })));
+    failing = false;
+    const told = () => r.requests.map((q) => q.json as { eventType: string; payload: { details: { message: string } } });
+    const resolvedFor = () => told().filter((e) => e.eventType === 'anomaly-resolved').map((e) => e.payload.details.message);
+    await waitFor(() => resolvedFor().length === 2, { what: 'both resolutions' });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(resolvedFor().sort()).toEqual(['nres-0', 'nres-1']);
+  });
+});
+
+describe('receivers that answer otherwise', () => {
+  it('a redirect is not followed, not retried: dead at once, saying where it points (without its query)', async () => {
+    const { h, r } = await setup((r) => `  - name: hook\n    type: webhook\n    url: ${r.url}\n`);
+    r.reply(() => ({ status: 301, headers: { location: 'https://new.example/hooks/abc?token=s3cret' } }));
+    h.events.emit('anomaly.changed', [opened(anomaly())]);
+    await waitFor(() => h.service.deadLetters({}).length === 1, { what: 'the dead letter' });
+    expect(r.requests).toHaveLength(1);
+    const err = h.service.deadLetters({})[0]!.error!;
+    expect(err).toMatch(/^HTTP 301: the receiver redirects to https:\/\/new\.example\/hooks\/abc;/);
+    expect(err).not.toContain('s3cret');
+  });
+});
+
 describe('slack', () => {
   it('sends blocks within Slack limits, escaping mentions and markup in log text', async () => {
     const { h, r } = await setup((r) => `  - name: ops\n    type: slack\n    url: ${r.url}\n`);

@@ -20,11 +20,24 @@ export async function sendJson(
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT, ...opts.headers },
       body,
       signal: opts.signal,
-      // A redirect could carry the body (and the token in the URL) elsewhere.
-      redirect: 'error',
+      // A redirect could carry the body (and the token in the URL) elsewhere: not followed.
+      redirect: 'manual',
     });
   } catch (err) {
+    // A header value HTTP cannot carry (a secret's): the same every time, not worth a retry.
+    if (err instanceof TypeError && /ByteString/.test(err.message)) {
+      throw new DeliveryError('a header value has a character HTTP headers cannot carry (only Latin-1 text)', { retryable: false, channelFault: true });
+    }
     throw new DeliveryError(networkReason(err, opts.signal), { retryable: true });
+  }
+  if (res.status >= 300 && res.status < 400) {
+    void res.body?.cancel();
+    const where = redirectTarget(res.headers.get('location'), url);
+    throw new DeliveryError(`HTTP ${res.status}: the receiver redirects${where ? ` to ${where}` : ''}; Vigil does not follow redirects (they could take the message elsewhere): set the channel's URL to where it moved`, {
+      retryable: false,
+      statusCode: res.status,
+      channelFault: true,
+    });
   }
   const text = await readSome(res);
   if (res.ok) return { statusCode: res.status };
@@ -36,6 +49,17 @@ export async function sendJson(
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     channelFault: res.status !== 429,
   });
+}
+
+/** Where a redirect points: its origin and path, not its query (it may hold a token), as errors never carry one. */
+function redirectTarget(location: string | null, base: string): string | null {
+  if (!location) return null;
+  try {
+    const u = new URL(location, base);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return null;
+  }
 }
 
 /** The first 300 characters of a response body, for the error shown to the user. */

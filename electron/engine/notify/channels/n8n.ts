@@ -56,7 +56,7 @@ export const n8nSender: ChannelSender = {
       const envelope = n8nEnvelope(msg.items[i]!, msg);
       const res = await sendJson(config.url, JSON.stringify(envelope), {
         headers: { ...config.headers, ...envelope.headers, 'x-vigil-delivery': `${ctx.deliveryKey}.${i}` },
-        signal: ctx.signal,
+        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
       });
       statusCode = res.statusCode;
       ctx.partSent(i);
