@@ -26,6 +26,10 @@ describe('pathMatcher', () => {
     expect(deep.matches(join(root, 'logs', 'sub', 'a.log'))).toBe(true);
     expect(deep.matches(join(root, 'logs', 'a.log'))).toBe(true);
     expect(deep.matches(join(root, 'logs', 'sub', 'a.txt'))).toBe(false);
+    // include narrows a glob's matches by name too (it was ignored: skip.txt was read).
+    const named = pathMatcher(join(root, 'logs', '**'), { include: '*.log' });
+    expect(named.matches(join(root, 'logs', 'sub', 'keep.log'))).toBe(true);
+    expect(named.matches(join(root, 'logs', 'sub', 'skip.txt'))).toBe(false);
   });
 
   it('a folder: its files (matching include), recursively when asked', () => {

@@ -144,6 +144,8 @@ export class FileSet {
     let n = 0;
     for (const t of this.attached.values()) n += t.bytesBehind;
     for (const t of this.detached) n += t.bytesBehind;
+    // Rotated files in their last read: a burst's backlog is mostly in them.
+    for (const t of this.finishing) n += t.bytesBehind;
     for (const r of this.decompressing.values()) n += r.bytesBehind;
     return n;
   }

@@ -34,13 +34,15 @@ export function pathMatcher(path: string, opts: { recursive?: boolean; include?:
     const base = parts.slice(0, firstGlob).join(sep) || sep;
     const rest = parts.slice(firstGlob);
     const isMatch = picomatch(abs, { dot: true });
+    // `include` narrows a glob's matches by name as it does a folder's (`**` with `*.log`).
+    const include = opts.include === undefined ? null : picomatch(opts.include, { dot: true });
     return {
       base,
       depth: rest.includes('**') ? undefined : rest.length - 1,
-      matches: (p) => isMatch(p),
+      matches: include ? (p) => isMatch(p) && include(basename(p)) : (p) => isMatch(p),
       single: false,
       target: null,
-      describe: `files matching ${abs}`,
+      describe: `files matching ${abs}${opts.include ? ` named ${opts.include}` : ''}`,
     };
   }
   let isDir = path.endsWith('/') || opts.include !== undefined || opts.recursive !== undefined;
