@@ -25,6 +25,9 @@ describe('binaryReason: what is not a text log', () => {
     expect(binaryReason(Buffer.concat([Buffer.alloc(800), Buffer.from(log)]).subarray(0, 1024))).toBeNull();
     expect(binaryReason(Buffer.alloc(1024))).toBeNull(); // all hole: nothing to judge yet
     expect(binaryReason(Buffer.from('\x01\x02'))).toBeNull();
+    // Lines, then a hole a crash (or a preallocating writer) left: a text log still.
+    const crashed = Buffer.concat([Buffer.from('2024-05-01T10:00:00Z INFO one\n2024-05-01T10:00:01Z INFO two\n'), Buffer.alloc(4096), Buffer.from(log)]);
+    expect(binaryReason(crashed.subarray(0, 1024))).toBeNull();
   });
 
   it('login accounting files and journal files by name (lastlog is hundreds of GB of NULs where it starts)', () => {

@@ -55,5 +55,22 @@ export function binaryReason(head: Buffer): string | null {
     if (c < 0x20 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13 && c !== 27) control++;
   }
   const share = control / n;
-  return share > 0.05 ? `binary content (${Math.round(share * 100)}% control bytes in its first ${n} bytes), not a text log` : null;
+  if (share <= 0.05 || textBeforeHole(head, from)) return null;
+  return `binary content (${Math.round(share * 100)}% control bytes in its first ${n} bytes), not a text log`;
 }
+
+/**
+ * Whole lines of text, then a run of NULs: a log a crash or a preallocating writer left
+ * with a hole, not a binary file (utmp's first bytes are a record type, not a line).
+ */
+function textBeforeHole(head: Buffer, from: number): boolean {
+  const hole = head.indexOf(NUL_RUN, from);
+  if (hole <= from) return false;
+  const text = head.subarray(from, hole);
+  if (!text.includes(10)) return false;
+  let control = 0;
+  for (const c of text) if (c < 0x20 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13 && c !== 27) control++;
+  return control / text.length <= 0.05;
+}
+
+const NUL_RUN = Buffer.alloc(32);

@@ -163,11 +163,14 @@ export class FileSource implements Source {
     }
     if (this.matcher.single && attached.size === 0 && detached.size === 0 && files === 0 && this.files.archives.size === 0) {
       if (this.notAFile) return { ...base, state: 'error', message: `not a regular file (${this.notAFile}): ${this.matcher.describe}; a file source reads files` };
+      const why = this.matcher.target ? this.files.notRead.get(this.matcher.target) : undefined;
+      // There, but not read (binary, Vigil's own store): "path missing" sent people looking for it.
+      if (why) return { ...base, state: 'error', message: `not read: ${this.matcher.describe}: ${why}` };
       return { ...base, state: 'error', message: `path missing: ${this.matcher.describe}` };
     }
     if (bytesBehind > this.opts.catchUpBytes) return { ...base, state: 'catching-up', ...note };
     if (files === 0 && this.files.archives.size) return { ...base, state: 'watching', message: `read ${this.files.archives.size} compressed file(s) (not followed: compressed files are written once)` };
-    if (files === 0) return { ...base, state: 'watching', message: `no file yet: waiting for ${this.matcher.describe}` };
+    if (files === 0) return { ...base, state: 'watching', message: note.message ?? `no file yet: waiting for ${this.matcher.describe}` };
     return { ...base, state: 'watching', ...note };
   }
 

@@ -211,6 +211,31 @@ describe('file source: binary files', () => {
   });
 });
 
+describe('file source: a file not read, by name', () => {
+  it('a source naming a binary file says it is not read and why (not "path missing"); a folder of only such files too', async () => {
+    const dir = dirFixture();
+    const rec = Buffer.alloc(384);
+    rec.write('pts/0', 8);
+    writeFileSync(join(dir, 'wtmp.dat'), Buffer.concat([Buffer.from([7, 0, 0, 0]), rec, rec, rec]));
+    const one = await rig(dir, { path: join(dir, 'wtmp.dat'), start: 'beginning' });
+    await waitFor(() => /^not read: .*wtmp\.dat: binary content/.test(one.status().message ?? ''), { what: 'the reason in the status' });
+    expect(one.status().state).toBe('error');
+    const folder = join(dir, 'only-binary');
+    mkdirSync(folder);
+    copyFileSync(join(dir, 'wtmp.dat'), join(folder, 'wtmp.dat'));
+    const all = await rig(dir, { path: folder, start: 'beginning' });
+    await waitFor(() => /^not read: .*wtmp\.dat: binary content/.test(all.status().message ?? ''), { what: 'the reason, not "no file yet"' });
+  });
+
+  it('a log with a hole of NULs after its first lines (a crash, a preallocating writer) is read: the lines before and after it', async () => {
+    const dir = dirFixture();
+    const path = join(dir, 'app.log');
+    writeFileSync(path, Buffer.concat([Buffer.from('one\ntwo\nthree\n'), Buffer.alloc(4096), Buffer.from('four\nfive\n')]));
+    const r = await rig(dir, { path, start: 'beginning' });
+    expect(await r.expectCount(5)).toEqual(['one', 'two', 'three', 'four', 'five']);
+  });
+});
+
 // kubelet's /var/log/containers/*.log are symlinks into /var/log/pods; distributions link
 // log names too. A link is read as the file it points to, and followed when re-pointed.
 describe('file source: symlinks', () => {
