@@ -663,8 +663,15 @@ export class FileSet {
       if (r.state !== 'active' || r.dev === null || r.ino === null) continue;
       if (probes.some((p) => sameInode(p, r))) continue;
       const found = await findByInode(dirname(r.path), r.dev, r.ino, listing);
-      // Not found, or still at its own path but no longer matched (the config changed): gone for us.
-      if (found === null || found === r.path || probes.some((p) => p.path === found)) {
+      // Still at its own path, but no longer matched (the config changed): not ours now, but
+      // its checkpoint stays, so that the config changed back goes on from it (marked gone,
+      // the file was read again from its start: its lines twice).
+      if (found === r.path) {
+        this.rows.splice(this.rows.indexOf(r), 1);
+        continue;
+      }
+      // Not found: gone for us.
+      if (found === null || probes.some((p) => p.path === found)) {
         r.state = 'gone';
         this.rows.splice(this.rows.indexOf(r), 1);
         this.ctx.store.updateFile(r.id, { state: 'gone' });

@@ -211,6 +211,34 @@ describe('file source: binary files', () => {
   });
 });
 
+describe('file source: the config changed and changed back', () => {
+  it('a path pointed elsewhere and back goes on from its checkpoint: nothing read twice, no history that start: end skipped', async () => {
+    const dir = dirFixture();
+    const a = join(dir, 'a.log');
+    const b = join(dir, 'b.log');
+    const lines = (tag: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${tag} ${from + i}\n`).join('');
+    writeFileSync(a, lines('a', 1, 50));
+    writeFileSync(b, lines('b', 1, 50));
+    const r = await rig(dir, { path: a, start: 'end' });
+    await waitFor(() => r.status().state === 'watching', { what: 'watching a' });
+    appendFileSync(a, lines('a', 51, 60));
+    await r.expectCount(10);
+    await r.manager.apply([{ name: r.name, type: 'file', path: b, start: 'end' }]);
+    await waitFor(() => r.manager.views()[0]!.status.state === 'watching', { what: 'watching b' });
+    appendFileSync(b, lines('b', 51, 60));
+    await r.expectCount(20);
+    await r.manager.apply([{ name: r.name, type: 'file', path: a, start: 'end' }]);
+    await waitFor(() => r.manager.views()[0]!.status.state === 'watching', { what: 'watching a again' });
+    appendFileSync(a, lines('a', 71, 80));
+    const got = await r.expectCount(30);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(r.count()).toBe(30);
+    expect(got.filter((l) => l.startsWith('a ')).map((l) => Number(l.slice(2)))).toEqual([...range(51, 60), ...range(71, 80)]);
+  });
+});
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 describe('file source: a file not read, by name', () => {
   it('a source naming a binary file says it is not read and why (not "path missing"); a folder of only such files too', async () => {
     const dir = dirFixture();
