@@ -96,6 +96,14 @@ describe('n8n, slow or failing', () => {
 });
 
 describe('receivers that answer otherwise', () => {
+  it('a receiver on a port fetch refuses (6666) is dead at once, the error naming the port, not retried for half an hour', async () => {
+    const { h } = await setup(() => `  - name: hook\n    type: webhook\n    url: http://127.0.0.1:6666/hook\n`);
+    h.events.emit('anomaly.changed', [opened(anomaly())]);
+    await waitFor(() => h.service.deadLetters({}).length === 1, { what: 'the dead letter' });
+    expect(h.service.deadLetters({})[0]!.error).toMatch(/^port 6666 is one that fetch refuses/);
+    expect(h.service.deadLetters({})[0]!.attempts).toBe(1);
+  });
+
   it('a redirect is not followed, not retried: dead at once, saying where it points (without its query)', async () => {
     const { h, r } = await setup((r) => `  - name: hook\n    type: webhook\n    url: ${r.url}\n`);
     r.reply(() => ({ status: 301, headers: { location: 'https://new.example/hooks/abc?token=s3cret' } }));

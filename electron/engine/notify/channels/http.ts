@@ -28,6 +28,19 @@ export async function sendJson(
     if (err instanceof TypeError && /ByteString/.test(err.message)) {
       throw new DeliveryError('a header value has a character HTTP headers cannot carry (only Latin-1 text)', { retryable: false, channelFault: true });
     }
+    // A port fetch refuses whatever answers there (6666, 6000, 10080, ...): no retry helps.
+    if ((err as { cause?: { message?: string } }).cause?.message === 'bad port') {
+      let port = '';
+      try {
+        port = ` ${new URL(url).port}`;
+      } catch {
+        /* named without it */
+      }
+      throw new DeliveryError(`port${port} is one that fetch refuses to connect to (as browsers do: IRC, X11 and other services' ports); put the receiver on another port`, {
+        retryable: false,
+        channelFault: true,
+      });
+    }
     throw new DeliveryError(networkReason(err, opts.signal), { retryable: true });
   }
   if (res.status >= 300 && res.status < 400) {
