@@ -129,6 +129,31 @@ describe('store retention', () => {
     expect(s.db.prepare('SELECT count(*) FROM anomaly_evidence WHERE anomaly_id = 1').pluck().get()).toBe(3);
   });
 
+  it("what anomalies cite is kept up to a point: an open one's newest 400, a resolved one's newest 20; past that it goes by age, before newer lines", async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const s = open(dir);
+    fill(s, 20_000);
+    const anomaly = s.db.prepare(
+      "INSERT INTO anomalies (id, fingerprint, fingerprints, detector, source, severity, category, title, message, first_ts, last_ts, opened_at, updated_at, state) VALUES (?, ?, '[]', 'rule', 'app', 'high', 'error', 't', 'm', 0, 0, 0, 0, ?)",
+    );
+    anomaly.run(1, 'open', 'open');
+    anomaly.run(2, 'done', 'resolved');
+    const ev = s.db.prepare("INSERT INTO anomaly_events (anomaly_id, role, record_id, ts) VALUES (?, 'evidence', ?, 0)");
+    // An anomaly open for long cites a thousand lines; a resolved one a hundred; all old.
+    for (let id = 1; id <= 1000; id++) ev.run(1, id);
+    for (let id = 2001; id <= 2100; id++) ev.run(2, id);
+    const r = new Retention(s);
+    r.configure({ maxSize: '2MiB' });
+    await r.check();
+    const cited = (a: number) => s.db.prepare('SELECT r.id FROM records r JOIN anomaly_events e ON e.record_id = r.id WHERE e.anomaly_id = ? ORDER BY r.id').pluck().all(a) as number[];
+    expect(cited(1)).toEqual(Array.from({ length: 400 }, (_, i) => 601 + i));
+    expect(cited(2)).toEqual(Array.from({ length: 20 }, (_, i) => 2081 + i));
+    // The newest lines are still there, and are most of what is left.
+    const kept = expectNewestKept(s, 20_000, [...cited(1), ...cited(2)]);
+    expect(kept.length - 420).toBeGreaterThan(3000);
+  });
+
   it('templates go with their last record (a log of lines each new kept a template per line for ever); those anomalies cite, or their evidence has, stay', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

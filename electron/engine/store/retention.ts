@@ -188,6 +188,9 @@ export class Retention {
     this.lastLimit = limit.bytes;
     if (used > limit.bytes * TRIGGER) {
       const target = Math.floor(limit.bytes * TARGET);
+      // From the oldest record left: cited ones kept by an earlier pass may not be now (their
+      // anomaly resolved, or it cites newer ones), and go before any newer line.
+      this.from = 0;
       let log: number | null = null;
       const reason = limit.reason;
       while (!this.closed && used > target) {
@@ -328,11 +331,16 @@ export class Retention {
       await yieldToOthers();
     }
     // The file is cut when the WAL holding the vacuum is copied back: now, not once 4 MB
-    // more were written (a quiet store kept its old size on disk for ever).
-    try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      /* at the next checkpoint then */
+    // more were written (a quiet store kept its old size on disk for ever). PASSIVE: never
+    // waiting on a reader; tried again a few times while the checkpointer thread is at it.
+    for (let i = 0; i < 20 && !this.closed; i++) {
+      try {
+        const [r] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+        if (!r || (!r.busy && r.checkpointed >= r.log)) break;
+      } catch {
+        break; // at the next checkpoint then
+      }
+      await new Promise((res) => setTimeout(res, 25));
     }
   }
 
@@ -375,14 +383,27 @@ export class Retention {
   }
 }
 
+/** Records an anomaly cites that retention keeps, newest first: of one not resolved (its report shows 200 evidence lines), of a resolved one. */
+const KEEP_OPEN = 400;
+const KEEP_RESOLVED = 20;
+
 function statements(db: Database.Database) {
   return {
     chunkEnd: db.prepare('SELECT id FROM records WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?').pluck(),
     lastId: db.prepare('SELECT max(id) FROM records').pluck(),
     firstId: db.prepare('SELECT min(id) FROM records WHERE id >= ?').pluck(),
     span: db.prepare('SELECT min(ts) lo, max(ts) hi FROM records WHERE id BETWEEN ? AND ?'),
+    // What anomalies cite stays, up to a point: the newest KEEP_OPEN records of each anomaly
+    // not resolved (what its report shows), KEEP_RESOLVED of a resolved one. All of it was
+    // kept, and an anomaly open for weeks (or many resolved ones) grew its evidence past the
+    // bound: then every new line went as soon as it was stored.
     remove: db.prepare(
-      'DELETE FROM records WHERE id BETWEEN @lo AND @hi AND id NOT IN (SELECT record_id FROM anomaly_events WHERE record_id BETWEEN @lo AND @hi)',
+      `DELETE FROM records WHERE id BETWEEN @lo AND @hi AND id NOT IN (
+         SELECT record_id FROM (
+           SELECT e.record_id, a.state, row_number() OVER (PARTITION BY e.anomaly_id ORDER BY e.record_id DESC) AS rn
+           FROM anomaly_events e JOIN anomalies a ON a.id = e.anomaly_id
+           WHERE e.anomaly_id IN (SELECT anomaly_id FROM anomaly_events WHERE record_id BETWEEN @lo AND @hi))
+         WHERE record_id BETWEEN @lo AND @hi AND rn <= CASE WHEN state = 'resolved' THEN ${KEEP_RESOLVED} ELSE ${KEEP_OPEN} END)`,
     ),
     // Age: records stored before the cutoff, within a chunk (ids follow the order of storing).
     lastBefore: db.prepare('SELECT max(id) FROM records WHERE id BETWEEN ? AND ? AND ingested_at < ?').pluck(),
