@@ -64,13 +64,17 @@ const CHECKPOINT_DUE_BYTES = 4000 * 1024;
 /** WAL this connection lets grow before it checkpoints by itself (the thread fell behind or is gone). */
 const FALLBACK_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
-/** Records a filtered tail() looks at, at most, per call (about 0.1 s; see TailQuery.scanRows). */
-export const TAIL_SCAN_ROWS = 500_000;
+/**
+ * Records a filtered tail() looks at, at most, per call (see TailQuery.scanRows). 500,000
+ * held the engine 0.3-0.7 s a page on a busy machine, and the UI asks for up to 8 pages
+ * in a row when they hold nothing: lines waited seconds to be stored.
+ */
+export const TAIL_SCAN_ROWS = 200_000;
 /**
  * ...and this many bytes of lines, about: 500,000 lines of 1 KB took half a second, and a
  * page of them from each of a few windows held the engine for seconds.
  */
-export const TAIL_SCAN_BYTES = 128 * 1024 * 1024;
+export const TAIL_SCAN_BYTES = 48 * 1024 * 1024;
 
 export interface TailQuery {
   limit: number;
