@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { StreamDecoder } from '../../decode/types.js';
@@ -662,7 +662,13 @@ export class FileSet {
     for (const r of [...this.rows]) {
       if (r.state !== 'active' || r.dev === null || r.ino === null) continue;
       if (probes.some((p) => sameInode(p, r))) continue;
-      const found = await findByInode(dirname(r.path), r.dev, r.ino, listing);
+      let found = await findByInode(dirname(r.path), r.dev, r.ino, listing);
+      if (found === null) {
+        // Read through a link (kubelet's /var/log/containers/*.log into /var/log/pods): the
+        // file was rotated in the folder the link points into, not in the link's.
+        const real = await realpath(r.path).catch(() => null);
+        if (real !== null && dirname(real) !== dirname(r.path)) found = await findByInode(dirname(real), r.dev, r.ino, listing);
+      }
       // Still at its own path, but no longer matched (the config changed): not ours now, but
       // its checkpoint stays, so that the config changed back goes on from it (marked gone,
       // the file was read again from its start: its lines twice).

@@ -1,5 +1,5 @@
 // What happens while Vigil is stopped (or a source restarts) must not lose or repeat a line.
-import { appendFileSync, copyFileSync, existsSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../support/tmp.js';
@@ -64,6 +64,26 @@ describe('file source: across restarts', () => {
     w.write(4);
     await rig.open();
     expect(await rig.expectCount(22)).toEqual(w.written);
+  });
+
+  it("a file read through a link (kubelet's containers/*.log into pods/), rotated while stopped: its unread lines are found beside its target and read first", async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    mkdirSync(join(dir, 'pods', 'web'), { recursive: true });
+    mkdirSync(join(dir, 'containers'));
+    const target = join(dir, 'pods', 'web', '0.log');
+    const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `k ${from + i}\n`).join('');
+    writeFileSync(target, lines(1, 10));
+    symlinkSync(target, join(dir, 'containers', 'web.log'));
+    const rig = await Rig.start({ dir, source: { path: join(dir, 'containers', '*.log'), start: 'beginning' } });
+    cleanups.push(() => rig.close());
+    await rig.expectCount(10);
+    await rig.close();
+    appendFileSync(target, lines(11, 20));
+    renameSync(target, `${target}.20261122`);
+    writeFileSync(target, lines(21, 30));
+    await rig.open();
+    expect(await rig.expectCount(30)).toEqual(Array.from({ length: 30 }, (_, i) => `k ${i + 1}`));
   });
 
   it('stopped again while reading a file rotated away under a name the source does not match: its late lines are still read', async () => {
