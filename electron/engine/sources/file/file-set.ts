@@ -8,6 +8,7 @@ import type { SourceContext } from '../source.js';
 import { FileTailer, type TailerDeps } from './tailer.js';
 import type { PathMatcher } from './path-matcher.js';
 import { findByInode, holdsCheckpoint, probeFile, sameInode, type Probe } from './identity.js';
+import { isGone } from './fs-errors.js';
 import { decodeTail, encodeTail, fingerprint, readTail } from './fingerprint.js';
 import { unreadable } from '../../util/compression.js';
 import { COMPRESSED, CompressedReader, DECOMPRESSING, furthestHeld } from './compressed-reader.js';
@@ -622,7 +623,7 @@ export class FileSet {
         probes.push(await probeFile(path));
         this.host.recovered(path);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.host.fail(path, err);
+        if (!isGone(err)) this.host.fail(path, err);
       }
     }
     const byInode = (p: Probe) => (this.rows.some((r) => sameInode(r, p)) ? 0 : 1);

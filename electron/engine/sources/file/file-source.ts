@@ -8,7 +8,7 @@ import { pathMatcher, type PathMatcher } from './path-matcher.js';
 import { FileWatcher } from './file-watcher.js';
 import { FileSet } from './file-set.js';
 import { probeFile, sameInode, type Probe } from './identity.js';
-import { checkFolder, describeError } from './fs-errors.js';
+import { checkFolder, describeError, isGone } from './fs-errors.js';
 import type { StreamDecoder } from '../../decode/types.js';
 
 export interface FileSourceOptions {
@@ -333,6 +333,9 @@ export class FileSource implements Source {
       this.baseError = err;
       await w.close();
       this.notify();
+    } else if (err && !this.watcher && pathMatcher(this.config.path, this.config).base !== this.matcher.base) {
+      // The path means something else now (the folder there became a file again): watch that.
+      await this.startWatcher();
     } else if (!err && !this.watcher) {
       await this.startWatcher();
     } else if (!err && this.baseError) {
@@ -406,7 +409,7 @@ export class FileSource implements Source {
     try {
       st = await stat(path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return this.fail(path, err);
+      if (!isGone(err)) return this.fail(path, err);
     }
     const files = this.files;
     const current = files.attached.get(path);
@@ -450,7 +453,7 @@ export class FileSource implements Source {
     try {
       probe = await probeFile(path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if (isGone(err)) return;
       return this.fail(path, err);
     }
     this.failed.delete(path);

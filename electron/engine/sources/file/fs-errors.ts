@@ -22,3 +22,9 @@ export function describeError(err: unknown): string {
     code === 'EMFILE' || code === 'ENFILE' ? 'too many open files' :
     ((err as Error)?.message ?? String(err));
 }
+
+/** Nothing is at the path: missing, or a folder on the way is a file now (ENOTDIR: the file in it is gone too). */
+export function isGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

@@ -1,6 +1,6 @@
 // A source says what it is doing, and gets well by itself when the cause goes.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -67,6 +67,25 @@ describe('file source: status', () => {
     writeFileSync(join(logs, 'b.log'), 'b1\n');
     expect((await rig.expectCount(3)).sort()).toEqual(['a1', 'a2', 'b1']);
     expect(rig.status()).toMatchObject({ state: 'watching', files: 2 });
+  });
+
+  it('a path that became a folder, then a file again: the file is read (the source stayed in error until a restart)', async () => {
+    const dir = fixture();
+    const path = join(dir, 'p.log');
+    writeFileSync(path, 'a1\n');
+    const rig = await Rig.start({ dir, source: { path, start: 'beginning' } });
+    cleanups.push(() => rig.close());
+    await rig.expectCount(1);
+    unlinkSync(path);
+    mkdirSync(path);
+    writeFileSync(join(path, 'in.log'), 'b1\n');
+    await rig.expectCount(2);
+    rmSync(path, { recursive: true });
+    writeFileSync(path, 'c1\n');
+    expect((await rig.expectCount(3)).slice(2)).toEqual(['c1']);
+    appendFileSync(path, 'c2\n');
+    await rig.expectCount(4);
+    await waitFor(() => rig.status().state === 'watching', { what: 'watching, not in error: ' + JSON.stringify(rig.status()) });
   });
 
   it('a path that is a named pipe is an error that says so (not "missing"); once a file is there it is read', async () => {
