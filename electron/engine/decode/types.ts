@@ -121,6 +121,11 @@ export interface StreamDecoder {
    * timer flushes everything (flush()).
    */
   flushDue?(now: number): DecodedRecord[];
+  /**
+   * Reads on as `format` did before this point (a file resumed after a restart), instead of
+   * deciding again from the lines that come; another format still takes over when they are not it.
+   */
+  takeOver?(format: string): void;
   /** Which format is in use and why (for the UI and `vigil parse`). */
   describe(): {
     format: string;

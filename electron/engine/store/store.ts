@@ -40,6 +40,8 @@ export interface CheckpointUpdate {
   size?: number;
   state?: string;
   cursor?: string | null;
+  /** The format the lines up to it were read as (kept when not given). */
+  format?: string | null;
 }
 
 export interface FileRow {
@@ -54,6 +56,8 @@ export interface FileRow {
   size: number;
   state: string;
   cursor: string | null;
+  /** The format its lines were read as (migration 010): taken up again after a restart. */
+  format?: string | null;
 }
 
 /** Page size of a new database. */
@@ -149,7 +153,7 @@ export class Store {
     this.counter = opts.readonly ? null : new RecordCounts(this.db);
     this.updateCheckpoint = this.db.prepare(
       `UPDATE files SET offset = ?, line_no = ?, size = coalesce(?, size), state = coalesce(?, state),
-                        cursor = coalesce(?, cursor), updated_at = ? WHERE id = ?`,
+                        cursor = coalesce(?, cursor), format = coalesce(?, format), updated_at = ? WHERE id = ?`,
     );
   }
 
@@ -201,7 +205,7 @@ export class Store {
       firstId = this.inserter.insert(records, now);
       this.counter!.add(records);
       for (const c of checkpoints) {
-        this.updateCheckpoint.run(c.offset, c.lineNo, c.size ?? null, c.state ?? null, c.cursor ?? null, now, c.fileId);
+        this.updateCheckpoint.run(c.offset, c.lineNo, c.size ?? null, c.state ?? null, c.cursor ?? null, c.format ?? null, now, c.fileId);
       }
       also?.(firstId);
     })();

@@ -98,6 +98,20 @@ export class FileTailer {
     this.encoding = probe.encoding;
     this.splitter = newSplitter(probe.encoding, row.offset, row.line_no, deps.maxLineBytes, tail);
     this.decoder = deps.makeDecoder(probe.mtimeMs);
+    // Resumed: read on as before the stop, not as the first lines written since would say.
+    if (row.offset > 0 && row.format) {
+      try {
+        this.decoder.takeOver?.(row.format);
+      } catch {
+        /* a format no longer defined: decided again */
+      }
+    }
+  }
+
+  /** The format the decoder decided on (kept with the checkpoint); null while it decides, or when forced or generic. */
+  private decidedFormat(): string | null {
+    const d = this.decoder.describe();
+    return d.forced || d.format === 'detecting' || d.format === 'generic' ? null : d.format;
   }
 
   /** The decoder of the file's content now (its format, and why: StreamDecoder.describe). */
@@ -466,7 +480,7 @@ export class FileTailer {
       fileId: this.row.id,
       path: this.path,
       records,
-      checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail), ...(state ? { state } : {}) },
+      checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail), format: this.decidedFormat(), ...(state ? { state } : {}) },
       readAt: Date.now(),
       bytes: offset - this.ckptOffset,
     });
@@ -543,7 +557,7 @@ export class FileTailer {
     const tail = offset === this.splitter.consumedOffset ? this.splitter.tail : (this.heldTail(offset, undefined) ?? (await readTail(this.fh, offset)));
     await this.write({
       source: this.deps.ref, fileId: this.row.id, path: this.path, records: recs,
-      checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail) },
+      checkpoint: { fileId: this.row.id, offset, lineNo, size: this.size, cursor: encodeTail(tail), format: this.decidedFormat() },
       readAt: Date.now(), bytes: offset - this.ckptOffset,
     });
     this.ckptOffset = offset;

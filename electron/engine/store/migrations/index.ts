@@ -9,6 +9,7 @@ import { m006 } from './006_records_template_index.js';
 import { m007 } from './007_record_counts.js';
 import { m008 } from './008_retention_log.js';
 import { m009 } from './009_notified_severity.js';
+import { m010 } from './010_file_format.js';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
