@@ -39,6 +39,20 @@ function rig(config: Partial<VigilConfig> = {}) {
   return { store, svc, write, rows, changes, source };
 }
 
+describe('detection state of sources', () => {
+  it('a source removed from the config, with nothing open, is let go; added back, it goes on from its stored state', async () => {
+    const { write, svc, source } = rig({ sources: [{ name: 'app', type: 'file', path: '/x.log' }] });
+    await write([{ ts: T0, level: 'info', message: 'up' }, { ts: T0 + 1000, level: 'info', message: 'still up' }]);
+    expect(svc.core.clockOf(source.id)).toBe(T0 + 1000);
+    svc.configure({ sources: [], channels: [], rules: [] });
+    expect(svc.core.clockOf(source.id)).toBeNull();
+    svc.configure({ sources: [{ name: 'app', type: 'file', path: '/x.log' }], channels: [], rules: [] });
+    await write([{ ts: T0 + 2000, level: 'info', message: 'back' }]);
+    expect(svc.core.clockOf(source.id)).toBe(T0 + 2000);
+    expect((svc.core as unknown as { sources: Map<number, { det: { snapshot(): { records: number } } }> }).sources.get(source.id)!.det.snapshot().records).toBe(3);
+  });
+});
+
 describe('anomaly lifecycle', () => {
   it('repeats within the quiet period attach; the quiet period stretches to the anomaly\'s own rhythm', async () => {
     const { write, rows } = rig();
