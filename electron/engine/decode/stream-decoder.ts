@@ -373,7 +373,7 @@ export class FormatStreamDecoder implements StreamDecoder {
           this.missRun = 0;
           this.run = null;
         }
-        if (p && f.multiline === 'heuristic' && f.def.nested && looksLikeContinuation(parsed.message) && sameOrigin(p.parsed, parsed)) return this.append(line, parsed.message);
+        if (p && f.multiline === 'heuristic' && f.def.nested && sameOrigin(p.parsed, parsed) && looksLikeContinuation(parsed.message)) return this.append(line, parsed.message);
         this.start(line, parsed);
         return;
       }
@@ -807,7 +807,7 @@ function sameOrigin(a: ParsedLine | null, b: ParsedLine): boolean {
  * stderr, a compose service, and in the journal the process and unit (a service's trace
  * comes one entry per line, between other services' entries).
  */
-const ORIGIN_FIELDS = ['stream', 'service', '_PID', '_SYSTEMD_UNIT', 'SYSLOG_IDENTIFIER'];
+const ORIGIN_FIELDS = ['_PID', 'stream', 'service', '_SYSTEMD_UNIT', 'SYSLOG_IDENTIFIER'];
 
 /** The bytes of a record's lines, joined by newlines: each line's original bytes where it had them, else its text. */
 function joinBytes(raw: string[], bin: (Buffer | null)[] | null): Buffer {
