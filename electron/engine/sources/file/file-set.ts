@@ -1,6 +1,6 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { StreamDecoder } from '../../decode/types.js';
 import type { FileRow } from '../../store/store.js';
 import type { SourceRef } from '../../pipeline/types.js';
@@ -494,6 +494,8 @@ export class FileSet {
         // reused inode). A copy of the old content may still continue this checkpoint.
         r.state = 'truncated';
         this.ctx.store.updateFile(r.id, { state: 'truncated' });
+        // Or rotated and compressed while we were stopped, and its inode given to the new file.
+        await this.archivedAway(r);
       }
     }
     return null;
@@ -682,6 +684,7 @@ export class FileSet {
         r.state = 'gone';
         this.rows.splice(this.rows.indexOf(r), 1);
         this.ctx.store.updateFile(r.id, { state: 'gone' });
+        if (found === null) await this.archivedAway(r);
         continue;
       }
       let probe: Probe;
@@ -701,6 +704,37 @@ export class FileSet {
       out.push(t);
     }
     return out;
+  }
+
+  /**
+   * A file rotated and compressed while we were stopped (logrotate's `compress` without
+   * `delaycompress`: app.log -> app.log.1 -> app.log.1.gz; gone, or its inode now the new
+   * app.log's) by a source that does not match the archive's name: the archive beside it holding the file's first lines is read from
+   * the checkpoint on (adoptCompressed finds the row by those lines), or its lines written
+   * after the checkpoint were lost.
+   */
+  private async archivedAway(r: FileRow): Promise<void> {
+    const dir = dirname(r.path);
+    const name = basename(r.path);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (n === name || !n.startsWith(name) || !/^[.\-_]/.test(n.slice(name.length))) continue;
+      const path = join(dir, n);
+      if (this.host.matcher().matches(path)) continue; // the source reads it as it does any archive
+      let probe: Probe;
+      try {
+        probe = await probeFile(path);
+      } catch {
+        continue;
+      }
+      if (probe.compression && probe.fp !== null && probe.fp === r.fingerprint) await this.adoptCompressed(probe, false);
+      else await probe.fh.close();
+    }
   }
 
   /**

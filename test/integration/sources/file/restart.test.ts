@@ -1,5 +1,6 @@
 // What happens while Vigil is stopped (or a source restarts) must not lose or repeat a line.
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../support/tmp.js';
@@ -84,6 +85,27 @@ describe('file source: across restarts', () => {
     writeFileSync(target, lines(21, 30));
     await rig.open();
     expect(await rig.expectCount(30)).toEqual(Array.from({ length: 30 }, (_, i) => `k ${i + 1}`));
+  });
+
+  it('a file rotated and compressed while stopped (logrotate compress, no delaycompress), its source naming the file alone: the lines after the checkpoint are read from the archive', async () => {
+    const { dir, log, rig } = await setup((d) => join(d, 'app.log'));
+    const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `z ${from + i}\n`).join('');
+    appendFileSync(log, lines(1, 100));
+    await rig.expectCount(100);
+    await rig.close();
+    appendFileSync(log, lines(101, 150));
+    const archive = join(dir, 'app.log.1.gz');
+    writeFileSync(archive, gzipSync(readFileSync(log)));
+    // gzip gives the archive its original's time: rotated a while ago.
+    const ago = new Date(Date.now() - 60_000);
+    utimesSync(archive, ago, ago);
+    unlinkSync(log);
+    writeFileSync(log, lines(151, 200));
+    await rig.open();
+    const got = await rig.expectCount(200);
+    expect([...got].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)))).toEqual(Array.from({ length: 200 }, (_, i) => `z ${i + 1}`));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rig.count()).toBe(200);
   });
 
   it('stopped again while reading a file rotated away under a name the source does not match: its late lines are still read', async () => {
