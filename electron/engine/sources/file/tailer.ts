@@ -98,8 +98,9 @@ export class FileTailer {
     this.encoding = probe.encoding;
     this.splitter = newSplitter(probe.encoding, row.offset, row.line_no, deps.maxLineBytes, tail);
     this.decoder = deps.makeDecoder(probe.mtimeMs);
-    // Resumed: read on as before the stop, not as the first lines written since would say.
-    if (row.offset > 0 && row.format) {
+    // Resumed: read on as before the stop, not as the first lines written since would say
+    // (unless the config forces a format: then that one).
+    if (row.offset > 0 && row.format && !this.decoder.describe().forced) {
       try {
         this.decoder.takeOver?.(row.format);
       } catch {
