@@ -164,7 +164,8 @@ export class SourceDetection {
       return;
     }
     if (s.traceback.enabled && r.lastLine - r.firstLine + 1 >= s.traceback.minLines) {
-      const info = parseTraceback(r.raw, s.traceback.minLines);
+      // The message, not raw: a wrapper's raw lines (journald's and Docker's JSON, CRI's prefix) hide the frames.
+      const info = parseTraceback(r.message, s.traceback.minLines);
       if (info) tracebackFinding(r, info, t, sink);
     }
     if (rank < this.minRank) return; // the common case: an info line, nothing more to judge

@@ -189,6 +189,9 @@ describe.skipIf(!haveJournal)('journald source (real journalctl, journal files w
       { message: 'CRON[77]:   (root) CMD (run-parts /etc/cron.hourly)', level: 'info', line_no: 6, line_end: 6 },
       { message: 'app[4242]: next job started', level: 'info', line_no: 7, line_end: 7 },
     ]);
+    // Found as a crash, as the same trace in a file is (its raw lines are JSON: the frames are in the message).
+    await waitFor(() => engine.store.db.prepare("SELECT count(*) FROM anomalies WHERE detector = 'traceback'").pluck().get() === 1, { what: 'the traceback anomaly' });
+    expect(engine.store.db.prepare("SELECT title FROM anomalies WHERE detector = 'traceback'").pluck().get()).toBe('ValueError in sys');
   });
 
   it('start: end on a journal with no entry yet: the first entries written are read, though journalctl fails until there is one', async () => {
