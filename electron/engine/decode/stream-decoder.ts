@@ -373,7 +373,14 @@ export class FormatStreamDecoder implements StreamDecoder {
           this.missRun = 0;
           this.run = null;
         }
-        if (p && f.multiline === 'heuristic' && f.def.nested && sameOrigin(p.parsed, parsed) && looksLikeContinuation(parsed.message)) return this.append(line, parsed.message);
+        if (p && f.multiline === 'heuristic' && f.def.nested && sameOrigin(p.parsed, parsed) && closeInTime(p.parsed, parsed) && looksLikeContinuation(parsed.message)) {
+          // The record is as severe as its worst line (journald: each entry its own priority).
+          if (parsed.level !== null && p.parsed && levelRank(parsed.level) > levelRank(p.parsed.level)) {
+            p.parsed.level = parsed.level;
+            p.parsed.levelText = parsed.levelText;
+          }
+          return this.append(line, parsed.message);
+        }
         this.start(line, parsed);
         return;
       }
@@ -801,6 +808,18 @@ function sameOrigin(a: ParsedLine | null, b: ParsedLine): boolean {
   for (const k of ORIGIN_FIELDS) if (fa[k] !== fb[k]) return false;
   return true;
 }
+
+/**
+ * Whether a wrapper's line is near enough in time to be the held record's continuation: a
+ * trace is written at once, and an indented entry half an hour later is not part of the
+ * record before it (read live, the multi-line timeout parts them; read from a backlog,
+ * nothing else would).
+ */
+function closeInTime(a: ParsedLine | null, b: ParsedLine): boolean {
+  return a?.ts == null || b.ts === null || Math.abs(b.ts - a.ts) <= JOIN_GAP_MS;
+}
+
+const JOIN_GAP_MS = 5000;
 
 /**
  * What tells apart the writers whose lines share a stream: a container's stdout and

@@ -194,6 +194,30 @@ describe.skipIf(!haveJournal)('journald source (real journalctl, journal files w
     expect(engine.store.db.prepare("SELECT title FROM anomalies WHERE detector = 'traceback'").pluck().get()).toBe('ValueError in sys');
   });
 
+  it("a trace half an hour after the same process's last entry is a record of its own, at the trace's own level, also when read from a backlog", async () => {
+    const { dir, journalDir } = setup();
+    const app = { identifier: 'app', unit: 'app.service', pid: 4242 };
+    journal(journalDir, [{ message: 'job 17 done', ...app, priority: 6 }]);
+    clock += 30 * 60 * 1_000_000;
+    journal(journalDir, [
+      { message: 'worker crashed', ...app, priority: 6 },
+      { message: 'Traceback (most recent call last):', ...app, priority: 3 },
+      { message: '  File "/srv/worker.py", line 9, in run', ...app, priority: 3 },
+      { message: 'KeyError: 17', ...app, priority: 3 },
+    ]);
+    const engine = await vigil(dir, `  - name: sys\n    type: journald\n    directory: ${journalDir}\n    start: beginning`);
+    cleanups.push(() => engine.close());
+    await waitFor(() => stored(engine).length === 2, { what: 'the 2 records' });
+    await new Promise((r) => setTimeout(r, 300));
+    const rows = stored(engine);
+    expect(rows.map((r) => [r.message.split('\n')[0], r.level])).toEqual([
+      ['app[4242]: job 17 done', 'info'],
+      // Its worst line's level: the trace's entries were written at err.
+      ['app[4242]: worker crashed', 'error'],
+    ]);
+    expect(rows[1]!.message.split('\n')).toHaveLength(4);
+  });
+
   it('start: end on a journal with no entry yet: the first entries written are read, though journalctl fails until there is one', async () => {
     const { dir, journalDir } = setup();
     const engine = await vigil(dir, `  - name: sys\n    type: journald\n    directory: ${journalDir}`);
