@@ -5,7 +5,7 @@ import { backoffDelay, type RetryPolicy } from './backoff.js';
 import { CircuitBreaker } from './breaker.js';
 import { redact, secretValues } from './mask.js';
 import type { Outbox, OutboxRow } from './outbox.js';
-import { DeliveryError, type ChannelSender, type NotificationMessage, type SendContext } from './types.js';
+import { DeliveryError, type ChannelSender, type MessageItem, type NotificationMessage, type SendContext } from './types.js';
 
 export interface DispatcherDeps {
   now: () => number;
@@ -127,14 +127,29 @@ export class Dispatcher {
     const startedAt = this.deps.now();
     const attempts = head.attempts + 1;
     let items = this.outbox.items(head.id);
-    if (head.kind === 'firing' && head.parts_done === 0) {
+    if (head.kind === 'firing') {
       // Acknowledged or snoozed while its message waited (the group window, a receiver that
       // is down): nobody is to be paged for it, nor told later that it resolved.
-      const quiet = items.filter((i) => i.anomaly.state === 'acknowledged' || (this.deps.snoozedUntil?.(i.anomaly, startedAt) ?? null) !== null);
-      if (quiet.length) {
-        this.outbox.withdraw(head, quiet.map((i) => i.anomaly.id), startedAt);
-        if (quiet.length === items.length) return;
-        items = items.filter((i) => !quiet.includes(i));
+      const isQuiet = (i: MessageItem) => i.anomaly.state === 'acknowledged' || (this.deps.snoozedUntil?.(i.anomaly, startedAt) ?? null) !== null;
+      if (config.type === 'n8n') {
+        // Sent a request per anomaly, each known to the receiver by its number (its delivery
+        // id): those not sent yet are skipped, not taken out, so the others keep theirs.
+        const quiet = items.filter((i, k) => k >= head.parts_done && isQuiet(i));
+        if (quiet.length && head.parts_done === 0 && quiet.length === items.length) {
+          this.outbox.withdraw(head, quiet.map((i) => i.anomaly.id), startedAt);
+          return;
+        }
+        if (quiet.length) {
+          this.outbox.forgetTold(head, quiet.map((i) => i.anomaly.id));
+          items = items.map((i) => (quiet.includes(i) ? { ...i, skip: true } : i));
+        }
+      } else if (head.parts_done === 0) {
+        const quiet = items.filter(isQuiet);
+        if (quiet.length) {
+          this.outbox.withdraw(head, quiet.map((i) => i.anomaly.id), startedAt);
+          if (quiet.length === items.length) return;
+          items = items.filter((i) => !quiet.includes(i));
+        }
       }
     }
     const attemptId = this.outbox.beginAttempt(head.id, startedAt);

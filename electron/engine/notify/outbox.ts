@@ -70,13 +70,14 @@ export class Outbox {
 
   /**
    * Refreshes an anomaly's snapshot (its count, state, ...) in messages not sent yet:
-   * grouping, waiting for a retry, or in the dead letters (retried by hand later, they
-   * show how it stands then, not a stale "open").
+   * grouping, waiting for a retry, being sent (for the retry, if this attempt fails: an
+   * anomaly acknowledged meanwhile was sent again), or in the dead letters (retried by
+   * hand later, they show how it stands then, not a stale "open").
    */
   refreshUnsent(anomaly: Anomaly): void {
     const rows = this.q(
         `SELECT i.outbox_id, i.snapshot FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
-         WHERE i.anomaly_id = ? AND o.status IN ('grouping', 'pending', 'dead')`,
+         WHERE i.anomaly_id = ? AND o.status IN ('grouping', 'pending', 'sending', 'dead')`,
       )
       .all(anomaly.id) as { outbox_id: number; snapshot: string }[];
     const update = this.q('UPDATE notify_items SET snapshot = ? WHERE outbox_id = ? AND anomaly_id = ?');
@@ -246,15 +247,18 @@ export class Outbox {
    */
   withdraw(msg: Pick<OutboxRow, 'id' | 'rule' | 'channel'>, anomalyIds: number[], now: number): void {
     this.transaction(() => {
-      for (const id of anomalyIds) {
-        this.q('DELETE FROM notify_items WHERE outbox_id = ? AND anomaly_id = ?').run(msg.id, id);
-        this.q('DELETE FROM notify_anomaly_state WHERE rule = ? AND channel = ? AND anomaly_id = ?').run(msg.rule, msg.channel, id);
-      }
+      for (const id of anomalyIds) this.q('DELETE FROM notify_items WHERE outbox_id = ? AND anomaly_id = ?').run(msg.id, id);
+      this.forgetTold(msg, anomalyIds);
       if (this.q('SELECT 1 FROM notify_items WHERE outbox_id = ? LIMIT 1').get(msg.id) === undefined) {
         this.q('DELETE FROM notify_attempts WHERE outbox_id = ?').run(msg.id);
         this.q('DELETE FROM notify_outbox WHERE id = ?').run(msg.id);
       } else this.q('UPDATE notify_outbox SET updated_at = ? WHERE id = ?').run(now, msg.id);
     });
+  }
+
+  /** The message's channel was not told of these anomalies after all (skipped): no "resolved" goes there for them. */
+  forgetTold(msg: Pick<OutboxRow, 'rule' | 'channel'>, anomalyIds: number[]): void {
+    for (const id of anomalyIds) this.q('DELETE FROM notify_anomaly_state WHERE rule = ? AND channel = ? AND anomaly_id = ?').run(msg.rule, msg.channel, id);
   }
 
   kill(id: number, reason: string, now: number): void {

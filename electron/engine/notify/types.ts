@@ -6,6 +6,8 @@ export interface MessageItem {
   change: 'opened' | 'repeated' | 'resolved';
   anomaly: Anomaly;
   evidence: string[];
+  /** Not to be sent (acknowledged or snoozed while its message waited): a part sender skips it, keeping the others' numbers. */
+  skip?: boolean;
 }
 
 /** One message to one channel: a group of anomalies that a rule sends together. */

@@ -95,6 +95,47 @@ describe('n8n, slow or failing', () => {
   });
 });
 
+describe('n8n, an anomaly acknowledged while its message is retried', () => {
+  const n8n = (r: Receiver, extra = '') => `  - name: flows\n    type: n8n\n    url: ${r.url}\n    sendResolved: true\n${extra}`;
+  const retry = 'notify:\n  groupWindow: 0\n  retry: { maxAttempts: 20, initialDelay: 200ms, maxDelay: 200ms }\n  breaker: { failureThreshold: 1000 }\n';
+  const sent = (r: Receiver) => r.requests.map((q) => ({ id: String(q.headers['x-vigil-delivery']).split('.').at(-1), event: (q.json as { eventType: string }).eventType, msg: (q.json as { payload: { details: { message: string } } }).payload.details.message }));
+
+  it('a part not sent yet is skipped, and no "resolved" follows for it', async () => {
+    const { h, r } = await setup((r) => n8n(r), retry);
+    let failing = true;
+    r.reply((_q, n) => (n === 1 || !failing ? { status: 200, body: 'ok' } : { status: 500, body: 'busy' }));
+    const [a, b] = [anomaly({ title: 'alpha', message: 'alpha' }), anomaly({ title: 'bravo', message: 'bravo' })];
+    h.events.emit('anomaly.changed', [opened(a), opened(b)]);
+    await waitFor(() => r.requests.length >= 2, { what: 'alpha sent, bravo refused' });
+    h.events.emit('anomaly.changed', [{ kind: 'acknowledged' as const, anomaly: { ...b, state: 'acknowledged' as const } }]);
+    failing = false;
+    await waitFor(() => h.service.history({ status: 'pending' }).length === 0, { what: 'the message done' });
+    h.events.emit('anomaly.changed', [a, b].map((x) => ({ kind: 'resolved' as const, anomaly: { ...x, state: 'resolved' as const, resolvedAt: x.lastTs + 1 } })));
+    await waitFor(() => sent(r).some((x) => x.event === 'anomaly-resolved'), { what: "alpha's resolution" });
+    await new Promise((res) => setTimeout(res, 500));
+    const delivered = sent(r).filter((x, i) => i === 0 || x.event === 'anomaly-resolved');
+    expect(delivered.map((x) => [x.event, x.msg])).toEqual([['anomaly-detected', 'alpha'], ['anomaly-resolved', 'alpha']]);
+    // Every request bravo was in was refused: it never reached the receiver as detected.
+    expect(sent(r).filter((x) => x.msg === 'bravo' && x.event === 'anomaly-resolved')).toEqual([]);
+  });
+
+  it('the parts keep their numbers: a part after one skipped goes with its own delivery id, not the skipped one\'s', async () => {
+    const { h, r } = await setup((r) => n8n(r, '    timeout: 300ms\n'), retry);
+    r.reply((_q, n) => (n === 1 ? { status: 200, body: 'ok', delayMs: 800 } : { status: 200, body: 'ok' }));
+    const [a, b] = [anomaly({ title: 'alpha', message: 'alpha' }), anomaly({ title: 'bravo', message: 'bravo' })];
+    h.events.emit('anomaly.changed', [opened(a), opened(b)]);
+    await waitFor(() => r.requests.length >= 1, { what: 'the first request (it times out here)' });
+    h.events.emit('anomaly.changed', [{ kind: 'acknowledged' as const, anomaly: { ...a, state: 'acknowledged' as const } }]);
+    await waitFor(() => sent(r).some((x) => x.msg === 'bravo'), { what: 'bravo sent' });
+    await waitFor(() => h.service.history({ status: 'pending' }).length === 0, { what: 'the message done' });
+    // alpha's request reached the receiver but timed out here; acknowledged since, it is not sent again.
+    expect(sent(r).map((x) => [x.id, x.msg])).toEqual([
+      ['0', 'alpha'],
+      ['1', 'bravo'],
+    ]);
+  });
+});
+
 describe('receivers that answer otherwise', () => {
   it('a receiver on a port fetch refuses (6666) is dead at once, the error naming the port, not retried for half an hour', async () => {
     const { h } = await setup(() => `  - name: hook\n    type: webhook\n    url: http://127.0.0.1:6666/hook\n`);

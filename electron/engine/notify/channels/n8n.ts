@@ -53,6 +53,10 @@ export const n8nSender: ChannelSender = {
     const config = ctx.config as N8nChannelConfig;
     let statusCode: number | undefined;
     for (let i = ctx.partsDone; i < msg.items.length; i++) {
+      if (msg.items[i]!.skip) {
+        ctx.partSent(i);
+        continue;
+      }
       const envelope = n8nEnvelope(msg.items[i]!, msg);
       const res = await sendJson(config.url, JSON.stringify(envelope), {
         headers: { ...config.headers, ...envelope.headers, 'x-vigil-delivery': `${ctx.deliveryKey}.${i}` },
