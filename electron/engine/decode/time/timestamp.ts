@@ -34,34 +34,19 @@ function monthKey(t: string, i: number): number {
 // Local-time conversion is the slow part (new Date(...) with the zone rules); offsets
 // change at hour boundaries in most zones, so cache the start of the last local hour. An
 // hour in which the offset changes (Chatham's at :45, Lord Howe's at :30, the hour skipped
-// when clocks go forward) or that comes twice (clocks go back) is converted time by time.
+// when clocks go forward) is converted time by time. A time in the hour that comes twice
+// when clocks go back is read as its first pass: without a zone, the text cannot tell.
 let cachedHourKey = -1;
 let cachedHourMs = 0;
 let cachedHourOdd = false;
-/** The last time converted: a time in an hour that comes twice is its second pass when this is past the first. */
-let lastLocal = Number.NEGATIVE_INFINITY;
 export function localToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
   const key = ((y * 12 + mo) * 31 + d) * 24 + h;
   if (key !== cachedHourKey) {
     cachedHourMs = new Date(y, mo, d, h, 0, 0, 0).getTime();
     cachedHourKey = key;
-    cachedHourOdd = new Date(y, mo, d, h, 59, 59, 999).getTime() - cachedHourMs !== 3_599_999 || repeats(cachedHourMs, h, 0, 0) !== null || repeats(cachedHourMs + 1_800_000, h, 30, 0) !== null;
+    cachedHourOdd = new Date(y, mo, d, h, 59, 59, 999).getTime() - cachedHourMs !== 3_599_999;
   }
-  if (!cachedHourOdd) return (lastLocal = cachedHourMs + mi * 60_000 + s * 1000 + ms);
-  let out = new Date(y, mo, d, h, mi, s, ms).getTime();
-  const again = repeats(out, h, mi, s);
-  // Lines a few minutes out of order do not make it the second pass.
-  if (again !== null && out < lastLocal - 300_000 && again >= lastLocal - 300_000) out = again;
-  return (lastLocal = out);
-}
-
-/** When local time h:mi:s comes again after instant `at` (clocks went back an hour or half an hour), else null. */
-function repeats(at: number, h: number, mi: number, s: number): number | null {
-  for (const step of [3_600_000, 1_800_000]) {
-    const t = new Date(at + step);
-    if (t.getHours() === h && t.getMinutes() === mi && t.getSeconds() === s) return at + step;
-  }
-  return null;
+  return cachedHourOdd ? new Date(y, mo, d, h, mi, s, ms).getTime() : cachedHourMs + mi * 60_000 + s * 1000 + ms;
 }
 
 // Compiled patterns remember their last results; they drop them when this changes.
@@ -70,7 +55,6 @@ let cacheEpoch = 0;
 /** Forgets the cached zone offset and every parser's remembered results (tests change TZ). */
 export function resetTimeCache(): void {
   cachedHourKey = -1;
-  lastLocal = Number.NEGATIVE_INFINITY;
   cacheEpoch++;
 }
 
