@@ -108,6 +108,22 @@ describe('store retention', () => {
     expectNewestKept(s, 40_100);
   });
 
+  it('a bound lowered while running holds at once, not at the next minute\'s check (nothing else written meanwhile)', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const s = open(dir);
+    fill(s, 20_000);
+    const r = new Retention(s, { intervalMs: 3_600_000 });
+    cleanups.push(() => r.close());
+    r.configure({ maxSize: '100MiB' });
+    r.start();
+    await r.check();
+    expect(removed(s)).toBe(0);
+    r.configure({ maxSize: '2MiB' });
+    // Removed down to 90% of the new bound (about 5,700 of these records left), the file cut.
+    await waitFor(() => removed(s) > 12_000 && statSync(s.path).size <= 2 * MiB, { what: 'the store cut to the new bound', timeoutMs: 5000 });
+  });
+
   it('records that anomalies cite (evidence and context) are kept; the rest around them go', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

@@ -108,6 +108,9 @@ export class Retention {
     this.maxAgeMs = cfg?.maxAge === undefined ? null : durationMs(cfg.maxAge, 0) || null;
     this.lastCheck = 0;
     this.lastLimit = Number.MAX_SAFE_INTEGER;
+    // Started: the new bounds hold now, not at the next minute's check (a quiet store kept
+    // its old size until then).
+    if (this.timer) void this.check(true);
   }
 
   /** Checks now and then every intervalMs. */

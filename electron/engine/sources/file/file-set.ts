@@ -79,6 +79,8 @@ export class FileSet {
   private readonly decompressing = new Map<string, CompressedReader>();
   /** Compressed files waiting for one of the MAX_DECOMPRESSING reading slots, by path. */
   private readonly archiveQueue = new Set<string>();
+  /** See archivedAway. */
+  private readonly sideArchives = new Set<string>();
   /** Files left unread, and why (compression we cannot read, damage): for the source's status. */
   readonly notRead = new Map<string, string>();
   /** Compressed files met and done with (read, or nothing in them to read), by path. */
@@ -714,27 +716,41 @@ export class FileSet {
    * after the checkpoint were lost.
    */
   private async archivedAway(r: FileRow): Promise<void> {
-    const dir = dirname(r.path);
-    const name = basename(r.path);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      if (n === name || !n.startsWith(name) || !/^[.\-_]/.test(n.slice(name.length))) continue;
-      const path = join(dir, n);
-      if (this.host.matcher().matches(path)) continue; // the source reads it as it does any archive
-      let probe: Probe;
+    // Beside the file's name, and beside what that name links to (kubelet's containers/*.log).
+    const real = await realpath(r.path).catch(() => null);
+    const places = new Set([r.path, ...(real ? [real] : [])]);
+    for (const place of places) {
+      const dir = dirname(place);
+      const name = basename(place);
+      let names: string[];
       try {
-        probe = await probeFile(path);
+        names = await readdir(dir);
       } catch {
         continue;
       }
-      if (probe.compression && probe.fp !== null && probe.fp === r.fingerprint) await this.adoptCompressed(probe, false);
-      else await probe.fh.close();
+      for (const n of names) {
+        if (n === name || !n.startsWith(name) || !/^[.\-_]/.test(n.slice(name.length))) continue;
+        const path = join(dir, n);
+        if (this.host.matcher().matches(path)) continue; // the source reads it as it does any archive
+        let probe: Probe;
+        try {
+          probe = await probeFile(path);
+        } catch {
+          continue;
+        }
+        if (probe.compression && probe.fp !== null && probe.fp === r.fingerprint) {
+          // Looked at again until read, though the source does not match its name (the
+          // compressor may still be at it: then it waits, as any archive does).
+          this.sideArchives.add(path);
+          await this.adoptCompressed(probe, false);
+        } else await probe.fh.close();
+      }
     }
+  }
+
+  /** An archive of a file of ours found beside it (archivedAway), read though the source does not match its name. */
+  isSideArchive(path: string): boolean {
+    return this.sideArchives.has(path);
   }
 
   /**

@@ -436,7 +436,7 @@ export class FileSource implements Source {
     }
     // Not (or no longer) a copy: a file of its own, read like any other.
     if (copy) files.forgetCopy(path);
-    if (!st || !st.isFile() || !this.matcher.matches(path)) {
+    if (!st || !st.isFile() || !(this.matcher.matches(path) || files.isSideArchive(path))) {
       files.forget(path);
       if (this.failed.delete(path)) this.notify();
       return;

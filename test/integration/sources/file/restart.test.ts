@@ -85,6 +85,16 @@ describe('file source: across restarts', () => {
     writeFileSync(target, lines(21, 30));
     await rig.open();
     expect(await rig.expectCount(30)).toEqual(Array.from({ length: 30 }, (_, i) => `k ${i + 1}`));
+    // kubelet compresses the older rotations: rotated and compressed while stopped, the
+    // unread lines come from the archive beside the link's target.
+    await rig.close();
+    appendFileSync(target, lines(31, 40));
+    writeFileSync(`${target}.20261123.gz`, gzipSync(readFileSync(target)));
+    unlinkSync(target);
+    writeFileSync(target, lines(41, 50));
+    await rig.open();
+    const got = await rig.expectCount(50);
+    expect([...got].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)))).toEqual(Array.from({ length: 50 }, (_, i) => `k ${i + 1}`));
   });
 
   it('a file rotated and compressed while stopped (logrotate compress, no delaycompress), its source naming the file alone: the lines after the checkpoint are read from the archive', async () => {
@@ -106,6 +116,18 @@ describe('file source: across restarts', () => {
     expect([...got].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)))).toEqual(Array.from({ length: 200 }, (_, i) => `z ${i + 1}`));
     await new Promise((r) => setTimeout(r, 300));
     expect(rig.count()).toBe(200);
+    // Again, Vigil started a moment after the rotation (the archive's time is now): read once
+    // the compressor is done with it (rotateWaitMs), not dropped.
+    await rig.close();
+    appendFileSync(log, lines(201, 230));
+    const second = join(dir, 'app.log.2.gz');
+    writeFileSync(second, gzipSync(readFileSync(log)));
+    unlinkSync(log);
+    writeFileSync(log, lines(231, 240));
+    await rig.open();
+    await rig.expectCount(240);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(rig.count()).toBe(240);
   });
 
   it('stopped again while reading a file rotated away under a name the source does not match: its late lines are still read', async () => {
