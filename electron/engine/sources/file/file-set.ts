@@ -468,6 +468,7 @@ export class FileSet {
 
   /** Nothing is at `path` any more. */
   forget(path: string): void {
+    this.sideArchives.delete(path);
     this.waiting.delete(path);
     this.archiveQueue.delete(path);
     this.archives.delete(path);
