@@ -671,6 +671,13 @@ export class FormatStreamDecoder implements StreamDecoder {
     }
   }
 
+  private anyJsonFormat: CompiledFormat | null | undefined;
+  /** The JSON format that takes any field names (resources/formats/json.json), if loaded. */
+  private anyJson(): CompiledFormat | null {
+    if (this.anyJsonFormat === undefined) this.anyJsonFormat = this.formats.find((f) => f.name === 'json') ?? null;
+    return this.anyJsonFormat;
+  }
+
   private emit(): DecodedRecord {
     const p = this.pending!;
     this.pending = null;
@@ -682,6 +689,7 @@ export class FormatStreamDecoder implements StreamDecoder {
     let levelText = null;
     let message: string;
     let fields: Record<string, unknown> | undefined;
+    let json: ParsedLine | null = null;
     if (p.parsed) {
       ts = p.parsed.ts;
       tsText = p.parsed.tsText;
@@ -690,6 +698,16 @@ export class FormatStreamDecoder implements StreamDecoder {
       levelText = p.parsed.levelText;
       message = p.parsed.message;
       fields = p.parsed.fields;
+    } else if (first.text.charCodeAt(0) === 123 && (json = this.anyJson()?.parse(first.text, this.ctx) ?? null)) {
+      // A JSON line the stream's format could not read (a logrus line without its `time`):
+      // read with any field names, not as text (its level and message were lost).
+      ts = json.ts;
+      tsText = json.tsText;
+      tsAssumed = json.tsAssumed;
+      level = json.level;
+      levelText = json.levelText;
+      message = json.message;
+      fields = json.fields;
     } else {
       const text = first.text;
       const lead = leadingTimestamp(text, this.ctx);
