@@ -139,7 +139,17 @@ describe('server: the contract over HTTP with token, Host and Origin checks', ()
       await new Promise((r) => ws.once('open', r));
       return ws;
     };
-    const next = (ws: WebSocket) => new Promise<{ t: string; ok?: boolean; error?: { message: string } }>((r) => ws.once('message', (d) => r(JSON.parse(String(d)))));
+    // The next answer: events (the engine's, pushed whenever they happen) may come before it.
+    const next = (ws: WebSocket) =>
+      new Promise<{ t: string; ok?: boolean; error?: { message: string } }>((r) => {
+        const on = (d: unknown) => {
+          const m = JSON.parse(String(d)) as { t: string };
+          if (m.t === 'event') return;
+          ws.off('message', on);
+          r(m);
+        };
+        ws.on('message', on);
+      });
     const a = await open();
     const answer = next(a);
     a.send('null');
