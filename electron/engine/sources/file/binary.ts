@@ -48,13 +48,7 @@ export function binaryReason(head: Buffer): string | null {
   while (from < head.length && head[from] === 0) from++;
   const n = head.length - from;
   if (n < MIN_LOOK) return null;
-  let control = 0;
-  for (let i = from; i < head.length; i++) {
-    const c = head[i]!;
-    // NUL and C0 controls but tab, LF, VT, FF, CR and ESC.
-    if (c < 0x20 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13 && c !== 27) control++;
-  }
-  const share = control / n;
+  const share = controlShare(head.subarray(from));
   if (share <= 0.05 || textBeforeHole(head, from)) return null;
   return `binary content (${Math.round(share * 100)}% control bytes in its first ${n} bytes), not a text log`;
 }
@@ -67,10 +61,14 @@ function textBeforeHole(head: Buffer, from: number): boolean {
   const hole = head.indexOf(NUL_RUN, from);
   if (hole <= from) return false;
   const text = head.subarray(from, hole);
-  if (!text.includes(10)) return false;
+  return text.includes(10) && controlShare(text) <= 0.05;
+}
+
+/** The share of `bytes` that are NUL or C0 controls but tab, LF, VT, FF, CR and ESC. */
+function controlShare(bytes: Buffer): number {
   let control = 0;
-  for (const c of text) if (c < 0x20 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13 && c !== 27) control++;
-  return control / text.length <= 0.05;
+  for (const c of bytes) if (c < 0x20 && c !== 9 && c !== 10 && c !== 11 && c !== 12 && c !== 13 && c !== 27) control++;
+  return control / bytes.length;
 }
 
 const NUL_RUN = Buffer.alloc(32);
