@@ -58,6 +58,8 @@ export interface FileRow {
   cursor: string | null;
   /** The format its lines were read as (migration 010): taken up again after a restart. */
   format?: string | null;
+  /** When the row last changed (ms): what the source had read by then. */
+  updated_at?: number;
 }
 
 /** Page size of a new database. */

@@ -95,6 +95,8 @@ export class FileSet {
   private readonly metWhileFinishing = new Map<FileTailer, string>();
   /** Compressed files (dev:ino) found when a new source with `start: end` first looked. */
   private readonly metAtStart = new Set<string>();
+  /** When this source's checkpoints last changed before this run: about when Vigil stopped. */
+  private lastReadAt = 0;
 
   constructor(
     private readonly host: FileSetHost,
@@ -115,6 +117,7 @@ export class FileSet {
     // under one it matches (renamed again later, or the rename noticed late), and must go
     // on from its checkpoint rather than be read again.
     this.rows = all.filter((r) => r.state === 'active' || r.state === 'truncated' || r.state === 'rotated');
+    this.lastReadAt = Math.max(0, ...all.map((r) => r.updated_at ?? 0));
     // A source whose path now names files it never read (the user pointed it elsewhere)
     // starts those like a new source would: `start` decides, not "from the beginning".
     // One that began watching this path before, and found nothing there, reads what has
@@ -665,6 +668,7 @@ export class FileSet {
   private async findOrphans(probes: Probe[]): Promise<FileTailer[]> {
     const listing = new Map<string, Map<string, string>>();
     const out: FileTailer[] = [];
+    const away: FileRow[] = [];
     for (const r of [...this.rows]) {
       if (r.state !== 'active' || r.dev === null || r.ino === null) continue;
       if (probes.some((p) => sameInode(p, r))) continue;
@@ -682,26 +686,94 @@ export class FileSet {
         this.rows.splice(this.rows.indexOf(r), 1);
         continue;
       }
+      away.push(r);
+      let probe: Probe | null = null;
+      if (found !== null && !probes.some((p) => p.path === found)) {
+        try {
+          probe = await probeFile(found);
+        } catch {
+          continue;
+        }
+        // Its inode is another file's now: ours was deleted (or compressed) and its number
+        // given to a file made since (SQLite's WAL beside it, say). Ours is gone, as below.
+        if (!(await holdsCheckpoint(probe, r))) {
+          await probe.fh.close();
+          probe = null;
+          found = null;
+        }
+      }
       // Not found: gone for us.
-      if (found === null || probes.some((p) => p.path === found)) {
+      if (probe === null) {
         r.state = 'gone';
         this.rows.splice(this.rows.indexOf(r), 1);
         this.ctx.store.updateFile(r.id, { state: 'gone' });
         if (found === null) await this.archivedAway(r);
         continue;
       }
-      let probe: Probe;
-      try {
-        probe = await probeFile(found);
-      } catch {
-        continue;
-      }
-      if (!(await holdsCheckpoint(probe, r))) {
-        await probe.fh.close();
-        continue;
-      }
       this.rows.splice(this.rows.indexOf(r), 1);
       const t = new FileTailer(probe, r, decodeTail(r.cursor) ?? Buffer.alloc(0), this.deps);
+      t.detach();
+      this.detached.add(t);
+      out.push(t);
+    }
+    if (away.length) out.push(...(await this.newerGenerations(away, probes)));
+    return out;
+  }
+
+  /**
+   * Generations made and rotated away while we were stopped, after the file of our
+   * checkpoint left (app.log rotated twice: app.log.1 was app.log in between), by a source
+   * that does not match their names, so that nothing else reads them. Never seen: known by
+   * their name (the file's, then `.`, `-` or `_`), by being written after the source last read
+   * anything, and by an inode and first line no checkpoint of the source has. Read whole,
+   * oldest first, after the file they follow. A compressed one is read as any archive is,
+   * once its compressor is done.
+   */
+  private async newerGenerations(away: FileRow[], probes: Probe[]): Promise<FileTailer[]> {
+    const all = this.ctx.store.files(this.ref.id);
+    const known = (p: Probe) => all.some((r) => sameInode(r, p) || (r.fingerprint !== null && r.fingerprint === p.fp)) || probes.some((q) => sameInode(q, p));
+    const found: { probe: Probe; from: FileRow }[] = [];
+    const seen = new Set<string>();
+    for (const r of away) {
+      const real = await realpath(r.path).catch(() => null);
+      for (const place of new Set([r.path, ...(real ? [real] : [])])) {
+        const name = basename(place);
+        let names: string[];
+        try {
+          names = await readdir(dirname(place));
+        } catch {
+          continue;
+        }
+        for (const n of names) {
+          const path = join(dirname(place), n);
+          if (n === name || !n.startsWith(name) || !/^[.\-_]/.test(n.slice(name.length)) || seen.has(path)) continue;
+          seen.add(path);
+          if (this.host.matcher().matches(path) || this.sideArchives.has(path)) continue;
+          let probe: Probe;
+          try {
+            probe = await probeFile(path);
+          } catch {
+            continue;
+          }
+          const fresh = probe.isFile && !probe.binary && probe.fp !== null && probe.mtimeMs > this.lastReadAt && !known(probe);
+          if (fresh && !found.some((f) => sameInode(f.probe, probe))) found.push({ probe, from: r });
+          else await probe.fh.close();
+        }
+      }
+    }
+    const out: FileTailer[] = [];
+    for (const { probe, from } of found.sort((a, b) => a.probe.mtimeMs - b.probe.mtimeMs)) {
+      if (probe.compression) {
+        this.sideArchives.add(probe.path);
+        await this.adoptCompressed(probe, false);
+        continue;
+      }
+      // Named as the file it followed, as a file rotated away while we were stopped is (findOrphans).
+      const fresh: Omit<FileRow, 'id'> = {
+        source_id: this.ref.id, path: from.path, dev: probe.dev, ino: probe.ino, fingerprint: probe.fp,
+        offset: 0, line_no: 0, size: probe.size, state: 'active', cursor: '',
+      };
+      const t = new FileTailer(probe, { ...fresh, id: this.ctx.store.addFile(fresh) }, Buffer.alloc(0), this.deps);
       t.detach();
       this.detached.add(t);
       out.push(t);
