@@ -735,30 +735,19 @@ export class FileSet {
     const found: { probe: Probe; from: FileRow }[] = [];
     const seen = new Set<string>();
     for (const r of away) {
-      const real = await realpath(r.path).catch(() => null);
-      for (const place of new Set([r.path, ...(real ? [real] : [])])) {
-        const name = basename(place);
-        let names: string[];
+      for (const path of await besideFile(r.path)) {
+        if (seen.has(path)) continue;
+        seen.add(path);
+        if (this.host.matcher().matches(path) || this.sideArchives.has(path)) continue;
+        let probe: Probe;
         try {
-          names = await readdir(dirname(place));
+          probe = await probeFile(path);
         } catch {
           continue;
         }
-        for (const n of names) {
-          const path = join(dirname(place), n);
-          if (n === name || !n.startsWith(name) || !/^[.\-_]/.test(n.slice(name.length)) || seen.has(path)) continue;
-          seen.add(path);
-          if (this.host.matcher().matches(path) || this.sideArchives.has(path)) continue;
-          let probe: Probe;
-          try {
-            probe = await probeFile(path);
-          } catch {
-            continue;
-          }
-          const fresh = probe.isFile && !probe.binary && probe.fp !== null && probe.mtimeMs > this.lastReadAt && !known(probe);
-          if (fresh && !found.some((f) => sameInode(f.probe, probe))) found.push({ probe, from: r });
-          else await probe.fh.close();
-        }
+        const fresh = probe.isFile && !probe.binary && probe.fp !== null && probe.mtimeMs > this.lastReadAt && !known(probe);
+        if (fresh && !found.some((f) => sameInode(f.probe, probe))) found.push({ probe, from: r });
+        else await probe.fh.close();
       }
     }
     const out: FileTailer[] = [];
@@ -789,35 +778,20 @@ export class FileSet {
    * after the checkpoint were lost.
    */
   private async archivedAway(r: FileRow): Promise<void> {
-    // Beside the file's name, and beside what that name links to (kubelet's containers/*.log).
-    const real = await realpath(r.path).catch(() => null);
-    const places = new Set([r.path, ...(real ? [real] : [])]);
-    for (const place of places) {
-      const dir = dirname(place);
-      const name = basename(place);
-      let names: string[];
+    for (const path of await besideFile(r.path)) {
+      if (this.host.matcher().matches(path)) continue; // the source reads it as it does any archive
+      let probe: Probe;
       try {
-        names = await readdir(dir);
+        probe = await probeFile(path);
       } catch {
         continue;
       }
-      for (const n of names) {
-        if (n === name || !n.startsWith(name) || !/^[.\-_]/.test(n.slice(name.length))) continue;
-        const path = join(dir, n);
-        if (this.host.matcher().matches(path)) continue; // the source reads it as it does any archive
-        let probe: Probe;
-        try {
-          probe = await probeFile(path);
-        } catch {
-          continue;
-        }
-        if (probe.compression && probe.fp !== null && probe.fp === r.fingerprint) {
-          // Looked at again until read, though the source does not match its name (the
-          // compressor may still be at it: then it waits, as any archive does).
-          this.sideArchives.add(path);
-          await this.adoptCompressed(probe, false);
-        } else await probe.fh.close();
-      }
+      if (probe.compression && probe.fp !== null && probe.fp === r.fingerprint) {
+        // Looked at again until read, though the source does not match its name (the
+        // compressor may still be at it: then it waits, as any archive does).
+        this.sideArchives.add(path);
+        await this.adoptCompressed(probe, false);
+      } else await probe.fh.close();
     }
   }
 
@@ -1056,4 +1030,25 @@ async function listingStamp(dirs: string[]): Promise<string> {
     }
   }
   return stamps.join('\n');
+}
+
+/**
+ * Files named as `path` is, then `.`, `-` or `_` (app.log.1, app.log-20261122.gz): beside it,
+ * and beside what it links to (kubelet's containers/*.log into pods/), where a rotator puts
+ * its generations.
+ */
+async function besideFile(path: string): Promise<string[]> {
+  const real = await realpath(path).catch(() => null);
+  const out: string[] = [];
+  for (const place of new Set([path, ...(real ? [real] : [])])) {
+    const name = basename(place);
+    let names: string[];
+    try {
+      names = await readdir(dirname(place));
+    } catch {
+      continue;
+    }
+    for (const n of names) if (n !== name && n.startsWith(name) && /^[.\-_]/.test(n.slice(name.length))) out.push(join(dirname(place), n));
+  }
+  return out;
 }
