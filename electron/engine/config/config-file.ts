@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, readFile, realpath, rename, stat, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import YAML, { isMap, isSeq, type Document } from 'yaml';
@@ -251,7 +251,7 @@ export class ConfigFile {
     return this.edit((doc, cfg) => {
       const i = cfg.sources.findIndex((s) => s.name === name);
       if (i < 0) return `no source named "${name}"`;
-      doc.deleteIn(['sources', i]);
+      deleteItem(doc, 'sources', i);
     });
   }
 
@@ -287,11 +287,30 @@ export class ConfigFile {
     this.events.onDidChange?.(config);
   }
 
+  /**
+   * Through a link (a vigil.yml kept with the user's dotfiles): the file it points to is
+   * rewritten, the link stays. The file keeps its permissions; a new one is the user's
+   * alone (channels may hold webhook URLs with tokens).
+   */
   private async writeAtomic(text: string): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(tmp, text, { mode: 0o600 });
-    await rename(tmp, this.path);
+    const target = await realpath(this.path).catch(() => this.path);
+    const mode = await stat(target).then((st) => st.mode & 0o7777, () => 0o600);
+    const tmp = `${target}.${process.pid}.tmp`;
+    await writeFile(tmp, text, { mode });
+    await chmod(tmp, mode); // the umask does not take bits the file had
+    await rename(tmp, target);
   }
+}
+
+/**
+ * Deletes item `i` of a top-level list with the comment just above it. The yaml library
+ * keeps a comment above the first item as the list's own: the default config's comment on
+ * its demo source stayed, above the next source, when the demo was removed.
+ */
+export function deleteItem(doc: Document, key: string, i: number): void {
+  const seq = doc.get(key);
+  if (i === 0 && isSeq(seq) && !seq.flow) seq.commentBefore = undefined;
+  doc.deleteIn([key, i]);
 }
 
 export class ConfigInvalidError extends Error {

@@ -3,7 +3,7 @@
 import { isSeq, type YAMLSeq } from 'yaml';
 import type { ConfigSetResult } from '../../../shared/contract.js';
 import type { AnyChannelConfig } from '../../../shared/types.js';
-import type { ConfigFile } from '../config/config-file.js';
+import { deleteItem, type ConfigFile } from '../config/config-file.js';
 import { keepMaskedSecrets, ownSecretNames, storeSecrets } from './channel-secrets.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -34,7 +34,7 @@ export async function removeChannel(config: ConfigFile, secrets: SecretStore, na
   const existing = channelsOf(config).find((c) => c.name === name);
   if (!existing) return { ok: false, errors: [{ key: 'channels', reason: `no channel named "${name}"` }] };
   const r = await config.edit((doc, cfg) => {
-    doc.deleteIn(['channels', cfg.channels.findIndex((c) => c.name === name)]);
+    deleteItem(doc, 'channels', cfg.channels.findIndex((c) => c.name === name));
   });
   if (r.ok) for (const s of ownSecretNames(existing)) secrets.remove(s);
   return r;

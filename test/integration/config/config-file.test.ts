@@ -1,0 +1,78 @@
+// vigil.yml as the UI edits it: the user's file, its link and its comments stay theirs.
+import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigFile } from '../../../electron/engine/config/config-file.js';
+import { tempDir } from '../../support/tmp.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function dir(): string {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  return dir;
+}
+
+const SOURCES = `# mine
+sources:
+  # A log Vigil writes itself so you can see it work. Remove this source to stop it.
+  - name: demo
+    type: file
+    path: /tmp/demo.log
+  - name: app
+    type: file
+    path: /tmp/app.log
+  # the nightly job
+  - name: job
+    type: file
+    path: /tmp/job.log
+`;
+
+describe('config file: edits from the UI', () => {
+  it('a vigil.yml that is a link (kept with dotfiles): the file it points to is rewritten, the link and its mode stay', async () => {
+    const d = dir();
+    mkdirSync(join(d, 'dot'));
+    const real = join(d, 'dot', 'vigil.yml');
+    writeFileSync(real, SOURCES);
+    chmodSync(real, 0o644);
+    const link = join(d, 'vigil.yml');
+    symlinkSync(real, link);
+    const cfg = new ConfigFile(link);
+    await cfg.load();
+    expect((await cfg.addSource({ name: 'web', type: 'file', path: '/tmp/web.log' } as never)).ok).toBe(true);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toContain('name: web');
+    expect(statSync(real).mode & 0o777).toBe(0o644);
+  });
+
+  it('a file made by Vigil is the user’s alone (channels may hold tokens); a mode the user set is kept', async () => {
+    const d = dir();
+    const path = join(d, 'vigil.yml');
+    const cfg = new ConfigFile(path);
+    await cfg.load('sources: []\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    chmodSync(path, 0o664);
+    await cfg.addSource({ name: 'web', type: 'file', path: '/tmp/web.log' } as never);
+    expect(statSync(path).mode & 0o777).toBe(0o664);
+  });
+
+  it('removing the first source takes the comment above it along (it stayed, above the next source); the others keep theirs', async () => {
+    const d = dir();
+    const path = join(d, 'vigil.yml');
+    writeFileSync(path, SOURCES);
+    const cfg = new ConfigFile(path);
+    await cfg.load();
+    await cfg.removeSource('demo');
+    let text = readFileSync(path, 'utf8');
+    expect(text).not.toContain('Remove this source');
+    expect(text).toContain('# mine');
+    expect(text).toMatch(/# the nightly job\n\s+- name: job/);
+    await cfg.removeSource('app');
+    text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/# the nightly job\n\s+- name: job/);
+    expect(cfg.config.sources.map((s) => s.name)).toEqual(['job']);
+  });
+});
