@@ -437,8 +437,11 @@ export interface TrayModel {
 }
 
 export interface ChannelStatus {
-  /** ok; retrying (the head delivery failed and waits); open (circuit breaker open); disabled. */
-  health: 'ok' | 'retrying' | 'open' | 'disabled';
+  /**
+   * ok; retrying (the head delivery failed and waits); open (circuit breaker open); failing
+   * (its last message was dead-lettered, none delivered since); disabled.
+   */
+  health: 'ok' | 'retrying' | 'open' | 'failing' | 'disabled';
   pending: number;
   dead: number;
   lastSentAt: number | null;

@@ -62,7 +62,10 @@ export class Dispatcher {
     // Retrying while its head has failed before: waiting for the next try, or in it (a
     // 'sending' row counts the attempt under way).
     const failedBefore = head !== null && head !== undefined && head.attempts > (head.status === 'sending' ? 1 : 0);
-    const health = w?.breaker.state(now) === 'open' ? 'open' : failedBefore ? 'retrying' : 'ok';
+    // Failing: its last message was dead-lettered (a wrong URL answering 404 every time),
+    // and nothing has gone out since. Green "ok" beside "HTTP 404: no such hook" misled.
+    const health =
+      w?.breaker.state(now) === 'open' ? 'open' : failedBefore ? 'retrying' : this.outbox.lastOutcome(config.name) === 'dead' ? 'failing' : 'ok';
     return { health, ...counts };
   }
 

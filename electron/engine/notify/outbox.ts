@@ -279,6 +279,14 @@ export class Outbox {
     return { pending: r.pending ?? 0, dead: r.dead ?? 0, lastSentAt: r.lastSentAt, lastError: lastError ?? null };
   }
 
+  /** Did the channel's last finished message go out, or end dead-lettered? null: none finished yet. */
+  lastOutcome(channel: string): 'sent' | 'dead' | null {
+    const r = this.q("SELECT status FROM notify_outbox WHERE channel = ? AND status IN ('sent', 'dead') ORDER BY updated_at DESC, id DESC LIMIT 1")
+      .pluck()
+      .get(channel) as 'sent' | 'dead' | undefined;
+    return r ?? null;
+  }
+
   totals(): { pending: number; dead: number } {
     const r = this.q("SELECT sum(status IN ('grouping', 'pending', 'sending')) AS pending, sum(status = 'dead') AS dead FROM notify_outbox")
       .get() as { pending: number | null; dead: number | null };

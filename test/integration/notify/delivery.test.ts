@@ -125,10 +125,13 @@ describe('delivery', () => {
     const [dead] = h.service.deadLetters({});
     expect(dead).toMatchObject({ channel: 'hook', title: 'refused', attempts: 1, error: 'HTTP 400: bad payload' });
     expect(h.service.history({ status: 'failed' })).toHaveLength(1);
+    // Not a green "ok" beside "HTTP 400": the channel fails until a message goes out again.
+    expect(h.service.channelViews()[0]!.status).toMatchObject({ health: 'failing', dead: 1 });
     r.reply(() => ({ status: 200 }));
     expect(h.service.retry({ ids: [dead!.deliveryId] })).toEqual({ retried: 1 });
     await waitFor(() => h.service.history({})[0]!.status === 'sent', { what: 'retried and sent' });
     expect(h.service.deadLetters({})).toEqual([]);
+    expect(h.service.channelViews()[0]!.status).toMatchObject({ health: 'ok', dead: 0 });
     expect(r.requests).toHaveLength(2);
   });
 
