@@ -50,9 +50,10 @@ export function collectReport(db: Database.Database, id: number, opts: CollectOp
   ).map(historyEntry);
   const sourceId = (db.prepare('SELECT id FROM sources WHERE name = ?').pluck().get(anomaly.source) as number | undefined) ?? null;
   const settings = opts.settingsFor(anomaly.source);
-  const window = reportWindow(anomaly.firstTs, anomaly.lastTs, settings.errorRate.bucketMs);
+  const now = opts.now ?? Date.now();
+  const window = reportWindow(anomaly.firstTs, anomaly.lastTs, settings.errorRate.bucketMs, now);
   return {
-    generatedAt: opts.now ?? Date.now(),
+    generatedAt: now,
     vigilVersion: opts.vigilVersion,
     host: hostname(),
     timeZone: opts.timeZone ?? 'UTC',
@@ -74,15 +75,19 @@ interface Window {
   bucketMs: number;
 }
 
-/** The evidence span with half its length (at least 5 minutes) before and after, in buckets of a readable size. */
-export function reportWindow(firstTs: number, lastTs: number, detectorBucketMs: number): Window {
+/**
+ * The evidence span with half its length (at least 5 minutes) before and after, in buckets
+ * of a readable size; never past the bucket holding `now` (a report made during the
+ * incident showed the minutes still to come as "no lines", as if the source went silent).
+ */
+export function reportWindow(firstTs: number, lastTs: number, detectorBucketMs: number, now = Infinity): Window {
   const span = Math.max(0, lastTs - firstTs);
   const pad = Math.max(5 * MIN, span / 2);
   const want = (span + 2 * pad) / TARGET_BUCKETS;
   const floor = Math.max(COUNT_GRAIN_MS, Math.ceil(detectorBucketMs / COUNT_GRAIN_MS) * COUNT_GRAIN_MS);
   const bucketMs = Math.max(floor, NICE_BUCKETS.find((b) => b >= want) ?? NICE_BUCKETS[NICE_BUCKETS.length - 1]!);
   const from = Math.floor((firstTs - pad) / bucketMs) * bucketMs;
-  const to = Math.ceil((lastTs + pad) / bucketMs) * bucketMs;
+  const to = Math.min(Math.ceil((lastTs + pad) / bucketMs) * bucketMs, (Math.floor(Math.max(now, lastTs) / bucketMs) + 1) * bucketMs);
   return { from, to, bucketMs };
 }
 
@@ -137,13 +142,16 @@ function templates(db: Database.Database, anomalyId: number, lines: EvidenceLine
   return [...byId.values()].sort((a, b) => b.count - a.count || a.id - b.id);
 }
 
-function timeline(a: IncidentReport['anomaly'], notes: NotificationHistoryEntry[]): IncidentReport['timeline'] {
+export function timeline(a: IncidentReport['anomaly'], notes: NotificationHistoryEntry[]): IncidentReport['timeline'] {
   const out: IncidentReport['timeline'] = [{ ts: a.firstTs, what: 'first evidence record' }];
   out.push({ ts: a.openedAt, what: `opened by ${a.detector}${a.rule ? ` (rule "${a.rule}")` : ''}, ${a.severity}` });
   for (const n of notes) {
     const what = n.kind === 'resolved' ? 'resolution notice' : 'notice';
     if (n.status === 'sent') out.push({ ts: n.sentAt ?? n.updatedAt, what: `${what} sent to ${n.channel}` });
     else if (n.status === 'failed') out.push({ ts: n.updatedAt, what: `${what} to ${n.channel} failed after ${n.attempts} attempt(s)${n.error ? `: ${n.error}` : ''}` });
+    // Still being retried: how often it failed, and why (it read "queued" after eight failures).
+    else if (n.error)
+      out.push({ ts: n.updatedAt, what: `${what} to ${n.channel} not delivered yet: ${n.attempts} attempt(s) so far, still retrying (last error: ${n.error})` });
     else out.push({ ts: n.createdAt, what: `${what} to ${n.channel} queued, not sent yet` });
   }
   if (a.lastTs !== a.firstTs) out.push({ ts: a.lastTs, what: `last seen (${a.count} records in all)` });

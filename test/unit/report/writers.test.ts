@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reportWindow, writeReport } from '../../../electron/engine/report/index.js';
+import { timeline } from '../../../electron/engine/report/collect.js';
 import type { IncidentReport } from '../../../shared/types.js';
 
 const T = Date.parse('2026-11-22T10:00:00Z');
@@ -118,5 +119,26 @@ describe('report writers', () => {
     expect(hour.to).toBe(T + 5_400_000);
     // Never finer than the detector's buckets.
     expect(reportWindow(T, T, 60_000).bucketMs).toBe(60_000);
+  });
+
+  it('a report made during the incident ends with the bucket holding its time: the minutes still to come are not "no lines"', () => {
+    // Made 40 s after the last evidence: the window ends with the bucket holding that moment.
+    expect(reportWindow(T, T, 10_000, T + 40_000)).toEqual({ from: T - 300_000, to: T + 45_000, bucketMs: 15_000 });
+    // Made later than the window's end: the whole window, as before.
+    expect(reportWindow(T, T, 10_000, T + 3_600_000).to).toBe(T + 300_000);
+    // A last record stamped ahead of this clock is kept in the window.
+    expect(reportWindow(T, T + 60_000, 10_000, T).to).toBeGreaterThan(T + 60_000);
+  });
+
+  it('the timeline: a notice still being retried says how often it failed and why, not "queued"', () => {
+    const base = { deliveryId: 1, anomalyId: 7, rule: 'default', kind: 'firing' as const, change: 'opened' as const, createdAt: T, sentAt: null, updatedAt: T + 60_000 };
+    const what = timeline(report('x').anomaly, [
+      { ...base, channel: 'bad', status: 'pending', attempts: 8, error: 'HTTP 500: boom' },
+      { ...base, channel: 'slow', status: 'pending', attempts: 0, error: null },
+      { ...base, channel: 'gone', status: 'failed', attempts: 4, error: 'HTTP 404' },
+    ]).map((e) => e.what);
+    expect(what).toContain('notice to bad not delivered yet: 8 attempt(s) so far, still retrying (last error: HTTP 500: boom)');
+    expect(what).toContain('notice to slow queued, not sent yet');
+    expect(what).toContain('notice to gone failed after 4 attempt(s): HTTP 404');
   });
 });
