@@ -107,7 +107,7 @@ export interface Events {
   'notify.toastClicked': { anomalyId: number };
   /** Outbox totals changed (a delivery was queued, sent, failed or retried). */
   'notifications.changed': { pending: number; dead: number };
-  /** Anomalies opened, repeated, acknowledged or resolved (snoozed ones included). */
+  /** Anomalies opened, repeated, acknowledged or resolved (snoozed ones included); [] when a snooze was made or lifted. */
   'anomalies.changed': AnomalyChange[];
 }
 

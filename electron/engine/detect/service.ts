@@ -122,8 +122,11 @@ export class DetectionService {
     return a;
   }
 
+  /** A snooze changes what the anomaly lists show ("snoozed"): every window is told, with no anomaly change. */
   snooze(req: z.output<typeof S.SnoozeRequest>): Snooze {
-    return this.core.snooze(req.scope, req.value, req.durationMs, req.note ?? null);
+    const s = this.core.snooze(req.scope, req.value, req.durationMs, req.note ?? null);
+    this.outlet?.changed([], []);
+    return s;
   }
 
   snoozes(): Snooze[] {
@@ -131,7 +134,9 @@ export class DetectionService {
   }
 
   unsnooze(id: number): { ok: boolean } {
-    return { ok: this.core.unsnooze(id) };
+    const ok = this.core.unsnooze(id);
+    if (ok) this.outlet?.changed([], []);
+    return { ok };
   }
 
   band(req: z.output<typeof S.BandRequest>): BandSeries {

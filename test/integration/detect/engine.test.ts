@@ -87,7 +87,11 @@ describe('detection in the engine', () => {
     const notify: AnomalyChange[] = [];
     let liveDuplicates = 0;
     engine.on('records.stored', (rs) => (liveDuplicates += rs.filter((r) => r.flags & RECORD_FLAGS.duplicate).length));
-    engine.on('anomalies.changed', (c) => ui.push(...c));
+    let uiEvents = 0;
+    engine.on('anomalies.changed', (c) => {
+      uiEvents++;
+      ui.push(...c);
+    });
     engine.on('anomaly.changed', (c) => notify.push(...c));
     await waitFor(() => stored(engine) === before.length + after.length, { what: 'all stored', timeoutMs: 60_000 });
     await engine.flush();
@@ -115,9 +119,12 @@ describe('detection in the engine', () => {
     expect(notify.some((c) => c.kind === 'acknowledged' && c.anomaly.id === id)).toBe(true);
 
     // A snooze: the UI still hears about the anomaly, notifications hear of nothing that pages.
+    // Every window is told at once, to show "snoozed" (another tab showed nothing).
+    const eventsBefore = uiEvents;
     const snooze = await call<{ id: number; until: number }>(engine, 'anomalies.snooze', { scope: 'source', value: 'app', durationMs: 3_600_000 });
     expect(snooze.until).toBeGreaterThan(Date.now());
     expect((await call<unknown[]>(engine, 'anomalies.snoozes', {})).length).toBe(1);
+    await waitFor(() => uiEvents > eventsBefore, { what: 'anomalies.changed after a snooze' });
     const [snoozed] = await call<{ snoozedUntil: number | null }[]>(engine, 'anomalies.list', {});
     expect(snoozed!.snoozedUntil).toBe(snooze.until);
     const uiBefore = ui.length;
