@@ -331,7 +331,7 @@ export const RatesRequest = z.strictObject({
   source: z.string().optional(),
 });
 export const QueryRequest = z.strictObject({
-  sql: z.string().min(1).max(100_000),
+  sql: z.string().trim().min(1, 'write a query to run').max(100_000),
   limit: z.number().int().min(1).max(10_000).default(1000),
 });
 export const RulesSetRequest = z.strictObject({ rules: z.array(RuleConfig).max(1000) });

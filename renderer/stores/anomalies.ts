@@ -6,6 +6,8 @@ type View = 'active' | 'resolved' | 'all';
 
 interface AnomaliesState {
   list: Anomaly[];
+  /** Open anomalies, whatever list is shown (up to OPEN_COUNT_MAX). */
+  openCount: number;
   view: View;
   selected: number | null;
   detail: AnomalyDetail | null;
@@ -36,8 +38,12 @@ export function snoozesOf(a: Anomaly, snoozes: Snooze[], now = Date.now()): Snoo
 }
 
 /** Anomalies: the list (open + acknowledged by default), one selected with its evidence. */
+/** The open anomalies counted for the tab's badge; more shows as this with a "+". */
+export const OPEN_COUNT_MAX = 1000;
+
 export const useAnomalies = create<AnomaliesState>((set, get) => ({
   list: [],
+  openCount: 0,
   view: 'active',
   selected: null,
   detail: null,
@@ -45,8 +51,13 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
   snoozes: [],
   error: null,
   async load() {
-    const [list, snoozes] = await Promise.all([api().call('anomalies.list', { state: get().view, limit: 200 }), api().call('anomalies.snoozes', {})]);
-    set({ list, snoozes });
+    // The badge counts open anomalies apart from the list: it read none while the resolved list was shown.
+    const [list, snoozes, open] = await Promise.all([
+      api().call('anomalies.list', { state: get().view, limit: 200 }),
+      api().call('anomalies.snoozes', {}),
+      api().call('anomalies.list', { state: 'open', limit: OPEN_COUNT_MAX }),
+    ]);
+    set({ list, snoozes, openCount: open.length });
     const sel = get().selected;
     if (sel !== null) await get().select(sel);
   },

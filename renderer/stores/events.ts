@@ -20,8 +20,10 @@ export interface LineFilter {
 interface EventsState {
   lines: LogEvent[];
   paused: boolean;
-  /** Lines that arrived while paused. */
+  /** Lines that arrived while paused and pass the filter. */
   missed: number;
+  /** Lines the UI was not sent arrived while paused under a filter: some may pass it (missed is then a lower bound). */
+  missedMore: boolean;
   filter: LineFilter;
   /** Where older lines go on (see TailPage.before); null: the store's oldest line is shown. */
   before: number | null;
@@ -81,6 +83,7 @@ export const useEvents = create<EventsState>((set, get) => ({
   lines: [],
   paused: false,
   missed: 0,
+  missedMore: false,
   filter: { search: '', minLevel: '', source: '' },
   before: null,
   loading: false,
@@ -93,7 +96,7 @@ export const useEvents = create<EventsState>((set, get) => ({
       const page = await pageOf(f);
       // The filter changed meanwhile: that load answers.
       if (get().filter !== f) return;
-      set({ lines: page.events, before: page.before, missed: 0, keep: KEEP });
+      set({ lines: page.events, before: page.before, missed: 0, missedMore: false, keep: KEEP });
     } finally {
       set({ loading: false });
     }
@@ -120,7 +123,9 @@ export const useEvents = create<EventsState>((set, get) => ({
   },
   append(events) {
     if (get().paused) {
-      set({ missed: get().missed + events.length });
+      // Counted as shown once resumed: "Errors and up" counted every line.
+      const f = get().filter;
+      set({ missed: get().missed + events.filter((e) => matches(e, f)).length });
       return;
     }
     const lastId = get().lines.at(-1)?.id ?? 0;
@@ -138,7 +143,9 @@ export const useEvents = create<EventsState>((set, get) => ({
   },
   skipped(count) {
     if (get().paused) {
-      set({ missed: get().missed + count });
+      const f = get().filter;
+      if (f.search || f.minLevel || f.source) set({ missedMore: true });
+      else set({ missed: get().missed + count });
       return;
     }
     // The lines between what is shown and the next batch are in the store only: show the

@@ -21,6 +21,7 @@ export const useQuery = create<QueryState>((set, get) => ({
     // One at a time: a second run while the first is out would have its answer replaced by
     // the first's when that comes later (the table would show another query's rows).
     if (get().running) return;
+    if (!get().sql.trim()) return set({ error: 'Write a query to run, such as SELECT * FROM events ORDER BY id DESC LIMIT 20.', result: null });
     set({ running: true });
     try {
       set({ result: await api().call('query.run', { sql: get().sql, limit: 1000 }), error: null });

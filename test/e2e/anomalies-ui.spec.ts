@@ -226,3 +226,62 @@ test('a snoozed anomaly says so in the list and its page, until when; Unsnooze l
   await expect(item).not.toContainText('snoozed');
   await expect(detail.getByRole('button', { name: 'Unsnooze' })).toHaveCount(0);
 });
+
+test('the anomaly list by keyboard, its badge whatever list is shown, one row per message sent, a paused filtered tail counting only its lines, an empty query said so, no request refused', async ({ page }) => {
+  const refused: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() === 401) refused.push(r.url());
+  });
+  receiver = await startReceiver({ lifetimeMs: 80_000 });
+  const { dir } = await serveWith(
+    page,
+    (d) =>
+      `sources:\n  - { name: monitor, type: file, path: ${join(d, 'alerts.jsonl')}, format: alert-jsonl }\n  - { name: app, type: file, path: ${join(d, 'app.log')} }\n` +
+      `channels:\n  - { name: hook, type: webhook, url: "${receiver!.url}" }\nnotify:\n  groupWindow: 1s\n`,
+  );
+  const alerts = join(dir, 'alerts.jsonl');
+  const appLog = join(dir, 'app.log');
+  writeFileSync(appLog, '');
+  appendFileSync(
+    alerts,
+    ['disk full on /var', 'replica lag 40 s'].map((m) => JSON.stringify({ timestamp: new Date().toISOString(), type: 'anomaly', severity: 'high', message: m }) + '\n').join(''),
+  );
+  await page.getByRole('tab', { name: /Anomalies/ }).click();
+  await expect(page.getByRole('tab', { name: 'Anomalies (2)' })).toBeVisible();
+  // The badge counts open anomalies, also while the resolved list is shown (it read none).
+  await page.getByRole('button', { name: 'resolved', exact: true }).click();
+  await expect(page.getByText('Nothing needs your attention.')).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Anomalies (2)' })).toBeVisible();
+  await page.getByRole('button', { name: 'active', exact: true }).click();
+  // Reached with Tab from the list's chips, opened with Enter: its actions are then reachable.
+  await page.getByRole('button', { name: 'all', exact: true }).focus();
+  await page.keyboard.press('Tab');
+  const first = page.getByTestId('anomaly-item').first();
+  await expect(first).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('anomaly-detail').getByRole('button', { name: 'Acknowledge' })).toBeVisible();
+
+  // Both anomalies went in one message: one row naming both, not two rows alike.
+  await expect.poll(() => receiver!.requests.length, { timeout: 15_000 }).toBe(1);
+  await page.getByRole('tab', { name: 'Notifications' }).click();
+  const rows = page.getByTestId('delivery-item');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(/#\d+, #\d+/);
+
+  // Paused under "Errors and up": the count is of the lines that will show.
+  await page.getByRole('tab', { name: 'Live' }).click();
+  await page.getByLabel('minimum level').selectOption({ label: 'Errors and up' });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const t = new Date().toISOString();
+  appendFileSync(appLog, `${t} INFO one\n${t} INFO two\n${t} ERROR three\n${t} INFO four\n`);
+  await expect(page.getByTestId('missed')).toHaveText('1 new line', { timeout: 10_000 });
+  await page.waitForTimeout(500);
+  await expect(page.getByTestId('missed')).toHaveText('1 new line');
+
+  // Run with nothing to run: said plainly, not the validator's words.
+  await page.getByRole('tab', { name: 'SQL' }).click();
+  await page.getByLabel('SQL').fill('  ');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByText(/Write a query to run/)).toBeVisible();
+  expect(refused).toEqual([]);
+});

@@ -28,7 +28,16 @@ export function AnomaliesView() {
               key={a.id}
               data-testid="anomaly-item"
               className={a.id === selected ? 'selected' : ''}
+              // Reached with Tab and opened with Enter or Space: its actions are on the page it opens.
+              role="button"
+              tabIndex={0}
+              aria-pressed={a.id === selected}
               onClick={() => void select(a.id)}
+              onKeyDown={(e) => {
+                if (e.key !== 'Enter' && e.key !== ' ') return;
+                e.preventDefault();
+                void select(a.id);
+              }}
             >
               <span className={`sev sev-${a.severity}`}>{a.severity}</span>
               <div className="a-body">

@@ -1,5 +1,5 @@
 import { useConnection } from '../../stores/connection.js';
-import { useAnomalies } from '../../stores/anomalies.js';
+import { OPEN_COUNT_MAX, useAnomalies } from '../../stores/anomalies.js';
 import { useUi, type Tab } from '../../stores/ui.js';
 import { useConfig } from '../../stores/config.js';
 import { AnomaliesView } from '../anomalies/AnomaliesView.js';
@@ -13,11 +13,11 @@ import { SourcesPanel } from '../sources/SourcesPanel.js';
 export function App() {
   const { connected, refused, info } = useConnection();
   const { tab, setTab } = useUi();
-  const open = useAnomalies((s) => s.list.filter((a) => a.state === 'open').length);
+  const open = useAnomalies((s) => s.openCount);
   const fileErrors = useConfig((s) => s.fileErrors);
   const tabs: [Tab, string][] = [
     ['live', 'Live'],
-    ['anomalies', open ? `Anomalies (${open})` : 'Anomalies'],
+    ['anomalies', open ? `Anomalies (${open}${open >= OPEN_COUNT_MAX ? '+' : ''})` : 'Anomalies'],
     ['notifications', 'Notifications'],
     ['query', 'SQL'],
     ['config', 'Config'],

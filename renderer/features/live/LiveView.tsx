@@ -40,7 +40,7 @@ const LEVEL_CHOICES: { value: LineFilter['minLevel']; label: string }[] = [
  * or a level searches the whole store (newest first), and "Older" pages back through it.
  */
 export function LiveView() {
-  const { lines, paused, missed, filter, before, loading, load, older, setFilter, setPaused } = useEvents();
+  const { lines, paused, missed, missedMore, filter, before, loading, load, older, setFilter, setPaused } = useEvents();
   const sources = useSources((s) => s.sources);
   const [text, setText] = useState(filter.search);
   const box = useRef<HTMLDivElement>(null);
@@ -98,7 +98,12 @@ export function LiveView() {
           ))}
         </select>
         <div className="spacer" />
-        {paused && missed > 0 && <span className="muted">{missed} new lines</span>}
+        {paused && (missed > 0 || missedMore) && (
+          <span className="muted" data-testid="missed">
+            {missed}
+            {missedMore ? '+' : ''} new line{missed === 1 && !missedMore ? '' : 's'}
+          </span>
+        )}
         <button className="chip" onClick={() => setPaused(!paused)}>
           {paused ? 'Resume' : 'Pause'}
         </button>

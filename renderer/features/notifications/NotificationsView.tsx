@@ -3,6 +3,22 @@ import { useChannels } from '../../stores/channels.js';
 import { fmtTime } from '../format.js';
 import { AddChannelForm } from './AddChannelForm.js';
 import { RecipientsEditor } from './RecipientsEditor.js';
+import type { NotificationHistoryEntry } from '../../../shared/types.js';
+
+/**
+ * One row per message sent, naming the anomalies it carried: the history has a row per
+ * anomaly, and a message about two read as two identical rows, like a double send.
+ */
+function byMessage(history: NotificationHistoryEntry[]): { h: NotificationHistoryEntry; anomalies: number[] }[] {
+  const out: { h: NotificationHistoryEntry; anomalies: number[] }[] = [];
+  for (const h of history) {
+    const last = out[out.length - 1];
+    if (last && last.h.deliveryId === h.deliveryId) {
+      if (h.anomalyId !== null) last.anomalies.push(h.anomalyId);
+    } else out.push({ h, anomalies: h.anomalyId === null ? [] : [h.anomalyId] });
+  }
+  return out;
+}
 
 /** Channels (masked), their health, a "send test" each, recent deliveries and the dead-letter list. */
 export function NotificationsView() {
@@ -95,11 +111,12 @@ export function NotificationsView() {
       </header>
       <table className="grid">
         <tbody>
-          {history.map((h) => (
-            <tr key={`${h.deliveryId}-${h.anomalyId}`}>
+          {byMessage(history).map(({ h, anomalies }) => (
+            <tr key={h.deliveryId} data-testid="delivery-item">
               <td className="muted">{fmtTime(h.createdAt)}</td>
               <td>{h.channel}</td>
               <td>{h.kind}</td>
+              <td className="muted">{anomalies.map((id) => `#${id}`).join(', ')}</td>
               <td className={`st-${h.status}`}>{h.status}</td>
               <td className="muted small">{h.error ?? ''}</td>
             </tr>
