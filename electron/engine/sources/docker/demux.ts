@@ -118,6 +118,12 @@ export class RawParser implements MessageParser {
     let end: number;
     if (nl !== -1 && nl - start < DOCKER_SPLIT_BYTES) {
       end = nl + 1;
+      // A run's last output without its newline (a crash under a restart policy), then the
+      // next run's first line: Docker's next timestamp is inside, and ends this message.
+      if (hasTs) {
+        const next = laterStampIn(buf, from, sp, start, nl);
+        if (next !== -1) end = next;
+      }
     } else if (buf.length - start >= DOCKER_SPLIT_BYTES + MAX_TS_TEXT || (ended && buf.length - start > DOCKER_SPLIT_BYTES)) {
       const cut = start + DOCKER_SPLIT_BYTES;
       end = LOOKS_LIKE_TS.test(buf.toString('latin1', cut, cut + MAX_TS_TEXT)) ? cut : nl !== -1 ? nl + 1 : buf.length;
@@ -130,6 +136,24 @@ export class RawParser implements MessageParser {
     // No copy: `buf` is never written to, only replaced.
     return message('stdout', buf.subarray(from, end));
   }
+}
+
+/**
+ * Where a Docker timestamp later than the message's own (`buf[from, sp)`) starts between
+ * `start` and `nl`, or -1. Looked for by the year the message's own starts with; an app's
+ * own timestamps in its text are earlier than Docker's, which stamps what it reads.
+ */
+function laterStampIn(buf: Buffer, from: number, sp: number, start: number, nl: number): number {
+  const own = parseLogTime(buf.toString('latin1', from, sp));
+  if (!own) return -1;
+  const year = buf.subarray(from, from + 5);
+  for (let p = buf.indexOf(year, start + 1); p !== -1 && p < nl; p = buf.indexOf(year, p + 1)) {
+    const text = buf.toString('latin1', p, Math.min(p + MAX_TS_TEXT + 1, buf.length));
+    if (!LOOKS_LIKE_TS.test(text)) continue;
+    const t = parseLogTime(text.slice(0, text.indexOf(' ')));
+    if (t && t.key > own.key) return p;
+  }
+  return -1;
 }
 
 /**

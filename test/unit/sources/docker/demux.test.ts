@@ -77,6 +77,19 @@ describe('docker log stream parsing', () => {
     }
   });
 
+  it("a TTY run's last output without its newline, then the next run's first line: two messages, not one with Docker's timestamp inside", () => {
+    const bytes = Buffer.from(`${TS(1)} app starting\r\n${TS(2)} fatal error: out of cheese${TS(3)} app starting\r\n${TS(4)} at ${TS(0)} took 3 s\r\n`);
+    for (const size of [1, 13, bytes.length]) {
+      expect(linesOf(parseInChunks(new RawParser(), bytes, size)), `chunks of ${size}`).toEqual([
+        'stdout:app starting',
+        'stdout:fatal error: out of cheese',
+        'stdout:app starting',
+        // A time in the app's own text (earlier than Docker's stamp) is text.
+        `stdout:at ${TS(0)} took 3 s`,
+      ]);
+    }
+  });
+
   it('without knowing whether the container has a TTY (removed before Docker described it), tells the two streams apart by their first byte', () => {
     for (const size of [1, 4096]) {
       expect(linesOf(parseInChunks(new SniffingParser(), multiplexed(), size)), `frames, chunks of ${size}`).toEqual(expected);
@@ -186,7 +199,9 @@ describe('docker frames', () => {
     const lines = new StreamLines('stdout', { t: '', n: 0, seq: 0 }, decoder, 1 << 20);
     const M = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
     const p2 = (n: number) => String(n).padStart(2, '0');
-    const at = (k: number) => new Date(Math.floor(Date.now() / 1000) * 1000 - (3 - k) * 1000);
+    // One "now" for the whole test: read at each call, a second boundary crossed between two calls failed it.
+    const base = Math.floor(Date.now() / 1000) * 1000;
+    const at = (k: number) => new Date(base - (3 - k) * 1000);
     const text = (d: Date, k: number) =>
       `${M[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} api cron[7]: job ${k}\n`;
     const recs = [0, 1, 2].flatMap((k) => lines.push({ stream: 'stdout', key: String(k), ms: at(k).getTime() + 5, content: Buffer.from(text(at(k), k)) }, Date.now()));
