@@ -313,7 +313,11 @@ export class DockerSource implements Source {
       const selected = this.selection.matches({ name: ev.name, labels: ev.attributes });
       if (f && !selected) {
         this.followers.delete(ev.id);
-        await f.stop();
+        await f.leave(ev.key);
+        // Named back into the selection later, it goes on from here (its row as loaded at
+        // the start would read its first lines again).
+        const row = this.rows.get(ev.id);
+        if (row) row.cursor = f.checkpoint;
         this.ctx.statusChanged();
         return;
       }

@@ -9,6 +9,7 @@ import { carryAlong, serializeCursor, sinceFor, STREAMS, type ContainerCursor, t
 import { MultiplexedParser, RawParser, SniffingParser, type LogMessage } from './demux.js';
 import { StreamLines } from './stream-lines.js';
 import { Backoff, sleep } from '../backoff.js';
+import { sinceParam } from './position.js';
 
 export interface FollowerDeps {
   ref: SourceRef;
@@ -119,6 +120,35 @@ export class ContainerFollower {
     this.removalStored = true;
     await this.enqueue(() => this.flushEnded());
     await this.enqueue(() => this.write([], 'removed'));
+  }
+
+  /** The checkpoint last handed to the store, as stored: where a follower made again later goes on. */
+  get checkpoint(): string {
+    return serializeCursor(this.committed);
+  }
+
+  /**
+   * The container left the source's selection (renamed out of it, as `docker compose` does
+   * to a container it recreates): what it wrote before `untilKey` (the rename's time) is read
+   * to its end without following, and what is held stored; then reading stops. Stopped at
+   * once, the lines not read yet were lost: the container is no longer ours to read later.
+   */
+  async leave(untilKey: string): Promise<void> {
+    await this.halt();
+    if (this.docker && !this.removedByDocker) {
+      const stop = new AbortController();
+      this.stopSignal = stop;
+      try {
+        await this.session({ running: false, startedAt: '', tty: null, logDriver: '' }, stop.signal, null, untilKey);
+      } catch (err) {
+        // Removed meanwhile: what it left went with it. What is held is still stored below.
+        if (!isStatus(err, 404)) this.deps.ctx.log?.(`source ${this.deps.ref.name}: container ${this.name}: reading its last lines: ${describe(err)}`);
+      }
+      await this.enqueue(() => this.flushEnded());
+      await this.serial.catch(() => undefined);
+      this.stopSignal = null;
+    }
+    this.streams = null;
   }
 
   /** Stops reading; what is held and not written is read again by the next session. */
@@ -254,8 +284,8 @@ export class ContainerFollower {
    * asked for, or (null) to its end, Docker's whole answer in one buffer (what a follow
    * stream that ended early left: a few lines).
    */
-  private async session(run: RunInfo, stop: AbortSignal, stream: Readable | null): Promise<void> {
-    const opts = { stdout: true, stderr: true, timestamps: true, since: sinceFor(this.committed), abortSignal: stop };
+  private async session(run: RunInfo, stop: AbortSignal, stream: Readable | null, untilKey?: string): Promise<void> {
+    const opts = { stdout: true, stderr: true, timestamps: true, since: sinceFor(this.committed), abortSignal: stop, ...(untilKey ? { until: sinceParam(untilKey) } : {}) };
     const chunks: AsyncIterable<unknown> | unknown[] =
       stream ?? [(await this.docker!.getContainer(this.id).logs({ ...opts, follow: false })) as unknown as Buffer];
     // Made once Docker answered: until then, the last session's streams (and the records

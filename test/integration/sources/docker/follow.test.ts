@@ -237,6 +237,32 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     await c.kill();
   });
 
+  it('renamed out of the selection after it wrote (compose recreating it): every line it wrote under the selected name is stored', async () => {
+    const engine = await startVigil(vigilDir(), `  - name: proj\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^proj-web-\\d+$/']\n`);
+    cleanups.push(() => engine.close());
+    const c = await dockerd.run('proj-web-1', 'sleep 1; i=0; while [ $i -lt 5000 ]; do i=$((i+1)); echo "gen $i"; done');
+    await c.wait();
+    await c.rename({ name: 'old_proj-web-1' }); // at once, as compose does: the reading was still under way
+    const want = Array.from({ length: 5000 }, (_, i) => `stdout:gen ${i + 1}`);
+    await waitFor(() => logLines(engine, 'proj').length >= 5000, { what: 'all 5000 lines', timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(logLines(engine, 'proj')).toEqual(want);
+  });
+
+  it('renamed out of the selection and back: each line once (its first lines were read again)', async () => {
+    const engine = await startVigil(vigilDir(), `  - name: rx\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^api-\\d+$/']\n`);
+    cleanups.push(() => engine.close());
+    const c = await dockerd.run('api-2', 'i=0; while [ $i -lt 20 ]; do i=$((i+1)); echo "r $i"; sleep 0.1; done');
+    await waitFor(() => logLines(engine, 'rx').length >= 5, { what: 'the first lines' });
+    await c.rename({ name: 'out2' });
+    await new Promise((r) => setTimeout(r, 400));
+    await c.rename({ name: 'api-2' });
+    await c.wait();
+    await waitFor(() => logLines(engine, 'rx').length >= 20, { what: 'all 20 lines', timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(logLines(engine, 'rx')).toEqual(Array.from({ length: 20 }, (_, i) => `stdout:r ${i + 1}`));
+  });
+
   it('a crash loop under a restart policy: each run\'s last line, left without its newline, is a line of its own, not glued to the next run\'s first', async () => {
     const engine = await startVigil(vigilDir(), `  - name: loop\n    type: docker\n    host: ${dockerd.host}\n    containers: [crashloop]\n`);
     cleanups.push(() => engine.close());
