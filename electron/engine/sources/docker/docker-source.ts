@@ -363,10 +363,23 @@ function secondsKey(seconds: number | undefined): string | null {
 }
 
 function describe(err: unknown): string {
-  const e = err as { json?: { message?: string }; message?: string; code?: string; name?: string };
-  if (e.json?.message) return e.json.message;
+  const e = err as { json?: unknown; message?: string; code?: string; name?: string; statusCode?: number };
+  const body = e.json as { message?: unknown } | string | null | undefined;
+  if (body && typeof body === 'object' && typeof body.message === 'string') return body.message;
+  // An HTTP answer, but not a Docker engine's (which always says why in `message`): another
+  // service at that address. Its page or JSON is not the reason; say what it is, in brief.
+  if (typeof e.statusCode === 'number') {
+    const said = (typeof body === 'string' ? body : body ? JSON.stringify(body) : '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    return `it answered HTTP ${e.statusCode}, not as a Docker engine does: is this the Docker API's address?${said ? ` (it said: ${said.slice(0, 80)}${said.length > 80 ? '…' : ''})` : ''}`;
+  }
   // OpenSSL's messages carry its internals ("C04C…:error:0A000412:SSL routines:…:rec_layer_s3.c:918:"): keep the reason.
-  const text = (e.message ?? String(err)).split('\n')[0]!.replace(/^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]*).*$/, '$1').trim();
+  const first = (e.message ?? String(err)).split('\n')[0]!;
+  const ssl = /[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]*)/.exec(first);
+  const text = (ssl ? ssl[1]! : first).trim();
   if (e.code?.startsWith('ERR_SSL') || e.code?.startsWith('ERR_TLS')) return `TLS failed: ${text}`;
+  if (e.code === 'EPROTO' || ssl) {
+    const hint = /wrong version number|packet length too long|http request/i.test(text) ? ': it does not speak TLS there (a plain-HTTP port? then tcp:// or http://)' : '';
+    return `TLS failed: ${text}${hint}`;
+  }
   return e.code && !text.includes(e.code) ? `${e.code}: ${text}` : text;
 }
