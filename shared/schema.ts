@@ -55,7 +55,8 @@ export const FileSourceConfig = z.strictObject({
 /** A container name, or `/regex/flags`: the pattern must compile. */
 function validContainerEntry(entry: string): boolean {
   const m = /^\/(.+)\/([a-z]*)$/.exec(entry);
-  if (!m) return true;
+  // "/web" is Docker's own spelling of the name web; "/^web-\d{1" is half a pattern.
+  if (!m) return !entry.startsWith('/') || /^\/[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(entry);
   try {
     new RegExp(m[1]!, m[2]!.replace(/[gy]/g, ''));
     return true;
@@ -67,7 +68,7 @@ function validContainerEntry(entry: string): boolean {
 export const DockerSourceConfig = z.strictObject({
   ...sourceCommon,
   type: z.literal('docker'),
-  containers: z.array(z.string().min(1).refine(validContainerEntry, { message: 'is a /pattern/ that is not a valid regular expression' })).optional(),
+  containers: z.array(z.string().min(1).refine(validContainerEntry, { message: 'is a /pattern/ that is not a valid regular expression (or is missing its closing /)' })).optional(),
   labels: z.array(z.string().min(1)).optional(),
   host: z.string().min(1).optional(),
   tls: z.strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional() }).optional(),

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SourceConfig } from '../../../shared/types.js';
 import { useSources } from '../../stores/sources.js';
+import { splitEntries } from './entries.js';
 
 /** Add a file (a path, a glob or a folder), Docker containers or the system journal to watch. */
 export function AddSourceForm({ onDone }: { onDone: () => void }) {
@@ -16,7 +17,7 @@ export function AddSourceForm({ onDone }: { onDone: () => void }) {
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const list = (text: string) => text.split(',').map((c) => c.trim()).filter(Boolean);
+    const list = splitEntries;
     const source: SourceConfig =
       type === 'file'
         ? { name: name.trim(), type: 'file', path: path.trim(), start }
