@@ -1,6 +1,7 @@
 import type { FormatDefinition } from '../decode/formats/definition.js';
 
-// SQL over the fields of a format, as lnav offers (`SELECT c_ip, count(*) FROM access_log`):
+// SQL over the fields of a format, as lnav offers (`SELECT c_ip, count(*) FROM access_log`),
+// and over Docker's events (docker_event):
 // the store keeps each record's raw line and the name of its format, not its fields, so a
 // query connection reads them again when a query asks. Nothing is stored, and ingestion pays
 // nothing. On a query connection:
@@ -138,6 +139,25 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     }
   }
 
+  // Docker's events, stored by docker sources as format 'docker-event' (sources/docker/
+  // events.ts; named here, for this function runs alone): the line Docker's /events sent,
+  // read as the action, the container, and what Docker adds (exitCode, image, signal, the
+  // container's labels). `SELECT container, exitCode FROM docker_event WHERE action = 'die'`.
+  const DOCKER_EVENT = 'docker-event';
+  if (!readers.has(DOCKER_EVENT)) {
+    readers.set(DOCKER_EVENT, (raw) => {
+      try {
+        const v = JSON.parse(raw) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+        const attrs = v.Actor?.Attributes ?? {};
+        return { ...attrs, action: v.Action ?? v.status, container: attrs.name, container_id: v.Actor?.ID ?? v.id };
+      } catch {
+        return null;
+      }
+    });
+    textual.add(DOCKER_EVENT); // Docker sends every attribute as text: exitCode "137" reads as 137
+    columns.set(DOCKER_EVENT, ['action', 'container', 'container_id', 'image', 'exitCode']);
+  }
+
   // A view's columns call field() once each for the same row: keep the last row read.
   let lastRaw: string | null = null;
   let lastFormat: string | null = null;
@@ -179,7 +199,8 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
   const base = ['id', 'source', 'path', 'ts', 'time', 'level', 'level_text', 'message', 'raw'];
   /** The other columns of events: each, unless the format captures a field of that name (CRI's stream). */
   const more = ['raw_bytes', 'stream', 'format', 'line_no', 'line_end', 'flags', 'template_id', 'template', 'ingested_at'];
-  for (const f of formats) {
+  for (const name of columns.keys()) {
+    const f = { name };
     const view = f.name.replace(/[^A-Za-z0-9_]/g, '_');
     if (taken.has(view.toLowerCase()) || /^\d/.test(view)) continue;
     taken.add(view.toLowerCase());

@@ -237,6 +237,17 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     await c.kill();
   });
 
+  it("Docker's events in SQL: docker_event has the action, the container and its exit code; field() reads any attribute", async () => {
+    const engine = await startVigil(vigilDir(), `  - name: ev\n    type: docker\n    host: ${dockerd.host}\n    containers: [evt]\n`);
+    cleanups.push(() => engine.close());
+    const c = await dockerd.run('evt', 'echo bye; exit 7', { Labels: { team: 'payments' } });
+    await c.wait();
+    await waitFor(() => eventMessages(engine, 'ev').some((m) => m.includes('died')), { what: 'the die event' });
+    const run = async (sql: string) => (await engine.handlers['query.run']({ sql } as never)).rows;
+    expect(await run("SELECT container, action, exitCode FROM docker_event WHERE action = 'die' AND exitCode > 0")).toEqual([{ container: 'evt', action: 'die', exitCode: 7 }]);
+    expect(await run("SELECT field(raw, format, 'team') AS team FROM events WHERE format = 'docker-event' AND message LIKE '%died%'")).toEqual([{ team: 'payments' }]);
+  });
+
   it('renamed out of the selection after it wrote (compose recreating it): every line it wrote under the selected name is stored', async () => {
     const engine = await startVigil(vigilDir(), `  - name: proj\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^proj-web-\\d+$/']\n`);
     cleanups.push(() => engine.close());
