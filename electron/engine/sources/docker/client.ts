@@ -24,7 +24,11 @@ export class DockerClient {
   async ping(signal: AbortSignal, timeoutMs: number): Promise<void> {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      await (this.api as unknown as Untyped).ping({ abortSignal: AbortSignal.any([signal, timeout]) });
+      const said: unknown = await (this.api as unknown as Untyped).ping({ abortSignal: AbortSignal.any([signal, timeout]) });
+      // A Docker engine (and Podman's API) says "OK". Another web service answering 200 on
+      // every path failed later, as "the engine closed the event stream" or "list3 is not iterable".
+      const text = Buffer.isBuffer(said) ? said.toString('utf8') : String(said ?? '');
+      if (text.trim() !== 'OK') throw new NotDocker(`it answered its ping with something other than a Docker engine's "OK": is this the Docker API's address?`);
     } catch (err) {
       // A hung engine (the socket open, nothing answering): say that, not "The operation was aborted".
       if (timeout.aborted && !signal.aborted) throw new Error(`it did not answer a ping within ${Math.round(timeoutMs / 100) / 10} s`);
@@ -46,3 +50,6 @@ export class DockerClient {
     return this.api.listContainers({ all: true, abortSignal: signal } as Docker.ContainerListOptions);
   }
 }
+
+/** The address answers, but not as a Docker engine. */
+export class NotDocker extends Error {}

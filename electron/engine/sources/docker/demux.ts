@@ -74,6 +74,8 @@ export class MultiplexedParser implements MessageParser {
 }
 
 const LOOKS_LIKE_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) /;
+/** Docker's own stamp, as its logs API writes it (RFC3339NanoFixed, UTC): nine digits, then Z. */
+const DOCKER_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /;
 
 /**
  * A TTY container's stream: no frames, messages simply follow one another, all on stdout.
@@ -140,8 +142,9 @@ export class RawParser implements MessageParser {
 
 /**
  * Where a Docker timestamp later than the message's own (`buf[from, sp)`) starts between
- * `start` and `nl`, or -1. Looked for by the year the message's own starts with; an app's
- * own timestamps in its text are earlier than Docker's, which stamps what it reads.
+ * `start` and `nl`, or -1. Looked for by the year the message's own starts with, in Docker's
+ * exact form (nine digits, Z: "expires 2026-11-30T12:00:00.000Z" in an app's text is text),
+ * and later than the message's own (an app stamping its lines stamps before Docker does).
  */
 function laterStampIn(buf: Buffer, from: number, sp: number, start: number, nl: number): number {
   const own = parseLogTime(buf.toString('latin1', from, sp));
@@ -149,7 +152,7 @@ function laterStampIn(buf: Buffer, from: number, sp: number, start: number, nl: 
   const year = buf.subarray(from, from + 5);
   for (let p = buf.indexOf(year, start + 1); p !== -1 && p < nl; p = buf.indexOf(year, p + 1)) {
     const text = buf.toString('latin1', p, Math.min(p + MAX_TS_TEXT + 1, buf.length));
-    if (!LOOKS_LIKE_TS.test(text)) continue;
+    if (!DOCKER_TS.test(text)) continue;
     const t = parseLogTime(text.slice(0, text.indexOf(' ')));
     if (t && t.key > own.key) return p;
   }

@@ -369,7 +369,8 @@ function describe(err: unknown): string {
   // An HTTP answer, but not a Docker engine's (which always says why in `message`): another
   // service at that address. Its page or JSON is not the reason; say what it is, in brief.
   if (typeof e.statusCode === 'number') {
-    const said = (typeof body === 'string' ? body : body ? JSON.stringify(body) : '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : body ? JSON.stringify(body) : '';
+    const said = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
     return `it answered HTTP ${e.statusCode}, not as a Docker engine does: is this the Docker API's address?${said ? ` (it said: ${said.slice(0, 80)}${said.length > 80 ? '…' : ''})` : ''}`;
   }
   // OpenSSL's messages carry its internals ("C04C…:error:0A000412:SSL routines:…:rec_layer_s3.c:918:"): keep the reason.

@@ -78,7 +78,8 @@ describe('docker log stream parsing', () => {
   });
 
   it("a TTY run's last output without its newline, then the next run's first line: two messages, not one with Docker's timestamp inside", () => {
-    const bytes = Buffer.from(`${TS(1)} app starting\r\n${TS(2)} fatal error: out of cheese${TS(3)} app starting\r\n${TS(4)} at ${TS(0)} took 3 s\r\n`);
+    const later = ['token expires 2026-11-30T12:00:00.000Z (refresh scheduled)', 'cert valid until 2026-12-31T00:00:00Z renew then', 'job next run 2026-11-22T23:59:59+01:00 queued'];
+    const bytes = Buffer.from(`${TS(1)} app starting\r\n${TS(2)} fatal error: out of cheese${TS(3)} app starting\r\n${TS(4)} at ${TS(0)} took 3 s\r\n${later.map((l, i) => `${TS(5 + i)} ${l}\r\n`).join('')}`);
     for (const size of [1, 13, bytes.length]) {
       expect(linesOf(parseInChunks(new RawParser(), bytes, size)), `chunks of ${size}`).toEqual([
         'stdout:app starting',
@@ -86,6 +87,8 @@ describe('docker log stream parsing', () => {
         'stdout:app starting',
         // A time in the app's own text (earlier than Docker's stamp) is text.
         `stdout:at ${TS(0)} took 3 s`,
+        // So is a later one not in Docker's exact form (nine digits, Z).
+        ...later.map((l) => `stdout:${l}`),
       ]);
     }
   });
