@@ -669,9 +669,19 @@ export class FileSet {
     const listing = new Map<string, Map<string, string>>();
     const out: FileTailer[] = [];
     const away: FileRow[] = [];
+    const reused: FileRow[] = [];
     for (const r of [...this.rows]) {
       if (r.state !== 'active' || r.dev === null || r.ino === null) continue;
-      if (probes.some((p) => sameInode(p, r))) continue;
+      const here = probes.find((p) => sameInode(p, r));
+      if (here) {
+        // Its inode holds other content now: ours was rotated away and its number given to
+        // the new file (a compressor deleting the rotated file freed it: logrotate's
+        // compress, a second rotation while we were stopped). The file here is read as
+        // new (adopt sees it truncated); ours, and what came after it, are looked for as
+        // for a file gone.
+        if (here.path === r.path && !(await holdsCheckpoint(here, r))) reused.push(r);
+        continue;
+      }
       let found = await findByInode(dirname(r.path), r.dev, r.ino, listing);
       if (found === null) {
         // Read through a link (kubelet's /var/log/containers/*.log into /var/log/pods): the
@@ -716,6 +726,8 @@ export class FileSet {
       this.detached.add(t);
       out.push(t);
     }
+    for (const r of reused) await this.archivedAway(r);
+    away.push(...reused);
     if (away.length) out.push(...(await this.newerGenerations(away, probes)));
     return out;
   }
@@ -724,8 +736,8 @@ export class FileSet {
    * Generations made and rotated away while we were stopped, after the file of our
    * checkpoint left (app.log rotated twice: app.log.1 was app.log in between), by a source
    * that does not match their names, so that nothing else reads them. Never seen: known by
-   * their name (the file's, then `.`, `-` or `_`), by being written after the source last read
-   * anything, and by an inode and first line no checkpoint of the source has. Read whole,
+   * their name (the file's, then a rotator's number or date: ROTATED), by being written after
+   * the source last read anything, and by an inode and first line no checkpoint of the source has. Read whole,
    * oldest first, after the file they follow. A compressed one is read as any archive is,
    * once its compressor is done.
    */
@@ -735,8 +747,8 @@ export class FileSet {
     const found: { probe: Probe; from: FileRow }[] = [];
     const seen = new Set<string>();
     for (const r of away) {
-      for (const path of await besideFile(r.path)) {
-        if (seen.has(path)) continue;
+      for (const { path, suffix } of await besideFile(r.path)) {
+        if (seen.has(path) || !ROTATED.test(suffix)) continue;
         seen.add(path);
         if (this.host.matcher().matches(path) || this.sideArchives.has(path)) continue;
         let probe: Probe;
@@ -778,7 +790,7 @@ export class FileSet {
    * after the checkpoint were lost.
    */
   private async archivedAway(r: FileRow): Promise<void> {
-    for (const path of await besideFile(r.path)) {
+    for (const { path } of await besideFile(r.path)) {
       if (this.host.matcher().matches(path)) continue; // the source reads it as it does any archive
       let probe: Probe;
       try {
@@ -1033,13 +1045,21 @@ async function listingStamp(dirs: string[]): Promise<string> {
 }
 
 /**
- * Files named as `path` is, then `.`, `-` or `_` (app.log.1, app.log-20261122.gz): beside it,
+ * What a rotator adds to a file's name: a number (`.1`, logrotate's default), a date or a
+ * time (`-20261122`, `.2026-11-22`, `-1732262400`), then maybe a compressor's extension.
+ * Other files named after the log (`app.log-errors`, `app.log.pos`) are not its generations.
+ */
+const ROTATED = /^[.\-_](?:\d{1,4}|\d{8}(?:[-_T]?\d{2,6})?|\d{4}-\d\d-\d\d(?:[-_T.]\d\d(?:[-:.]?\d\d){0,2})?|\d{10})(?:\.(?:gz|zst|xz|bz2))?$/;
+
+/**
+ * Files named as `path` is, then `.`, `-` or `_` (app.log.1, app.log-20261122.gz), with what
+ * follows its name (`suffix`): beside it,
  * and beside what it links to (kubelet's containers/*.log into pods/), where a rotator puts
  * its generations.
  */
-async function besideFile(path: string): Promise<string[]> {
+async function besideFile(path: string): Promise<{ path: string; suffix: string }[]> {
   const real = await realpath(path).catch(() => null);
-  const out: string[] = [];
+  const out: { path: string; suffix: string }[] = [];
   for (const place of new Set([path, ...(real ? [real] : [])])) {
     const name = basename(place);
     let names: string[];
@@ -1048,7 +1068,10 @@ async function besideFile(path: string): Promise<string[]> {
     } catch {
       continue;
     }
-    for (const n of names) if (n !== name && n.startsWith(name) && /^[.\-_]/.test(n.slice(name.length))) out.push(join(dirname(place), n));
+    for (const n of names) {
+      const suffix = n.slice(name.length);
+      if (n !== name && n.startsWith(name) && /^[.\-_]/.test(suffix)) out.push({ path: join(dirname(place), n), suffix });
+    }
   }
   return out;
 }

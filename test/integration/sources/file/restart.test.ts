@@ -127,6 +127,59 @@ describe('file source: across restarts', () => {
     w.close();
   });
 
+  it('rotated twice while stopped with compress (logrotate order: the second new file may get the inode the first gzip freed): every line once', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    const gzipAway = (from: string, to: string) => {
+      writeFileSync(to, gzipSync(readFileSync(from)));
+      unlinkSync(from); // frees its inode for the next file made
+    };
+    w.write(10);
+    await rig.expectCount(10);
+    await rig.close();
+    await new Promise((r) => setTimeout(r, 20));
+    w.write(6);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    gzipAway(`${log}.1`, `${log}.1.gz`);
+    w.reopen();
+    w.write(5);
+    renameSync(`${log}.1.gz`, `${log}.2.gz`);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    gzipAway(`${log}.1`, `${log}.1.gz`);
+    w.reopen();
+    w.write(4);
+    await rig.open();
+    const got = await rig.expectCount(25, 'every line, the archives read once their compressor is done (rotateWaitMs)', 20_000);
+    const n = (l: string) => Number(l.split(' ')[1]);
+    expect([...got].sort((a, b) => n(a) - n(b))).toEqual(w.written);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rig.count()).toBe(25);
+    w.close();
+  });
+
+  it("files named after the log that are not its generations (app.log-errors, app.log.pos) are not read, whatever their time", async () => {
+    const { dir, log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await rig.close();
+    await new Promise((r) => setTimeout(r, 20));
+    w.write(6);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    w.reopen();
+    w.write(4);
+    writeFileSync(join(dir, 'app.log-errors'), '2026-11-22T10:00:00Z ERROR another program\n');
+    writeFileSync(join(dir, 'app.log.pos'), 'state=123\n');
+    await rig.open();
+    expect(await rig.expectCount(20)).toEqual(w.written);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(rig.lines()).toEqual(w.written);
+    w.close();
+  });
+
   it('a generation read before the stop, rotated on while stopped and touched since: not read again', async () => {
     const { log, rig } = await setup((d) => join(d, 'app.log'));
     const w = new Writer(log);
