@@ -53,7 +53,8 @@ export class Dispatcher {
     for (const name of channels ?? [...this.workers.keys(), ...this.outbox.channelsWithWork()]) this.pump(this.worker(name));
   }
 
-  status(config: AnyChannelConfig): ChannelStatus {
+  /** `testedOkAt`: when a test message last went out on this channel (it fails no more, as far as anyone knows). */
+  status(config: AnyChannelConfig, testedOkAt = 0): ChannelStatus {
     const counts = this.outbox.channelCounts(config.name);
     if (config.enabled === false) return { health: 'disabled', ...counts };
     const w = this.workers.get(config.name);
@@ -63,9 +64,10 @@ export class Dispatcher {
     // 'sending' row counts the attempt under way).
     const failedBefore = head !== null && head !== undefined && head.attempts > (head.status === 'sending' ? 1 : 0);
     // Failing: its last message was dead-lettered (a wrong URL answering 404 every time),
-    // and nothing has gone out since. Green "ok" beside "HTTP 404: no such hook" misled.
-    const health =
-      w?.breaker.state(now) === 'open' ? 'open' : failedBefore ? 'retrying' : this.outbox.lastOutcome(config.name) === 'dead' ? 'failing' : 'ok';
+    // and nothing has gone out since, a test included. Green "ok" beside "HTTP 404: no such hook" misled.
+    const last = this.outbox.lastOutcome(config.name);
+    const failing = last !== null && last.status === 'dead' && last.at > testedOkAt;
+    const health = w?.breaker.state(now) === 'open' ? 'open' : failedBefore ? 'retrying' : failing ? 'failing' : 'ok';
     return { health, ...counts };
   }
 

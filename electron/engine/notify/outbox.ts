@@ -279,11 +279,10 @@ export class Outbox {
     return { pending: r.pending ?? 0, dead: r.dead ?? 0, lastSentAt: r.lastSentAt, lastError: lastError ?? null };
   }
 
-  /** Did the channel's last finished message go out, or end dead-lettered? null: none finished yet. */
-  lastOutcome(channel: string): 'sent' | 'dead' | null {
-    const r = this.q("SELECT status FROM notify_outbox WHERE channel = ? AND status IN ('sent', 'dead') ORDER BY updated_at DESC, id DESC LIMIT 1")
-      .pluck()
-      .get(channel) as 'sent' | 'dead' | undefined;
+  /** Did the channel's last finished message go out, or end dead-lettered, and when? null: none finished yet. */
+  lastOutcome(channel: string): { status: 'sent' | 'dead'; at: number } | null {
+    const r = this.q("SELECT status, updated_at AS at FROM notify_outbox WHERE channel = ? AND status IN ('sent', 'dead') ORDER BY updated_at DESC, id DESC LIMIT 1")
+      .get(channel) as { status: 'sent' | 'dead'; at: number } | undefined;
     return r ?? null;
   }
 

@@ -127,12 +127,15 @@ describe('delivery', () => {
     expect(h.service.history({ status: 'failed' })).toHaveLength(1);
     // Not a green "ok" beside "HTTP 400": the channel fails until a message goes out again.
     expect(h.service.channelViews()[0]!.status).toMatchObject({ health: 'failing', dead: 1 });
+    // Fixed (here: the receiver answers again), a test that goes out says so.
     r.reply(() => ({ status: 200 }));
+    expect(await h.service.test({ name: 'hook' })).toMatchObject({ ok: true });
+    expect(h.service.channelViews()[0]!.status).toMatchObject({ health: 'ok', dead: 1 });
     expect(h.service.retry({ ids: [dead!.deliveryId] })).toEqual({ retried: 1 });
     await waitFor(() => h.service.history({})[0]!.status === 'sent', { what: 'retried and sent' });
     expect(h.service.deadLetters({})).toEqual([]);
     expect(h.service.channelViews()[0]!.status).toMatchObject({ health: 'ok', dead: 0 });
-    expect(r.requests).toHaveLength(2);
+    expect(r.requests).toHaveLength(3); // the refused one, the test, the retried one
   });
 
   it('gives up after maxAttempts into the dead letters, and retry-all sends them', async () => {
