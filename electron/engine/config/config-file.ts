@@ -1,5 +1,5 @@
 import { chmod, readFile, realpath, rename, stat, writeFile, mkdir } from 'node:fs/promises';
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, realpathSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import YAML, { isMap, isSeq, type Document } from 'yaml';
 import { VigilConfig as ConfigSchema, configErrors } from '../../../shared/schema.js';
@@ -50,6 +50,10 @@ export class ConfigFile {
   private current: VigilConfig | null = null;
   private text = '';
   private watcher: FSWatcher | null = null;
+  /** Where a linked vigil.yml points, watched too (see watch). */
+  private targetWatcher: FSWatcher | null = null;
+  private targetWatched: string | null = null;
+  private onTargetChange: (() => void) | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
   private writing = false;
   /** The file as it is on disk when it does not validate (edited by hand), with why; the last good config stays in force meanwhile. */
@@ -128,25 +132,60 @@ export class ConfigFile {
     }
   }
 
-  /** Watch the file for edits by hand. */
+  /**
+   * Watch the file for edits by hand. The folder is watched: editors replace the file
+   * (rename), which a file watch loses. A vigil.yml that is a link is watched where it
+   * points too (edits to the dotfile it names were not seen until a restart), and again
+   * where it points next when the link is re-pointed.
+   */
   watch(): void {
     if (this.watcher) return;
-    // Watch the folder: editors replace the file (rename), which a file watch loses.
-    this.watcher = watch(dirname(this.path), (_e, name) => {
-      if (name && name !== basename(this.path)) return;
+    const changed = () => {
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
       this.reloadTimer = setTimeout(() => void this.reload(), 150);
+    };
+    this.watcher = watch(dirname(this.path), (_e, name) => {
+      if (name && name !== basename(this.path)) return;
+      changed();
     });
     this.watcher.on('error', () => undefined);
+    this.onTargetChange = changed;
+    this.watchTarget(changed);
+  }
+
+  private watchTarget(changed: () => void): void {
+    let real: string;
+    try {
+      real = realpathSync(this.path);
+    } catch {
+      real = this.path;
+    }
+    if (real === this.targetWatched) return;
+    this.targetWatcher?.close();
+    this.targetWatcher = null;
+    this.targetWatched = real;
+    if (real === this.path || dirname(real) === dirname(this.path)) return;
+    try {
+      this.targetWatcher = watch(dirname(real), (_e, name) => {
+        if (name && name !== basename(real)) return;
+        changed();
+      });
+      this.targetWatcher.on('error', () => undefined);
+    } catch {
+      // Its folder cannot be watched: edits through the link are still seen.
+    }
   }
 
   async close(): Promise<void> {
     this.watcher?.close();
     this.watcher = null;
+    this.targetWatcher?.close();
+    this.targetWatcher = null;
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
   }
 
   private async reload(): Promise<void> {
+    if (this.onTargetChange && this.watcher) this.watchTarget(this.onTargetChange);
     if (this.writing) return;
     await this.readBack();
   }

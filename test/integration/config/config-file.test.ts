@@ -3,7 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, w
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigFile } from '../../../electron/engine/config/config-file.js';
-import { tempDir } from '../../support/tmp.js';
+import { tempDir, waitFor } from '../../support/tmp.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -74,5 +74,23 @@ describe('config file: edits from the UI', () => {
     text = readFileSync(path, 'utf8');
     expect(text).toMatch(/# the nightly job\n\s+- name: job/);
     expect(cfg.config.sources.map((s) => s.name)).toEqual(['job']);
+  });
+
+  it('a linked vigil.yml edited where it points (the dotfile) is taken in at once, as an edit of a plain file is', async () => {
+    const d = dir();
+    mkdirSync(join(d, 'dot'));
+    const real = join(d, 'dot', 'vigil.yml');
+    writeFileSync(real, SOURCES);
+    const link = join(d, 'vigil.yml');
+    symlinkSync('dot/vigil.yml', link); // relative, as dotfile managers make them
+    const seen: string[][] = [];
+    const cfg = new ConfigFile(link, { onDidChange: (c) => seen.push(c.sources.map((s) => s.name)) });
+    await cfg.load();
+    cfg.watch();
+    cleanups.push(() => void cfg.close());
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(real, SOURCES + '  - name: added\n    type: file\n    path: /tmp/added.log\n');
+    await waitFor(() => seen.some((s) => s.includes('added')), { what: 'the edit taken in', timeoutMs: 5000 });
+    expect(cfg.config.sources.map((s) => s.name)).toEqual(['demo', 'app', 'job', 'added']);
   });
 });
