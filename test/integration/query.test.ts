@@ -51,6 +51,8 @@ describe('queries from the SQL box', () => {
       await expect(runQueryInWorker(s.path, sql, 10), sql).rejects.toThrow(/only read-only statements that return rows/);
     }
     await expect(runQueryInWorker(s.path, 'SELECT nope FROM missing_table', 10)).rejects.toThrow(/no such table: missing_table/);
+    // Only a comment: said plainly.
+    await expect(runQueryInWorker(s.path, '-- errors by source, later', 10)).rejects.toThrow(/^the query has nothing to run \(only comments or blanks\)/);
     expect(s.db.prepare('SELECT count(*) FROM records').pluck().get()).toBe(3);
   });
 

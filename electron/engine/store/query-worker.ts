@@ -31,7 +31,14 @@ export function queryRows(Driver: new (path: string, opts: object) => unknown, d
   try {
     db.pragma('busy_timeout = 5000');
     setup?.(db as never);
-    const stmt = db.prepare(sql);
+    let stmt: Stmt;
+    try {
+      stmt = db.prepare(sql);
+    } catch (err) {
+      // Only comments or blanks: said plainly, not as the driver words it.
+      if (/contains no statements/.test((err as Error).message)) throw new Error('the query has nothing to run (only comments or blanks): write a SELECT');
+      throw err;
+    }
     // Statements that return rows and write nothing: not ATTACH (read-only to SQLite, it
     // opened any file), not INSERT ... RETURNING (it returns rows), not a PRAGMA that sets.
     if (!stmt.reader || !stmt.readonly) throw new Error('only read-only statements that return rows are allowed (SELECT, WITH, a read-only PRAGMA)');

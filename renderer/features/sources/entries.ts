@@ -5,7 +5,8 @@
  */
 export function splitEntries(text: string): string[] {
   const out: string[] = [];
-  const re = /\s*(\/(?:\\.|[^\\])*?\/[a-z]*(?=\s*(?:,|$))|[^,]*)\s*(?:,|$)/y;
+  // A pattern: escapes and [classes] (a '/' or ',' inside one is the pattern's) up to a '/' that ends it.
+  const re = /\s*(\/(?:\\.|\[(?:\\.|[^\]\\])*\]|[^\\[])*?\/[a-z]*(?=\s*(?:,|$))|[^,]*)\s*(?:,|$)/y;
   for (let m = re.exec(text); m && re.lastIndex <= text.length; m = re.exec(text)) {
     const entry = m[1]!.trim();
     if (entry) out.push(entry);

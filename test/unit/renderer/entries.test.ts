@@ -12,6 +12,7 @@ describe('the add-source form: comma-separated entries', () => {
     expect(splitEntries('/^web-\\d{1,3}$/')).toEqual(['/^web-\\d{1,3}$/']);
     expect(splitEntries('api, /^(api|web),?-\\d+$/i, db')).toEqual(['api', '/^(api|web),?-\\d+$/i', 'db']);
     expect(splitEntries('/a\\/b,c/, d')).toEqual(['/a\\/b,c/', 'd']);
+    expect(splitEntries('/[/,]x/, y')).toEqual(['/[/,]x/', 'y']);
   });
 
   it('vigil.yml refuses half a pattern (its closing / lost) with the key; /web (Docker\'s own spelling of a name) passes', () => {
