@@ -289,6 +289,18 @@ export class DockerSource implements Source {
 
   private async onEvent(ev: ContainerEvent): Promise<void> {
     let f = this.followers.get(ev.id);
+    const row = this.rows.get(ev.id);
+    if (!f && ev.action === 'rename' && row && this.client && this.selection.matches({ name: row.path, labels: ev.attributes }) && !this.selection.matches({ name: ev.name, labels: ev.attributes })) {
+      // Renamed out of the selection while Vigil was stopped (the event comes again at the
+      // start): what it wrote under the selected name after our checkpoint is read, up to
+      // the rename, as when that happens while we run.
+      const late = this.attach(ev.id, row.path, 'existing', false);
+      this.followers.delete(ev.id);
+      await late.leave(ev.key);
+      row.cursor = late.checkpoint;
+      this.ctx.statusChanged();
+      return;
+    }
     // Docker lists a container's labels among the event's attributes.
     if (!f && !this.selection.matches({ name: ev.name, labels: ev.attributes })) return;
     if (ev.action === 'start') {
@@ -316,7 +328,6 @@ export class DockerSource implements Source {
         await f.leave(ev.key);
         // Named back into the selection later, it goes on from here (its row as loaded at
         // the start would read its first lines again).
-        const row = this.rows.get(ev.id);
         if (row) row.cursor = f.checkpoint;
         this.ctx.statusChanged();
         return;

@@ -260,6 +260,22 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect(logLines(engine, 'proj')).toEqual(want);
   });
 
+  it('renamed out of the selection while Vigil was stopped: what it wrote under the selected name after the checkpoint is read at the start', async () => {
+    const dir = vigilDir();
+    const source = `  - name: web\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^proj-web-\\d+$/']\n`;
+    let engine = await startVigil(dir, source);
+    const c = await dockerd.run('proj-web-40', 'i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo "w $i"; sleep 0.05; done; sleep 30');
+    await waitFor(() => logLines(engine, 'web').length >= 5, { what: 'the first lines' });
+    await engine.close();
+    await new Promise((r) => setTimeout(r, 2500)); // it writes the rest meanwhile
+    await c.rename({ name: 'old-40' });
+    engine = await startVigil(dir, source);
+    cleanups.push(() => engine.close(), () => c.kill().catch(() => undefined));
+    await waitFor(() => logLines(engine, 'web').length >= 40, { what: 'all 40 lines', timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(logLines(engine, 'web')).toEqual(Array.from({ length: 40 }, (_, i) => `stdout:w ${i + 1}`));
+  });
+
   it('renamed out of the selection and back: each line once (its first lines were read again)', async () => {
     const engine = await startVigil(vigilDir(), `  - name: rx\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^api-\\d+$/']\n`);
     cleanups.push(() => engine.close());
