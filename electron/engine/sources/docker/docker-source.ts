@@ -382,6 +382,8 @@ function describe(err: unknown): string {
   if (typeof e.statusCode === 'number') {
     const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : body ? JSON.stringify(body) : '';
     const said = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    // Docker's own TLS port asked in plain HTTP (Go answers so).
+    if (/HTTP request to an HTTPS server/i.test(said)) return 'that port speaks TLS: give the source `tls:` (ca, cert, key) or an https:// host';
     return `it answered HTTP ${e.statusCode}, not as a Docker engine does: is this the Docker API's address?${said ? ` (it said: ${said.slice(0, 80)}${said.length > 80 ? '…' : ''})` : ''}`;
   }
   // OpenSSL's messages carry its internals ("C04C…:error:0A000412:SSL routines:…:rec_layer_s3.c:918:"): keep the reason.

@@ -346,6 +346,7 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     const engine = await startVigil(vigilDir(), [
       `  - name: remote\n    type: docker\n    host: ${tls.host}\n    containers: [remote]\n    tls: { ca: ${tls.ca}, cert: ${tls.cert}, key: ${tls.key} }\n`,
       `  - name: nocert\n    type: docker\n    host: ${tls.host}\n    containers: [remote]\n    tls: { ca: ${tls.ca} }\n`,
+      `  - name: notls\n    type: docker\n    host: ${tls.host}\n    containers: [remote]\n`,
     ].join(''));
     cleanups.push(() => engine.close());
     await dockerd.run('remote', 'echo over tls');
@@ -354,6 +355,9 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     const nocert = (await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === 'nocert')!.status;
     expect(nocert.state).toBe('error');
     expect(nocert.message).toMatch(/^cannot reach Docker at https:\/\/127\.0\.0\.1:\d+: TLS failed/);
+    // The TLS port given without `tls:`: said so, not "socket hang up" alone.
+    const notls = (await engine.handlers['sources.list']({} as never)).find((v) => v.config.name === 'notls')!.status;
+    expect(notls).toMatchObject({ state: 'error', message: expect.stringMatching(/: that port speaks TLS: give the source `tls:`/) });
     expect(logLines(engine, 'nocert')).toEqual([]);
   });
 
