@@ -6,6 +6,10 @@ type View = 'active' | 'resolved' | 'all';
 
 interface AnomaliesState {
   list: Anomaly[];
+  /** How many the list shows (PAGE more each time the user asks). */
+  shown: number;
+  /** The last page was full: older ones may follow. */
+  more: boolean;
   /** Open anomalies, whatever list is shown (up to OPEN_COUNT_MAX). */
   openCount: number;
   view: View;
@@ -16,6 +20,8 @@ interface AnomaliesState {
   snoozes: Snooze[];
   error: string | null;
   load(): Promise<void>;
+  /** Shows PAGE more, older ones. */
+  loadMore(): Promise<void>;
   setView(view: View): void;
   select(id: number | null): Promise<void>;
   ack(id: number): Promise<void>;
@@ -40,9 +46,26 @@ export function snoozesOf(a: Anomaly, snoozes: Snooze[], now = Date.now()): Snoo
 /** Anomalies: the list (open + acknowledged by default), one selected with its evidence. */
 /** The open anomalies counted for the tab's badge; more shows as this with a "+". */
 export const OPEN_COUNT_MAX = 1000;
+/** Anomalies listed at first, and added by "Older anomalies". */
+export const PAGE = 200;
+
+/** The newest `count` anomalies of a view, asked for in pages the contract allows (at most 1,000 each). */
+async function listOf(view: View, count: number): Promise<{ list: Anomaly[]; more: boolean }> {
+  const list: Anomaly[] = [];
+  let more = true;
+  while (list.length < count && more) {
+    const limit = Math.min(1000, count - list.length);
+    const page = await api().call('anomalies.list', { state: view, limit, ...(list.length ? { beforeId: list[list.length - 1]!.id } : {}) });
+    list.push(...page);
+    more = page.length === limit;
+  }
+  return { list, more };
+}
 
 export const useAnomalies = create<AnomaliesState>((set, get) => ({
   list: [],
+  shown: PAGE,
+  more: false,
   openCount: 0,
   view: 'active',
   selected: null,
@@ -52,17 +75,22 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
   error: null,
   async load() {
     // The badge counts open anomalies apart from the list: it read none while the resolved list was shown.
-    const [list, snoozes, open] = await Promise.all([
-      api().call('anomalies.list', { state: get().view, limit: 200 }),
+    // The newest PAGE at first; "Older anomalies" shows PAGE more (the list stopped at 200).
+    const [{ list, more }, snoozes, open] = await Promise.all([
+      listOf(get().view, get().shown),
       api().call('anomalies.snoozes', {}),
       api().call('anomalies.list', { state: 'open', limit: OPEN_COUNT_MAX }),
     ]);
-    set({ list, snoozes, openCount: open.length });
+    set({ list, more, snoozes, openCount: open.length });
     const sel = get().selected;
     if (sel !== null) await get().select(sel);
   },
+  async loadMore() {
+    set({ shown: get().list.length + PAGE });
+    await get().load();
+  },
   setView(view) {
-    set({ view });
+    set({ view, shown: PAGE });
     void get().load();
   },
   async select(id) {

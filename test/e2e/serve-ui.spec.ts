@@ -333,3 +333,51 @@ test('the server restarted with a new token: the page says its token is no longe
   await page.goto(running.url);
   await expect(page.getByText('connected', { exact: true })).toBeVisible();
 });
+
+test('at scale: paging back keeps at most 4,000 lines (then "Newer lines" returns to the newest), the anomaly list pages past 200, a day\'s band asks for about 360 buckets', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const log = join(t.dir, 'big.log');
+  writeFileSync(log, Array.from({ length: 10_000 }, (_, i) => `2026-11-21T10:00:00Z INFO request ${i + 1} served`).join('\n') + '\n');
+  const alerts = join(t.dir, 'alerts.jsonl');
+  const now = new Date().toISOString();
+  writeFileSync(alerts, Array.from({ length: 205 }, (_, i) => JSON.stringify({ timestamp: now, type: 'anomaly', severity: 'low', message: `monitor alert ${i + 1}` }) + '\n').join(''));
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, `sources:\n  - { name: big, type: file, path: ${log}, start: beginning }\n  - { name: monitor, type: file, path: ${alerts}, start: beginning, format: alert-jsonl }\nchannels: []\nrules: []\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  const asked: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => typeof f.payload === 'string' && f.payload.includes('detect.band') && asked.push(f.payload)));
+  await page.goto(running.url);
+  const shown = page.getByTestId('log-line');
+  await expect(async () => {
+    await page.reload();
+    await expect(shown.last()).toContainText('request 10000 served', { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await page.getByLabel('source', { exact: true }).selectOption('big');
+  await expect(shown).toHaveCount(500);
+  for (let i = 0; i < 9; i++) {
+    await page.getByRole('button', { name: 'Older lines' }).click();
+    await expect(page.getByRole('button', { name: 'Older lines' })).toBeEnabled();
+  }
+  await expect(shown).toHaveCount(4000);
+  await expect(shown.first()).toContainText('request 5001 served');
+  // Newer ones were let go: a new line is counted, not shown, until asked for.
+  appendFileSync(log, '2026-11-21T10:00:01Z INFO request 10001 served\n');
+  await expect(page.getByTestId('newer-lines')).toContainText('1 new');
+  await expect(shown.filter({ hasText: 'request 10001 served' })).toHaveCount(0);
+  await page.getByTestId('newer-lines').click();
+  await expect(shown.last()).toContainText('request 10001 served');
+  await expect(page.getByTestId('newer-lines')).toHaveCount(0);
+
+  await page.getByRole('tab', { name: /Anomalies/ }).click();
+  const items = page.getByTestId('anomaly-item');
+  await expect(items).toHaveCount(200);
+  await page.getByRole('button', { name: /Older anomalies \(showing the newest 200\)/ }).click();
+  await expect(items).toHaveCount(205);
+  await expect(items.last()).toContainText('monitor alert 1');
+  await expect(page.getByRole('button', { name: /Older anomalies/ })).toHaveCount(0);
+
+  await page.getByLabel('chart source').selectOption('big');
+  await page.getByRole('button', { name: '24 h', exact: true }).click();
+  await expect.poll(() => asked.some((p) => p.includes('"bucketMs":240000'))).toBe(true);
+});

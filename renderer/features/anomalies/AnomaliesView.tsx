@@ -5,7 +5,7 @@ import { AnomalyDetailView } from './AnomalyDetailView.js';
 
 /** One row per incident (repeats attach to it), newest first; the selected one with its evidence. */
 export function AnomaliesView() {
-  const { list, view, selected, error, snoozes, load, setView, select } = useAnomalies();
+  const { list, more, view, selected, error, snoozes, load, loadMore, setView, select } = useAnomalies();
   useEffect(() => {
     void load();
   }, [load]);
@@ -49,6 +49,13 @@ export function AnomaliesView() {
               </div>
             </li>
           ))}
+          {more && (
+            <li className="more">
+              <button className="chip" onClick={() => void loadMore()}>
+                Older anomalies (showing the newest {list.length})
+              </button>
+            </li>
+          )}
         </ul>
         <div className="detail-col">
           <AnomalyDetailView />

@@ -40,7 +40,7 @@ const LEVEL_CHOICES: { value: LineFilter['minLevel']; label: string }[] = [
  * or a level searches the whole store (newest first), and "Older" pages back through it.
  */
 export function LiveView() {
-  const { lines, paused, missed, missedMore, filter, before, loading, load, older, setFilter, setPaused } = useEvents();
+  const { lines, paused, missed, missedMore, after, filter, before, loading, load, older, setFilter, setPaused } = useEvents();
   const sources = useSources((s) => s.sources);
   const [text, setText] = useState(filter.search);
   const box = useRef<HTMLDivElement>(null);
@@ -146,6 +146,11 @@ export function LiveView() {
           </div>
         ) : (
           shown.map((e) => <Line key={e.id} e={e} />)
+        )}
+        {after !== null && (
+          <button className="chip newer" data-testid="newer-lines" onClick={() => void load()}>
+            Newer lines{missed > 0 || missedMore ? ` (${missed}${missedMore ? '+' : ''} new)` : ''}: back to the newest
+          </button>
         )}
       </div>
     </section>

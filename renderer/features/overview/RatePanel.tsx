@@ -24,12 +24,19 @@ export function RatePanel() {
   }, [source, sources]);
 
   useEffect(() => {
+    // A day at the detector's 10 s buckets was 8,640 points, redrawn every 2 s (0.9 s of a
+    // frozen page each time): past an hour, about 360 buckets, and a slower refresh.
+    const long = spanMs > 3_600_000;
+    const bucketMs = long ? Math.ceil(spanMs / 360 / 10_000) * 10_000 : undefined;
     const tick = () => {
-      if (source) void api().call('detect.band', { source, level: 'error', spanMs: Math.max(spanMs, 60_000) }).then(setBand, () => setBand(null));
+      if (source)
+        void api()
+          .call('detect.band', { source, level: 'error', spanMs: Math.max(spanMs, 60_000), ...(bucketMs ? { bucketMs } : {}) })
+          .then(setBand, () => setBand(null));
       else void refresh();
     };
     tick();
-    const t = setInterval(tick, 2000);
+    const t = setInterval(tick, long ? 10_000 : 2000);
     return () => clearInterval(t);
   }, [refresh, source, spanMs]);
 
