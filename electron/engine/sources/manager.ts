@@ -55,6 +55,9 @@ export class SourceManager {
           await this.ingestor.release(r.source.ref.id);
         }
       }
+      // Started side by side: one after another, each waited behind the backlog the ones
+      // before it were storing (100 sources over 340 MB: 50 s before the UI answered).
+      const starting: Promise<void>[] = [];
       for (const [name, c] of wanted) {
         if (this.running.has(name)) continue;
         const factory = this.factories[c.type];
@@ -77,8 +80,9 @@ export class SourceManager {
         };
         const source = factory(c, ctx, ref);
         this.running.set(name, { source, key: JSON.stringify(c) });
-        await source.start().catch((e) => this.opts.log?.(`starting source ${name}: ${(e as Error).message}`));
+        starting.push(source.start().catch((e) => this.opts.log?.(`starting source ${name}: ${(e as Error).message}`)));
       }
+      await Promise.all(starting);
       this.changed();
     };
     const p = this.chain.then(run, run);
