@@ -189,7 +189,7 @@ export class AnomalyRepo {
       .all(args) as AnomalyRow[];
   }
 
-  /** Evidence (newest `maxEvidence`) and context of an anomaly, as lines, oldest first. */
+  /** Evidence (newest `maxEvidence`) and context of an anomaly, as lines, oldest first; with only the newest evidence, the context after the oldest shown. */
   lines(anomalyId: number, maxEvidence: number): EvidenceLine[] {
     const rows = this.db
       .prepare(
@@ -203,7 +203,14 @@ export class AnomalyRepo {
          ORDER BY id`,
       )
       .all({ id: anomalyId, max: maxEvidence }) as Record<string, unknown>[];
-    return rows.map((r) => ({
+    // Only the newest evidence shown: the context of the first (older than all shown) read as
+    // the lines just before the newest, 92 minutes later in the case that showed it.
+    let oldestShown = -Infinity;
+    if (this.evidenceCount(anomalyId) > maxEvidence) {
+      oldestShown = Infinity;
+      for (const r of rows) if (r.role === 'evidence' && (r.id as number) < oldestShown) oldestShown = r.id as number;
+    }
+    return rows.filter((r) => r.role === 'evidence' || (r.id as number) > oldestShown).map((r) => ({
       ...toLogEvent(r),
       role: r.role as 'evidence' | 'context',
       duplicate: r.is_duplicate === 1,

@@ -154,3 +154,9 @@ export function detailsJson(r: IncidentReport): string | null {
   if (typeof d === 'object' && !Array.isArray(d) && !Object.keys(d).length) return null;
   return JSON.stringify(d, null, 2);
 }
+
+/** "12 evidence records", or "the newest 200 of 100,000 evidence records" when the report shows only those. */
+export function evidenceWords(r: IncidentReport, shown: number): string {
+  const all = `${shown} evidence record${shown === 1 ? '' : 's'}`;
+  return r.evidenceStored > shown ? `the newest ${shown} of ${r.evidenceStored.toLocaleString('en-US')} evidence records` : all;
+}

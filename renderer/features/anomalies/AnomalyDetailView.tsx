@@ -59,7 +59,14 @@ export function AnomalyDetailView() {
         {snoozedUntil !== null && <button onClick={() => void unsnooze(a)}>Unsnooze</button>}
       </div>
       <ReportActions id={a.id} />
-      <h4>Evidence ({detail.evidenceStored} stored)</h4>
+      <h4>
+        Evidence (
+        {(() => {
+          const shown = detail.lines.filter((l) => l.role === 'evidence').length;
+          return detail.evidenceStored > shown ? `the newest ${shown} of ${detail.evidenceStored} stored` : `${detail.evidenceStored} stored`;
+        })()}
+        )
+      </h4>
       <div className="lines evidence">
         {detail.lines.map((l) => (
           <div key={`${l.role}-${l.id}`} className={`line lvl-${l.level ?? 'none'} role-${l.role}`} data-testid={`evidence-${l.role}`}>

@@ -105,14 +105,21 @@ describe('detection in the engine', () => {
     const id = list[0]!.id;
     expect(list[0]).toMatchObject({ state: 'open', source: 'app' });
 
-    const detail = await call<{ anomaly: { openedAt: number }; lines: { role: string; ts: number; level: string; duplicate: boolean }[]; evidenceStored: number }>(engine, 'anomalies.get', { id, maxEvidence: 50 });
+    type Detail = { anomaly: { openedAt: number }; lines: { id: number; role: string; ts: number; level: string; duplicate: boolean }[]; evidenceStored: number };
+    const all = await call<Detail>(engine, 'anomalies.get', { id, maxEvidence: 5000 });
+    const context = all.lines.filter((l) => l.role === 'context');
+    expect(all.lines.filter((l) => l.role === 'evidence').length).toBe(all.evidenceStored);
+    // The lines just before the first evidence, and just after the evidence that opened it.
+    expect(context.filter((l) => l.ts <= all.anomaly.openedAt).length).toBeGreaterThanOrEqual(3);
+    expect(context.filter((l) => l.ts > all.anomaly.openedAt).length).toBeGreaterThanOrEqual(1);
+    // Only the newest 50: no context of the first evidence, not shown (read as the lines just
+    // before the newest, it joined two moments of the incident with nothing between).
+    const detail = await call<Detail>(engine, 'anomalies.get', { id, maxEvidence: 50 });
     const evidence = detail.lines.filter((l) => l.role === 'evidence');
-    const context = detail.lines.filter((l) => l.role === 'context');
     expect(evidence.length).toBe(50);
     expect(detail.evidenceStored).toBeGreaterThan(50);
-    // The lines just before the first evidence, and just after the evidence that opened it.
-    expect(context.filter((l) => l.ts <= detail.anomaly.openedAt).length).toBeGreaterThanOrEqual(3);
-    expect(context.filter((l) => l.ts > detail.anomaly.openedAt).length).toBeGreaterThanOrEqual(1);
+    const oldest = Math.min(...evidence.map((l) => l.id));
+    expect(detail.lines.filter((l) => l.role === 'context' && l.id < oldest)).toEqual([]);
 
     const acked = await call<{ state: string; acknowledgedAt: number }>(engine, 'anomalies.ack', { id });
     expect(acked.state).toBe('acknowledged');

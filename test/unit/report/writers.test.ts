@@ -141,4 +141,11 @@ describe('report writers', () => {
     expect(what).toContain('notice to slow queued, not sent yet');
     expect(what).toContain('notice to gone failed after 4 attempt(s): HTTP 404');
   });
+
+  it('a report showing only the newest evidence says so: "the newest 1 of 100,000"', () => {
+    const r = { ...report('payment failed'), evidenceStored: 100_000 };
+    expect(writeReport(r, 'markdown', false).text).toContain('the newest 1 of 100,000 evidence records marked `>`');
+    expect(writeReport(r, 'html', false).text).toContain('the newest 1 of 100,000 evidence records, highlighted');
+    expect(writeReport(report('payment failed'), 'markdown', false).text).toContain('1 evidence record marked `>`');
+  });
 });
