@@ -28,7 +28,7 @@ export class DockerClient {
       // A Docker engine (and Podman's API) says "OK". Another web service answering 200 on
       // every path failed later, as "the engine closed the event stream" or "list3 is not iterable".
       const text = Buffer.isBuffer(said) ? said.toString('utf8') : String(said ?? '');
-      if (text.trim() !== 'OK') throw new NotDocker(`it answered its ping with something other than a Docker engine's "OK": is this the Docker API's address?`);
+      if (text.trim() !== 'OK') throw new Error(`it answered its ping with something other than a Docker engine's "OK": is this the Docker API's address?`);
     } catch (err) {
       // A hung engine (the socket open, nothing answering): say that, not "The operation was aborted".
       if (timeout.aborted && !signal.aborted) throw new Error(`it did not answer a ping within ${Math.round(timeoutMs / 100) / 10} s`);
@@ -50,6 +50,3 @@ export class DockerClient {
     return this.api.listContainers({ all: true, abortSignal: signal } as Docker.ContainerListOptions);
   }
 }
-
-/** The address answers, but not as a Docker engine. */
-export class NotDocker extends Error {}

@@ -117,7 +117,7 @@ export class FileSet {
     // under one it matches (renamed again later, or the rename noticed late), and must go
     // on from its checkpoint rather than be read again.
     this.rows = all.filter((r) => r.state === 'active' || r.state === 'truncated' || r.state === 'rotated');
-    this.lastReadAt = Math.max(0, ...all.map((r) => r.updated_at ?? 0));
+    this.lastReadAt = all.reduce((m, r) => Math.max(m, r.updated_at ?? 0), 0);
     // A source whose path now names files it never read (the user pointed it elsewhere)
     // starts those like a new source would: `start` decides, not "from the beginning".
     // One that began watching this path before, and found nothing there, reads what has
@@ -737,9 +737,9 @@ export class FileSet {
    * checkpoint left (app.log rotated twice: app.log.1 was app.log in between), by a source
    * that does not match their names, so that nothing else reads them. Never seen: known by
    * their name (the file's, then a rotator's number or date: ROTATED), by being written after
-   * the source last read anything, and by an inode and first line no checkpoint of the source has. Read whole,
-   * oldest first, after the file they follow. A compressed one is read as any archive is,
-   * once its compressor is done.
+   * the source last read anything, and by an inode and first line no checkpoint of the source
+   * has. Read whole, oldest first, after the file they follow. A compressed one is read as
+   * any archive is, once its compressor is done.
    */
   private async newerGenerations(away: FileRow[], probes: Probe[]): Promise<FileTailer[]> {
     const all = this.ctx.store.files(this.ref.id);

@@ -22,6 +22,23 @@ async function setup(pattern: (dir: string) => string) {
   return { dir, log, rig };
 }
 
+/** logrotate's default, once: app.log.1 (shifted to app.log.2 first when `shift`), a new app.log, the writer reopened. */
+function rotate(log: string, w: Writer, shift = false): void {
+  if (shift) renameSync(`${log}.1`, `${log}.2`);
+  renameSync(log, `${log}.1`);
+  writeFileSync(log, '');
+  w.reopen();
+}
+
+/** Stops Vigil, then lets the clock pass the stop: what is written next is "after the source last read". */
+async function stop(rig: Rig): Promise<void> {
+  await rig.close();
+  await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Lines in their writer's order (archives are read once their compressor is done: after the newer files). */
+const byNumber = (lines: string[]) => [...lines].sort((a, b) => Number(a.split(' ')[1]) - Number(b.split(' ')[1]));
+
 describe('file source: across restarts', () => {
   it('lines written while stopped are read once, from the checkpoint', async () => {
     const { log, rig } = await setup((d) => join(d, 'app.log'));
@@ -72,17 +89,11 @@ describe('file source: across restarts', () => {
     const w = new Writer(log);
     w.write(10);
     await rig.expectCount(10);
-    await rig.close();
-    await new Promise((r) => setTimeout(r, 20)); // written after the stop, as a rotation a day later is
+    await stop(rig);
     w.write(6); // unread
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
-    w.reopen();
+    rotate(log, w);
     w.write(5); // the generation in between
-    renameSync(`${log}.1`, `${log}.2`);
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
-    w.reopen();
+    rotate(log, w, true);
     w.write(4);
     await rig.open();
     expect(await rig.expectCount(25)).toEqual(w.written);
@@ -101,17 +112,11 @@ describe('file source: across restarts', () => {
     const w = new Writer(log);
     w.write(10);
     await rig.expectCount(10);
-    await rig.close();
-    await new Promise((r) => setTimeout(r, 20));
+    await stop(rig);
     w.write(6);
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
-    w.reopen();
+    rotate(log, w);
     w.write(5);
-    renameSync(`${log}.1`, `${log}.2`);
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
-    w.reopen();
+    rotate(log, w, true);
     w.write(4);
     const archive = join(dir, 'app.log.2.gz');
     writeFileSync(archive, gzipSync(readFileSync(`${log}.2`)));
@@ -119,9 +124,7 @@ describe('file source: across restarts', () => {
     const ago = new Date(Date.now() - 60_000); // compressed a while ago
     utimesSync(archive, ago, ago);
     await rig.open();
-    const got = await rig.expectCount(25);
-    const n = (l: string) => Number(l.split(' ')[1]);
-    expect([...got].sort((a, b) => n(a) - n(b))).toEqual(w.written);
+    expect(byNumber(await rig.expectCount(25))).toEqual(w.written);
     await new Promise((r) => setTimeout(r, 300));
     expect(rig.count()).toBe(25);
     w.close();
@@ -136,24 +139,17 @@ describe('file source: across restarts', () => {
     };
     w.write(10);
     await rig.expectCount(10);
-    await rig.close();
-    await new Promise((r) => setTimeout(r, 20));
+    await stop(rig);
     w.write(6);
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
+    rotate(log, w);
     gzipAway(`${log}.1`, `${log}.1.gz`);
-    w.reopen();
     w.write(5);
     renameSync(`${log}.1.gz`, `${log}.2.gz`);
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
+    rotate(log, w);
     gzipAway(`${log}.1`, `${log}.1.gz`);
-    w.reopen();
     w.write(4);
     await rig.open();
-    const got = await rig.expectCount(25, 'every line, the archives read once their compressor is done (rotateWaitMs)', 20_000);
-    const n = (l: string) => Number(l.split(' ')[1]);
-    expect([...got].sort((a, b) => n(a) - n(b))).toEqual(w.written);
+    expect(byNumber(await rig.expectCount(25, 'every line, the archives read once their compressor is done (rotateWaitMs)', 20_000))).toEqual(w.written);
     await new Promise((r) => setTimeout(r, 300));
     expect(rig.count()).toBe(25);
     w.close();
@@ -164,12 +160,9 @@ describe('file source: across restarts', () => {
     const w = new Writer(log);
     w.write(10);
     await rig.expectCount(10);
-    await rig.close();
-    await new Promise((r) => setTimeout(r, 20));
+    await stop(rig);
     w.write(6);
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
-    w.reopen();
+    rotate(log, w);
     w.write(4);
     writeFileSync(join(dir, 'app.log-errors'), '2026-11-22T10:00:00Z ERROR another program\n');
     writeFileSync(join(dir, 'app.log.pos'), 'state=123\n');
@@ -185,18 +178,12 @@ describe('file source: across restarts', () => {
     const w = new Writer(log);
     w.write(10);
     await rig.expectCount(10);
-    renameSync(log, `${log}.1`); // rotated while running: read to its end
-    writeFileSync(log, '');
-    w.reopen();
+    rotate(log, w); // while running: read to its end
     w.write(5);
     await rig.expectCount(15);
-    await rig.close();
-    await new Promise((r) => setTimeout(r, 20));
+    await stop(rig);
     w.write(3);
-    renameSync(`${log}.1`, `${log}.2`);
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
-    w.reopen();
+    rotate(log, w, true);
     w.write(2);
     const now = new Date();
     utimesSync(`${log}.2`, now, now); // a backup tool, say: written "after the stop" by its time
