@@ -743,7 +743,9 @@ export class FileSet {
    */
   private async newerGenerations(away: FileRow[], probes: Probe[]): Promise<FileTailer[]> {
     const all = this.ctx.store.files(this.ref.id);
-    const known = (p: Probe) => all.some((r) => sameInode(r, p) || (r.fingerprint !== null && r.fingerprint === p.fp)) || probes.some((q) => sameInode(q, p));
+    // By first line; by inode only where a checkpoint has no first line yet (an inode may be
+    // the number a compressor freed, given to a generation since: delaycompress, three rotations).
+    const known = (p: Probe) => all.some((r) => (r.fingerprint !== null ? r.fingerprint === p.fp : sameInode(r, p))) || probes.some((q) => sameInode(q, p));
     const found: { probe: Probe; from: FileRow }[] = [];
     const seen = new Set<string>();
     for (const r of away) {
@@ -1045,11 +1047,12 @@ async function listingStamp(dirs: string[]): Promise<string> {
 }
 
 /**
- * What a rotator adds to a file's name: a number (`.1`, logrotate's default), a date or a
- * time (`-20261122`, `.2026-11-22`, `-1732262400`), then maybe a compressor's extension.
- * Other files named after the log (`app.log-errors`, `app.log.pos`) are not its generations.
+ * What a rotator adds to a file's name: a number or a date, maybe with a time or an index
+ * (`.1`, `-20261122`, `.2026-11-22`, `-20261122-1732262400`, logback's `.2026-11-22.0`), then
+ * maybe a compressor's extension: digits and the separators between them. Other files named
+ * after the log (`app.log-errors`, `app.log.pos`) are not its generations.
  */
-const ROTATED = /^[.\-_](?:\d{1,4}|\d{8}(?:[-_T]?\d{2,6})?|\d{4}-\d\d-\d\d(?:[-_T.]\d\d(?:[-:.]?\d\d){0,2})?|\d{10})(?:\.(?:gz|zst|xz|bz2))?$/;
+const ROTATED = /^[.\-_]\d[\d.\-_T:]*(?:\.(?:gz|zst|xz|bz2))?$/;
 
 /**
  * Files named as `path` is, then `.`, `-` or `_` (app.log.1, app.log-20261122.gz), with what

@@ -155,6 +155,56 @@ describe('file source: across restarts', () => {
     w.close();
   });
 
+  it('rotated twice while stopped, generations named by date and time (logrotate dateformat -%Y%m%d-%s, logback %d.%i): every line once', async () => {
+    for (const names of [['-20261122-1732262400', '-20261122-1732266000'], ['.2026-11-22.0', '.2026-11-22.1']]) {
+      const { log, rig } = await setup((d) => join(d, 'app.log'));
+      const w = new Writer(log);
+      w.write(5);
+      await rig.expectCount(5);
+      await stop(rig);
+      for (const [i, name] of names.entries()) {
+        w.write(3 + i);
+        renameSync(log, `${log}${name}`);
+        writeFileSync(log, '');
+        w.reopen();
+      }
+      w.write(2);
+      await rig.open();
+      expect(await rig.expectCount(14, `every line, generations named ${names.join(' ')}`)).toEqual(w.written);
+      w.close();
+      await rig.close();
+    }
+  });
+
+  it('rotated three times while stopped with delaycompress (a generation has the inode gzip freed, our checkpoint\'s): every line once', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    // logrotate with delaycompress: older .N.gz shift up, app.log.1 becomes app.log.2.gz, app.log app.log.1.
+    const rotateDelay = () => {
+      for (const g of [5, 4, 3, 2]) if (existsSync(`${log}.${g}.gz`)) renameSync(`${log}.${g}.gz`, `${log}.${g + 1}.gz`);
+      if (existsSync(`${log}.1`)) {
+        writeFileSync(`${log}.2.gz`, gzipSync(readFileSync(`${log}.1`)));
+        unlinkSync(`${log}.1`);
+      }
+      rotate(log, w);
+    };
+    w.write(5);
+    await rig.expectCount(5);
+    await stop(rig);
+    w.write(3);
+    rotateDelay();
+    w.write(4);
+    rotateDelay();
+    w.write(2);
+    rotateDelay();
+    w.write(2);
+    await rig.open();
+    expect(byNumber(await rig.expectCount(16, 'every line, the archives read once their compressor is done (rotateWaitMs)', 20_000))).toEqual(w.written);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rig.count()).toBe(16);
+    w.close();
+  });
+
   it("files named after the log that are not its generations (app.log-errors, app.log.pos) are not read, whatever their time", async () => {
     const { dir, log, rig } = await setup((d) => join(d, 'app.log'));
     const w = new Writer(log);
