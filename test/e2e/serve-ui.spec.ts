@@ -356,8 +356,11 @@ test('at scale: paging back keeps at most 4,000 lines (then "Newer lines" return
   await page.getByLabel('source', { exact: true }).selectOption('big');
   await expect(shown).toHaveCount(500);
   for (let i = 0; i < 9; i++) {
+    // The line at the top stays in view as older ones come above it, also once the newest go.
+    const top = (await shown.first().textContent())!.match(/request \d+ served/)![0];
     await page.getByRole('button', { name: 'Older lines' }).click();
     await expect(page.getByRole('button', { name: 'Older lines' })).toBeEnabled();
+    await expect(shown.filter({ hasText: new RegExp(`${top}$`) })).toBeInViewport();
   }
   await expect(shown).toHaveCount(4000);
   await expect(shown.first()).toContainText('request 5001 served');

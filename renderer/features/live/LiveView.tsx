@@ -12,7 +12,7 @@ function Line({ e }: { e: LogEvent }) {
   const [whole, setWhole] = useState(false);
   const long = e.message.length > SHOWN;
   return (
-    <div className={`line lvl-${e.level ?? 'none'}`} data-testid="log-line" title={e.path ?? e.source}>
+    <div className={`line lvl-${e.level ?? 'none'}`} data-testid="log-line" data-id={e.id} title={e.path ?? e.source}>
       <span className="ts">{fmtClock(e.ts, true)}</span>
       {/* A container's lines say which container (a Docker source follows several). */}
       <span className="src">{e.stream !== null && e.path ? `${e.source}/${e.path}` : e.source}</span>
@@ -45,8 +45,12 @@ export function LiveView() {
   const [text, setText] = useState(filter.search);
   const box = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
-  /** Set before older lines are put on top: the height then, to keep the lines in view where they were. */
-  const heightBefore = useRef<number | null>(null);
+  /**
+   * Set before older lines are put on top: the first line then and where it was in view, to
+   * keep it there. (The height added was not enough: past MAX_SHOWN as many lines go at the
+   * bottom as come on top, and the view jumped a page.)
+   */
+  const anchor = useRef<{ id: number; top: number } | null>(null);
 
   useEffect(() => {
     void load();
@@ -64,9 +68,10 @@ export function LiveView() {
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    if (heightBefore.current !== null) {
-      el.scrollTop += el.scrollHeight - heightBefore.current;
-      heightBefore.current = null;
+    if (anchor.current !== null) {
+      const at = el.querySelector<HTMLElement>(`[data-id="${anchor.current.id}"]`);
+      if (at) el.scrollTop = at.offsetTop - anchor.current.top;
+      anchor.current = null;
     } else if (stick.current) {
       el.scrollTop = el.scrollHeight;
     }
@@ -122,7 +127,9 @@ export function LiveView() {
             className="chip older"
             disabled={loading}
             onClick={() => {
-              heightBefore.current = box.current?.scrollHeight ?? null;
+              const el = box.current;
+              const first = el?.querySelector<HTMLElement>('[data-id]');
+              anchor.current = el && first ? { id: Number(first.dataset.id), top: first.offsetTop - el.scrollTop } : null;
               void older();
             }}
           >
