@@ -145,7 +145,8 @@ export class ConfigFile {
       this.reloadTimer = setTimeout(() => void this.reload(), 150);
     };
     this.watcher = watch(dirname(this.path), (_e, name) => {
-      if (name && name !== basename(this.path)) return;
+      // The link's name, or what it points to in the same folder (vigil.yml -> vigil.real.yml).
+      if (name && name !== basename(this.path) && name !== basename(this.targetWatched ?? this.path)) return;
       changed();
     });
     this.watcher.on('error', () => undefined);

@@ -83,6 +83,14 @@ describe('config file: edits from the UI', () => {
     writeFileSync(real, SOURCES);
     const link = join(d, 'vigil.yml');
     symlinkSync('dot/vigil.yml', link); // relative, as dotfile managers make them
+    const near = join(d, 'near.yml');
+    writeFileSync(join(d, 'near.real.yml'), SOURCES);
+    symlinkSync('near.real.yml', near); // and to a file beside it
+    const nearSeen: string[][] = [];
+    const nearCfg = new ConfigFile(near, { onDidChange: (c) => nearSeen.push(c.sources.map((s) => s.name)) });
+    await nearCfg.load();
+    nearCfg.watch();
+    cleanups.push(() => void nearCfg.close());
     const seen: string[][] = [];
     const cfg = new ConfigFile(link, { onDidChange: (c) => seen.push(c.sources.map((s) => s.name)) });
     await cfg.load();
@@ -92,5 +100,7 @@ describe('config file: edits from the UI', () => {
     writeFileSync(real, SOURCES + '  - name: added\n    type: file\n    path: /tmp/added.log\n');
     await waitFor(() => seen.some((s) => s.includes('added')), { what: 'the edit taken in', timeoutMs: 5000 });
     expect(cfg.config.sources.map((s) => s.name)).toEqual(['demo', 'app', 'job', 'added']);
+    writeFileSync(join(d, 'near.real.yml'), SOURCES + '  - name: beside\n    type: file\n    path: /tmp/beside.log\n');
+    await waitFor(() => nearSeen.some((s) => s.includes('beside')), { what: 'the edit beside the link taken in', timeoutMs: 5000 });
   });
 });
