@@ -15,7 +15,8 @@ export function parseArgs(argv: string[], spec: { values: string[]; booleans?: s
       positionals.push(...argv.slice(i + 1));
       break;
     }
-    if (!a.startsWith('--') || a === '-') {
+    // An option has no blank in it: "-- errors by source\nSELECT ..." is SQL that starts with a comment.
+    if (!a.startsWith('--') || a === '-' || /\s/.test(a)) {
       positionals.push(a);
       continue;
     }

@@ -40,7 +40,8 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
     } catch (err) {
       // The statement itself is wrong (syntax, no such table): bad input.
       if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw err;
-      io.stderr.write(`vigil query: ${(err as Error).message}\n`);
+      const msg = (err as Error).message;
+      io.stderr.write(`vigil query: ${/contains no statements/.test(msg) ? 'the query has nothing to run (only comments or blanks): write a SELECT' : msg}\n`);
       return 2;
     }
     // A write that returns rows (INSERT ... RETURNING) is a reader too: refused the same way.

@@ -53,6 +53,10 @@ describe('vigil query', () => {
     const badSql = vigil('query', '--db', db, 'SELEC nonsense');
     expect(badSql.status).toBe(2);
     expect(badSql.stderr).toBe('vigil query: near "SELEC": syntax error\n');
+    // Only a comment: said plainly. SQL that starts with a comment is SQL, not an option.
+    expect(vigil('query', '--db', db, '/* later */').stderr).toBe('vigil query: the query has nothing to run (only comments or blanks): write a SELECT\n');
+    const commented = vigil('query', '--db', db, '-- how many\nSELECT count(*) AS n FROM records');
+    expect([commented.status, commented.stdout.trim()]).toEqual([0, '{"n":2}']);
     // Failures while rows are read, a file that is not a store, a folder: one line, no stack trace.
     const rowError = vigil('query', '--db', db, "SELECT json_extract(message, '$.x') FROM events");
     expect([rowError.status, rowError.stderr]).toEqual([1, 'vigil query: malformed JSON\n']);
