@@ -45,7 +45,7 @@ ${
 <h2>Evidence</h2>
 ${
   r.lines.length
-    ? `<p>${esc(W.evidenceWords(r, evidence))}, highlighted, with the lines around them. Times ${esc(zone)}.</p>
+    ? `<p>${esc(W.evidenceWords(r, evidence))}, highlighted${esc(W.aroundWords(r))}. Times ${esc(zone)}.</p>
 <pre class="lines">${r.lines
         .map(
           (l) =>

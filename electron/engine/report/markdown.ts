@@ -50,7 +50,7 @@ export function markdownReport(r: W.WrittenReport): string {
   out.push('## Evidence', '');
   if (!r.lines.length) out.push('No evidence records are stored any more (the store removed them to keep within its bound).', '');
   else {
-    out.push(`${W.evidenceWords(r, evidence)} marked \`>\`, with the lines around them. Times ${zone}.`, '');
+    out.push(`${W.evidenceWords(r, evidence)} marked \`>\`${W.aroundWords(r)}. Times ${zone}.`, '');
     const body = r.lines.map((l) => {
       const head = `${l.role === 'evidence' ? '>' : ' '} ${t.stamp(l.ts)} ${(l.level ?? '-').padEnd(8)} `;
       return head + l.raw.replace(/\r/g, '').split('\n').join('\n' + ' '.repeat(head.length));

@@ -160,3 +160,8 @@ export function evidenceWords(r: IncidentReport, shown: number): string {
   const all = `${shown} evidence record${shown === 1 ? '' : 's'}`;
   return r.evidenceStored > shown ? `the newest ${shown} of ${r.evidenceStored.toLocaleString('en-US')} evidence records` : all;
 }
+
+/** ", with the lines around them" when the report has any (not with only the newest evidence of a long incident, whose first record's context is left out). */
+export function aroundWords(r: IncidentReport): string {
+  return r.lines.some((l) => l.role === 'context') ? ', with the lines around them' : '';
+}
