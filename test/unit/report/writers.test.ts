@@ -147,6 +147,8 @@ describe('report writers', () => {
     // No context lines with it (its first record's were left out): none promised.
     expect(writeReport(r, 'markdown', false).text).toContain('the newest 1 of 100,000 evidence records marked `>`. Times');
     expect(writeReport(r, 'html', false).text).toContain('the newest 1 of 100,000 evidence records, highlighted. Times');
-    expect(writeReport(report('payment failed'), 'markdown', false).text).toContain('1 evidence record marked `>`');
+    const around = report('payment failed');
+    around.lines.unshift({ ...around.lines[0]!, id: 0, raw: 'just before', message: 'just before', role: 'context' });
+    expect(writeReport(around, 'markdown', false).text).toContain('1 evidence record marked `>`, with the lines around them.');
   });
 });
