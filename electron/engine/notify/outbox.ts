@@ -355,6 +355,15 @@ export class Outbox {
 
   // ---- recipients ------------------------------------------------------------------
 
+  /** When a test message last went out on the channel (0: never). */
+  testedOkAt(channel: string): number {
+    return (this.q('SELECT ok_at FROM notify_channel_tests WHERE channel = ?').pluck().get(channel) as number | undefined) ?? 0;
+  }
+
+  setTestedOk(channel: string, at: number): void {
+    this.q('INSERT INTO notify_channel_tests (channel, ok_at) VALUES (?, ?) ON CONFLICT(channel) DO UPDATE SET ok_at = excluded.ok_at').run(channel, at);
+  }
+
   recipients(channel: string): string[] | null {
     const list = this.q('SELECT address FROM notify_recipients WHERE channel = ? ORDER BY position').pluck().all(channel) as string[];
     return list.length ? list : null;

@@ -62,8 +62,6 @@ export class NotificationService {
   private readonly dispatcher: Dispatcher;
   private readonly senders: Record<AnyChannelConfig['type'], ChannelSender>;
   private readonly open = new Map<number, Anomaly>();
-  /** When a test message last went out, per channel (a channel fixed after its messages were dead-lettered is no longer failing). */
-  private readonly testedOk = new Map<string, number>();
   private lastTray = '';
   private readonly now: () => number;
   private readonly log: (msg: string) => void;
@@ -168,7 +166,7 @@ export class NotificationService {
   channelViews(): ChannelView[] {
     return this.channels().map((c) => ({
       config: maskChannel(c),
-      status: this.dispatcher.status(c, this.testedOk.get(c.name)),
+      status: this.dispatcher.status(c, this.outbox.testedOkAt(c.name)),
       secretFields: secretValues(c).filter(([, v]) => v.startsWith(SECRET_PREFIX)).map(([p]) => p),
     }));
   }
@@ -194,7 +192,7 @@ export class NotificationService {
         recipients: this.outbox.recipients(config.name) ?? undefined,
       });
       // A test of the channel in force that went out after messages were dead-lettered: it was fixed.
-      if ('name' in req) this.testedOk.set(config.name, this.now());
+      if ('name' in req) this.outbox.setTestedOk(config.name, this.now());
       return { ok: true, ...(res.statusCode ? { statusCode: res.statusCode } : {}) };
     } catch (err) {
       const e = err as Error;

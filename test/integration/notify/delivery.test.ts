@@ -138,6 +138,25 @@ describe('delivery', () => {
     expect(r.requests).toHaveLength(3); // the refused one, the test, the retried one
   });
 
+  it('a failing channel fixed and tested reads ok, also after a restart', async () => {
+    const r = await receiver();
+    r.reply(() => ({ status: 404, body: 'no such hook' }));
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const yaml = `channels:\n  - name: hook\n    type: webhook\n    url: ${r.url}\n${FAST}`;
+    let h = startNotify(dir, yaml);
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'refused' }))]);
+    await waitFor(() => h.service.deadLetters({}).length === 1, { what: 'dead letter' });
+    expect(h.service.channelViews()[0]!.status.health).toBe('failing');
+    r.reply(() => ({ status: 200 }));
+    expect(await h.service.test({ name: 'hook' })).toMatchObject({ ok: true });
+    expect(h.service.channelViews()[0]!.status.health).toBe('ok');
+    await h.close();
+    h = startNotify(dir, yaml);
+    cleanups.push(() => h.close());
+    expect(h.service.channelViews()[0]!.status).toMatchObject({ health: 'ok', dead: 1 });
+  });
+
   it('gives up after maxAttempts into the dead letters, and retry-all sends them', async () => {
     const r = await receiver();
     r.reply(() => ({ status: 503 }));

@@ -10,6 +10,7 @@ import { m007 } from './007_record_counts.js';
 import { m008 } from './008_retention_log.js';
 import { m009 } from './009_notified_severity.js';
 import { m010 } from './010_file_format.js';
+import { m011 } from './011_channel_tested.js';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011];
