@@ -125,12 +125,16 @@ export class Outbox {
       .run(rule, channel, anomalyId, now, severity);
   }
 
-  /** A firing message with the anomaly is still to go to (rule, channel) (grouping, or pending a retry). */
+  /**
+   * A firing message with the anomaly is still to go to (rule, channel): grouping, pending a
+   * retry, or out now (a request to a receiver that is down fails, and it is pending again:
+   * a repeat queued meanwhile went as a second copy when the receiver came back).
+   */
   firingWaiting(rule: string, channel: string, anomalyId: number): boolean {
     return (
       this.q(
         `SELECT 1 FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
-         WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ? AND o.status IN ('grouping', 'pending') LIMIT 1`,
+         WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ? AND o.status IN ('grouping', 'pending', 'sending') LIMIT 1`,
       ).get(anomalyId, rule, channel) !== undefined
     );
   }

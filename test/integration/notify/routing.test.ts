@@ -145,7 +145,8 @@ notify:
   it('a receiver that is down gets the anomaly once when it is back, not one copy per repeat interval that passed', async () => {
     const hook = await receiver();
     let down = true;
-    hook.reply(() => (down ? { status: 503, body: 'down' } : { status: 204 }));
+    // Slow to fail, as a receiver that is down often is: repeats fall due while a request is out.
+    hook.reply(() => (down ? { status: 503, body: 'down', delayMs: 150 } : { status: 204 }));
     const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }
 notify: { groupWindow: 0, repeatInterval: 200ms, retry: { maxAttempts: 50, initialDelay: 100ms, maxDelay: 200ms }, breaker: { failureThreshold: 1000 } }\n`);
     const a = anomaly({ title: 'outage-x' });
