@@ -76,12 +76,14 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
   async load() {
     // The badge counts open anomalies apart from the list: it read none while the resolved list was shown.
     // The newest PAGE at first; "Older anomalies" shows PAGE more (the list stopped at 200).
-    const [{ list, more }, snoozes, open] = await Promise.all([
-      listOf(get().view, get().shown),
-      api().call('anomalies.snoozes', {}),
-      api().call('anomalies.list', { state: 'open', limit: OPEN_COUNT_MAX }),
-    ]);
-    set({ list, more, snoozes, openCount: open.length });
+    const view = get().view;
+    const [{ list, more }, snoozes] = await Promise.all([listOf(view, get().shown), api().call('anomalies.snoozes', {})]);
+    // The active list holds every open one when it is whole: counted there, not asked for again at each change.
+    const openCount =
+      view === 'active' && !more
+        ? list.filter((a) => a.state === 'open').length
+        : (await api().call('anomalies.list', { state: 'open', limit: OPEN_COUNT_MAX })).length;
+    set({ list, more, snoozes, openCount });
     const sel = get().selected;
     if (sel !== null) await get().select(sel);
   },

@@ -147,14 +147,15 @@ export class RawParser implements MessageParser {
  * and later than the message's own (an app stamping its lines stamps before Docker does).
  */
 function laterStampIn(buf: Buffer, from: number, sp: number, start: number, nl: number): number {
-  const own = parseLogTime(buf.toString('latin1', from, sp));
-  if (!own) return -1;
   const year = buf.subarray(from, from + 5);
+  // The message's own time is read only once a stamp is seen inside (nearly never): this runs for every TTY message.
+  let own: string | undefined;
   for (let p = buf.indexOf(year, start + 1); p !== -1 && p < nl; p = buf.indexOf(year, p + 1)) {
     const text = buf.toString('latin1', p, Math.min(p + MAX_TS_TEXT + 1, buf.length));
     if (!DOCKER_TS.test(text)) continue;
+    own ??= parseLogTime(buf.toString('latin1', from, sp))?.key ?? '';
     const t = parseLogTime(text.slice(0, text.indexOf(' ')));
-    if (t && t.key > own.key) return p;
+    if (own && t && t.key > own) return p;
   }
   return -1;
 }
