@@ -53,7 +53,8 @@ export class ConfigFile {
   /** Where a linked vigil.yml points, watched too (see watch). */
   private targetWatcher: FSWatcher | null = null;
   private targetWatched: string | null = null;
-  private onTargetChange: (() => void) | null = null;
+  /** Takes in an edit soon (set by watch). */
+  private onChange: (() => void) | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
   private writing = false;
   /** The file as it is on disk when it does not validate (edited by hand), with why; the last good config stays in force meanwhile. */
@@ -140,21 +141,22 @@ export class ConfigFile {
    */
   watch(): void {
     if (this.watcher) return;
-    const changed = () => {
+    const changed = (this.onChange = () => {
       if (this.reloadTimer) clearTimeout(this.reloadTimer);
       this.reloadTimer = setTimeout(() => void this.reload(), 150);
-    };
+    });
     this.watcher = watch(dirname(this.path), (_e, name) => {
       // The link's name, or what it points to in the same folder (vigil.yml -> vigil.real.yml).
       if (name && name !== basename(this.path) && name !== basename(this.targetWatched ?? this.path)) return;
       changed();
     });
     this.watcher.on('error', () => undefined);
-    this.onTargetChange = changed;
-    this.watchTarget(changed);
+    this.watchTarget();
   }
 
-  private watchTarget(changed: () => void): void {
+  private watchTarget(): void {
+    const changed = this.onChange;
+    if (!changed) return;
     let real: string;
     try {
       real = realpathSync(this.path);
@@ -186,7 +188,7 @@ export class ConfigFile {
   }
 
   private async reload(): Promise<void> {
-    if (this.onTargetChange && this.watcher) this.watchTarget(this.onTargetChange);
+    if (this.watcher) this.watchTarget();
     if (this.writing) return;
     await this.readBack();
   }
