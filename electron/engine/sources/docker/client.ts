@@ -9,7 +9,7 @@ type Signal = { abortSignal?: AbortSignal };
 
 interface Untyped {
   ping(o: Signal): Promise<unknown>;
-  info(o: Signal): Promise<{ SystemTime?: string }>;
+  info(o: Signal): Promise<unknown>;
   getEvents(o: Signal & { since?: string; filters?: Record<string, string[]> }): Promise<NodeJS.ReadableStream>;
 }
 
@@ -38,7 +38,13 @@ export class DockerClient {
 
   /** The engine's own clock (RFC3339Nano): `since` and `start: end` are judged by it, not ours. */
   async systemTime(signal: AbortSignal): Promise<string | null> {
-    return (await (this.api as unknown as Untyped).info({ abortSignal: signal })).SystemTime ?? null;
+    const info: unknown = await (this.api as unknown as Untyped).info({ abortSignal: signal });
+    // Docker and Podman both say their ServerVersion here. A service answering a plain "OK"
+    // on every path passes the ping, then failed as "the engine closed the event stream".
+    if (!info || typeof info !== 'object' || typeof (info as { ServerVersion?: unknown }).ServerVersion !== 'string') {
+      throw new Error(`it answered /info, but not as a Docker engine does (no ServerVersion): is this the Docker API's address?`);
+    }
+    return (info as { SystemTime?: string }).SystemTime ?? null;
   }
 
   /** Container events from `since` (`seconds.nanos`, inclusive), replayed from the engine's buffer then live. */
