@@ -6,7 +6,7 @@ import { checkRegexSafety } from '../../../shared/regex-safety.js';
 // when the config is validated, with a reason the user can act on.
 
 describe('regex safety', () => {
-  it.each(['(a+)+$', '(\\w+\\s?)*$', '(.*,)*x', '(x+x+)+y', '(a|ab)*c', '(\\w|\\d)+$', '(a*)*b', '^(([a-z])+.)+[A-Z]([a-z])+$', '(\\d+\\.?)+x', '([a-zA-Z]+)*$', '.*.*=', '\\d+\\d+x', '^([^]+)+b$', '([^]*)*x'])(
+  it.each(['(a+)+$', '(\\w+\\s?)*$', '(.*,)*x', '(x+x+)+y', '(a|ab)*c', '(\\w|\\d)+$', '(a*)*b', '^(([a-z])+.)+[A-Z]([a-z])+$', '(\\d+\\.?)+x', '([a-zA-Z]+)*$', '.*.*=', '\\d+\\d+x', '^([^]+)+b$', '([^]*)*x', '^(.*,){5}ERROR', '(a{1,10}){1,10}b', '^(?:.*,){2}x', '(\\w+\\s?){3}$'])(
     'refuses %s',
     (p) => {
       const r = checkRegexSafety(p);
@@ -15,8 +15,13 @@ describe('regex safety', () => {
     },
   );
 
-  it.each(['(\\w+\\s)*', '([a-z]+,)*', '(.|\\n)*', '(\\d{1,3}\\.){3}\\d{1,3}', 'a.*b.*c', 'connection (refused|reset)', '[A-Z][a-z]+Exception', 'timeout after \\d+ ?ms', '^\\[(\\w+)\\] .*$', '(?<key>\\w+)=(\\d+)', '^\\s*\\w*\\s*$', '[]]+', '[^]]+x'])('accepts %s', (p) => {
+  it.each(['(\\w+\\s)*', '([a-z]+,)*', '(.|\\n)*', '(\\d{1,3}\\.){3}\\d{1,3}', 'a.*b.*c', 'connection (refused|reset)', '[A-Z][a-z]+Exception', 'timeout after \\d+ ?ms', '^\\[(\\w+)\\] .*$', '(?<key>\\w+)=(\\d+)', '^\\s*\\w*\\s*$', '[]]+', '[^]]+x', '(\\d+\\.){3}\\d+', '(?:[^,]*,){5}ERROR', '(a|ab){3}c', '(\\w+ ){2}\\d+'])('accepts %s', (p) => {
     expect(checkRegexSafety(p)).toEqual({ ok: true });
+  });
+
+  it('a format regex (polynomial shapes allowed) is still refused with a nested repeat under a bounded one', () => {
+    expect(checkRegexSafety('^(?<timestamp>\\S+) (?<message>.*)$', '', { adjacent: false }).ok).toBe(true);
+    expect(checkRegexSafety('^(?<timestamp>\\S+) (?:.*,){5}(?<level>ERROR|INFO)(?<message>.*)$', '', { adjacent: false }).ok).toBe(false);
   });
 
   it('takes the case-insensitive flag into account (overlap of [a-z] and [A-Z])', () => {
