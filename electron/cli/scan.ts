@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import picomatch from 'picomatch';
+import { basename, dirname, join, resolve } from 'node:path';
 import { REPORT_FORMATS, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
 import { formatErrors } from '../engine/config/config-file.js';
+import { resolveSourcePaths } from '../engine/config/relative-paths.js';
 import { TemplateStore } from '../engine/decode/index.js';
 import { readLineBatches } from '../engine/decode/read-lines.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
@@ -14,6 +14,7 @@ import { DetectionService } from '../engine/detect/service.js';
 import { Ingestor } from '../engine/pipeline/ingestor.js';
 import type { TemplateStage } from '../engine/pipeline/types.js';
 import { makeReport } from '../engine/report/index.js';
+import { pathMatcher } from '../engine/sources/file/path-matcher.js';
 import { Store } from '../engine/store/store.js';
 import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
 import { readConfigArg, tempFolder, unreadableLog, withStdinFile, type CliIo } from './io.js';
@@ -180,7 +181,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
       const abs = resolve(file);
       // Standard input is named "-", and no configured source's path matches it.
       const shown = file === stdinPath ? '-' : abs;
-      const src = file === stdinPath ? undefined : matchSource(config.sources, abs);
+      const src = file === stdinPath ? undefined : matchSource(config.sources, abs, configPath ? dirname(resolve(configPath)) : process.cwd());
       let name = src?.name ?? (file === stdinPath ? 'stdin' : basename(abs));
       for (let k = 2; names.has(name); k++) name = `${src?.name ?? basename(shown)} (${k})`;
       names.add(name);
@@ -243,12 +244,9 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
   }
 }
 
-function matchSource(sources: SourceConfig[], abs: string): SourceConfig | undefined {
-  return sources.find((s) => {
-    if (s.type !== 'file') return false;
-    const p = resolve(s.path);
-    return p === abs || abs.startsWith(`${p}/`) || picomatch(p, { dot: true })(abs);
-  });
+/** The file source of the config that watches `abs`, as the engine would match it (its relative path read from the config's folder, `~` its home). */
+function matchSource(sources: SourceConfig[], abs: string, configDir: string): SourceConfig | undefined {
+  return resolveSourcePaths(sources, configDir).find((s) => s.type === 'file' && !!s.path && pathMatcher(s.path, s).matches(abs));
 }
 
 /** `shown`: the path the output names (`-` for standard input). */

@@ -279,4 +279,13 @@ detection:
     expect(anomalies[0]).toMatchObject({ detector: 'silence', source: 'svc', state: 'resolved' });
     expect(Date.parse(anomalies[0]!.opened_ts) - (T0 + 15 * 60_000)).toBeLessThanOrEqual(125_000);
   });
+  it("--config: a source's relative path is read from the config's folder, as the engine does: its name and its rules apply to the file", async () => {
+    const dir = join(tmp.dir, 'relative');
+    mkdirSync(join(dir, 'cfg'), { recursive: true });
+    const file = writeLog(dir, 'pay.log', `${iso(T0)} ERROR Payment for order 1 FAILED\n`);
+    const config = join(dir, 'cfg', 'vigil.yml');
+    writeFileSync(config, `sources:\n  - name: payments\n    type: file\n    path: ../pay.log\nrules:\n  - name: pay\n    regex: FAILED\n    sources: [payments]\n    severity: high\n`);
+    const anomalies = await scanJson(file, ['--config', config]);
+    expect(anomalies.filter((a) => a.detector === 'rule')).toEqual([expect.objectContaining({ source: 'payments', severity: 'high', title: 'pay in payments' })]);
+  });
 });
