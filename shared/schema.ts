@@ -254,7 +254,11 @@ export const StoreConfig = z.strictObject({
 });
 
 // Detection rules (detect/rules.ts): conditions on the record, with a severity and a category.
-export const RuleConfig = z.looseObject({ name, ...ruleFields }).superRefine(checkRule);
+// Strict: a misspelt key (`sevrity:`) was dropped, and the rule fired as medium on every source.
+export const RuleConfig = z.strictObject({ name, ...ruleFields }).superRefine(checkRule);
+
+/** The top-level keys; `x-` keys are free (YAML anchors to reuse, as docker compose allows). */
+const TOP_KEYS = ['sources', 'channels', 'rules', 'notify', 'detection', 'formats', 'store'] as const;
 
 /** A list key: absent, or left empty in YAML (`sources:` with every entry removed or commented out, which reads as null), is no entries. */
 function list<T extends z.ZodType>(item: T) {
@@ -272,11 +276,26 @@ export const VigilConfig = z
     store: StoreConfig.optional(),
   })
   .superRefine((cfg, ctx) => {
+    // A misspelt top-level key (`detecton:`, `format:`) was dropped silently: its settings did nothing.
+    for (const k of Object.keys(cfg)) {
+      if (!(TOP_KEYS as readonly string[]).includes(k) && !k.startsWith('x-')) {
+        ctx.addIssue({ code: 'custom', path: [k], message: `is not a key of vigil.yml (the keys are ${TOP_KEYS.join(', ')}; x- keys are free, for YAML anchors)` });
+      }
+    }
     const seen = new Set<string>();
     cfg.sources.forEach((s, i) => {
       if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'name'], message: `duplicates the source name "${s.name}"` });
       seen.add(s.name);
     });
+    // A rule scoped to a source that does not exist never fires. (With no sources, as in a
+    // config for `vigil scan`, a rule may name the files scanned.)
+    if (cfg.sources.length) {
+      cfg.rules.forEach((r, i) => {
+        r.sources?.forEach((n, j) => {
+          if (!seen.has(n)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'sources', j], message: `names no source ("${n}")` });
+        });
+      });
+    }
     const ch = new Set<string>();
     cfg.channels.forEach((c, i) => {
       if (ch.has(c.name)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `duplicates the channel name "${c.name}"` });

@@ -64,6 +64,12 @@ describe('config loader: vigil.yml', () => {
     ['store:\n  maxSize: 100KiB\n', 'store.maxSize'],
     ['store:\n  maxAge: forever\n', 'store.maxAge'],
     ['store:\n  maxsize: 1G\n', 'store'],
+    // Misspelt keys were dropped silently: the rule fired as medium, on every source; detection stayed on.
+    ['rules:\n  - name: p\n    regex: FAILED\n    sevrity: critical\n', 'rules.0'],
+    ['detecton:\n  enabled: false\n', 'detecton'],
+    ['format:\n  - { name: x, kind: json }\n', 'format'],
+    // A rule scoped to a source that does not exist never fires.
+    ['sources:\n  - { name: payments, type: file, path: /x }\nrules:\n  - { name: p, regex: x, sources: [paymnets] }\n', 'rules.0.sources.0'],
   ])('refuses %j naming the key %s', (text, key) => {
     const r = parseConfig(text);
     expect(r.ok).toBe(false);
@@ -78,6 +84,16 @@ describe('config loader: vigil.yml', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.errors[0]!.reason).toMatch(/is not a valid regular expression \(/);
     expect(parseConfig('sources:\n  - name: a\n    type: file\n    path: /x\n    multiline: { start: "^\\\\d{4}-\\\\d{2}-\\\\d{2}\\\\s+.*" }\n').ok).toBe(true);
+  });
+
+  it('says what a misspelt key is, and leaves x- keys free (YAML anchors)', () => {
+    const r = parseConfig('detecton:\n  enabled: false\n');
+    expect(r).toMatchObject({ ok: false, errors: [{ key: 'detecton', reason: expect.stringMatching(/^is not a key of vigil.yml \(the keys are sources, channels, rules, notify, detection, formats, store/) }] });
+    const rule = parseConfig('rules:\n  - name: p\n    regex: FAILED\n    sevrity: critical\n');
+    expect(rule).toMatchObject({ ok: false, errors: [{ key: 'rules.0', reason: expect.stringMatching(/sevrity/) }] });
+    expect(parseConfig('x-hook: &hook { type: webhook, url: "http://127.0.0.1:9/x" }\nchannels:\n  - { name: a, <<: *hook }\n').ok).toBe(true);
+    // With no sources (a config for vigil scan), a rule may name the files it scans.
+    expect(parseConfig('rules:\n  - { name: p, regex: x, sources: [app.log] }\n').ok).toBe(true);
   });
 
   it('refuses YAML syntax errors with the line', () => {

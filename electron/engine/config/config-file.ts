@@ -9,7 +9,7 @@ export type ConfigResult = { ok: true; config: VigilConfig } | { ok: false; erro
 
 /** Parses and validates config text. YAML syntax errors name their line and column. */
 export function parseConfig(text: string): ConfigResult {
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length) {
     return {
       ok: false,

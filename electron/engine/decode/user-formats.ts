@@ -32,10 +32,7 @@ export class ConfiguredDecoders implements DecoderFactory {
     const forced = (config.sources ?? []).some((s) => s.format);
     if (!userFormats.length && !forced) return [];
     const { formats, errors } = loadFormats(userFormats);
-    const out: ConfigError[] = errors.map((e) => {
-      const i = userFormats.findIndex((f) => (f as { name?: unknown })?.name === e.format);
-      return { key: i >= 0 ? `formats.${i}` : `formats (${e.format})`, reason: e.reason };
-    });
+    const out: ConfigError[] = errors.map((e) => ({ key: e.index !== undefined ? `formats.${e.index}` : `formats (${e.format})`, reason: e.reason }));
     const known = new Set(createDecoderFactory(formats).names());
     const broken = new Set(errors.map((e) => e.format));
     (config.sources ?? []).forEach((s, i) => {

@@ -43,6 +43,10 @@ describe('loadFormats', () => {
     // A stateful regex would skip every other line.
     [{ name: 'fg', kind: 'regex', regex: '^(?<message>.*)$', flags: 'gi' }, 'fg', /"flags" may hold i, m, s and u \(got "gi"\)/],
     [{ name: 'hang2', kind: 'regex', regex: ['^OK (?<message>.*)$', '^(?<message>(\\w+\\s?)*)$'] }, 'hang2', /regex 2 could backtrack catastrophically/],
+    // A misspelt key was dropped: the format read its lines otherwise, silently.
+    [{ name: 'typo', kind: 'regex', regex: '^(?<timestamp>\\S+) (?<message>.*)$', timestmp: { format: '%s' } }, 'typo', /"timestmp" is not a key of a format definition/],
+    [{ name: 'typo2', kind: 'regex', regex: '^(?<timestamp>\\S+) (?<message>.*)$', timestamp: { fromat: '%s' } }, 'typo2', /"timestamp.fromat" is not a key/],
+    [{ name: 'typo3', kind: 'regex', regex: '^(?<level>\\S+) (?<message>.*)$', level: { maps: {} } }, 'typo3', /"level.maps" is not a key/],
   ])('rejects %j', (def, name, reason) => {
     const { errors } = loadFormats([def], { dir: FORMATS_DIR });
     expect(errors).toHaveLength(1);
@@ -59,6 +63,17 @@ describe('loadFormats', () => {
       { dir: FORMATS_DIR },
     );
     expect(errors).toEqual([]);
+  });
+
+  it('two of the config\'s formats with one name: the second is refused, named by its place in the list (it replaced the first silently)', () => {
+    const ok = { name: 'myapp', kind: 'regex', regex: '^A (?<message>.*)$' };
+    const { formats, errors } = loadFormats([{ name: 'good', kind: 'regex', regex: '^G (?<message>.*)$' }, ok, { ...ok, regex: '^B (?<message>.*)$' }, { kind: 'json' }], { dir: FORMATS_DIR });
+    expect(errors).toEqual([
+      { format: 'myapp', reason: 'duplicates the format name "myapp" (an earlier entry of formats: has it)', index: 2 },
+      { format: '?', reason: expect.stringMatching(/"name" must be/), index: 3 },
+    ]);
+    const d = createDecoderFactory(formats).create({ format: 'myapp' });
+    expect(decodeAll(d, toLines('A hello\n'))[0]!.message).toBe('hello');
   });
 
   it('a user format with a built-in name replaces the built-in', () => {

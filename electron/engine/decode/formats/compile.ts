@@ -121,6 +121,13 @@ function first(obj: Record<string, unknown>, keys: readonly string[]): unknown {
 }
 
 /** Validates a definition and compiles it. Throws FormatError naming the problem. */
+/** The keys of a definition (definition.ts). */
+const DEFINITION_KEYS = ['name', 'title', 'description', 'kind', 'regex', 'flags', 'require', 'timestamp', 'level', 'body', 'message', 'multiline', 'stripAnsi', 'nested', 'alert', 'strict', 'partial', 'fieldsDirective', 'priority', 'samples'];
+
+function unknownKey(o: object, keys: readonly string[], prefix: string, fail: (reason: string) => never): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`"${prefix}${k}" is not a key of a format definition (the keys are ${keys.join(', ')})`);
+}
+
 export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): CompiledFormat {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new FormatError('?', 'a format definition must be an object');
   const def = raw as FormatDefinition;
@@ -129,6 +136,12 @@ export function compileFormat(raw: unknown, opts: { user?: boolean } = {}): Comp
     throw new FormatError(name, reason);
   };
   if (typeof def.name !== 'string' || !NAME_RE.test(def.name)) fail('"name" must be a word (letters, digits, . _ -)');
+  if (opts.user) {
+    // A misspelt key (`timestmp:`) was dropped, and the format read its lines otherwise, silently.
+    unknownKey(def, DEFINITION_KEYS, '', fail);
+    if (def.timestamp && typeof def.timestamp === 'object') unknownKey(def.timestamp, ['field', 'format', 'utc'], 'timestamp.', fail);
+    if (def.level && typeof def.level === 'object') unknownKey(def.level, ['field', 'scale', 'map'], 'level.', fail);
+  }
   if (def.kind !== 'regex' && def.kind !== 'json' && def.kind !== 'logfmt') fail(`"kind" must be regex, json or logfmt (got ${JSON.stringify(def.kind)})`);
   // g and y make a regex remember where its last match ended: every other line would be missed.
   if (def.flags !== undefined && (typeof def.flags !== 'string' || !/^[imsu]*$/.test(def.flags))) fail(`"flags" may hold i, m, s and u (got ${JSON.stringify(def.flags)})`);

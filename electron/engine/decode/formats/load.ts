@@ -9,7 +9,8 @@ import { compileFormat, FormatError, type CompiledFormat } from './compile.js';
 
 export interface LoadedFormats {
   formats: CompiledFormat[];
-  errors: { format: string; reason: string }[];
+  /** `index`: which of the user formats (in the order given), for a user format's error. */
+  errors: { format: string; reason: string; index?: number }[];
 }
 
 export interface LoadOptions {
@@ -57,16 +58,28 @@ export function loadFormats(userFormats: unknown[] = [], opts: LoadOptions = {})
     }
   }
   // User formats come last: one with a built-in's name replaces it.
-  for (const raw of userFormats ?? []) add(raw, byName, errors, true);
+  const users = new Set<string>();
+  (userFormats ?? []).forEach((raw, index) => {
+    const name = (raw as { name?: unknown } | null)?.name;
+    // Two of the config's own with one name: the second replaced the first, silently.
+    if (typeof name === 'string' && users.has(name)) {
+      errors.push({ format: name, reason: `duplicates the format name "${name}" (an earlier entry of formats: has it)`, index });
+      return;
+    }
+    if (typeof name === 'string') users.add(name);
+    add(raw, byName, errors, index);
+  });
   return { formats: [...byName.values()], errors };
 }
 
-function add(raw: unknown, byName: Map<string, CompiledFormat>, errors: LoadedFormats['errors'], user = false): void {
+/** `index`: a user format's place in the config's list (undefined: built in). */
+function add(raw: unknown, byName: Map<string, CompiledFormat>, errors: LoadedFormats['errors'], index?: number): void {
+  const at = index === undefined ? {} : { index };
   try {
-    const f = compileFormat(raw, { user });
+    const f = compileFormat(raw, { user: index !== undefined });
     byName.set(f.name, f);
   } catch (e) {
-    if (e instanceof FormatError) errors.push({ format: e.format, reason: e.reason });
-    else errors.push({ format: '?', reason: (e as Error).message });
+    if (e instanceof FormatError) errors.push({ format: e.format, reason: e.reason, ...at });
+    else errors.push({ format: '?', reason: (e as Error).message, ...at });
   }
 }
