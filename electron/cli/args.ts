@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+
 /** Minimal flag parser: `--key value`, `--key=value`, `--flag`; the rest are positionals. */
 export interface ParsedArgs {
   flags: Record<string, string | true>;
@@ -28,6 +30,9 @@ export function parseArgs(argv: string[], spec: { values: string[]; booleans?: s
     } else if (spec.values.includes(key)) {
       const v = eq !== -1 ? a.slice(eq + 1) : argv[++i];
       if (v === undefined || (eq === -1 && v.startsWith('--'))) throw new UsageError(`--${key} needs a value`);
+      // `--db a --db b` kept b silently: which one was meant is not ours to guess.
+      const before = flags[key];
+      if (typeof before === 'string' && before !== v) throw new UsageError(`--${key} is given twice (${before} and ${v}): give it once`);
       flags[key] = v;
     } else {
       throw new UsageError(`unknown option --${key}`);
@@ -39,4 +44,15 @@ export function parseArgs(argv: string[], spec: { values: string[]; booleans?: s
 export function str(args: ParsedArgs, key: string): string | undefined {
   const v = args.flags[key];
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * A path option: `~` and `~/...` are the home folder. A shell expands them before Vigil
+ * sees them, but not inside quotes nor in a systemd unit: there a folder named `~` was made
+ * in the working folder.
+ */
+export function pathArg(args: ParsedArgs, key: string): string | undefined {
+  const v = str(args, key);
+  if (v === undefined) return undefined;
+  return v === '~' || v.startsWith('~/') ? homedir() + v.slice(1) : v;
 }

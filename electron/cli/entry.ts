@@ -10,16 +10,26 @@ if (isDecodeWorker(workerData)) {
   // `vigil parse big.log | head`: the reader went away; that is a normal end, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    cannotWrite(err);
   });
 
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
-    (err) => {
+    (err: NodeJS.ErrnoException) => {
+      if (err?.syscall === 'write') {
+        if (err.code === 'EPIPE') process.exit(0);
+        cannotWrite(err);
+      }
       console.error(err);
       process.exitCode = 1;
     },
   );
+}
+
+/** The output cannot be written (`> /dev/full`, a full disk): one line, not a stack trace. */
+function cannotWrite(err: NodeJS.ErrnoException): never {
+  process.stderr.write(`vigil: cannot write the output: ${err.code ?? ''}${err.code ? ': ' : ''}${err.message.replace(/^[A-Z]+: /, '').replace(/, write$/, '')}\n`);
+  process.exit(1);
 }

@@ -72,7 +72,10 @@ export async function withStdinFile(command: string, io: CliIo, use: (path: stri
  */
 export async function unreadableLog(path: string): Promise<string | null> {
   // Not opened unless regular: opening a named pipe would wait for a writer.
-  if (!statSync(path).isFile()) return 'not a regular file';
+  const st = statSync(path);
+  // `vigil scan <(zcat app.log.gz)`: a pipe is read as standard input is.
+  if (st.isFIFO() || st.isSocket()) return 'a pipe, not a file: give it on standard input, as - (zcat app.log.gz | vigil scan -)';
+  if (!st.isFile()) return st.isDirectory() ? 'a folder, not a file' : 'not a regular file';
   const probe = await probeFile(path);
   await probe.fh.close();
   const kind = probe.compression;

@@ -4,13 +4,13 @@ import { formatErrors } from '../engine/config/config-file.js';
 import { parseLogfmt } from '../engine/decode/formats/logfmt.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
 import { fieldFormats, registerFieldSql } from '../engine/store/query-fields.js';
-import { parseArgs, str, UsageError } from './args.js';
+import { parseArgs, pathArg, str, UsageError } from './args.js';
 import { readConfigArg, type CliIo } from './io.js';
 
 /** `vigil query --db F [--config F] "SQL"`: read-only; one JSON object per row. */
 export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: ['db', 'config'] });
-  const db = str(args, 'db');
+  const db = pathArg(args, 'db');
   if (!db) throw new UsageError('query needs --db FILE');
   if (args.positionals.length !== 1) throw new UsageError('query needs exactly one SQL statement (quote it)');
   if (!existsSync(db) || statSync(db).isDirectory()) {
@@ -18,7 +18,7 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   let userFormats: unknown[] = [];
-  const configPath = str(args, 'config');
+  const configPath = pathArg(args, 'config');
   if (configPath) {
     const config = readConfigArg('vigil query', configPath, io);
     if (!config) return 2;

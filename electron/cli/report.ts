@@ -7,7 +7,7 @@ import { resolveSettings, type DetectorSettingsInput, type Settings } from '../e
 import { packageVersion } from '../engine/engine.js';
 import { dataPaths, defaultDataDir } from '../engine/paths.js';
 import { makeReport } from '../engine/report/index.js';
-import { parseArgs, str, UsageError } from './args.js';
+import { parseArgs, pathArg, str, UsageError } from './args.js';
 import { readConfigArg, type CliIo } from './io.js';
 
 // `vigil report ID|--latest`: an incident report on one anomaly of a store, read-only, so it
@@ -45,12 +45,12 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   if (id !== null && !(Number.isInteger(id) && id > 0)) throw new UsageError(`"${args.positionals[0]}" is not an anomaly ID (a whole number)`);
 
   const defaults = dataPaths(defaultDataDir());
-  const db = str(args, 'db') ?? defaults.dbPath;
-  if (!existsSync(db)) {
-    io.stderr.write(`vigil report: no store at ${db}\n`);
+  const db = pathArg(args, 'db') ?? defaults.dbPath;
+  if (!existsSync(db) || statSync(db).isDirectory()) {
+    io.stderr.write(`vigil report: no store at ${db}${existsSync(db) ? ' (a folder)' : ''}\n`);
     return 2;
   }
-  const configPath = str(args, 'config') ?? (str(args, 'db') ? undefined : existsSync(defaults.configPath) ? defaults.configPath : undefined);
+  const configPath = pathArg(args, 'config') ?? (pathArg(args, 'db') ? undefined : existsSync(defaults.configPath) ? defaults.configPath : undefined);
   let config: VigilConfig = { sources: [], channels: [], rules: [] };
   if (configPath) {
     const read = readConfigArg('vigil report', configPath, io);
@@ -86,7 +86,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   } finally {
     conn.close();
   }
-  const out = str(args, 'out');
+  const out = pathArg(args, 'out');
   if (!out || out === '-') {
     io.stdout.write(file.text);
     return 0;

@@ -16,7 +16,7 @@ import type { TemplateStage } from '../engine/pipeline/types.js';
 import { makeReport } from '../engine/report/index.js';
 import { pathMatcher } from '../engine/sources/file/path-matcher.js';
 import { Store } from '../engine/store/store.js';
-import { parseArgs, str, UsageError, type ParsedArgs } from './args.js';
+import { parseArgs, pathArg, str, UsageError, type ParsedArgs } from './args.js';
 import { readConfigArg, tempFolder, unreadableLog, withStdinFile, type CliIo } from './io.js';
 import { reportSources } from './report.js';
 
@@ -75,7 +75,7 @@ export async function scanCommand(args: string[], io: CliIo, deps: ScanDeps = {}
     parsed = parseArgs(args, { values: ['config', 'db', 'report', 'report-format'], booleans: ['json', 'help', 'redact'] });
     const rf = str(parsed, 'report-format');
     if (rf !== undefined && !REPORT_FORMATS.includes(rf as ReportFormat)) throw new UsageError(`--report-format must be one of ${REPORT_FORMATS.join(', ')}`);
-    if ((rf !== undefined || parsed.flags.redact) && !str(parsed, 'report')) throw new UsageError('--report-format and --redact go with --report DIR');
+    if ((rf !== undefined || parsed.flags.redact) && !pathArg(parsed, 'report')) throw new UsageError('--report-format and --redact go with --report DIR');
   } catch (err) {
     if (err instanceof UsageError) {
       await write(io.stderr, `vigil scan: ${err.message}\n\n${USAGE}`);
@@ -87,7 +87,7 @@ export async function scanCommand(args: string[], io: CliIo, deps: ScanDeps = {}
     await write(io.stdout, USAGE);
     return 0;
   }
-  const reportDir = str(parsed, 'report');
+  const reportDir = pathArg(parsed, 'report');
   if (reportDir && existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
     // Said before scanning, not after printing the anomalies.
     await write(io.stderr, `vigil scan: --report ${reportDir} is a file; it must name a folder (made if missing)\n`);
@@ -119,7 +119,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
     }
   }
   let config: VigilConfig = { sources: [], channels: [], rules: [] };
-  const configPath = str(parsed, 'config');
+  const configPath = pathArg(parsed, 'config');
   if (configPath) {
     const read = readConfigArg('vigil scan', configPath, io);
     if (!read) return 2;
@@ -144,7 +144,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
     decoders = configured;
   }
 
-  const dbPath = str(parsed, 'db');
+  const dbPath = pathArg(parsed, 'db');
   if (dbPath) {
     const why = notAFreshStore(dbPath);
     if (why) {
@@ -224,7 +224,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
     }
     if (parsed.flags.json) await write(io.stdout, `${JSON.stringify(out, null, 2)}\n`);
     else await write(io.stdout, formatText(out));
-    const dir = str(parsed, 'report');
+    const dir = pathArg(parsed, 'report');
     if (dir) {
       const format = (str(parsed, 'report-format') ?? 'markdown') as ReportFormat;
       const opts = reportSources(config, scanned);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine/engine.js';
@@ -7,7 +7,7 @@ import { defaultDataDir } from '../engine/paths.js';
 import { StoreInUseError } from '../engine/store/store-lock.js';
 import { startServer } from '../server/server.js';
 import { newToken } from '../server/security.js';
-import { parseArgs, str, UsageError } from './args.js';
+import { parseArgs, pathArg, str, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
 export const DEFAULT_PORT = 7457;
@@ -29,8 +29,9 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
   const host = str(args, 'host') ?? '127.0.0.1';
   const token = str(args, 'token') ?? process.env.VIGIL_TOKEN ?? newToken();
   if (token.length < 8) throw new UsageError('the token must be at least 8 characters');
-  const dataDir = resolve(str(args, 'data-dir') ?? defaultDataDir());
-  const configPath = str(args, 'config') ? resolve(str(args, 'config')!) : undefined;
+  const dataDir = resolve(pathArg(args, 'data-dir') ?? defaultDataDir());
+  const configPath = pathArg(args, 'config') ? resolve(pathArg(args, 'config')!) : undefined;
+  if (configPath && existsSync(configPath) && statSync(configPath).isDirectory()) throw new UsageError(`--config ${configPath} is a folder; it must name a file (vigil.yml, made if missing)`);
   if (configPath && !existsSync(configPath)) {
     mkdirSync(dirname(configPath), { recursive: true });
     writeFileSync(configPath, 'sources: []\nchannels: []\nrules: []\n', { mode: 0o600 });
@@ -42,7 +43,7 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
       dataDir,
       host: 'server',
       ...(configPath ? { configPath } : {}),
-      ...(str(args, 'db') ? { dbPath: resolve(str(args, 'db')!) } : {}),
+      ...(pathArg(args, 'db') ? { dbPath: resolve(pathArg(args, 'db')!) } : {}),
       log: (m) => io.stderr.write(`vigil: ${m}\n`),
     });
   } catch (err) {
@@ -57,7 +58,7 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
     // A data folder it cannot write (permissions, a read-only disk): say which, and why.
     const code = String((err as { code?: unknown }).code ?? '');
     if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|NOTADB|CORRUPT)|EACCES|EPERM|EROFS|ENOSPC|ENOTDIR|EEXIST)/.test(code)) {
-      io.stderr.write(`vigil: cannot use the data folder ${dataDir} (store ${str(args, 'db') ? resolve(str(args, 'db')!) : join(dataDir, 'vigil.db')}): ${(err as Error).message}; it must be a folder Vigil can write\n`);
+      io.stderr.write(`vigil: cannot use the data folder ${dataDir} (store ${pathArg(args, 'db') ? resolve(pathArg(args, 'db')!) : join(dataDir, 'vigil.db')}): ${(err as Error).message}; it must be a folder Vigil can write\n`);
       return 1;
     }
     throw err;

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { openSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,17 @@ describe('vigil query', () => {
       expect([r.status, r.stderr], cmd[0]).toEqual([2, `vigil ${cmd[0]}: the --db file is not a Vigil store (SQLite: file is not a database)\n`]);
     }
     expect(vigil('query', '--db', dir, 'SELECT 1')).toMatchObject({ status: 2, stderr: `vigil query: no database at ${dir} (a folder)\n` });
+    expect(vigil('report', '1', '--db', dir)).toMatchObject({ status: 2, stderr: `vigil report: no store at ${dir} (a folder)\n` });
+    // An option given twice is refused (the last one was kept silently).
+    expect(vigil('query', '--db', db, '--db', join(dir, 'other.db'), 'SELECT 1')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^vigil query: --db is given twice \(.*v\.db and .*other\.db\): give it once\n/) });
+    // A literal ~ (quoted, or from a systemd unit) is the home folder.
+    const home = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', '~/v.db', 'SELECT count(*) AS n FROM records'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOME: dir } });
+    expect([home.status, home.stdout.trim()]).toEqual([0, '{"n":2}']);
+    // The output cannot be written (a full disk): one line, no stack trace.
+    for (const cmd of [['query', '--db', db, 'SELECT * FROM events'], ['parse', join(dir, 'notes.txt')]]) {
+      const full = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), ...cmd], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'] });
+      expect([full.status, full.stderr.split('\n').filter((l) => !l.startsWith('vigil parse: generic'))], cmd[0]).toEqual([1, ['vigil: cannot write the output: ENOSPC: no space left on device', '']]);
+    }
     const noArgs = vigil('query');
     expect(noArgs.status).toBe(2);
     expect(noArgs.stderr).toContain('--db');
