@@ -288,4 +288,10 @@ detection:
     const anomalies = await scanJson(file, ['--config', config]);
     expect(anomalies.filter((a) => a.detector === 'rule')).toEqual([expect.objectContaining({ source: 'payments', severity: 'high', title: 'pay in payments' })]);
   });
+  it("a crash whose level is a number (pino's 60) is titled by the level's name, not the number", async () => {
+    const file = writeLog(tmp.dir, 'pino.jsonl', `${JSON.stringify({ level: 30, time: T0, pid: 1, hostname: 'h', msg: 'listening' })}\n${JSON.stringify({ level: 60, time: T0 + 1000, pid: 1, hostname: 'h', msg: 'uncaught exception, process exiting' })}\n`);
+    const [a, ...rest] = await scanJson(file);
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ detector: 'critical', severity: 'critical', title: 'FATAL in pino.jsonl: uncaught exception, process exiting' });
+  });
 });

@@ -13,10 +13,16 @@ export function criticalFinding(r: StoredRecord, key: string, t: number, sink: F
     key,
     severity,
     category: 'level',
-    title: `${r.levelText ?? r.level ?? 'Critical'} in ${r.sourceName}: ${firstLine(r.message, 100)}`,
+    title: `${levelWord(r)} in ${r.sourceName}: ${firstLine(r.message, 100)}`,
     message: firstLine(r.message, 500),
     ts: t,
     records: [{ id: r.id, ts: r.ts }],
     templateId: r.templateId,
   });
+}
+
+/** The program's own word (SEVERE, CRIT, PANIC), or the level's name where its word is a number (pino's 60, syslog's <2>): "60 in api" told the person paged nothing. */
+function levelWord(r: StoredRecord): string {
+  if (r.levelText && /^[A-Za-z][A-Za-z _-]*$/.test(r.levelText)) return r.levelText;
+  return (r.level ?? 'critical').toUpperCase();
 }
