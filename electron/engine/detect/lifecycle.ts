@@ -325,6 +325,15 @@ export class Lifecycle {
       added = 1;
       if (f.ts > a.lastTs) a.lastTs = f.ts;
     }
+    // A burst that grows says its peak: "8 records ... within 10 s" stayed the message of an
+    // outage running at 140 errors per 10 s (its numbers and message are the window's at the
+    // peak). Its records are mostly attached already, by the rate and surge findings.
+    const peak = f.detector === 'burst' && a.detector === 'burst' && f.title === a.title && typeof f.numbers?.count === 'number';
+    if (peak && f.numbers!.count! > (typeof a.numbers.count === 'number' ? a.numbers.count : 0)) {
+      Object.assign(a.numbers, f.numbers);
+      a.message = f.message;
+      a.dirty = true;
+    }
     if (added === 0) return;
     a.count += added;
     if (f.ts > a.lastSeen) a.lastSeen = f.ts;
@@ -332,7 +341,7 @@ export class Lifecycle {
       const gap = a.lastSeen - prevSeen;
       a.gapMs = a.gapMs === null ? gap : 0.7 * a.gapMs + 0.3 * gap;
     }
-    if (f.numbers) {
+    if (f.numbers && !peak) {
       const prefix = f.detector === a.detector ? '' : `${f.detector}.`;
       for (const [k, v] of Object.entries(f.numbers)) a.numbers[prefix + k] = v;
     }

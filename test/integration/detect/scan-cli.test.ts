@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { scanCommand } from '../../../electron/cli/scan.js';
 import { tempDir } from '../../support/tmp.js';
 import { scanJson, writeLog } from './scan-helper.js';
-import { render, rng, steady, T0 } from './synthetic.js';
+import { knownError, render, rng, steady, T0 } from './synthetic.js';
 
 // `vigil scan`: what it prints, and the record-level detectors (rules, tracebacks,
 // alert-jsonl, silence) that need no long history, on small real files.
@@ -216,6 +216,19 @@ detection:
     const last = new Date(errors.at(-1)!.ts).toISOString();
     expect(storm!.last_ts <= last, `${storm!.last_ts} after the last error ${last}`).toBe(true);
     expect(storm!.count).toBe(storm!.evidence_lines.length);
+  });
+
+  it("a burst's message and numbers say its peak, not the count when it first crossed the threshold", async () => {
+    const r = rng(12);
+    // A known error (one every ~50 s while learning), then 10 a second for 30 s: 100 in any 10 s window.
+    const learning = steady(r, T0, 1200, 2, (ts, i) => (i % 100 === 99 ? knownError(r, ts) : null));
+    const errors = Array.from({ length: 300 }, (_, i) => knownError(r, T0 + 1_200_000 + i * 100));
+    const file = writeLog(tmp.dir, 'peak.log', render([...learning, ...errors, ...steady(r, T0 + 1_240_000, 60, 2)]));
+    const burst = (await scanJson(file)).find((a) => a.detector === 'burst');
+    expect(burst).toBeDefined();
+    const said = Number(/^(\d+) records at error or above within 10 s/.exec(burst!.message)?.[1]);
+    expect(said).toBeGreaterThanOrEqual(95);
+    expect(burst!.numbers.count).toBe(said);
   });
 
   it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
