@@ -211,7 +211,9 @@ export class Lifecycle {
   /** Resolves a source's anomalies that have been quiet long enough by stream time `now`. */
   sweep(sourceId: number, now: number): void {
     for (const a of [...this.byId.values()]) {
-      if (a.sourceId === sourceId && now - a.lastSeen > this.quietMs(a)) this.resolve(a, a.lastSeen + this.quietMs(a), 'quiet');
+      // A silence is over when the source writes again (clear()), not when it has been quiet:
+      // its quiet is the silence itself ("resolved" went out with the source still down).
+      if (a.sourceId === sourceId && a.detector !== 'silence' && now - a.lastSeen > this.quietMs(a)) this.resolve(a, a.lastSeen + this.quietMs(a), 'quiet');
     }
   }
 

@@ -152,7 +152,7 @@ describe('detection in the engine', () => {
     expect(band.points.filter((p) => p.t < stormAt && p.upper !== null).every((p) => !p.anomalous)).toBe(true);
   });
 
-  it('live: the timer resolves a quiet anomaly and raises silence when a source stops writing, on the stream clock', async () => {
+  it('live: the timer resolves a quiet anomaly and raises silence when a source stops writing, on the stream clock; the silence lasts until it writes again', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const log = join(dir, 'live.log');
@@ -169,6 +169,10 @@ describe('detection in the engine', () => {
     const state = (detector: string) => engine.store.db.prepare('SELECT state FROM anomalies WHERE detector = ? ORDER BY id DESC').pluck().get(detector) as string | undefined;
     await waitFor(() => state('critical') === 'resolved', { what: 'the fatal resolved by the timer', timeoutMs: 15_000 });
     await waitFor(() => state('silence') === 'open', { what: 'silence raised by the timer', timeoutMs: 15_000 });
+    // Still silent past the quiet period (1 s here): the silence is not over (it read "resolved"
+    // 5 minutes after it opened, with the source still down).
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(state('silence')).toBe('open');
     appendFileSync(log, `${new Date().toISOString()} INFO back\n`);
     await waitFor(() => state('silence') === 'resolved', { what: 'silence over when the source writes again', timeoutMs: 15_000 });
   });
