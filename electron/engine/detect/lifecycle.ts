@@ -64,6 +64,8 @@ interface Live {
 
 /** Rules and upstream alerts are named by someone: they dedupe, but never coalesce. */
 const NAMED = new Set(['rule', 'alert']);
+/** How many of a finding's records (the newest) are looked up for an anomaly holding them. */
+const HOLDER_LOOKUP = 200;
 
 /** Fingerprints that tell the same story (see above); null for most. */
 export function familyOf(fingerprint: string): string | null {
@@ -180,6 +182,17 @@ export class Lifecycle {
       this.attach(kin, f, false);
       return;
     }
+    // Records already evidence of one of the source's anomalies: the same problem, seen by
+    // another detector later than coalescing waits ("Error rate rising" two minutes after
+    // "KeyError in billing", over the KeyError's own records). One anomaly, not two.
+    // (A silence's record is the last one before it, not what it is about.)
+    const holder = NAMED.has(f.detector) || f.detector === 'silence' ? undefined : this.holderOf(f, src.id);
+    if (holder) {
+      holder.fingerprints.push(fp);
+      this.index(holder, fp);
+      this.attach(holder, f, false);
+      return;
+    }
     const c = src.settings.coalesce;
     const inc = this.incident.get(src.id);
     if (
@@ -194,6 +207,17 @@ export class Lifecycle {
       return;
     }
     this.open(fp, f, src);
+  }
+
+  /** The live anomaly of this source (not a rule's or an alert's) that holds any of the finding's records. */
+  private holderOf(f: Finding, sourceId: number): Live | undefined {
+    if (!f.records.length) return undefined;
+    this.flushEvents();
+    for (const id of this.repo.holding(f.records.slice(-HOLDER_LOOKUP).map((r) => r.id))) {
+      const a = this.byId.get(id);
+      if (a && a.sourceId === sourceId && !NAMED.has(a.detector)) return a;
+    }
+    return undefined;
   }
 
   private index(a: Live, fp: string): void {

@@ -231,6 +231,23 @@ detection:
     expect(burst!.numbers.count).toBe(said);
   });
 
+  it('a new exception at a low rate is one anomaly: the error rate it raises minutes later joins it (its records are the same)', async () => {
+    // A Python worker at about a line a second for 40 minutes; from minute 20 a new KeyError every 30 s.
+    const r = rng(13);
+    const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+    const lines: [number, string][] = [];
+    for (let t = T0; t < T0 + 40 * 60_000; t += Math.round(200 + r() * 1600)) {
+      lines.push([t, r() < 0.02 ? `${stamp(t)} WARNING [billing.worker] retrying invoice ${1000 + Math.floor(r() * 9000)} after HTTP 429` : `${stamp(t)} INFO [billing.worker] invoice ${1000 + Math.floor(r() * 9000)} charged ${(r() * 900).toFixed(2)} EUR`]);
+    }
+    for (let t = T0 + 20 * 60_000; t < T0 + 40 * 60_000; t += 30_000) {
+      lines.push([t, `${stamp(t)} ERROR [billing.worker] failed to process invoice ${1000 + Math.floor(r() * 9000)}\nTraceback (most recent call last):\n  File "/srv/billing/worker.py", line 88, in handle\n    amount = invoice["line_items"][0]["amount"]\nKeyError: 'line_items'`]);
+    }
+    lines.sort((a, b) => a[0] - b[0]);
+    const list = await scanJson(writeLog(tmp.dir, 'billing.log', lines.map((l) => l[1]).join('\n') + '\n'));
+    expect(list.map((a) => a.title)).toEqual(['KeyError in billing.log']);
+    expect(list[0]!.fingerprints.some((f) => f.startsWith('error-rate/'))).toBe(true);
+  });
+
   it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
     const trace = (ts: number) =>
       [
