@@ -39,7 +39,7 @@ export function computeBandSeries(counts: RecordCounts, q: BandQuery, settings: 
     const count = row ? (q.level === 'error' ? row.errors : row.warnings) : 0;
     const total = row?.total ?? 0;
     const v = judgeBucket(series, shares, count, total, cfg.k);
-    recordBucket(series, shares, v, total);
+    recordBucket(series, shares, v);
     const { band, anomalous } = v;
     if (t >= spanStart) {
       const r = (x: number) => Math.round(x * 100) / 100;

@@ -208,6 +208,12 @@ export interface BucketVerdict {
   anomalous: boolean;
   /** What the baselines learn from this bucket: the count, clipped to the band when anomalous. */
   kept: number;
+  /**
+   * The bucket's records less those clipped: an outage's clipped errors left in the total
+   * made an error-only log's history read 7% errors, and every routine error after it
+   * "drift" (100% against a usual 7%).
+   */
+  keptTotal: number;
 }
 
 /**
@@ -222,13 +228,14 @@ export function judgeBucket(series: RateSeries, shares: ShareWindow, count: numb
     const byShare = shares.upper(total, k);
     anomalous = byShare === null || count > byShare;
   }
-  return { band, anomalous, kept: anomalous && band ? Math.min(count, band.upper) : count };
+  const kept = anomalous && band ? Math.min(count, band.upper) : count;
+  return { band, anomalous, kept, keptTotal: Math.max(kept, total - (count - kept)) };
 }
 
 /** Closes a judged bucket in both baselines. */
-export function recordBucket(series: RateSeries, shares: ShareWindow, v: BucketVerdict, total: number): void {
+export function recordBucket(series: RateSeries, shares: ShareWindow, v: BucketVerdict): void {
   series.record(v.kept, v.anomalous);
-  shares.push(v.kept, total);
+  shares.push(v.kept, v.keptTotal);
 }
 
 export interface DriftState {

@@ -248,6 +248,22 @@ detection:
     expect(list[0]!.fingerprints.some((f) => f.startsWith('error-rate/'))).toBe(true);
   });
 
+  it('an error-only log (nginx error.log): an outage is one anomaly that ends with it; the routine errors after it neither keep it open nor raise "error rate rising"', async () => {
+    const r = rng(14);
+    const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ').replaceAll('-', '/');
+    const line = (t: number, what: string) => `${stamp(t)} [error] 1234#1234: *${Math.floor(r() * 999999)} ${what}, client: 10.0.0.${1 + Math.floor(r() * 254)}, server: shop.example.com, request: "POST /api/orders HTTP/1.1", upstream: "http://127.0.0.1:8080/api/orders"`;
+    const lines: string[] = [];
+    const outage = [T0 + 30 * 60_000, T0 + 32 * 60_000];
+    for (let t = T0; t < T0 + 52 * 60_000; ) {
+      const during = t >= outage[0]! && t < outage[1]!;
+      t += Math.max(1, Math.round(-Math.log(1 - r()) * (during ? 1000 / 14 : 25_000)));
+      lines.push(line(t, during ? 'connect() failed (111: Connection refused) while connecting to upstream' : 'upstream timed out (110: Connection timed out) while reading response header from upstream'));
+    }
+    const list = await scanJson(writeLog(tmp.dir, 'error.log', lines.join('\n') + '\n'));
+    expect(list.map((a) => [a.title, a.state])).toEqual([['Burst of errors in error.log', 'resolved']]);
+    expect(Date.parse(list[0]!.last_ts)).toBeLessThanOrEqual(outage[1]! + 1000);
+  });
+
   it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
     const trace = (ts: number) =>
       [

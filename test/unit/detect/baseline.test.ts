@@ -21,7 +21,7 @@ describe('rate series', () => {
   const opts = { baselineBuckets: 10, warmupBuckets: 5, method: 'mad' as const, k: 4, minCount: 5 };
   const feed = (s: RateSeries, sh: ShareWindow, count: number, total: number) => {
     const v = judgeBucket(s, sh, count, total, 4);
-    recordBucket(s, sh, v, total);
+    recordBucket(s, sh, v);
     return v;
   };
 
