@@ -363,7 +363,10 @@ export class Lifecycle {
     if (added === 0) return;
     a.count += added;
     if (f.ts > a.lastSeen) a.lastSeen = f.ts;
-    if (repeat && a.lastSeen > prevSeen) {
+    // The rhythm is of occurrences, not of the lines of one: a retry loop's three traces
+    // within a second, every 6 minutes, brought it down to 300 ms, and each cluster paged
+    // anew after 5 quiet minutes. Gaps shorter than coalescing's are one occurrence.
+    if (repeat && a.lastSeen - prevSeen > a.settings.coalesce.gapMs) {
       const gap = a.lastSeen - prevSeen;
       a.gapMs = a.gapMs === null ? gap : 0.7 * a.gapMs + 0.3 * gap;
     }

@@ -264,6 +264,28 @@ detection:
     expect(Date.parse(list[0]!.last_ts)).toBeLessThanOrEqual(outage[1]! + 1000);
   });
 
+  it('an error that recurs every 6 minutes as a cluster (3 retries within a second) pages as often as one that recurs alone: its rhythm is of occurrences', async () => {
+    const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+    const job = (retries: number) => {
+      const lines: [number, string][] = [];
+      for (let k = 0; k < 8; k++) {
+        for (let j = 0; j < retries; j++) {
+          const t = T0 + k * 6 * 60_000 + j * 300;
+          lines.push([t, `${stamp(t)} ERROR 4242 --- [scheduling-1] c.shop.jobs.SyncJob : sync attempt ${j + 1} failed\njava.net.SocketTimeoutException: Read timed out\n\tat java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:288)\n\tat com.shop.jobs.SyncJob.run(SyncJob.java:40)`]);
+        }
+        for (let sec = 5; sec < 360; sec += 20) {
+          const t = T0 + k * 6 * 60_000 + sec * 1000;
+          lines.push([t, `${stamp(t)}  INFO 4242 --- [scheduling-1] c.shop.jobs.SyncJob : heartbeat ok`]);
+        }
+      }
+      return lines.sort((a, b) => a[0] - b[0]).map((l) => l[1]).join('\n') + '\n';
+    };
+    const alone = await scanJson(writeLog(tmp.dir, 'sync1.log', job(1)));
+    const clustered = await scanJson(writeLog(tmp.dir, 'sync3.log', job(3)));
+    expect(alone).toHaveLength(2);
+    expect(clustered.map((a) => a.state)).toEqual(alone.map((a) => a.state));
+  });
+
   it('a multi-line stack trace is a finding; the same crash again attaches to it', async () => {
     const trace = (ts: number) =>
       [
