@@ -163,4 +163,18 @@ describe('SQL over the fields of a format', () => {
     for (const a of access.filter((x) => x.client === '203.0.113.2')) want.set(a.status, (want.get(a.status) ?? 0) + 1);
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([...want.entries()].sort((a, b) => a[0] - b[0]).map(([status, n]) => ({ status, n })));
   });
+
+  it('times compare as SQLite writes them, levels by rank, and REGEXP works: the usual lnav-style questions get right answers', async () => {
+    // access.log: 40 lines, 10:00:00 to 10:00:39 UTC on 22 Nov 2026; 502s are errors.
+    expect(await q("SELECT count(*) AS n FROM events WHERE path LIKE '%access.log' AND time >= '2026-11-22 10:00:30'")).toEqual([{ n: 10 }]);
+    expect(await q("SELECT count(*) AS n FROM events WHERE path LIKE '%access.log' AND time >= datetime('2026-11-22 10:00:40', '-10 seconds')")).toEqual([{ n: 10 }]);
+    expect(await q("SELECT time FROM events WHERE path LIKE '%access.log' ORDER BY id LIMIT 1")).toEqual([{ time: '2026-11-22 10:00:00.000' }]);
+    const errors = access.filter((a) => a.status >= 500).length;
+    const warnOrWorse = access.filter((a) => a.status >= 400).length;
+    expect(await q("SELECT count(*) AS n FROM events WHERE path LIKE '%access.log' AND level_rank >= 6")).toEqual([{ n: errors }]);
+    expect(await q("SELECT count(*) AS n FROM events WHERE path LIKE '%access.log' AND level_rank >= 5")).toEqual([{ n: warnOrWorse }]);
+    expect(await q("SELECT count(*) AS n FROM events WHERE path LIKE '%access.log' AND raw REGEXP '\"GET /item/1\\d '")).toEqual([{ n: 10 }]);
+    expect(await q("SELECT regexp_match('/item/(\\d+)', raw) AS item FROM events WHERE path LIKE '%access.log' ORDER BY id LIMIT 2")).toEqual([{ item: '0' }, { item: '1' }]);
+    await expect(q("SELECT 1 FROM events WHERE raw REGEXP '('")).rejects.toThrow(/^regexp: Invalid regular expression/);
+  });
 });

@@ -8,6 +8,7 @@ import type { FormatDefinition } from '../decode/formats/definition.js';
 //   field(raw, format, name)  one field of a record (NULL when it has none; a capture that is
 //                             a plain number is a number, JSON values keep their JSON type)
 //   fields(raw, format)       all its fields, as a JSON object
+//   X REGEXP 'p', regexp_match('p', X)  a JavaScript regex matches / its first capture
 //   a TEMP view per format (its name with - as _): the events columns, then one column per
 //   named capture of its regex(es), then `fields`; `SELECT client, status, count(*) FROM
 //   access_combined GROUP BY 1, 2`. A view is not made where its name is taken (a store
@@ -193,12 +194,37 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     return stringify(out);
   });
 
+  // `message REGEXP 'timed? ?out'` (SQLite asks regexp(pattern, text) for it; it has none of
+  // its own) and lnav's regexp_match(pattern, text): the first capture, or the whole match.
+  // JavaScript's syntax. The query's own process and time limit bound a pattern that backtracks.
+  const patterns = new Map<string, RegExp>();
+  const pattern = (p: unknown): RegExp => {
+    const text = String(p);
+    let re = patterns.get(text);
+    if (!re) {
+      try {
+        re = new RegExp(text);
+      } catch (e) {
+        throw new Error(`regexp: ${(e as Error).message}`);
+      }
+      if (patterns.size >= 100) patterns.clear();
+      patterns.set(text, re);
+    }
+    return re;
+  };
+  db.function('regexp', { deterministic: true }, (p, text) => (p === null || text === null ? null : pattern(p).test(String(text)) ? 1 : 0));
+  db.function('regexp_match', { deterministic: true }, (p, text) => {
+    if (p === null || text === null) return null;
+    const m = pattern(p).exec(String(text));
+    return m ? (m[1] ?? m[0]) : null;
+  });
+
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const taken = new Set((db.prepare("SELECT lower(name) FROM sqlite_schema UNION SELECT lower(name) FROM sqlite_temp_schema").pluck().all() as string[]));
   const base = ['id', 'source', 'path', 'ts', 'time', 'level', 'level_text', 'message', 'raw'];
   /** The other columns of events: each, unless the format captures a field of that name (CRI's stream). */
-  const more = ['raw_bytes', 'stream', 'format', 'line_no', 'line_end', 'flags', 'template_id', 'template', 'ingested_at'];
+  const more = ['raw_bytes', 'stream', 'format', 'line_no', 'line_end', 'flags', 'template_id', 'template', 'ingested_at', 'level_rank'];
   for (const name of columns.keys()) {
     const f = { name };
     const view = f.name.replace(/[^A-Za-z0-9_]/g, '_');
