@@ -6,7 +6,8 @@ import { compressionOfFile, type Compression } from '../engine/util/compression.
 import { decodeInWorkers } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
 import { RECORD_FLAGS } from '../../shared/types.js';
-import { unreadableLog, withStdinFile, type CliIo } from './io.js';
+import { readConfigArg, unreadableLog, withStdinFile, type CliIo } from './io.js';
+import { homedir } from 'node:os';
 
 // `vigil parse FILE [--format csv|jsonl] [--log-format NAME]`: decodes a log file offline
 // and prints one CSV row per line (Loghub's structured shape) or one JSON object per
@@ -26,13 +27,14 @@ const WORKERS_FROM = 64 << 20;
 // TypeScript: one thread does both passes.
 const workerScript = import.meta.url.endsWith('.js') ? new URL(import.meta.url) : null;
 
-const USAGE = `usage: vigil parse FILE [--format csv|jsonl] [--log-format NAME]
+const USAGE = `usage: vigil parse FILE [--format csv|jsonl] [--log-format NAME] [--config F]
 
 Decodes FILE offline (gzip and zstd files decompressed; - reads standard input): detects
 (or uses) its log format, groups multi-line records and mines message templates.
   --format csv     one row per line: LineId,EventId,EventTemplate,Timestamp,Level,Format (default)
   --format jsonl   one JSON object per record
   --log-format N   use format N instead of detecting one
+  --config F       a vigil.yml: its formats: are known too (try a format of your own)
   --               what follows is FILE, even if it starts with a dash
 `;
 
@@ -40,12 +42,14 @@ interface ParseArgs {
   file: string;
   output: 'csv' | 'jsonl';
   logFormat?: string;
+  config?: string;
 }
 
 function parseArgs(args: string[]): ParseArgs | string | 'help' {
   let file: string | undefined;
   let output: string = 'csv';
   let logFormat: string | undefined;
+  let config: string | undefined;
   let options = true;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -61,11 +65,12 @@ function parseArgs(args: string[]): ParseArgs | string | 'help' {
     }
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (flag === '--help' || flag === '-h') return 'help';
-    if (flag === '--format' || flag === '--log-format') {
+    if (flag === '--format' || flag === '--log-format' || flag === '--config') {
       const v = inline ?? args[++i];
       if (v === undefined || v === '') return `${flag} needs a value`;
       if (flag === '--format') output = v;
-      else logFormat = v;
+      else if (flag === '--log-format') logFormat = v;
+      else config = v === '~' || v.startsWith('~/') ? homedir() + v.slice(1) : v;
       continue;
     }
     if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
@@ -74,7 +79,7 @@ function parseArgs(args: string[]): ParseArgs | string | 'help' {
   }
   if (file === undefined) return 'FILE is required';
   if (output !== 'csv' && output !== 'jsonl') return `--format must be csv or jsonl, not "${output}"`;
-  return { file, output, ...(logFormat ? { logFormat } : {}) };
+  return { file, output, ...(logFormat ? { logFormat } : {}), ...(config ? { config } : {}) };
 }
 
 /** RFC 4180: quote fields holding a comma, quote, CR or LF; double the quotes. */
@@ -127,7 +132,17 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
     await write(io.stderr, `vigil parse: cannot read ${parsed.file === '-' ? 'standard input' : parsed.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 2;
   }
-  const { formats, errors } = loadFormats([]);
+  let userFormats: unknown[] = [];
+  if (parsed.config) {
+    const config = readConfigArg('vigil parse', parsed.config, io);
+    if (!config) return 2;
+    userFormats = config.formats ?? [];
+  }
+  const { formats, errors } = loadFormats(userFormats);
+  if (errors.some((e) => e.index !== undefined)) {
+    await write(io.stderr, `vigil parse: invalid config ${parsed.config}:\n${errors.filter((e) => e.index !== undefined).map((e) => `formats.${e.index}: ${e.reason}`).join('\n')}\n`);
+    return 2;
+  }
   for (const e of errors) await write(io.stderr, `vigil parse: format ${e.format}: ${e.reason}\n`);
   const factory = createDecoderFactory(formats);
   if (parsed.logFormat && !factory.names().includes(parsed.logFormat)) {
@@ -144,7 +159,7 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
   const info =
     onWorkers
       ? (
-          await decodeInWorkers(path, { script: workerScript, decoder: opts }, (key, ts, head) => {
+          await decodeInWorkers(path, { script: workerScript, decoder: opts, userFormats }, (key, ts, head) => {
             final.matchHead(head, key, ts ?? 0);
           })
         ).describe

@@ -186,6 +186,24 @@ describe('vigil parse', () => {
     expect(body.map((r) => r[2])).toEqual(msgs);
   }, 120_000);
 
+  it('--config: the formats of a vigil.yml are known, detected and forced as the engine reads them; a broken one is refused with its key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
+    const f = join(dir, 'pay.log');
+    writeFileSync(f, '2026-11-22T10:00:00Z|E|payment 17 failed\n2026-11-22T10:00:01Z|I|payment 18 ok\n');
+    const cfg = join(dir, 'vigil.yml');
+    writeFileSync(cfg, "formats:\n  - name: payfmt\n    kind: regex\n    regex: '^(?<timestamp>\\S+?)\\|(?<level>[EI])\\|(?<message>.*)$'\n    level: { map: { E: error, I: info } }\n");
+    for (const args of [[f, '--config', cfg], [f, '--config', cfg, '--log-format', 'payfmt']]) {
+      const { code, out } = await run(args);
+      expect(code, args.join(' ')).toBe(0);
+      expect(parseCsv(out).slice(1).map((r) => [r[4], r[5]])).toEqual([['error', 'payfmt'], ['info', 'payfmt']]);
+    }
+    const broken = join(dir, 'broken.yml');
+    writeFileSync(broken, "formats:\n  - { name: ok, kind: json }\n  - { name: bad, kind: regex, regex: '(' }\n");
+    const r = await run([f, '--config', broken]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^vigil parse: invalid config .*broken\.yml:\nformats\.1: regex does not compile/);
+  });
+
   it('exits 2 for an unknown --log-format, listing the known ones', async () => {
     const { code, err } = await run([fixture('glog.log'), '--log-format', 'nope']);
     expect(code).toBe(2);
