@@ -45,6 +45,7 @@ export class SourceManager {
     const run = async () => {
       this.configs = configs;
       const wanted = new Map(configs.filter((c) => c.enabled !== false).map((c) => [c.name, c]));
+      const renames = this.renames(wanted);
       for (const [name, r] of [...this.running]) {
         const c = wanted.get(name);
         if (!c || JSON.stringify(c) !== r.key) {
@@ -53,6 +54,8 @@ export class SourceManager {
           // Its batches still queued must be stored (or dropped: their checkpoints did not
           // move) before a new instance reads the checkpoints, or lines would repeat.
           await this.ingestor.release(r.source.ref.id);
+          const to = renames.get(name);
+          if (to !== undefined) this.store.renameSource(name, to);
         }
       }
       // Started side by side: one after another, each waited behind the backlog the ones
@@ -88,6 +91,31 @@ export class SourceManager {
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * Running sources renamed in the config: gone under their name, and a new name with the
+   * same settings otherwise, never seen before. Under the new name they go on from their
+   * checkpoints; as a new source, `start: beginning` stored every line a second time.
+   */
+  private renames(wanted: Map<string, SourceConfig>): Map<string, string> {
+    const out = new Map<string, string>();
+    const unnamed = (c: SourceConfig | string) => {
+      const { name: _, ...rest } = (typeof c === 'string' ? JSON.parse(c) : c) as SourceConfig;
+      return JSON.stringify(rest);
+    };
+    const taken = new Set<string>();
+    for (const [name, r] of this.running) {
+      if (wanted.has(name)) continue;
+      const was = unnamed(r.key);
+      for (const [to, c] of wanted) {
+        if (this.running.has(to) || taken.has(to) || this.store.sourceExists(to) || unnamed(c) !== was) continue;
+        out.set(name, to);
+        taken.add(to);
+        break;
+      }
+    }
+    return out;
   }
 
   /** A running source's formats in use, one row per format (see SourceDecoding). */

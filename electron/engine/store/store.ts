@@ -167,6 +167,14 @@ export class Store {
     return this.db.prepare('SELECT 1 FROM sources WHERE name = ?').get(name) !== undefined;
   }
 
+  /** A source renamed in the config keeps its id, and so its records, files and checkpoints. */
+  renameSource(from: string, to: string): void {
+    this.db.prepare('UPDATE sources SET name = ? WHERE name = ?').run(to, from);
+    const id = this.sourceIds.get(from);
+    this.sourceIds.delete(from);
+    if (id !== undefined) this.sourceIds.set(to, id);
+  }
+
   sourceId(name: string, type: string): number {
     const known = this.sourceIds.get(name);
     if (known !== undefined) return known;

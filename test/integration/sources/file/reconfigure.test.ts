@@ -50,3 +50,22 @@ it("a source's settings edited twelve times (format, multi-line rule, line limit
   const got = rawLines();
   expect(got).toEqual(written);
 });
+
+it('a source renamed in the config goes on from its checkpoints under its new name: with start: beginning its lines were stored a second time', async () => {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const log = join(dir, 'x.log');
+  writeFileSync(log, Array.from({ length: 1000 }, (_, i) => `2026-11-22T10:00:00.000Z INFO line ${i + 1}`).join('\n') + '\n');
+  const cfg = (name: string) => `sources:\n  - name: ${name}\n    type: file\n    path: ${log}\n    start: beginning\n`;
+  writeFileSync(join(dir, 'vigil.yml'), cfg('web'));
+  const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined });
+  cleanups.push(() => engine.close());
+  const bySource = () => engine.store.db.prepare('SELECT source, count(*) AS n FROM events GROUP BY 1 ORDER BY 1').all();
+  await waitFor(() => (engine.store.db.prepare('SELECT count(*) FROM records').pluck().get() as number) >= 1000, { what: 'the file read' });
+  expect((await engine.config.setText(cfg('frontend'))).ok).toBe(true);
+  appendFileSync(log, '2026-11-22T10:00:01.000Z INFO line 1001\n');
+  await waitFor(() => (engine.store.db.prepare('SELECT count(*) FROM records').pluck().get() as number) >= 1001, { what: 'the line after the rename' });
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(bySource()).toEqual([{ source: 'frontend', n: 1001 }]);
+  expect((await engine.handlers['sources.list']({} as never)).map((v) => [v.config.name, v.status.state])).toEqual([['frontend', 'watching']]);
+});
