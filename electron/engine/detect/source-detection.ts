@@ -7,7 +7,7 @@ import { ErrorRateDetector, type ErrorRateState } from './detectors/error-rate.j
 import { newTemplateFinding, newTemplateRepeat } from './detectors/new-template.js';
 import { SilenceDetector, type SilenceState } from './detectors/silence.js';
 import { TemplateSurgeDetector } from './detectors/template-surge.js';
-import { parseTraceback, tracebackFinding } from './detectors/traceback.js';
+import { parseTraceback, stackInFields, tracebackFinding } from './detectors/traceback.js';
 import { isDumpLine } from './dump-line.js';
 import type { Settings } from './settings.js';
 import { keyToText, TemplateBook, type TemplateKey } from './template-book.js';
@@ -163,10 +163,16 @@ export class SourceDetection {
       if (s.alerts.enabled && r.alert.type === 'anomaly') alertFinding(r, keyToText(key), t, sink);
       return;
     }
-    if (s.traceback.enabled && r.lastLine - r.firstLine + 1 >= s.traceback.minLines) {
-      // The message, not raw: a wrapper's raw lines (journald's and Docker's JSON, CRI's prefix) hide the frames.
-      const info = parseTraceback(r.message, s.traceback.minLines);
-      if (info) tracebackFinding(r, info, t, sink);
+    if (s.traceback.enabled) {
+      if (r.lastLine - r.firstLine + 1 >= s.traceback.minLines) {
+        // The message, not raw: a wrapper's raw lines (journald's and Docker's JSON, CRI's prefix) hide the frames.
+        const info = parseTraceback(r.message, s.traceback.minLines);
+        if (info) tracebackFinding(r, info, t, sink);
+      } else if (r.fields) {
+        const stack = stackInFields(r.fields);
+        const info = stack === null ? null : parseTraceback(stack, s.traceback.minLines);
+        if (info) tracebackFinding(r, info, t, sink, stack!);
+      }
     }
     if (rank < this.minRank) return; // the common case: an info line, nothing more to judge
     // Dumps (register lines after a crash) are context for the finding that explains them.

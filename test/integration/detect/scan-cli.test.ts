@@ -362,4 +362,14 @@ detection:
     expect(rest).toEqual([]);
     expect(a).toMatchObject({ detector: 'critical', severity: 'critical', title: 'FATAL in pino.jsonl: uncaught exception, process exiting' });
   });
+  it("a JSON record carrying a stack trace in a field (pino's err.stack, ECS's error.stack_trace) is a traceback, titled by what failed", async () => {
+    const ok = (i: number) => JSON.stringify({ level: 30, time: T0 + i * 100, pid: 1, hostname: 'api-1', msg: 'request completed', req: { url: `/v1/items/${i}` } });
+    const stack = "TypeError: Cannot read properties of undefined (reading 'id')\n    at getUser (/srv/api/users.js:42:17)\n    at Layer.handle (/srv/api/node_modules/express/lib/router/layer.js:95:5)";
+    const pino = JSON.stringify({ level: 50, time: T0 + 5000, pid: 1, hostname: 'api-1', msg: 'request errored', err: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'id')", stack } });
+    const ecs = JSON.stringify({ '@timestamp': new Date(T0 + 6000).toISOString(), 'log.level': 'error', message: 'query failed', error: { type: 'java.sql.SQLException', stack_trace: 'java.sql.SQLException: Connection is closed\n\tat com.zaxxer.hikari.pool.ProxyConnection.checkClosed(ProxyConnection.java:515)\n\tat com.shop.Repo.find(Repo.java:88)' } });
+    const list = await scanJson(writeLog(tmp.dir, 'api.jsonl', [ok(1), ok(2), pino, ok(3)].join('\n') + '\n'));
+    expect(list.map((a) => [a.detector, a.title, a.message])).toEqual([['traceback', 'TypeError in api.jsonl', "request errored: TypeError: Cannot read properties of undefined (reading 'id')"]]);
+    const ecsList = await scanJson(writeLog(tmp.dir, 'ecs.jsonl', ecs + '\n'));
+    expect(ecsList.map((a) => a.title)).toEqual(['java.sql.SQLException in ecs.jsonl']);
+  });
 });

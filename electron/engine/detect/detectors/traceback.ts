@@ -46,14 +46,41 @@ export function parseTraceback(raw: string, minLines: number): TracebackInfo | n
   return { type, frames, topFrame: topFrame.replace(/\d+/g, '#') };
 }
 
-export function tracebackFinding(r: StoredRecord, info: TracebackInfo, t: number, sink: FindingSink): void {
+/**
+ * The stack trace a structured record carries in a field: pino's and bunyan's `err.stack`,
+ * `error.stack`, ECS's `error.stack_trace`, OpenTelemetry's `exception.stacktrace`, winston's
+ * `stack`, Serilog's `Exception`. A JSON line is one line: as a record it was no trace, and a
+ * Node service's crash read "New error: request errored", without what failed.
+ */
+export function stackInFields(fields: Record<string, unknown> | undefined): string | null {
+  if (!fields) return null;
+  const nested = (o: unknown, k: string): unknown => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined);
+  for (const v of [
+    nested(fields.err, 'stack'),
+    nested(fields.error, 'stack'),
+    nested(fields.error, 'stack_trace'),
+    fields['error.stack_trace'],
+    nested(fields.exception, 'stacktrace'),
+    fields['exception.stacktrace'],
+    fields.stack,
+    fields.Exception,
+    fields.exception,
+  ]) {
+    if (typeof v === 'string' && v.includes('\n')) return v;
+  }
+  return null;
+}
+
+/** `stack`: the trace came from a field (see stackInFields), its first line says what failed. */
+export function tracebackFinding(r: StoredRecord, info: TracebackInfo, t: number, sink: FindingSink, stack?: string): void {
+  const said = stack === undefined ? '' : firstLine(stack, 300);
   sink.found({
     detector: 'traceback',
     key: `${info.type}@${info.topFrame}`.slice(0, 300),
     severity: 'high',
     category: 'crash',
     title: `${info.type} in ${r.sourceName}`,
-    message: firstLine(r.message, 500),
+    message: firstLine(said && !r.message.includes(said) ? `${r.message}: ${said}` : r.message, 500),
     ts: t,
     records: [{ id: r.id, ts: r.ts }],
     templateId: r.templateId,
