@@ -336,6 +336,20 @@ detection:
     ]);
   });
 
+  it('silence on a job that writes a batch every 15 minutes: its pauses are learned, a missed run is a silence', async () => {
+    const lines = [];
+    const runs = [...Array.from({ length: 16 }, (_, k) => k * 15), /* two runs missed */ 16 * 15 + 30, 17 * 15 + 30, 18 * 15 + 30];
+    for (const m of runs) for (let i = 0; i < 60; i++) lines.push({ ts: T0 + m * 60_000 + i * 1000, level: 'INFO' as const, message: `sync batch item ${i} done` });
+    const file = writeLog(tmp.dir, 'cron.log', render(lines));
+    const config = join(tmp.dir, 'cron.yml');
+    writeFileSync(config, `detection:\n  silence: { minMs: 300000, factor: 10 }\n`);
+    const anomalies = await scanJson(file, ['--config', config]);
+    expect(anomalies.map((a) => a.detector)).toEqual(['silence']);
+    // The missed runs: quiet from 15:01 (the last batch's end) for 44 minutes.
+    expect(Date.parse(anomalies[0]!.opened_ts)).toBeGreaterThan(T0 + (15 * 15 + 1) * 60_000);
+    expect(anomalies[0]!.message).toMatch(/and pauses for \d+ s$/);
+  });
+
   it('silence, when enabled for a source: a source that always writes goes quiet', async () => {
     const r = rng(9);
     const lines = [...steady(r, T0, 15 * 60, 5), ...steady(r, T0 + 15 * 60_000 + 10 * 60_000, 60, 5)];
