@@ -253,6 +253,7 @@ test('the anomaly list by keyboard, its badge whatever list is shown, one row pe
   await expect(page.getByText('Nothing needs your attention.')).toBeVisible();
   await expect(page.getByRole('tab', { name: 'Anomalies (2)' })).toBeVisible();
   await page.getByRole('button', { name: 'active', exact: true }).click();
+  await expect(page.getByTestId('anomaly-item')).toHaveCount(2);
   // Reached with Tab from the list's chips, opened with Enter: its actions are then reachable.
   await page.getByRole('button', { name: 'all', exact: true }).focus();
   await page.keyboard.press('Tab');
