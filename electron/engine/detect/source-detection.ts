@@ -8,7 +8,6 @@ import { newTemplateFinding, newTemplateRepeat } from './detectors/new-template.
 import { SilenceDetector, type SilenceState } from './detectors/silence.js';
 import { TemplateSurgeDetector } from './detectors/template-surge.js';
 import { parseTraceback, stackInFields, tracebackFinding } from './detectors/traceback.js';
-import { ClockSteps, type ClockStepsState } from './clock-steps.js';
 import { isDumpLine } from './dump-line.js';
 import type { Settings } from './settings.js';
 import { keyToText, TemplateBook, type TemplateKey } from './template-book.js';
@@ -33,8 +32,6 @@ export interface SourceDetectionState {
   burst?: BurstState;
   rates?: Partial<Record<'error' | 'warn', ErrorRateState>>;
   silence?: SilenceState;
-  /** Files whose clock stepped back, with the step (see clock-steps.ts). */
-  steps?: ClockStepsState;
 }
 
 /**
@@ -56,7 +53,6 @@ export class SourceDetection {
   private firstTs: number | null = null;
   private learnedMs = 0;
   private leapTs: number | null = null;
-  private steps = new ClockSteps();
   private records = 0;
   private learning = true;
   readonly book = new TemplateBook();
@@ -97,7 +93,6 @@ export class SourceDetection {
       this.firstTs = state.firstTs;
       this.learnedMs = state.learnedMs ?? (state.firstTs === null ? 0 : Math.max(0, state.clock - state.firstTs));
       this.leapTs = state.leapTs ?? null;
-      this.steps = new ClockSteps(state.steps);
       this.records = state.records;
       this.learning = state.learning;
     }
@@ -120,7 +115,7 @@ export class SourceDetection {
 
   observe(r: StoredRecord, wallNow: number, sink: FindingSink): void {
     const s = this.settings;
-    let t = this.steps.time(r.fileId, r.ts);
+    let t = r.ts;
     // A leap is counted at the stream's time, as a late record is: moved to, the clock would
     // hold every later record there (the next hour's errors all at one instant, a burst; the
     // silence detector's gaps an hour long). The next record stamped near it confirms it
@@ -208,7 +203,6 @@ export class SourceDetection {
       firstTs: this.firstTs,
       learnedMs: this.learnedMs,
       leapTs: this.leapTs,
-      steps: this.steps.snapshot(),
       records: this.records,
       learning: this.learning,
       ...(this.burst ? { burst: this.burst.snapshot() } : {}),
