@@ -71,6 +71,12 @@ export class Detection {
     return problems;
   }
 
+  /** Still a source of the config, enabled, with detection on. */
+  private watched(source: string): boolean {
+    const src = this.config?.sources.find((s) => s.name === source);
+    return !!src && src.enabled !== false && this.settingsFor(source).enabled;
+  }
+
   settingsFor(source: string): Settings {
     const src = this.config?.sources.find((s) => s.name === source) as { detectors?: DetectorSettingsInput } | undefined;
     return resolveSettings(this.config?.detection as DetectorSettingsInput | undefined, src?.detectors, this.opts.overrides);
@@ -144,7 +150,9 @@ export class Detection {
         if (!Number.isFinite(e.det.clock)) continue;
         const now = e.det.clock + Math.max(0, wallNow - e.det.wallAtClock);
         if (e.ref.settings.enabled) e.det.tick(now, e.sink);
-        if (live.has(e.ref.id)) this.life.sweep(e.ref.id, now);
+        // A source removed from the config (or detection turned off for it) writes no more:
+        // its silence ends with its quiet period, not when it writes again.
+        if (live.has(e.ref.id)) this.life.sweep(e.ref.id, now, !this.watched(e.ref.name));
       }
       return this.life.flush(wallNow, (a) => this.snoozedUntil(a, wallNow));
     });

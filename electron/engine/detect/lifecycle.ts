@@ -233,11 +233,12 @@ export class Lifecycle {
   }
 
   /** Resolves a source's anomalies that have been quiet long enough by stream time `now`. */
-  sweep(sourceId: number, now: number): void {
+  sweep(sourceId: number, now: number, gone = false): void {
     for (const a of [...this.byId.values()]) {
       // A silence is over when the source writes again (clear()), not when it has been quiet:
       // its quiet is the silence itself ("resolved" went out with the source still down).
-      if (a.sourceId === sourceId && a.detector !== 'silence' && now - a.lastSeen > this.quietMs(a)) this.resolve(a, a.lastSeen + this.quietMs(a), 'quiet');
+      // Unless the source is gone from the config: it will not write again.
+      if (a.sourceId === sourceId && (a.detector !== 'silence' || gone) && now - a.lastSeen > this.quietMs(a)) this.resolve(a, a.lastSeen + this.quietMs(a), 'quiet');
     }
   }
 

@@ -177,6 +177,25 @@ describe('detection in the engine', () => {
     await waitFor(() => state('silence') === 'resolved', { what: 'silence over when the source writes again', timeoutMs: 15_000 });
   });
 
+  it('a silence on a source removed from the config ends (the source will not write again)', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'gone.log');
+    const now = Date.now();
+    writeFileSync(log, Array.from({ length: 30 }, (_, i) => `${new Date(now - 3000 + i * 100).toISOString()} INFO tick ${i}`).join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'vigil.yml'),
+      `sources:\n  - name: gone\n    type: file\n    path: ${log}\n    start: beginning\n    detectors:\n      learningMs: 0\n      learningRecords: 0\n      dedupeWindowMs: 1000\n      silence: { minMs: 1500, factor: 3 }\nchannels: []\n`,
+    );
+    const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined, toaster: silentToaster });
+    cleanups.push(() => engine.close());
+    const state = () => engine.store.db.prepare("SELECT state FROM anomalies WHERE detector = 'silence' ORDER BY id DESC").pluck().get() as string | undefined;
+    await waitFor(() => state() === 'open', { what: 'silence raised by the timer', timeoutMs: 15_000 });
+    // (Its quiet period is then the defaults': 1 s here.)
+    expect((await engine.config.setText('detection:\n  dedupeWindowMs: 1000\nsources: []\n')).ok).toBe(true);
+    await waitFor(() => state() === 'resolved', { what: 'the silence of a removed source ended', timeoutMs: 15_000 });
+  });
+
   it('refuses a rule whose regex could backtrack catastrophically, naming the key', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
