@@ -48,7 +48,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   dedupeWindowMs: 5 * MIN,
   resolveAfterMs: 5 * MIN,
   maxQuietMs: 60 * MIN,
-  coalesce: { enabled: true, gapMs: 10_000, maxMs: 300_000, maxEntries: 50 },
+  coalesce: { enabled: true, gapMs: 10_000, maxMs: 60_000, maxEntries: 50 },
   contextLines: 3,
   maxEvidence: 1000,
   dumpLinesAreContext: true,

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, resolveSettings } from '../../../electron/engine/detect/settings.js';
 
 describe('detection settings', () => {
-  it('has sane defaults: everything on but silence; burst 5 in 10 s; dedupe 5 min; coalescing 10 s / 5 min / 50', () => {
+  it('has sane defaults: everything on but silence; burst 5 in 10 s; dedupe 5 min; coalescing 10 s / 60 s / 50', () => {
     const s = resolveSettings();
     expect(s).toEqual(DEFAULT_SETTINGS);
     expect(s.silence.enabled).toBe(false);
     expect([s.critical, s.burst, s.errorRate, s.newTemplate, s.templateSurge, s.traceback, s.alerts].every((d) => d.enabled)).toBe(true);
     expect(s.burst).toMatchObject({ count: 5, windowMs: 10_000 });
     expect(s.dedupeWindowMs).toBe(300_000);
-    expect(s.coalesce).toMatchObject({ gapMs: 10_000, maxMs: 300_000, maxEntries: 50 });
+    expect(s.coalesce).toMatchObject({ gapMs: 10_000, maxMs: 60_000, maxEntries: 50 });
   });
 
   it('lays top-level detection, then the source, over the defaults: false turns off, an object tunes and turns on', () => {
