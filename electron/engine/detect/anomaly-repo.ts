@@ -71,7 +71,7 @@ export class AnomalyRepo {
         `INSERT OR IGNORE INTO anomaly_events (anomaly_id, role, record_id, ts, detector, is_duplicate) VALUES ${Array(CHUNK).fill("(?, 'evidence', ?, ?, ?, ?)").join(', ')}`,
       ),
       hasEvent: p(`SELECT 1 FROM anomaly_events WHERE anomaly_id = ? AND role = 'evidence' AND record_id = ?`),
-      holding: p(`SELECT DISTINCT anomaly_id FROM anomaly_events WHERE role = 'evidence' AND record_id IN (SELECT value FROM json_each(?))`),
+      holding: p(`SELECT anomaly_id, count(*) AS n FROM anomaly_events WHERE role = 'evidence' AND record_id IN (SELECT value FROM json_each(?)) GROUP BY anomaly_id`),
       lastEvidence: p(`SELECT max(record_id) FROM anomaly_events WHERE anomaly_id = ? AND role = 'evidence'`),
       live: p(`SELECT * FROM anomalies WHERE state IN ('open', 'acknowledged') ORDER BY id`),
       get: p(`SELECT * FROM anomalies WHERE id = ?`),
@@ -136,9 +136,9 @@ export class AnomalyRepo {
     return this.s.hasEvent!.get(anomalyId, recordId) !== undefined;
   }
 
-  /** The anomalies that hold any of these records as evidence. */
-  holding(recordIds: number[]): number[] {
-    return this.s.holding!.pluck().all(JSON.stringify(recordIds)) as number[];
+  /** The anomalies that hold any of these records as evidence, with how many of them each holds. */
+  holding(recordIds: number[]): { anomaly_id: number; n: number }[] {
+    return this.s.holding!.all(JSON.stringify(recordIds)) as { anomaly_id: number; n: number }[];
   }
 
   lastEvidenceId(anomalyId: number): number {

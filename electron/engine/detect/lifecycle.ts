@@ -174,23 +174,27 @@ export class Lifecycle {
       return;
     }
     if (f.repeatOnly) return;
+    // Records already evidence of one of the source's anomalies: the same problem, seen by
+    // another detector ("Error rate rising" two minutes after "KeyError in billing", over the
+    // KeyError's own records). One anomaly, not two. The fingerprint is listed, not bound:
+    // the source's next error-rate finding, over an outage's records, is another problem
+    // (bound, a DB outage went into the KeyError and never paged). (A silence's record is
+    // the last one before it, not what it is about.)
+    const holder = NAMED.has(f.detector) || f.detector === 'silence' ? undefined : this.holderOf(f, src.id);
+    if (holder) {
+      if (!holder.fingerprints.includes(fp)) {
+        holder.fingerprints.push(fp);
+        holder.dirty = true;
+      }
+      this.attach(holder, f, false);
+      return;
+    }
     const fam = familyOf(fp);
     const kin = fam === null ? undefined : this.families.get(`${src.id}:${fam}`);
     if (kin && this.byId.has(kin.id) && f.ts - kin.lastSeen <= this.quietMs(kin)) {
       kin.fingerprints.push(fp);
       this.index(kin, fp);
       this.attach(kin, f, false);
-      return;
-    }
-    // Records already evidence of one of the source's anomalies: the same problem, seen by
-    // another detector later than coalescing waits ("Error rate rising" two minutes after
-    // "KeyError in billing", over the KeyError's own records). One anomaly, not two.
-    // (A silence's record is the last one before it, not what it is about.)
-    const holder = NAMED.has(f.detector) || f.detector === 'silence' ? undefined : this.holderOf(f, src.id);
-    if (holder) {
-      holder.fingerprints.push(fp);
-      this.index(holder, fp);
-      this.attach(holder, f, false);
       return;
     }
     const c = src.settings.coalesce;
@@ -209,13 +213,14 @@ export class Lifecycle {
     this.open(fp, f, src);
   }
 
-  /** The live anomaly of this source (not a rule's or an alert's) that holds any of the finding's records. */
+  /** The live anomaly of this source (not a rule's or an alert's) that holds at least half of the finding's records. */
   private holderOf(f: Finding, sourceId: number): Live | undefined {
     if (!f.records.length) return undefined;
     this.flushEvents();
-    for (const id of this.repo.holding(f.records.slice(-HOLDER_LOOKUP).map((r) => r.id))) {
-      const a = this.byId.get(id);
-      if (a && a.sourceId === sourceId && !NAMED.has(a.detector)) return a;
+    const ids = f.records.slice(-HOLDER_LOOKUP).map((r) => r.id);
+    for (const { anomaly_id, n } of this.repo.holding(ids)) {
+      const a = this.byId.get(anomaly_id);
+      if (a && a.sourceId === sourceId && !NAMED.has(a.detector) && 2 * n >= ids.length) return a;
     }
     return undefined;
   }
