@@ -13,6 +13,8 @@ export interface SilenceState {
   /** Weighted mean of the pauses longer than expected that ended (the source wrote again), and how many. */
   pause?: number | null;
   pauses?: number;
+  /** When the source's current stretch of writing began (its first record after a long pause). */
+  activeFrom?: number | null;
 }
 
 export class SilenceDetector {
@@ -21,6 +23,7 @@ export class SilenceDetector {
   private alerted: boolean;
   private pause: number | null;
   private pauses: number;
+  private activeFrom: number | null;
 
   constructor(
     private readonly cfg: Settings['silence'],
@@ -32,6 +35,7 @@ export class SilenceDetector {
     this.alerted = state?.alerted ?? false;
     this.pause = state?.pause ?? null;
     this.pauses = state?.pauses ?? 0;
+    this.activeFrom = state?.activeFrom ?? state?.last?.ts ?? null;
   }
 
   /**
@@ -40,8 +44,24 @@ export class SilenceDetector {
    * the gaps between lines alone, every pause went quiet, 24 times in 8 hours.
    */
   expectedMs(): number {
-    const base = Math.max(this.cfg.minMs, this.cfg.factor * (this.gap ?? Infinity));
+    const base = this.baseMs();
     return this.pauses >= 2 && this.pause !== null ? Math.max(base, 1.5 * this.pause) : base;
+  }
+
+  /** From the gaps between lines alone. */
+  private baseMs(): number {
+    return Math.max(this.cfg.minMs, this.cfg.factor * (this.gap ?? Infinity));
+  }
+
+  /**
+   * Whether a pause of `gap` after writing since `activeFrom` is the source's rhythm. Until
+   * two are learned: a pause longer than the writing before it (a batch job's; a service
+   * down 20 minutes after 40 of writing is not). After: one within what is expected; a
+   * silence (a missed run, an outage) teaches nothing, or outages became "usual pauses".
+   */
+  private isRhythm(gap: number, lastTs: number, expected: number): boolean {
+    if (this.pauses >= 2) return gap <= expected;
+    return this.activeFrom !== null && lastTs - this.activeFrom < gap;
   }
 
   /** A record arrived at stream time `t`; `learning` suppresses verdicts. */
@@ -59,15 +79,19 @@ export class SilenceDetector {
         sink.cleared({ detector: 'silence', key: '', ts: t });
         this.alerted = false;
       }
-      if (this.gap !== null && gap > expected) {
-        this.pause = this.pause === null ? gap : 0.7 * this.pause + 0.3 * gap;
-        this.pauses++;
+      if (this.gap !== null && gap > this.baseMs()) {
+        if (this.isRhythm(gap, last.ts, expected)) {
+          this.pause = this.pause === null ? gap : 0.7 * this.pause + 0.3 * gap;
+          this.pauses++;
+        }
+        this.activeFrom = t;
       }
       // Long gaps teach less: one night off does not make the source "usually silent".
       const g = Math.min(Math.max(gap, 0), expected);
       this.gap = this.gap === null ? g : 0.95 * this.gap + 0.05 * g;
     }
     this.last = ref;
+    this.activeFrom ??= t;
   }
 
   /** The timer's check at stream time `now`. */
@@ -87,7 +111,7 @@ export class SilenceDetector {
       severity: 'medium',
       category: 'silence',
       title: `${this.sourceName} went quiet`,
-      message: `no record for ${Math.round(quietMs / 1000)} s; it usually writes every ${Math.round((this.gap ?? 0) / 100) / 10} s${this.pauses >= 2 && this.pause !== null ? `, and pauses for ${Math.round(this.pause / 1000)} s` : ''}`,
+      message: `no record for ${Math.round(quietMs / 1000)} s; it usually writes every ${usual(this.gap ?? 0)}${this.pauses >= 2 && this.pause !== null ? `, and pauses for ${Math.round(this.pause / 1000)} s` : ''}`,
       ts,
       records: this.last ? [this.last] : [],
       numbers: { quietMs: Math.round(quietMs), expectedMs: Math.round(this.expectedMs()), usualGapMs: Math.round(this.gap ?? 0), ...(this.pause !== null ? { usualPauseMs: Math.round(this.pause) } : {}) },
@@ -95,6 +119,11 @@ export class SilenceDetector {
   }
 
   snapshot(): SilenceState {
-    return { last: this.last, gap: this.gap, alerted: this.alerted, pause: this.pause, pauses: this.pauses };
+    return { last: this.last, gap: this.gap, alerted: this.alerted, pause: this.pause, pauses: this.pauses, activeFrom: this.activeFrom };
   }
+}
+
+/** A usual gap, said so it is not "every 0 s" for a source writing 20 lines a second. */
+function usual(ms: number): string {
+  return ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : `${Math.round(ms / 100) / 10} s`;
 }
