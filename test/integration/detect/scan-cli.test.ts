@@ -242,10 +242,16 @@ detection:
     for (let t = T0 + 20 * 60_000; t < T0 + 40 * 60_000; t += 30_000) {
       lines.push([t, `${stamp(t)} ERROR [billing.worker] failed to process invoice ${1000 + Math.floor(r() * 9000)}\nTraceback (most recent call last):\n  File "/srv/billing/worker.py", line 88, in handle\n    amount = invoice["line_items"][0]["amount"]\nKeyError: 'line_items'`]);
     }
-    lines.sort((a, b) => a[0] - b[0]);
-    const list = await scanJson(writeLog(tmp.dir, 'billing.log', lines.map((l) => l[1]).join('\n') + '\n'));
+    const text = (extra: [number, string][]) => [...lines, ...extra].sort((a, b) => a[0] - b[0]).map((l) => l[1]).join('\n') + '\n';
+    const list = await scanJson(writeLog(tmp.dir, 'billing.log', text([])));
     // (Without the rule: this and "Error rate rising in billing.log", over the same records.)
     expect(list.map((a) => a.title)).toEqual(['KeyError in billing.log']);
+    // A DB outage 10 minutes later is another problem: its own anomaly, not more of the KeyError.
+    const outage: [number, string][] = [];
+    for (let t = T0 + 30 * 60_000; t < T0 + 32 * 60_000; t += 125) outage.push([t, `${stamp(t)} ERROR [billing.db] could not connect to server: Connection refused`]);
+    const both = await scanJson(writeLog(tmp.dir, 'billing-outage.log', text(outage)));
+    expect(both.map((a) => a.title)).toEqual(['KeyError in billing-outage.log', 'New error in billing-outage.log: [billing.db] could not connect to server: Connection refused']);
+    expect(both[0]!.count).toBe(40);
   });
 
   it('an error-only log (nginx error.log): an outage is one anomaly that ends with it; the routine errors after it neither keep it open nor raise "error rate rising"', async () => {
