@@ -26,8 +26,6 @@ export interface DockerSourceOptions {
 
 /** How long `start` waits for the first connection (a local engine answers in milliseconds). */
 const FIRST_ATTEMPT_WAIT_MS = 3000;
-/** How long a container's death may wait for its last lines to be stored before it (see ContainerFollower.runRead). */
-const DIE_WAITS_FOR_LINES_MS = 2000;
 /** The row holding the event stream's position; container rows hold their id as fingerprint. */
 const EVENTS_FINGERPRINT = 'docker:events';
 const EVENTS_PATH = '(docker events)';
@@ -345,8 +343,6 @@ export class DockerSource implements Source {
     const name = f?.name ?? ev.name;
     const what = describeEvent(ev, name);
     if (!what) return;
-    // Its last lines first (a crash message), then its death, as they happened.
-    if (ev.action === 'die' && f) await f.runRead(ev.key, DIE_WAITS_FOR_LINES_MS);
     await this.ctx.write({
       source: this.ref,
       fileId: f?.rowId ?? this.rows.get(ev.id)?.id ?? null,

@@ -9,7 +9,7 @@ import { carryAlong, serializeCursor, sinceFor, STREAMS, type ContainerCursor, t
 import { MultiplexedParser, RawParser, SniffingParser, type LogMessage } from './demux.js';
 import { StreamLines } from './stream-lines.js';
 import { Backoff, sleep } from '../backoff.js';
-import { parseLogTime, sinceParam } from './position.js';
+import { sinceParam } from './position.js';
 
 export interface FollowerDeps {
   ref: SourceRef;
@@ -53,12 +53,6 @@ export class ContainerFollower {
   /** Ends the loop's waits early (a removal): a wait for a start that cannot come, a retry's pause. */
   private hurry = new AbortController();
   private removalStored = false;
-  /** Waiting in runRead() for what the current run wrote to be handed to the store. */
-  private runWaiters: (() => void)[] = [];
-  /** The loop waits for the container's next start: the last run was read whole. */
-  private waitingForStart = false;
-  /** When the run being read started (a position key), if Docker said. */
-  private runStartKey: string | null = null;
 
   constructor(
     readonly id: string,
@@ -89,7 +83,6 @@ export class ContainerFollower {
     this.stopSignal = stop;
     this.loop = this.run(readNow, stop.signal).finally(() => {
       this.loop = null;
-      this.runWasRead();
     });
   }
 
@@ -127,32 +120,6 @@ export class ContainerFollower {
     this.removalStored = true;
     await this.enqueue(() => this.flushEnded());
     await this.enqueue(() => this.write([], 'removed'));
-  }
-
-  /**
-   * Resolves once what the container's current run wrote has been handed to the store (its
-   * follow stream ended and was read to its end), at once when no run is being read, or
-   * after `maxMs`. Docker sends a container's "die" event before the logs request has
-   * given its last lines (30-140 ms here): waiting for this stores the death after them.
-   */
-  runRead(diedKey: string, maxMs: number): Promise<void> {
-    // Reading a later run already (a restart policy): the one that died was read.
-    if (!this.loop || this.waitingForStart || (this.runStartKey !== null && this.runStartKey > diedKey)) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, maxMs);
-      const waiters = this.runWaiters;
-      function done(): void {
-        clearTimeout(timer);
-        const i = waiters.indexOf(done);
-        if (i !== -1) waiters.splice(i, 1);
-        resolve();
-      }
-      waiters.push(done);
-    });
-  }
-
-  private runWasRead(): void {
-    for (const done of this.runWaiters.splice(0)) done();
   }
 
   /** The checkpoint last handed to the store, as stored: where a follower made again later goes on. */
@@ -242,7 +209,6 @@ export class ContainerFollower {
           await this.enqueue(() => this.flushEnded());
           return await this.finishGone();
         }
-        this.runStartKey = parseLogTime(before.startedAt)?.key ?? null;
         await this.session(before, stop, opened);
         if (stop.aborted) return;
         mark = this.starts;
@@ -262,7 +228,6 @@ export class ContainerFollower {
           }
           if (stop.aborted) return;
           await this.enqueue(() => this.flushEnded());
-          this.runWasRead();
         }
         this.setError(null);
         if (!after) return await this.finishGone();
@@ -286,22 +251,15 @@ export class ContainerFollower {
           return;
         }
         this.setError(describe(err));
-        this.runWasRead(); // what could be read was; the retry may take long
         await sleep(backoff.next(), pause);
       }
     }
   }
 
   private async untilStarted(mark: number, stop: AbortSignal): Promise<void> {
-    this.waitingForStart = true;
-    this.runWasRead();
-    try {
-      while (this.starts === mark && !stop.aborted && !this.removedByDocker) {
-        await new Promise<void>((resolve) => (this.wakeStart = resolve));
-        this.wakeStart = null;
-      }
-    } finally {
-      this.waitingForStart = false;
+    while (this.starts === mark && !stop.aborted && !this.removedByDocker) {
+      await new Promise<void>((resolve) => (this.wakeStart = resolve));
+      this.wakeStart = null;
     }
   }
 

@@ -248,23 +248,6 @@ describe.skipIf(!dockerdAvailable())('docker source against a real dockerd', () 
     expect(await run("SELECT field(raw, format, 'team') AS team FROM events WHERE format = 'docker-event' AND message LIKE '%died%'")).toEqual([{ team: 'payments' }]);
   });
 
-  it("a container's death is stored after the last lines it printed (its crash message), not before them", async () => {
-    const engine = await startVigil(vigilDir(), `  - name: order\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^order-/']\n`);
-    cleanups.push(() => engine.close());
-    // Docker sends "die" before the logs request has given the last lines (30-140 ms).
-    for (let k = 1; k <= 3; k++) {
-      const c = await dockerd.run(`order-${k}`, `sleep 1; i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo "line $i"; done; echo "fatal: out of cheese" >&2; exit 2`);
-      await c.wait();
-    }
-    await waitFor(() => eventMessages(engine, 'order').filter((m) => m.includes('died')).length >= 3 && logLines(engine, 'order').length >= 3 * 2001, { what: 'three runs', timeoutMs: 30_000 });
-    await engine.flush();
-    for (let k = 1; k <= 3; k++) {
-      const mine = rows(engine, 'order').filter((r) => r.path === `order-${k}`);
-      expect(mine.at(-1)).toMatchObject({ message: `container order-${k} died (exit code 2)` });
-      expect(mine.at(-2)).toMatchObject({ message: 'fatal: out of cheese' });
-    }
-  });
-
   it('renamed out of the selection after it wrote (compose recreating it): every line it wrote under the selected name is stored', async () => {
     const engine = await startVigil(vigilDir(), `  - name: proj\n    type: docker\n    host: ${dockerd.host}\n    containers: ['/^proj-web-\\d+$/']\n`);
     cleanups.push(() => engine.close());
