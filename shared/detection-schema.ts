@@ -12,16 +12,15 @@ const ms = (min: number, max: number) => z.number().int().min(min, `must be at l
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 // Every detector key takes `false` (off), `true` (on, defaults) or an object of overrides.
-const TOGGLE = { error: 'must be true, false, or a mapping of its settings ({ enabled: ..., ... })' };
-const critical = z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), minLevel: level.optional() })], TOGGLE);
+const critical = z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), minLevel: level.optional() })]);
 const burst = z.union([
   z.boolean(),
   z.strictObject({ enabled: z.boolean().optional(), count: int(2, 100_000).optional(), windowMs: ms(100, DAY).optional(), minLevel: level.optional() }),
-], TOGGLE);
+]);
 const drift = z.union([
   z.boolean(),
   z.strictObject({ enabled: z.boolean().optional(), windowBuckets: int(2, 10_000).optional(), halfLifeMs: ms(60_000, 30 * DAY).optional(), ratio: z.number().min(1.1).max(1000).optional() }),
-], TOGGLE);
+]);
 const errorRate = z.union([
   z.boolean(),
   z.strictObject({
@@ -36,8 +35,8 @@ const errorRate = z.union([
     levels: z.array(z.enum(['warn', 'error'])).min(1).optional(),
     drift: drift.optional(),
   }),
-], TOGGLE);
-const newTemplate = z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), minLevel: levelOrAny.optional() })], TOGGLE);
+]);
+const newTemplate = z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), minLevel: levelOrAny.optional() })]);
 const templateSurge = z.union([
   z.boolean(),
   z.strictObject({
@@ -48,17 +47,17 @@ const templateSurge = z.union([
     minLevel: levelOrAny.optional(),
     minAgeMs: ms(0, 30 * DAY).optional(),
   }),
-], TOGGLE);
+]);
 const silence = z.union([
   z.boolean(),
   z.strictObject({ enabled: z.boolean().optional(), minMs: ms(1000, 30 * DAY).optional(), factor: z.number().min(1).max(1000).optional() }),
-], TOGGLE);
-const traceback = z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), minLines: int(2, 10_000).optional() })], TOGGLE);
-const alerts = z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional() })], TOGGLE);
+]);
+const traceback = z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), minLines: int(2, 10_000).optional() })]);
+const alerts = z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional() })]);
 const coalesce = z.union([
   z.boolean(),
   z.strictObject({ enabled: z.boolean().optional(), gapMs: ms(0, DAY).optional(), maxMs: ms(0, DAY).optional(), maxEntries: int(1, 100_000).optional() }),
-], TOGGLE);
+]);
 
 /** Detection settings: top-level `detection:` (defaults) and `sources[].detectors` (overrides). */
 export const DetectorSettings = z.strictObject({
