@@ -287,15 +287,6 @@ export const VigilConfig = z
       if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'name'], message: `duplicates the source name "${s.name}"` });
       seen.add(s.name);
     });
-    // A rule scoped to a source that does not exist never fires. (With no sources, as in a
-    // config for `vigil scan`, a rule may name the files scanned.)
-    if (cfg.sources.length) {
-      cfg.rules.forEach((r, i) => {
-        r.sources?.forEach((n, j) => {
-          if (!seen.has(n)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'sources', j], message: `names no source ("${n}")` });
-        });
-      });
-    }
     const ch = new Set<string>();
     cfg.channels.forEach((c, i) => {
       if (ch.has(c.name)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `duplicates the channel name "${c.name}"` });

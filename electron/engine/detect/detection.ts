@@ -56,6 +56,17 @@ export class Detection {
     const { rules, problems } = compileRules(config.rules ?? []);
     this.rules = rules;
     for (const p of problems) this.log(`rule ${p.rule} is not used: ${p.reason}`);
+    // A rule scoped to a source that is not in the config never fires there: said, not
+    // refused (refused, a config with a source removed from the UI stopped Vigil starting).
+    // With no sources (a config for `vigil scan`) a rule may name the files scanned.
+    if (config.sources.length) {
+      const names = new Set(config.sources.map((s) => s.name));
+      for (const r of config.rules ?? []) {
+        for (const n of Array.isArray(r.sources) ? (r.sources as string[]) : []) {
+          if (!names.has(n)) this.log(`rule ${r.name}: it names no source "${n}" (a typo, or a source removed?): it never fires there`);
+        }
+      }
+    }
     // A source no longer configured, with nothing open, is let go (its state is stored: it
     // is loaded again if the source comes back). Kept, 3,000 sources added and removed
     // held 130 MB, and the timer walked them all each second.

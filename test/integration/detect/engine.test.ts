@@ -196,6 +196,16 @@ describe('detection in the engine', () => {
     await waitFor(() => state() === 'resolved', { what: 'the silence of a removed source ended', timeoutMs: 15_000 });
   });
 
+  it('a rule naming a source not in the config is said in the log (it never fires there), and the config is taken', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    writeFileSync(join(dir, 'vigil.yml'), `sources:\n  - { name: payments, type: file, path: ${join(dir, 'p.log')} }\nrules:\n  - { name: pay, regex: FAILED, sources: [paymnets] }\n`);
+    const logs: string[] = [];
+    const engine = await Engine.start({ dataDir: dir, host: 'cli', log: (m) => logs.push(m), toaster: silentToaster });
+    cleanups.push(() => engine.close());
+    expect(logs).toContain('rule pay: it names no source "paymnets" (a typo, or a source removed?): it never fires there');
+  });
+
   it('refuses a rule whose regex could backtrack catastrophically, naming the key', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
