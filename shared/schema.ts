@@ -279,7 +279,7 @@ export const VigilConfig = z
     // A misspelt top-level key (`detecton:`, `format:`) was dropped silently: its settings did nothing.
     for (const k of Object.keys(cfg)) {
       if (!(TOP_KEYS as readonly string[]).includes(k) && !k.startsWith('x-')) {
-        ctx.addIssue({ code: 'custom', path: [k], message: `is not a key of vigil.yml (the keys are ${TOP_KEYS.join(', ')}; x- keys are free, for YAML anchors)` });
+        ctx.addIssue({ code: 'custom', path: [k], params: { unknownKey: true }, message: `is not a key of vigil.yml (the keys are ${TOP_KEYS.join(', ')}; x- keys are free, for YAML anchors)` });
       }
     }
     const seen = new Set<string>();

@@ -3,12 +3,18 @@ import { existsSync, realpathSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import YAML, { isMap, isSeq, type Document } from 'yaml';
 import { VigilConfig as ConfigSchema, configErrors } from '../../../shared/schema.js';
+import { withoutUnknownKeys } from '../decode/formats/compile.js';
 import type { ConfigError, SourceConfig, VigilConfig } from '../../../shared/types.js';
 
 export type ConfigResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigError[] };
 
-/** Parses and validates config text. YAML syntax errors name their line and column. */
-export function parseConfig(text: string): ConfigResult {
+/**
+ * Parses and validates config text. YAML syntax errors name their line and column.
+ * `lenient`: keys Vigil does not know are dropped, not refused, as before they were refused:
+ * for the copy of the last config in force, so a config an older Vigil ran still starts
+ * (its file is then reported, with the keys, as any invalid file is).
+ */
+export function parseConfig(text: string, opts: { lenient?: boolean } = {}): ConfigResult {
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length) {
     return {
@@ -23,9 +29,29 @@ export function parseConfig(text: string): ConfigResult {
   if (typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, errors: [{ key: '(root)', reason: 'must be a mapping with sources, channels and rules' }] };
   }
-  const r = ConfigSchema.safeParse(value);
+  let r = ConfigSchema.safeParse(value);
+  if (!r.success && opts.lenient && dropUnknownKeys(value as Record<string, unknown>, r.error.issues)) r = ConfigSchema.safeParse(value);
   if (!r.success) return { ok: false, errors: configErrors(r.error) };
   return { ok: true, config: r.data as VigilConfig };
+}
+
+/** Deletes the keys the issues call unknown, and user formats' unknown keys; true when something was dropped. */
+function dropUnknownKeys(value: Record<string, unknown>, issues: readonly { code: string; path: PropertyKey[]; keys?: string[]; params?: Record<string, unknown> }[]): boolean {
+  let dropped = false;
+  const at = (path: PropertyKey[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k] : undefined), value);
+  for (const i of issues) {
+    if (i.code === 'unrecognized_keys' && i.keys) {
+      const o = at(i.path) as Record<string, unknown> | undefined;
+      if (o && typeof o === 'object') for (const k of i.keys) dropped = delete o[k] || dropped;
+    } else if (i.code === 'custom' && i.params?.unknownKey && i.path.length === 1) {
+      dropped = delete value[String(i.path[0])] || dropped;
+    }
+  }
+  if (Array.isArray(value.formats)) {
+    value.formats = value.formats.map(withoutUnknownKeys);
+    dropped = true;
+  }
+  return dropped;
 }
 
 export function formatErrors(errors: ConfigError[]): string {
@@ -114,7 +140,7 @@ export class ConfigFile {
     if (!this.lastGoodPath) return null;
     try {
       const text = await readFile(this.lastGoodPath, 'utf8');
-      const r = this.check(text);
+      const r = this.check(text, true);
       return r.ok ? { text, config: r.config } : null;
     } catch {
       return null;
@@ -227,8 +253,8 @@ export class ConfigFile {
     return [];
   }
 
-  private check(text: string): ConfigResult {
-    const r = parseConfig(text);
+  private check(text: string, lenient = false): ConfigResult {
+    const r = parseConfig(text, { lenient });
     if (!r.ok) return r;
     const more = this.events.validate?.(r.config) ?? [];
     return more.length ? { ok: false, errors: more } : r;

@@ -103,4 +103,19 @@ describe('config file: edits from the UI', () => {
     writeFileSync(join(d, 'near.real.yml'), SOURCES + '  - name: beside\n    type: file\n    path: /tmp/beside.log\n');
     await waitFor(() => nearSeen.some((s) => s.includes('beside')), { what: 'the edit beside the link taken in', timeoutMs: 5000 });
   });
+
+  it('a config an older Vigil ran, with a key this one refuses (a misspelt key it dropped): it still starts, with that key dropped, and the file is reported', async () => {
+    const d = dir();
+    const text = `sources:\n  - { name: app, type: file, path: /tmp/app.log }\nrules:\n  - name: pay\n    regex: FAILED\n    sevrity: critical\ndetecton:\n  enabled: false\nformats:\n  - { name: mine, kind: json, timestmp: { field: t } }\n`;
+    writeFileSync(join(d, 'vigil.yml'), text);
+    writeFileSync(join(d, 'last-good.yml'), text); // the copy the older Vigil kept when it ran it
+    const invalid: string[][] = [];
+    const cfg = new ConfigFile(join(d, 'vigil.yml'), { onInvalid: (errors) => invalid.push(errors.map((e) => e.key)) }, join(d, 'last-good.yml'));
+    const config = await cfg.load();
+    expect(config.sources.map((s) => s.name)).toEqual(['app']);
+    expect(config.rules).toEqual([{ name: 'pay', regex: 'FAILED' }]);
+    expect(invalid).toEqual([['rules.0', 'detecton']]);
+    // Not so for the file itself: an edit with an unknown key is refused.
+    expect(await cfg.setText(text)).toMatchObject({ ok: false });
+  });
 });

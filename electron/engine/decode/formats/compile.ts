@@ -124,6 +124,17 @@ function first(obj: Record<string, unknown>, keys: readonly string[]): unknown {
 /** The keys of a definition (definition.ts). */
 const DEFINITION_KEYS = ['name', 'title', 'description', 'kind', 'regex', 'flags', 'require', 'timestamp', 'level', 'body', 'message', 'multiline', 'stripAnsi', 'nested', 'alert', 'strict', 'partial', 'fieldsDirective', 'priority', 'samples'];
 
+/** A user definition without the keys compileFormat refuses as unknown (a config kept from before they were refused). */
+export function withoutUnknownKeys(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const pick = (o: unknown, keys: readonly string[]) =>
+    o && typeof o === 'object' && !Array.isArray(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k))) : o;
+  const def = pick(raw, DEFINITION_KEYS) as Record<string, unknown>;
+  if ('timestamp' in def) def.timestamp = pick(def.timestamp, ['field', 'format', 'utc']);
+  if ('level' in def) def.level = pick(def.level, ['field', 'scale', 'map']);
+  return def;
+}
+
 function unknownKey(o: object, keys: readonly string[], prefix: string, fail: (reason: string) => never): void {
   for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`"${prefix}${k}" is not a key of a format definition (the keys are ${keys.join(', ')})`);
 }
