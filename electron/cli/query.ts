@@ -4,6 +4,7 @@ import { formatErrors } from '../engine/config/config-file.js';
 import { parseLogfmt } from '../engine/decode/formats/logfmt.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
 import { fieldFormats, registerFieldSql } from '../engine/store/query-fields.js';
+import { MIGRATIONS } from '../engine/store/migrations/index.js';
 import { parseArgs, pathArg, str, UsageError } from './args.js';
 import { readConfigArg, type CliIo } from './io.js';
 
@@ -32,6 +33,13 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {
     conn.pragma('busy_timeout = 5000');
+    // Read as it is (read-only): a store an older Vigil wrote has that version's views until
+    // Vigil runs on it once (times compared as text read otherwise before 012).
+    const version = conn.pragma('user_version', { simple: true }) as number;
+    const latest = MIGRATIONS.at(-1)!.version;
+    if (version > 0 && version < latest) {
+      io.stderr.write(`vigil query: this store is from an older Vigil (schema ${version}, this one is ${latest}): its views are that version's (events.time as ISO text, no level_rank); start Vigil or vigil serve on it once to bring it up to date\n`);
+    }
     // field(), fields() and a view per format, as the app's SQL view has (store/query-fields.ts).
     registerFieldSql(conn as never, fieldFormats(new ConfiguredDecoders(userFormats).definitions()), parseLogfmt);
     let stmt: Database.Statement;

@@ -88,6 +88,22 @@ describe('vigil query', () => {
   });
 });
 
+describe('vigil query on a store an older Vigil wrote (not migrated: read-only)', () => {
+  it('says so, and its format views still work; a REGEXP mistake is one line', () => {
+    const old = join(dir, 'old.db');
+    const s = new Store(old);
+    const src = s.sourceId('app', 'file');
+    s.append([{ sourceId: src, fileId: null, firstLine: 1, lastLine: 1, ts: 1_700_000_000_000, tsText: null, levelRank: 6, levelText: null, stream: null, format: 'generic', templateId: null, flags: 0, message: 'bad thing', raw: 'bad thing', rawBytes: null }], []);
+    // As schema 11 left it: its events view had no level_rank.
+    s.db.exec(`DROP VIEW events; CREATE VIEW events AS SELECT r.id, s.name AS source, NULL AS path, r.ts, strftime('%Y-%m-%dT%H:%M:%fZ', r.ts / 1000.0, 'unixepoch') AS time, 'error' AS level, r.level_text, r.raw AS message, r.raw, r.raw_bytes, r.stream, r.format, r.line_no, r.line_end, r.flags, r.template_id, r.ingested_at, NULL AS template FROM records r JOIN sources s ON s.id = r.source_id; PRAGMA user_version = 11;`);
+    s.close();
+    const r = vigil('query', '--db', old, 'SELECT count(*) AS n FROM syslog');
+    expect([r.status, r.stdout.trim()]).toEqual([0, '{"n":0}']);
+    expect(r.stderr).toMatch(/^vigil query: this store is from an older Vigil \(schema 11, this one is \d+\).*start Vigil or vigil serve on it once/);
+    expect(vigil('query', '--db', db, "SELECT count(*) FROM events WHERE message REGEXP '(unclosed'")).toMatchObject({ status: 1, stderr: expect.stringMatching(/^vigil query: regexp: Invalid regular expression: \/\(unclosed\/: Unterminated group\n$/) });
+  });
+});
+
 describe('vigil scan - / parse -: standard input', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('the copy of standard input is removed when the command is stopped (%s), not left in the temp folder', async (signal) => {
     const tmp = tempDir();

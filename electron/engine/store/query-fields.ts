@@ -205,7 +205,8 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
       try {
         re = new RegExp(text);
       } catch (e) {
-        throw new Error(`regexp: ${(e as Error).message}`);
+        // The query's mistake, said in one line (as SQLite's own errors are), not a stack trace.
+        throw Object.assign(new Error(`regexp: ${(e as Error).message}`), { name: 'SqlFunctionError' });
       }
       if (patterns.size >= 100) patterns.clear();
       patterns.set(text, re);
@@ -224,7 +225,9 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
   const taken = new Set((db.prepare("SELECT lower(name) FROM sqlite_schema UNION SELECT lower(name) FROM sqlite_temp_schema").pluck().all() as string[]));
   const base = ['id', 'source', 'path', 'ts', 'time', 'level', 'level_text', 'message', 'raw'];
   /** The other columns of events: each, unless the format captures a field of that name (CRI's stream). */
-  const more = ['raw_bytes', 'stream', 'format', 'line_no', 'line_end', 'flags', 'template_id', 'template', 'ingested_at', 'level_rank'];
+  // Those the store's events view has: `vigil query` reads a store as it is, not migrated (level_rank came with 012).
+  const has = new Set(db.prepare("SELECT name FROM pragma_table_info('events')").pluck().all() as string[]);
+  const more = ['raw_bytes', 'stream', 'format', 'line_no', 'line_end', 'flags', 'template_id', 'template', 'ingested_at', 'level_rank'].filter((c) => has.has(c));
   for (const name of columns.keys()) {
     const f = { name };
     const view = f.name.replace(/[^A-Za-z0-9_]/g, '_');
