@@ -50,6 +50,7 @@ function parseArgs(args: string[]): ParseArgs | string | 'help' {
   let output: string = 'csv';
   let logFormat: string | undefined;
   let config: string | undefined;
+  const given = new Map<string, string>();
   let options = true;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -68,6 +69,9 @@ function parseArgs(args: string[]): ParseArgs | string | 'help' {
     if (flag === '--format' || flag === '--log-format' || flag === '--config') {
       const v = inline ?? args[++i];
       if (v === undefined || v === '') return `${flag} needs a value`;
+      // Given twice, the last was kept silently (as the other commands, refused).
+      if (given.has(flag) && given.get(flag) !== v) return `${flag} is given twice (${given.get(flag)} and ${v}): give it once`;
+      given.set(flag, v);
       if (flag === '--format') output = v;
       else if (flag === '--log-format') logFormat = v;
       else config = v === '~' || v.startsWith('~/') ? homedir() + v.slice(1) : v;

@@ -204,6 +204,11 @@ describe('vigil parse', () => {
     expect(r.err).toMatch(/^vigil parse: invalid config .*broken\.yml:\nformats\.1: regex does not compile/);
   });
 
+  it('an option given twice is refused (the last was kept)', async () => {
+    const r = await run([fixture('log4j-stack.log'), '--format', 'csv', '--format', 'jsonl']);
+    expect([r.code, r.err]).toEqual([2, expect.stringMatching(/^vigil parse: --format is given twice \(csv and jsonl\): give it once\n/)]);
+  });
+
   it('exits 2 for an unknown --log-format, listing the known ones', async () => {
     const { code, err } = await run([fixture('glog.log'), '--log-format', 'nope']);
     expect(code).toBe(2);
