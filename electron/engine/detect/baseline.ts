@@ -209,9 +209,8 @@ export interface BucketVerdict {
   /** What the baselines learn from this bucket: the count, clipped to the band when anomalous. */
   kept: number;
   /**
-   * The bucket's records less those clipped: an outage's clipped errors left in the total
-   * made an error-only log's history read 7% errors, and every routine error after it
-   * "drift" (100% against a usual 7%).
+   * The bucket's records less those clipped, for the share history: an outage's clipped
+   * errors left in the total made an error-only log's history read 7% errors.
    */
   keptTotal: number;
 }

@@ -106,13 +106,13 @@ export class ErrorRateDetector {
 
   private closeBucket(sink: FindingSink): void {
     const v = judgeBucket(this.series, this.shares, this.count, this.total, this.cfg.k);
-    const { anomalous, kept } = v;
+    const { anomalous } = v;
     recordBucket(this.series, this.shares, v);
     // A spike is the band's to judge; drift is a slow rise the band follows. An outage's
     // buckets (clipped to the band, as they were) kept the drift window high for five
     // minutes after it: routine errors then were taken for more of it.
     if (this.cfg.drift.enabled && !anomalous) {
-      const d = this.drift.close(kept, v.keptTotal);
+      const d = this.drift.close(this.count, this.total);
       // Said only for a bucket that has errors of its own: the window's mean stays high for a
       // while after they stop, and a finding without records would stretch the incident (its
       // count and last seen) past its last error.

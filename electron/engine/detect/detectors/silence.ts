@@ -10,7 +10,7 @@ export interface SilenceState {
   /** Exponentially weighted mean gap between records, ms. */
   gap: number | null;
   alerted: boolean;
-  /** Weighted mean of the pauses longer than expected that ended (the source wrote again), and how many. */
+  /** Weighted mean of the pauses learned as the source's rhythm (see isRhythm), and how many. */
   pause?: number | null;
   pauses?: number;
   /** When the source's current stretch of writing began (its first record after a long pause). */

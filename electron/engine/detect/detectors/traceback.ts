@@ -49,8 +49,9 @@ export function parseTraceback(raw: string, minLines: number): TracebackInfo | n
 /**
  * The stack trace a structured record carries in a field: pino's and bunyan's `err.stack`,
  * `error.stack`, ECS's `error.stack_trace`, OpenTelemetry's `exception.stacktrace`, winston's
- * `stack`, Serilog's `Exception`, python-json-logger's `exc_info`. A JSON line is one line: as a record it was no trace, and a
- * Node service's crash read "New error: request errored", without what failed.
+ * `stack`, Serilog's `Exception`, python-json-logger's `exc_info`. A JSON line is one line:
+ * as a record it was no trace, and a Node service's crash read "New error: request
+ * errored", without what failed.
  */
 export function stackInFields(fields: Record<string, unknown> | undefined): string | null {
   if (!fields) return null;
