@@ -170,7 +170,11 @@ export class Lifecycle {
       a = undefined;
     }
     if (a) {
-      this.attach(a, f, true);
+      // A rate finding's records are a bucket's errors, whatever problem they belong to: the
+      // KeyErrors after an outage kept the outage's anomaly (its rate fingerprint) open 12
+      // minutes. Records held by another anomaly go to that one.
+      const other = f.detector === 'error-rate' ? this.holderOf(f, src.id) : undefined;
+      this.attach(other && other !== a ? other : a, f, !other || other === a);
       return;
     }
     if (f.repeatOnly) return;

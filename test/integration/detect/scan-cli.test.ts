@@ -247,11 +247,15 @@ detection:
     // (Without the rule: this and "Error rate rising in billing.log", over the same records.)
     expect(list.map((a) => a.title)).toEqual(['KeyError in billing.log']);
     // A DB outage 10 minutes later is another problem: its own anomaly, not more of the KeyError.
-    const outage: [number, string][] = [];
+    // (Its error seen three times before: not new, a burst.)
+    const outage: [number, string][] = [5, 10, 15].map((m) => [T0 + m * 60_000, `${stamp(T0 + m * 60_000)} ERROR [billing.db] could not connect to server: Connection refused`]);
     for (let t = T0 + 30 * 60_000; t < T0 + 32 * 60_000; t += 125) outage.push([t, `${stamp(t)} ERROR [billing.db] could not connect to server: Connection refused`]);
     const both = await scanJson(writeLog(tmp.dir, 'billing-outage.log', text(outage)));
-    expect(both.map((a) => a.title)).toEqual(['KeyError in billing-outage.log', 'New error in billing-outage.log: [billing.db] could not connect to server: Connection refused']);
+    expect(both.map((a) => a.title)).toEqual(['KeyError in billing-outage.log', 'Burst of errors in billing-outage.log']);
     expect(both[0]!.count).toBe(40);
+    // And it ends with the outage: the KeyErrors after it are the KeyError's (they kept it open 12 minutes).
+    expect(both[1]).toMatchObject({ state: 'resolved' });
+    expect(Date.parse(both[1]!.last_ts)).toBeLessThanOrEqual(T0 + 32 * 60_000 + 10_000);
   });
 
   it('an error-only log (nginx error.log): an outage is one anomaly that ends with it; the routine errors after it neither keep it open nor raise "error rate rising"', async () => {
