@@ -173,7 +173,7 @@ export class Lifecycle {
       // A rate finding's records are a bucket's errors, whatever problem they belong to: the
       // KeyErrors after an outage kept the outage's anomaly (its rate fingerprint) open 12
       // minutes. Records held by another anomaly go to that one.
-      const other = f.detector === 'error-rate' ? this.holderOf(f, src.id) : undefined;
+      const other = f.detector === 'error-rate' ? this.holderOf(f, src.id, a) : undefined;
       this.attach(other && other !== a ? other : a, f, !other || other === a);
       return;
     }
@@ -217,16 +217,19 @@ export class Lifecycle {
     this.open(fp, f, src);
   }
 
-  /** The live anomaly of this source (not a rule's or an alert's) that holds at least half of the finding's records. */
-  private holderOf(f: Finding, sourceId: number): Live | undefined {
+  /** The live anomaly of this source (not a rule's or an alert's) that holds at least half of the finding's records; `prefer` when it does. */
+  private holderOf(f: Finding, sourceId: number, prefer?: Live): Live | undefined {
     if (!f.records.length) return undefined;
     this.flushEvents();
     const ids = f.records.slice(-HOLDER_LOOKUP).map((r) => r.id);
+    let found: Live | undefined;
     for (const { anomaly_id, n } of this.repo.holding(ids)) {
       const a = this.byId.get(anomaly_id);
-      if (a && a.sourceId === sourceId && !NAMED.has(a.detector) && 2 * n >= ids.length) return a;
+      if (!a || a.sourceId !== sourceId || NAMED.has(a.detector) || 2 * n < ids.length) continue;
+      if (a === prefer) return a;
+      found ??= a;
     }
-    return undefined;
+    return found;
   }
 
   private index(a: Live, fp: string): void {
