@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { expandHome } from '../engine/paths.js';
 
 /** Minimal flag parser: `--key value`, `--key=value`, `--flag`; the rest are positionals. */
 export interface ParsedArgs {
@@ -46,13 +46,8 @@ export function str(args: ParsedArgs, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/**
- * A path option: `~` and `~/...` are the home folder. A shell expands them before Vigil
- * sees them, but not inside quotes nor in a systemd unit: there a folder named `~` was made
- * in the working folder.
- */
+/** A path option, `~` its home (unexpanded, a systemd unit's `~/x` made a folder named `~`). */
 export function pathArg(args: ParsedArgs, key: string): string | undefined {
   const v = str(args, key);
-  if (v === undefined) return undefined;
-  return v === '~' || v.startsWith('~/') ? homedir() + v.slice(1) : v;
+  return v === undefined ? undefined : expandHome(v);
 }

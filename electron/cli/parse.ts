@@ -7,7 +7,7 @@ import { decodeInWorkers } from '../engine/decode/worker-decode.js';
 import type { DecodedRecord, DecoderOptions } from '../engine/decode/types.js';
 import { RECORD_FLAGS } from '../../shared/types.js';
 import { readConfigArg, unreadableLog, withStdinFile, type CliIo } from './io.js';
-import { homedir } from 'node:os';
+import { expandHome } from '../engine/paths.js';
 
 // `vigil parse FILE [--format csv|jsonl] [--log-format NAME]`: decodes a log file offline
 // and prints one CSV row per line (Loghub's structured shape) or one JSON object per
@@ -74,7 +74,7 @@ function parseArgs(args: string[]): ParseArgs | string | 'help' {
       given.set(flag, v);
       if (flag === '--format') output = v;
       else if (flag === '--log-format') logFormat = v;
-      else config = v === '~' || v.startsWith('~/') ? homedir() + v.slice(1) : v;
+      else config = expandHome(v);
       continue;
     }
     if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;

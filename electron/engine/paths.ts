@@ -10,6 +10,16 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Vigil');
 }
 
+/**
+ * `~` and `~/...` are the user's home: HOME on Unix, the profile folder on Windows (where
+ * HOME is usually unset, and `~\\` is written too). A shell expands them before Vigil sees
+ * them, but not in vigil.yml, inside quotes, nor in a systemd unit.
+ */
+export function expandHome(p: string): string {
+  if (p === '~' || p.startsWith('~/') || (process.platform === 'win32' && p.startsWith('~\\'))) return homedir() + p.slice(1);
+  return p;
+}
+
 export function dataPaths(dataDir: string) {
   return {
     dataDir,

@@ -82,10 +82,9 @@ export class Detection {
     return problems;
   }
 
-  /** Still a source of the config, enabled, with detection on. */
-  private watched(source: string): boolean {
-    const src = this.config?.sources.find((s) => s.name === source);
-    return !!src && src.enabled !== false && this.settingsFor(source).enabled;
+  /** Still a source of the config, and enabled. */
+  private configured(source: string): boolean {
+    return this.config?.sources.some((s) => s.name === source && s.enabled !== false) ?? false;
   }
 
   settingsFor(source: string): Settings {
@@ -163,7 +162,7 @@ export class Detection {
         if (e.ref.settings.enabled) e.det.tick(now, e.sink);
         // A source removed from the config (or detection turned off for it) writes no more:
         // its silence ends with its quiet period, not when it writes again.
-        if (live.has(e.ref.id)) this.life.sweep(e.ref.id, now, !this.watched(e.ref.name));
+        if (live.has(e.ref.id)) this.life.sweep(e.ref.id, now, !e.ref.settings.enabled || !this.configured(e.ref.name));
       }
       return this.life.flush(wallNow, (a) => this.snoozedUntil(a, wallNow));
     });

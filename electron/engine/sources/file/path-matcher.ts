@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { expandHome } from '../../paths.js';
 
 export interface PathMatcher {
   /** The folder to watch. */
@@ -63,10 +63,4 @@ export function pathMatcher(path: string, opts: { recursive?: boolean; include?:
     };
   }
   return { base: dirname(abs), depth: 0, matches: (p) => p === abs, single: true, target: abs, describe: abs };
-}
-
-/** `~` is the user's home: HOME on Unix, the profile folder on Windows (where HOME is usually unset, and `~\\` is written too). */
-function expandHome(p: string): string {
-  if (p === '~' || p.startsWith('~/') || (process.platform === 'win32' && p.startsWith('~\\'))) return homedir() + p.slice(1);
-  return p;
 }
