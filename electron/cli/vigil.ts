@@ -15,7 +15,8 @@ Commands:
         names it is reached by besides this machine's addresses (comma-separated).
   query --db F [--config F] "SQL"
         Run one read-only SQL statement; prints one JSON object per row. A view per format
-        (access_combined, ...) and field(raw, format, 'name') read the records' fields.
+        (access_combined, ...) and field(raw, format, 'name') read the records' fields;
+        lnav's all_logs, access_log, syslog_log, ... take queries written for lnav.
   parse FILE [--format csv|jsonl] [--log-format NAME]
         Decode a file offline (FILE - : standard input): CSV (LineId,EventId,EventTemplate,
         Timestamp,Level,Format) or one JSON object per record.

@@ -177,4 +177,25 @@ describe('SQL over the fields of a format', () => {
     expect(await q("SELECT regexp_match('/item/(\\d+)', raw) AS item FROM events WHERE path LIKE '%access.log' ORDER BY id LIMIT 2")).toEqual([{ item: '0' }, { item: '1' }]);
     await expect(q("SELECT 1 FROM events WHERE raw REGEXP '('")).rejects.toThrow(/^regexp: Invalid regular expression/);
   });
+
+  it("a query written for lnav runs as it is: all_logs with log_* columns, access_log with lnav's field names (c_ip, sc_status, cs_method ...)", async () => {
+    // lnav's own answers on these lines (lnav 0.11 here): log_line from 0, levels `warning`, access_log's fields.
+    const byStatus = new Map<string, number>();
+    for (const a of access) byStatus.set(`${a.client} ${a.status}`, (byStatus.get(`${a.client} ${a.status}`) ?? 0) + 1);
+    const rows = await q('SELECT c_ip, sc_status, count(*) AS n FROM access_log GROUP BY 1, 2 ORDER BY 1, 2');
+    expect(rows.map((r) => `${r.c_ip} ${r.sc_status} ${r.n}`)).toEqual([...byStatus.entries()].sort().map(([k, n]) => `${k} ${n}`));
+    expect(await q('SELECT log_line, log_time, log_level, cs_method, cs_uri_stem, cs_version, sc_bytes, cs_user_agent FROM access_log ORDER BY id LIMIT 2')).toEqual([
+      { log_line: 0, log_time: '2026-11-22 10:00:00.000', log_level: 'error', cs_method: 'GET', cs_uri_stem: '/item/0', cs_version: 'HTTP/1.1', sc_bytes: 100, cs_user_agent: 'curl/8.0' },
+      { log_line: 1, log_time: '2026-11-22 10:00:01.000', log_level: 'info', cs_method: 'GET', cs_uri_stem: '/item/1', cs_version: 'HTTP/1.1', sc_bytes: 101, cs_user_agent: 'curl/8.0' },
+    ]);
+    const warnings = access.filter((a) => a.status >= 400 && a.status < 500).length;
+    expect(await q("SELECT count(*) AS n FROM all_logs WHERE log_path LIKE '%access.log' AND log_level = 'warning'")).toEqual([{ n: warnings }]);
+    expect(await q("SELECT log_format, log_body, log_msg_format FROM all_logs WHERE log_path LIKE '%svc.log' ORDER BY log_line LIMIT 1")).toEqual([
+      { log_format: 'logfmt', log_body: 'dial failed', log_msg_format: 'dial failed' },
+    ]);
+    // The same through `vigil query`.
+    const r = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', db, "SELECT count(*) AS n FROM access_log WHERE sc_status >= 500"], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ n: access.filter((a) => a.status >= 500).length });
+  });
 });

@@ -228,11 +228,13 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
   // Those the store's events view has: `vigil query` reads a store as it is, not migrated (level_rank came with 012).
   const has = new Set(db.prepare("SELECT name FROM pragma_table_info('events')").pluck().all() as string[]);
   const more = ['raw_bytes', 'stream', 'format', 'line_no', 'line_end', 'flags', 'template_id', 'template', 'ingested_at', 'level_rank'].filter((c) => has.has(c));
+  const made = new Map<string, string>(); // view -> format
   for (const name of columns.keys()) {
     const f = { name };
     const view = f.name.replace(/[^A-Za-z0-9_]/g, '_');
     if (taken.has(view.toLowerCase()) || /^\d/.test(view)) continue;
     taken.add(view.toLowerCase());
+    made.set(view, f.name);
     // level and message are the events' own columns; another capture named as one of those
     // (java.util.logging's `source`, its logger) gets the column <name>_field.
     const caps = (columns.get(f.name) ?? []).filter((c) => c !== 'level' && c !== 'message');
@@ -243,5 +245,56 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
       'fields(e.raw, e.format) AS fields',
     ];
     db.exec(`CREATE TEMP VIEW ${quote(view)} AS SELECT ${cols.join(', ')} FROM events e WHERE e.format = ${literal(f.name)}`);
+  }
+
+  // lnav's names, so a query written for lnav runs as it is: all_logs and its log_* columns,
+  // and a format's lnav table (access_log, syslog_log, ...) over the view above, with lnav's
+  // names for the fields beside Vigil's (c_ip and client). log_line counts from 0 as lnav's;
+  // log_level says `warning` as lnav's (Vigil's own level says `warn`), `unknown` for none;
+  // log_time is UTC (lnav shows local time).
+  const lnavCols = (e: string) =>
+    [
+      `${e}.line_no - 1 AS log_line`,
+      `${e}.time AS log_time`,
+      `coalesce(CASE ${e}.level WHEN 'warn' THEN 'warning' ELSE ${e}.level END, 'unknown') AS log_level`,
+      `${e}.format AS log_format`,
+      ...(has.has('template') ? [`${e}.template AS log_msg_format`] : []),
+      `${e}.message AS log_body`,
+      `${e}.path AS log_path`,
+      `${e}.raw AS log_raw_text`,
+    ].join(', ');
+  if (!taken.has('all_logs')) {
+    taken.add('all_logs');
+    db.exec(`CREATE TEMP VIEW all_logs AS SELECT ${lnavCols('e')}, e.* FROM events e`);
+  }
+  const req = (re: string) => `regexp_match(${literal(re)}, v.request)`;
+  // [lnav's table, Vigil's view, [lnav's field, the expression over the view, the capture it needs]]
+  const LNAV: [string, string, [string, string, string][]][] = [
+    ['access_log', 'access_combined', [
+      ['c_ip', 'v.client', 'client'], ['cs_username', 'v.user', 'user'], ['cs_method', req('^(\\S+) '), 'request'],
+      ['cs_uri_stem', req('^\\S+ ([^?\\s]*)'), 'request'], ['cs_uri_query', req('^\\S+ [^?\\s]*\\?(\\S*)'), 'request'],
+      ['cs_version', req(' (HTTP/\\S+)$'), 'request'], ['sc_status', 'v.status', 'status'], ['sc_bytes', 'v.bytes', 'bytes'],
+      ['cs_referer', 'v.referer', 'referer'], ['cs_user_agent', 'v.agent', 'agent'],
+    ]],
+    ['syslog_log', 'syslog', [['log_hostname', 'v.host', 'host'], ['log_procname', 'v.tag', 'tag'], ['log_pid', 'v.pid', 'pid'], ['log_pri', 'v.pri', 'pri']]],
+    ['error_log', 'apache_error', []],
+    ['logfmt_log', 'logfmt', []],
+    ['glog_log', 'glog', []],
+    ['dpkg_log', 'dpkg', []],
+    ['haproxy_log', 'haproxy', []],
+    ['uwsgi_log', 'uwsgi', []],
+    ['cups_log', 'cups', []],
+    ['alb_log', 'aws_alb', []],
+    ['elb_log', 'aws_elb', []],
+    ['s3_log', 'aws_s3_access', []],
+  ];
+  for (const [lnav, view, fields] of LNAV) {
+    const format = made.get(view);
+    if (format === undefined || taken.has(lnav)) continue;
+    taken.add(lnav);
+    // A format of the config may take a built-in's name with other captures: only the fields it has.
+    const caps = columns.get(format) ?? [];
+    const named = fields.filter(([, , cap]) => caps.includes(cap)).map(([name, expr]) => `${expr} AS ${name}`);
+    db.exec(`CREATE TEMP VIEW ${quote(lnav)} AS SELECT ${lnavCols('v')}, ${[...named, 'v.*'].join(', ')} FROM ${quote(view)} v`);
   }
 }

@@ -25,7 +25,7 @@ export function QueryView() {
       <header>
         <h2>SQL</h2>
         <span className="muted small">
-          read-only · views: events, templates, anomalies, anomaly_events, notification_history, docker_event · one per format with its fields (access_combined, syslog, …) · field(raw, format, 'name'), fields(raw, format)
+          read-only · views: events, templates, anomalies, anomaly_events, notification_history, docker_event · one per format with its fields (access_combined, syslog, …) · lnav's all_logs, access_log, syslog_log, … · field(raw, format, 'name'), fields(raw, format)
         </span>
         <div className="spacer" />
         <button className="primary" disabled={running} onClick={() => void run()}>
