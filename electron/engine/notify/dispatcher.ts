@@ -157,10 +157,21 @@ export class Dispatcher {
         }
       }
     }
+    if (head.kind === 'resolved' && head.parts_done === 0) {
+      // Its firing message is sent or dead by now (a channel's messages go in order): no
+      // "resolved" where the channel never heard of the anomaly, or heard of it resolved.
+      const untold = items.filter((i) => !this.outbox.toldUnresolved(head.rule, head.channel, i.anomaly.id));
+      if (untold.length) {
+        this.outbox.withdraw(head, untold.map((i) => i.anomaly.id), startedAt);
+        if (untold.length === items.length) return;
+        items = items.filter((i) => !untold.includes(i));
+      }
+    }
     const attemptId = this.outbox.beginAttempt(head.id, startedAt);
     // A firing message whose every anomaly resolved before it went out (group window, quiet
     // hours, retries, the dead letters) says so in its title and kind, not only per item.
-    const kind = head.kind === 'firing' && items.every((i) => i.anomaly.state === 'resolved') ? 'resolved' : head.kind;
+    // (Of a message sent in parts, the parts still to go: those sent went as they were then.)
+    const kind = head.kind === 'firing' && items.slice(head.parts_done).every((i) => i.anomaly.state === 'resolved') ? 'resolved' : head.kind;
     const msg: NotificationMessage = { id: head.id, kind, rule: head.rule, channel: head.channel, createdAt: head.created_at, items };
     let secrets: string[] = [];
     try {
@@ -180,7 +191,7 @@ export class Dispatcher {
         ...(this.deps.report ? { report: this.deps.report } : {}),
       });
       const note = res.note ? redact(res.note, secrets) : null;
-      this.outbox.finishSent(head.id, attemptId, this.deps.now(), res.statusCode ?? null, note);
+      this.outbox.finishSent(head.id, attemptId, this.deps.now(), res.statusCode ?? null, note, items.filter((i, k) => k >= head.parts_done && !i.skip));
       if (note) this.deps.log(`notify: "${w.name}" message ${head.id} sent, but ${note}`);
       w.breaker.success();
     } catch (err) {

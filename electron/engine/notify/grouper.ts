@@ -15,6 +15,9 @@ export interface GrouperDeps {
   sendsResolved: (channel: AnyChannelConfig) => boolean;
 }
 
+/** How recent an incident found already over must be to be notified (see accept). */
+export const RESOLVED_AT_BIRTH_MS = 24 * 3600_000;
+
 export class Grouper {
   constructor(
     private readonly outbox: Outbox,
@@ -36,8 +39,12 @@ export class Grouper {
         this.outbox.refreshUnsent(a);
         if (kind === 'opened' || kind === 'repeated') {
           // An acknowledged anomaly is someone's already: its repeats stay quiet. A snoozed
-          // one reaches the UI, not the channels.
-          if (a.state !== 'open' || snoozed(a, now)) continue;
+          // one reaches the UI, not the channels. One that opened and resolved within what
+          // was read at once (catching up after a stop, a backlog appended in one go) is an
+          // incident nobody heard of: it goes out showing it resolved, when it ended within
+          // RESOLVED_AT_BIRTH_MS (an old file read from its beginning pages nobody).
+          const bornResolved = kind === 'opened' && a.state === 'resolved' && now - a.lastTs <= RESOLVED_AT_BIRTH_MS;
+          if ((a.state !== 'open' && !bornResolved) || snoozed(a, now)) continue;
           for (const { rule, channel } of route(a, rules, channels)) {
             const last = this.outbox.lastNotified(rule.name, channel.name, a.id);
             if (last !== null) {

@@ -75,9 +75,11 @@ export class Outbox {
    * hand later, they show how it stands then, not a stale "open").
    */
   refreshUnsent(anomaly: Anomaly): void {
+    // Not in a part of a message sent in parts (n8n) that went out already: that is what was sent.
     const rows = this.q(
         `SELECT i.outbox_id, i.snapshot FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
-         WHERE i.anomaly_id = ? AND o.status IN ('grouping', 'pending', 'sending', 'dead')`,
+         WHERE i.anomaly_id = ? AND o.status IN ('grouping', 'pending', 'sending', 'dead')
+           AND (o.parts_done = 0 OR (SELECT count(*) FROM notify_items j WHERE j.outbox_id = i.outbox_id AND (j.added_at < i.added_at OR (j.added_at = i.added_at AND j.rowid < i.rowid))) >= o.parts_done)`,
       )
       .all(anomaly.id) as { outbox_id: number; snapshot: string }[];
     const update = this.q('UPDATE notify_items SET snapshot = ? WHERE outbox_id = ? AND anomaly_id = ?');
@@ -107,6 +109,25 @@ export class Outbox {
       )
       .get(anomalyId, rule, channel) as { waiting: number; told: number; dead: number };
     return r.waiting > 0 || (r.dead > 0 && r.told === 0);
+  }
+
+  /**
+   * Whether (rule, channel) was told of the anomaly while it was not resolved: a firing
+   * message holding it went out showing it open (its snapshot is what was sent, see
+   * finishSent), or a part of one sent in parts did. A "resolved" for an anomaly the channel
+   * never heard of (its firing message is in the dead letters), or heard of resolved (that
+   * message failed while the anomaly resolved, and its retry showed it so), is not sent.
+   */
+  toldUnresolved(rule: string, channel: string, anomalyId: number): boolean {
+    return (
+      this.q(
+        `SELECT 1 FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
+         WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?
+           AND (o.status = 'sent' OR (SELECT count(*) FROM notify_items j WHERE j.outbox_id = i.outbox_id AND (j.added_at < i.added_at OR (j.added_at = i.added_at AND j.rowid < i.rowid))) < o.parts_done)
+           AND json_extract(i.snapshot, '$.anomaly.state') != 'resolved'
+         LIMIT 1`,
+      ).get(anomalyId, rule, channel) !== undefined
+    );
   }
 
   /** When (rule, channel) was last told of the anomaly, and of which severity (null: before that was kept). */
@@ -202,9 +223,15 @@ export class Outbox {
     this.q('UPDATE notify_outbox SET parts_done = ? WHERE id = ?').run(partsDone, id);
   }
 
-  /** `note`: what did not go as asked (some recipients refused), kept as the message's and the attempt's error text. */
-  finishSent(id: number, attemptId: number, now: number, statusCode: number | null, note: string | null = null): void {
+  /**
+   * `note`: what did not go as asked (some recipients refused), kept as the message's and the
+   * attempt's error text. `sent`: the anomalies as the request showed them; an anomaly that
+   * changed while the request was out (refreshUnsent, for a retry) keeps what was sent.
+   */
+  finishSent(id: number, attemptId: number, now: number, statusCode: number | null, note: string | null = null, sent: MessageItem[] = []): void {
     this.transaction(() => {
+      const update = this.q('UPDATE notify_items SET snapshot = ? WHERE outbox_id = ? AND anomaly_id = ?');
+      for (const i of sent) update.run(JSON.stringify({ anomaly: i.anomaly, evidence: i.evidence } satisfies Snapshot), id, i.anomaly.id);
       this.q("UPDATE notify_outbox SET status = 'sent', sent_at = ?, last_error = ?, updated_at = ? WHERE id = ?").run(now, note, now, id);
       this.q("UPDATE notify_attempts SET finished_at = ?, outcome = 'sent', status_code = ?, error = ? WHERE id = ?").run(now, statusCode, note, attemptId);
     });

@@ -281,6 +281,45 @@ notify: { groupWindow: 0 }
     expect(hook.requests).toHaveLength(2);
   });
 
+  it('an incident found already over (opened and resolved in what was read at once, as when catching up) is told, showing it resolved; an old one is not', async () => {
+    const hook = await receiver();
+    const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\nnotify: { groupWindow: 0 }\n`);
+    const t = Date.now() - 10 * 60_000; // ten minutes ago, while Vigil was stopped
+    const recent = anomaly({ title: 'primary database crashed', severity: 'critical', firstTs: t, lastTs: t + 60_000, openedAt: t, state: 'resolved', resolvedAt: t + 360_000 });
+    const old = anomaly({ title: 'an old file read from its beginning', firstTs: t - 3 * 86_400_000, lastTs: t - 3 * 86_400_000, state: 'resolved' });
+    // Detection flushes each change with the anomaly as it stands after the batch.
+    h.events.emit('anomaly.changed', [opened(recent), change('resolved', recent), opened(old), change('resolved', old)]);
+    await waitFor(() => hook.requests.length === 1, { what: 'the notice' });
+    await idle(h);
+    expect(hook.requests).toHaveLength(1);
+    expect(hook.requests[0]!.json).toMatchObject({ kind: 'resolved', anomalies: [{ title: 'primary database crashed', state: 'resolved' }] });
+  });
+
+  it('a resolution while the firing request is out: one "resolved" if that request went through, none more if it failed and its retry showed it resolved', async () => {
+    const hook = await receiver();
+    // Request 1 answers late but within the timeout; request 3 (the second incident's) never in time.
+    hook.reply((_q, n) => (n === 1 ? { status: 204, delayMs: 800 } : n === 3 ? { status: 204, delayMs: 3000 } : { status: 204 }));
+    const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}", timeout: 1500ms }\nnotify: { groupWindow: 0, retry: { initialDelay: 200ms, maxDelay: 200ms } }\n`);
+    const a = anomaly({ title: 'told open' });
+    h.events.emit('anomaly.changed', [opened(a)]);
+    await waitFor(() => hook.requests.length === 1, { what: 'the firing request out' });
+    h.events.emit('anomaly.changed', [change('resolved', { ...a, state: 'resolved', resolvedAt: a.lastTs + 1 })]);
+    await waitFor(() => hook.requests.length === 2, { what: 'its resolved notice' });
+    expect(hook.requests.map((r) => (r.json as { kind: string }).kind)).toEqual(['firing', 'resolved']);
+    await idle(h);
+
+    const b = anomaly({ title: 'told resolved' });
+    h.events.emit('anomaly.changed', [opened(b)]);
+    await waitFor(() => hook.requests.length === 3, { what: 'the second firing request out' });
+    h.events.emit('anomaly.changed', [change('resolved', { ...b, state: 'resolved', resolvedAt: b.lastTs + 1 })]);
+    await waitFor(() => hook.requests.length === 4, { what: 'its retry' });
+    await idle(h);
+    await new Promise((r) => setTimeout(r, 500));
+    // The retry showed it resolved: no second "resolved" after it.
+    expect(hook.requests.slice(2).map((r) => (r.json as { kind: string; anomalies: { title: string }[] }).kind)).toEqual(['firing', 'resolved']);
+    expect(hook.requests).toHaveLength(4);
+  });
+
   it('holds messages over a rule rate limit and merges them into the next allowed one', async () => {
     const hook = await receiver();
     let now = Date.parse('2026-11-21T10:00:00Z');
