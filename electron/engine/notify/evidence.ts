@@ -43,7 +43,22 @@ export function storeEvidenceReader(db: Database.Database): EvidenceReader {
 }
 
 function fromDetails(a: Anomaly): string[] {
-  const d = a.details as { evidence?: unknown; lines?: unknown } | null | undefined;
-  const list = d && typeof d === 'object' ? (Array.isArray(d.evidence) ? d.evidence : Array.isArray(d.lines) ? d.lines : null) : null;
-  return list ? list.filter((x): x is string => typeof x === 'string') : [];
+  const v = detail(a, 'evidence') ?? detail(a, 'lines');
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/**
+ * A value an anomaly's details carry under `key` (an alert line's `details.logType`, its
+ * `evidence`): detection keeps each detector's details under the detector's name
+ * (`{ alert: { logType } }`), so it is looked for there too, the top level first.
+ */
+export function detail(a: Anomaly, key: string): unknown {
+  const d = a.details;
+  if (!d || typeof d !== 'object' || Array.isArray(d)) return undefined;
+  const top = (d as Record<string, unknown>)[key];
+  if (top !== undefined) return top;
+  for (const sub of Object.values(d as Record<string, unknown>)) {
+    if (sub && typeof sub === 'object' && !Array.isArray(sub) && (sub as Record<string, unknown>)[key] !== undefined) return (sub as Record<string, unknown>)[key];
+  }
+  return undefined;
 }

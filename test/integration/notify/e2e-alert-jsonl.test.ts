@@ -65,5 +65,11 @@ describe('alert-jsonl line -> n8n', () => {
       timestamp: body.timestamp,
     });
     expect(n8n.requests[0]!.headers).toMatchObject({ 'x-event-type': 'log-anomaly', 'x-source': 'log-monitor' });
+
+    // A line that names its own log type: that comes first (detection keeps the line's
+    // details under the detector's name; the envelope read only the top level).
+    appendFileSync(log, JSON.stringify({ timestamp: '2026-11-21T10:05:00Z', type: 'anomaly', severity: 'high', message: 'card declines 40%', details: { logType: 'payments/alert' } }) + '\n');
+    await waitFor(() => n8n.requests.length === 2, { what: 'the second envelope' });
+    expect((n8n.requests[1]!.json as { payload: { details: { logType: string; message: string } } }).payload.details).toMatchObject({ logType: 'payments/alert', message: 'card declines 40%' });
   });
 });

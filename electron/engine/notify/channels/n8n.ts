@@ -1,6 +1,7 @@
 // n8n: the seed envelope, one request per anomaly (an n8n workflow handles one event per
 // run), with the envelope's headers also sent as HTTP headers.
 import type { N8nChannelConfig } from '../../../../shared/types.js';
+import { detail } from '../evidence.js';
 import { isoTime } from '../message.js';
 import type { ChannelSender, MessageItem, NotificationMessage, SendContext } from '../types.js';
 import { sendJson } from './http.js';
@@ -29,7 +30,7 @@ export interface N8nEnvelope {
 export function n8nEnvelope(item: MessageItem, msg: Pick<NotificationMessage, 'kind' | 'createdAt'>): N8nEnvelope {
   const a = item.anomaly;
   const resolved = msg.kind === 'resolved';
-  const own = (a.details as { logType?: unknown } | null | undefined)?.logType;
+  const own = detail(a, 'logType');
   const logType = typeof own === 'string' && own ? own : a.category ? `${a.source}/${a.category}` : a.source;
   return {
     eventType: resolved ? 'anomaly-resolved' : 'anomaly-detected',
