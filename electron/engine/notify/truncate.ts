@@ -38,3 +38,12 @@ export function slackEscape(text: string, max = Infinity): string {
 function slackEntity(ch: string): string {
   return ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch;
 }
+
+/**
+ * Escapes Discord markdown in text from logs (a backslash before each mark), so a log line
+ * cannot write a masked link (`[Re-authenticate](https://…)`), a heading or a spoiler, nor
+ * break the bold around a title. Code blocks are not for this: they show text as it is.
+ */
+export function discordEscape(text: string): string {
+  return text.replace(/[\\*_~`|[\]()<>]/g, '\\$&').replace(/^(\s*)(#)/gm, '$1\\$2');
+}

@@ -231,6 +231,19 @@ describe('discord', () => {
     expect(body.embeds[0]!.title).toContain('[CRITICAL]'); // worst first
     expect(body.content).not.toMatch(LONE_SURROGATE);
   });
+
+  it('markdown written in a log line is shown as text: no masked link, no broken bold; the evidence block keeps the line as it is', async () => {
+    const { h, r } = await setup((r) => `  - name: team\n    type: discord\n    url: ${r.url}\n`);
+    const line = 'session expired: [Click here to re-authenticate](https://evil.example/phish) for *payment* _failed_';
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'FATAL in app: *payment* ~gone~', message: line, details: { evidence: [line] } }))]);
+    await waitFor(() => r.requests.length === 1, { what: 'discord post' });
+    const body = r.requests[0]!.json as { content: string; embeds: { description: string }[] };
+    // Discord renders [text](url) as a link and *x* as emphasis unless each mark is escaped.
+    expect(body.content).toContain('**FATAL in app: \\*payment\\* \\~gone\\~**');
+    const [message, ...rest] = body.embeds[0]!.description.split('\n```\n');
+    expect(message).toBe('session expired: \\[Click here to re-authenticate\\]\\(https://evil.example/phish\\) for \\*payment\\* \\_failed\\_');
+    expect(rest.join('\n```\n')).toBe(`${line}\n\`\`\``);
+  });
 });
 
 describe('generic webhook', () => {

@@ -3,7 +3,7 @@
 // embeds), cut with an ellipsis; mentions in log text never ping anyone.
 import type { DiscordChannelConfig } from '../../../../shared/types.js';
 import { byImportance, isoTime, messageTitle, SEVERITY_COLOR, SEVERITY_EMOJI, SEVERITY_LABEL, worstSeverity } from '../message.js';
-import { truncate } from '../truncate.js';
+import { discordEscape, truncate } from '../truncate.js';
 import type { ChannelSender, MessageItem, NotificationMessage, SendContext } from '../types.js';
 import { sendJson } from './http.js';
 
@@ -45,13 +45,13 @@ export function discordPayload(msg: NotificationMessage, username?: string): Dis
   }
   const omitted = items.length - embeds.length;
   if (omitted > 0 && budget >= 40) {
-    const titles = items.slice(embeds.length).map((i) => `• ${i.anomaly.title}`).join('\n');
+    const titles = items.slice(embeds.length).map((i) => `• ${discordEscape(i.anomaly.title)}`).join('\n');
     const title = truncate(`…and ${omitted} more`, DISCORD_LIMITS.title);
     embeds.push({ title, description: truncate(titles, Math.min(DISCORD_LIMITS.description, budget - title.length)), color: SEVERITY_COLOR.low });
   }
   return {
     ...(username ? { username } : {}),
-    content: truncate(`${icon} **${messageTitle(msg)}**${omitted > 0 && embeds.length < items.length ? ` (${items.length} in all)` : ''}`, DISCORD_LIMITS.content),
+    content: truncate(`${icon} **${discordEscape(messageTitle(msg))}**${omitted > 0 && embeds.length < items.length ? ` (${items.length} in all)` : ''}`, DISCORD_LIMITS.content),
     embeds,
     allowed_mentions: { parse: [] },
   };
@@ -72,7 +72,7 @@ function embedFor(item: MessageItem, msg: NotificationMessage, budget: number): 
   const fixed = embedSize(e);
   if (fixed > budget) return null;
   const evidence = item.evidence.length ? `\n\`\`\`\n${item.evidence.join('\n').replace(/```/g, 'ˋˋˋ')}\n\`\`\`` : '';
-  const full = `${a.message && a.message !== a.title ? a.message : ''}${evidence}`.trim();
+  const full = `${a.message && a.message !== a.title ? discordEscape(a.message) : ''}${evidence}`.trim();
   if (full) {
     const room = Math.min(DISCORD_LIMITS.description, budget - fixed);
     if (room >= 20) e.description = closeFence(truncate(full, room));
