@@ -3,6 +3,7 @@ import type { DecoderFactory } from '../decode/types.js';
 import type { Ingestor } from '../pipeline/ingestor.js';
 import type { Store } from '../store/store.js';
 import { FileSource, type FileSourceOptions } from './file/file-source.js';
+import { pathMatcher, readBy, type PathMatcher } from './file/path-matcher.js';
 import { DockerSource, type DockerSourceOptions } from './docker/docker-source.js';
 import { JournaldSource, type JournaldSourceOptions } from './journald/journald-source.js';
 import type { Source, SourceContext } from './source.js';
@@ -20,7 +21,7 @@ export interface SourceManagerOptions {
 
 /** Keeps the running sources equal to the config's enabled sources. */
 export class SourceManager {
-  private running = new Map<string, { source: Source; key: string }>();
+  private running = new Map<string, { source: Source; key: string; claims: string }>();
   private configs: SourceConfig[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private readonly factories: Partial<Record<SourceConfig['type'], SourceFactory>>;
@@ -45,10 +46,12 @@ export class SourceManager {
     const run = async () => {
       this.configs = configs;
       const wanted = new Map(configs.filter((c) => c.enabled !== false).map((c) => [c.name, c]));
+      const earlier = this.earlierFileSources([...wanted.values()]);
       const renames = this.renames(wanted);
       for (const [name, r] of [...this.running]) {
         const c = wanted.get(name);
-        if (!c || JSON.stringify(c) !== r.key) {
+        // A file source starts again when the sources before it change what they read.
+        if (!c || JSON.stringify(c) !== r.key || (earlier.get(name)?.key ?? '') !== r.claims) {
           this.running.delete(name);
           await r.source.close().catch((e) => this.opts.log?.(`closing source ${name}: ${(e as Error).message}`));
           // Its batches still queued must be stored (or dropped: their checkpoints did not
@@ -81,8 +84,13 @@ export class SourceManager {
           isNew,
           ...(this.opts.log ? { log: this.opts.log } : {}),
         };
+        const before = earlier.get(name);
+        if (before?.list.length) {
+          const list = before.list.map((e) => ({ name: e.name, matcher: e.matcher() }));
+          ctx.readByOther = (path) => readBy(path, list);
+        }
         const source = factory(c, ctx, ref);
-        this.running.set(name, { source, key: JSON.stringify(c) });
+        this.running.set(name, { source, key: JSON.stringify(c), claims: before?.key ?? '' });
         starting.push(source.start().catch((e) => this.opts.log?.(`starting source ${name}: ${(e as Error).message}`)));
       }
       await Promise.all(starting);
@@ -91,6 +99,24 @@ export class SourceManager {
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * For each file source, the enabled file sources before it in the config (a file two of
+   * them match is read by the first: a glob over a folder that also holds another source's
+   * file stored its lines twice), and a key of what they read.
+   */
+  private earlierFileSources(wanted: SourceConfig[]): Map<string, { key: string; list: { name: string; matcher: () => PathMatcher }[] }> {
+    const out = new Map<string, { key: string; list: { name: string; matcher: () => PathMatcher }[] }>();
+    const files = wanted.filter((c) => c.type === 'file') as Extract<SourceConfig, { type: 'file' }>[];
+    files.forEach((c, i) => {
+      const before = files.slice(0, i);
+      out.set(c.name, {
+        key: JSON.stringify(before.map((b) => [b.name, b.path, b.recursive ?? null, b.include ?? null])),
+        list: before.map((b) => ({ name: b.name, matcher: () => pathMatcher(b.path, b) })),
+      });
+    });
+    return out;
   }
 
   /**

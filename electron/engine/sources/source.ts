@@ -36,6 +36,8 @@ export interface SourceContext {
   statusChanged(): void;
   /** This source has never run before (decides `start: end` for files that already exist). */
   isNew: boolean;
+  /** File sources: the source before this one in the config that reads this file, or null (see readBy). */
+  readByOther?(path: string): string | null;
   /** Called when a stream is rotated so the decoder can re-detect (optional). */
   log?(msg: string): void;
 }

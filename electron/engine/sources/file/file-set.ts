@@ -6,7 +6,7 @@ import type { FileRow } from '../../store/store.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { SourceContext } from '../source.js';
 import { FileTailer, type TailerDeps } from './tailer.js';
-import type { PathMatcher } from './path-matcher.js';
+import { ROTATED, type PathMatcher } from './path-matcher.js';
 import { findByInode, holdsCheckpoint, probeFile, sameInode, type Probe } from './identity.js';
 import { isGone } from './fs-errors.js';
 import { decodeTail, encodeTail, fingerprint, readTail } from './fingerprint.js';
@@ -1046,13 +1046,6 @@ async function listingStamp(dirs: string[]): Promise<string> {
   return stamps.join('\n');
 }
 
-/**
- * What a rotator adds to a file's name: a number or a date, maybe with a time or an index
- * (`.1`, `-20261122`, `.2026-11-22`, `-20261122-1732262400`, logback's `.2026-11-22.0`), then
- * maybe a compressor's extension: digits and the separators between them. Other files named
- * after the log (`app.log-errors`, `app.log.pos`) are not its generations.
- */
-const ROTATED = /^[.\-_]\d[\d.\-_T:]*(?:\.(?:gz|zst|xz|bz2))?$/;
 
 /**
  * Files named as `path` is, then `.`, `-` or `_` (app.log.1, app.log-20261122.gz), with what

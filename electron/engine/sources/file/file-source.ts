@@ -57,6 +57,8 @@ export interface FileSourceOptions {
  */
 export class FileSource implements Source {
   private matcher: PathMatcher;
+  /** Files the source matches that a source before it reads: path -> that source's name. */
+  private readonly elsewhere = new Map<string, string>();
   private watcher: FileWatcher | null = null;
   private readonly files: FileSet;
   private failed = new Map<string, string>();
@@ -98,7 +100,7 @@ export class FileSource implements Source {
       pollIntervalMs: opts.pollIntervalMs ?? 500,
       closeFlushMs: opts.closeFlushMs ?? 2000,
     };
-    this.matcher = pathMatcher(config.path, config);
+    this.matcher = this.makeMatcher();
     this.polling = !!config.poll;
     const deps: TailerDeps = {
       ref,
@@ -145,7 +147,7 @@ export class FileSource implements Source {
     const files = this.files.fileCount;
     const base = { files, bytesBehind, polling: this.polling };
     const pollNote = this.polling ? `polling${this.pollReason ? `: ${this.pollReason}` : ''}` : undefined;
-    const notes = [pollNote, notReadNote(this.files.notRead)].filter((n) => n !== undefined);
+    const notes = [pollNote, notReadNote(this.files.notRead), elsewhereNote(this.elsewhere)].filter((n) => n !== undefined);
     const note = notes.length ? { message: notes.join('; ') } : {};
     if (this.baseError) return { ...base, state: 'error', message: this.baseError };
     if (this.failed.size) {
@@ -166,6 +168,8 @@ export class FileSource implements Source {
       const why = this.matcher.target ? this.files.notRead.get(this.matcher.target) : undefined;
       // There, but not read (binary, Vigil's own store): "path missing" sent people looking for it.
       if (why) return { ...base, state: 'error', message: `not read: ${this.matcher.describe}: ${why}` };
+      const by = this.matcher.target ? this.elsewhere.get(this.matcher.target) : undefined;
+      if (by !== undefined) return { ...base, state: 'watching', message: elsewhereNote(this.elsewhere)! };
       return { ...base, state: 'error', message: `path missing: ${this.matcher.describe}` };
     }
     if (bytesBehind > this.opts.catchUpBytes) return { ...base, state: 'catching-up', ...note };
@@ -197,6 +201,29 @@ export class FileSource implements Source {
     await this.files.closeAll();
   }
 
+  /**
+   * The source's paths, less the files a source before it in the config reads (a line is
+   * stored once): those are named in the status instead.
+   */
+  private makeMatcher(): PathMatcher {
+    const m = pathMatcher(this.config.path, this.config);
+    const other = this.ctx.readByOther;
+    if (!other) return m;
+    return {
+      ...m,
+      matches: (p) => {
+        if (!m.matches(p)) return false;
+        const by = other(p);
+        if (by === null) return true;
+        if (!this.elsewhere.has(p)) {
+          this.elsewhere.set(p, by);
+          this.notify();
+        }
+        return false;
+      },
+    };
+  }
+
   // ---- watching -----------------------------------------------------------------------
 
   private startWatcher(): Promise<void> {
@@ -207,7 +234,7 @@ export class FileSource implements Source {
   private async openWatcher(): Promise<void> {
     if (this.closed) return;
     // Rebuilt each time: a missing folder may have appeared, and with it the meaning of the path.
-    this.matcher = pathMatcher(this.config.path, this.config);
+    this.matcher = this.makeMatcher();
     this.baseError = await checkFolder(this.matcher.base);
     if (this.baseError) {
       // Nothing there to call history: whatever appears (or can be read) later is read
@@ -513,6 +540,13 @@ function quietLook(idleMs: number, tickMs: number): number {
 }
 
 /** Files left unread (a compression we cannot read, a damaged archive), for the status line. */
+function elsewhereNote(elsewhere: Map<string, string>): string | undefined {
+  const first = elsewhere.entries().next();
+  if (first.done) return undefined;
+  const [path, by] = first.value;
+  return `${path}${elsewhere.size > 1 ? ` (and ${elsewhere.size - 1} more)` : ''} read by source "${by}", which comes first in the config (a line is stored once)`;
+}
+
 function notReadNote(notRead: Map<string, string>): string | undefined {
   const first = notRead.entries().next();
   if (first.done) return undefined;

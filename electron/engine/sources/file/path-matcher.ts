@@ -64,3 +64,30 @@ export function pathMatcher(path: string, opts: { recursive?: boolean; include?:
   }
   return { base: dirname(abs), depth: 0, matches: (p) => p === abs, single: true, target: abs, describe: abs };
 }
+
+/**
+ * What a rotator adds to a file's name: a number or a date, maybe with a time or an index
+ * (`.1`, `-20261122`, `.2026-11-22`, `-20261122-1732262400`, logback's `.2026-11-22.0`), then
+ * maybe a compressor's extension: digits and the separators between them. Other files named
+ * after the log (`app.log-errors`, `app.log.pos`) are not its generations.
+ */
+export const ROTATED = /^[.\-_]\d[\d.\-_T:]*(?:\.(?:gz|zst|xz|bz2))?$/;
+
+/**
+ * Which of `earlier` (file sources before this one in the config) reads `path`: one whose
+ * matcher takes it, or takes the file it is a rotated generation of (app.log.1, app.log-
+ * 20261122.gz: the source that followed app.log read those lines already). null: none.
+ * A line is stored once: a folder or glob that also covers another source's file leaves
+ * that file to the source before it.
+ */
+export function readBy(path: string, earlier: readonly { name: string; matcher: PathMatcher }[]): string | null {
+  for (const e of earlier) if (e.matcher.matches(path)) return e.name;
+  const name = basename(path);
+  for (let k = name.length - 1; k > 0; k--) {
+    const c = name[k];
+    if ((c !== '.' && c !== '-' && c !== '_') || !ROTATED.test(name.slice(k))) continue;
+    const of = path.slice(0, path.length - name.length + k);
+    for (const e of earlier) if (e.matcher.matches(of)) return e.name;
+  }
+  return null;
+}

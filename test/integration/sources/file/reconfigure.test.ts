@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Engine } from '../../../../electron/engine/engine.js';
@@ -68,4 +68,39 @@ it('a source renamed in the config goes on from its checkpoints under its new na
   await new Promise((r) => setTimeout(r, 1000));
   expect(bySource()).toEqual([{ source: 'frontend', n: 1001 }]);
   expect((await engine.handlers['sources.list']({} as never)).map((v) => [v.config.name, v.status.state])).toEqual([['frontend', 'watching']]);
+});
+
+it("a folder or glob source added over another source's file leaves that file to it: each line stored once (twice before), rotated generations too, and the status says why", async () => {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const known = join(logs, 'known.log');
+  const other = join(logs, 'other.log');
+  writeFileSync(known, '');
+  writeFileSync(other, '');
+  const one = `sources:\n  - { name: known, type: file, path: ${JSON.stringify(known)} }\n`;
+  const both = `${one}  - { name: all, type: file, path: ${JSON.stringify(join(logs, '*'))} }\n`;
+  writeFileSync(join(dir, 'vigil.yml'), one);
+  const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined });
+  cleanups.push(() => engine.close());
+  const list = async () => (await engine.handlers['sources.list']({} as never)).map((v) => [v.config.name, v.status.state, v.status.message ?? null]);
+  await waitFor(async () => (await list())[0]?.[1] === 'watching', { what: 'known watching' });
+  expect((await engine.config.setText(both)).ok).toBe(true);
+  await waitFor(async () => (await list()).every((s) => s[1] === 'watching'), { what: 'both watching' });
+  appendFileSync(known, '2026-11-22T10:00:00.000Z ERROR dupcheck one\n');
+  appendFileSync(other, '2026-11-22T10:00:00.000Z INFO other one\n');
+  const rows = () => engine.store.db.prepare("SELECT source, message FROM events WHERE message LIKE '%one' OR message LIKE '%two' ORDER BY message, source").all();
+  await waitFor(() => rows().length >= 2, { what: 'both lines' });
+  // known.log rotated (renamed, a new one made): `all` matches known.log.1, but those lines were read.
+  renameSync(known, `${known}.1`);
+  writeFileSync(known, '2026-11-22T10:00:01.000Z ERROR dupcheck two\n');
+  await waitFor(() => rows().length >= 3, { what: 'the line after the rotation' });
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(rows()).toEqual([
+    { source: 'known', message: 'dupcheck one' },
+    { source: 'known', message: 'dupcheck two' },
+    { source: 'all', message: 'other one' },
+  ]);
+  expect((await list())[1]![2]).toMatch(/known\.log(\.1)? \(and 1 more\) read by source "known", which comes first in the config/);
 });
