@@ -17,7 +17,7 @@ const api = createApi((up, refused) => {
   if (up) {
     // (Re)connected: reload what may have changed while the link was down.
     void useSources.getState().load();
-    void useEvents.getState().load();
+    useEvents.getState().reconnected();
     void api.call('app.info', {}).then((info) => useConnection.getState().setInfo(info));
     void useAnomalies.getState().load();
     void useConfig.getState().load();

@@ -47,6 +47,8 @@ interface EventsState {
   /** A burst the engine did not send line by line: `count` lines before the next batch. */
   skipped(count: number): void;
   setPaused(paused: boolean): void;
+  /** The link to the engine is back: reload what may have been missed, unless the view is held. */
+  reconnected(): void;
 }
 
 function request(f: LineFilter, beforeId?: number) {
@@ -105,7 +107,14 @@ export const useEvents = create<EventsState>((set, get) => ({
       const page = await pageOf(f);
       // The filter changed meanwhile: that load answers.
       if (get().filter !== f) return;
-      set({ lines: page.events, before: page.before, missed: 0, missedMore: false, keep: KEEP, after: null });
+      // Lines that arrived while the page was asked for (a search looks back through several
+      // pages) were appended meanwhile: they stay, after the page's newest.
+      const newest = page.events.at(-1)?.id ?? 0;
+      const meanwhile = get().lines.filter((e) => e.id > newest && matches(e, f));
+      const all = meanwhile.length ? page.events.concat(meanwhile) : page.events;
+      const lines = all.length > KEEP ? all.slice(-KEEP) : all;
+      // Lines let go from the top are older again.
+      set({ lines, before: lines === all ? page.before : lines[0]!.id, missed: 0, missedMore: false, keep: KEEP, after: null });
     } finally {
       set({ loading: false });
     }
@@ -163,6 +172,12 @@ export const useEvents = create<EventsState>((set, get) => ({
     // The lines between what is shown and the next batch are in the store only: show the
     // newest from there, so the view has no hole ("Older lines" goes back through them).
     void get().load();
+  },
+  reconnected() {
+    // Paused, or paged back: the view stays where the person left it. Lines may have arrived
+    // while the link was down: "new lines" says so, and resuming shows the newest.
+    if (get().paused || get().after !== null) set({ missedMore: true });
+    else void get().load();
   },
   setPaused(paused) {
     set({ paused });
