@@ -286,3 +286,63 @@ test('the anomaly list by keyboard, its badge whatever list is shown, one row pe
   await expect(page.getByText(/Write a query to run/)).toBeVisible();
   expect(refused).toEqual([]);
 });
+
+test('evidence lines read as Live reads them: colour codes out, a long line cut to a page with the rest on request and marked when it was cut at storing; copied lines are lines; long titles and dated times stay in their columns', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const { dir } = await serveWith(page, (d) => `sources:\n  - { name: app, type: file, path: ${join(d, 'app.log')}, maxLineBytes: 8192 }\n`);
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  await expect(page.getByText('watching')).toBeVisible();
+  const now = Date.now();
+  const at = (ms: number) => new Date(now + ms).toISOString();
+  const word = 'q'.repeat(300);
+  appendFileSync(
+    log,
+    `${at(-3 * 86_400_000)} INFO three days ago\n` +
+      `${at(0)} INFO long context ${'c'.repeat(20_000)}\n` +
+      `${at(1)} FATAL \u001b[31mpayment worker crashed\u001b[0m ${word}\n`,
+  );
+  await page.getByRole('tab', { name: /Anomalies/ }).click();
+  const item = page.getByTestId('anomaly-item').filter({ hasText: 'FATAL' }).first();
+  await expect(item).toBeVisible();
+  await item.click();
+  const detail = page.getByTestId('anomaly-detail');
+  const evidence = detail.getByTestId('evidence-evidence');
+  await expect(evidence).toContainText('payment worker crashed');
+  expect(await evidence.innerText()).not.toContain('[31m');
+  // The 8,192 bytes stored of the 20,000-character line: a page of it, the rest on request, then the mark.
+  const long = detail.getByTestId('evidence-context').filter({ hasText: 'long context' });
+  await expect(long.getByRole('button', { name: /more characters/ })).toBeVisible();
+  expect((await long.locator('.msg').innerText()).length).toBeLessThan(4200);
+  await expect(long.getByTestId('line-cut')).toHaveCount(0);
+  await long.getByRole('button', { name: /more characters/ }).click();
+  await expect(long.getByTestId('line-cut')).toBeVisible();
+  // The title's 300-letter word wraps inside the detail pane and the list.
+  const pane = await detail.boundingBox();
+  const title = await detail.locator('h3').boundingBox();
+  expect(title!.x + title!.width).toBeLessThanOrEqual(pane!.x + pane!.width + 1);
+  const itemBox = await item.boundingBox();
+  const itemTitle = await item.locator('.a-title').boundingBox();
+  expect(itemTitle!.x + itemTitle!.width).toBeLessThanOrEqual(itemBox!.x + itemBox!.width + 1);
+
+  // Live: the line of three days ago carries its date on one row, as high as today's.
+  await page.getByRole('tab', { name: 'Live' }).click();
+  const rows = page.getByTestId('log-line');
+  await expect(rows).toHaveCount(3);
+  const heights = await rows.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+  expect(heights[0]).toBeLessThan(24);
+  // Selecting the three lines and copying gives three lines of text.
+  await page.getByTestId('live-lines').evaluate((box) => {
+    const r = box.ownerDocument.createRange();
+    r.selectNodeContents(box);
+    const sel = box.ownerDocument.getSelection()!;
+    sel.removeAllRanges();
+    sel.addRange(r);
+  });
+  await page.keyboard.press('Control+C');
+  const copied = await page.evaluate<string>('navigator.clipboard.readText()');
+  const copiedLines = copied.split('\n');
+  expect(copiedLines).toHaveLength(3);
+  expect(copiedLines[0]).toMatch(/ app info three days ago$/);
+  expect(copiedLines[2]).toMatch(/ app fatal payment worker crashed q+$/);
+});

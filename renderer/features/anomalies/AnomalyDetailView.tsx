@@ -1,6 +1,8 @@
+import type { CSSProperties } from 'react';
 import type { Anomaly } from '../../../shared/types.js';
 import { snoozesOf, useAnomalies } from '../../stores/anomalies.js';
 import { fmtTime } from '../format.js';
+import { copyLines, LineText, timeColumn } from '../live/LineText.js';
 import { ReportActions } from './ReportActions.js';
 
 const HOUR = 3_600_000;
@@ -67,13 +69,15 @@ export function AnomalyDetailView() {
         })()}
         )
       </h4>
-      <div className="lines evidence">
+      <div className="lines evidence" style={{ '--ts-w': timeColumn(detail.lines.map((l) => fmtTime(l.ts))) } as CSSProperties} onCopy={copyLines}>
         {detail.lines.map((l) => (
           <div key={`${l.role}-${l.id}`} className={`line lvl-${l.level ?? 'none'} role-${l.role}`} data-testid={`evidence-${l.role}`}>
             <span className="ts">{fmtTime(l.ts)}</span>
             <span className="src">{l.duplicate ? 'repeat' : l.role}</span>
             <span className="lvl">{l.level ?? ''}</span>
-            <span className="msg">{l.raw}</span>
+            <span className="msg">
+              <LineText text={l.raw} flags={l.flags} />
+            </span>
           </div>
         ))}
       </div>

@@ -1,16 +1,12 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { LogEvent } from '../../../shared/types.js';
 import { useEvents, type LineFilter } from '../../stores/events.js';
 import { useSources } from '../../stores/sources.js';
 import { fmtClock } from '../format.js';
 
-
-/** Characters of a message shown until asked for the rest: a 200 KB line was a block some 34,000 px tall. */
-const SHOWN = 4000;
+import { copyLines, LineText, timeColumn } from './LineText.js';
 
 function Line({ e }: { e: LogEvent }) {
-  const [whole, setWhole] = useState(false);
-  const long = e.message.length > SHOWN;
   return (
     <div className={`line lvl-${e.level ?? 'none'}`} data-testid="log-line" data-id={e.id} title={e.path ?? e.source}>
       <span className="ts">{fmtClock(e.ts, true)}</span>
@@ -18,12 +14,7 @@ function Line({ e }: { e: LogEvent }) {
       <span className="src">{e.stream !== null && e.path ? `${e.source}/${e.path}` : e.source}</span>
       <span className="lvl">{e.level ?? ''}</span>
       <span className="msg">
-        {long && !whole ? e.message.slice(0, SHOWN) : e.message}
-        {long && (
-          <button className="link more" onClick={() => setWhole(!whole)}>
-            {whole ? ' show less' : ` … ${(e.message.length - SHOWN).toLocaleString('en-US')} more characters`}
-          </button>
-        )}
+        <LineText text={e.message} flags={e.flags} />
       </span>
     </div>
   );
@@ -77,6 +68,8 @@ export function LiveView() {
     }
   }, [shown]);
 
+  // Lines not from today carry their date: the time column widens for them, not wraps.
+  const tsWidth = useMemo(() => timeColumn(shown.map((e) => fmtClock(e.ts, true))), [shown]);
   const filtered = filter.search.trim() !== '' || filter.minLevel !== '' || filter.source !== '';
   return (
     <section className="panel live">
@@ -116,6 +109,8 @@ export function LiveView() {
       <div
         className="lines"
         ref={box}
+        style={{ '--ts-w': tsWidth } as CSSProperties}
+        onCopy={copyLines}
         data-testid="live-lines"
         onScroll={(e) => {
           const el = e.currentTarget;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useChannels } from '../../stores/channels.js';
+import { useConnection } from '../../stores/connection.js';
 import { fmtTime } from '../format.js';
 import { AddChannelForm } from './AddChannelForm.js';
 import { RecipientsEditor } from './RecipientsEditor.js';
@@ -24,6 +25,7 @@ function byMessage(history: NotificationHistoryEntry[]): { h: NotificationHistor
 export function NotificationsView() {
   const { channels, dead, history, message, load, test, remove, retry } = useChannels();
   const [adding, setAdding] = useState(false);
+  const headless = useConnection((c) => c.info?.host === 'server');
   useEffect(() => {
     void load();
   }, [load]);
@@ -44,7 +46,12 @@ export function NotificationsView() {
         <tbody>
           {channels.length === 0 && (
             <tr>
-              <td className="muted">No channels: anomalies show here and in the tray only.</td>
+              <td className="muted">
+                {/* A server has no tray, and nobody may be looking at this page. */}
+                {headless
+                  ? 'No channels: anomalies show on this page only, and nobody is told. Add a channel (webhook, Slack, Discord, n8n, e-mail) to be told.'
+                  : 'No channels: anomalies show here and in the tray only.'}
+              </td>
             </tr>
           )}
           {channels.map((c) => (
@@ -113,7 +120,10 @@ export function NotificationsView() {
         <tbody>
           {byMessage(history).map(({ h, anomalies }) => (
             <tr key={h.deliveryId} data-testid="delivery-item">
-              <td className="muted">{fmtTime(h.createdAt)}</td>
+              {/* When it went out (quiet hours, rate limits and retries hold a message for hours); when written while it waits. */}
+              <td className="muted" title={`written ${fmtTime(h.createdAt)}${h.sentAt ? `, sent ${fmtTime(h.sentAt)}` : ''}`}>
+                {fmtTime(h.sentAt ?? h.updatedAt)}
+              </td>
               <td>{h.channel}</td>
               <td>{h.kind}</td>
               <td className="muted">{anomalies.map((id) => `#${id}`).join(', ')}</td>
