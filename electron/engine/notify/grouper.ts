@@ -36,7 +36,7 @@ export class Grouper {
     };
     this.outbox.transaction(() => {
       for (const { kind, anomaly: a } of changes) {
-        this.outbox.refreshUnsent(a);
+        this.outbox.refreshUnsent(a, () => evidenceOf(a));
         if (kind === 'opened' || kind === 'repeated') {
           // An acknowledged anomaly is someone's already: its repeats stay quiet. A snoozed
           // one reaches the UI, not the channels. One that opened and resolved within what

@@ -74,7 +74,7 @@ export class Outbox {
    * anomaly acknowledged meanwhile was sent again), or in the dead letters (retried by
    * hand later, they show how it stands then, not a stale "open").
    */
-  refreshUnsent(anomaly: Anomaly): void {
+  refreshUnsent(anomaly: Anomaly, evidence?: () => string[]): void {
     // Not in a part of a message sent in parts (n8n) that went out already: that is what was sent.
     const rows = this.q(
         `SELECT i.outbox_id, i.snapshot FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
@@ -82,10 +82,13 @@ export class Outbox {
            AND (o.parts_done = 0 OR (SELECT count(*) FROM notify_items j WHERE j.outbox_id = i.outbox_id AND (j.added_at < i.added_at OR (j.added_at = i.added_at AND j.rowid < i.rowid))) >= o.parts_done)`,
       )
       .all(anomaly.id) as { outbox_id: number; snapshot: string }[];
+    if (!rows.length) return;
     const update = this.q('UPDATE notify_items SET snapshot = ? WHERE outbox_id = ? AND anomaly_id = ?');
+    // Its newest evidence too: a message showing "×2 · last 18:50:31" showed only the first line.
+    const fresh = evidence?.();
     for (const r of rows) {
       const snap = JSON.parse(r.snapshot) as Snapshot;
-      update.run(JSON.stringify({ anomaly, evidence: snap.evidence } satisfies Snapshot), r.outbox_id, anomaly.id);
+      update.run(JSON.stringify({ anomaly, evidence: fresh?.length ? fresh : snap.evidence } satisfies Snapshot), r.outbox_id, anomaly.id);
     }
   }
 

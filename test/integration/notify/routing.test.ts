@@ -279,6 +279,9 @@ notify: { groupWindow: 0 }
     expect(hook.requests[1]!.json).toMatchObject({ kind: 'resolved', anomalies: [{ title: 'backup failed', state: 'resolved' }] });
     await idle(h);
     expect(hook.requests).toHaveLength(2);
+    // Its history counts both attempts, the refused one too (the retry's fresh count said 1).
+    await waitFor(() => h.service.history({ status: 'sent' }).length === 1, { what: 'marked sent' });
+    expect(h.service.history({}).map((m) => [m.status, m.attempts])).toEqual([['sent', 2]]);
   });
 
   it('an incident found already over (opened and resolved in what was read at once, as when catching up) is told, showing it resolved; an old one is not', async () => {
@@ -318,6 +321,25 @@ notify: { groupWindow: 0 }
     // The retry showed it resolved: no second "resolved" after it.
     expect(hook.requests.slice(2).map((r) => (r.json as { kind: string; anomalies: { title: string }[] }).kind)).toEqual(['firing', 'resolved']);
     expect(hook.requests).toHaveLength(4);
+  });
+
+  it('a repeat while its message waits in the group window: the message shows the newest count and the newest evidence', async () => {
+    const hook = await receiver();
+    let now = Date.parse('2026-11-21T10:00:00Z');
+    const yaml = `channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\nnotify: { groupWindow: 10s }\n`;
+    const { h } = start(yaml, { now: () => now });
+    const first = '2026-11-21T10:00:00Z FATAL payment worker crashed';
+    const second = '2026-11-21T10:00:03Z FATAL payment worker crashed again';
+    const a = anomaly({ title: 'FATAL in app', details: { evidence: [first] } });
+    h.events.emit('anomaly.changed', [opened(a)]);
+    now += 3000;
+    h.events.emit('anomaly.changed', [change('repeated', { ...a, count: 2, lastTs: a.lastTs + 3000, details: { evidence: [first, second] } })]);
+    now += 10_000;
+    h.service.applyConfig(config(yaml)); // wakes the sealer the way its timer would
+    await waitFor(() => hook.requests.length === 1, { what: 'the grouped message' });
+    const body = hook.requests[0]!.json as { anomalies: { count: number; evidence: string[] }[] };
+    expect(body.anomalies).toHaveLength(1);
+    expect(body.anomalies[0]).toMatchObject({ count: 2, evidence: [first, second] });
   });
 
   it('holds messages over a rule rate limit and merges them into the next allowed one', async () => {
