@@ -1,5 +1,5 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { isTimeZone } from '../../shared/detection-schema.js';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
@@ -50,7 +50,10 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr.write(`vigil report: no store at ${db}${existsSync(db) ? ' (a folder)' : ''}\n`);
     return 2;
   }
-  const configPath = pathArg(args, 'config') ?? (pathArg(args, 'db') ? undefined : existsSync(defaults.configPath) ? defaults.configPath : undefined);
+  // Without --config, the config beside the store (a data folder holds both), as the app and
+  // `vigil serve --data-dir` keep them: a report from `--db` said "(not in the config)".
+  const beside = pathArg(args, 'db') ? join(dirname(db), 'vigil.yml') : defaults.configPath;
+  const configPath = pathArg(args, 'config') ?? (existsSync(beside) ? beside : undefined);
   let config: VigilConfig = { sources: [], channels: [], rules: [] };
   if (configPath) {
     const read = readConfigArg('vigil report', configPath, io);

@@ -147,7 +147,8 @@ export function timeline(a: IncidentReport['anomaly'], notes: NotificationHistor
   out.push({ ts: a.openedAt, what: `opened by ${a.detector}${a.rule ? ` (rule "${a.rule}")` : ''}, ${a.severity}` });
   for (const n of notes) {
     const what = n.kind === 'resolved' ? 'resolution notice' : 'notice';
-    if (n.status === 'sent') out.push({ ts: n.sentAt ?? n.updatedAt, what: `${what} sent to ${n.channel}` });
+    // Sent after failures (a receiver that was down, a retry from the dead letters): says so.
+    if (n.status === 'sent') out.push({ ts: n.sentAt ?? n.updatedAt, what: `${what} sent to ${n.channel}${n.attempts > 1 ? ` at attempt ${n.attempts}` : ''}` });
     else if (n.status === 'failed') out.push({ ts: n.updatedAt, what: `${what} to ${n.channel} failed after ${n.attempts} attempt(s)${n.error ? `: ${n.error}` : ''}` });
     // Still being retried: how often it failed, and why (it read "queued" after eight failures).
     else if (n.error)

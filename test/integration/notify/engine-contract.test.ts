@@ -115,6 +115,7 @@ describe('notification contract', () => {
     expect(dead!.anomalyIds).toEqual([a.id]);
     expect(await call('notifications.retry', { ids: [dead!.deliveryId] })).toEqual({ retried: 1 });
     await waitFor(async () => ((await call('notifications.history', { anomalyId: a.id })) as { status: string }[])[0]?.status === 'sent', { what: 'sent' });
-    expect(await call('notifications.history', { channel: 'hook', status: 'sent' })).toMatchObject([{ anomalyId: a.id, channel: 'hook', kind: 'firing', change: 'opened', attempts: 1 }]);
+    // Two attempts: the one refused, then the retry that went out.
+    expect(await call('notifications.history', { channel: 'hook', status: 'sent' })).toMatchObject([{ anomalyId: a.id, channel: 'hook', kind: 'firing', change: 'opened', attempts: 2 }]);
   });
 });

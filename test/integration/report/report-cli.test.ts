@@ -1,6 +1,6 @@
 // `vigil scan --report DIR` and `vigil report`: the built command, on real files and a real store.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -77,6 +77,20 @@ describe('vigil report', () => {
     const rep = JSON.parse(r.stdout) as IncidentReport;
     expect(rep.anomaly.id).toBe(newest);
     expect(rep.lines.filter((l) => l.role === 'evidence').map((l) => l.raw).join('\n')).toContain('ValueError: bad job');
+  });
+
+  it('--db without --config reads the vigil.yml beside the store, as the app keeps them: the source is named with its file, not "not in the config"', () => {
+    const before = vigil('report', '--db', db, '--latest');
+    expect(before.stdout).toContain('| Source | app.log (not in the config) |');
+    const beside = join(tmp.dir, 'vigil.yml');
+    writeFileSync(beside, `sources:\n  - { name: app.log, type: file, path: ${JSON.stringify(log)} }\n`);
+    try {
+      const r = vigil('report', '--db', db, '--latest');
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain(`| Source | app.log (file: ${log}) |`);
+    } finally {
+      rmSync(beside);
+    }
   });
 
   it('ID --out: into a folder under the report\'s own name, or into the file named', () => {

@@ -12,6 +12,7 @@ import { m009 } from './009_notified_severity.js';
 import { m010 } from './010_file_format.js';
 import { m011 } from './011_channel_tested.js';
 import { m012 } from './012_sql_time.js';
+import { m013 } from './013_history_attempts.js';
 
 export interface Migration {
   version: number;
@@ -20,4 +21,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012];
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013];
