@@ -325,12 +325,18 @@ test('the server restarted with a new token: the page says its token is no longe
   const { t, config, port } = await restartable();
   const args = (token: string) => ['--config', config, '--db', join(t.dir, 'v.db'), '--port', String(port), '--data-dir', t.dir, '--token', token];
   running = await startServe(args('first-token-123'));
+  await page.setViewportSize({ width: 1024, height: 700 });
   await page.goto(running.url);
   await expect(page.getByText('connected', { exact: true })).toBeVisible();
+  const barHeight = async () => (await page.locator('header.topbar').boundingBox())!.height;
+  const connectedBar = await barHeight();
   expect(await running.stop()).toBe(0);
   running = await startServe(args('second-token-456'));
-  await expect(page.getByText("this page's token is no longer accepted (Vigil was restarted with a new one): open the URL it printed")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('token-refused-banner')).toContainText("This page's token is no longer accepted (Vigil was restarted with a new one): open the URL it printed", { timeout: 20_000 });
+  // Said below the bar: the bar keeps its one row at 1024 px (the text in it pushed the tabs onto two).
+  expect(await barHeight()).toBe(connectedBar);
   await page.goto(running.url);
+  await expect(page.getByTestId('token-refused-banner')).toHaveCount(0);
   await expect(page.getByText('connected', { exact: true })).toBeVisible();
 });
 

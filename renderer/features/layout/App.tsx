@@ -27,7 +27,7 @@ export function App() {
       <header className="topbar">
         <span className="logo">◉ Vigil</span>
         <span className={connected ? 'conn up' : 'conn down'}>
-          {connected ? 'connected' : refused ? 'this page\'s token is no longer accepted (Vigil was restarted with a new one): open the URL it printed' : 'reconnecting…'}
+          {connected ? 'connected' : refused ? 'token refused' : 'reconnecting…'}
         </span>
         <nav className="tabs" role="tablist">
           {tabs.map(([id, label]) => (
@@ -43,6 +43,12 @@ export function App() {
           </span>
         )}
       </header>
+      {/* Said in full below the bar: in the bar it pushed the tabs onto two lines at 1024 px. */}
+      {!connected && refused && (
+        <div className="banner error" role="alert" data-testid="token-refused-banner">
+          This page's token is no longer accepted (Vigil was restarted with a new one): open the URL it printed. Until then nothing here can change.
+        </div>
+      )}
       {fileErrors.length > 0 && tab !== 'config' && (
         <div className="banner error" role="alert" data-testid="config-invalid-banner">
           vigil.yml was edited and is not valid ({fileErrors[0]!.key}: {fileErrors[0]!.reason}
