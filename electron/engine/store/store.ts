@@ -188,6 +188,21 @@ export class Store {
     return this.statement('SELECT * FROM files WHERE source_id = ? ORDER BY id').all(sourceId) as FileRow[];
   }
 
+  /**
+   * How far another source read this file (same device, inode and first line), by its
+   * checkpoint: a file a removed source, or one that came first in the config, read up to
+   * there. null: no other source read it.
+   */
+  readElsewhere(sourceId: number, dev: number, ino: number, fingerprint: string): number | null {
+    return (
+      (this.statement(
+        "SELECT max(offset) FROM files WHERE source_id != ? AND dev = ? AND ino = ? AND fingerprint = ? AND state IN ('active', 'rotated')",
+      )
+        .pluck()
+        .get(sourceId, dev, ino, fingerprint) as number | null) ?? null
+    );
+  }
+
   addFile(f: Omit<FileRow, 'id'>): number {
     const r = this.statement(
       `INSERT INTO files (source_id, path, dev, ino, fingerprint, offset, line_no, size, state, cursor, updated_at)

@@ -272,7 +272,10 @@ export class FileSet {
         return null;
       }
       const fromEnd = first && this.newHere && this.host.startAtEnd;
-      row = await this.newRow(probe, fromEnd ? probe.size : 0);
+      // A file another source read (one removed, or no longer before this one in the config:
+      // see readBy) goes on from where that one stopped: read from its start, its lines were stored twice.
+      const held = fromEnd || probe.fp === null ? null : this.ctx.store.readElsewhere(this.ref.id, probe.dev, probe.ino, probe.fp);
+      row = await this.newRow(probe, fromEnd ? probe.size : held !== null && held <= probe.size ? held : 0);
     }
     const tail = decodeTail(row.cursor) ?? (await readTail(probe.fh, row.offset));
     const t = new FileTailer(probe, row, tail, this.deps);

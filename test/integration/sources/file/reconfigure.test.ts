@@ -70,7 +70,7 @@ it('a source renamed in the config goes on from its checkpoints under its new na
   expect((await engine.handlers['sources.list']({} as never)).map((v) => [v.config.name, v.status.state])).toEqual([['frontend', 'watching']]);
 });
 
-it("a folder or glob source added over another source's file leaves that file to it: each line stored once (twice before), rotated generations too, and the status says why", async () => {
+it("a folder or glob source added over another source's file leaves that file to it: each line stored once (twice before), rotated generations too, and the status says why; that source removed, it goes on from where that one stopped", async () => {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
   const logs = join(dir, 'logs');
@@ -90,7 +90,7 @@ it("a folder or glob source added over another source's file leaves that file to
   await waitFor(async () => (await list()).every((s) => s[1] === 'watching'), { what: 'both watching' });
   appendFileSync(known, '2026-11-22T10:00:00.000Z ERROR dupcheck one\n');
   appendFileSync(other, '2026-11-22T10:00:00.000Z INFO other one\n');
-  const rows = () => engine.store.db.prepare("SELECT source, message FROM events WHERE message LIKE '%one' OR message LIKE '%two' ORDER BY message, source").all();
+  const rows = () => engine.store.db.prepare("SELECT source, message FROM events WHERE message LIKE '%one' OR message LIKE '%two' OR message LIKE '%three' ORDER BY message, source").all();
   await waitFor(() => rows().length >= 2, { what: 'both lines' });
   // known.log rotated (renamed, a new one made): `all` matches known.log.1, but those lines were read.
   renameSync(known, `${known}.1`);
@@ -103,4 +103,18 @@ it("a folder or glob source added over another source's file leaves that file to
     { source: 'all', message: 'other one' },
   ]);
   expect((await list())[1]![2]).toMatch(/known\.log(\.1)? \(and 1 more\) read by source "known", which comes first in the config/);
+
+  // `known` removed: `all` takes its files on from where it stopped (it read them from their start).
+  expect((await engine.config.setText(`sources:\n  - { name: all, type: file, path: ${JSON.stringify(join(logs, '*'))} }\n`)).ok).toBe(true);
+  await waitFor(async () => (await list()).length === 1 && (await list())[0]![1] === 'watching', { what: 'all alone' });
+  appendFileSync(known, '2026-11-22T10:00:02.000Z ERROR dupcheck three\n');
+  await waitFor(() => rows().length >= 4, { what: 'the line after the removal' });
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(rows()).toEqual([
+    { source: 'known', message: 'dupcheck one' },
+    { source: 'all', message: 'dupcheck three' },
+    { source: 'known', message: 'dupcheck two' },
+    { source: 'all', message: 'other one' },
+  ]);
+  expect(engine.store.db.prepare('SELECT count(*) FROM records').pluck().get()).toBe(4);
 });
