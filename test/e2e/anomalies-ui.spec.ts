@@ -345,4 +345,8 @@ test('evidence lines read as Live reads them: colour codes out, a long line cut 
   expect(copiedLines).toHaveLength(3);
   expect(copiedLines[0]).toMatch(/ app info three days ago$/);
   expect(copiedLines[2]).toMatch(/ app fatal payment worker crashed q+$/);
+  // Its time opens the line as written (the row shows the decoded message only).
+  const fatal = rows.nth(2);
+  await fatal.getByRole('button', { name: /:/ }).first().click();
+  await expect(fatal.getByTestId('raw-line')).toHaveText(new RegExp(`^${at(1).replace(/[.]/g, '\\.')} FATAL payment worker crashed q+$`));
 });

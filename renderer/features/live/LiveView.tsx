@@ -7,15 +7,24 @@ import { fmtClock } from '../format.js';
 import { copyLines, LineText, timeColumn } from './LineText.js';
 
 function Line({ e }: { e: LogEvent }) {
+  // The row shows the decoded message; its time opens the line as written (logger, thread, fields).
+  const [raw, setRaw] = useState(false);
   return (
     <div className={`line lvl-${e.level ?? 'none'}`} data-testid="log-line" data-id={e.id} title={e.path ?? e.source}>
-      <span className="ts">{fmtClock(e.ts, true)}</span>
+      <button className="ts link" aria-expanded={raw} title="show the line as written" onClick={() => setRaw(!raw)}>
+        {fmtClock(e.ts, true)}
+      </button>
       {/* A container's lines say which container (a Docker source follows several). */}
       <span className="src">{e.stream !== null && e.path ? `${e.source}/${e.path}` : e.source}</span>
       <span className="lvl">{e.level ?? ''}</span>
       <span className="msg">
         <LineText text={e.message} flags={e.flags} />
       </span>
+      {raw && (
+        <div className="raw" data-testid="raw-line">
+          <LineText text={e.raw} flags={e.flags} />
+        </div>
+      )}
     </div>
   );
 }
