@@ -26,6 +26,12 @@ export interface OutboxRow {
   updated_at: number;
 }
 
+/**
+ * An item's place in its message (0 first: the order items(), and so a sender in parts,
+ * takes them), for a query over `notify_items i`. Parts below `parts_done` went out.
+ */
+const POS = `(SELECT count(*) FROM notify_items j WHERE j.outbox_id = i.outbox_id AND (j.added_at < i.added_at OR (j.added_at = i.added_at AND j.rowid < i.rowid)))`;
+
 interface Snapshot {
   anomaly: Anomaly;
   evidence: string[];
@@ -79,7 +85,7 @@ export class Outbox {
     const rows = this.q(
         `SELECT i.outbox_id, i.snapshot FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
          WHERE i.anomaly_id = ? AND o.status IN ('grouping', 'pending', 'sending', 'dead')
-           AND (o.parts_done = 0 OR (SELECT count(*) FROM notify_items j WHERE j.outbox_id = i.outbox_id AND (j.added_at < i.added_at OR (j.added_at = i.added_at AND j.rowid < i.rowid))) >= o.parts_done)`,
+           AND (o.parts_done = 0 OR ${POS} >= o.parts_done)`,
       )
       .all(anomaly.id) as { outbox_id: number; snapshot: string }[];
     if (!rows.length) return;
@@ -106,7 +112,7 @@ export class Outbox {
                 coalesce(sum(status IN ('sent', 'sending') OR pos < parts_done), 0) AS told,
                 coalesce(sum(status = 'dead' AND pos >= parts_done), 0) AS dead
          FROM (SELECT o.status, o.parts_done,
-                      (SELECT count(*) FROM notify_items j WHERE j.outbox_id = i.outbox_id AND (j.added_at < i.added_at OR (j.added_at = i.added_at AND j.rowid < i.rowid))) AS pos
+                      ${POS} AS pos
                FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
                WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?)`,
       )
@@ -126,7 +132,7 @@ export class Outbox {
       this.q(
         `SELECT 1 FROM notify_items i JOIN notify_outbox o ON o.id = i.outbox_id
          WHERE i.anomaly_id = ? AND o.kind = 'firing' AND o.rule = ? AND o.channel = ?
-           AND (o.status = 'sent' OR (SELECT count(*) FROM notify_items j WHERE j.outbox_id = i.outbox_id AND (j.added_at < i.added_at OR (j.added_at = i.added_at AND j.rowid < i.rowid))) < o.parts_done)
+           AND (o.status = 'sent' OR ${POS} < o.parts_done)
            AND json_extract(i.snapshot, '$.anomaly.state') != 'resolved'
          LIMIT 1`,
       ).get(anomalyId, rule, channel) !== undefined
