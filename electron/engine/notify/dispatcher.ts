@@ -171,7 +171,9 @@ export class Dispatcher {
     // A firing message whose every anomaly resolved before it went out (group window, quiet
     // hours, retries, the dead letters) says so in its title and kind, not only per item.
     // (Of a message sent in parts, the parts still to go: those sent went as they were then.)
-    const kind = head.kind === 'firing' && items.slice(head.parts_done).every((i) => i.anomaly.state === 'resolved') ? 'resolved' : head.kind;
+    // A channel that takes no "resolved" (n8n's seed: no such event) hears it as it fired.
+    const showsResolved = config.sendResolved ?? this.deps.senders[config.type].resolvedByDefault;
+    const kind = head.kind === 'firing' && showsResolved && items.slice(head.parts_done).every((i) => i.anomaly.state === 'resolved') ? 'resolved' : head.kind;
     const msg: NotificationMessage = { id: head.id, kind, rule: head.rule, channel: head.channel, createdAt: head.created_at, items };
     let secrets: string[] = [];
     try {

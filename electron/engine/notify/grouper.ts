@@ -15,8 +15,8 @@ export interface GrouperDeps {
   sendsResolved: (channel: AnyChannelConfig) => boolean;
 }
 
-/** How recent an incident found already over must be to be notified (see accept). */
-export const RESOLVED_AT_BIRTH_MS = 24 * 3600_000;
+/** An incident found already over, its last line older than this, is not notified (see accept). */
+export const OLD_MS = 24 * 3600_000;
 
 export class Grouper {
   constructor(
@@ -42,8 +42,9 @@ export class Grouper {
           // one reaches the UI, not the channels. One that opened and resolved within what
           // was read at once (catching up after a stop, a backlog appended in one go) is an
           // incident nobody heard of: it goes out showing it resolved, when it ended within
-          // RESOLVED_AT_BIRTH_MS (an old file read from its beginning pages nobody).
-          const bornResolved = kind === 'opened' && a.state === 'resolved' && now - a.lastTs <= RESOLVED_AT_BIRTH_MS;
+          // OLD_MS (an old file read from its beginning pages nobody). Not asked of an open
+          // one: a device whose clock is days off still pages.
+          const bornResolved = kind === 'opened' && a.state === 'resolved' && now - a.lastTs <= OLD_MS;
           if ((a.state !== 'open' && !bornResolved) || snoozed(a, now)) continue;
           for (const { rule, channel } of route(a, rules, channels)) {
             const last = this.outbox.lastNotified(rule.name, channel.name, a.id);

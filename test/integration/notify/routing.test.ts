@@ -286,7 +286,8 @@ notify: { groupWindow: 0 }
 
   it('an incident found already over (opened and resolved in what was read at once, as when catching up) is told, showing it resolved; an old one is not', async () => {
     const hook = await receiver();
-    const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\nnotify: { groupWindow: 0 }\n`);
+    const flows = await receiver();
+    const { h } = start(`channels:\n  - { name: hook, type: webhook, url: "${hook.url}" }\n  - { name: flows, type: n8n, url: "${flows.url}" }\nnotify: { groupWindow: 0 }\n`);
     const t = Date.now() - 10 * 60_000; // ten minutes ago, while Vigil was stopped
     const recent = anomaly({ title: 'primary database crashed', severity: 'critical', firstTs: t, lastTs: t + 60_000, openedAt: t, state: 'resolved', resolvedAt: t + 360_000 });
     const old = anomaly({ title: 'an old file read from its beginning', firstTs: t - 3 * 86_400_000, lastTs: t - 3 * 86_400_000, state: 'resolved' });
@@ -296,6 +297,9 @@ notify: { groupWindow: 0 }
     await idle(h);
     expect(hook.requests).toHaveLength(1);
     expect(hook.requests[0]!.json).toMatchObject({ kind: 'resolved', anomalies: [{ title: 'primary database crashed', state: 'resolved' }] });
+    // n8n's seed workflow has no "resolved" event (sendResolved is off): it hears the incident as detected.
+    await waitFor(() => flows.requests.length === 1, { what: 'the n8n envelope' });
+    expect(flows.requests[0]!.json).toMatchObject({ eventType: 'anomaly-detected', headers: { 'x-event-type': 'log-anomaly' } });
   });
 
   it('a resolution while the firing request is out: one "resolved" if that request went through, none more if it failed and its retry showed it resolved', async () => {
