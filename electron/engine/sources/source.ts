@@ -36,8 +36,14 @@ export interface SourceContext {
   statusChanged(): void;
   /** This source has never run before (decides `start: end` for files that already exist). */
   isNew: boolean;
-  /** File sources: the source before this one in the config that reads this file, or null (see readBy). */
+  /** File sources: the source before this one in the config whose path takes this one, or null (see readBy). */
   readByOther?(path: string): string | null;
+  /**
+   * File sources: the source before this one in the config that holds a checkpoint of this
+   * very file (a generation it followed through a rename, the file reached through a link),
+   * or null. Its lines are that source's to store.
+   */
+  heldByOther?(file: { dev: number; ino: number; fp: string; compressed: boolean }): string | null;
   /** Called when a stream is rotated so the decoder can re-detect (optional). */
   log?(msg: string): void;
 }

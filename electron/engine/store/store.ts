@@ -190,17 +190,32 @@ export class Store {
 
   /**
    * How far another source read this file (same device, inode and first line), by its
-   * checkpoint: a file a removed source, or one that came first in the config, read up to
-   * there. null: no other source read it.
+   * checkpoint, and when it last did: a file a removed source, or one that came first in
+   * the config, read up to there. null: no other source read it.
    */
-  readElsewhere(sourceId: number, dev: number, ino: number, fingerprint: string): number | null {
-    return (
-      (this.statement(
-        "SELECT max(offset) FROM files WHERE source_id != ? AND dev = ? AND ino = ? AND fingerprint = ? AND state IN ('active', 'rotated')",
-      )
-        .pluck()
-        .get(sourceId, dev, ino, fingerprint) as number | null) ?? null
-    );
+  readElsewhere(sourceId: number, dev: number, ino: number, fingerprint: string): { offset: number; lineNo: number; at: number } | null {
+    const r = this.statement(
+      `SELECT offset, line_no AS lineNo, coalesce(updated_at, 0) AS at FROM files
+       WHERE source_id != ? AND dev = ? AND ino = ? AND fingerprint = ? AND state IN ('active', 'rotated')
+       ORDER BY offset DESC LIMIT 1`,
+    ).get(sourceId, dev, ino, fingerprint) as { offset: number; lineNo: number; at: number } | undefined;
+    return r ?? null;
+  }
+
+  /**
+   * Which of `sourceIds` holds a checkpoint of this very file: same device, inode and first
+   * line (a generation it followed through a rename, the file under another path), or for a
+   * compressed file, the first line of one it followed. null: none.
+   */
+  fileHolder(sourceIds: readonly number[], dev: number, ino: number, fingerprint: string, compressed: boolean): number | null {
+    if (!sourceIds.length) return null;
+    const ids = sourceIds.join(',');
+    const r = (
+      compressed
+        ? this.statement(`SELECT source_id FROM files WHERE source_id IN (${ids}) AND fingerprint = ? AND state IN ('rotated', 'compressed', 'decompressing') LIMIT 1`).get(fingerprint)
+        : this.statement(`SELECT source_id FROM files WHERE source_id IN (${ids}) AND dev = ? AND ino = ? AND fingerprint = ? AND state IN ('active', 'rotated') LIMIT 1`).get(dev, ino, fingerprint)
+    ) as { source_id: number } | undefined;
+    return r?.source_id ?? null;
   }
 
   addFile(f: Omit<FileRow, 'id'>): number {

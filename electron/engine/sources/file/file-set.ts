@@ -81,6 +81,8 @@ export class FileSet {
   private readonly archiveQueue = new Set<string>();
   /** See archivedAway. */
   private readonly sideArchives = new Set<string>();
+  /** Files met here that a source before this one follows (heldByOther): path -> its name. */
+  readonly elsewhere = new Map<string, string>();
   /** Files left unread, and why (compression we cannot read, damage): for the source's status. */
   readonly notRead = new Map<string, string>();
   /** Compressed files met and done with (read, or nothing in them to read), by path. */
@@ -218,6 +220,16 @@ export class FileSet {
       await probe.fh.close();
       return null;
     }
+    // A file a source before this one in the config follows, met here under another name
+    // (a generation it followed through a rename, the file through a link): its lines are
+    // that source's, unless this one already reads it.
+    const by = probe.fp === null || !this.ctx.heldByOther || this.rows.some((r) => sameInode(r, probe)) ? null
+      : this.ctx.heldByOther({ dev: probe.dev, ino: probe.ino, fp: probe.fp, compressed: !!probe.compression });
+    if (by !== null) {
+      this.elsewhere.set(probe.path, by);
+      await probe.fh.close();
+      return null;
+    }
     if (probe.compression) {
       if (probe.binary) {
         this.notRead.set(probe.path, probe.binary);
@@ -251,6 +263,7 @@ export class FileSet {
     }
     let row = await this.claimRow(probe, (r) => sameInode(r, probe));
     row ??= await this.claimRow(probe, (r) => r.state === 'truncated' && r.fingerprint !== null && r.fingerprint === probe.fp);
+    if (row) await this.skipReadElsewhere(row, probe);
     if (!row) {
       if (this.mayBeCopyInProgress(probe, waited)) {
         await probe.fh.close();
@@ -273,9 +286,12 @@ export class FileSet {
       }
       const fromEnd = first && this.newHere && this.host.startAtEnd;
       // A file another source read (one removed, or no longer before this one in the config:
-      // see readBy) goes on from where that one stopped: read from its start, its lines were stored twice.
-      const held = fromEnd || probe.fp === null ? null : this.ctx.store.readElsewhere(this.ref.id, probe.dev, probe.ino, probe.fp);
-      row = await this.newRow(probe, fromEnd ? probe.size : held !== null && held <= probe.size ? held : 0);
+      // see readBy) goes on from where that one stopped: from its start, its lines were stored
+      // twice; from its end (`start: end`), those written since were lost, when that source
+      // read it lately (a file unread for days is history, as `start: end` means).
+      const other = probe.fp === null ? null : this.ctx.store.readElsewhere(this.ref.id, probe.dev, probe.ino, probe.fp);
+      const held = other !== null && other.offset <= probe.size && (!fromEnd || Date.now() - other.at <= LATELY_MS) ? other : null;
+      row = await this.newRow(probe, held ? held.offset : fromEnd ? probe.size : 0, held?.lineNo ?? 0);
     }
     const tail = decodeTail(row.cursor) ?? (await readTail(probe.fh, row.offset));
     const t = new FileTailer(probe, row, tail, this.deps);
@@ -510,11 +526,25 @@ export class FileSet {
     return null;
   }
 
-  private async newRow(probe: Probe, offset: number): Promise<FileRow> {
+  /**
+   * Our checkpoint of a file another source read further meanwhile (this source was removed
+   * or put after it in the config, and is back first): on from there, or what that one
+   * stored would be stored again.
+   */
+  private async skipReadElsewhere(row: FileRow, probe: Probe): Promise<void> {
+    if (probe.fp === null || row.fingerprint !== probe.fp) return;
+    const other = this.ctx.store.readElsewhere(this.ref.id, probe.dev, probe.ino, probe.fp);
+    if (!other || other.offset <= row.offset || other.offset > probe.size) return;
+    const cursor = encodeTail(await readTail(probe.fh, other.offset));
+    Object.assign(row, { offset: other.offset, line_no: other.lineNo, cursor });
+    this.ctx.store.updateFile(row.id, { offset: other.offset, line_no: other.lineNo, cursor });
+  }
+
+  private async newRow(probe: Probe, offset: number, lineNo = 0): Promise<FileRow> {
     const tail = await readTail(probe.fh, offset);
     const fresh: Omit<FileRow, 'id'> = {
       source_id: this.ref.id, path: probe.path, dev: probe.dev, ino: probe.ino, fingerprint: probe.fp,
-      offset, line_no: 0, size: probe.size, state: 'active', cursor: encodeTail(tail),
+      offset, line_no: lineNo, size: probe.size, state: 'active', cursor: encodeTail(tail),
     };
     return { ...fresh, id: this.ctx.store.addFile(fresh) };
   }
@@ -1049,6 +1079,9 @@ async function listingStamp(dirs: string[]): Promise<string> {
   return stamps.join('\n');
 }
 
+
+/** How lately another source must have read a file for a new `start: end` source to go on from its checkpoint. */
+const LATELY_MS = 24 * 3600_000;
 
 /**
  * Files named as `path` is, then `.`, `-` or `_` (app.log.1, app.log-20261122.gz), with what

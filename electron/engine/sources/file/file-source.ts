@@ -147,7 +147,8 @@ export class FileSource implements Source {
     const files = this.files.fileCount;
     const base = { files, bytesBehind, polling: this.polling };
     const pollNote = this.polling ? `polling${this.pollReason ? `: ${this.pollReason}` : ''}` : undefined;
-    const notes = [pollNote, notReadNote(this.files.notRead), elsewhereNote(this.elsewhere)].filter((n) => n !== undefined);
+    const elsewhere = this.files.elsewhere.size ? new Map([...this.elsewhere, ...this.files.elsewhere]) : this.elsewhere;
+    const notes = [pollNote, notReadNote(this.files.notRead), elsewhereNote(elsewhere)].filter((n) => n !== undefined);
     const note = notes.length ? { message: notes.join('; ') } : {};
     if (this.baseError) return { ...base, state: 'error', message: this.baseError };
     if (this.failed.size) {
@@ -169,7 +170,7 @@ export class FileSource implements Source {
       // There, but not read (binary, Vigil's own store): "path missing" sent people looking for it.
       if (why) return { ...base, state: 'error', message: `not read: ${this.matcher.describe}: ${why}` };
       const by = this.matcher.target ? this.elsewhere.get(this.matcher.target) : undefined;
-      if (by !== undefined) return { ...base, state: 'watching', message: elsewhereNote(this.elsewhere)! };
+      if (by !== undefined) return { ...base, state: 'watching', message: elsewhereNote(elsewhere)! };
       return { ...base, state: 'error', message: `path missing: ${this.matcher.describe}` };
     }
     if (bytesBehind > this.opts.catchUpBytes) return { ...base, state: 'catching-up', ...note };

@@ -74,20 +74,12 @@ export function pathMatcher(path: string, opts: { recursive?: boolean; include?:
 export const ROTATED = /^[.\-_]\d[\d.\-_T:]*(?:\.(?:gz|zst|xz|bz2))?$/;
 
 /**
- * Which of `earlier` (file sources before this one in the config) reads `path`: one whose
- * matcher takes it, or takes the file it is a rotated generation of (app.log.1, app.log-
- * 20261122.gz: the source that followed app.log read those lines already). null: none.
- * A line is stored once: a folder or glob that also covers another source's file leaves
- * that file to the source before it.
+ * Which of `earlier` (file sources before this one in the config) takes `path` by its
+ * own path, or null. A line is stored once: a folder or glob that also covers another
+ * source's file leaves that file to the source before it. (A rotated generation, or the
+ * file reached through a link, is known by what it is: SourceContext.heldByOther.)
  */
 export function readBy(path: string, earlier: readonly { name: string; matcher: PathMatcher }[]): string | null {
   for (const e of earlier) if (e.matcher.matches(path)) return e.name;
-  const name = basename(path);
-  for (let k = name.length - 1; k > 0; k--) {
-    const c = name[k];
-    if ((c !== '.' && c !== '-' && c !== '_') || !ROTATED.test(name.slice(k))) continue;
-    const of = path.slice(0, path.length - name.length + k);
-    for (const e of earlier) if (e.matcher.matches(of)) return e.name;
-  }
   return null;
 }
