@@ -191,11 +191,33 @@ describe('SQL over the fields of a format', () => {
     const warnings = access.filter((a) => a.status >= 400 && a.status < 500).length;
     expect(await q("SELECT count(*) AS n FROM all_logs WHERE log_path LIKE '%access.log' AND log_level = 'warning'")).toEqual([{ n: warnings }]);
     expect(await q("SELECT log_format, log_body, log_msg_format FROM all_logs WHERE log_path LIKE '%svc.log' ORDER BY log_line LIMIT 1")).toEqual([
-      { log_format: 'logfmt', log_body: 'dial failed', log_msg_format: 'dial failed' },
+      { log_format: 'logfmt_log', log_body: 'dial failed', log_msg_format: 'dial failed' },
     ]);
     // The same through `vigil query`.
     const r = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', db, "SELECT count(*) AS n FROM access_log WHERE sc_status >= 500"], { encoding: 'utf8', timeout: 30_000 });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ n: access.filter((a) => a.status >= 500).length });
+    // log_format says lnav's name for a format both know; timeslice() as lnav's (times in UTC).
+    expect(await q("SELECT log_format, count(*) AS n FROM all_logs WHERE log_path LIKE '%access.log' GROUP BY 1")).toEqual([{ log_format: 'access_log', n: access.length }]);
+    expect(await q("SELECT timeslice(log_time, '30s') AS t, count(*) AS n FROM access_log GROUP BY 1 ORDER BY 1")).toEqual([
+      { t: '2026-11-22 10:00:00.000', n: 30 },
+      { t: '2026-11-22 10:00:30.000', n: 10 },
+    ]);
+    await expect(q("SELECT timeslice(log_time, 'fortnight') FROM access_log")).rejects.toThrow(/^timeslice: "fortnight" is not a slice/);
+  });
+
+  it("lnav's access_log reads a '-' for no bytes as 0, as lnav does (as text it ranked above every number)", async () => {
+    const t = tempDir('vigil-fields-dash-');
+    try {
+      const file = join(t.dir, 'access.log');
+      writeFileSync(file, '10.0.0.3 - - [22/Nov/2026:10:00:00 +0000] "POST /api/login?next=/home HTTP/1.1" 302 -\n10.0.0.4 - - [22/Nov/2026:10:00:01 +0000] "GET /big HTTP/1.1" 200 5000\n');
+      const store = join(t.dir, 'd.db');
+      const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+      expect(await scanCommand([file, '--db', store], { stdout: sink, stderr: sink })).toBe(0);
+      const rows = (await runQueryInWorker(store, 'SELECT cs_uri_stem, cs_uri_query, sc_bytes FROM access_log WHERE sc_bytes < 1000', 10, 30_000, formats)).rows;
+      expect(rows).toEqual([{ cs_uri_stem: '/api/login', cs_uri_query: 'next=/home', sc_bytes: 0 }]);
+    } finally {
+      t.cleanup();
+    }
   });
 });

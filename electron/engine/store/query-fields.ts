@@ -220,6 +220,20 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     return m ? (m[1] ?? m[0]) : null;
   });
 
+  // lnav's timeslice(time, '5m'): the time floored to a slice (ms, s, m, h, d), as `time` is written.
+  const SLICE: Record<string, number> = { ms: 1, s: 1000, sec: 1000, second: 1000, m: 60_000, min: 60_000, minute: 60_000, h: 3_600_000, hr: 3_600_000, hour: 3_600_000, d: 86_400_000, day: 86_400_000 };
+  db.function('timeslice', { deterministic: true }, (t, slice) => {
+    if (t === null || slice === null) return null;
+    const m = /^\s*(\d+(?:\.\d+)?)?\s*([a-z]+)\s*$/i.exec(String(slice));
+    const word = m?.[2]!.toLowerCase() ?? '';
+    const unit = SLICE[word] ?? SLICE[word.replace(/s$/, '')];
+    if (!m || unit === undefined) throw Object.assign(new Error(`timeslice: "${String(slice)}" is not a slice (5m, 1h, 1d, 30s)`), { name: 'SqlFunctionError' });
+    const size = Number(m[1] ?? 1) * unit;
+    const ms = typeof t === 'number' || typeof t === 'bigint' ? Number(t) : Date.parse(/^\d{4}-\d\d-\d\d \d/.test(String(t)) ? `${String(t).replace(' ', 'T')}Z` : String(t));
+    if (!Number.isFinite(ms) || !(size > 0)) return null;
+    return new Date(Math.floor(ms / size) * size).toISOString().replace('T', ' ').replace('Z', '');
+  });
+
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const taken = new Set((db.prepare("SELECT lower(name) FROM sqlite_schema UNION SELECT lower(name) FROM sqlite_temp_schema").pluck().all() as string[]));
@@ -252,28 +266,26 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
   // names for the fields beside Vigil's (c_ip and client). log_line counts from 0 as lnav's;
   // log_level says `warning` as lnav's (Vigil's own level says `warn`), `unknown` for none;
   // log_time is UTC (lnav shows local time).
+  // lnav's name for a format both know (its table's: access_log), Vigil's for the others.
+  let lnavFormat = (col: string) => col;
   const lnavCols = (e: string) =>
     [
       `${e}.line_no - 1 AS log_line`,
       `${e}.time AS log_time`,
       `coalesce(CASE ${e}.level WHEN 'warn' THEN 'warning' ELSE ${e}.level END, 'unknown') AS log_level`,
-      `${e}.format AS log_format`,
+      `${lnavFormat(`${e}.format`)} AS log_format`,
       ...(has.has('template') ? [`${e}.template AS log_msg_format`] : []),
       `${e}.message AS log_body`,
       `${e}.path AS log_path`,
       `${e}.raw AS log_raw_text`,
     ].join(', ');
-  if (!taken.has('all_logs')) {
-    taken.add('all_logs');
-    db.exec(`CREATE TEMP VIEW all_logs AS SELECT ${lnavCols('e')}, e.* FROM events e`);
-  }
   const req = (re: string) => `regexp_match(${literal(re)}, v.request)`;
   // [lnav's table, Vigil's view, [lnav's field, the expression over the view, the capture it needs]]
   const LNAV: [string, string, [string, string, string][]][] = [
     ['access_log', 'access_combined', [
       ['c_ip', 'v.client', 'client'], ['cs_username', 'v.user', 'user'], ['cs_method', req('^(\\S+) '), 'request'],
       ['cs_uri_stem', req('^\\S+ ([^?\\s]*)'), 'request'], ['cs_uri_query', req('^\\S+ [^?\\s]*\\?(\\S*)'), 'request'],
-      ['cs_version', req(' (HTTP/\\S+)$'), 'request'], ['sc_status', 'v.status', 'status'], ['sc_bytes', 'v.bytes', 'bytes'],
+      ['cs_version', req(' (HTTP/\\S+)$'), 'request'], ['sc_status', 'v.status', 'status'], ['sc_bytes', "CASE v.bytes WHEN '-' THEN 0 ELSE v.bytes END", 'bytes'],
       ['cs_referer', 'v.referer', 'referer'], ['cs_user_agent', 'v.agent', 'agent'],
     ]],
     ['syslog_log', 'syslog', [['log_hostname', 'v.host', 'host'], ['log_procname', 'v.tag', 'tag'], ['log_pid', 'v.pid', 'pid'], ['log_pri', 'v.pri', 'pri']]],
@@ -288,6 +300,12 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
     ['elb_log', 'aws_elb', []],
     ['s3_log', 'aws_s3_access', []],
   ];
+  const known = LNAV.filter(([, view]) => made.has(view)).map(([lnav, view]) => `WHEN ${literal(made.get(view)!)} THEN ${literal(lnav)}`);
+  if (known.length) lnavFormat = (col) => `CASE ${col} ${known.join(' ')} ELSE ${col} END`;
+  if (!taken.has('all_logs')) {
+    taken.add('all_logs');
+    db.exec(`CREATE TEMP VIEW all_logs AS SELECT ${lnavCols('e')}, e.* FROM events e`);
+  }
   for (const [lnav, view, fields] of LNAV) {
     const format = made.get(view);
     if (format === undefined || taken.has(lnav)) continue;
