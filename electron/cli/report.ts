@@ -56,9 +56,15 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   const configPath = pathArg(args, 'config') ?? (existsSync(beside) ? beside : undefined);
   let config: VigilConfig = { sources: [], channels: [], rules: [] };
   if (configPath) {
-    const read = readConfigArg('vigil report', configPath, io);
-    if (!read) return 2;
-    config = read;
+    // One given is the user's word: invalid, refused. One found beside the store only names
+    // the sources: a half-edited one must not block every report.
+    const given = pathArg(args, 'config') !== undefined;
+    let why = '';
+    const quiet = { write: (t: string) => ((why += t), true) } as unknown as NodeJS.WritableStream;
+    const read = readConfigArg('vigil report', configPath, given ? io : { ...io, stderr: quiet });
+    if (!read && given) return 2;
+    if (!read) io.stderr.write(`${why.trimEnd()}\nvigil report: so it is not used: the report names the source without it\n`);
+    if (read) config = read;
   }
 
   const conn = new Database(db, { readonly: true, fileMustExist: true });

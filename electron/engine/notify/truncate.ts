@@ -45,5 +45,11 @@ function slackEntity(ch: string): string {
  * break the bold around a title. Code blocks are not for this: they show text as it is.
  */
 export function discordEscape(text: string): string {
-  return text.replace(/[\\*_~`|[\]()<>]/g, '\\$&').replace(/^(\s*)(#)/gm, '$1\\$2');
+  // A URL stays as written: Discord links it itself, and a backslash in it broke the link
+  // (`db\_down`). Around it, `[` and `]` are escaped, so no masked link can form.
+  return text
+    .split(/(https?:\/\/[^\s<>]+)/)
+    .map((part, i) => (i % 2 ? part : part.replace(/[\\*_~`|[\]()<>]/g, '\\$&')))
+    .join('')
+    .replace(/^(\s*)(#)/gm, '$1\\$2');
 }

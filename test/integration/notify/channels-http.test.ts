@@ -234,14 +234,15 @@ describe('discord', () => {
 
   it('markdown written in a log line is shown as text: no masked link, no broken bold; the evidence block keeps the line as it is', async () => {
     const { h, r } = await setup((r) => `  - name: team\n    type: discord\n    url: ${r.url}\n`);
-    const line = 'session expired: [Click here to re-authenticate](https://evil.example/phish) for *payment* _failed_';
+    const line = 'session expired: [Click here to re-authenticate](https://evil.example/phish) for *payment* _failed_, see https://wiki.example.com/runbooks/db_down_(primary)';
     h.events.emit('anomaly.changed', [opened(anomaly({ title: 'FATAL in app: *payment* ~gone~', message: line, details: { evidence: [line] } }))]);
     await waitFor(() => r.requests.length === 1, { what: 'discord post' });
     const body = r.requests[0]!.json as { content: string; embeds: { description: string }[] };
     // Discord renders [text](url) as a link and *x* as emphasis unless each mark is escaped.
     expect(body.content).toContain('**FATAL in app: \\*payment\\* \\~gone\\~**');
     const [message, ...rest] = body.embeds[0]!.description.split('\n```\n');
-    expect(message).toBe('session expired: \\[Click here to re-authenticate\\]\\(https://evil.example/phish\\) for \\*payment\\* \\_failed\\_');
+    // A URL stays as written (Discord links it itself; a backslash in it broke the link).
+    expect(message).toBe('session expired: \\[Click here to re-authenticate\\]\\(https://evil.example/phish) for \\*payment\\* \\_failed\\_, see https://wiki.example.com/runbooks/db_down_(primary)');
     expect(rest.join('\n```\n')).toBe(`${line}\n\`\`\``);
   });
 });

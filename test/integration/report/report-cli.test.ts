@@ -88,6 +88,12 @@ describe('vigil report', () => {
       const r = vigil('report', '--db', db, '--latest');
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain(`| Source | app.log (file: ${log}) |`);
+      // One half edited does not block the report: it says so, and names the source without it.
+      writeFileSync(beside, 'sources: [oops\n');
+      const broken = vigil('report', '--db', db, '--latest');
+      expect(broken.status).toBe(0);
+      expect(broken.stdout).toContain('| Source | app.log (not in the config) |');
+      expect(broken.stderr).toMatch(/^vigil report: invalid config .*vigil\.yml:[\s\S]*so it is not used/);
     } finally {
       rmSync(beside);
     }
