@@ -313,7 +313,12 @@ test('evidence lines read as Live reads them: colour codes out, a long line cut 
   // The 8,192 bytes stored of the 20,000-character line: a page of it, the rest on request, then the mark.
   const long = detail.getByTestId('evidence-context').filter({ hasText: 'long context' });
   await expect(long.getByRole('button', { name: /more characters/ })).toBeVisible();
-  expect((await long.locator('.msg').innerText()).length).toBeLessThan(4200);
+  // A context line shows a few lines' worth: it cannot bury the evidence (a 200 KB one put it 14,000 px down).
+  expect((await long.locator('.msg').innerText()).length).toBeLessThan(600);
+  // At 1024 px the message keeps most of the row (a dated time left it 55 px).
+  await page.setViewportSize({ width: 1024, height: 800 });
+  const msgBox = await evidence.locator('.msg').boundingBox();
+  expect(msgBox!.width).toBeGreaterThan(250);
   await expect(long.getByTestId('line-cut')).toHaveCount(0);
   await long.getByRole('button', { name: /more characters/ }).click();
   await expect(long.getByTestId('line-cut')).toBeVisible();

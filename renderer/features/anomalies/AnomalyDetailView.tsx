@@ -1,11 +1,13 @@
 import type { CSSProperties } from 'react';
 import type { Anomaly } from '../../../shared/types.js';
 import { snoozesOf, useAnomalies } from '../../stores/anomalies.js';
-import { fmtTime } from '../format.js';
+import { fmtClock, fmtTime } from '../format.js';
 import { copyLines, LineText, timeColumn } from '../live/LineText.js';
 import { ReportActions } from './ReportActions.js';
 
 const HOUR = 3_600_000;
+/** Characters of a context line shown until asked for the rest. */
+const CONTEXT_SHOWN = 400;
 
 export function AnomalyDetailView() {
   const { detail, history, snoozes, ack, resolve, snooze, unsnooze, select } = useAnomalies();
@@ -69,14 +71,15 @@ export function AnomalyDetailView() {
         })()}
         )
       </h4>
-      <div className="lines evidence" style={{ '--ts-w': timeColumn(detail.lines.map((l) => fmtTime(l.ts))) } as CSSProperties} onCopy={copyLines}>
+      <div className="lines evidence" style={{ '--ts-w': timeColumn(detail.lines.map((l) => fmtClock(l.ts))) } as CSSProperties} onCopy={copyLines}>
         {detail.lines.map((l) => (
           <div key={`${l.role}-${l.id}`} className={`line lvl-${l.level ?? 'none'} role-${l.role}`} data-testid={`evidence-${l.role}`}>
-            <span className="ts">{fmtTime(l.ts)}</span>
+            <span className="ts">{fmtClock(l.ts)}</span>
             <span className="src">{l.duplicate ? 'repeat' : l.role}</span>
             <span className="lvl">{l.level ?? ''}</span>
             <span className="msg">
-              <LineText text={l.raw} flags={l.flags} />
+              {/* Context lines are for orientation: a few lines' worth each, so they cannot bury the evidence. */}
+              <LineText text={l.raw} flags={l.flags} limit={l.role === 'context' ? CONTEXT_SHOWN : undefined} />
             </span>
           </div>
         ))}

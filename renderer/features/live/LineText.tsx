@@ -17,17 +17,17 @@ export function withoutAnsi(text: string): string {
  * with a button for the rest, and a mark when the source cut the line when it was stored
  * (longer than its maxLineBytes), so the rest is not taken for the whole.
  */
-export function LineText({ text, flags }: { text: string; flags?: number | undefined }) {
+export function LineText({ text, flags, limit = SHOWN }: { text: string; flags?: number | undefined; limit?: number | undefined }) {
   const [whole, setWhole] = useState(false);
   const clean = withoutAnsi(text);
-  const long = clean.length > SHOWN;
+  const long = clean.length > limit;
   const cut = ((flags ?? 0) & RECORD_FLAGS.truncated) !== 0;
   return (
     <>
-      {long && !whole ? clean.slice(0, SHOWN) : clean}
+      {long && !whole ? clean.slice(0, limit) : clean}
       {long && (
         <button className="link more" onClick={() => setWhole(!whole)}>
-          {whole ? ' show less' : ` … ${(clean.length - SHOWN).toLocaleString('en-US')} more characters`}
+          {whole ? ' show less' : ` … ${(clean.length - limit).toLocaleString('en-US')} more characters`}
         </button>
       )}
       {cut && (!long || whole) && (
