@@ -1079,7 +1079,6 @@ async function listingStamp(dirs: string[]): Promise<string> {
   return stamps.join('\n');
 }
 
-
 /** How lately another source must have read a file for a new `start: end` source to go on from its checkpoint. */
 const LATELY_MS = 24 * 3600_000;
 

@@ -540,7 +540,7 @@ function quietLook(idleMs: number, tickMs: number): number {
   return idleMs < 600_000 ? 5 * tickMs : 30 * tickMs;
 }
 
-/** Files left unread (a compression we cannot read, a damaged archive), for the status line. */
+/** Files left to a source before this one in the config, for the status line. */
 function elsewhereNote(elsewhere: Map<string, string>): string | undefined {
   const first = elsewhere.entries().next();
   if (first.done) return undefined;
@@ -548,6 +548,7 @@ function elsewhereNote(elsewhere: Map<string, string>): string | undefined {
   return `${path}${elsewhere.size > 1 ? ` (and ${elsewhere.size - 1} more)` : ''} read by source "${by}", which comes first in the config (a line is stored once)`;
 }
 
+/** Files left unread (a compression we cannot read, a damaged archive), for the status line. */
 function notReadNote(notRead: Map<string, string>): string | undefined {
   const first = notRead.entries().next();
   if (first.done) return undefined;
