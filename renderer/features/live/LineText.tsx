@@ -55,12 +55,12 @@ export function copyLines(e: ClipboardEvent<HTMLElement>): void {
   const sel = window.getSelection();
   if (!sel || sel.isCollapsed) return;
   const rows = [...e.currentTarget.querySelectorAll<HTMLElement>('.line')].filter((el) => sel.containsNode(el, true));
-  // (A row's opened raw line is not a cell of it.)
   if (rows.length < 2) return;
   const cell = (c: Element) =>
     c.classList.contains('msg')
       ? [...c.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('')
       : (c.textContent ?? '');
+  // (A row's opened raw line, Live's, is not one of its cells.)
   const text = rows.map((r) => [...r.children].filter((c) => !c.classList.contains('raw')).map(cell).filter((t) => t !== '').join(' ')).join('\n');
   e.clipboardData.setData('text/plain', text);
   e.preventDefault();
