@@ -88,8 +88,9 @@ export class SourceManager {
         if (before?.list.length) {
           const list = before.list.map((e) => ({ name: e.name, matcher: e.matcher() }));
           ctx.readByOther = (path) => readBy(path, list);
+          // The sources before it have their ids by now (given above, in config order).
+          const ids = new Map(list.map((e) => [this.store.sourceId(e.name, 'file'), e.name]));
           ctx.heldByOther = (f) => {
-            const ids = new Map(list.filter((e) => this.store.sourceExists(e.name)).map((e) => [this.store.sourceId(e.name, 'file'), e.name]));
             const id = this.store.fileHolder([...ids.keys()], f.dev, f.ino, f.fp, f.compressed);
             return id === null ? null : (ids.get(id) ?? null);
           };
