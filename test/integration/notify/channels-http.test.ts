@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../../support/http-receiver.js';
 import { anomaly, opened, startNotify, type Harness } from '../../support/notify-harness.js';
+import { richTexts, type SlackBody } from '../../support/slack-body.js';
 import { tempDir, waitFor } from '../../support/tmp.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -158,11 +159,11 @@ describe('receivers that answer otherwise', () => {
 });
 
 describe('slack', () => {
-  it('sends blocks within Slack limits, escaping mentions and markup in log text', async () => {
+  it('sends blocks within Slack limits; log text shows as written, never as markup, a mention or a link', async () => {
     const { h, r } = await setup((r) => `  - name: ops\n    type: slack\n    url: ${r.url}\n`);
     const many = Array.from({ length: 60 }, (_, i) =>
       anomaly({
-        title: `${'T'.repeat(200)} <!channel> ${i}`,
+        title: `${'T'.repeat(200)} <!channel> *payment* ${i}`,
         message: `${'&<>'.repeat(2000)}`,
         details: { evidence: ['x'.repeat(5000), '``` fence <@U123>'] },
       }),
@@ -171,24 +172,32 @@ describe('slack', () => {
     await waitFor(() => r.requests.length === 1, { what: 'slack post' });
     // The delivery id a relay in front of Slack drops a retried repeat by.
     expect(r.requests[0]!.headers['x-vigil-delivery']).toMatch(/^\S{6,}$/);
-    const body = r.requests[0]!.json as { text: string; blocks: { type: string; text?: { type: string; text: string } }[] };
+    const body = r.requests[0]!.json as SlackBody;
     expect(body.blocks.length).toBeLessThanOrEqual(50);
     expect(body.blocks[0]!.type).toBe('header');
     expect(body.blocks[0]!.text!.type).toBe('plain_text');
     expect(body.blocks[0]!.text!.text.length).toBeLessThanOrEqual(150);
     expect(body.blocks[0]!.text!.text.endsWith('…')).toBe(true);
-    const sections = body.blocks.filter((b) => b.type === 'section');
-    for (const s of sections) {
-      expect(s.text!.text.length).toBeLessThanOrEqual(3000);
-      expect(s.text!.text).not.toMatch(/<!channel>|<@U123>/);
-      // Cut text never ends inside an entity.
-      expect(s.text!.text).not.toMatch(/&(a|am|l|g|lt|gt|amp)?…/);
+    // Log text goes only where Slack reads no markup: rich_text's text, plain_text.
+    expect(body.blocks.filter((b) => b.type === 'section')).toEqual([]);
+    expect(JSON.stringify(body.blocks)).not.toContain('mrkdwn');
+    const items = richTexts(body);
+    for (const t of items.slice(0, -1)) {
+      expect(t.length).toBeLessThanOrEqual(3000);
+      expect(t).toMatch(/^\[HIGH\] T+ <!channel> \*payment\* \d+\n&<>&<>/);
     }
+    const first = body.blocks[1]!.elements!;
+    expect(first[0]!.elements![0]).toMatchObject({ type: 'text', style: { bold: true } });
+    expect(first[0]!.elements![0]!.text).toMatch(/^\[HIGH\] T+ <!channel> \*payment\* \d+$/);
+    expect(first[1]!.type).toBe('rich_text_preformatted');
+    // The fallback text is mrkdwn: escaped there.
     expect(body.text.length).toBeLessThanOrEqual(3000);
-    expect(sections.at(-1)!.text!.text).toMatch(/^…and \d+ more/);
-    // Every anomaly is accounted for: shown in a section or named in the "more" list.
-    const shown = sections.length - 1;
-    const more = Number(/…and (\d+) more/.exec(sections.at(-1)!.text!.text)![1]);
+    expect(body.text).not.toMatch(/<!channel>/);
+    expect(body.text).toContain('&lt;!channel&gt;');
+    expect(items.at(-1)!).toMatch(/^…and \d+ more/);
+    // Every anomaly is accounted for: shown in a block of its own or named in the "more" list.
+    const shown = items.length - 1;
+    const more = Number(/…and (\d+) more/.exec(items.at(-1)!)![1]);
     expect(shown + more).toBe(60);
   });
 });
@@ -284,8 +293,7 @@ describe('grouping', () => {
     const { h, r } = await setup((r) => `  - name: ops\n    type: slack\n    url: ${r.url}\n`, 'notify:\n  groupWindow: 400ms\n');
     for (let i = 0; i < 3; i++) h.events.emit('anomaly.changed', [opened(anomaly({ title: `burst ${i}` }))]);
     await waitFor(() => r.requests.length === 1, { what: 'one grouped post' });
-    const body = r.requests[0]!.json as { blocks: { type: string; text?: { text: string } }[] };
-    const sections = body.blocks.filter((b) => b.type === 'section').map((b) => b.text!.text);
+    const sections = richTexts(r.requests[0]!.json as SlackBody);
     expect(sections).toHaveLength(3);
     expect(sections.join('\n')).toMatch(/burst 0[\s\S]*burst 1[\s\S]*burst 2/);
     // Nothing else follows (the group was one message).

@@ -5,6 +5,7 @@ import type { Anomaly, TrayModel } from '../../../shared/types.js';
 import { startReceiver, type Receiver } from '../../support/http-receiver.js';
 import { anomaly, config, opened, RecordingToaster, startNotify, type Harness } from '../../support/notify-harness.js';
 import { tempDir, waitFor } from '../../support/tmp.js';
+import { richTexts, type SlackBody } from '../../support/slack-body.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -237,8 +238,8 @@ notify: { groupWindow: 0 }
     now += 30_000;
     h.service.applyConfig(config(yaml));
     await waitFor(() => slack.requests.length === 1, { what: 'one message' });
-    const body = slack.requests[0]!.json as { text: string; blocks: { type: string; text?: { text: string } }[] };
-    expect(body.blocks[1]!.text!.text).toContain('[RESOLVED] blip');
+    const body = slack.requests[0]!.json as SlackBody;
+    expect(richTexts(body)[0]).toContain('[RESOLVED] blip');
     // Its headline says so too: a phone shows the header, not the section.
     expect(body.blocks[0]!.text!.text).toBe('✅ Resolved: blip');
     expect(body.text).not.toMatch(/🔴|🟠|🟡|🔵/);
