@@ -1,7 +1,7 @@
 // Runtime validators for everything that crosses a door: the config file and every
 // contract request. The engine side validates with these before any handler runs.
 import { z } from 'zod';
-import { JOURNAL_PRIORITIES, REPORT_FORMATS, type ConfigError } from './types.js';
+import { INHIBIT_EQUAL_FIELDS, JOURNAL_PRIORITIES, REPORT_FORMATS, type ConfigError } from './types.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { DetectorSettings, checkRule, ruleFields } from './detection-schema.js';
@@ -199,14 +199,17 @@ export const ChannelConfig = z.discriminatedUnion(
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM (24 h)');
 export const QuietHours = z.strictObject({ start: clockTime, end: clockTime, hold: z.array(z.string().min(1)).optional() });
-export const NotifyRule = z.strictObject({
-  name,
-  enabled: z.boolean().optional(),
+const matcherFields = {
   minSeverity: severity.optional(),
   maxSeverity: severity.optional(),
   sources: z.array(z.string().min(1)).optional(),
   categories: z.array(z.string().min(1)).optional(),
   detectors: z.array(z.string().min(1)).optional(),
+};
+export const NotifyRule = z.strictObject({
+  name,
+  enabled: z.boolean().optional(),
+  ...matcherFields,
   channels: z.array(name).optional(),
   quietHours: z.union([QuietHours, z.literal(false)]).optional(),
   rateLimit: z.strictObject({ max: z.number().int().min(1), per: duration }).optional(),
@@ -228,6 +231,15 @@ export const NotifyConfig = z.strictObject({
     .optional(),
   breaker: z.strictObject({ failureThreshold: z.number().int().min(1).max(1000).optional(), cooldown: duration.optional() }).optional(),
   rules: z.array(NotifyRule).optional(),
+  inhibit: z
+    .array(
+      z.strictObject({
+        when: z.strictObject(matcherFields),
+        mute: z.strictObject(matcherFields),
+        equal: z.array(z.enum(INHIBIT_EQUAL_FIELDS, { error: `must be one of: ${INHIBIT_EQUAL_FIELDS.join(', ')}` })).optional(),
+      }),
+    )
+    .optional(),
 });
 
 // ---- the store's size (docs in README: "How much Vigil keeps") -----------------------

@@ -400,14 +400,18 @@ export interface QuietHoursConfig {
 }
 
 /** One routing rule under `notify.rules` (the top-level `rules:` key is detection's). */
-export interface NotifyRuleConfig {
-  name: string;
-  enabled?: boolean;
+/** Which anomalies: every condition set must hold (severities inclusive). */
+export interface AnomalyMatcher {
   minSeverity?: Severity;
   maxSeverity?: Severity;
   sources?: string[];
   categories?: string[];
   detectors?: string[];
+}
+
+export interface NotifyRuleConfig extends AnomalyMatcher {
+  name: string;
+  enabled?: boolean;
   /** Channel names; omitted = every enabled channel. */
   channels?: string[];
   quietHours?: QuietHoursConfig | false;
@@ -426,7 +430,21 @@ export interface NotifyConfig {
   retry?: { maxAttempts?: number; initialDelay?: DurationValue; maxDelay?: DurationValue; maxRetryAfter?: DurationValue };
   breaker?: { failureThreshold?: number; cooldown?: DurationValue };
   rules?: NotifyRuleConfig[];
+  inhibit?: InhibitRuleConfig[];
 }
+
+/**
+ * Alertmanager's inhibit_rules: while an anomaly matching `when` is open (or acknowledged),
+ * anomalies matching `mute` that share its `equal` fields notify nobody. An anomaly
+ * matching both sides is never muted by another that does.
+ */
+export interface InhibitRuleConfig {
+  when: AnomalyMatcher;
+  mute: AnomalyMatcher;
+  equal?: InhibitEqualField[];
+}
+export const INHIBIT_EQUAL_FIELDS = ['source', 'category', 'detector'] as const;
+export type InhibitEqualField = (typeof INHIBIT_EQUAL_FIELDS)[number];
 
 /** What the tray shows (computed by the engine's trayModel, rendered by the shell). */
 export interface TrayModel {

@@ -30,7 +30,7 @@ export interface Harness {
 export function startNotify(
   dir: string,
   yamlText: string,
-  opts: { toaster?: Toaster; now?: () => number; reports?: SendContext['report']; snoozedUntil?: (a: Anomaly, now: number) => number | null } = {},
+  opts: { toaster?: Toaster; now?: () => number; reports?: SendContext['report']; snoozedUntil?: (a: Anomaly, now: number) => number | null; openAnomalies?: Anomaly[] } = {},
 ): Harness {
   const store = new Store(join(dir, 'vigil.db'));
   const events = new Emitter<EngineEvents>();
@@ -46,6 +46,7 @@ export function startNotify(
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.reports ? { reports: opts.reports } : {}),
     ...(opts.snoozedUntil ? { snoozedUntil: opts.snoozedUntil } : {}),
+    ...(opts.openAnomalies ? { openAnomalies: opts.openAnomalies } : {}),
   });
   return {
     store,

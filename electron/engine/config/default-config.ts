@@ -38,6 +38,10 @@ channels: []
 #     - name: urgent
 #       minSeverity: high
 #       channels: [ops]
+#   inhibit:                        # while a critical anomaly of a source is going,
+#     - when: { minSeverity: critical }   # its lesser ones page nobody (told when it resolves)
+#       mute: { maxSeverity: high }
+#       equal: [source]
 # Detection rules: a regex or field condition with a severity and a category.
 rules: []
 #   - name: payment failures

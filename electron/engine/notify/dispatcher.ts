@@ -25,6 +25,8 @@ export interface DispatcherDeps {
   changed: () => void;
   /** Until when the anomaly is snoozed, now (null: it is not). */
   snoozedUntil?: (a: Anomaly, now: number) => number | null;
+  /** Muted by an incident still going (notify.inhibit). */
+  muted?: (a: Anomaly) => boolean;
 }
 
 /** A timer longer than this is re-armed (setTimeout overflows past 2^31-1 ms). */
@@ -133,9 +135,11 @@ export class Dispatcher {
     const attempts = head.attempts + 1;
     let items = this.outbox.items(head.id);
     if (head.kind === 'firing') {
-      // Acknowledged or snoozed while its message waited (the group window, a receiver that
-      // is down): nobody is to be paged for it, nor told later that it resolved.
-      const isQuiet = (i: MessageItem) => i.anomaly.state === 'acknowledged' || (this.deps.snoozedUntil?.(i.anomaly, startedAt) ?? null) !== null;
+      // Acknowledged, snoozed or muted (notify.inhibit) while its message waited (the group
+      // window, a receiver that is down): nobody is to be paged for it, nor told later that
+      // it resolved. A muted one is told when what mutes it resolves.
+      const isQuiet = (i: MessageItem) =>
+        i.anomaly.state === 'acknowledged' || (this.deps.snoozedUntil?.(i.anomaly, startedAt) ?? null) !== null || (this.deps.muted?.(i.anomaly) ?? false);
       if (config.type === 'n8n') {
         // Sent a request per anomaly, each known to the receiver by its number (its delivery
         // id): those not sent yet are skipped, not taken out, so the others keep theirs.

@@ -4,7 +4,7 @@
 import { severityRank, type AnomalyChange, type AnyChannelConfig, type Anomaly } from '../../../shared/types.js';
 import type { Outbox, OutboxKind } from './outbox.js';
 import { quietHolds, quietState } from './quiet-hours.js';
-import { route, ruleByName, type EffectiveRule } from './routing.js';
+import { mutedBy, mutes, route, ruleByName, type EffectiveRule, type Inhibition } from './routing.js';
 import type { EvidenceReader, MessageItem } from './types.js';
 
 export interface GrouperDeps {
@@ -13,6 +13,9 @@ export interface GrouperDeps {
   rules: () => EffectiveRule[];
   channels: () => AnyChannelConfig[];
   sendsResolved: (channel: AnyChannelConfig) => boolean;
+  inhibitions: () => Inhibition[];
+  /** Anomalies not resolved (open or acknowledged), this batch's changes included. */
+  going: () => Iterable<Anomaly>;
 }
 
 /** An incident found already over, its last line older than this, is not notified (see accept). */
@@ -28,6 +31,7 @@ export class Grouper {
     const now = this.deps.now();
     const rules = this.deps.rules();
     const channels = this.deps.channels();
+    const inhibit = this.deps.inhibitions();
     const evidence = new Map<number, string[]>();
     const evidenceOf = (a: Anomaly) => {
       let e = evidence.get(a.id);
@@ -46,19 +50,9 @@ export class Grouper {
           // one: a device whose clock is days off still pages.
           const bornResolved = kind === 'opened' && a.state === 'resolved' && now - a.lastTs <= OLD_MS;
           if ((a.state !== 'open' && !bornResolved) || snoozed(a, now)) continue;
-          for (const { rule, channel } of route(a, rules, channels)) {
-            const last = this.outbox.lastNotified(rule.name, channel.name, a.id);
-            if (last !== null) {
-              // Its message has not gone yet (grouping, or its receiver is down): it goes
-              // showing the anomaly as it is now, once; not one more copy per interval.
-              if (this.outbox.firingWaiting(rule.name, channel.name, a.id)) continue;
-              // Worse than the channel was told (high to critical): told now, whatever the interval.
-              const worse = last.severity !== null && severityRank(a.severity) > severityRank(last.severity);
-              if (!worse && now - last.at < rule.repeatIntervalMs) continue;
-            }
-            this.add(rule.name, rule.groupWindowMs, channel, 'firing', last === null ? 'opened' : 'repeated', a, evidenceOf(a), now);
-            this.outbox.setNotified(rule.name, channel.name, a.id, now, a.severity);
-          }
+          // Muted by an incident still going (notify.inhibit): told when that one resolves.
+          if (mutedBy(a, inhibit, this.deps.going())) continue;
+          this.fire(a, rules, channels, evidenceOf, now);
         } else if (kind === 'resolved') {
           // "Resolved" goes where "firing" went, whatever the rules say now.
           for (const r of this.outbox.notifiedRoutes(a.id)) {
@@ -71,9 +65,34 @@ export class Grouper {
             this.add(r.rule, window, channel, 'resolved', 'resolved', a, evidenceOf(a), now);
           }
           this.outbox.forget(a.id);
+          // What it muted, and nothing else mutes now, is told now (as Alertmanager does).
+          if (inhibit.length) {
+            const going = [...this.deps.going()];
+            for (const m of going) {
+              if (m.state !== 'open' || snoozed(m, now) || !mutes(a, m, inhibit) || mutedBy(m, inhibit, going)) continue;
+              this.fire(m, rules, channels, evidenceOf, now);
+            }
+          }
         }
       }
     });
+  }
+
+  /** Routes a firing anomaly: a message where the channel was not told, or may be told again. */
+  private fire(a: Anomaly, rules: EffectiveRule[], channels: AnyChannelConfig[], evidenceOf: (a: Anomaly) => string[], now: number): void {
+    for (const { rule, channel } of route(a, rules, channels)) {
+      const last = this.outbox.lastNotified(rule.name, channel.name, a.id);
+      if (last !== null) {
+        // Its message has not gone yet (grouping, or its receiver is down): it goes
+        // showing the anomaly as it is now, once; not one more copy per interval.
+        if (this.outbox.firingWaiting(rule.name, channel.name, a.id)) continue;
+        // Worse than the channel was told (high to critical): told now, whatever the interval.
+        const worse = last.severity !== null && severityRank(a.severity) > severityRank(last.severity);
+        if (!worse && now - last.at < rule.repeatIntervalMs) continue;
+      }
+      this.add(rule.name, rule.groupWindowMs, channel, 'firing', last === null ? 'opened' : 'repeated', a, evidenceOf(a), now);
+      this.outbox.setNotified(rule.name, channel.name, a.id, now, a.severity);
+    }
   }
 
   private add(rule: string, windowMs: number, channel: AnyChannelConfig, kind: OutboxKind, change: MessageItem['change'], a: Anomaly, evidence: string[], now: number): void {

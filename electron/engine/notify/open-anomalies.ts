@@ -1,13 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Anomaly } from '../../../shared/types.js';
 
-/** Open anomalies from detection's table (migration 003), newest first, for the tray at start. */
-export function readOpenAnomalies(db: Database.Database, limit = 1000): Anomaly[] {
+/** Anomalies not resolved (open or acknowledged) from detection's table (migration 003), newest first: the tray, and what mutes others (notify.inhibit), at start. */
+export function readOpenAnomalies(db: Database.Database, limit = 10_000): Anomaly[] {
   try {
     const rows = db
       .prepare(
         `SELECT id, fingerprint, detector, source, severity, category, title, message, state, count,
-                first_ts, last_ts, opened_at FROM anomalies WHERE state = 'open' ORDER BY id DESC LIMIT ?`,
+                first_ts, last_ts, opened_at FROM anomalies WHERE state IN ('open', 'acknowledged') ORDER BY id DESC LIMIT ?`,
       )
       .all(limit) as Record<string, unknown>[];
     return rows.map((r) => ({
@@ -19,7 +19,7 @@ export function readOpenAnomalies(db: Database.Database, limit = 1000): Anomaly[
       category: r.category as string,
       title: r.title as string,
       message: r.message as string,
-      state: 'open',
+      state: r.state as Anomaly['state'],
       count: r.count as number,
       firstTs: r.first_ts as number,
       lastTs: r.last_ts as number,

@@ -1,6 +1,6 @@
 // Which channels hear about an anomaly, and under which rule's grouping settings.
 import { durationMs } from '../../../shared/duration.js';
-import { severityRank, type AnyChannelConfig, type Anomaly, type NotifyConfig, type QuietHoursConfig } from '../../../shared/types.js';
+import { severityRank, type AnomalyMatcher, type AnyChannelConfig, type Anomaly, type InhibitEqualField, type NotifyConfig, type QuietHoursConfig } from '../../../shared/types.js';
 
 /** The rule in force when `notify.rules` is empty: every enabled channel hears everything. */
 export const DEFAULT_RULE = '(default)';
@@ -30,18 +30,51 @@ export function effectiveRules(notify: NotifyConfig | undefined): EffectiveRule[
     .filter((r) => r.enabled !== false)
     .map((r) => ({
       name: r.name,
-      matches: (a: Anomaly) =>
-        (!r.minSeverity || severityRank(a.severity) >= severityRank(r.minSeverity)) &&
-        (!r.maxSeverity || severityRank(a.severity) <= severityRank(r.maxSeverity)) &&
-        (!r.sources?.length || r.sources.includes(a.source)) &&
-        (!r.categories?.length || r.categories.includes(a.category)) &&
-        (!r.detectors?.length || r.detectors.includes(a.detector)),
+      matches: matcher(r),
       channels: r.channels?.length ? r.channels : null,
       quietHours: r.quietHours === false ? null : (r.quietHours ?? quiet),
       rateLimit: r.rateLimit ? { max: r.rateLimit.max, perMs: durationMs(r.rateLimit.per, 3_600_000) } : null,
       groupWindowMs: durationMs(r.groupWindow, groupWindowMs),
       repeatIntervalMs: durationMs(r.repeatInterval, repeatIntervalMs),
     }));
+}
+
+/** Every condition `m` sets holds for the anomaly. */
+function matcher(m: AnomalyMatcher): (a: Anomaly) => boolean {
+  return (a) =>
+    (!m.minSeverity || severityRank(a.severity) >= severityRank(m.minSeverity)) &&
+    (!m.maxSeverity || severityRank(a.severity) <= severityRank(m.maxSeverity)) &&
+    (!m.sources?.length || m.sources.includes(a.source)) &&
+    (!m.categories?.length || m.categories.includes(a.category)) &&
+    (!m.detectors?.length || m.detectors.includes(a.detector));
+}
+
+export interface Inhibition {
+  when: (a: Anomaly) => boolean;
+  mute: (a: Anomaly) => boolean;
+  equal: InhibitEqualField[];
+}
+
+export function inhibitions(notify: NotifyConfig | undefined): Inhibition[] {
+  return (notify?.inhibit ?? []).map((r) => ({ when: matcher(r.when), mute: matcher(r.mute), equal: r.equal ?? [] }));
+}
+
+/**
+ * The anomaly that keeps `a` from notifying, if any: one still going (open or acknowledged)
+ * that matches a rule's `when` where `a` matches its `mute`, sharing its `equal` fields.
+ * As in Alertmanager, one that matches both sides cannot be muted by another that does:
+ * two such incidents would otherwise silence each other.
+ */
+export function mutedBy(a: Anomaly, rules: Inhibition[], going: Iterable<Anomaly>): Anomaly | null {
+  if (!rules.length) return null;
+  for (const b of going) if (b.state !== 'resolved' && mutes(b, a, rules)) return b;
+  return null;
+}
+
+/** Whether `b`, while going, keeps `a` from notifying. */
+export function mutes(b: Anomaly, a: Anomaly, rules: Inhibition[]): boolean {
+  if (b.id === a.id) return false;
+  return rules.some((r) => r.mute(a) && r.when(b) && !(r.when(a) && r.mute(b)) && r.equal.every((f) => b[f] === a[f]));
 }
 
 export interface Route {

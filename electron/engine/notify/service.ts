@@ -27,7 +27,7 @@ import { Grouper } from './grouper.js';
 import { maskChannel, redact, secretValues } from './mask.js';
 import { testMessage } from './message.js';
 import { Outbox } from './outbox.js';
-import { effectiveRules, type EffectiveRule } from './routing.js';
+import { effectiveRules, inhibitions, mutedBy, type EffectiveRule, type Inhibition } from './routing.js';
 import { SECRET_PREFIX, type SecretStore } from './secret-store.js';
 import { trayModel } from './tray-model.js';
 import { DeliveryError, type ChannelSender, type EvidenceReader, type SendContext, type Toaster } from './types.js';
@@ -58,10 +58,13 @@ export class NotificationService {
   readonly outbox: Outbox;
   private config: VigilConfig;
   private rules: EffectiveRule[];
+  private inhibit: Inhibition[];
   private readonly grouper: Grouper;
   private readonly dispatcher: Dispatcher;
   private readonly senders: Record<AnyChannelConfig['type'], ChannelSender>;
   private readonly open = new Map<number, Anomaly>();
+  /** Not resolved: open or acknowledged (an acknowledged incident still mutes, notify.inhibit). */
+  private readonly going = new Map<number, Anomaly>();
   private lastTray = '';
   private readonly now: () => number;
   private readonly log: (msg: string) => void;
@@ -76,6 +79,7 @@ export class NotificationService {
     this.log = opts.log ?? ((m) => console.error(`vigil: ${m}`));
     this.config = opts.config;
     this.rules = effectiveRules(opts.config.notify);
+    this.inhibit = inhibitions(opts.config.notify);
     this.outbox = new Outbox(opts.db);
     this.senders = channelSenders(opts.toaster, (anomalyId) => opts.events.emit('notify.toastClicked', { anomalyId }));
     this.grouper = new Grouper(this.outbox, {
@@ -84,6 +88,8 @@ export class NotificationService {
       rules: () => this.rules,
       channels: () => this.channels(),
       sendsResolved: (c) => c.sendResolved ?? this.senders[c.type].resolvedByDefault,
+      inhibitions: () => this.inhibit,
+      going: () => this.going.values(),
     });
     this.dispatcher = new Dispatcher(this.outbox, {
       now: this.now,
@@ -102,8 +108,12 @@ export class NotificationService {
       log: this.log,
       changed: () => this.changed(),
       ...(opts.snoozedUntil ? { snoozedUntil: opts.snoozedUntil } : {}),
+      muted: (a) => mutedBy(a, this.inhibit, this.going.values()) !== null,
     });
-    for (const a of opts.openAnomalies ?? []) if (a.state === 'open') this.open.set(a.id, a);
+    for (const a of opts.openAnomalies ?? []) {
+      if (a.state === 'open') this.open.set(a.id, a);
+      if (a.state !== 'resolved') this.going.set(a.id, a);
+    }
   }
 
   /** Resumes what a previous run left (interrupted sends, pending and grouping messages) and subscribes. */
@@ -143,6 +153,7 @@ export class NotificationService {
     if (this.closed) return;
     this.config = config;
     this.rules = effectiveRules(config.notify);
+    this.inhibit = inhibitions(config.notify);
     const active = new Set(this.channels().filter((c) => c.enabled !== false).map((c) => c.name));
     const now = this.now();
     for (const name of this.outbox.channelsWithWork()) {
@@ -287,6 +298,8 @@ export class NotificationService {
     for (const { anomaly: a } of changes) {
       if (a.state === 'open') this.open.set(a.id, a);
       else this.open.delete(a.id);
+      if (a.state !== 'resolved') this.going.set(a.id, a);
+      else this.going.delete(a.id);
     }
     // Both event streams carry most changes: tell the shell only when the tray differs.
     const model = this.tray();
