@@ -43,11 +43,15 @@ export const FileSourceConfig = z.strictObject({
   path: z.string().min(1, 'must name a file, a glob or a directory'),
   recursive: z.boolean().optional(),
   include: z.string().min(1).optional(),
+  // Bytes, or a size: "2MiB", "512KiB".
   maxLineBytes: z
-    .number()
-    .int()
-    .min(256, 'must be at least 256 bytes')
-    .max(256 * 1024 * 1024, 'must be at most 256 MiB')
+    .union([z.number(), z.string()])
+    .superRefine((v, ctx) => {
+      const p = parseSize(v);
+      if (p === null || !('bytes' in p)) ctx.addIssue({ code: 'custom', message: 'must be a whole number of bytes or a size like 512KiB or 2MiB' });
+      else if (p.bytes < 256) ctx.addIssue({ code: 'custom', message: 'must be at least 256 bytes' });
+      else if (p.bytes > 256 * 1024 * 1024) ctx.addIssue({ code: 'custom', message: 'must be at most 256 MiB' });
+    })
     .optional(),
   poll: z.boolean().optional(),
 });

@@ -91,8 +91,8 @@ export interface FileSourceConfig {
   recursive?: boolean;
   /** For directories: only files whose name matches this glob (default `*`). */
   include?: string;
-  /** Lines longer than this are stored truncated and flagged (default 1 MiB). */
-  maxLineBytes?: number;
+  /** Lines longer than this are stored truncated and flagged (default 1 MiB): bytes, or a size ("2MiB"). */
+  maxLineBytes?: number | string;
   /** Use polling instead of inotify/FSEvents. */
   poll?: boolean;
   multiline?: MultilineConfig;

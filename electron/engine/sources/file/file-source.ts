@@ -1,6 +1,7 @@
 import { access, stat } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { DEFAULT_MAX_LINE_BYTES, type FileSourceConfig, type SourceStatus } from '../../../../shared/types.js';
+import { parseSize } from '../../../../shared/size.js';
 import type { SourceRef } from '../../pipeline/types.js';
 import type { Source, SourceContext } from '../source.js';
 import type { FileTailer, ReadOutcome, TailerDeps } from './tailer.js';
@@ -106,7 +107,7 @@ export class FileSource implements Source {
       ref,
       ctx,
       signal: this.abort.signal,
-      maxLineBytes: config.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+      maxLineBytes: lineLimit(config.maxLineBytes),
       rotateWaitMs: this.opts.rotateWaitMs,
       makeDecoder: (mtimeMs) =>
         ctx.decoders.create({
@@ -554,4 +555,10 @@ function notReadNote(notRead: Map<string, string>): string | undefined {
   if (first.done) return undefined;
   const [path, why] = first.value;
   return `not read: ${path}: ${why}${notRead.size > 1 ? ` (and ${notRead.size - 1} more)` : ''}`;
+}
+
+/** A source's `maxLineBytes` in bytes (the schema took only whole sizes). */
+function lineLimit(v: number | string | undefined): number {
+  const p = v === undefined ? null : parseSize(v);
+  return p && 'bytes' in p ? p.bytes : DEFAULT_MAX_LINE_BYTES;
 }

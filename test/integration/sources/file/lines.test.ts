@@ -83,6 +83,13 @@ describe('file source: lines', () => {
     expect(rows[2]!.raw).toBe('next');
   });
 
+  it('takes maxLineBytes as a size too ("2KiB" is 2048 bytes)', async () => {
+    const { log, rig } = await setup({ maxLineBytes: '2KiB' });
+    appendFileSync(log, `${'y'.repeat(5000)}\nnext\n`);
+    await rig.expectCount(2);
+    expect(rig.rows().map((r) => r.raw.length)).toEqual([2048, 4]);
+  });
+
   it('a decoder throwing on a line (a bug) skips nothing: the lines are read again on the next look', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
