@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { REPORT_FORMATS, type ReportFormat, type SourceConfig, type VigilConfig } from '../../shared/types.js';
+import { REPORT_FORMATS, SEVERITIES, severityRank, type ReportFormat, type Severity, type SourceConfig, type VigilConfig } from '../../shared/types.js';
 import { formatErrors } from '../engine/config/config-file.js';
 import { resolveSourcePaths } from '../engine/config/relative-paths.js';
 import { TemplateStore } from '../engine/decode/index.js';
@@ -16,6 +16,7 @@ import type { TemplateStage } from '../engine/pipeline/types.js';
 import { makeReport } from '../engine/report/index.js';
 import { pathMatcher } from '../engine/sources/file/path-matcher.js';
 import { Store } from '../engine/store/store.js';
+import { StoreInUseError, StoreLock } from '../engine/store/store-lock.js';
 import { parseArgs, pathArg, str, UsageError, type ParsedArgs } from './args.js';
 import { readConfigArg, tempFolder, unreadableLog, withStdinFile, type CliIo } from './io.js';
 import { reportSources } from './report.js';
@@ -25,7 +26,7 @@ import { reportSources } from './report.js';
 // through the same pipeline as the engine (store, template mining, detection stage), then
 // prints the anomalies. The database is in memory unless --db keeps it.
 
-const USAGE = `usage: vigil scan FILE... [--config F] [--json] [--db F] [--report DIR] [--report-format F] [--redact]
+const USAGE = `usage: vigil scan FILE... [--config F] [--json] [--db F] [--report DIR] [--report-format F] [--redact] [--fail-on SEVERITY]
 
 Runs detection over log files as if they were written now, using their own timestamps.
 A FILE of - reads standard input (\`kubectl logs web | vigil scan -\`).
@@ -38,7 +39,16 @@ A FILE of - reads standard input (\`kubectl logs web | vigil scan -\`).
                markdown (default), html or json
   --redact     in the reports, replace IP and e-mail addresses, tokens and passwords
                with placeholders
+  --fail-on SEVERITY
+               exit 3 when an anomaly of this severity or worse was found (low, medium,
+               high, critical): a CI step fails on it, and still prints them all
+
+Exit codes: 0 scanned (no anomaly at --fail-on), 1 failure (a damaged compressed file:
+the lines before the damage were scanned), 2 bad usage or input, 3 anomalies at --fail-on.
 `;
+
+/** `--fail-on`: anomalies found at or above the severity asked. */
+export const EXIT_FOUND = 3;
 
 /** For tests and embedders: replace how records are decoded. */
 export interface ScanDeps {
@@ -72,7 +82,9 @@ const BATCH = 2000;
 export async function scanCommand(args: string[], io: CliIo, deps: ScanDeps = {}): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs(args, { values: ['config', 'db', 'report', 'report-format'], booleans: ['json', 'help', 'redact'] });
+    parsed = parseArgs(args, { values: ['config', 'db', 'report', 'report-format', 'fail-on'], booleans: ['json', 'help', 'redact'] });
+    const failOn = str(parsed, 'fail-on');
+    if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
     const rf = str(parsed, 'report-format');
     if (rf !== undefined && !REPORT_FORMATS.includes(rf as ReportFormat)) throw new UsageError(`--report-format must be one of ${REPORT_FORMATS.join(', ')}`);
     if ((rf !== undefined || parsed.flags.redact) && !pathArg(parsed, 'report')) throw new UsageError('--report-format and --redact go with --report DIR');
@@ -88,10 +100,13 @@ export async function scanCommand(args: string[], io: CliIo, deps: ScanDeps = {}
     return 0;
   }
   const reportDir = pathArg(parsed, 'report');
-  if (reportDir && existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
+  if (reportDir) {
     // Said before scanning, not after printing the anomalies.
-    await write(io.stderr, `vigil scan: --report ${reportDir} is a file; it must name a folder (made if missing)\n`);
-    return 2;
+    const why = reportFolderProblem(reportDir);
+    if (why) {
+      await write(io.stderr, `vigil scan: --report ${reportDir} ${why}\n`);
+      return 2;
+    }
   }
   const files = parsed.positionals;
   if (!files.length) {
@@ -152,10 +167,34 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
       return 2;
     }
   }
+  // A store some Vigil is writing (an empty one: `vigil serve` just started on it) is
+  // refused by its lock, as a second engine is; held while the scan writes.
+  let lock: StoreLock | null = null;
+  if (dbPath) {
+    try {
+      lock = StoreLock.acquire(dbPath, 'cli');
+    } catch (err) {
+      if (err instanceof StoreInUseError) {
+        await write(io.stderr, `vigil scan: --db ${dbPath}: ${err.message.replace(/ Stop it first.*$/, '')} scan writes a store of its own: name a new file\n`);
+        return 2;
+      }
+      await write(io.stderr, `vigil scan: --db ${dbPath}: cannot make the store there (${(err as Error).message})\n`);
+      return 1;
+    }
+  }
   // Without --db, a store in a temporary file, removed at the end: in memory, a big log's
   // records took six times its size in RAM (472 MB for 42 MB).
   const temp = dbPath ? null : tempFolder('vigil-scan-');
-  const store = new Store(dbPath ?? join(temp!.dir, 'scan.db'));
+  let store: Store;
+  try {
+    store = new Store(dbPath ?? join(temp!.dir, 'scan.db'));
+  } catch (err) {
+    lock?.release({ forget: true });
+    temp?.remove();
+    if (!dbPath) throw err;
+    await write(io.stderr, `vigil scan: --db ${dbPath}: cannot make the store there (${(err as Error).message})\n`);
+    return 1;
+  }
   const detection = new DetectionService({
     live: false,
     // Keep every evidence record: the output lists them all.
@@ -231,16 +270,56 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
       mkdirSync(dir, { recursive: true });
       for (const a of out) {
         const file = makeReport(store.db, { id: a.id, format, redact: parsed.flags.redact === true, maxEvidence: 200 }, opts)!;
-        writeFileSync(join(dir, file.filename), file.text);
+        // Each scan numbers its anomalies from 1: a second scan into the folder (one per log
+        // file, in a CI loop) must not write over the first one's reports.
+        writeFileSync(freeName(dir, file.filename), file.text, { flag: 'wx' });
       }
       await write(io.stderr, `vigil scan: ${out.length} report${out.length === 1 ? '' : 's'} written to ${dir}\n`);
     }
     for (const d of damaged) await write(io.stderr, `vigil scan: ${d}\n`);
-    return damaged.length ? 1 : 0;
+    if (damaged.length) return 1;
+    const failOn = str(parsed, 'fail-on') as Severity | undefined;
+    const found = failOn ? out.filter((a) => severityRank(a.severity as Severity) >= severityRank(failOn)).length : 0;
+    if (found) {
+      await write(io.stderr, `vigil scan: ${found} anomal${found === 1 ? 'y' : 'ies'} of severity ${failOn} or worse (--fail-on ${failOn})\n`);
+      return EXIT_FOUND;
+    }
+    return 0;
   } finally {
     await detection.close();
     store.close();
     temp?.remove();
+    // A scan's store is a file of the user's: no lock file left beside it.
+    lock?.release({ forget: true });
+  }
+}
+
+/** `name` in `dir`, or name-2, name-3, ... before its extension when taken. */
+function freeName(dir: string, name: string): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  let path = join(dir, name);
+  for (let k = 2; existsSync(path); k++) path = join(dir, `${stem}-${k}${ext}`);
+  return path;
+}
+
+/**
+ * Why reports cannot be written into `dir`, found before scanning: a file, or a folder that
+ * cannot be made or written. Made here when missing (and left: the reports go there).
+ */
+function reportFolderProblem(dir: string): string | null {
+  try {
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) return 'is a file; it must name a folder (made if missing)';
+    } else {
+      // Not recursive where the parent exists: Node's recursive mkdir never ends under /proc.
+      if (existsSync(dirname(resolve(dir)))) mkdirSync(dir);
+      else mkdirSync(dir, { recursive: true });
+    }
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (err) {
+    return `cannot be used for the reports: ${(err as Error).message}`;
   }
 }
 

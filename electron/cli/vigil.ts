@@ -20,14 +20,15 @@ Commands:
   parse FILE [--format csv|jsonl] [--log-format NAME]
         Decode a file offline (FILE - : standard input): CSV (LineId,EventId,EventTemplate,
         Timestamp,Level,Format) or one JSON object per record.
-  scan FILE... [--config F] [--json] [--db F] [--report DIR] [--report-format F] [--redact]
+  scan FILE... [--config F] [--json] [--db F] [--report DIR] [--report-format F] [--redact] [--fail-on SEVERITY]
         Decode and run detection over existing files (- : standard input), with their own timestamps;
-        prints the anomalies (--json: one JSON array); --report writes an incident report on each.
+        prints the anomalies (--json: one JSON array); --report writes an incident report on each;
+        --fail-on high: exit 3 when an anomaly that bad or worse was found (fails a CI step).
   report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--tz ZONE] [--out F]
         Write an incident report on one anomaly of a store (default: the app's store).
   help  Show this help.
 
-Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.
+Exit codes: 0 ok, 1 failure, 2 bad usage or bad input; scan --fail-on: 3 for anomalies found.
 `;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
@@ -46,7 +47,8 @@ const OWN_HELP = new Set(['scan', 'parse', 'report']);
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    io.stdout.write(USAGE);
+    // Asked for: the help is the output. Without a command: a usage error, said on stderr.
+    (name ? io.stdout : io.stderr).write(USAGE);
     return name ? 0 : 2;
   }
   if (name === '--version' || name === 'version') {

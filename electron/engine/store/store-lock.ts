@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -42,6 +42,8 @@ export class StoreLock {
   private constructor(
     private db: Database.Database | null,
     private readonly ownerPath: string,
+    /** The lock file, when this lock made it (no lock file was there before). */
+    private readonly made: string | null,
   ) {}
 
   /** Takes the lock of the store at `dbPath`, or throws StoreInUseError. An in-memory store needs none. */
@@ -50,6 +52,7 @@ export class StoreLock {
     const lockPath = `${dbPath}.lock`;
     const ownerPath = `${lockPath}.json`;
     mkdirSync(dirname(lockPath), { recursive: true });
+    const made = existsSync(lockPath) ? null : lockPath;
     // No busy wait: the holder keeps the lock for as long as it runs.
     const db = new Database(lockPath, { timeout: 0 });
     try {
@@ -57,6 +60,7 @@ export class StoreLock {
       db.exec('BEGIN EXCLUSIVE');
     } catch (err) {
       db.close();
+      if (made) rmSync(made, { force: true });
       if ((err as { code?: string }).code === 'SQLITE_BUSY' || (err as { code?: string }).code === 'SQLITE_LOCKED') {
         throw new StoreInUseError(dbPath, readOwner(ownerPath));
       }
@@ -68,10 +72,14 @@ export class StoreLock {
     } catch {
       // Only the message of a second engine reads it.
     }
-    return new StoreLock(db, ownerPath);
+    return new StoreLock(db, ownerPath, made);
   }
 
-  release(): void {
+  /**
+   * `forget`: also remove the lock file if this lock made it, when the store is not to be
+   * one (it could not be opened: a file of the user's; a scan's store, the user's file).
+   */
+  release(opts: { forget?: boolean } = {}): void {
     if (!this.db) return;
     try {
       if (readOwner(this.ownerPath)?.pid === process.pid) rmSync(this.ownerPath, { force: true });
@@ -80,6 +88,7 @@ export class StoreLock {
     }
     this.db.close();
     this.db = null;
+    if (opts.forget && this.made) rmSync(this.made, { force: true });
   }
 }
 

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanCommand } from '../../../electron/cli/scan.js';
+import { StoreLock } from '../../../electron/engine/store/store-lock.js';
 import { tempDir } from '../../support/tmp.js';
 import { scanJson, writeLog } from './scan-helper.js';
 import { knownError, render, rng, steady, T0 } from './synthetic.js';
@@ -143,6 +144,58 @@ detection:
     writeFileSync(notDir, 'x');
     const r = await run([file, '--report', notDir]);
     expect(r).toEqual({ code: 2, out: '', err: `vigil scan: --report ${notDir} is a file; it must name a folder (made if missing)\n` });
+  });
+
+  it('--report into a folder that cannot be made is refused before scanning', async () => {
+    const file = writeLog(tmp.dir, 'y2.log', `${iso(T0)} FATAL disk gone\n`);
+    const r = await run([file, '--report', '/proc/vigil-cannot-be-here']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^vigil scan: --report \/proc\/vigil-cannot-be-here cannot be used for the reports: /);
+  });
+
+  it('--fail-on SEVERITY exits 3 when an anomaly that bad or worse was found (a CI step fails on it), 0 otherwise; the anomalies are printed either way', async () => {
+    const file = writeLog(tmp.dir, 'ci.log', [`${iso(T0)} INFO build started`, `${iso(T0 + 1000)} FATAL out of memory: cannot allocate 4096 bytes`].join('\n') + '\n');
+    const critical = await run([file, '--fail-on', 'critical']);
+    expect(critical.code).toBe(3);
+    expect(critical.out).toContain('[critical]');
+    expect(critical.err).toBe('vigil scan: 1 anomaly of severity critical or worse (--fail-on critical)\n');
+    expect((await run([file, '--fail-on', 'low', '--json'])).code).toBe(3);
+    const clean = writeLog(tmp.dir, 'ci-clean.log', `${iso(T0)} INFO build started\n${iso(T0 + 1000)} INFO build passed\n`);
+    expect(await run([clean, '--fail-on', 'low'])).toEqual({ code: 0, out: 'No anomalies.\n', err: '' });
+    // Without it, anomalies found are no failure (as before).
+    expect((await run([file])).code).toBe(0);
+    expect((await run([file, '--fail-on', 'severe'])).code).toBe(2);
+  });
+
+  it('two scans into one --report folder (one per log file, as a CI loop does) keep both scans\' reports', async () => {
+    const dir = join(tmp.dir, 'ci-reports');
+    const a = writeLog(tmp.dir, 'svc-a.log', `${iso(T0)} FATAL out of memory in service a\n`);
+    const b = writeLog(tmp.dir, 'svc-b.log', `${iso(T0)} FATAL out of memory in service b\n`);
+    expect((await run([a, '--report', dir])).code).toBe(0);
+    expect((await run([b, '--report', dir])).code).toBe(0);
+    const names = readdirSync(dir).sort();
+    expect(names).toHaveLength(2);
+    const texts = names.map((n) => readFileSync(join(dir, n), 'utf8'));
+    expect(texts.some((t) => t.includes('service a'))).toBe(true);
+    expect(texts.some((t) => t.includes('service b'))).toBe(true);
+  });
+
+  it('--db naming the store a running Vigil writes is refused, even before it holds a record; no lock file is left beside a scan\'s own store', async () => {
+    const file = writeLog(tmp.dir, 'lk.log', `${iso(T0)} FATAL disk gone\n`);
+    const live = join(tmp.dir, 'live', 'vigil.db');
+    const lock = StoreLock.acquire(live, 'server');
+    try {
+      const r = await run([file, '--db', live]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^vigil scan: --db .*vigil\.db: `vigil serve` \(pid \d+, since .*\) is already watching logs into .*; two at once would store every line twice\. scan writes a store of its own: name a new file\n$/);
+      expect(existsSync(live)).toBe(false);
+    } finally {
+      lock?.release();
+    }
+    const own = join(tmp.dir, 'own.db');
+    expect((await run([file, '--db', own])).code).toBe(0);
+    expect(readdirSync(tmp.dir).filter((n) => n.startsWith('own.db'))).toEqual(['own.db']);
   });
 
   it('without --db the store is a temporary file (a big log does not take its size several times in RAM), removed at the end', async () => {
