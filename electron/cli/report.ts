@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { isTimeZone } from '../../shared/detection-schema.js';
@@ -89,8 +89,9 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
     }
     file = makeReport(conn, { id: which, format, redact: args.flags.redact === true, maxEvidence: 200, timeZone }, reportSources(config));
     if (!file) {
+      // The ID given is the bad input.
       io.stderr.write(`vigil report: no anomaly #${which} in ${db}\n`);
-      return 1;
+      return 2;
     }
   } finally {
     conn.close();
@@ -100,6 +101,8 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
     io.stdout.write(file.text);
     return 0;
   }
+  // A name ending in / is a folder, made if missing.
+  if (/[/\\]$/.test(out) && !isDir(out)) mkdirSync(out, { recursive: true });
   const path = isDir(out) ? join(out, file.filename) : out;
   writeFileSync(path, file.text);
   io.stderr.write(`vigil report: wrote ${path}\n`);

@@ -55,10 +55,15 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
       io.stderr.write(`vigil: ${err.message}\n`);
       return 1;
     }
-    // A data folder it cannot write (permissions, a read-only disk): say which, and why.
     const code = String((err as { code?: unknown }).code ?? '');
+    const dbPath = pathArg(args, 'db') ? resolve(pathArg(args, 'db')!) : join(dataDir, 'vigil.db');
+    if (code === 'SQLITE_NOTADB') {
+      io.stderr.write(`vigil: ${dbPath} is not a Vigil store (not an SQLite database); ${pathArg(args, 'db') ? 'give --db a new file or a store' : 'move it away, and Vigil makes a new store'}\n`);
+      return 2;
+    }
+    // A data folder it cannot write (permissions, a read-only disk): say which, and why.
     if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|NOTADB|CORRUPT)|EACCES|EPERM|EROFS|ENOSPC|ENOTDIR|EEXIST)/.test(code)) {
-      io.stderr.write(`vigil: cannot use the data folder ${dataDir} (store ${pathArg(args, 'db') ? resolve(pathArg(args, 'db')!) : join(dataDir, 'vigil.db')}): ${(err as Error).message}; it must be a folder Vigil can write\n`);
+      io.stderr.write(`vigil: cannot use the data folder ${dataDir} (store ${dbPath}): ${(err as Error).message}; it must be a folder Vigil can write\n`);
       return 1;
     }
     throw err;
@@ -78,6 +83,11 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
   } catch (err) {
     await engine.close();
     const code = (err as NodeJS.ErrnoException).code;
+    // An address this machine does not have, or a name that resolves to none: bad input.
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      io.stderr.write(`vigil: --host ${host} is not an address of this machine (${(err as Error).message}); give one of its addresses, 0.0.0.0 for all, or leave it out (127.0.0.1)\n`);
+      return 2;
+    }
     io.stderr.write(
       code === 'EADDRINUSE'
         ? `vigil: port ${port} on ${host} is in use; choose another with --port N (0 picks a free one)\n`

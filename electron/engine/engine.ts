@@ -101,7 +101,8 @@ export class Engine {
     try {
       this.store = new Store(this.paths.dbPath);
     } catch (err) {
-      this.lock?.release();
+      // Not a store (a file of the user's given as --db), or not writable: no lock file left beside it.
+      this.lock?.release({ forget: true });
       throw err;
     }
     this.retention = new Retention(this.store, { ...opts.retention, log: this.log });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,8 @@ describe('vigil query', () => {
     expect(noArgs.status).toBe(2);
     expect(noArgs.stderr).toContain('--db');
     expect(vigil('frobnicate').status).toBe(2);
+    // No command: a usage error, on stderr (stdout is data: a script's pipe gets nothing).
+    expect(vigil()).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/^Usage: vigil <command>/) });
     // --help (or -h) answers for every command, with the command's own help where it has one.
     for (const [cmd, first] of [['query', 'Usage: vigil <command>'], ['serve', 'Usage: vigil <command>'], ['scan', 'usage: vigil scan'], ['parse', 'usage: vigil parse'], ['report', 'usage: vigil report']]) {
       for (const flag of ['--help', '-h']) expect(vigil(cmd!, flag), `${cmd} ${flag}`).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`^${first}`)) });
@@ -147,6 +149,18 @@ describe('vigil serve: refuses bad input before starting', () => {
       expect(await srv.stop()).toBe(0);
       t.cleanup();
     }
+  });
+  it('--db naming a file that is not a store: said so (exit 2), no lock file left beside it', () => {
+    const notes = join(dir, 'serve-notes.txt');
+    writeFileSync(notes, 'not a database at all, just notes\n'.repeat(100));
+    const r = vigil('serve', '--data-dir', join(dir, 'serve-data'), '--db', notes, '--port', '0', '--token', 'testtoken123');
+    expect([r.status, r.stderr]).toEqual([2, `vigil: ${notes} is not a Vigil store (not an SQLite database); give --db a new file or a store\n`]);
+    expect(existsSync(`${notes}.lock`)).toBe(false);
+  });
+  it('--host that is no address of this machine: said so (exit 2)', () => {
+    const r = vigil('serve', '--data-dir', join(dir, 'serve-host'), '--host', '999.1.1.1', '--port', '0', '--token', 'testtoken123');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^vigil: --host 999\.1\.1\.1 is not an address of this machine \(.*\); give one of its addresses, 0\.0\.0\.0 for all, or leave it out \(127\.0\.0\.1\)\n$/);
   });
   it('a data folder it cannot use is named, with why, in one line (exit 1)', () => {
     const file = join(dir, 'not-a-folder');

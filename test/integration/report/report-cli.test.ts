@@ -111,6 +111,10 @@ describe('vigil report', () => {
     const body = (s: string) => s.replace(/Written by .*\n$/, '');
     expect(body(readFileSync(file, 'utf8'))).toBe(body(readFileSync(join(tmp.dir, written[0]!), 'utf8')));
     expect(body(readFileSync(file, 'utf8'))).not.toBe(readFileSync(file, 'utf8'));
+    // A name ending in / is a folder: made, the report in it (was EISDIR).
+    const folder = join(tmp.dir, 'new-folder', 'reports') + '/';
+    expect(vigil('report', '1', '--db', db, '--out', folder).status).toBe(0);
+    expect(readdirSync(folder)).toEqual([written[0]]);
   });
 
   it('--tz writes times in a zone, each with its offset; local is the machine\'s; an unknown zone is refused', () => {
@@ -150,7 +154,7 @@ describe('vigil report', () => {
 
   it('says clearly what is wrong: no such anomaly, no store, not a store, a bad ID or format', () => {
     const none = vigil('report', '9999', '--db', db);
-    expect(none.status).toBe(1);
+    expect(none.status).toBe(2);
     expect(none.stderr).toBe(`vigil report: no anomaly #9999 in ${db}\n`);
     const missing = vigil('report', '1', '--db', join(tmp.dir, 'nope.db'));
     expect(missing.status).toBe(2);
