@@ -177,7 +177,9 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
           // Said once, after the output (pass 2 meets it again).
           () => undefined,
         );
-  await write(io.stderr, `vigil parse: ${info.format}${info.forced ? ' (forced)' : ''}: ${info.explanation}\n`);
+  // Forced here by --log-format, not by a source's configuration.
+  const explanation = parsed.logFormat ? info.explanation.replace('forced by the source configuration', 'forced by --log-format') : info.explanation;
+  await write(io.stderr, `vigil parse: ${info.format}${info.forced ? ' (forced)' : ''}: ${explanation}\n`);
   if (onWorkers) await write(io.stderr, 'vigil parse: templates mined with two decode threads\n');
 
   const replay = new DrainMiner({ trackChanges: false });
@@ -216,6 +218,14 @@ async function parsePath(parsed: ParseArgs, path: string, io: CliIo): Promise<nu
       await write(io.stdout, JSON.stringify(obj) + '\n');
     }
   }, (why) => (damaged = why));
+  const missed = info.missed ?? 0;
+  if (parsed.logFormat && lines && missed * 2 > lines) {
+    // A format that does not fit gives records of many lines, or generic ones: say so.
+    await write(
+      io.stderr,
+      `vigil parse: --log-format ${parsed.logFormat} could not read ${missed} of ${lines} lines; each is taken as a line of the record before it, or decoded as generic: is it this file's format? (without --log-format, Vigil detects it)\n`,
+    );
+  }
   if (damaged) {
     // The lines before the damage are out; the command still failed to read the whole file.
     await write(io.stderr, `vigil parse: ${parsed.file === '-' ? 'standard input' : parsed.file}: ${damaged}; the ${lines} lines before it were read\n`);

@@ -104,6 +104,8 @@ export class FormatStreamDecoder implements StreamDecoder {
   private missesNeeded: number;
   /** Said before the explanation (an unknown forced format). */
   private note = '';
+  /** Lines a forced format could not read (each taken as a line of the record before, or a generic record). */
+  private forcedMisses = 0;
   private candidates: Candidate[] = [];
   /** The last change of format after a run of lines it could not read (null: none since the format was decided). */
   private switched: FormatSwitch | null = null;
@@ -224,10 +226,10 @@ export class FormatStreamDecoder implements StreamDecoder {
     return Math.max(0, last.readAt + this.timeoutMs - now);
   }
 
-  describe(): { format: string; forced: boolean; explanation: string; candidates?: Candidate[] } {
+  describe(): { format: string; forced: boolean; explanation: string; candidates?: Candidate[]; missed?: number } {
     const format = this.format?.name ?? (this.sampling && !this.forced ? 'detecting' : 'generic');
     const explanation = this.note + (this.sampling && !this.forced ? `sampling: ${this.sample.length} of ${this.tune.sampleLines} lines read` : this.explanation);
-    return { format, forced: this.forced, explanation, candidates: this.candidates };
+    return { format, forced: this.forced, explanation, candidates: this.candidates, ...(this.forced ? { missed: this.forcedMisses } : {}) };
   }
 
   /** The last change of format after a run of unreadable lines, with its line number as this decoder counted it. */
@@ -422,7 +424,10 @@ export class FormatStreamDecoder implements StreamDecoder {
    */
   private missed(text: string, lineNo: number): boolean {
     // A forced format is the user's word: lines it cannot read stay unparsed records.
-    if (this.forced) return false;
+    if (this.forced) {
+      this.forcedMisses++;
+      return false;
+    }
     // Only the run's last sampleLines lines are looked at: only they are kept (a stream no
     // format reads waits for runs of up to 65,536 lines, which held 5-9 MB per file).
     if (++this.missRun > this.missesNeeded - this.tune.sampleLines) this.misses.push(text);

@@ -133,6 +133,8 @@ export interface StreamDecoder {
     explanation: string;
     /** Formats that read sample lines, best first: how many lines, with time, with level. */
     candidates?: { format: string; matched: number; withTime: number; withLevel: number }[];
+    /** A forced format: lines so far it could not read (not counting those that look like continuations). */
+    missed?: number;
   };
   /**
    * The stream starts over (file rotated or truncated): returns what was held, then detects

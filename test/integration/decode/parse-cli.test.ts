@@ -113,6 +113,19 @@ describe('vigil parse', () => {
     expect(out.trim().split('\n').map((l) => JSON.parse(l).format)).toEqual(['generic', 'generic']);
   });
 
+  it('--log-format naming a format the file is not: says how many lines it could not read, and that the choice came from --log-format', async () => {
+    if (!corpusAvailable()) return;
+    const bgl = logPath('BGL');
+    const wrong = await run([bgl, '--log-format', 'hdfs']);
+    expect(wrong.code).toBe(0);
+    expect(wrong.err).toContain('vigil parse: hdfs (forced): hdfs forced by --log-format\n');
+    expect(wrong.err).toMatch(/vigil parse: --log-format hdfs could not read (\d{4}) of 2000 lines; each is taken as a line of the record before it, or decoded as generic: is it this file's format\?/);
+    expect(Number(/could not read (\d+)/.exec(wrong.err)![1])).toBeGreaterThan(1900);
+    // The right one: no such word.
+    const right = await run([logPath('HDFS'), '--log-format', 'hdfs']);
+    expect(right.err).not.toContain('could not read');
+  });
+
   it('JSONL gives the time as written and what it was taken to be (a syslog line says no year or zone)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-parse-'));
     const f = join(dir, 'sys.log');
