@@ -6,6 +6,9 @@ import { VigilConfig as ConfigSchema, configErrors } from '../../../shared/schem
 import { withoutUnknownKeys } from '../decode/formats/compile.js';
 import type { ConfigError, SourceConfig, VigilConfig } from '../../../shared/types.js';
 
+/** How many times the file's anchors may be used (yaml's guard against expansion attacks, 100 by default). */
+const MAX_ALIAS_USES = 10_000;
+
 export type ConfigResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigError[] };
 
 /**
@@ -25,7 +28,15 @@ export function parseConfig(text: string, opts: { lenient?: boolean } = {}): Con
       })),
     };
   }
-  const value = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    // yaml refuses past 100 uses of anchors (the billion-laughs guard): 101 sources each
+    // merging `<<: *common` were refused, and the error, thrown, stopped the engine. Ten
+    // thousand uses is ample for a config; an expansion past it is refused here, with a reason.
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_USES }) ?? {};
+  } catch (err) {
+    return { ok: false, errors: [{ key: '(yaml)', reason: `anchors (&name, *name, <<: *name) expand too far: ${(err as Error).message} (at most ${MAX_ALIAS_USES} uses)` }] };
+  }
   if (typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, errors: [{ key: '(root)', reason: 'must be a mapping with sources, channels and rules' }] };
   }
@@ -52,6 +63,11 @@ function dropUnknownKeys(value: Record<string, unknown>, issues: readonly { code
     dropped = true;
   }
   return dropped;
+}
+
+/** Nothing but blanks and comments. */
+function isEmptyDocument(text: string): boolean {
+  return text.split('\n').every((l) => /^\s*(#.*)?$/.test(l));
 }
 
 export function formatErrors(errors: ConfigError[]): string {
@@ -239,7 +255,11 @@ export class ConfigFile {
       return [];
     }
     if (text === this.invalidOnDisk?.text) return this.invalidOnDisk.errors;
-    const r = this.check(text);
+    let r = this.check(text);
+    // Emptied (a save cut short, a `> vigil.yml`): the sources in force are not dropped on that word.
+    if (r.ok && this.current?.sources.length && isEmptyDocument(text)) {
+      r = { ok: false, errors: [{ key: basename(this.path), reason: 'is empty now (a save cut short?), so the config in force stays; to watch nothing, write "sources: []"' }] };
+    }
     if (!r.ok) {
       this.invalidOnDisk = { text, errors: r.errors };
       this.events.onInvalid?.(r.errors);

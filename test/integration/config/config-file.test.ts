@@ -119,3 +119,41 @@ describe('config file: edits from the UI', () => {
     expect(await cfg.setText(text)).toMatchObject({ ok: false });
   });
 });
+
+describe('config file: what a hand edit cannot do to the running engine', () => {
+  it('101 sources merging one anchor (<<: *common) are a config like any other; a billion-laughs file is refused with a reason, and the config in force stays', async () => {
+    const d = dir();
+    const path = join(d, 'vigil.yml');
+    const many = `x-common: &common\n  type: file\n  start: end\nsources:\n${Array.from({ length: 101 }, (_, i) => `  - <<: *common\n    name: s${i}\n    path: /tmp/l/s${i}.log\n`).join('')}`;
+    writeFileSync(path, many);
+    const invalid: string[][] = [];
+    const cfg = new ConfigFile(path, { onInvalid: (e) => invalid.push(e.map((x) => `${x.key}: ${x.reason}`)) });
+    expect((await cfg.load()).sources).toHaveLength(101);
+    cfg.watch();
+    cleanups.push(() => void cfg.close());
+    const laughs = ['x-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let k = 1; k < 9; k++) laughs.push(`x-${'abcdefghij'[k]}: &${'abcdefghij'[k]} [${Array(10).fill(`*${'abcdefghij'[k - 1]}`).join(', ')}]`);
+    writeFileSync(path, `${laughs.join('\n')}\nsources: []\n`);
+    await waitFor(() => invalid.length > 0, { what: 'the file refused', timeoutMs: 5000 });
+    expect(invalid.at(-1)!.join('\n')).toMatch(/^\(yaml\): anchors \(&name, \*name, <<: \*name\) expand too far: .* \(at most 10000 uses\)$/);
+    expect(cfg.config.sources).toHaveLength(101);
+  });
+
+  it('a file emptied while it runs (a save cut short, `> vigil.yml`) does not drop the sources in force; "sources: []" does', async () => {
+    const d = dir();
+    const path = join(d, 'vigil.yml');
+    writeFileSync(path, SOURCES);
+    const invalid: string[][] = [];
+    const cfg = new ConfigFile(path, { onInvalid: (e) => invalid.push(e.map((x) => `${x.key}: ${x.reason}`)) });
+    await cfg.load();
+    cfg.watch();
+    cleanups.push(() => void cfg.close());
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(path, '# nothing here yet\n\n');
+    await waitFor(() => invalid.length > 0, { what: 'the empty file reported', timeoutMs: 5000 });
+    expect(invalid.at(-1)).toEqual(['vigil.yml: is empty now (a save cut short?), so the config in force stays; to watch nothing, write "sources: []"']);
+    expect(cfg.config.sources.map((s) => s.name)).toEqual(['demo', 'app', 'job']);
+    writeFileSync(path, 'sources: []\n');
+    await waitFor(() => cfg.config.sources.length === 0, { what: 'no sources, as written', timeoutMs: 5000 });
+  });
+});
