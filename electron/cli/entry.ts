@@ -13,6 +13,10 @@ if (isDecodeWorker(workerData)) {
     cannotWrite(err);
   });
 
+  // Its own log cannot be written (stderr on a full disk, a closed pipe): `vigil serve` goes
+  // on watching (its messages are lost, not its lines); unhandled, the error ended it.
+  process.stderr.on('error', () => undefined);
+
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

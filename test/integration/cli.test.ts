@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,25 @@ describe('vigil serve: refuses bad input before starting', () => {
     const r = vigil('serve', '--data-dir', join(dir, 'serve-host'), '--host', '999.1.1.1', '--port', '0', '--token', 'testtoken123');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^vigil: --host 999\.1\.1\.1 is not an address of this machine \(.*\); give one of its addresses, 0\.0\.0\.0 for all, or leave it out \(127\.0\.0\.1\)\n$/);
+  });
+  it('keeps running when its log cannot be written (stderr on a full disk): it exited at its first message', async () => {
+    const t = tempDir();
+    writeFileSync(join(t.dir, 'vigil.yml'), 'sources: []\n');
+    const full = openSync('/dev/full', 'w');
+    const srv = await startServe(['--port', '0', '--data-dir', t.dir, '--token', 'testtoken123'], {}, full);
+    try {
+      // Something to say: the file is made invalid, which is logged.
+      writeFileSync(join(t.dir, 'vigil.yml'), 'sources: {}\n');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(srv.child.exitCode).toBeNull();
+      const res = await fetch(`${new URL(srv.url).origin}/api/call/config.get`, { method: 'POST', headers: { authorization: 'Bearer testtoken123', 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(await res.json())).toContain('sources');
+    } finally {
+      expect(await srv.stop()).toBe(0);
+      closeSync(full);
+      t.cleanup();
+    }
   });
   it('a data folder it cannot use is named, with why, in one line (exit 1)', () => {
     const file = join(dir, 'not-a-folder');

@@ -13,14 +13,15 @@ export interface ServeProcess {
 }
 
 /** Starts the built `vigil serve` (bin/vigil.js) and waits for its "Vigil UI: <url>" line. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+/** `stderrFd`: where its log goes instead of a pipe (a file descriptor: /dev/full, a full disk). */
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}, stderrFd?: number): Promise<ServeProcess> {
   const child = spawn(process.execPath, [join(repo, 'bin', 'vigil.js'), 'serve', ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', stderrFd ?? 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d) => (err += d));
+  child.stderr?.on('data', (d) => (err += d));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
