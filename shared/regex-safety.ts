@@ -12,7 +12,11 @@
 //  - a repeated alternation whose alternatives can start with the same character: (a|ab)*,
 //    (\w|\d)+
 //  - two unbounded repeats side by side over overlapping characters: \d+\d+, .*.*
-//    (polynomial, but cubic once the engine retries each start position)
+//    (polynomial, but cubic once the engine retries each start position); rules only (see
+//    RegexSafetyOptions.adjacent)
+//  - unbounded repeats over the same characters with only a wildcard for them between:
+//    \d+.\d+ x; three with literals between, under a leading .* tried at every start:
+//    .*foo.*bar.*baz (seconds to minutes on a line of a few thousand characters)
 // Allowed, because each character has one place to go: (\w+\s)*, ([a-z]+,)*, (.|\n)*,
 // (\d{1,3}\.){3}, a.*b.*c.
 
@@ -361,11 +365,13 @@ function checkInner(n: Node, follow: CharSet, problems: string[]): void {
   }
 }
 
-function check(n: Node, problems: string[], adjacent: boolean): void {
+/** `top`: `n` is the whole pattern, unanchored (its first repeat is tried at every start). */
+function check(n: Node, problems: string[], adjacent: boolean, top = false): void {
   switch (n.t) {
     case 'seq': {
       n.items.forEach((it) => check(it, problems, adjacent));
       if (adjacent) checkAdjacent(n.items, problems);
+      checkChains(n.items, problems, top);
       return;
     }
     case 'alt':
@@ -420,6 +426,98 @@ function checkAdjacent(items: Node[], problems: string[]): void {
   }
 }
 
+function intersect(a: CharSet, b: CharSet): CharSet {
+  const out: CharSet = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    const lo = Math.max(x[0], y[0]);
+    const hi = Math.min(x[1], y[1]);
+    if (lo <= hi) out.push([lo, hi]);
+    if (x[1] < y[1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+/** Is every character of `c` in `a`? */
+function covers(a: CharSet, c: CharSet): boolean {
+  return intersect(a, c).reduce((n, r) => n + r[1] - r[0], 0) === c.reduce((n, r) => n + r[1] - r[0], 0);
+}
+
+/** A sequence's items, with groups and sequences inside it opened: (\d+.\d+).\d+ is five items. */
+function flat(items: Node[]): Node[] {
+  const out: Node[] = [];
+  for (const it of items) {
+    const u = unwrap(it);
+    if (u.t === 'seq') out.push(...flat(u.items));
+    else out.push(u);
+  }
+  return out;
+}
+
+/**
+ * Can `n` stand between two repeats over the characters `c` and let them trade those
+ * characters: it matches nothing, or a character of `c` (`wild`: any character of `c`, as
+ * `.` between two `\d+`). A literal between (`-` in `\d+-\d+`) pins where one ends.
+ */
+function bridges(n: Node, c: CharSet, wild: boolean): boolean {
+  if (nullable(n)) return true;
+  const u = unwrap(n);
+  switch (u.t) {
+    case 'chars': return wild ? covers(u.set, c) : overlaps(u.set, c);
+    case 'rep': return bridges(u.body, c, wild);
+    case 'alt': return u.alts.some((a) => bridges(a, c, wild));
+    case 'seq': return u.items.every((i) => bridges(i, c, wild));
+    default: return false;
+  }
+}
+
+/**
+ * Unbounded repeats over the same characters with only a wildcard for them between them
+ * split a run of those characters in every way before the match can fail: `\d+.\d+.\d+ x`
+ * on a line of 2,000 digits took 8 minutes, and `\d+.\d+ refused` a second (a format's
+ * regex meets lines of a MiB). Literals between them pin where each may end (`\d+-\d+-\d+`, `a.*b.*c`), unless
+ * the first is a leading `.*` of an unanchored pattern, which the engine tries again at
+ * every start: `.*foo.*bar.*baz` took 30 s on 2,000 characters. Only when something after
+ * the last one can fail: a trailing `.*` ends every match where it starts.
+ */
+function checkChains(items: Node[], problems: string[], leading: boolean): void {
+  const xs = flat(items);
+  const reps: number[] = [];
+  xs.forEach((x, i) => {
+    if (x.t === 'rep' && x.max === Infinity) reps.push(i);
+  });
+  if (reps.length < 2) return;
+  const canFailAfter = (i: number) => xs.slice(i + 1).some((x) => !nullable(x));
+  const set = (i: number) => chars((xs[i] as Extract<Node, { t: 'rep' }>).body);
+  const between = (a: number, b: number, c: CharSet, wild: boolean) => xs.slice(a + 1, b).every((x) => bridges(x, c, wild));
+  for (let x = 0; x < reps.length; x++) {
+    for (let y = x + 1; y < reps.length; y++) {
+      const [i, j] = [reps[x]!, reps[y]!];
+      const c = intersect(set(i), set(j));
+      if (!c.length || !canFailAfter(j)) continue;
+      if (j > i + 1 && between(i, j, c, true)) {
+        problems.push('two unbounded repeats over the same characters with only a wildcard between them can split a long run of those characters in every way (write \\. for a literal dot)');
+        return;
+      }
+      // Literals between pin the cuts, but not under a leading repeat tried at every start.
+      const wild = !(leading && i === 0);
+      if (!between(i, j, c, wild)) continue;
+      for (let z = y + 1; z < reps.length; z++) {
+        const k = reps[z]!;
+        const cc = intersect(c, set(k));
+        if (cc.length && canFailAfter(k) && between(i, j, cc, wild) && between(j, k, cc, wild)) {
+          problems.push('three or more unbounded repeats over the same characters, with only such characters between them, try every way of splitting a line (a long one stalls Vigil); make them match different characters, or anchor them');
+          return;
+        }
+      }
+    }
+  }
+}
+
 export interface RegexSafety {
   ok: boolean;
   /** Why it was refused, for the user. */
@@ -449,7 +547,7 @@ export function checkRegexSafety(pattern: string, flags = '', opts: RegexSafetyO
     return { ok: false, reason: 'could not be analysed for catastrophic backtracking' };
   }
   const problems: string[] = [];
-  check(ast, problems, opts.adjacent ?? true);
+  check(ast, problems, opts.adjacent ?? true, !pattern.startsWith('^'));
   if (problems.length) return { ok: false, reason: `could backtrack catastrophically: ${problems[0]}; rewrite it so each character can be matched only one way` };
   return { ok: true };
 }

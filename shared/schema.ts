@@ -56,23 +56,33 @@ export const FileSourceConfig = z.strictObject({
   poll: z.boolean().optional(),
 });
 
-/** A container name, or `/regex/flags`: the pattern must compile. */
-function validContainerEntry(entry: string): boolean {
+/**
+ * A container name, or `/regex/flags`: the pattern must compile, and must not backtrack
+ * catastrophically (`/^(a+)+$/` on a container named aaaa…a-x stalled the engine, at every
+ * start). Null when valid, else why.
+ */
+function containerEntryProblem(entry: string): string | null {
   const m = /^\/(.+)\/([a-z]*)$/.exec(entry);
   // "/web" is Docker's own spelling of the name web; "/^web-\d{1" is half a pattern.
-  if (!m) return !entry.startsWith('/') || /^\/[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(entry);
-  try {
-    new RegExp(m[1]!, m[2]!.replace(/[gy]/g, ''));
-    return true;
-  } catch {
-    return false;
-  }
+  if (!m) return !entry.startsWith('/') || /^\/[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(entry) ? null : 'is a /pattern/ that is missing its closing /';
+  const r = checkRegexSafety(m[1]!, m[2]!.replace(/[gy]/g, ''));
+  return r.ok ? null : `is a /pattern/ that ${r.reason}`;
 }
 
 export const DockerSourceConfig = z.strictObject({
   ...sourceCommon,
   type: z.literal('docker'),
-  containers: z.array(z.string().min(1).refine(validContainerEntry, { message: 'is a /pattern/ that is not a valid regular expression (or is missing its closing /)' })).optional(),
+  containers: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .superRefine((e, ctx) => {
+          const why = containerEntryProblem(e);
+          if (why) ctx.addIssue({ code: 'custom', message: why });
+        }),
+    )
+    .optional(),
   labels: z.array(z.string().min(1)).optional(),
   host: z.string().min(1).optional(),
   tls: z.strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional() }).optional(),

@@ -262,7 +262,7 @@ export class FormatStreamDecoder implements StreamDecoder {
   /** Whether this line starts a record under the current format, whatever record is held before it. */
   opensRecord(raw: string): boolean {
     const text = stripAnsi(raw);
-    if (this.startRe) return this.startRe.test(text);
+    if (this.startRe) return this.startRe.test(startText(text));
     const f = this.format;
     if (!f) return false;
     const parsed = f.parse(text, this.ctx);
@@ -347,7 +347,7 @@ export class FormatStreamDecoder implements StreamDecoder {
       }
     }
     if (this.startRe) {
-      if (p && !this.startRe.test(text)) return this.append(line, text);
+      if (p && !this.startRe.test(startText(text))) return this.append(line, text);
       this.start(line, this.format?.parse(text, this.ctx) ?? null);
       return;
     }
@@ -459,7 +459,7 @@ export class FormatStreamDecoder implements StreamDecoder {
 
   /** Whether a line after a record cut at its size limit goes on with it: one its format would have appended. */
   private goesOn(text: string): boolean {
-    if (this.startRe) return !this.startRe.test(text);
+    if (this.startRe) return !this.startRe.test(startText(text));
     const f = this.format;
     if (!f || f.parse(text, this.ctx)) return false;
     if (f.multiline === 'header') return text.length === 0 || this.underHeader(text);
@@ -862,3 +862,13 @@ function joinBytes(raw: string[], bin: (Buffer | null)[] | null): Buffer {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/**
+ * What a multi-line rule's start pattern is tested on: a line's first 4096 characters. A
+ * record's start shows at its beginning, and a pattern that backtracks (`\d+-\d+ ` on a
+ * 400,000-digit line took a minute, the engine stalled) stays bounded.
+ */
+const START_TEXT_LIMIT = 4096;
+function startText(text: string): string {
+  return text.length > START_TEXT_LIMIT ? text.slice(0, START_TEXT_LIMIT) : text;
+}

@@ -224,6 +224,13 @@ describe('multi-line records', () => {
     expect(recs.map((r) => r.raw)).toEqual(['>>> job 1\nstep a\nstep b', '>>> job 2\nstep c']);
   });
 
+  it('user rule: the start regex looks at a line\'s first 4096 characters (a backtracking one on a 400,000-character line stalled the engine for a minute)', () => {
+    const text = ['>>> job 1', `${'x'.repeat(5000)} >>> `, `${'x'.repeat(4000)} >>> `, 'step c'].join('\n');
+    const d = factory.create({ multiline: { start: '>>> ' } });
+    const recs = decodeAll(d, toLines(text));
+    expect(recs.map((r) => [r.firstLine, r.lastLine])).toEqual([[1, 2], [3, 4]]);
+  });
+
   it('held lines: pendingStart points at the oldest, flushDueInMs counts from the last line, flush emits', () => {
     const d = factory.create({ format: 'log4j', multiline: { timeoutMs: 500 } });
     const lines = toLines('2024-05-01 10:00:00,000 ERROR [main] a.B: boom\n\tat x.Y(Y.java:1)\n2024-05-01 10:00:01,000 INFO [main] a.B: ok\n', 1000);

@@ -24,6 +24,27 @@ describe('regex safety', () => {
     expect(checkRegexSafety('^(?<timestamp>\\S+) (?:.*,){5}(?<level>ERROR|INFO)(?<message>.*)$', '', { adjacent: false }).ok).toBe(false);
   });
 
+  it('refuses repeats over the same characters with only a wildcard between them (an IP with its dots unescaped), and three under a leading .*, in every kind of regex; literals between pin them', () => {
+    for (const p of ['\\d+.\\d+.\\d+.\\d+ refused', '\\d+.\\d+:', '.*foo.*bar.*baz', '(\\w+).(\\w+) x']) {
+      for (const adjacent of [true, false]) {
+        const r = checkRegexSafety(p, '', { adjacent });
+        expect(r.ok, `${p} adjacent: ${adjacent}`).toBe(false);
+        expect(r.reason).toMatch(/could backtrack catastrophically: .*(wildcard|three or more)/);
+      }
+    }
+    for (const p of ['\\d+\\.\\d+\\.\\d+\\.\\d+ refused', '\\d+-\\d+-\\d+ ', '.*foo.*bar.*', '^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] "(.*?)" (\\d+) (\\S+) "(.*?)" "(.*?)"$', 'error.*timeout']) {
+      expect(checkRegexSafety(p, '', { adjacent: false }), p).toEqual({ ok: true });
+    }
+  });
+
+  it('a docker source\'s container /pattern/ is checked as a rule\'s regex is (one stalled the engine at every start)', () => {
+    const r = VigilConfig.safeParse({ sources: [{ name: 'd', type: 'docker', containers: ['web', '/^(a+)+$/'] }] });
+    expect(r.success).toBe(false);
+    if (r.success) return;
+    expect(configErrors(r.error)).toEqual([{ key: 'sources.0.containers.1', reason: expect.stringMatching(/^is a \/pattern\/ that could backtrack catastrophically: /) }]);
+    expect(VigilConfig.safeParse({ sources: [{ name: 'd', type: 'docker', containers: ['/^web-\\d+$/'] }] }).success).toBe(true);
+  });
+
   it('takes the case-insensitive flag into account (overlap of [a-z] and [A-Z])', () => {
     expect(checkRegexSafety('([a-z]|[A-Z])+$').ok).toBe(true);
     expect(checkRegexSafety('([a-z]|[A-Z])+$', 'i').ok).toBe(false);
