@@ -58,6 +58,7 @@ export const RECORD_FLAGS = {
   yearAssumed: 256, // the time had no year: the file's (see docs/formats.md)
   zoneAssumed: 512, // the time had no zone: the local one
   dateAssumed: 1024, // the time had no date (a time of day alone)
+  cutForView: 2048, // not stored: the line was sent to a view cut (store/view-budget.ts); the store has it whole
 } as const;
 
 const ASSUMED: Record<string, number> = {

@@ -20,6 +20,7 @@ import { runQueryInWorker, stopQueries } from './store/query-worker.js';
 import { Retention, type RetentionOptions } from './store/retention.js';
 import { Store } from './store/store.js';
 import { StoreLock } from './store/store-lock.js';
+import { forView, newestWithin } from './store/view-budget.js';
 import { Emitter } from './util/emitter.js';
 import { detectionHandlers } from './detect/handlers.js';
 import { makeReport } from './report/index.js';
@@ -255,8 +256,12 @@ export class Engine {
       const skipped = this.uiSkipped;
       this.uiBuffer = [];
       this.uiSkipped = 0;
-      if (skipped) this.events.emit('events.skipped', { count: skipped, beforeId: batch[0]?.id ?? 0 });
-      if (batch.length) this.events.emit('events.appended', batch.map(toLogEvent));
+      // Within a push's text budget: the newest; the UI is told of the others as of any it did not get.
+      const all = batch.map((r) => forView(toLogEvent(r)));
+      const sent = newestWithin(all);
+      const notSent = skipped + all.length - sent.length;
+      if (notSent) this.events.emit('events.skipped', { count: notSent, beforeId: sent[0]?.id ?? batch[0]?.id ?? 0 });
+      if (sent.length) this.events.emit('events.appended', sent);
     }, 100);
   }
 

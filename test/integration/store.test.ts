@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { matchesSearch, parseSearch } from '../../shared/search.js';
 import { runQueryInWorker } from '../../electron/engine/store/query-worker.js';
 import { Store, type RecordRow } from '../../electron/engine/store/store.js';
+import { VIEW_FIELD_LIMIT, VIEW_PAGE_BUDGET } from '../../electron/engine/store/view-budget.js';
+import { RECORD_FLAGS } from '../../shared/types.js';
 import { migrate } from '../../electron/engine/store/migrate.js';
 import { MIGRATIONS } from '../../electron/engine/store/migrations/index.js';
 import { tempDir } from '../support/tmp.js';
@@ -209,6 +211,33 @@ describe('store', () => {
     const others = s.tail({ limit: 5, source: 'other' });
     expect(others.events.map((e) => e.message)).toEqual([29_960, 29_970, 29_980, 29_990, 30_000].map((i) => `request ${i} served`));
     expect(others.before).toBe(firstId + 29_960 - 1);
+  });
+
+  it('tail: a page of long lines holds what fits a view (the newest; 40 lines of 1 MB made a 40 MB page the UI could never load), each cut and flagged, and pages on to every line once', () => {
+    const { s } = store();
+    const app = s.sourceId('app', 'file');
+    const big = (i: number) => `${String(i).padStart(4, '0')} ${'x'.repeat(1_100_000)}`;
+    s.append(Array.from({ length: 40 }, (_, i) => row(app, i + 1, 3, big(i + 1))), []);
+    const seen: number[] = [];
+    let before: number | undefined;
+    let pages = 0;
+    for (;;) {
+      const page = s.tail({ limit: 200, ...(before ? { beforeId: before } : {}) });
+      pages++;
+      const text = page.events.reduce((n, e) => n + e.message.length + (e.raw === e.message ? 0 : e.raw.length), 0);
+      expect(text).toBeLessThanOrEqual(VIEW_PAGE_BUDGET);
+      for (const e of page.events) {
+        expect(e.message.length).toBe(VIEW_FIELD_LIMIT);
+        expect(e.flags! & RECORD_FLAGS.cutForView).toBe(RECORD_FLAGS.cutForView);
+      }
+      seen.unshift(...page.events.map((e) => Number(e.message.slice(0, 4))));
+      if (page.before === null) break;
+      before = page.before;
+    }
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(pages).toBeGreaterThan(1);
+    // The store keeps them whole.
+    expect((s.db.prepare('SELECT length(message) FROM events ORDER BY id LIMIT 1').pluck().get() as number)).toBe(1_100_005);
   });
 
   it('an older database keeps reading its messages after the message-span migration', () => {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Anomaly, AnomalyState, EvidenceLine, Severity, Snooze, SnoozeScope } from '../../../shared/types.js';
 import { RECORD_FLAGS, SEVERITIES, severityRank } from '../../../shared/types.js';
 import { toLogEvent } from '../store/store.js';
+import { forView } from '../store/view-budget.js';
 import type { SourceDetectionState } from './source-detection.js';
 import { BOOK_ENTRIES, type TemplateRow, type TemplateStats } from './template-book.js';
 
@@ -217,7 +218,7 @@ export class AnomalyRepo {
       for (const r of rows) if (r.role === 'evidence' && (r.id as number) < oldestShown) oldestShown = r.id as number;
     }
     return rows.filter((r) => r.role === 'evidence' || (r.id as number) > oldestShown).map((r) => ({
-      ...toLogEvent(r),
+      ...forView(toLogEvent(r)),
       role: r.role as 'evidence' | 'context',
       duplicate: r.is_duplicate === 1,
       foundBy: (r.found_by as string | null) ?? null,

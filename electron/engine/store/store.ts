@@ -9,6 +9,7 @@ import { preparedOnce } from './prepared.js';
 import { RecordCounts } from './record-counts.js';
 import { RecordInserter } from './record-insert.js';
 import { WalCheckpointer } from './checkpointer.js';
+import { forView, newestWithin } from './view-budget.js';
 
 /**
  * One record as written to the `records` table. The pipeline's stored records are rows as
@@ -335,9 +336,11 @@ export class Store {
     const rows = this
       .statement(`SELECT * FROM events WHERE id IN (SELECT id FROM records WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit) ORDER BY id`)
       .all(args) as Record<string, unknown>[];
-    const events = rows.map(toLogEvent);
+    const all = rows.map((r) => forView(toLogEvent(r)));
+    // Within the page's text budget: the newest; the next page goes on below them.
+    const events = newestWithin(all);
     // The next page looks below the oldest record returned, or below what this one looked at.
-    let before: number | null = events.length === req.limit ? events[0]!.id : floor + 1;
+    let before: number | null = all.length === req.limit || events.length < all.length ? events[0]!.id : floor + 1;
     const oldest = this.statement('SELECT min(id) FROM records').pluck().get() as number | null;
     if (oldest === null || before <= oldest) before = null;
     return { events, before };

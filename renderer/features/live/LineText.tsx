@@ -22,6 +22,8 @@ export function LineText({ text, flags, limit = SHOWN }: { text: string; flags?:
   const clean = withoutAnsi(text);
   const long = clean.length > limit;
   const cut = ((flags ?? 0) & RECORD_FLAGS.truncated) !== 0;
+  // Sent to the view cut (a line of more than 256 KiB characters): the store has it whole.
+  const viewCut = ((flags ?? 0) & RECORD_FLAGS.cutForView) !== 0;
   return (
     <>
       {long && !whole ? clean.slice(0, limit) : clean}
@@ -29,6 +31,11 @@ export function LineText({ text, flags, limit = SHOWN }: { text: string; flags?:
         <button className="link more" onClick={() => setWhole(!whole)}>
           {whole ? ' show less' : ` … ${(clean.length - limit).toLocaleString('en-US')} more characters`}
         </button>
+      )}
+      {viewCut && (!long || whole) && (
+        <span className="cut" data-testid="line-view-cut" title="Longer than a view shows: the store has the whole line (the SQL view, vigil query).">
+          {' '}[the rest is in the store: longer than a view shows]
+        </span>
       )}
       {cut && (!long || whole) && (
         <span className="cut" data-testid="line-cut" title="The line was longer than the source's maxLineBytes: the rest was not stored.">
