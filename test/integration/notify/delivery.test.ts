@@ -1,5 +1,6 @@
 // Never lost: receivers that are down, slow, failing or pacing us; retries with backoff,
 // Retry-After, the circuit breaker, dead letters the user retries, and order per channel.
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../../support/http-receiver.js';
 import { anomaly, opened, startNotify, type Harness } from '../../support/notify-harness.js';
@@ -36,6 +37,18 @@ const attempts = (h: Harness, id: number) =>
   h.store.db.prepare('SELECT outcome, status_code, error FROM notify_attempts WHERE outbox_id = ? ORDER BY id').all(id) as { outcome: string; status_code: number | null; error: string | null }[];
 
 describe('delivery', () => {
+  it('a receiver answering with something that is not HTTP is said to answer wrongly, not to be unreachable', async () => {
+    const server = createServer((sock) => {
+      sock.on('data', () => sock.end('HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\nhello'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(r)));
+    const h = await setup(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'garbled' }))]);
+    await waitFor(() => (h.service.history({})[0]?.attempts ?? 0) >= 1 && !!h.service.history({})[0]!.error, { what: 'a failed attempt' });
+    expect(h.service.history({})[0]!.error).toMatch(/^the receiver answered, but not with valid HTTP \(HPE_INVALID_CONTENT_LENGTH/);
+  });
+
   it('keeps retrying while the receiver is down and delivers once when it is back', async () => {
     const probe = await startReceiver();
     const port = probe.port;

@@ -91,6 +91,8 @@ function networkReason(err: unknown, signal: AbortSignal): string {
     return reason?.name === 'TimeoutError' ? 'timed out waiting for the receiver' : 'cancelled (Vigil is stopping)';
   }
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  // llhttp's codes: the receiver was reached, and what it answered was not HTTP.
+  if (cause?.code?.startsWith('HPE_')) return `the receiver answered, but not with valid HTTP (${cause.code}${cause.message ? `: ${cause.message}` : ''})`;
   if (cause?.code) return `cannot reach the receiver (${cause.code})`;
   return `request failed: ${cause?.message ?? (err as Error).message}`;
 }
