@@ -120,9 +120,13 @@ export class FileTailer {
     return this.decoder;
   }
 
-  /** Bytes in the file not yet handed to the pipeline. */
+  /**
+   * Bytes in the file not yet handed to the pipeline, less a line without its newline yet:
+   * that one waits for its writer, not for Vigil (a 3 MB line still being written was
+   * "catching up" for ever).
+   */
   get bytesBehind(): number {
-    return Math.max(0, this.size - this.ckptOffset);
+    return Math.max(0, this.size - this.ckptOffset - this.splitter.pendingBytes);
   }
 
   /** The file's size as seen from outside (a read may be waiting for room meanwhile). */

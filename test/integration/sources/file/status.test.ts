@@ -123,6 +123,20 @@ describe('file source: status', () => {
     expect(reads).toBeGreaterThan(0);
   });
 
+  it('a long line without its newline yet is "watching", not "catching-up" (it was, for ever); once it ends it is stored', async () => {
+    const dir = fixture();
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const rig = await Rig.start({ dir, source: { path: log, start: 'beginning' }, file: { catchUpBytes: 1024 * 1024 } });
+    cleanups.push(() => rig.close());
+    appendFileSync(log, `first\npartial ${'q'.repeat(3_000_000)}`);
+    await rig.expectCount(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(rig.status()).toMatchObject({ state: 'watching', bytesBehind: 0 });
+    appendFileSync(log, ' end\n');
+    await rig.expectCount(2);
+  });
+
   it('a large backlog is "catching-up" with the bytes behind, then "watching"', async () => {
     const dir = fixture();
     const log = join(dir, 'app.log');
