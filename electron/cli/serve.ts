@@ -62,7 +62,7 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
       return 2;
     }
     // A data folder it cannot write (permissions, a read-only disk): say which, and why.
-    if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|NOTADB|CORRUPT)|EACCES|EPERM|EROFS|ENOSPC|ENOTDIR|EEXIST)/.test(code)) {
+    if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|CORRUPT)|EACCES|EPERM|EROFS|ENOSPC|ENOTDIR|EEXIST|ENOENT)/.test(code)) {
       io.stderr.write(`vigil: cannot use the data folder ${dataDir} (store ${dbPath}): ${(err as Error).message}; it must be a folder Vigil can write\n`);
       return 1;
     }
