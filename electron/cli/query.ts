@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { formatErrors } from '../engine/config/config-file.js';
 import { parseLogfmt } from '../engine/decode/formats/logfmt.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
-import { fieldFormats, registerFieldSql } from '../engine/store/query-fields.js';
+import { fieldFormats, lnavLevelComparisons, registerFieldSql } from '../engine/store/query-fields.js';
 import { MIGRATIONS } from '../engine/store/migrations/index.js';
 import { parseArgs, pathArg, str, UsageError } from './args.js';
 import { readConfigArg, type CliIo } from './io.js';
@@ -44,7 +44,7 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
     registerFieldSql(conn as never, fieldFormats(new ConfiguredDecoders(userFormats).definitions()), parseLogfmt);
     let stmt: Database.Statement;
     try {
-      stmt = conn.prepare(args.positionals[0]!);
+      stmt = conn.prepare(lnavLevelComparisons(args.positionals[0]!));
     } catch (err) {
       // The statement itself is wrong (syntax, no such table): bad input.
       if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw err;

@@ -206,6 +206,21 @@ describe('SQL over the fields of a format', () => {
     await expect(q("SELECT timeslice(log_time, 'fortnight') FROM access_log")).rejects.toThrow(/^timeslice: "fortnight" is not a slice/);
   });
 
+  it("lnav's log_level compares by severity, as lnav's collation orders it: > 'warning' is errors and worse (as text it was 0 rows), in the app and in vigil query", async () => {
+    // access.log: 502 is error, 404 warning, 200 info; app.jsonl and svc.log one error and one info each; tomcat info; hadoop info.
+    const byLevel = await q('SELECT log_level, count(*) AS n FROM all_logs GROUP BY 1 ORDER BY 1');
+    const count = (levels: string[]) => byLevel.filter((r) => levels.includes(String(r.log_level))).reduce((n, r) => n + Number(r.n), 0);
+    expect(count(['error'])).toBeGreaterThan(0);
+    expect(await q("SELECT count(*) AS n FROM all_logs WHERE log_level > 'warning'")).toEqual([{ n: count(['error', 'critical', 'fatal']) }]);
+    expect(await q("SELECT count(*) AS n FROM all_logs WHERE log_level >= 'warning'")).toEqual([{ n: count(['warning', 'error', 'critical', 'fatal']) }]);
+    expect(await q("SELECT count(*) AS n FROM all_logs WHERE 'info' < log_level")).toEqual([{ n: count(['notice', 'warning', 'error', 'critical', 'fatal']) }]);
+    expect(await q("SELECT count(*) AS n FROM all_logs a WHERE a.log_level BETWEEN 'warning' AND 'error'")).toEqual([{ n: count(['warning', 'error']) }]);
+    // Equality, and a literal that only looks like a comparison, are left as they are.
+    expect(await q("SELECT count(*) AS n FROM all_logs WHERE log_level = 'error' AND log_body != 'log_level > ''x'''")).toEqual([{ n: count(['error']) }]);
+    const r = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', db, "SELECT count(*) AS n FROM all_logs WHERE log_level > 'warning'"], { encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(r.stdout)).toEqual({ n: count(['error', 'critical', 'fatal']) });
+  });
+
   it("lnav's access_log reads a '-' for no bytes as 0, as lnav does (as text it ranked above every number)", async () => {
     const t = tempDir('vigil-fields-dash-');
     try {

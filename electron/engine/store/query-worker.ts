@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { QueryResult } from '../../../shared/types.js';
 import { parseLogfmt } from '../decode/formats/logfmt.js';
 import { driverPath } from './driver.js';
-import { registerFieldSql, type FieldFormat } from './query-fields.js';
+import { lnavLevelComparisons, registerFieldSql, type FieldFormat } from './query-fields.js';
 
 // The SQL box's queries run in a process of their own, with their own read-only
 // connection: a query over millions of records (or one that never ends, such as an
@@ -177,7 +177,7 @@ export function runQueryInWorker(dbPath: string, sql: string, limit: number, tim
       const why = stderr.trim().split('\n').pop();
       finish(new Error(`the query's process ended (${signal ?? code}) without an answer${why ? `: ${why}` : ''}`));
     });
-    child.send({ source: QUERY_SOURCE, timeoutMs, data: { driver: driverPath(), dbPath, sql, limit, formats } }, (err) => {
+    child.send({ source: QUERY_SOURCE, timeoutMs, data: { driver: driverPath(), dbPath, sql: lnavLevelComparisons(sql), limit, formats } }, (err) => {
       if (err) finish(new Error(`the query could not start: ${err.message}`));
     });
   });
