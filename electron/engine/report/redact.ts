@@ -23,8 +23,12 @@ const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 
   { re: /(authorization["']?\s{0,8}[=:]\s{0,8}["']?(?:bearer|basic|token|digest)\s{1,8})([^\s"'&,;}\]<>]+)/gi, kind: 'after' },
   // A quoted secret value, spaces and all: password="correct horse battery staple".
   { re: new RegExp(`(${SECRET_KEY}[\\w.-]{0,40}"?\\s{0,8}[=:]\\s{0,8}(["']))((?:(?!\\2)[^\\n\\\\]|\\\\.){1,512})\\2`, 'gi'), kind: 'quoted' },
-  // JSON Web Tokens.
+  // In a template, a credential the miner cut into pieces: `Bearer <*>.eyJzdWIi….<*>`.
+  { re: /\b(Bearer|Basic|Token)(\s+)(?=[^\s<]*<\*>)\S+/g, kind: 'scheme', needs: '<*>' },
+  // JSON Web Tokens; and a piece of one (a template keeps the part every line shares): the
+  // base64 of a JSON object starts eyJ.
   { re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, kind: 'secret' },
+  { re: /\beyJ[A-Za-z0-9_-]{8,}/g, kind: 'secret' },
   // Well-known token shapes: AWS access key ids, GitHub, Slack, GitLab, OpenAI-style keys.
   { re: /\b(?:(?:AKIA|ASIA)[A-Z0-9]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9_-]{20,})\b/g, kind: 'secret' },
   // key = value, key: value, "key": "value" where the key names a secret.
@@ -36,6 +40,8 @@ const PATTERNS: { re: RegExp; kind: 'secret' | 'long' | 'email' | 'ip' | 'kv' | 
   // IPv6: a run of hex groups and colons, taken as an address when it has "::" or all eight groups
   // (so times like 10:00:01 and Java's Foo::bar are left alone: see isIpv6).
   { re: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])/g, kind: 'ip', needs: ':' },
+  // In a template, what is left of one around the miner's <*>: `<*>:db8::<*>` (checked in templateIpv6).
+  { re: /(?:<\*>|\b[0-9A-Fa-f]{1,4})(?::{1,2}(?:[0-9A-Fa-f]{1,4}\b|<\*>)){1,7}:{0,2}/g, kind: 'ip', needs: '<*>' },
   // Long random-looking strings with upper and lower case and digits (base64 keys, session
   // ids). Not hex alone: hashes and trace ids are what a reader follows, not secrets.
   { re: /(?<![\w+/=-])[A-Za-z0-9+_-]{40,}={0,2}(?![\w+/=-])/g, kind: 'long' },
@@ -87,7 +93,9 @@ export class Redactor {
           case 'email':
             return this.placeholder(this.emails, 'email', m);
           case 'ip':
-            if (m.includes(':') && !isIpv6(m)) return m;
+            if (m.includes('<*>')) {
+              if (!templateIpv6(m)) return m;
+            } else if (m.includes(':') && !isIpv6(m)) return m;
             return this.placeholder(this.ips, 'ip', m);
           case 'long':
             if (!(/[a-z]/.test(m) && /[A-Z]/.test(m) && /\d/.test(m))) return m;
@@ -128,6 +136,11 @@ function isIpv6(m: string): boolean {
   if ((m.startsWith(':') && !m.startsWith('::')) || (m.endsWith(':') && !m.endsWith('::'))) return false;
   if (m.includes('::')) return m.split('::').length === 2 && m.split(/:+/).filter(Boolean).length >= 2;
   return m.split(':').length === 8;
+}
+
+/** A template's IPv6 address around its <*>: a "::" and a hex group of its own (`<*>:<*>:<*>` is a time). */
+function templateIpv6(m: string): boolean {
+  return m.includes('::') && m.split(/:+/).some((g) => /^[0-9A-Fa-f]{1,4}$/.test(g));
 }
 
 /** A copy of the report with every text a reader sees redacted (the same placeholders throughout). */

@@ -11,11 +11,13 @@ describe('report redaction', () => {
     expect(r.text('peer [2001:db8::ff00:42:8329]:443 and fe80::1')).toBe('peer [<ip-3>]:443 and <ip-4>');
     expect(r.text('full 2001:0db8:85a3:0000:0000:8a2e:0370:7334 and 10.0.0.6')).toBe('full <ip-5> and <ip-2>');
     expect(r.counts).toEqual({ ip: 5, email: 0, secret: 0 });
-    // What is around an address is not part of it: a template's variables, an IPv4-mapped prefix.
+    // An IPv4-mapped prefix is not part of the address.
     const t = new Redactor();
-    expect(t.text('ipv6 <*>:db8::<*>')).toBe('ipv6 <*>:db8::<*>');
     expect(t.text('from ::ffff:10.0.0.6 now')).toBe('from ::ffff:<ip-1> now');
     expect(t.counts.ip).toBe(1);
+    // A template keeps what its lines share of an address around the miner's <*> (`db8` of
+    // 2001:db8::1, 2001:db8::2): that part goes too. Times stay (`<*>:<*>:<*>`).
+    expect(t.text('ipv6 <*>:db8::<*> and fe80::<*> at <*>:<*>:<*>, host <*>:<*>')).toBe('ipv6 <ip-2> and <ip-3> at <*>:<*>:<*>, host <*>:<*>');
   });
 
   it('leaves what only looks like an address: times, versions, Java and C++ names, hashes', () => {
@@ -47,6 +49,9 @@ describe('report redaction', () => {
     expect(red('Authorization: Bearer abcdefghijklmnop')).toContain('Bearer <secret>');
     expect(red('GET https://bob:pa55@example.com/x')).toBe('GET https://<secret>@example.com/x');
     expect(red('token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature-1')).toBe('token <secret>');
+    // In a template the miner cut the token, keeping the part every line shares (its payload).
+    expect(red('Authorization: Bearer <*>.eyJzdWIiOiIxIn0.<*> from <*>')).toBe('Authorization: Bearer <secret> from <*>');
+    expect(red('jwt=<*> payload eyJzdWIiOiIxIn0 seen')).toBe('jwt=<*> payload <secret> seen');
     expect(red('key AKIAIOSFODNN7EXAMPLE used')).toBe('key <secret> used');
     expect(red('gh ghp_1234567890abcdefghijklmnopqrstuvwxyz12')).toBe('gh <secret>');
     expect(red('session 9fJ2kLm8QpR4sT6uVwX0yZ1aB3cD5eF7gH9iJ2kL4mN6 end')).toBe('session <secret> end');
