@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { formatErrors } from '../engine/config/config-file.js';
 import { parseLogfmt } from '../engine/decode/formats/logfmt.js';
 import { ConfiguredDecoders } from '../engine/decode/user-formats.js';
-import { fieldFormats, lnavLevelComparisons, registerFieldSql } from '../engine/store/query-fields.js';
+import { fieldFormats, lnavLevelComparisons, registerFieldSql, unsafeQueryRegexp } from '../engine/store/query-fields.js';
 import { MIGRATIONS } from '../engine/store/migrations/index.js';
 import { parseArgs, pathArg, str, UsageError } from './args.js';
 import { readConfigArg, type CliIo } from './io.js';
@@ -43,6 +43,11 @@ export async function queryCommand(argv: string[], io: CliIo): Promise<number> {
     // field(), fields() and a view per format, as the app's SQL view has (store/query-fields.ts).
     registerFieldSql(conn as never, fieldFormats(new ConfiguredDecoders(userFormats).definitions()), parseLogfmt);
     let stmt: Database.Statement;
+    const unsafe = unsafeQueryRegexp(args.positionals[0]!);
+    if (unsafe) {
+      io.stderr.write(`vigil query: ${unsafe}\n`);
+      return 2;
+    }
     try {
       stmt = conn.prepare(lnavLevelComparisons(args.positionals[0]!));
     } catch (err) {

@@ -221,6 +221,16 @@ describe('SQL over the fields of a format', () => {
     expect(JSON.parse(r.stdout)).toEqual({ n: count(['error', 'critical', 'fatal']) });
   });
 
+  it('a REGEXP pattern written in the query that would backtrack catastrophically is refused, saying why (vigil query ran on until killed)', async () => {
+    await expect(q("SELECT id FROM events WHERE message REGEXP '(a+)+$'")).rejects.toThrow(/^the pattern '\(a\+\)\+\$' could backtrack catastrophically: /);
+    await expect(q("SELECT regexp_match('(\\w+\\s?)*$', message) FROM events")).rejects.toThrow(/could backtrack catastrophically/);
+    const r = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'query', '--db', db, "SELECT id FROM events WHERE message REGEXP '(a+)+$'"], { encoding: 'utf8', timeout: 30_000 });
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^vigil query: the pattern '\(a\+\)\+\$' could backtrack catastrophically: /);
+    // The usual ones run.
+    expect((await q("SELECT count(*) AS n FROM events WHERE message REGEXP 'pay(ment)? (failed|ok)'"))[0]).toEqual({ n: 2 });
+  });
+
   it("lnav's access_log reads a '-' for no bytes as 0, as lnav does (as text it ranked above every number)", async () => {
     const t = tempDir('vigil-fields-dash-');
     try {

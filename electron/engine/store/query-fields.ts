@@ -1,4 +1,5 @@
 import type { FormatDefinition } from '../decode/formats/definition.js';
+import { checkRegexSafety } from '../../../shared/regex-safety.js';
 
 // SQL over the fields of a format, as lnav offers (`SELECT c_ip, count(*) FROM access_log`),
 // and over Docker's events (docker_event):
@@ -350,4 +351,32 @@ export function lnavLevelComparisons(sql: string): string {
       isLiteral(a) && isLiteral(b) ? `${rank(c)} ${not ?? ''}BETWEEN ${rank(`\u0000${a}\u0000`)} AND ${rank(`\u0000${b}\u0000`)}` : m,
     );
   return out.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)]!);
+}
+
+/**
+ * Why a pattern the query writes out (`message REGEXP '(a+)+$'`, regexp_match('…', x)) is
+ * refused: one that backtracks catastrophically ran on in `vigil query` until killed. Checked
+ * as a rule's regex is (shared/regex-safety.ts); null when there is none such.
+ */
+export function unsafeQueryRegexp(sql: string): string | null {
+  if (!/regexp/i.test(sql)) return null;
+  const literal = "'((?:[^']|'')*)'";
+  const found = [...sql.matchAll(new RegExp(`\\bregexp\\s+${literal}|\\bregexp(?:_match)?\\s*\\(\\s*${literal}`, 'gi'))];
+  for (const m of found) {
+    const pattern = (m[1] ?? m[2]!).replace(/''/g, "'");
+    // One that does not compile is said so by regexp() when it runs, as SQLite's own errors are.
+    if (!compiles(pattern)) continue;
+    const r = checkRegexSafety(pattern);
+    if (!r.ok) return `the pattern '${pattern}' ${r.reason}`;
+  }
+  return null;
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
 }

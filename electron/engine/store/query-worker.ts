@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { QueryResult } from '../../../shared/types.js';
 import { parseLogfmt } from '../decode/formats/logfmt.js';
 import { driverPath } from './driver.js';
-import { lnavLevelComparisons, registerFieldSql, type FieldFormat } from './query-fields.js';
+import { lnavLevelComparisons, registerFieldSql, unsafeQueryRegexp, type FieldFormat } from './query-fields.js';
 
 // The SQL box's queries run in a process of their own, with their own read-only
 // connection: a query over millions of records (or one that never ends, such as an
@@ -130,6 +130,8 @@ export function stopQueries(why: string): void {
 
 /** queryRows() in a process of its own, stopped after `timeoutMs`; `formats` give the connection field(), fields() and a view per format (query-fields.ts). */
 export function runQueryInWorker(dbPath: string, sql: string, limit: number, timeoutMs = QUERY_TIMEOUT_MS, formats: FieldFormat[] = []): Promise<QueryResult> {
+  const unsafe = unsafeQueryRegexp(sql);
+  if (unsafe) return Promise.reject(new Error(unsafe));
   if (running >= MAX_RUNNING) {
     return Promise.reject(new Error(`${running} queries are still running; wait for one to finish (each stops after ${Math.round(timeoutMs / 1000)} s at most)`));
   }
