@@ -8,6 +8,12 @@ describe('config loader: vigil.yml', () => {
     expect(r).toMatchObject({ ok: true, config: { sources: [{ name: 'app', type: 'file', path: '/var/log/app/*.log', start: 'end' }], channels: [], rules: [] } });
   });
 
+  it('a source\'s maxLineBytes is bytes or a size, as the store\'s sizes are', () => {
+    for (const v of ['2MiB', '512KiB', '1048576', '300']) {
+      expect(parseConfig(`sources:\n  - name: app\n    type: file\n    path: /x\n    maxLineBytes: ${v}\n`).ok, v).toBe(true);
+    }
+  });
+
   it('accepts the default config it writes on first start', () => {
     const r = parseConfig(defaultConfigText('/home/u/.config/Vigil/demo/demo.log'));
     expect(r.ok).toBe(true);
