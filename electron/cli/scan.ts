@@ -267,7 +267,7 @@ async function scanFiles(parsed: ParsedArgs, args: string[], stdinPath: string |
     if (dir) {
       const format = (str(parsed, 'report-format') ?? 'markdown') as ReportFormat;
       const opts = reportSources(config, scanned);
-      mkdirSync(dir, { recursive: true });
+      // The folder is there: reportFolderProblem made it before the scan.
       for (const a of out) {
         const file = makeReport(store.db, { id: a.id, format, redact: parsed.flags.redact === true, maxEvidence: 200 }, opts)!;
         // Each scan numbers its anomalies from 1: a second scan into the folder (one per log

@@ -329,6 +329,16 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
 }
 
 /**
+ * The query with its string literals, quoted names and comments out of the way, each a
+ * numbered placeholder (\u0000N\u0000, N its index in `kept`): what is left is SQL itself.
+ */
+function masked(sql: string): { code: string; kept: string[] } {
+  const kept: string[] = [];
+  const code = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?\*\//g, (m) => `\u0000${kept.push(m) - 1}\u0000`);
+  return { code, kept };
+}
+
+/**
  * A query written for lnav compares `log_level` by severity (`log_level >= 'warning'`: its
  * column has a collation that orders levels); SQLite compares the names as text, which gave
  * 1,993 of 2,000 rows for `>= 'error'`. Such comparisons with a level written as a literal
@@ -337,9 +347,7 @@ export function registerFieldSql(db: Db, formats: FieldFormat[], logfmt: (text: 
  */
 export function lnavLevelComparisons(sql: string): string {
   if (!/log_level/i.test(sql)) return sql;
-  const kept: string[] = [];
-  // Literals, quoted names and comments out of the way, each a numbered placeholder.
-  const code = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?\*\//g, (m) => `\u0000${kept.push(m) - 1}\u0000`);
+  const { code, kept } = masked(sql);
   const isLiteral = (i: string) => kept[Number(i)]!.startsWith("'");
   const col = '((?:[A-Za-z_]\\w*\\.)?log_level)\\b';
   const lit = '\u0000(\\d+)\u0000';
@@ -360,10 +368,11 @@ export function lnavLevelComparisons(sql: string): string {
  */
 export function unsafeQueryRegexp(sql: string): string | null {
   if (!/regexp/i.test(sql)) return null;
-  const literal = "'((?:[^']|'')*)'";
-  const found = [...sql.matchAll(new RegExp(`\\bregexp\\s+${literal}|\\bregexp(?:_match)?\\s*\\(\\s*${literal}`, 'gi'))];
-  for (const m of found) {
-    const pattern = (m[1] ?? m[2]!).replace(/''/g, "'");
+  const { code, kept } = masked(sql);
+  for (const m of code.matchAll(/\bregexp(?:\s+|(?:_match)?\s*\(\s*)\u0000(\d+)\u0000/gi)) {
+    const lit = kept[Number(m[1])]!;
+    if (!lit.startsWith("'")) continue;
+    const pattern = lit.slice(1, -1).replace(/''/g, "'");
     // One that does not compile is said so by regexp() when it runs, as SQLite's own errors are.
     if (!compiles(pattern)) continue;
     const r = checkRegexSafety(pattern);
