@@ -98,7 +98,14 @@ export class ConfigFile {
   /** Takes in an edit soon (set by watch). */
   private onChange: (() => void) | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
-  private writing = false;
+  /**
+   * Reading the file in, edits and writes go one at a time, in the order they came: two
+   * edits at once each wrote over the other's temporary file, and one was lost while the
+   * config in force said otherwise.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
+  /** Temporary files of writes get their own names (see writeAtomic). */
+  private writes = 0;
   /** The file as it is on disk when it does not validate (edited by hand), with why; the last good config stays in force meanwhile. */
   private invalidOnDisk: { text: string; errors: ConfigError[] } | null = null;
 
@@ -229,10 +236,17 @@ export class ConfigFile {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
   }
 
-  private async reload(): Promise<void> {
+  private reload(): Promise<unknown> {
     if (this.watcher) this.watchTarget();
-    if (this.writing) return;
-    await this.readBack();
+    // After our own write this finds the text in force (a no-op). A hand edit saved just after
+    // an edit from the app is taken in: skipped while the app wrote, it was not in force.
+    return this.inTurn(() => this.readBack());
+  }
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -286,7 +300,11 @@ export class ConfigFile {
    * edit is refused when the file holds something else now: saving would undo a change
    * made meanwhile (another window, a source added from the app, a hand edit).
    */
-  async setText(text: string, base?: string): Promise<ConfigResult> {
+  setText(text: string, base?: string): Promise<ConfigResult> {
+    return this.inTurn(() => this.setTextNow(text, base));
+  }
+
+  private async setTextNow(text: string, base?: string): Promise<ConfigResult> {
     if (base !== undefined) {
       await this.readBack();
       if (this.onDisk.text !== base && this.onDisk.text !== text) {
@@ -307,7 +325,11 @@ export class ConfigFile {
    * file as it is now: a hand edit not yet picked up is taken in first, and one that does
    * not validate refuses the edit (writing over it would throw the user's work away).
    */
-  async edit(fn: (doc: Document, config: VigilConfig) => string | void): Promise<ConfigResult> {
+  edit(fn: (doc: Document, config: VigilConfig) => string | void): Promise<ConfigResult> {
+    return this.inTurn(() => this.editNow(fn));
+  }
+
+  private async editNow(fn: (doc: Document, config: VigilConfig) => string | void): Promise<ConfigResult> {
     const fileErrors = await this.readBack();
     if (fileErrors.length) {
       return {
@@ -323,7 +345,7 @@ export class ConfigFile {
     const problem = fn(doc, this.config);
     if (problem) return { ok: false, errors: [{ key: 'sources', reason: problem }] };
     const text = doc.toString();
-    return this.setText(text);
+    return this.setTextNow(text);
   }
 
   addSource(source: SourceConfig): Promise<ConfigResult> {
@@ -362,12 +384,7 @@ export class ConfigFile {
   }
 
   private async commit(text: string, config: VigilConfig): Promise<void> {
-    this.writing = true;
-    try {
-      await this.writeAtomic(text);
-    } finally {
-      setTimeout(() => (this.writing = false), 300);
-    }
+    await this.writeAtomic(text);
     this.text = text;
     this.current = config;
     this.invalidOnDisk = null;
@@ -383,7 +400,7 @@ export class ConfigFile {
   private async writeAtomic(text: string): Promise<void> {
     const target = await realpath(this.path).catch(() => this.path);
     const mode = await stat(target).then((st) => st.mode & 0o7777, () => 0o600);
-    const tmp = `${target}.${process.pid}.tmp`;
+    const tmp = `${target}.${process.pid}-${++this.writes}.tmp`;
     await writeFile(tmp, text, { mode });
     await chmod(tmp, mode); // the umask does not take bits the file had
     await rename(tmp, target);

@@ -156,4 +156,38 @@ describe('config file: what a hand edit cannot do to the running engine', () => 
     writeFileSync(path, 'sources: []\n');
     await waitFor(() => cfg.config.sources.length === 0, { what: 'no sources, as written', timeoutMs: 5000 });
   });
+
+  it('edits from the app at the same moment are all kept, in the file and in force, with no error', async () => {
+    const d = dir();
+    const path = join(d, 'vigil.yml');
+    writeFileSync(path, SOURCES);
+    const cfg = new ConfigFile(path);
+    await cfg.load();
+    cfg.watch();
+    cleanups.push(() => void cfg.close());
+    const src = (name: string) => ({ name, type: 'file', path: `/tmp/${name}.log` }) as never;
+    const results = await Promise.all([cfg.addSource(src('a1')), cfg.addSource(src('a2')), cfg.setSourceEnabled('app', false), cfg.addSource(src('a3'))]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.errors.map((e) => e.reason).join()))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    const names = ['demo', 'app', 'job', 'a1', 'a2', 'a3'];
+    expect(cfg.config.sources.map((s) => s.name)).toEqual(names);
+    const onDisk = new ConfigFile(path);
+    expect((await onDisk.load()).sources.map((s) => [s.name, s.enabled ?? true])).toEqual(names.map((n) => [n, n !== 'app']));
+    expect(readFileSync(path, 'utf8')).toContain('# the nightly job');
+  });
+
+  it('a hand edit saved just after an edit from the app is taken in', async () => {
+    const d = dir();
+    const path = join(d, 'vigil.yml');
+    writeFileSync(path, SOURCES);
+    const changes: string[][] = [];
+    const cfg = new ConfigFile(path, { onDidChange: (c) => changes.push(c.sources.map((s) => s.name)) });
+    await cfg.load();
+    cfg.watch();
+    cleanups.push(() => void cfg.close());
+    expect((await cfg.addSource({ name: 'fromApp', type: 'file', path: '/tmp/x.log' } as never)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    writeFileSync(path, readFileSync(path, 'utf8') + '  - name: byHand\n    type: file\n    path: /tmp/h.log\n');
+    await waitFor(() => cfg.config.sources.some((s) => s.name === 'byHand'), { what: 'the hand edit in force', timeoutMs: 5000 });
+    expect(cfg.config.sources.map((s) => s.name)).toEqual(['demo', 'app', 'job', 'fromApp', 'byHand']);
+  });
 });
