@@ -1,6 +1,7 @@
 // The detection calls of the contract, for Engine.makeHandlers to spread in.
 import type { Handlers } from '../../../shared/contract.js';
 import type { ConfigFile } from '../config/config-file.js';
+import { setInPlace } from '../config/yaml-edit.js';
 import type { DetectionService } from './service.js';
 
 type DetectionCalls =
@@ -30,20 +31,21 @@ export function detectionHandlers(service: () => DetectionService, config: Confi
     'detect.settings': ({ source }) => service().settings(source),
     'detect.configure': ({ source, settings }) =>
       config.edit((doc, cfg) => {
-        const value = settings === null ? null : doc.createNode(JSON.parse(JSON.stringify(settings)));
+        // Changed where it changed: the comments, anchors and order in the file stay.
+        const value = settings === null ? null : (JSON.parse(JSON.stringify(settings)) as unknown);
         if (source === undefined) {
           if (value === null) doc.delete('detection');
-          else doc.set('detection', value);
+          else setInPlace(doc, ['detection'], value);
           return;
         }
         const i = cfg.sources.findIndex((s) => s.name === source);
         if (i < 0) return `no source named "${source}"`;
         if (value === null) doc.deleteIn(['sources', i, 'detectors']);
-        else doc.setIn(['sources', i, 'detectors'], value);
+        else setInPlace(doc, ['sources', i, 'detectors'], value);
       }),
     'rules.set': ({ rules }) =>
       config.edit((doc) => {
-        doc.set('rules', doc.createNode(JSON.parse(JSON.stringify(rules))));
+        setInPlace(doc, ['rules'], JSON.parse(JSON.stringify(rules)));
       }),
   };
 }

@@ -44,16 +44,29 @@ export function keepMaskedSecrets(incoming: AnyChannelConfig, existing: AnyChann
   return out;
 }
 
-/** Stores clear secret fields as `<channel>.<field>` and returns the config referring to them. */
-export function storeSecrets(config: AnyChannelConfig, store: SecretStore): AnyChannelConfig {
+/**
+ * Stores clear secret fields as `<channel>.<field>` and returns the config referring to them,
+ * with `undo`, which puts back what the store held under those names (for an edit refused).
+ */
+export function storeSecrets(config: AnyChannelConfig, store: SecretStore): { config: AnyChannelConfig; undo(): void } {
   const out = structuredClone(config);
+  const before: [string, string | null][] = [];
   for (const [path, value] of secretValues(config)) {
     if (value.startsWith(SECRET_PREFIX) || !value) continue;
     const name = secretName(config.name, path);
+    before.push([name, store.has(name) ? store.get(name) : null]);
     store.set(name, value);
     setField(out, path, `${SECRET_PREFIX}${name}`);
   }
-  return out;
+  return {
+    config: out,
+    undo: () => {
+      for (const [name, value] of before.reverse()) {
+        if (value === null) store.remove(name);
+        else store.set(name, value);
+      }
+    },
+  };
 }
 
 /** Secret names allow letters (any script), digits, space, dot, dash and underscore, as channel names do. */

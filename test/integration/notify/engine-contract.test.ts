@@ -118,4 +118,28 @@ describe('notification contract', () => {
     // Two attempts: the one refused, then the retry that went out.
     expect(await call('notifications.history', { channel: 'hook', status: 'sent' })).toMatchObject([{ anomalyId: a.id, channel: 'hook', kind: 'firing', change: 'opened', attempts: 2 }]);
   });
+
+  it('a channel edit the file refuses leaves its stored secret as it was; an edit accepted keeps the channel\'s comments and key order', async () => {
+    const { e, dir, call } = await engine('sources: []\nchannels: []\n');
+    expect(await call('channels.upsert', { channel: { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/good-token' } })).toMatchObject({ ok: true });
+    const path = join(dir, 'vigil.yml');
+    const secretsFile = join(dir, 'secrets.json');
+    const good = readFileSync(path, 'utf8');
+    writeFileSync(path, good + 'bogusKey: 1\n');
+    await waitFor(() => e.config.onDisk.errors.length > 0, { what: 'the invalid file seen' });
+    const refused = (await call('channels.upsert', { channel: { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/REFUSED' } })) as { ok: boolean };
+    expect(refused.ok).toBe(false);
+    const added = (await call('channels.upsert', { channel: { name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/ops-token' } })) as { ok: boolean };
+    expect(added.ok).toBe(false);
+    const stored = readFileSync(secretsFile, 'utf8');
+    expect(stored).toContain('good-token');
+    expect(stored).not.toContain('REFUSED');
+    expect(stored).not.toContain('ops');
+
+    writeFileSync(path, good.replace('  - name: hook\n', '  # my hook, keep quiet at night\n  - name: hook # the team\'s\n'));
+    await waitFor(() => e.config.onDisk.errors.length === 0 && e.config.rawText.includes('# my hook'), { what: 'the fixed file in force' });
+    expect(await call('channels.upsert', { channel: { name: 'hook', type: 'webhook', url: 'secret:hook.url', timeout: '5s' } })).toMatchObject({ ok: true });
+    const yml = readFileSync(path, 'utf8');
+    expect(yml).toMatch(/  # my hook, keep quiet at night\n  - name: hook # the team's\n    type: webhook\n    url: secret:hook.url\n    timeout: 5s\n/);
+  });
 });
