@@ -98,7 +98,14 @@ export class Detection {
 
   private entry(sourceId: number, name: string): SourceEntry {
     let e = this.sources.get(sourceId);
-    if (e) return e;
+    if (e?.ref.name === name) return e;
+    // Renamed while it had something open (kept by configure): it goes on under its new
+    // name, from the state stored under its id. Under the old one, what it found next was
+    // filed under the old name, which the notify rules for the new name do not match.
+    if (e) {
+      this.repo.saveState(sourceId, e.det.snapshot(), Date.now());
+      for (const { key, stats } of e.det.book.takeDirty()) this.repo.saveTemplate(sourceId, key, stats);
+    }
     const settings = this.settingsFor(name);
     const state = this.repo.loadState(sourceId);
     const det = new SourceDetection(sourceId, name, settings, state);
@@ -125,7 +132,7 @@ export class Detection {
     const rules = this.rules;
     for (const r of records) {
       let e = last;
-      if (!e || e.ref.id !== r.sourceId) {
+      if (!e || e.ref.id !== r.sourceId || e.ref.name !== r.sourceName) {
         e = last = this.entry(r.sourceId, r.sourceName);
         touched.add(e);
       }

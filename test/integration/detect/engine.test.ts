@@ -196,6 +196,28 @@ describe('detection in the engine', () => {
     await waitFor(() => state() === 'resolved', { what: 'the silence of a removed source ended', timeoutMs: 15_000 });
   });
 
+  it('a source renamed while one of its anomalies is open files what it finds next under its new name', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, 'web.log');
+    writeFileSync(log, '');
+    const yml = (name: string) =>
+      `sources:\n  - name: ${name}\n    type: file\n    path: ${log}\n    start: beginning\nrules:\n  - { name: boom, regex: '^boom', severity: high }\n  - { name: kaboom, regex: kaboom, severity: critical }\n`;
+    writeFileSync(join(dir, 'vigil.yml'), yml('web'));
+    const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined, toaster: silentToaster });
+    cleanups.push(() => engine.close());
+    const rows = () => engine.store.db.prepare('SELECT source, title, state FROM anomalies ORDER BY id').all() as { source: string; title: string; state: string }[];
+    appendFileSync(log, `${new Date().toISOString()} ERROR boom in the gateway\n`);
+    await waitFor(() => rows().length === 1, { what: 'boom open' });
+    expect((await engine.config.setText(yml('web2'))).ok).toBe(true);
+    await waitFor(() => (engine.store.db.prepare('SELECT name FROM sources').pluck().all() as string[]).includes('web2'), { what: 'the source under its new name' });
+    appendFileSync(log, `${new Date().toISOString()} ERROR kaboom in the gateway\n`);
+    await waitFor(() => rows().length === 2, { what: 'kaboom open' });
+    expect(rows()[1]).toMatchObject({ source: 'web2', state: 'open' });
+    const listed = await call<{ source: string; title: string }[]>(engine, 'anomalies.list', { source: 'web2' });
+    expect(listed.map((a) => [a.source, a.title])).toEqual([['web2', 'kaboom in web2']]);
+  });
+
   it('a rule naming a source not in the config is said in the log (it never fires there), and the config is taken', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
