@@ -101,6 +101,33 @@ test('remove and disable a source from the UI', async ({ page }) => {
   expect(text).not.toContain('name: two');
 });
 
+test('two detector toggles clicked at once both reach vigil.yml, and the comments there stay', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  const log = join(t.dir, 'a.log');
+  writeFileSync(log, '');
+  writeFileSync(config, `sources:\n  - name: one\n    type: file\n    path: ${log}\n    detectors:\n      # quiet nights: no silence alerts\n      silence: false\n`);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  await page.goto(running.url);
+  const one = page.locator('[data-testid="source-item"][data-name="one"]');
+  await one.getByRole('button', { name: 'detection…' }).click();
+  const toggles = one.getByTestId('detector-toggles');
+  const rate = toggles.getByLabel('error-rate spikes');
+  const traces = toggles.getByLabel('stack traces');
+  await expect(rate).toBeChecked();
+  await expect(traces).toBeChecked();
+  await rate.click();
+  await traces.click();
+  const { readFileSync } = await import('node:fs');
+  await expect.poll(() => readFileSync(config, 'utf8')).toMatch(/traceback: false/);
+  const text = readFileSync(config, 'utf8');
+  expect(text).toContain('      # quiet nights: no silence alerts\n      silence: false\n');
+  expect(text).toMatch(/errorRate: false/);
+  await expect(rate).not.toBeChecked();
+  await expect(traces).not.toBeChecked();
+});
+
 test('add the system journal as a source from the UI: written to the config with its units, and followed', async ({ page }) => {
   const t = tempDir('vigil-e2e-');
   cleanup = t.cleanup;

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SourceConfig } from '../../../shared/types.js';
 import { api } from '../../stores/api-context.js';
 
@@ -28,12 +28,26 @@ export function DetectorToggles({ source }: { source: SourceConfig }) {
   const load = () => void api().call('detect.settings', { source: source.name }).then((r) => setSettings(r.settings));
   useEffect(load, [source.name]);
 
-  const toggle = async (key: string, on: boolean) => {
-    const cur = own[key];
+  // Clicks build on the one before, and are sent one after another: built on the source as
+  // last shown, two quick clicks each sent one change, and the second undid the first.
+  const latest = useRef(own);
+  const pending = useRef<Promise<unknown>>(Promise.resolve());
+  useEffect(() => {
+    latest.current = own;
+  }, [source]);
+
+  const toggle = (key: string, on: boolean) => {
+    const cur = latest.current[key];
     const next = typeof cur === 'object' && cur !== null ? { ...cur, enabled: on } : on;
-    const r = await api().call('detect.configure', { source: source.name, settings: { ...own, [key]: next } as never });
-    setError(r.ok ? null : r.errors.map((e) => `${e.key}: ${e.reason}`).join('; '));
-    load();
+    const settings = { ...latest.current, [key]: next };
+    latest.current = settings;
+    setSettings((s) => (s ? { ...s, [key]: on } : s));
+    pending.current = pending.current.then(async () => {
+      const r = await api().call('detect.configure', { source: source.name, settings: settings as never });
+      setError(r.ok ? null : r.errors.map((e) => `${e.key}: ${e.reason}`).join('; '));
+      if (!r.ok) latest.current = own;
+      load();
+    });
   };
 
   if (!settings) return <div className="muted small">…</div>;
@@ -41,7 +55,7 @@ export function DetectorToggles({ source }: { source: SourceConfig }) {
     <div className="detectors" data-testid="detector-toggles">
       {DETECTORS.map(([key, label]) => (
         <label key={key} className="small">
-          <input type="checkbox" checked={isOn(settings[key])} onChange={(e) => void toggle(key, e.target.checked)} /> {label}
+          <input type="checkbox" checked={isOn(settings[key])} onChange={(e) => toggle(key, e.target.checked)} /> {label}
         </label>
       ))}
       {error && <div className="error small">{error}</div>}
