@@ -1,6 +1,7 @@
 import { Notification } from 'electron';
 import type { Toast, Toaster } from '../engine/notify/types.js';
 import { DeliveryError } from '../engine/notify/types.js';
+import { FREEDESKTOP, freedesktopBody } from '../engine/notify/node-notifier-toaster.js';
 
 const URGENCY = { low: 'low', medium: 'normal', high: 'critical', critical: 'critical' } as const;
 
@@ -17,7 +18,9 @@ export class ElectronToaster implements Toaster {
   show(toast: Toast, onClick: () => void): Promise<void> {
     if (!Notification.isSupported()) return Promise.reject(new DeliveryError('toasts are not supported on this system', { retryable: false }));
     return new Promise((resolve, reject) => {
-      const n = new Notification({ title: toast.title, body: toast.body, urgency: URGENCY[toast.severity], icon: this.iconPath });
+      // On Linux, Electron hands the body to libnotify as it is, and the server reads markup.
+      const body = FREEDESKTOP ? freedesktopBody(toast.body) : toast.body;
+      const n = new Notification({ title: toast.title, body, urgency: URGENCY[toast.severity], icon: this.iconPath });
       n.on('click', onClick);
       n.on('show', () => resolve());
       n.on('failed', (_e, error) => reject(new DeliveryError(`toast failed: ${error}`, { retryable: true })));

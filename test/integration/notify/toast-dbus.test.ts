@@ -1,6 +1,6 @@
 // The real OS toast path: node-notifier -> notify-send -> D-Bus, recorded by a stand-in
 // org.freedesktop.Notifications service on a private session bus.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeNotifierToaster, type NotifierLike } from '../../../electron/engine/notify/node-notifier-toaster.js';
@@ -89,5 +89,52 @@ describe('OS toast', () => {
     h.events.emit('anomaly.changed', [opened(a)]);
     await waitFor(() => clicks.length === 1, { what: 'click event' });
     expect(clicks).toEqual([{ anomalyId: a.id }]);
+  });
+
+  it('log text starting with "-" or holding markup is shown as written, and the toasts after it are not held back', async () => {
+    const { dir, cleanup } = tempDir();
+    const h = startNotify(dir, YAML, { toaster: new NodeNotifierToaster() });
+    cleanups.push(cleanup, () => h.close());
+    h.events.emit('anomaly.changed', [opened(anomaly({ severity: 'high', title: 'gateway', message: '-> boom <b>order-1</b> & "card" <a href="http://evil">click</a>', category: '' }))]);
+    await waitFor(() => recorder.calls.length === 1, { what: 'the toast of a line starting with "-"' });
+    // The body is markup to the server: its entities read back as the text that was logged.
+    expect(recorder.calls[0]!.body).toBe('&#45;&gt; boom &lt;b&gt;order-1&lt;/b&gt; &amp; "card" &lt;a href="http://evil"&gt;click&lt;/a&gt;\napi');
+    h.events.emit('anomaly.changed', [opened(anomaly({ severity: 'critical', title: 'No space left', message: 'disk full', category: '' }))]);
+    await waitFor(() => recorder.calls.length === 2, { what: 'the next toast' });
+    expect(recorder.calls[1]).toMatchObject({ summary: 'CRITICAL: No space left', hints: { urgency: 2 } });
+    // The server's own timeout: it keeps a critical toast until dismissed.
+    expect(recorder.calls.map((c) => c.expireTimeout)).toEqual([-1, -1]);
+  });
+
+  it('an incident resolved while its toast waited says "Resolved" when it goes out, at low urgency', async () => {
+    await recorder.close(); // no notification service: the toast waits
+    const { dir, cleanup } = tempDir();
+    const h = startNotify(dir, YAML, { toaster: new NodeNotifierToaster() });
+    cleanups.push(cleanup, () => h.close());
+    const a = anomaly({ severity: 'critical', title: 'payment failures in other', category: '' });
+    h.events.emit('anomaly.changed', [opened(a)]);
+    await waitFor(() => (h.service.history({})[0]?.attempts ?? 0) >= 1, { what: 'a failed toast' });
+    h.events.emit('anomaly.changed', [{ kind: 'resolved', anomaly: { ...a, state: 'resolved' } }]);
+    recorder = await startNotifyRecorder();
+    process.env.DBUS_SESSION_BUS_ADDRESS = recorder.address;
+    await waitFor(() => recorder.calls.length === 1, { what: 'Notify call' });
+    expect(recorder.calls[0]).toMatchObject({ summary: 'Resolved: payment failures in other', hints: { urgency: 0 } });
+  });
+
+  it('notify-send installed while Vigil runs: the toasts that failed go out, without a restart', async () => {
+    const { dir, cleanup } = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const savedPath = process.env.PATH;
+    process.env.PATH = bin;
+    cleanups.push(cleanup, () => void (process.env.PATH = savedPath));
+    const h = startNotify(dir, YAML, { toaster: new NodeNotifierToaster() });
+    cleanups.push(() => h.close());
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'held back' }))]);
+    await waitFor(() => (h.service.history({})[0]?.attempts ?? 0) >= 2, { what: 'failed toasts' });
+    expect(h.service.history({})[0]!.error).toBe('toast failed: notify-send is not installed (Debian and Ubuntu: libnotify-bin; Fedora: libnotify)');
+    symlinkSync('/usr/bin/notify-send', join(bin, 'notify-send'));
+    await waitFor(() => recorder.calls.length === 1, { what: 'the toast once notify-send is there' });
+    expect(recorder.calls[0]!.summary).toBe('HIGH: held back');
   });
 });

@@ -9,8 +9,11 @@ export const TOAST_LIMITS = { title: 120, body: 400 } as const;
 export function toastFor(msg: NotificationMessage): Toast {
   const items = byImportance(msg.items);
   const first = items[0]!.anomaly;
-  const severity = worstSeverity(msg.items);
-  const title = msg.kind === 'resolved' || msg.test ? messageTitle(msg) : `${SEVERITY_LABEL[severity]}: ${messageTitle(msg)}`;
+  // Over by the time it goes out (found already over, resolved in the group window or while
+  // the toast waited): it says so, quietly, instead of "CRITICAL" at critical urgency.
+  const over = msg.kind === 'resolved' || msg.items.every((i) => i.anomaly.state === 'resolved');
+  const severity = over ? 'low' : worstSeverity(msg.items);
+  const title = over ? messageTitle({ ...msg, kind: 'resolved' }) : msg.test ? messageTitle(msg) : `${SEVERITY_LABEL[severity]}: ${messageTitle(msg)}`;
   const body =
     items.length === 1
       ? `${first.message && first.message !== first.title ? `${first.message}\n` : ''}${first.source}${first.category ? ` / ${first.category}` : ''}${first.count > 1 ? ` · ×${first.count}` : ''}`
