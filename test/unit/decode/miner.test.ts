@@ -155,6 +155,79 @@ describe('template miner memory', () => {
   });
 });
 
+describe('template miner: after a restart (load)', () => {
+  const freeText = (seed: number) => {
+    let a = seed >>> 0;
+    const rnd = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const word = () => Array.from({ length: 4 + Math.floor(rnd() * 4) }, () => String.fromCharCode(97 + Math.floor(rnd() * 26))).join('');
+    return () => `User said ${word()} ${word()} ${word()}`;
+  };
+
+  it('buckets hold at most maxPerBucket templates again, the most recently seen (loaded unbounded, every message was compared with thousands)', () => {
+    const m = new DrainMiner({ maxPerBucket: 100 });
+    const next = freeText(5);
+    const stored = new Map<number, ReturnType<DrainMiner['templates']>[number]>();
+    for (let i = 0; i < 3000; i++) {
+      m.match(next(), i);
+      // Everything ever made is stored (template_state keeps what memory set aside).
+      for (const t of m.takeDirty()) stored.set(t.id, structuredClone({ ...t, absorbed: undefined }));
+    }
+    expect(m.liveTemplates).toBeLessThanOrEqual(100);
+    const after = new DrainMiner({ maxPerBucket: 100 });
+    after.load([...stored.values()].map((t) => structuredClone(t)));
+    expect(after.liveTemplates).toBe(100);
+    // The newest are the ones kept: a message of the last template made matches it.
+    const newest = [...stored.values()].sort((a, b) => b.lastSeen - a.lastSeen)[0]!;
+    expect(after.get(newest.id)?.text).toBe(newest.text);
+    const oldest = [...stored.values()].sort((a, b) => a.lastSeen - b.lastSeen)[0]!;
+    expect(after.get(oldest.id)).toBeUndefined();
+  });
+
+  it('a message keeps its template after a restart and after the shape cache was cleared', () => {
+    const lines = ['replica sync done for shard alpha on node red today', 'replica sync done for shard alpha on node red tomorrow', 'replica sync done for shard alpha on node blue yesterday'];
+    const m = new DrainMiner({ cacheEntries: 4 });
+    const ids = lines.map((l, i) => m.match(l, i).id);
+    const again = m.match(lines[1]!, 10).id;
+    expect(again).toBe(ids[1]);
+    // The cache holds 4 shapes: these clear it.
+    for (let i = 0; i < 5; i++) m.match(`order placed by customer number${'x'.repeat(i)}`, 20 + i);
+    expect(m.match(lines[1]!, 30).id).toBe(ids[1]);
+    const restarted = new DrainMiner();
+    restarted.load(m.templates().map((t) => structuredClone({ ...t, absorbed: undefined })));
+    expect(restarted.match(lines[1]!, 40).id).toBe(ids[1]);
+  });
+
+  it('first seen is the earliest record, also when older records come later (a second source, an archive)', () => {
+    const m = new DrainMiner();
+    const id = m.match('job finished in 12 ms', 5000).id;
+    m.takeDirty();
+    m.match('job finished in 15 ms', 1000);
+    expect(m.get(id)).toMatchObject({ firstSeen: 1000, lastSeen: 5000 });
+    expect(m.takeDirty().map((t) => t.id)).toEqual([id]);
+  });
+});
+
+describe('template miner: long messages', () => {
+  it('a template is mined from the first 4096 characters, and the line is not kept alive by it', () => {
+    const m = new DrainMiner();
+    const big = (w: string) => `payload ${w} ` + 'abcdefgh '.repeat(20_000);
+    const t = m.match(big('alpha'), 0);
+    expect(t.template.length).toBeLessThanOrEqual(4096);
+    expect(m.match(big('alpha') + 'tail differs', 1).id).toBe(t.id);
+  });
+
+  it('keeps at most maxTemplateChars characters of templates in memory', () => {
+    const m = new DrainMiner({ maxTemplateChars: 100_000 });
+    let a = 7;
+    const rnd = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const word = () => Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(rnd() * 26))).join('');
+    for (let i = 0; i < 2000; i++) m.match(Array.from({ length: 300 }, word).join(' '), i);
+    const chars = m.templates().reduce((n, t) => n + t.text.length, 0);
+    expect(chars).toBeLessThanOrEqual(100_000);
+    expect(m.liveTemplates).toBeGreaterThan(10);
+  });
+});
+
 describe('template miner: a first word that takes many values', () => {
   it('is taken for a value past 100 first words: names make one template, not one each', () => {
     const m = new DrainMiner();

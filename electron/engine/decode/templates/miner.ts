@@ -24,6 +24,8 @@ export interface MinedTemplate {
   evicted?: boolean;
   /** In memory only: templates merged into this one, set aside with it. */
   absorbed?: MinedTemplate[];
+  /** In memory only: the characters it counts for in MinerOptions.maxTemplateChars. */
+  size?: number;
 }
 
 export interface MinerOptions {
@@ -45,6 +47,8 @@ export interface MinerOptions {
    * own template) would otherwise grow memory by a template per line.
    */
   maxTemplates?: number;
+  /** Characters of template text in memory, all templates together; past it, as past maxTemplates. */
+  maxTemplateChars?: number;
   /** Templates of one length and first word kept in memory; past it the least recently matched of them is set aside. */
   maxPerBucket?: number;
   /**
@@ -61,8 +65,19 @@ export interface MinerOptions {
  */
 export function messageHead(message: string): string {
   const nl = message.indexOf('\n');
-  return nl >= 0 ? message.slice(0, nl) : message;
+  const end = nl >= 0 ? Math.min(nl, MAX_HEAD_CHARS) : MAX_HEAD_CHARS;
+  return message.length > end ? message.slice(0, end) : message;
 }
+
+/**
+ * Characters of a message its template is mined from (as rules look at the first 4096): a
+ * template kept the whole of a 100 KB line, and free text of such lines grew memory by
+ * a line per template.
+ */
+export const MAX_HEAD_CHARS = 4096;
+
+/** Characters of template text kept in memory to match against, all templates together (see MinerOptions.maxTemplateChars). */
+export const MAX_TEMPLATE_CHARS = 16 * 1024 * 1024;
 
 /** Templates a miner keeps in memory by default (see MinerOptions.maxTemplates). */
 export const MAX_TEMPLATES = 50_000;
@@ -76,9 +91,12 @@ export class DrainMiner implements TemplateMiner {
   private readonly siblings: number;
   private readonly cacheMax: number;
   private readonly maxLive: number;
+  private readonly maxChars: number;
   private readonly maxPerBucket: number;
   /** Templates in the search buckets (not merged, not set aside). */
   private live = 0;
+  /** Their characters (see MinedTemplate.size). */
+  private liveChars = 0;
   /** Counts matches: a template's `used` is the count at its last match. */
   private tick = 0;
   private readonly byLength = new Map<number, Map<string, MinedTemplate[]>>();
@@ -98,6 +116,7 @@ export class DrainMiner implements TemplateMiner {
     this.siblings = opts.siblings ?? 4;
     this.cacheMax = opts.cacheEntries ?? 100_000;
     this.maxLive = opts.maxTemplates ?? MAX_TEMPLATES;
+    this.maxChars = opts.maxTemplateChars ?? MAX_TEMPLATE_CHARS;
     this.maxPerBucket = opts.maxPerBucket ?? 100;
     this.track = opts.trackChanges ?? true;
   }
@@ -122,6 +141,8 @@ export class DrainMiner implements TemplateMiner {
     if (t && t.mergedInto !== null) t = this.resolve(t);
     if (t && t.evicted) t = undefined;
     if (!t) {
+      // A copy: the head of a long message is a slice of it, and would keep all of it alive.
+      if (head.length > 64) head = flat(head);
       t = this.place(tokenize(head).tokens, head, now);
       if (this.cache.size >= this.cacheMax) this.cache.clear();
       this.cache.set(key, t);
@@ -129,6 +150,11 @@ export class DrainMiner implements TemplateMiner {
     t.count++;
     t.used = ++this.tick;
     if (now > t.lastSeen) t.lastSeen = now;
+    // Older records read later (a second source, an archive): first seen is the earliest.
+    else if (now < t.firstSeen) {
+      t.firstSeen = now;
+      this.dirtyHint = null;
+    }
     if (t !== this.dirtyHint) {
       this.markDirty(t);
       this.dirtyHint = t;
@@ -158,19 +184,58 @@ export class DrainMiner implements TemplateMiner {
   /** `nextId`: at least this for new templates (ids of templates stored but not loaded stay taken). */
   load(templates: Iterable<MinedTemplate>, nextId = 1): void {
     if (nextId > this.nextId) this.nextId = nextId;
+    const live: MinedTemplate[] = [];
     for (const t of templates) {
       // The same shape as templates made here (one hidden class for the match path).
       t.used = 0;
       t.evicted = false;
       t.absorbed = undefined;
       this.byId.set(t.id, t);
-      if (t.mergedInto === null) {
-        this.bucket(t.tokens).push(t);
-        this.live++;
-      }
+      if (t.mergedInto === null) live.push(t);
       if (t.id >= this.nextId) this.nextId = t.id + 1;
     }
+    // Matched last as they were seen last; buckets hold what they held before the restart,
+    // maxPerBucket at most. Loaded without that bound, buckets of free text held 8,000
+    // templates where they had held 100, and each new message was compared with all of them
+    // (ingest 20 to 40 times slower after a restart, for good).
+    live.sort((a, b) => a.lastSeen - b.lastSeen || a.id - b.id);
+    for (const t of live) {
+      t.used = ++this.tick;
+      t.size = t.text.length;
+      this.bucket(t.tokens).push(t);
+      this.live++;
+      this.liveChars += t.size;
+    }
+    for (const inner of this.byLength.values()) {
+      for (const [first, list] of inner) {
+        if (list.length <= this.maxPerBucket) continue;
+        list.sort((a, b) => a.used! - b.used!);
+        for (const t of list.splice(0, list.length - this.maxPerBucket)) this.setAside(t);
+        list.sort((a, b) => a.id - b.id);
+        inner.set(first, list);
+      }
+    }
     this.cache.clear();
+    if (this.liveChars > this.maxChars) this.setAsideLeastUsed(this.live - this.fitting());
+  }
+
+  /** How many of the most recently matched templates fit in maxTemplateChars. */
+  private fitting(): number {
+    const all = this.liveList().sort((a, b) => b.used! - a.used!);
+    let chars = 0;
+    let n = 0;
+    for (const t of all) {
+      chars += t.size!;
+      if (chars > this.maxChars * 0.9) break;
+      n++;
+    }
+    return n;
+  }
+
+  private liveList(): MinedTemplate[] {
+    const all: MinedTemplate[] = [];
+    for (const inner of this.byLength.values()) for (const list of inner.values()) for (const t of list) all.push(t);
+    return all;
   }
 
   /** Templates in memory to match against (see MinerOptions.maxTemplates). */
@@ -213,11 +278,16 @@ export class DrainMiner implements TemplateMiner {
     const list = this.bucket(tokens);
     let best: MinedTemplate | null = null;
     let bestScore = -1;
+    let bestConsts = -1;
     for (const c of list) {
       const s = similarity(c.tokens, tokens);
-      if (s > bestScore) {
+      // Equally similar: the more specific one (fewer wildcards), so that a message goes to
+      // the template it went to before, whatever the order of the bucket: "node red tomorrow"
+      // went to its own template, and after a restart to "node <*> <*>" made later.
+      if (s > bestScore || (s === bestScore && s > 0 && constants(c.tokens) > bestConsts)) {
         bestScore = s;
         best = c;
+        bestConsts = constants(c.tokens);
       }
     }
     if (best) {
@@ -234,11 +304,13 @@ export class DrainMiner implements TemplateMiner {
     // The spacing is only needed to render a new template's text: tokenize once more for it.
     const space: boolean[] = [];
     tokenize(head, space);
-    const t: MinedTemplate = { id: this.nextId++, tokens, space, text: render(tokens, space), count: 0, firstSeen: now, lastSeen: now, mergedInto: null, used: this.tick, evicted: false, absorbed: undefined };
+    const text = render(tokens, space);
+    const t: MinedTemplate = { id: this.nextId++, tokens, space, text, count: 0, firstSeen: now, lastSeen: now, mergedInto: null, used: this.tick, evicted: false, absorbed: undefined, size: text.length };
     list.push(t);
     this.byId.set(t.id, t);
     this.markDirty(t);
     this.live++;
+    this.liveChars += t.size!;
     if (list.length > this.maxPerBucket) {
       let old = list[0]!;
       for (const c of list) if ((c.used ?? 0) < (old.used ?? 0)) old = c;
@@ -246,6 +318,7 @@ export class DrainMiner implements TemplateMiner {
       this.setAside(old);
     }
     if (this.live > this.maxLive) this.setAsideLeastUsed(Math.max(1, Math.floor(this.maxLive / 10)));
+    else if (this.liveChars > this.maxChars) this.setAsideLeastUsed(Math.max(1, this.live - this.fitting()));
     return t;
   }
 
@@ -255,6 +328,7 @@ export class DrainMiner implements TemplateMiner {
     for (const a of t.absorbed ?? []) this.byId.delete(a.id);
     t.absorbed = undefined;
     this.live--;
+    this.liveChars -= t.size ?? 0;
     // The cache would keep what is set aside alive (up to cacheEntries of them: free text
     // held some 400 MB so): drop its entries now and then.
     if (++this.asideSinceSweep >= Math.max(1000, this.maxLive / 10)) {
@@ -265,8 +339,7 @@ export class DrainMiner implements TemplateMiner {
 
   /** Sets aside the `n` least recently matched templates, in one pass over the buckets. */
   private setAsideLeastUsed(n: number): void {
-    const all: MinedTemplate[] = [];
-    for (const inner of this.byLength.values()) for (const list of inner.values()) for (const t of list) all.push(t);
+    const all = this.liveList();
     all.sort((a, b) => (a.used ?? 0) - (b.used ?? 0));
     for (let i = 0; i < n && i < all.length; i++) this.setAside(all[i]!);
     for (const [len, inner] of this.byLength) {
@@ -304,6 +377,7 @@ export class DrainMiner implements TemplateMiner {
       c.mergedInto = keep.id;
       list.splice(list.indexOf(c), 1);
       this.live--;
+      this.liveChars -= c.size ?? 0;
       this.markDirty(c);
       (keep.absorbed ??= []).push(c);
       // Templates merged into c earlier now point at keep directly.
@@ -318,6 +392,17 @@ export class DrainMiner implements TemplateMiner {
     keep.text = render(keep.tokens, keep.space);
     return keep;
   }
+}
+
+/** A string of its own: not a slice keeping a longer one alive (V8 flattens the concatenation). */
+function flat(s: string): string {
+  return (' ' + s).slice(1);
+}
+
+function constants(tokens: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < tokens.length; i++) if (tokens[i] !== WILDCARD) n++;
+  return n;
 }
 
 function sameToken(a: string, b: string): boolean {

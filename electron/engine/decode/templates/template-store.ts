@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Store } from '../../store/store.js';
-import { DrainMiner, MAX_TEMPLATES, type MinedTemplate, type MinerOptions } from './miner.js';
+import { DrainMiner, MAX_TEMPLATE_CHARS, MAX_TEMPLATES, type MinedTemplate, type MinerOptions } from './miner.js';
 
 // Persists the miner's templates in SQLite (table template_state, migration 002) so ids
 // survive restarts. Saving is cheap and incremental: only templates that changed since the
@@ -34,17 +34,22 @@ export class TemplateStore {
          first_seen = excluded.first_seen, last_seen = excluded.last_seen, merged_into = excluded.merged_into`,
     );
     const maxId = this.db.prepare('SELECT max(id) FROM template_state').pluck().get() as number | null;
-    this.miner.load(this.readRecent(opts.maxTemplates ?? MAX_TEMPLATES), (maxId ?? 0) + 1);
+    this.miner.load(this.readRecent(opts.maxTemplates ?? MAX_TEMPLATES, opts.maxTemplateChars ?? MAX_TEMPLATE_CHARS), (maxId ?? 0) + 1);
   }
 
   /**
-   * The `limit` most recently seen templates (what the miner keeps in memory; the others
-   * stay stored, their records keep their ids) and those merged into them, in id order.
+   * The `limit` most recently seen templates, `chars` characters of text at most (what the
+   * miner keeps in memory; the others stay stored, their records keep their ids) and those
+   * merged into them, in id order.
    */
-  private readRecent(limit: number): MinedTemplate[] {
+  private readRecent(limit: number, chars: number): MinedTemplate[] {
     const live = this.db
-      .prepare('SELECT * FROM (SELECT * FROM template_state WHERE merged_into IS NULL ORDER BY last_seen DESC, id DESC LIMIT ?) ORDER BY id')
-      .all(limit) as Row[];
+      .prepare(
+        `SELECT * FROM (SELECT *, sum(length(text)) OVER (ORDER BY last_seen DESC, id DESC) AS chars
+                        FROM template_state WHERE merged_into IS NULL ORDER BY last_seen DESC, id DESC LIMIT ?)
+         WHERE chars <= ? ORDER BY id`,
+      )
+      .all(limit, chars) as Row[];
     const loaded = new Set(live.map((r) => r.id));
     const merged = (this.db.prepare('SELECT * FROM template_state WHERE merged_into IS NOT NULL ORDER BY id').all() as Row[]).filter((r) => loaded.has(r.merged_into!));
     return [...live, ...merged].map((r) => {
