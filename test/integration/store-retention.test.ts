@@ -195,6 +195,29 @@ describe('store retention', () => {
     expect(s.db.prepare('SELECT count(*) FROM events WHERE template IS NULL').pluck().get()).toBe(0);
   });
 
+  it("detection's row of each template per source goes with the template's last record, but for the templates anomalies name; trimmed at once when the store is still over its bound", async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const s = open(dir);
+    fill(s, 20_000);
+    const src = s.sourceId('app', 'file');
+    // Free text: a template per line, and detection's row for each, last seen at the line's time.
+    s.db.exec(`INSERT INTO detector_templates (source_id, template_key, first_ts, last_ts, count, max_level, baseline)
+      SELECT ${src}, 't' || id, ts, ts, 1, 3, '${'b'.repeat(400)}' FROM records`);
+    s.db.prepare("INSERT INTO anomalies (id, fingerprint, fingerprints, detector, source, severity, category, title, message, first_ts, last_ts, opened_at, updated_at, template_id) VALUES (1, 'f', '[]', 'new-template', 'app', 'medium', 'new', 't', 'm', 0, 0, 0, 0, 11)").run();
+    const r = new Retention(s);
+    r.configure({ maxSize: '4MiB' });
+    await r.check();
+    const firstLeft = s.db.prepare('SELECT min(id) FROM records').pluck().get() as number;
+    expect(firstLeft).toBeGreaterThan(1);
+    const keys = s.db.prepare('SELECT template_key FROM detector_templates').pluck().all() as string[];
+    const ids = keys.map((k) => Number(k.slice(1))).sort((a, b) => a - b);
+    // Kept: the anomaly's (11) and those of the records left; the rows alone no longer hold the store over its bound.
+    expect(ids[0]).toBe(11);
+    expect(ids.slice(1)).toEqual(Array.from({ length: 20_000 - firstLeft + 1 }, (_, i) => firstLeft + i));
+    expect(s.db.prepare('SELECT count(*) FROM records').pluck().get()).toBeGreaterThan(1000);
+  });
+
   it('maxAge: records stored longer ago than it go (by when they were stored), the others stay', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);

@@ -189,6 +189,7 @@ export class Retention {
     // step's pages are copied into the database at once, so the WAL starts over instead.
     this.tight = limit.lowDisk;
     this.lastLimit = limit.bytes;
+    let trimmedInPass = false;
     if (used > limit.bytes * TRIGGER) {
       const target = Math.floor(limit.bytes * TARGET);
       // From the oldest record left: cited ones kept by an earlier pass may not be now (their
@@ -196,25 +197,38 @@ export class Retention {
       this.from = 0;
       let log: number | null = null;
       const reason = limit.reason;
+      let trimming = true;
       while (!this.closed && used > target) {
         const r = this.removeChunk(Number.MAX_SAFE_INTEGER, reason, log, this.rowsFor(used - target));
         if (!r) break;
         log = r.log;
         ({ used, file } = this.pages());
+        if (trimming && used > target) {
+          // Still over: what describes the records gone may be much of the store (a template
+          // per line of free text, and detection's row for each). Trimmed at the end only,
+          // every line but the newest went, and the next lines as soon as stored. Again
+          // after each chunk while it frees a tenth of what is over, at least.
+          const before = used;
+          await this.trimDescriptions();
+          ({ used, file } = this.pages());
+          trimming = before - used >= (before - target) / 10;
+          trimmedInPass = true;
+        }
         await yieldToOthers();
       }
     }
     await this.trimCounts();
     // What described removed records only (file rows, templates): once records went, and
-    // once a minute at most (their anti-joins read every citation).
-    const now = this.o.now();
-    if (this.removedSinceTrim > 0 && now - this.lastTrim >= 60_000) {
-      this.removedSinceTrim = 0;
-      this.lastTrim = now;
-      this.trimFiles();
-      await this.trimTemplates();
-    }
+    // once a minute at most (their anti-joins read every citation), but see above.
+    if (this.removedSinceTrim > 0 && (trimmedInPass || this.o.now() - this.lastTrim >= 60_000)) await this.trimDescriptions();
     if (this.canShrink && file > limit.bytes) await this.shrink(file - limit.bytes);
+  }
+
+  private async trimDescriptions(): Promise<void> {
+    this.removedSinceTrim = 0;
+    this.lastTrim = this.o.now();
+    this.trimFiles();
+    await this.trimTemplates();
   }
 
   /**
@@ -247,6 +261,19 @@ export class Retention {
     const last = (this.st.lastTemplate.get() as number | null) ?? 0;
     for (let lo = 0; !this.closed && lo <= last; lo += CHUNK) {
       this.st.trimTemplates.run({ cut, lo, hi: lo + CHUNK - 1 });
+      this.afterStep();
+      await yieldToOthers();
+    }
+    // What detection knows of each template per source (first seen, count, baseline), once
+    // no record of it is left: kept, a row per line of free text outgrew the bound by itself.
+    // Kept: templates an anomaly names. In key order, a page at a time.
+    let after = { s: -1, k: '' };
+    while (!this.closed) {
+      const page = this.st.detectorTemplatesPage.all(after) as { source_id: number; template_key: string }[];
+      if (!page.length) break;
+      const end = page[page.length - 1]!;
+      this.st.trimDetectorTemplates.run({ s: after.s, k: after.k, s2: end.source_id, k2: end.template_key, cut });
+      after = { s: end.source_id, k: end.template_key };
       this.afterStep();
       await yieldToOthers();
     }
@@ -440,6 +467,13 @@ function statements(db: Database.Database) {
          AND id NOT IN (SELECT merged_into FROM template_state WHERE merged_into IS NOT NULL AND last_seen >= @cut)
          AND id NOT IN (SELECT template_id FROM anomalies WHERE template_id IS NOT NULL)
          AND id NOT IN (SELECT r.template_id FROM anomaly_events e JOIN records r ON r.id = e.record_id WHERE r.template_id IS NOT NULL)`,
+    ),
+    detectorTemplatesPage: db.prepare(
+      `SELECT source_id, template_key FROM detector_templates WHERE (source_id, template_key) > (@s, @k) ORDER BY source_id, template_key LIMIT ${CHUNK}`,
+    ),
+    trimDetectorTemplates: db.prepare(
+      `DELETE FROM detector_templates WHERE (source_id, template_key) > (@s, @k) AND (source_id, template_key) <= (@s2, @k2) AND last_ts < @cut
+         AND template_key NOT IN (SELECT 't' || template_id FROM anomalies WHERE template_id IS NOT NULL)`,
     ),
     trimCounts: db.prepare('DELETE FROM record_counts WHERE t < ?'),
     lastWhy: db.prepare('SELECT reason FROM retention_log ORDER BY id DESC LIMIT 1').pluck(),
