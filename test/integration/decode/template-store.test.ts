@@ -119,14 +119,45 @@ describe('TemplateStore', () => {
     store = new Store(path);
     templates = new TemplateStore(store, { maxTemplates: 50 });
     expect(templates.miner.liveTemplates).toBe(50);
-    // The most recently seen keep their ids; one seen longer ago comes back as a new
-    // template, and a new id is past every stored one.
+    // The most recently seen keep their ids; one seen longer ago is taken back from the
+    // store with its id; a new id is past every stored one.
     expect(templates.miner.match(words(0), 2000).id).toBe(ids[0]);
-    const back = templates.miner.match(words(199), 2001).id;
-    expect(back).toBeGreaterThan(Math.max(...ids));
-    expect(templates.miner.match('an entirely new message', 2002).id).toBe(back + 1);
+    expect(templates.miner.match(words(199), 2001).id).toBe(ids[199]);
+    const back = templates.miner.match('an entirely new message', 2002).id;
+    expect(back).toBe(Math.max(...ids) + 1);
     templates.save();
     expect(store.db.prepare('SELECT text FROM template_state WHERE id = ?').pluck().get(ids[199])).toBe(words(199));
+    store.close();
+  });
+
+  it('a template set aside by free text in its bucket keeps its id when its message returns, saved or not, and after a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-tpl-'));
+    dirs.push(dir);
+    const path = join(dir, 'vigil.db');
+    let store = new Store(path);
+    let templates = new TemplateStore(store, { maxPerBucket: 20 });
+    let a = 2;
+    const rnd = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const w = () => Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(rnd() * 26))).join('');
+    const warn = 'User quota exceeded for tenant acme';
+    const id = templates.miner.match(warn, 0).id;
+    templates.save();
+    for (let i = 1; i < 300; i++) {
+      templates.miner.match(`User said "${w()} ${w()}"`, i);
+      if (i % 50 === 0) templates.save();
+    }
+    expect(templates.miner.get(id)).toBeUndefined(); // set aside
+    expect(templates.miner.match(warn, 300).id).toBe(id);
+    templates.save();
+    expect(store.db.prepare('SELECT count FROM template_state WHERE id = ?').pluck().get(id)).toBe(2);
+    store.close();
+    store = new Store(path);
+    templates = new TemplateStore(store, { maxPerBucket: 20 });
+    for (let i = 0; i < 100; i++) templates.miner.match(`User said "${w()} ${w()}"`, 400 + i);
+    templates.save();
+    expect(templates.miner.match(warn, 600).id).toBe(id);
+    templates.save();
+    expect(store.db.prepare('SELECT count FROM template_state WHERE id = ?').pluck().get(id)).toBe(3);
     store.close();
   });
 });

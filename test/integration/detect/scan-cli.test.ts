@@ -56,6 +56,17 @@ describe('vigil scan', () => {
     expect(text.out).toContain('lines: 3, 5');
   });
 
+  it('a warning written again after free text crowded its template out of memory is not "new" (it came back as a new template)', async () => {
+    const r = rng(2);
+    const word = () => Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(r() * 26))).join('');
+    const lines = [`${iso(T0)} WARN User quota exceeded for tenant acme`];
+    for (let i = 1; i < 300; i++) lines.push(`${iso(T0 + i * 5000)} INFO User said "${word()} ${word()}"`);
+    lines.push(`${iso(T0 + 300 * 5000)} WARN User quota exceeded for tenant acme`);
+    const file = writeLog(tmp.dir, 'crowded.log', lines.join('\n') + '\n');
+    const found = await scanJson(file, ['--db', join(tmp.dir, 'crowded.db')]);
+    expect(found.filter((a) => a.detector === 'new-template')).toEqual([]);
+  });
+
   it('- reads standard input (a pipe), named "-" in the output, beside files', async () => {
     const text = [`${iso(T0)} INFO up`, `${iso(T0 + 1000)} FATAL out of memory: cannot allocate 64 bytes`, `${iso(T0 + 2000)} INFO ok`].join('\n') + '\n';
     const piped = await run(['-', '--json'], text);

@@ -52,6 +52,11 @@ export interface MinerOptions {
   /** Templates of one length and first word kept in memory; past it the least recently matched of them is set aside. */
   maxPerBucket?: number;
   /**
+   * A stored template with this text that is not in memory (set aside earlier, or not loaded
+   * at start), to take back instead of making a new one: its message keeps its id.
+   */
+  revive?: (text: string) => MinedTemplate | undefined;
+  /**
    * Keep the changed templates for takeDirty (default true). Off for a miner nothing
    * persists (vigil parse): the set would keep every template ever set aside, and memory
    * would grow with each line of free text.
@@ -107,6 +112,9 @@ export class DrainMiner implements TemplateMiner {
   private readonly dirty = new Set<MinedTemplate>();
   private dirtyHint: MinedTemplate | null = null;
   private readonly track: boolean;
+  private readonly revive: ((text: string) => MinedTemplate | undefined) | null;
+  /** Set aside since the last takeDirty, by text: not stored as they are yet (see comeBack). */
+  private readonly aside = new Map<string, MinedTemplate>();
   private asideSinceSweep = 0;
   private nextId = 1;
 
@@ -119,6 +127,7 @@ export class DrainMiner implements TemplateMiner {
     this.maxChars = opts.maxTemplateChars ?? MAX_TEMPLATE_CHARS;
     this.maxPerBucket = opts.maxPerBucket ?? 100;
     this.track = opts.trackChanges ?? true;
+    this.revive = opts.revive ?? null;
   }
 
   private markDirty(t: MinedTemplate): void {
@@ -247,6 +256,7 @@ export class DrainMiner implements TemplateMiner {
   takeDirty(): MinedTemplate[] {
     const out = [...this.dirty];
     this.dirty.clear();
+    this.aside.clear();
     this.dirtyHint = null;
     return out;
   }
@@ -305,7 +315,14 @@ export class DrainMiner implements TemplateMiner {
     const space: boolean[] = [];
     tokenize(head, space);
     const text = render(tokens, space);
-    const t: MinedTemplate = { id: this.nextId++, tokens, space, text, count: 0, firstSeen: now, lastSeen: now, mergedInto: null, used: this.tick, evicted: false, absorbed: undefined, size: text.length };
+    const back = this.comeBack(text, tokens.length);
+    const t: MinedTemplate = back ?? { id: this.nextId++, tokens, space, text, count: 0, firstSeen: now, lastSeen: now, mergedInto: null, used: this.tick, evicted: false, absorbed: undefined, size: text.length };
+    if (back) {
+      back.used = this.tick;
+      back.evicted = false;
+      back.absorbed = undefined;
+      back.size = back.text.length;
+    }
     list.push(t);
     this.byId.set(t.id, t);
     this.markDirty(t);
@@ -322,7 +339,24 @@ export class DrainMiner implements TemplateMiner {
     return t;
   }
 
+  /**
+   * A template set aside whose message came back: the same template, so the same id (as a
+   * new one, detection called a message new to its source that it had written before).
+   * Set aside since the last save, it is taken from memory (its row may lag behind it).
+   */
+  private comeBack(text: string, length: number): MinedTemplate | undefined {
+    const mine = this.aside.get(text);
+    if (mine) {
+      this.aside.delete(text);
+      return mine;
+    }
+    const stored = this.revive?.(text);
+    if (!stored || stored.mergedInto !== null || stored.tokens.length !== length || this.byId.has(stored.id)) return undefined;
+    return stored;
+  }
+
   private setAside(t: MinedTemplate): void {
+    if (this.track) this.aside.set(t.text, t);
     t.evicted = true;
     this.byId.delete(t.id);
     for (const a of t.absorbed ?? []) this.byId.delete(a.id);

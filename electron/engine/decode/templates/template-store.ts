@@ -26,7 +26,8 @@ export class TemplateStore {
 
   constructor(store: Store | { db: Database.Database }, opts: MinerOptions = {}) {
     this.db = store.db;
-    this.miner = new DrainMiner(opts);
+    const byText = this.db.prepare('SELECT * FROM template_state WHERE substr(text, 1, 64) = substr(@t, 1, 64) AND text = @t AND merged_into IS NULL ORDER BY id DESC LIMIT 1');
+    this.miner = new DrainMiner({ revive: (text) => fromRow(byText.get({ t: text }) as Row | undefined), ...opts });
     this.upsert = this.db.prepare(
       `INSERT INTO template_state (id, text, tokens, count, first_seen, last_seen, merged_into)
        VALUES (@id, @text, @tokens, @count, @first_seen, @last_seen, @merged_into)
@@ -52,10 +53,7 @@ export class TemplateStore {
       .all(limit, chars) as Row[];
     const loaded = new Set(live.map((r) => r.id));
     const merged = (this.db.prepare('SELECT * FROM template_state WHERE merged_into IS NOT NULL ORDER BY id').all() as Row[]).filter((r) => loaded.has(r.merged_into!));
-    return [...live, ...merged].map((r) => {
-      const { t, s } = JSON.parse(r.tokens) as { t: string[]; s: boolean[] };
-      return { id: r.id, tokens: t, space: s, text: r.text, count: r.count, firstSeen: r.first_seen, lastSeen: r.last_seen, mergedInto: r.merged_into };
-    });
+    return [...live, ...merged].map((r) => fromRow(r)!);
   }
 
   /**
@@ -90,4 +88,10 @@ export class TemplateStore {
   save(): number {
     return this.db.transaction(() => this.persist())();
   }
+}
+
+function fromRow(r: Row | undefined): MinedTemplate | undefined {
+  if (!r) return undefined;
+  const { t, s } = JSON.parse(r.tokens) as { t: string[]; s: boolean[] };
+  return { id: r.id, tokens: t, space: s, text: r.text, count: r.count, firstSeen: r.first_seen, lastSeen: r.last_seen, mergedInto: r.merged_into };
 }
