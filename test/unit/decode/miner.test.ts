@@ -11,6 +11,9 @@ describe('template miner', () => {
     expect(t('resolve proxy.example.com failed')).toBe('resolve <*> failed');
     expect(t('uid=0 euid=0 logname= tty=ssh')).toBe('uid = <*> euid = <*> logname =  tty = ssh');
     expect(t('interface eth0 via ssh2')).toBe('interface eth0 via ssh2');
+    // A hex id with a single digit in it (one in 200 random ids of 8) is a value too; short or not hex, a name.
+    expect(t('Slow request req-facade0b took 5 ms, trace DEADBEE1')).toBe('Slow request req-<*> took <*> , trace <*>');
+    expect(t('cache abcdef0 on sda1, facade0x')).toBe('cache abcdef0 on sda1 , facade0x');
   });
 
   it('matchHead with the head of another message of the same shape gives what match gives', async () => {

@@ -15,6 +15,7 @@ const PIECES = [
   'http://', 'https://x.com/a?b=1', 'jdbc:mysql://h:3306/db', 'a:b:c://', '://', '://x://y', 'abcdefghijklmnop://x', 'abcdefghijklmnopq://x', 'a+b.c-d://',
   'proxy.example.com', 'foo.org', '-foo.com', 'x.com:443', '10.0.0.1:8080', 'a.b-c:123', 'a1:b', 'ab:cd', 'h:/x', '/10.251.42.84', '/var/log/a.log',
   '/-5', '/:5', '/<*>', '<*>', 'node-246', 'onExtend:1514038530000', 'x86_64', 'ssh2', 'eth0', '5.2', '-3.5e', 'KB', '(1.16 KB)', 'Jan', 'Fri', 'http:',
+  'facade0b', 'deadbee1', 'abcdef0', 'ABCDEF1A', 'req-facade0b', 'fac4de-be', 'cafebabe', 'e1e2',
 ];
 
 function fuzz(r: () => number, pieces: number): string {

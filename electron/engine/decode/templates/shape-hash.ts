@@ -1,4 +1,4 @@
-import { CLS, DIGIT, DOT, HARD, KEEP, OTHER, SOFT, SPACE, WILDCARD, isDigit, isDomainNameAt, isLetter } from './tokenize.js';
+import { CLS, DIGIT, DOT, HARD, HEX_ID_CHARS, KEEP, OTHER, SOFT, SPACE, WILDCARD, isDigit, isDomainNameAt, isHexLetter, isLetter } from './tokenize.js';
 
 // The miner's fast path. Most messages have the same token sequence as one seen before
 // (same template, other values), and then tokenizing is wasted work. This walks the
@@ -174,7 +174,7 @@ function allHave(s: string, from: number, to: number, bits: number): boolean {
   return true;
 }
 
-/** isVariablePart(s.slice(a, b)): two digits or more, or a digit not after a letter. */
+/** isVariablePart(s.slice(a, b)): two digits or more, or a digit not after a letter, or a hex id. */
 function isVariableRange(s: string, a: number, b: number): boolean {
   let digits = 0;
   for (let k = a; k < b; k++) {
@@ -182,7 +182,17 @@ function isVariableRange(s: string, a: number, b: number): boolean {
       if (k === a || !isLetter(s.charCodeAt(k - 1)) || ++digits >= 2) return true;
     }
   }
-  return false;
+  return digits === 1 && isHexRange(s, a, b);
+}
+
+/** Hex digits only, HEX_ID_CHARS of them at least (see isVariablePart). */
+function isHexRange(s: string, a: number, b: number): boolean {
+  if (b - a < HEX_ID_CHARS) return false;
+  for (let k = a; k < b; k++) {
+    const c = s.charCodeAt(k);
+    if (!isDigit(c) && !isHexLetter(c)) return false;
+  }
+  return true;
 }
 
 function indexIn(s: string, code: number, from: number, to: number): number {
@@ -282,7 +292,7 @@ function maskedChunkHash(s: string, a: number, b: number, slashAfterFirst: boole
       start = q + 1;
       continue;
     }
-    const v = variable;
+    const v = variable || (digits === 1 && isHexRange(s, start, q));
     if (v && lastWasVar && pl === 1 && (s.charCodeAt(ps) === 45 || s.charCodeAt(ps) === 46 || s.charCodeAt(ps) === 47)) {
       // collapse into the previous wildcard
     } else {

@@ -149,19 +149,29 @@ export function isDomainNameAt(s: string, a: number, b: number): boolean {
 
 /**
  * A part is a value when it holds two or more digits, or a digit that stands alone
- * (`broadcast_9`, `-1`); a digit glued to letters names a thing (ssh2, eth0, jk2_init, IPv4).
+ * (`broadcast_9`, `-1`); a digit glued to letters names a thing (ssh2, eth0, jk2_init, IPv4),
+ * but for a hex id of HEX_ID_CHARS or more (`facade0b`: one random id in 200 has a single digit).
  */
 export function isVariablePart(p: string): boolean {
   const n = p.length;
   let digits = 0;
   let lonely = false;
+  let hex = n >= HEX_ID_CHARS;
   for (let i = 0; i < n; i++) {
-    if (isDigit(p.charCodeAt(i))) {
+    const c = p.charCodeAt(i);
+    if (isDigit(c)) {
       digits++;
       if (i === 0 || !isLetter(p.charCodeAt(i - 1))) lonely = true;
-    }
+    } else if (hex && !isHexLetter(c)) hex = false;
   }
-  return digits >= 2 || lonely;
+  return digits >= 2 || lonely || (hex && digits === 1);
+}
+
+/** Characters from which a word of hex digits with a digit in it is an id, not a name. */
+export const HEX_ID_CHARS = 8;
+
+export function isHexLetter(c: number): boolean {
+  return (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
 /** A scheme ("http", "jdbc:mysql", ...) followed by "://" starts at i. */
