@@ -202,6 +202,9 @@ describe('store retention', () => {
     fill(s, 20_000);
     const src = s.sourceId('app', 'file');
     // Free text: a template per line, and detection's row for each, last seen at the line's time.
+    s.db.exec(`INSERT INTO template_state (id, text, tokens, count, first_seen, last_seen, merged_into)
+      SELECT id, 'line ' || id, '{"t":[],"s":[]}', 1, ts, ts, NULL FROM records`);
+    s.db.exec('UPDATE records SET template_id = id');
     s.db.exec(`INSERT INTO detector_templates (source_id, template_key, first_ts, last_ts, count, max_level, baseline)
       SELECT ${src}, 't' || id, ts, ts, 1, 3, '${'b'.repeat(400)}' FROM records`);
     s.db.prepare("INSERT INTO anomalies (id, fingerprint, fingerprints, detector, source, severity, category, title, message, first_ts, last_ts, opened_at, updated_at, template_id) VALUES (1, 'f', '[]', 'new-template', 'app', 'medium', 'new', 't', 'm', 0, 0, 0, 0, 11)").run();

@@ -197,23 +197,19 @@ export class Retention {
       this.from = 0;
       let log: number | null = null;
       const reason = limit.reason;
-      let trimming = true;
+      // A store of free text: a template per line or so, each with detection's row, which
+      // may weigh more than the lines. Those of the lines gone are trimmed after each chunk
+      // (at the end only, every line but the newest went, and the next as soon as stored).
+      const describing = ((this.st.lastTemplate.get() as number | null) ?? 0) * 10 >= ((this.st.lastId.get() as number | null) ?? 0);
       while (!this.closed && used > target) {
         const r = this.removeChunk(Number.MAX_SAFE_INTEGER, reason, log, this.rowsFor(used - target));
         if (!r) break;
         log = r.log;
-        ({ used, file } = this.pages());
-        if (trimming && used > target) {
-          // Still over: what describes the records gone may be much of the store (a template
-          // per line of free text, and detection's row for each). Trimmed at the end only,
-          // every line but the newest went, and the next lines as soon as stored. Again
-          // after each chunk while it frees a tenth of what is over, at least.
-          const before = used;
+        if (describing) {
           await this.trimDescriptions();
-          ({ used, file } = this.pages());
-          trimming = before - used >= (before - target) / 10;
           trimmedInPass = true;
         }
+        ({ used, file } = this.pages());
         await yieldToOthers();
       }
     }
@@ -259,7 +255,7 @@ export class Retention {
     const cut = this.st.liveMinTs.get(this.from) as number | null;
     if (cut === null) return;
     const last = (this.st.lastTemplate.get() as number | null) ?? 0;
-    for (let lo = 0; !this.closed && lo <= last; lo += CHUNK) {
+    for (let lo = (this.st.firstTemplate.get() as number | null) ?? 0; !this.closed && lo <= last; lo += CHUNK) {
       this.st.trimTemplates.run({ cut, lo, hi: lo + CHUNK - 1 });
       this.afterStep();
       await yieldToOthers();
@@ -461,6 +457,7 @@ function statements(db: Database.Database) {
     /** The oldest time of the records past those kept as evidence (ids from `?` on), through the time index. */
     liveMinTs: db.prepare('SELECT ts FROM records INDEXED BY records_ts WHERE id >= ? ORDER BY ts LIMIT 1').pluck(),
     lastTemplate: db.prepare('SELECT max(id) FROM template_state').pluck(),
+    firstTemplate: db.prepare('SELECT min(id) FROM template_state').pluck(),
     trimTemplates: db.prepare(
       // The newest stays, as the newest record does: the miner numbers new templates from it.
       `DELETE FROM template_state WHERE id BETWEEN @lo AND @hi AND last_seen < @cut AND id < (SELECT max(id) FROM template_state)
