@@ -29,7 +29,7 @@ describe('file source: store write errors', () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const dbDir = join(dir, 'db');
-    const unmount = tinyFs(dbDir, '4m');
+    const unmount = tinyFs(dbDir, '8m');
     if (unmount) cleanups.push(unmount);
     const log = join(dir, 'app.log');
     writeFileSync(log, '');
