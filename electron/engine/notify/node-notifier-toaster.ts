@@ -50,7 +50,11 @@ export class NodeNotifierToaster implements Toaster {
       // text starting with "-" was read as an option ("Unknown option -> boom"), failed on
       // every retry, and held back every toast after it. The body is markup: an entity.
       options.title = toast.title.replace(/^-/, '\u2010');
-      options.message = freedesktopBody(toast.body || ' ').replace(/^-/, '&#45;');
+      // notify-send also reads backslash escapes in the body (\t, \n, \\): a path
+      // C:\temp\new showed a tab and a line break. Doubled, they read as themselves.
+      options.message = freedesktopBody(toast.body || ' ')
+        .replace(/\\/g, '\\\\')
+        .replace(/^-/, '&#45;');
       // The server's own timeout (-1), not node-notifier's 5 or 10 s: servers keep critical
       // toasts until dismissed unless told a time. (No `wait`: notify-send reports no click.)
       options['expire-time'] = '-1';

@@ -91,7 +91,7 @@ describe('OS toast', () => {
     expect(clicks).toEqual([{ anomalyId: a.id }]);
   });
 
-  it('log text starting with "-" or holding markup is shown as written, and the toasts after it are not held back', async () => {
+  it('log text starting with "-", holding markup or backslashes is shown as written, and the toasts after it are not held back', async () => {
     const { dir, cleanup } = tempDir();
     const h = startNotify(dir, YAML, { toaster: new NodeNotifierToaster() });
     cleanups.push(cleanup, () => h.close());
@@ -99,9 +99,9 @@ describe('OS toast', () => {
     await waitFor(() => recorder.calls.length === 1, { what: 'the toast of a line starting with "-"' });
     // The body is markup to the server: its entities read back as the text that was logged.
     expect(recorder.calls[0]!.body).toBe('&#45;&gt; boom &lt;b&gt;order-1&lt;/b&gt; &amp; "card" &lt;a href="http://evil"&gt;click&lt;/a&gt;\napi');
-    h.events.emit('anomaly.changed', [opened(anomaly({ severity: 'critical', title: 'No space left', message: 'disk full', category: '' }))]);
+    h.events.emit('anomaly.changed', [opened(anomaly({ severity: 'critical', title: 'No space left', message: 'reading C:\\temp\\new\\x41\\\\srv failed', category: '' }))]);
     await waitFor(() => recorder.calls.length === 2, { what: 'the next toast' });
-    expect(recorder.calls[1]).toMatchObject({ summary: 'CRITICAL: No space left', hints: { urgency: 2 } });
+    expect(recorder.calls[1]).toMatchObject({ summary: 'CRITICAL: No space left', body: 'reading C:\\temp\\new\\x41\\\\srv failed\napi', hints: { urgency: 2 } });
     // The server's own timeout: it keeps a critical toast until dismissed.
     expect(recorder.calls.map((c) => c.expireTimeout)).toEqual([-1, -1]);
   });
