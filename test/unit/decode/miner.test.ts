@@ -129,12 +129,24 @@ describe('template miner memory', () => {
     expect(m.templates().length).toBeLessThanOrEqual(1000);
     // Set aside and back before it was saved: the same template, from memory.
     const first = m.match('zz first words here', 30_000).id;
-    for (let i = 0; i < 2000; i++) m.match(next(), 30_001 + i);
+    for (let i = 0; i < 1050; i++) m.match(next(), 30_001 + i);
+    expect(m.get(first)).toBeUndefined();
     expect(m.match('zz first words here', 40_000).id).toBe(first);
     // Set aside and saved: with nothing stored to take it back from (vigil parse), a new template.
     for (let i = 0; i < 2000; i++) m.match(next(), 40_001 + i);
     m.takeDirty();
     expect(m.match('zz first words here', 50_000).id).toBeGreaterThan(first);
+  });
+
+  it('a miner nothing persists (vigil parse) takes a template set aside back when its message returns, while it is among the latest set aside', () => {
+    const m = new DrainMiner({ maxTemplates: 1000, trackChanges: false });
+    const next = freeText(4);
+    const first = m.match('zz first words here', 0).id;
+    for (let i = 0; i < 1050; i++) m.match(next(), 1 + i);
+    expect(m.get(first)).toBeUndefined();
+    expect(m.match('zz first words here', 2000).id).toBe(first);
+    for (let i = 0; i < 5000; i++) m.match(next(), 3000 + i);
+    expect(m.match('zz first words here', 9000).id).toBeGreaterThan(first);
   });
 
   it('a miner nothing persists (vigil parse: trackChanges false) keeps no list of changed templates, which grew with each line of free text', () => {

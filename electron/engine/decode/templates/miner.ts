@@ -113,8 +113,12 @@ export class DrainMiner implements TemplateMiner {
   private dirtyHint: MinedTemplate | null = null;
   private readonly track: boolean;
   private readonly revive: ((text: string) => MinedTemplate | undefined) | null;
-  /** Set aside since the last takeDirty, by text: not stored as they are yet (see comeBack). */
-  private readonly aside = new Map<string, MinedTemplate>();
+  /**
+   * Set aside, by text, to take back (see comeBack): since the last takeDirty (not stored as
+   * they are yet), or for a miner nothing persists, the latest (a fifth of maxTemplates).
+   */
+  private aside = new Map<string, MinedTemplate>();
+  private asideChars = 0;
   private asideSinceSweep = 0;
   private nextId = 1;
 
@@ -257,6 +261,7 @@ export class DrainMiner implements TemplateMiner {
     const out = [...this.dirty];
     this.dirty.clear();
     this.aside.clear();
+    this.asideChars = 0;
     this.dirtyHint = null;
     return out;
   }
@@ -348,6 +353,7 @@ export class DrainMiner implements TemplateMiner {
     const mine = this.aside.get(text);
     if (mine) {
       this.aside.delete(text);
+      this.asideChars -= mine.size ?? 0;
       return mine;
     }
     const stored = this.revive?.(text);
@@ -356,7 +362,17 @@ export class DrainMiner implements TemplateMiner {
   }
 
   private setAside(t: MinedTemplate): void {
-    if (this.track) this.aside.set(t.text, t);
+    if (!this.aside.has(t.text)) {
+      this.aside.set(t.text, t);
+      this.asideChars += t.size ?? 0;
+      // A fifth of what is matched against: past it, the older half goes, at once (one at a
+      // time from the front, a Map is walked over its holes each time).
+      if (this.aside.size > this.maxLive / 5 || this.asideChars > this.maxChars / 5) {
+        const kept = [...this.aside].slice(this.aside.size >> 1);
+        this.aside = new Map(kept);
+        this.asideChars = kept.reduce((n, [, k]) => n + (k.size ?? 0), 0);
+      }
+    }
     t.evicted = true;
     this.byId.delete(t.id);
     for (const a of t.absorbed ?? []) this.byId.delete(a.id);
