@@ -107,4 +107,35 @@ sources:
     expect(r.value).toEqual({ a: { n: '1', s: 'y' } });
     expect(r.text).toBe(`a:\n  n: "1" # count\n  s: 'y'\n`);
   });
+
+  it('an anchored value edited for one item: the others that named it keep what it held, written out', () => {
+    const text = `sources:
+  - name: a
+    detectors: &quiet { burst: false }
+  - name: b
+    detectors: *quiet
+  - name: c
+    detectors:
+      <<: *quiet
+      silence: false
+channels:
+  - name: h1
+    timeout: &t 30s
+  - name: h2
+    timeout: *t
+`;
+    const r = edit(text, ['sources', 0, 'detectors'], { burst: false, newTemplate: false });
+    expect(r.value).toMatchObject({
+      sources: [
+        { name: 'a', detectors: { burst: false, newTemplate: false } },
+        { name: 'b', detectors: { burst: false } },
+        { name: 'c', detectors: { burst: false, silence: false } },
+      ],
+      channels: [{ timeout: '30s' }, { timeout: '30s' }],
+    });
+    const t = edit(text, ['channels', 0], { name: 'h1', timeout: '10s' });
+    expect(t.value).toMatchObject({ channels: [{ name: 'h1', timeout: '10s' }, { name: 'h2', timeout: '30s' }] });
+    // Not changed: still shared.
+    expect(edit(text, ['channels', 0], { name: 'h1', timeout: '30s' }).text).toBe(text);
+  });
 });

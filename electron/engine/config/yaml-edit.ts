@@ -1,4 +1,4 @@
-import { isAlias, isMap, isNode, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 
 // Edits from the app change vigil.yml where the value changed and nowhere else: a whole
 // node replaced lost the comments inside it, the quoting and order of its keys, and a
@@ -12,9 +12,33 @@ type Path = (string | number)[];
  * matched by name, scalars of the same type changed in place.
  */
 export function setInPlace(doc: Document, path: Path, value: unknown): void {
+  const before = anchors(doc);
   const node = doc.getIn(path, true);
-  if (node !== undefined && update(doc, node, value)) return;
-  doc.setIn(path, replacement(doc, node, value));
+  if (node === undefined || !update(doc, node, value)) doc.setIn(path, replacement(doc, node, value));
+  keepSharers(doc, before);
+}
+
+/** The value of each anchor (`&name`) in the document. */
+function anchors(doc: Document): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  visit(doc, (_key, n) => {
+    if (isNode(n) && !isAlias(n) && n.anchor) out.set(n.anchor, n.toJS(doc));
+  });
+  return out;
+}
+
+/**
+ * An anchored node the edit changed (or took away) is the edited item's own now: the other
+ * items that named it (`*quiet`, `<<: *quiet`) get what it held before, written out. Edited
+ * in place, one source's detectors changed every source sharing them, silently.
+ */
+function keepSharers(doc: Document, before: Map<string, unknown>): void {
+  const now = anchors(doc);
+  const changed = new Set([...before].filter(([name, v]) => !now.has(name) || !equal(now.get(name), v)).map(([name]) => name));
+  if (!changed.size) return;
+  visit(doc, {
+    Alias: (_key, a) => (changed.has(a.source) ? (doc.createNode(before.get(a.source)) as Node) : undefined),
+  });
 }
 
 /**
