@@ -1,4 +1,4 @@
-import { chmod, readFile, realpath, rename, stat, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, readFile, realpath, rename, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync, realpathSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import YAML, { isMap, isSeq, type Document } from 'yaml';
@@ -316,7 +316,9 @@ export class ConfigFile {
     }
     const r = this.check(text);
     if (!r.ok) return r;
-    await this.commit(text, r.config);
+    if (!(await this.commit(text, r.config, base === undefined ? undefined : this.onDisk.text))) {
+      return { ok: false, errors: [{ key: basename(this.path), reason: 'changed while your text was being saved (by hand, or by another program); your text was not saved, so as not to undo that change. Revert to see it, then make your change again.' }] };
+    }
     return r;
   }
 
@@ -330,22 +332,30 @@ export class ConfigFile {
   }
 
   private async editNow(fn: (doc: Document, config: VigilConfig) => string | void): Promise<ConfigResult> {
-    const fileErrors = await this.readBack();
-    if (fileErrors.length) {
-      return {
-        ok: false,
-        errors: [
-          { key: basename(this.path), reason: 'was edited and is not valid now, so this change was not made (it would overwrite that edit). Fix the file, here or in the Config view, then try again.' },
-          ...fileErrors,
-        ],
-      };
+    // A hand edit saved while this one was made is taken in, and the edit made again on it:
+    // written over, it was lost without a word.
+    for (let attempt = 1; ; attempt++) {
+      const fileErrors = await this.readBack();
+      if (fileErrors.length) {
+        return {
+          ok: false,
+          errors: [
+            { key: basename(this.path), reason: 'was edited and is not valid now, so this change was not made (it would overwrite that edit). Fix the file, here or in the Config view, then try again.' },
+            ...fileErrors,
+          ],
+        };
+      }
+      const base = this.text;
+      const doc = YAML.parseDocument(base || '{}');
+      if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
+      const problem = fn(doc, this.config);
+      if (problem) return { ok: false, errors: [{ key: 'sources', reason: problem }] };
+      const text = doc.toString();
+      const r = this.check(text);
+      if (!r.ok) return r;
+      if (await this.commit(text, r.config, base)) return r;
+      if (attempt === 5) return { ok: false, errors: [{ key: basename(this.path), reason: 'kept changing while this change was made (another program writing it?); the change was not made' }] };
     }
-    const doc = YAML.parseDocument(this.text || '{}');
-    if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
-    const problem = fn(doc, this.config);
-    if (problem) return { ok: false, errors: [{ key: 'sources', reason: problem }] };
-    const text = doc.toString();
-    return this.setTextNow(text);
   }
 
   addSource(source: SourceConfig): Promise<ConfigResult> {
@@ -383,13 +393,15 @@ export class ConfigFile {
     });
   }
 
-  private async commit(text: string, config: VigilConfig): Promise<void> {
-    await this.writeAtomic(text);
+  /** Writes and puts in force; with `expect`, only if the file still holds that (false when it does not). */
+  private async commit(text: string, config: VigilConfig, expect?: string): Promise<boolean> {
+    if (!(await this.writeAtomic(text, expect))) return false;
     this.text = text;
     this.current = config;
     this.invalidOnDisk = null;
     await this.saveLastGood(text);
     this.events.onDidChange?.(config);
+    return true;
   }
 
   /**
@@ -397,13 +409,20 @@ export class ConfigFile {
    * rewritten, the link stays. The file keeps its permissions; a new one is the user's
    * alone (channels may hold webhook URLs with tokens).
    */
-  private async writeAtomic(text: string): Promise<void> {
+  private async writeAtomic(text: string, expect?: string): Promise<boolean> {
     const target = await realpath(this.path).catch(() => this.path);
     const mode = await stat(target).then((st) => st.mode & 0o7777, () => 0o600);
     const tmp = `${target}.${process.pid}-${++this.writes}.tmp`;
     await writeFile(tmp, text, { mode });
     await chmod(tmp, mode); // the umask does not take bits the file had
+    // Last look before replacing it: what the edit was made on must still be there.
+    const now = expect === undefined ? null : await readFile(target, 'utf8').catch(() => null);
+    if (now !== null && now !== expect) {
+      await rm(tmp, { force: true });
+      return false;
+    }
     await rename(tmp, target);
+    return true;
   }
 }
 

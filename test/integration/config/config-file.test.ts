@@ -190,4 +190,24 @@ describe('config file: what a hand edit cannot do to the running engine', () => 
     await waitFor(() => cfg.config.sources.some((s) => s.name === 'byHand'), { what: 'the hand edit in force', timeoutMs: 5000 });
     expect(cfg.config.sources.map((s) => s.name)).toEqual(['demo', 'app', 'job', 'fromApp', 'byHand']);
   });
+
+  it('a hand edit saved while an edit from the app is being made is kept: the edit is made again on it', async () => {
+    const d = dir();
+    const path = join(d, 'vigil.yml');
+    writeFileSync(path, SOURCES);
+    const cfg = new ConfigFile(path);
+    await cfg.load();
+    let calls = 0;
+    const r = await cfg.edit((doc) => {
+      // The user saves the file while the app's edit is under way.
+      if (calls++ === 0) writeFileSync(path, readFileSync(path, 'utf8') + 'rules:\n  - { name: byHand, regex: boom }\n');
+      doc.setIn(['sources', 1, 'enabled'], false);
+    });
+    expect(r.ok).toBe(true);
+    expect(calls).toBe(2);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('name: byHand');
+    expect(cfg.config.rules?.map((x) => x.name)).toEqual(['byHand']);
+    expect(cfg.config.sources[1]).toMatchObject({ name: 'app', enabled: false });
+  });
 });
