@@ -43,9 +43,15 @@ export function DetectorToggles({ source }: { source: SourceConfig }) {
     latest.current = settings;
     setSettings((s) => (s ? { ...s, [key]: on } : s));
     pending.current = pending.current.then(async () => {
-      const r = await api().call('detect.configure', { source: source.name, settings: settings as never });
-      setError(r.ok ? null : r.errors.map((e) => `${e.key}: ${e.reason}`).join('; '));
-      if (!r.ok) latest.current = own;
+      try {
+        const r = await api().call('detect.configure', { source: source.name, settings: settings as never });
+        setError(r.ok ? null : r.errors.map((e) => `${e.key}: ${e.reason}`).join('; '));
+        if (!r.ok) latest.current = own;
+      } catch (err) {
+        // Not sent (the connection dropped): said, and the next click is still sent.
+        setError((err as Error).message);
+        latest.current = own;
+      }
       load();
     });
   };
