@@ -24,6 +24,8 @@ interface ConfigState {
 
 /** A save of this window is out (the file changes because of it). */
 let saving = false;
+/** Loads asked for so far: only the answer to the last one is taken. */
+let loads = 0;
 
 /** vigil.yml as text: edited in the app, refused with key + reason when invalid. */
 export const useConfig = create<ConfigState>((set, get) => ({
@@ -35,7 +37,18 @@ export const useConfig = create<ConfigState>((set, get) => ({
   message: null,
   stale: false,
   async load(keep = false) {
+    const mine = ++loads;
+    const before = get().text;
     const r = await api().call('config.get', {});
+    // Loads cross (one on connect, one as the view opens, one per change): the last asked answers.
+    if (mine !== loads) return;
+    const s = get();
+    if (s.path && s.text !== before && s.text !== s.saved) {
+      // Typed while the file was being read: the draft stays (it was replaced by the file's text),
+      // and if the file is not what the draft started from, its save will be refused, so say so.
+      set({ path: r.path, fileErrors: r.fileErrors, stale: s.stale || r.text !== s.saved });
+      return;
+    }
     set({ text: r.text, saved: r.text, path: r.path, errors: [], fileErrors: r.fileErrors, message: keep ? get().message : null, stale: false });
   },
   async loadIfClean() {
