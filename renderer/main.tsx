@@ -20,7 +20,10 @@ const api = createApi((up, refused) => {
     useEvents.getState().reconnected();
     void api.call('app.info', {}).then((info) => useConnection.getState().setInfo(info));
     void useAnomalies.getState().load();
-    void useConfig.getState().load();
+    // Deliveries made while the link was down were told to no one: the tab showed none.
+    if (useUi.getState().tab === 'notifications') void useChannels.getState().load();
+    // A draft in the Config view stays (a dropped link, a server restarted under it).
+    void useConfig.getState().reconnected();
   }
 });
 provideApi(api);

@@ -16,6 +16,11 @@ interface ConfigState {
   load(keep?: boolean): Promise<void>;
   /** Loads unless the editor holds unsaved text (coming back to the view must not drop a draft). */
   loadIfClean(): Promise<void>;
+  /**
+   * After a reconnect: loads when there is no draft; with one, keeps it, and marks it stale if
+   * the file changed while the link was down (its save would be refused).
+   */
+  reconnected(): Promise<void>;
   /** The engine reported the file invalid, or a new config in force: reload unless the editor holds unsaved text. */
   fileChanged(errors: ConfigError[]): void;
   setText(text: string): void;
@@ -54,6 +59,14 @@ export const useConfig = create<ConfigState>((set, get) => ({
   async loadIfClean() {
     if (!get().path || get().text === get().saved) await get().load();
   },
+  async reconnected() {
+    if (!get().path || get().text === get().saved) return get().load();
+    const mine = ++loads;
+    const r = await api().call('config.get', {});
+    if (mine !== loads) return;
+    const s = get();
+    set({ path: r.path, fileErrors: r.fileErrors, stale: s.stale || r.text !== s.saved });
+  },
   fileChanged(errors) {
     set({ fileErrors: errors });
     if (get().text === get().saved) void get().load(true);
@@ -64,13 +77,15 @@ export const useConfig = create<ConfigState>((set, get) => ({
   setText: (text) => set({ text }),
   async save() {
     saving = true;
+    // What is sent is what gets saved: text typed while the save is out stays a draft.
+    const sent = get().text;
     let r;
     try {
-      r = await api().call('config.set', { text: get().text, base: get().saved });
+      r = await api().call('config.set', { text: sent, base: get().saved });
     } finally {
       saving = false;
     }
-    if (r.ok) set({ saved: get().text, errors: [], fileErrors: [], message: 'Saved; the new config is in force.', stale: false });
+    if (r.ok) set({ saved: sent, errors: [], fileErrors: [], message: 'Saved; the new config is in force.', stale: false });
     else set({ errors: r.errors, message: null });
   },
 }));

@@ -1,15 +1,15 @@
-// The Config view's store (renderer/stores/config.ts) on a real engine, in process, as
-// live-store.test.ts does it. The window asks for vigil.yml more than once as it opens (on
-// connect, as the view shows, on each change); a test holds the engine's answers to
-// config.get and hands them over in the order a slow link would.
-import { writeFileSync } from 'node:fs';
+// The Config view's store (renderer/stores/config.ts) on a real engine, in process, on a
+// slow link (test/support/held-api.ts). The window asks for vigil.yml more than once as it
+// opens (on connect, as the view shows, on each change); a test holds the engine's answers
+// and hands them over in the order a slow link would.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Engine } from '../../../electron/engine/engine.js';
-import type { VigilApi } from '../../../shared/contract.js';
 import { provideApi } from '../../../renderer/stores/api-context.js';
 import { useConfig } from '../../../renderer/stores/config.js';
-import { tempDir, waitFor } from '../../support/tmp.js';
+import { heldApi } from '../../support/held-api.js';
+import { tempDir } from '../../support/tmp.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -24,24 +24,9 @@ async function start(text: string) {
   writeFileSync(config, text);
   const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined });
   cleanups.push(() => engine.close());
-  /** config.get answers, each held until its release is called. */
-  const held: (() => void)[] = [];
-  let holding = false;
-  const api: VigilApi = {
-    call: async (name, req) => {
-      const res = await (engine.handlers[name] as (r: unknown) => Promise<never>)(req);
-      if (name === 'config.get' && holding) await new Promise<void>((r) => held.push(r));
-      return res;
-    },
-    on: (event, cb) => engine.events.on(event as never, cb as never),
-  };
-  provideApi(api);
-  return {
-    config,
-    engine,
-    hold: () => (holding = true),
-    held,
-  };
+  const link = heldApi(engine);
+  provideApi(link.api);
+  return { config, engine, link };
 }
 
 const original = 'sources: []\nchannels: []\nrules: []\n';
@@ -49,15 +34,15 @@ const original = 'sources: []\nchannels: []\nrules: []\n';
 it('a draft typed while the window still reads vigil.yml stays, and Save can be pressed (the late answer put the file back over it)', async () => {
   const t = await start(original);
   await useConfig.getState().load();
-  t.hold();
+  t.link.hold('config.get');
   // The view opens while the load on connect is out: two loads cross.
   const onConnect = useConfig.getState().load();
   const onView = useConfig.getState().load();
-  await waitFor(() => t.held.length === 2, { what: 'both loads out' });
+  await t.link.waitHeld('config.get', 2);
   useConfig.getState().setText('sources:\n  - name: x\n    type: file\n');
-  t.held[1]!();
+  t.link.held('config.get')[1]!();
   await onView;
-  t.held[0]!();
+  t.link.held('config.get')[0]!();
   await onConnect;
   const s = useConfig.getState();
   expect(s.text).toBe('sources:\n  - name: x\n    type: file\n');
@@ -71,16 +56,16 @@ it('a draft typed while the window still reads vigil.yml stays, and Save can be 
 it('two loads answered in reverse order: the text is the newer answer, not the older one', async () => {
   const t = await start(original);
   await useConfig.getState().load();
-  t.hold();
+  t.link.hold('config.get');
   const first = useConfig.getState().load();
-  await waitFor(() => t.held.length === 1, { what: 'the first load out' });
+  await t.link.waitHeld('config.get', 1);
   const changed = 'sources: []\nchannels: []\nrules: []\n# changed\n';
   await t.engine.handlers['config.set']({ text: changed, base: original });
   const second = useConfig.getState().load();
-  await waitFor(() => t.held.length === 2, { what: 'the second load out' });
-  t.held[1]!();
+  await t.link.waitHeld('config.get', 2);
+  t.link.held('config.get')[1]!();
   await second;
-  t.held[0]!();
+  t.link.held('config.get')[0]!();
   await first;
   expect(useConfig.getState()).toMatchObject({ text: changed, saved: changed });
 });
@@ -88,13 +73,47 @@ it('two loads answered in reverse order: the text is the newer answer, not the o
 it('a draft typed while a load is out, when the file changed meanwhile: the draft stays and is marked stale', async () => {
   const t = await start(original);
   await useConfig.getState().load();
-  t.hold();
+  t.link.hold('config.get');
   const changed = 'sources: []\nchannels: []\nrules: []\n# by hand\n';
   await t.engine.handlers['config.set']({ text: changed, base: original });
   const loading = useConfig.getState().load();
-  await waitFor(() => t.held.length >= 1, { what: 'the load out' });
+  await t.link.waitHeld('config.get', 1);
   useConfig.getState().setText(original + '# mine\n');
-  for (const r of t.held) r();
+  for (const r of t.link.held('config.get')) r();
   await loading;
   expect(useConfig.getState()).toMatchObject({ text: original + '# mine\n', saved: original, stale: true });
+});
+
+it('a reconnect (the link dropped, the server restarted) keeps a draft; if the file changed meanwhile, the draft is marked stale', async () => {
+  const t = await start(original);
+  await useConfig.getState().load();
+  useConfig.getState().setText(original + '# mine\n');
+  await useConfig.getState().reconnected();
+  expect(useConfig.getState()).toMatchObject({ text: original + '# mine\n', saved: original, stale: false });
+  const changed = original + '# by hand\n';
+  await t.engine.handlers['config.set']({ text: changed, base: original });
+  await useConfig.getState().reconnected();
+  expect(useConfig.getState()).toMatchObject({ text: original + '# mine\n', saved: original, stale: true });
+  // Without a draft, a reconnect shows the file as it is.
+  await useConfig.getState().load();
+  await useConfig.getState().reconnected();
+  expect(useConfig.getState()).toMatchObject({ text: changed, saved: changed });
+});
+
+it('text typed while a save is out stays a draft: only what was sent is marked saved, and the next save is not refused as stale', async () => {
+  const t = await start(original);
+  await useConfig.getState().load();
+  useConfig.getState().setText(original + '# first\n');
+  t.link.hold('config.set');
+  const saving = useConfig.getState().save();
+  await t.link.waitHeld('config.set', 1);
+  useConfig.getState().setText(original + '# first\n# second\n');
+  t.link.held('config.set')[0]!();
+  await saving;
+  expect(readFileSync(t.config, 'utf8')).toBe(original + '# first\n');
+  expect(useConfig.getState()).toMatchObject({ text: original + '# first\n# second\n', saved: original + '# first\n' });
+  t.link.hold();
+  await useConfig.getState().save();
+  expect(useConfig.getState().errors).toEqual([]);
+  expect(readFileSync(t.config, 'utf8')).toBe(original + '# first\n# second\n');
 });
