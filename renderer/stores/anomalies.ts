@@ -62,6 +62,10 @@ async function listOf(view: View, count: number): Promise<{ list: Anomaly[]; mor
   return { list, more };
 }
 
+/** Lists and pages asked for so far: only the answer to the last of each is taken. */
+let loads = 0;
+let selects = 0;
+
 export const useAnomalies = create<AnomaliesState>((set, get) => ({
   list: [],
   shown: PAGE,
@@ -76,6 +80,7 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
   async load() {
     // The badge counts open anomalies apart from the list: it read none while the resolved list was shown.
     // The newest PAGE at first; "Older anomalies" shows PAGE more (the list stopped at 200).
+    const mine = ++loads;
     const view = get().view;
     const [{ list, more }, snoozes] = await Promise.all([listOf(view, get().shown), api().call('anomalies.snoozes', {})]);
     // The active list holds every open one when it is whole: counted there, not asked for again at each change.
@@ -83,6 +88,9 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
       view === 'active' && !more
         ? list.filter((a) => a.state === 'open').length
         : (await api().call('anomalies.list', { state: 'open', limit: OPEN_COUNT_MAX })).length;
+    // Loads cross (a chip clicked, then another; an event): the last asked answers. A resolved
+    // list takes two round trips, and came in over the active one asked for after it.
+    if (mine !== loads) return;
     set({ list, more, snoozes, openCount });
     const sel = get().selected;
     if (sel !== null) await get().select(sel);
@@ -97,12 +105,16 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
   },
   async select(id) {
     if (id === null) return set({ selected: null, detail: null, history: [] });
-    set({ selected: id });
+    const mine = ++selects;
+    // Another one chosen: the last one's page (and its Acknowledge, Resolve, Snooze) goes at
+    // once, not when this one's answer comes; a click meanwhile acted on the one shown before.
+    if (get().selected !== id) set({ selected: id, detail: null, history: [] });
     const [detail, history] = await Promise.all([
       api().call('anomalies.get', { id, maxEvidence: 200 }),
       api().call('notifications.history', { anomalyId: id, limit: 100 }),
     ]);
-    if (get().selected === id) set({ detail, history });
+    // null: it is gone (its source's records aged out of the store).
+    if (mine === selects && get().selected === id) set(detail ? { detail, history } : { selected: null, detail: null, history: [] });
   },
   async ack(id) {
     await act(() => api().call('anomalies.ack', { id }), set);

@@ -10,8 +10,8 @@ const HOUR = 3_600_000;
 const CONTEXT_SHOWN = 400;
 
 export function AnomalyDetailView() {
-  const { detail, history, snoozes, ack, resolve, snooze, unsnooze, select } = useAnomalies();
-  if (!detail) return <div className="empty">Select an anomaly to see its evidence.</div>;
+  const { selected, detail, history, snoozes, ack, resolve, snooze, unsnooze, select } = useAnomalies();
+  if (!detail) return <div className="empty">{selected === null ? 'Select an anomaly to see its evidence.' : 'Loading…'}</div>;
   const a: Anomaly = detail.anomaly;
   const holding = snoozesOf(a, snoozes);
   const snoozedUntil = holding.length ? Math.max(...holding.map((s) => s.until)) : null;
