@@ -84,6 +84,9 @@ function termsOf(q: string) {
   return parsed.terms;
 }
 
+/** Loads of the view asked for so far: a page answers only if no load was asked for after it. */
+let loads = 0;
+
 /**
  * The live tail: loaded from the store at start, then fed by `events.appended`. With a
  * filter, the store is searched (newest first, a page at a time) and new lines that pass
@@ -101,12 +104,13 @@ export const useEvents = create<EventsState>((set, get) => ({
   after: null,
   async load() {
     const f = get().filter;
+    const mine = ++loads;
     set({ loading: true });
     try {
       // A filter's first pages may hold nothing while older records match: pageOf looks on a little.
       const page = await pageOf(f);
-      // The filter changed meanwhile: that load answers.
-      if (get().filter !== f) return;
+      // The filter changed, or the view was loaded again, meanwhile: that load answers.
+      if (get().filter !== f || mine !== loads) return;
       // Lines that arrived while the page was asked for (a search looks back through several
       // pages) were appended meanwhile: they stay, after the page's newest.
       const newest = page.events.at(-1)?.id ?? 0;
@@ -116,17 +120,20 @@ export const useEvents = create<EventsState>((set, get) => ({
       // Lines let go from the top are older again.
       set({ lines, before: lines === all ? page.before : lines[0]!.id, missed: 0, missedMore: false, keep: KEEP, after: null });
     } finally {
-      set({ loading: false });
+      if (mine === loads) set({ loading: false });
     }
   },
   async older() {
     const f = get().filter;
     const before = get().before;
     if (before === null || get().loading) return;
+    const mine = loads;
     set({ loading: true });
     try {
       const page = await pageOf(f, before);
-      if (get().filter !== f) return;
+      // Loaded again meanwhile (Resume, a burst, a reconnect): the page went on from lines no
+      // longer shown, and put before the newest it left a hole no "Older lines" would fill.
+      if (get().filter !== f || mine !== loads) return;
       const have = get().lines;
       const firstId = have[0]?.id ?? Infinity;
       const lines = page.events.filter((e) => e.id < firstId).concat(have);
@@ -135,7 +142,7 @@ export const useEvents = create<EventsState>((set, get) => ({
         set({ lines: kept, before: page.before, keep: MAX_SHOWN, after: kept[kept.length - 1]!.id });
       } else set({ lines, before: page.before, keep: Math.max(KEEP, Math.min(MAX_SHOWN, lines.length + KEEP)) });
     } finally {
-      set({ loading: false });
+      if (mine === loads) set({ loading: false });
     }
   },
   async setFilter(filter) {

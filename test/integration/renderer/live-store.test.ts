@@ -10,6 +10,7 @@ import type { CallName, VigilApi } from '../../../shared/contract.js';
 import type { LogEvent } from '../../../shared/types.js';
 import { provideApi } from '../../../renderer/stores/api-context.js';
 import { useEvents } from '../../../renderer/stores/events.js';
+import { heldApi } from '../../support/held-api.js';
 import { tempDir, waitFor } from '../../support/tmp.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -83,4 +84,38 @@ it('paused, a reconnect keeps the view where it was and says new lines may have 
   expect(useEvents.getState()).toMatchObject({ paused: true, missed: 1, missedMore: true });
   useEvents.getState().setPaused(false);
   await waitFor(() => shown().at(-1) === 'line 20', { what: 'resumed at the newest' });
+});
+
+it('"Older lines" asked, then Resume before its page comes: the late page is dropped, the view has no hole', async () => {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const log = join(dir, 'app.log');
+  const line = (i: number) => `2026-11-22T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z INFO line ${i}`;
+  writeFileSync(log, Array.from({ length: 3000 }, (_, i) => line(i)).join('\n') + '\n');
+  writeFileSync(join(dir, 'vigil.yml'), `sources:\n  - { name: app, type: file, path: ${JSON.stringify(log)}, start: beginning }\n`);
+  const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined });
+  cleanups.push(() => engine.close());
+  const count = () => engine.store.db.prepare('SELECT count(*) FROM records').pluck().get() as number;
+  await waitFor(() => count() >= 3000, { what: 'the file stored' });
+  const link = heldApi(engine);
+  provideApi(link.api);
+  await useEvents.getState().setFilter({ search: '', minLevel: '', source: '' });
+  useEvents.getState().setPaused(true);
+  await waitFor(() => !useEvents.getState().loading, { what: 'loaded' });
+  expect(shown().at(-1)).toBe('line 2999');
+  appendFileSync(log, Array.from({ length: 1000 }, (_, i) => line(3000 + i)).join('\n') + '\n');
+  await waitFor(() => count() >= 4000, { what: 'the new lines stored' });
+  link.hold('events.tail');
+  const older = useEvents.getState().older();
+  await link.waitHeld('events.tail', 1);
+  useEvents.getState().setPaused(false);
+  await link.waitHeld('events.tail', 2);
+  link.held('events.tail')[1]!();
+  await waitFor(() => shown().at(-1) === 'line 3999', { what: 'resumed at the newest' });
+  link.held('events.tail')[0]!();
+  await older;
+  const ids = useEvents.getState().lines.map((e) => e.id);
+  for (let i = 1; i < ids.length; i++) expect(ids[i]! - ids[i - 1]!).toBe(1);
+  expect(shown().at(-1)).toBe('line 3999');
+  expect(useEvents.getState().loading).toBe(false);
 });
