@@ -23,7 +23,7 @@ function byMessage(history: NotificationHistoryEntry[]): { h: NotificationHistor
 
 /** Channels (masked), their health, a "send test" each, recent deliveries and the dead-letter list. */
 export function NotificationsView() {
-  const { channels, dead, history, message, load, test, remove, retry } = useChannels();
+  const { channels, dead, history, message, busy, load, test, remove, retry } = useChannels();
   const [adding, setAdding] = useState(false);
   const headless = useConnection((c) => c.info?.host === 'server');
   useEffect(() => {
@@ -71,10 +71,10 @@ export function NotificationsView() {
               </td>
               <td className="muted small">{c.status.lastError ?? (c.status.lastSentAt ? `sent ${fmtTime(c.status.lastSentAt)}` : '')}</td>
               <td>
-                <button className="chip" onClick={() => void test(c.config.name)}>
+                <button className="chip" disabled={busy.includes(`test:${c.config.name}`)} onClick={() => void test(c.config.name)}>
                   Send test
                 </button>{' '}
-                <button className="icon" aria-label={`remove ${c.config.name}`} onClick={() => void remove(c.config.name)}>
+                <button className="icon" aria-label={`remove ${c.config.name}`} disabled={busy.includes(`remove:${c.config.name}`)} onClick={() => void remove(c.config.name)}>
                   ×
                 </button>
               </td>

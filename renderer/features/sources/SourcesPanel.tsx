@@ -8,7 +8,7 @@ import { SourceStatusBadge } from './SourceStatusBadge.js';
 
 /** The source list: status, enable/disable, remove, add. */
 export function SourcesPanel() {
-  const { sources, error, load, remove, setEnabled, clearError } = useSources();
+  const { sources, error, busy, load, remove, setEnabled, clearError } = useSources();
   const [adding, setAdding] = useState(false);
   const [tuning, setTuning] = useState<string | null>(null);
   const [decoding, setDecoding] = useState<string | null>(null);
@@ -41,6 +41,7 @@ export function SourcesPanel() {
                 <input
                   type="checkbox"
                   checked={config.enabled !== false}
+                  disabled={busy.includes(config.name)}
                   onChange={(e) => void setEnabled(config.name, e.target.checked)}
                   aria-label={`enable ${config.name}`}
                 />
@@ -48,7 +49,7 @@ export function SourcesPanel() {
               <strong>{config.name}</strong>
               <span className="muted">{config.type}</span>
               <div className="spacer" />
-              <button className="icon" aria-label={`remove ${config.name}`} onClick={() => void remove(config.name)}>
+              <button className="icon" aria-label={`remove ${config.name}`} disabled={busy.includes(config.name)} onClick={() => void remove(config.name)}>
                 ×
               </button>
             </div>
