@@ -334,9 +334,12 @@ test('SQL view: BLOBs read as x\'..\', a second Ctrl+Enter while a query runs do
   await box.press('Control+Enter');
   await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 30_000 });
   // The slow query's answer, the one that was run; not 42 under a box that says so, nor 42 then the other.
+  // It says the rows are not of the text in the box now, until that is run.
   await expect(result).toContainText('slow_count');
+  await expect(page.getByTestId('query-earlier')).toContainText('the query run before the text was changed');
   await box.press('Control+Enter');
   await expect(result).toContainText('answer');
+  await expect(page.getByTestId('query-earlier')).toHaveCount(0);
 
   // 1,000 rows of 1 MB each: cut to what one answer holds, said so; cells cut too.
   await box.fill("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) SELECT x, printf('%.*c', 1000000, 'y') AS big FROM c");

@@ -19,7 +19,9 @@ export function cellText(v: unknown): string {
 
 /** SQL over the logs (read-only), as lnav offers: the `events`, `templates` and `anomalies` views, and a view per format with its fields. */
 export function QueryView() {
-  const { sql, result, error, running, setSql, run } = useQuery();
+  const { sql, result, ran, error, running, setSql, run } = useQuery();
+  // The box was changed since (or a Ctrl+Enter came while a query ran): the rows are not its.
+  const earlier = ran !== null && ran !== sql;
   return (
     <section className="panel query">
       <header>
@@ -42,6 +44,12 @@ export function QueryView() {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !running) void run();
         }}
       />
+      {(error || result) && earlier && (
+        <div className="note warn small" data-testid="query-earlier">
+          Below: the rows of the query run before the text was changed.{' '}
+          {running ? 'One query runs at a time: press Ctrl+Enter or Run again when the one running ends.' : 'Press Ctrl+Enter or Run to run this one.'}
+        </div>
+      )}
       {error && <div className="error">{error}</div>}
       {result && (
         <div className="result">
