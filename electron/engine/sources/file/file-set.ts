@@ -126,7 +126,11 @@ export class FileSet {
     // appeared since from the beginning: it was written while Vigil was away.
     const m = this.host.matcher();
     this.begun = all.find((r) => r.state === BEGUN) ?? null;
-    this.newHere = this.ctx.isNew || !(this.begun?.path === this.host.path || all.some((r) => r.state !== BEGUN && m.matches(r.path)));
+    // A store of a Vigil from before these notes (before 2026-11-22) has none: a source it
+    // knows that never found a file began watching all the same (read from its end, what had
+    // appeared there while Vigil was stopped was lost at the upgrade).
+    const beganUnnoted = !this.begun && all.length === 0;
+    this.newHere = this.ctx.isNew || !(beganUnnoted || this.begun?.path === this.host.path || all.some((r) => r.state !== BEGUN && m.matches(r.path)));
   }
 
   /**

@@ -115,6 +115,27 @@ describe('file source: which files, from where', () => {
     expect(await file.expectCount(3)).toEqual(['s1', 's2', 's3']);
   });
 
+  it('upgraded from a Vigil that kept no note of having begun (before 2026-11-22): what appeared while stopped at a path where the source found nothing is read from its beginning', async () => {
+    const dir = dirFixture();
+    mkdirSync(join(dir, 'logs'));
+    const file = await rig(dir, { name: 'file', path: join(dir, 'logs', 'later.log') });
+    const folder = await Rig.start({ dir, source: { name: 'folder', path: join(dir, 'nothing-yet') }, dbPath: join(dir, 'folder.db') });
+    cleanups.push(() => folder.close());
+    await new Promise((res) => setTimeout(res, 150));
+    // The store as the older Vigil left it: the source known, no note that it began.
+    for (const r of [file, folder]) {
+      expect(r.store.db.prepare("DELETE FROM files WHERE state = 'begun'").run().changes).toBe(1);
+      await r.close();
+    }
+    writeFileSync(join(dir, 'logs', 'later.log'), 's1\ns2\n');
+    mkdirSync(join(dir, 'nothing-yet'));
+    writeFileSync(join(dir, 'nothing-yet', 'a.log'), 'd1\n');
+    await file.open();
+    await folder.open();
+    expect(await file.expectCount(2)).toEqual(['s1', 's2']);
+    expect(await folder.expectCount(1)).toEqual(['d1']);
+  });
+
   it('a glob picks up files that appear later, from their beginning, and ignores the rest', async () => {
     const dir = dirFixture();
     writeFileSync(join(dir, 'one.log'), 'before start\n');
