@@ -703,6 +703,7 @@ export class FileSet {
    * look for the inode in the folder it was in and read it to its end, detached.
    */
   private async findOrphans(probes: Probe[]): Promise<FileTailer[]> {
+    await this.archivesLeft();
     const listing = new Map<string, Map<string, string>>();
     const out: FileTailer[] = [];
     const away: FileRow[] = [];
@@ -829,7 +830,12 @@ export class FileSet {
    * after the checkpoint were lost.
    */
   private async archivedAway(r: FileRow): Promise<void> {
-    for (const { path } of await besideFile(r.path)) {
+    if (r.fingerprint !== null) await this.archivedBeside(r.path, new Set([r.fingerprint]));
+  }
+
+  /** archivedAway for the files that were at `at`, known by their first lines. */
+  private async archivedBeside(at: string, fingerprints: Set<string>): Promise<void> {
+    for (const { path } of await besideFile(at)) {
       if (this.host.matcher().matches(path)) continue; // the source reads it as it does any archive
       let probe: Probe;
       try {
@@ -837,13 +843,30 @@ export class FileSet {
       } catch {
         continue;
       }
-      if (probe.compression && probe.fp !== null && probe.fp === r.fingerprint) {
+      if (probe.compression && probe.fp !== null && fingerprints.has(probe.fp)) {
         // Looked at again until read, though the source does not match its name (the
         // compressor may still be at it: then it waits, as any archive does).
         this.sideArchives.add(path);
         await this.adoptCompressed(probe, false);
       } else await probe.fh.close();
     }
+  }
+
+  /**
+   * Archives archivedAway found in the last run and had not read when it stopped: an archive
+   * waits rotateWaitMs for its compressor, and its file was marked truncated or gone at once,
+   * so the next run never looked for it again (its lines were lost). Looked for once more at
+   * start, for each such file with lines read (no archive row with its first line yet).
+   */
+  private async archivesLeft(): Promise<void> {
+    const all = this.ctx.store.files(this.ref.id);
+    const archived = new Set(all.filter((r) => r.state === DECOMPRESSING || r.state === COMPRESSED).map((r) => r.fingerprint));
+    const left = new Map<string, Set<string>>();
+    for (const r of all) {
+      if ((r.state !== 'truncated' && r.state !== 'gone') || r.fingerprint === null || r.offset === 0 || archived.has(r.fingerprint)) continue;
+      (left.get(r.path) ?? left.set(r.path, new Set()).get(r.path)!).add(r.fingerprint);
+    }
+    for (const [at, fingerprints] of left) await this.archivedBeside(at, fingerprints);
   }
 
   /** An archive of a file of ours found beside it (archivedAway), read though the source does not match its name. */

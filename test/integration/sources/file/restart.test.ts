@@ -307,6 +307,31 @@ describe('file source: across restarts', () => {
     expect(rig.count()).toBe(240);
   });
 
+  it('stopped while an archive found at start waits for its compressor: the next start still reads it (the file it holds was marked truncated, and never looked for again)', async () => {
+    const { dir, log, rig } = await setup((d) => join(d, 'app.log'));
+    const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `y ${from + i}\n`).join('');
+    appendFileSync(log, lines(1, 100));
+    await rig.expectCount(100);
+    await rig.close();
+    appendFileSync(log, lines(101, 150));
+    const archive = join(dir, 'app.log.1.gz');
+    writeFileSync(archive, gzipSync(readFileSync(log)));
+    // The compressor still at it for 2 s more, as the archive's time says.
+    const later = new Date(Date.now() + 2000);
+    utimesSync(archive, later, later);
+    unlinkSync(log);
+    writeFileSync(log, lines(151, 160));
+    await rig.open();
+    await rig.expectCount(110);
+    await rig.close();
+    await new Promise((r) => setTimeout(r, 2500));
+    await rig.open();
+    const got = await rig.expectCount(160);
+    expect([...got].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)))).toEqual(Array.from({ length: 160 }, (_, i) => `y ${i + 1}`));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(rig.count()).toBe(160);
+  });
+
   it('stopped again while reading a file rotated away under a name the source does not match: its late lines are still read', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
