@@ -14,6 +14,7 @@ import { m011 } from './011_channel_tested.js';
 import { m012 } from './012_sql_time.js';
 import { m013 } from './013_history_attempts.js';
 import { m014 } from './014_template_text.js';
+import { m015 } from './015_file_format_backfill.js';
 
 export interface Migration {
   version: number;
@@ -22,4 +23,4 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014];
+export const MIGRATIONS: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015];
