@@ -5,6 +5,7 @@ import { Engine } from '../engine/engine.js';
 import { ConfigInvalidError } from '../engine/config/config-file.js';
 import { defaultDataDir } from '../engine/paths.js';
 import { StoreInUseError } from '../engine/store/store-lock.js';
+import { StoreTooNewError } from '../engine/store/migrate.js';
 import { startServer } from '../server/server.js';
 import { newToken } from '../server/security.js';
 import { parseArgs, pathArg, str, UsageError } from './args.js';
@@ -51,7 +52,7 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
       io.stderr.write(`vigil: ${err.message}\n`);
       return 2;
     }
-    if (err instanceof StoreInUseError) {
+    if (err instanceof StoreInUseError || err instanceof StoreTooNewError) {
       io.stderr.write(`vigil: ${err.message}\n`);
       return 1;
     }

@@ -80,7 +80,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     // What the machine refused (a file, a folder, the database): its words, on one line.
     // A stack trace is for Vigil's own faults.
-    if (e?.name === 'SqliteError' || e?.name === 'SqlFunctionError' || (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code))) {
+    if (e?.name === 'SqliteError' || e?.name === 'SqlFunctionError' || e?.name === 'StoreTooNewError' || (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code))) {
       io.stderr.write(`vigil ${name}: ${e.message ?? String(err)}\n`);
       return 1;
     }

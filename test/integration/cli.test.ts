@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../electron/engine/store/migrations/index.js';
 import { Store } from '../../electron/engine/store/store.js';
 import { startServe } from '../support/serve-process.js';
 import { tempDir, waitFor } from '../support/tmp.js';
@@ -156,6 +157,22 @@ describe('vigil serve: refuses bad input before starting', () => {
     const r = vigil('serve', '--data-dir', join(dir, 'serve-data'), '--db', notes, '--port', '0', '--token', 'testtoken123');
     expect([r.status, r.stderr]).toEqual([2, `vigil: ${notes} is not a Vigil store (not an SQLite database); give --db a new file or a store\n`]);
     expect(existsSync(`${notes}.lock`)).toBe(false);
+  });
+  it('a store made by a newer Vigil: refused on one line that says so (no stack trace, no "--db" for the app), the store left as it is', () => {
+    const t = tempDir();
+    try {
+      const data = join(t.dir, 'data');
+      const s = new Store(join(data, 'vigil.db'));
+      s.sourceId('app', 'file');
+      s.db.pragma('user_version = 999');
+      s.close();
+      const before = readFileSync(join(data, 'vigil.db'));
+      const r = vigil('serve', '--data-dir', data, '--port', '0', '--token', 'testtoken123');
+      expect([r.status, r.stderr]).toEqual([1, `vigil: the store ${join(data, 'vigil.db')} was made by a newer Vigil (schema version 999; this one knows up to ${MIGRATIONS.length}): update Vigil to open it, or use another store (it is left as it is)\n`]);
+      expect(readFileSync(join(data, 'vigil.db')).equals(before)).toBe(true);
+    } finally {
+      t.cleanup();
+    }
   });
   it('--host that is no address of this machine: said so (exit 2)', () => {
     const r = vigil('serve', '--data-dir', join(dir, 'serve-host'), '--host', '999.1.1.1', '--port', '0', '--token', 'testtoken123');

@@ -9,9 +9,7 @@ export function migrate(db: Database.Database, migrations: Migration[] = MIGRATI
   });
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = sorted.length;
-  if (current > latest) {
-    throw new Error(`the database is at schema version ${current}, newer than this Vigil knows (${latest}); use a newer Vigil or another --db`);
-  }
+  if (current > latest) throw new StoreTooNewError(db.name, current, latest);
   const applied: number[] = [];
   for (const m of sorted) {
     if (m.version <= current) continue;
@@ -22,4 +20,12 @@ export function migrate(db: Database.Database, migrations: Migration[] = MIGRATI
     applied.push(m.version);
   }
   return applied;
+}
+
+/** The store was made (or last opened) by a newer Vigil: refused, and left as it is. */
+export class StoreTooNewError extends Error {
+  constructor(path: string, version: number, known: number) {
+    super(`the store ${path} was made by a newer Vigil (schema version ${version}; this one knows up to ${known}): update Vigil to open it, or use another store (it is left as it is)`);
+    this.name = 'StoreTooNewError';
+  }
 }
