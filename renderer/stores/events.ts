@@ -86,6 +86,8 @@ function termsOf(q: string) {
 
 /** Loads of the view asked for so far: a page answers only if no load was asked for after it. */
 let loads = 0;
+/** Older lines are being asked for. */
+let paging = false;
 
 /**
  * The live tail: loaded from the store at start, then fed by `events.appended`. With a
@@ -128,12 +130,15 @@ export const useEvents = create<EventsState>((set, get) => ({
     const before = get().before;
     if (before === null || get().loading) return;
     const mine = loads;
+    const top = get().lines[0]?.id;
+    paging = true;
     set({ loading: true });
     try {
       const page = await pageOf(f, before);
-      // Loaded again meanwhile (Resume, a burst, a reconnect): the page went on from lines no
-      // longer shown, and put before the newest it left a hole no "Older lines" would fill.
-      if (get().filter !== f || mine !== loads) return;
+      // Loaded again meanwhile (Resume, a burst, a reconnect), or lines let go from the top
+      // after all (past MAX_SHOWN): the page goes on from lines no longer shown, and put before
+      // those shown it left a hole no "Older lines" would fill.
+      if (get().filter !== f || mine !== loads || get().lines[0]?.id !== top) return;
       const have = get().lines;
       const firstId = have[0]?.id ?? Infinity;
       const lines = page.events.filter((e) => e.id < firstId).concat(have);
@@ -142,6 +147,7 @@ export const useEvents = create<EventsState>((set, get) => ({
         set({ lines: kept, before: page.before, keep: MAX_SHOWN, after: kept[kept.length - 1]!.id });
       } else set({ lines, before: page.before, keep: Math.max(KEEP, Math.min(MAX_SHOWN, lines.length + KEEP)) });
     } finally {
+      paging = false;
       if (mine === loads) set({ loading: false });
     }
   },
@@ -161,8 +167,10 @@ export const useEvents = create<EventsState>((set, get) => ({
     const fresh = events.filter((e) => e.id > lastId && matches(e, f));
     if (!fresh.length) return;
     const lines = get().lines.concat(fresh);
-    if (lines.length > get().keep) {
-      const kept = lines.slice(-get().keep);
+    // While older lines are asked for, the top stays (up to MAX_SHOWN): the page goes before it.
+    const keep = paging ? Math.max(get().keep, MAX_SHOWN) : get().keep;
+    if (lines.length > keep) {
+      const kept = lines.slice(-keep);
       // Lines dropped from the top are older again.
       set({ lines: kept, before: kept[0]!.id });
     } else {

@@ -119,3 +119,35 @@ it('"Older lines" asked, then Resume before its page comes: the late page is dro
   expect(shown().at(-1)).toBe('line 3999');
   expect(useEvents.getState().loading).toBe(false);
 });
+
+it('"Older lines" asked while new lines come in at the view\'s cap: the top stays until the page comes, so the page joins it without a hole', async () => {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const log = join(dir, 'app.log');
+  const line = (i: number) => `2026-11-22T10:00:00.000Z INFO line ${i}`;
+  writeFileSync(log, Array.from({ length: 3000 }, (_, i) => line(i)).join('\n') + '\n');
+  writeFileSync(join(dir, 'vigil.yml'), `sources:\n  - { name: app, type: file, path: ${JSON.stringify(log)}, start: beginning }\n`);
+  const engine = await Engine.start({ dataDir: dir, host: 'cli', log: () => undefined });
+  cleanups.push(() => engine.close());
+  await waitFor(() => (engine.store.db.prepare('SELECT count(*) FROM records').pluck().get() as number) >= 3000, { what: 'the file stored' });
+  const link = heldApi(engine);
+  provideApi(link.api);
+  cleanups.push(link.api.on('events.appended', (events) => useEvents.getState().append(events as LogEvent[])));
+  useEvents.setState({ paused: false, after: null });
+  await useEvents.getState().setFilter({ search: '', minLevel: '', source: '' });
+  // The view at its cap (2,000 lines; 550 here, so that a few live lines reach it).
+  useEvents.setState({ keep: 550 });
+  appendFileSync(log, Array.from({ length: 100 }, (_, i) => line(3000 + i)).join('\n') + '\n');
+  await waitFor(() => shown().at(-1) === 'line 3099', { what: 'the live lines shown' });
+  expect(shown().length).toBe(550);
+  link.hold('events.tail');
+  const older = useEvents.getState().older();
+  await link.waitHeld('events.tail', 1);
+  appendFileSync(log, Array.from({ length: 10 }, (_, i) => line(3100 + i)).join('\n') + '\n');
+  await waitFor(() => shown().at(-1) === 'line 3109', { what: 'the 10 new lines shown' });
+  link.held('events.tail')[0]!();
+  await older;
+  const ids = useEvents.getState().lines.map((e) => e.id);
+  for (let i = 1; i < ids.length; i++) expect(ids[i]! - ids[i - 1]!).toBe(1);
+  expect(shown().length).toBe(1060);
+});
