@@ -65,6 +65,8 @@ export const useConfig = create<ConfigState>((set, get) => ({
     const r = await api().call('config.get', {});
     if (mine !== loads) return;
     const s = get();
+    // The file holds the draft: a save whose answer the dropped link lost was made.
+    if (r.text === s.text) return set({ saved: r.text, path: r.path, fileErrors: r.fileErrors, errors: [], stale: false, message: 'Saved; the new config is in force.' });
     set({ path: r.path, fileErrors: r.fileErrors, stale: s.stale || r.text !== s.saved });
   },
   fileChanged(errors) {
@@ -82,6 +84,11 @@ export const useConfig = create<ConfigState>((set, get) => ({
     let r;
     try {
       r = await api().call('config.set', { text: sent, base: get().saved });
+    } catch (err) {
+      // The link dropped before the answer: the save may have been made. Once the link is
+      // back, reconnected() sees whether the file holds the draft.
+      set({ errors: [{ key: 'connection', reason: `${(err as Error).message}; whether it was saved shows once Vigil is reached again` }], message: null });
+      return;
     } finally {
       saving = false;
     }

@@ -135,3 +135,22 @@ test('Notifications after a dropped link: a delivery made while it was down show
   await expect(page.getByText('no source named')).toHaveCount(0);
   expect(readFileSync(config, 'utf8')).not.toContain('name: monitor');
 });
+
+test('Config view on a slow link: the editor takes no typing before vigil.yml is in, so what is typed is not replaced by it', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  const original = 'sources: []\nchannels: []\nrules: []\n';
+  writeFileSync(config, original);
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  const link = await slowLink(page);
+  link.delayMs = 1500;
+  await page.goto(running.url);
+  await page.getByRole('tab', { name: 'Config' }).click();
+  const editor = page.getByLabel('vigil.yml');
+  // Typed as soon as the box shows: it waits for the file (the box is read-only until then).
+  await editor.fill(original + '# my draft\n', { timeout: 15_000 });
+  await page.waitForTimeout(4000);
+  await expect(editor).toHaveValue(original + '# my draft\n');
+  await expect(page.getByRole('button', { name: 'Save' })).toBeEnabled();
+});

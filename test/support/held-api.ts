@@ -12,6 +12,8 @@ export interface HeldApi {
   hold(...names: CallName[]): void;
   /** Answers held so far, oldest first, for each call name; calling one hands its answer over. */
   held(name: CallName): (() => void)[];
+  /** The same answers, lost instead (the link dropped after the engine had answered). */
+  lost(name: CallName): (() => void)[];
   /** Waits until `count` answers to `name` are held. */
   waitHeld(name: CallName, count: number): Promise<void>;
   /** Calls made so far of `name`. */
@@ -21,13 +23,17 @@ export interface HeldApi {
 export function heldApi(engine: Engine): HeldApi {
   let holding = new Set<string>();
   const held = new Map<string, (() => void)[]>();
+  const lost = new Map<string, (() => void)[]>();
   const calls = new Map<string, unknown[]>();
   const api: VigilApi = {
     call: async (name, req) => {
       (calls.get(name) ?? calls.set(name, []).get(name)!).push(req);
       const res = await (engine.handlers[name] as (r: unknown) => Promise<never>)(req);
       if (holding.has(name)) {
-        await new Promise<void>((r) => (held.get(name) ?? held.set(name, []).get(name)!).push(r));
+        await new Promise<void>((resolve, reject) => {
+          (held.get(name) ?? held.set(name, []).get(name)!).push(resolve);
+          (lost.get(name) ?? lost.set(name, []).get(name)!).push(() => reject(new Error('the connection to Vigil was lost before it answered; try again')));
+        });
       }
       return res;
     },
@@ -37,6 +43,7 @@ export function heldApi(engine: Engine): HeldApi {
     api,
     hold: (...names) => (holding = new Set(names)),
     held: (name) => held.get(name) ?? [],
+    lost: (name) => lost.get(name) ?? [],
     waitHeld: (name, count) => waitFor(() => (held.get(name)?.length ?? 0) >= count, { what: `${count} answers to ${name} held` }).then(() => undefined),
     calls: (name) => calls.get(name) ?? [],
   };

@@ -23,7 +23,9 @@ export function ConfigView() {
           Save
         </button>
       </header>
-      {errors.length > 0 && <ErrorList testId="config-errors" lead="Not saved; the config in force is unchanged." errors={errors} />}
+      {errors.length > 0 && (
+        <ErrorList testId="config-errors" lead={errors[0]!.key === 'connection' ? 'Not known whether it was saved:' : 'Not saved; the config in force is unchanged.'} errors={errors} />
+      )}
       {fileErrors.length > 0 && errors.length === 0 && (
         <ErrorList
           testId="config-file-errors"
@@ -42,6 +44,9 @@ export function ConfigView() {
         className="sql config-text"
         spellCheck={false}
         aria-label="vigil.yml"
+        // Not before the file is in (a draft typed into the empty box was replaced by it).
+        readOnly={!path}
+        placeholder={path ? undefined : 'Loading vigil.yml…'}
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {

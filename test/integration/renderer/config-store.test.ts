@@ -117,3 +117,19 @@ it('text typed while a save is out stays a draft: only what was sent is marked s
   expect(useConfig.getState().errors).toEqual([]);
   expect(readFileSync(t.config, 'utf8')).toBe(original + '# first\n# second\n');
 });
+
+it('a save whose answer the dropped link lost: said so, not "not saved"; back, the file holding the draft reads as saved, not as someone else\'s change', async () => {
+  const t = await start(original);
+  await useConfig.getState().load();
+  useConfig.getState().setText(original + '# mine\n');
+  t.link.hold('config.set');
+  const saving = useConfig.getState().save();
+  await t.link.waitHeld('config.set', 1);
+  t.link.lost('config.set')[0]!();
+  await saving;
+  expect(useConfig.getState().errors).toEqual([{ key: 'connection', reason: expect.stringMatching(/lost before it answered.*whether it was saved shows once Vigil is reached again/) }]);
+  expect(readFileSync(t.config, 'utf8')).toBe(original + '# mine\n');
+  t.link.hold();
+  await useConfig.getState().reconnected();
+  expect(useConfig.getState()).toMatchObject({ text: original + '# mine\n', saved: original + '# mine\n', stale: false, errors: [] });
+});
