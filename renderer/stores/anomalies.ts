@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Anomaly, AnomalyDetail, NotificationHistoryEntry, Snooze } from '../../shared/types.js';
 import { api } from './api-context.js';
+import { oneAtATime } from './busy.js';
 
 type View = 'active' | 'resolved' | 'all';
 
@@ -19,6 +20,8 @@ interface AnomaliesState {
   /** Snoozes in force (to show which hold an anomaly, and lift them). */
   snoozes: Snooze[];
   error: string | null;
+  /** Snoozes out, as `snooze:ID`: their buttons wait (a double click stored two snoozes). */
+  busy: string[];
   load(): Promise<void>;
   /** Shows PAGE more, older ones. */
   loadMore(): Promise<void>;
@@ -67,6 +70,7 @@ let loads = 0;
 let selects = 0;
 
 export const useAnomalies = create<AnomaliesState>((set, get) => ({
+  busy: [],
   list: [],
   shown: PAGE,
   more: false,
@@ -124,10 +128,11 @@ export const useAnomalies = create<AnomaliesState>((set, get) => ({
     await act(() => api().call('anomalies.resolve', { id }), set);
     await get().load();
   },
-  async snooze(a, durationMs) {
-    await act(() => api().call('anomalies.snooze', { scope: 'fingerprint', value: a.fingerprint, durationMs, note: a.title }), set);
-    await get().load();
-  },
+  snooze: (a, durationMs) =>
+    oneAtATime(get, set)(`snooze:${a.id}`, async () => {
+      await act(() => api().call('anomalies.snooze', { scope: 'fingerprint', value: a.fingerprint, durationMs, note: a.title }), set);
+      await get().load();
+    }),
   async unsnooze(a) {
     await act(() => Promise.all(snoozesOf(a, get().snoozes).map((s) => api().call('anomalies.unsnooze', { id: s.id }))), set);
     await get().load();

@@ -8,7 +8,7 @@ interface ChannelsState {
   dead: DeadLetter[];
   history: NotificationHistoryEntry[];
   message: { ok: boolean; text: string } | null;
-  /** Calls out, as `test:NAME` and `remove:NAME`: their buttons wait (a double click sent two tests, and said a removal failed). */
+  /** Calls out, as `test:NAME`, `remove:NAME` and retryKey: their buttons wait (a double click sent two tests, and said a removal failed). */
   busy: string[];
   load(): Promise<void>;
   test(name: string): Promise<void>;
@@ -16,6 +16,9 @@ interface ChannelsState {
   remove(name: string): Promise<void>;
   retry(ids: number[] | 'all'): Promise<void>;
 }
+
+/** The busy key of a retry (its button waits: a double click said "0 deliveries queued again"). */
+export const retryKey = (ids: number[] | 'all') => `retry:${ids === 'all' ? 'all' : ids.join(',')}`;
 
 /** Loads asked for so far: only the answer to the last one is taken. */
 let loads = 0;
@@ -66,10 +69,11 @@ export const useChannels = create<ChannelsState>((set, get) => {
       }
       await get().load();
     }),
-    async retry(ids) {
-      const r = await api().call('notifications.retry', ids === 'all' ? { all: true } : { ids });
-      set({ message: { ok: true, text: `${r.retried} deliveries queued again.` } });
-      await get().load();
-    },
+    retry: (ids) =>
+      once(retryKey(ids), async () => {
+        const r = await api().call('notifications.retry', ids === 'all' ? { all: true } : { ids });
+        set({ message: { ok: true, text: `${r.retried} ${r.retried === 1 ? 'delivery' : 'deliveries'} queued again.` } });
+        await get().load();
+      }),
   };
 });

@@ -10,7 +10,7 @@ const HOUR = 3_600_000;
 const CONTEXT_SHOWN = 400;
 
 export function AnomalyDetailView() {
-  const { selected, detail, history, snoozes, ack, resolve, snooze, unsnooze, select } = useAnomalies();
+  const { selected, detail, history, snoozes, busy, ack, resolve, snooze, unsnooze, select } = useAnomalies();
   if (!detail) return <div className="empty">{selected === null ? 'Select an anomaly to see its evidence.' : 'Loading…'}</div>;
   const a: Anomaly = detail.anomaly;
   const holding = snoozesOf(a, snoozes);
@@ -58,8 +58,12 @@ export function AnomalyDetailView() {
       <div className="row">
         {a.state === 'open' && <button onClick={() => void ack(a.id)}>Acknowledge</button>}
         {a.state !== 'resolved' && <button onClick={() => void resolve(a.id)}>Resolve</button>}
-        <button onClick={() => void snooze(a, HOUR)}>Snooze 1 h</button>
-        <button onClick={() => void snooze(a, 24 * HOUR)}>Snooze 24 h</button>
+        <button disabled={busy.includes(`snooze:${a.id}`)} onClick={() => void snooze(a, HOUR)}>
+          Snooze 1 h
+        </button>
+        <button disabled={busy.includes(`snooze:${a.id}`)} onClick={() => void snooze(a, 24 * HOUR)}>
+          Snooze 24 h
+        </button>
         {snoozedUntil !== null && <button onClick={() => void unsnooze(a)}>Unsnooze</button>}
       </div>
       <ReportActions id={a.id} />

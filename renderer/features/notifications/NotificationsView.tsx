@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useChannels } from '../../stores/channels.js';
+import { retryKey, useChannels } from '../../stores/channels.js';
 import { useConnection } from '../../stores/connection.js';
 import { fmtTime } from '../format.js';
 import { AddChannelForm } from './AddChannelForm.js';
@@ -86,7 +86,7 @@ export function NotificationsView() {
         <h2>Dead letters</h2>
         <div className="spacer" />
         {dead.length > 0 && (
-          <button className="chip" onClick={() => void retry('all')}>
+          <button className="chip" disabled={busy.includes(retryKey('all'))} onClick={() => void retry('all')}>
             Retry all
           </button>
         )}
@@ -105,7 +105,7 @@ export function NotificationsView() {
               <td>{d.attempts} attempts</td>
               <td className="muted small">{d.error}</td>
               <td>
-                <button className="chip" onClick={() => void retry([d.deliveryId])}>
+                <button className="chip" disabled={busy.includes(retryKey([d.deliveryId]))} onClick={() => void retry([d.deliveryId])}>
                   Retry
                 </button>
               </td>

@@ -84,3 +84,19 @@ it('another anomaly chosen: the last one\'s page goes at once (its buttons would
   await first;
   expect(useAnomalies.getState().detail?.anomaly).toMatchObject({ id: juliet.id, state: 'acknowledged' });
 });
+
+it('Snooze clicked twice while its call is out: one snooze stored', async () => {
+  const t = await start(['kilo down'], []);
+  const kilo = await t.byTitle('kilo down');
+  await useAnomalies.getState().load();
+  t.link.hold('anomalies.snooze');
+  const first = useAnomalies.getState().snooze(kilo, 3_600_000);
+  const second = useAnomalies.getState().snooze(kilo, 3_600_000);
+  await t.link.waitHeld('anomalies.snooze', 1);
+  expect(useAnomalies.getState().busy).toEqual([`snooze:${kilo.id}`]);
+  t.link.held('anomalies.snooze')[0]!();
+  await Promise.all([first, second]);
+  expect(t.link.calls('anomalies.snooze')).toHaveLength(1);
+  expect(await t.engine.handlers['anomalies.snoozes']({})).toHaveLength(1);
+  expect(useAnomalies.getState().busy).toEqual([]);
+});
