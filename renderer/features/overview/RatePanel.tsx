@@ -28,16 +28,24 @@ export function RatePanel() {
     // frozen page each time): past an hour, about 360 buckets, and a slower refresh.
     const long = spanMs > 3_600_000;
     const bucketMs = long ? Math.ceil(spanMs / 360 / 10_000) * 10_000 : undefined;
+    // A band asked for before the source or span changed is not drawn under the new one.
+    let current = true;
     const tick = () => {
       if (source)
         void api()
           .call('detect.band', { source, level: 'error', spanMs: Math.max(spanMs, 60_000), ...(bucketMs ? { bucketMs } : {}) })
-          .then(setBand, () => setBand(null));
+          .then(
+            (b) => current && setBand(b),
+            () => current && setBand(null),
+          );
       else void refresh();
     };
     tick();
     const t = setInterval(tick, long ? 10_000 : 2000);
-    return () => clearInterval(t);
+    return () => {
+      current = false;
+      clearInterval(t);
+    };
   }, [refresh, source, spanMs]);
 
   const totals = series?.points.reduce((a, p) => ({ total: a.total + p.total, errors: a.errors + p.errors }), { total: 0, errors: 0 });
