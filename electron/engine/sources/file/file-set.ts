@@ -97,6 +97,12 @@ export class FileSet {
   private readonly metWhileFinishing = new Map<FileTailer, string>();
   /** Compressed files (dev:ino) found when a new source with `start: end` first looked. */
   private readonly metAtStart = new Set<string>();
+  /**
+   * Of those, the ones not decided yet (waiting for their compressor), as dev:ino:first line.
+   * Kept with the note that the source began (its cursor), so that a stop before they are
+   * decided does not make their lines new at the next start: they were history then.
+   */
+  private metPending = new Set<string>();
   /** When this source's checkpoints last changed before this run: about when Vigil stopped. */
   private lastReadAt = 0;
 
@@ -126,6 +132,7 @@ export class FileSet {
     // appeared since from the beginning: it was written while Vigil was away.
     const m = this.host.matcher();
     this.begun = all.find((r) => r.state === BEGUN) ?? null;
+    this.metPending = new Set(parsePending(this.begun?.cursor ?? null));
     // A store of a Vigil from before these notes (before 2026-11-22) has none: a source it
     // knows that never found a file began watching all the same (read from its end, what had
     // appeared there while Vigil was stopped was lost at the upgrade).
@@ -147,9 +154,16 @@ export class FileSet {
       return;
     }
     const row: Omit<FileRow, 'id'> = {
-      source_id: this.ref.id, path, dev: null, ino: null, fingerprint: null, offset: 0, line_no: 0, size: 0, state: BEGUN, cursor: null,
+      source_id: this.ref.id, path, dev: null, ino: null, fingerprint: null, offset: 0, line_no: 0, size: 0, state: BEGUN, cursor: pendingCursor(this.metPending),
     };
     this.begun = { id: this.ctx.store.addFile(row), ...row };
+  }
+
+  /** An archive met at the first look is decided: no longer kept with the begun note. */
+  private decidedMet(entry: string): void {
+    if (!this.metPending.delete(entry) || !this.begun) return;
+    this.begun.cursor = pendingCursor(this.metPending);
+    this.ctx.store.updateFile(this.begun.id, { cursor: this.begun.cursor });
   }
 
   get bytesBehind(): number {
@@ -325,7 +339,11 @@ export class FileSet {
       return;
     }
     // Met when a new source with `start: end` first looked: history, like the lines already in its files.
-    if (first && this.newHere && this.host.startAtEnd && !this.host.matcher().single) this.metAtStart.add(key);
+    if (first && this.newHere && this.host.startAtEnd && !this.host.matcher().single) {
+      this.metAtStart.add(key);
+      if (probe.fp !== null) this.metPending.add(`${key}:${probe.fp}`);
+    }
+    const met = `${key}:${probe.fp}`;
     const now = Date.now();
     // A compressor writing it now (gzip gives the file its original's time when done), or its
     // original still open here: look again later.
@@ -367,13 +385,14 @@ export class FileSet {
       const copied = all.find((r) => isCompressed(r) && r.state === COMPRESSED && r.size === probe.size);
       const held = copied ? null : await furthestHeld(probe.fh, probe.compression!, all.filter((r) => !isCompressed(r) && r.fingerprint === probe.fp && r.offset > 0));
       const from = copied ?? held?.row ?? null;
-      const nothingNew = copied !== undefined || (held?.row != null && held.length === held.row.offset) || (!from && this.metAtStart.has(key));
+      const nothingNew = copied !== undefined || (held?.row != null && held.length === held.row.offset) || (!from && (this.metAtStart.has(key) || this.metPending.has(met)));
       const fresh: Omit<FileRow, 'id'> = {
         source_id: this.ref.id, path: probe.path, dev: probe.dev, ino: probe.ino, fingerprint: probe.fp,
         offset: from?.offset ?? 0, line_no: from?.line_no ?? 0, size: probe.size,
         state: nothingNew ? COMPRESSED : DECOMPRESSING, cursor: from?.cursor ?? '',
       };
       row = { ...fresh, id: this.ctx.store.addFile(fresh) };
+      this.decidedMet(met);
       if (nothingNew) {
         this.archivesDone.add(`${key}:${probe.size}`);
         this.archives.add(probe.path);
@@ -1115,6 +1134,21 @@ const LATELY_MS = 24 * 3600_000;
  * and beside what it links to (kubelet's containers/*.log into pods/), where a rotator puts
  * its generations.
  */
+/** The begun note's cursor: the archives met at the first look not decided yet (metPending). */
+function pendingCursor(pending: Set<string>): string | null {
+  return pending.size ? JSON.stringify({ metAtStart: [...pending] }) : null;
+}
+
+function parsePending(cursor: string | null): string[] {
+  if (!cursor) return [];
+  try {
+    const v = (JSON.parse(cursor) as { metAtStart?: unknown }).metAtStart;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 async function besideFile(path: string): Promise<{ path: string; suffix: string }[]> {
   const real = await realpath(path).catch(() => null);
   const out: { path: string; suffix: string }[] = [];

@@ -2,7 +2,7 @@
 // archives dropped into a watched folder, with the real gzip, zstd and xz tools: the stored
 // sequence must hold every written line once, never the compressed bytes.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../../support/tmp.js';
@@ -148,6 +148,29 @@ describe('file source: compressed files', () => {
     await decided();
     appendFileSync(log, 'after start\n');
     expect(await rig.expectCount(1)).toEqual(['after start']);
+  });
+
+  it('a new source with start: end stopped before an archive in its folder was decided (its compressor still at it): at the next start the archive is still history', async () => {
+    const { root, dir } = logsDir();
+    const log = join(dir, 'app.log');
+    writeFileSync(log, numbered('history', 30).map((l) => l + '\n').join(''));
+    const archive = join(dir, 'app.log.2.gz');
+    writeFileSync(archive, execFileSync('gzip', ['-c'], { input: numbered('older', 30).map((l) => l + '\n').join('') }));
+    // Its time says the compressor wrote it just now, and is at it for 2 s more.
+    const later = new Date(Date.now() + 2000);
+    utimesSync(archive, later, later);
+    const rig = await Rig.start({ dir: root, source: { path: dir, start: 'end' } });
+    cleanups.push(() => rig.close());
+    await settle(null as never, FAST.tickMs! * 5);
+    await rig.close();
+    await new Promise((r) => setTimeout(r, 2500));
+    await rig.open();
+    await decided();
+    appendFileSync(log, 'after start\n');
+    expect(await rig.expectCount(1)).toEqual(['after start']);
+    await decided();
+    expect(rig.lines()).toEqual(['after start']);
+    expect(fileRow(rig, archive)?.state).toBe('compressed');
   });
 
   it('xz and bzip2 archives are not read (no compressed bytes stored), and the status says why', async () => {
