@@ -36,7 +36,7 @@ export function ConfigView() {
       {message && !dirty && <div className="note ok">{message}</div>}
       {stale && dirty && (
         <div className="note warn" data-testid="config-stale">
-          vigil.yml changed since you opened it (in another window, or from the app): Save is refused, so as not to undo that change. Revert to see it, then make your change again.
+          vigil.yml changed since you opened it (in another window, from the app, or by hand): Save is refused, so as not to undo that change. Revert to see it, then make your change again.
         </div>
       )}
       <StoreUsageLine refresh={saved} />
