@@ -339,11 +339,11 @@ export class FileSet {
       return;
     }
     // Met when a new source with `start: end` first looked: history, like the lines already in its files.
+    const met = `${key}:${probe.fp}`;
     if (first && this.newHere && this.host.startAtEnd && !this.host.matcher().single) {
       this.metAtStart.add(key);
-      if (probe.fp !== null) this.metPending.add(`${key}:${probe.fp}`);
+      if (probe.fp !== null) this.metPending.add(met);
     }
-    const met = `${key}:${probe.fp}`;
     const now = Date.now();
     // A compressor writing it now (gzip gives the file its original's time when done), or its
     // original still open here: look again later.
@@ -875,7 +875,8 @@ export class FileSet {
    * Archives archivedAway found in the last run and had not read when it stopped: an archive
    * waits rotateWaitMs for its compressor, and its file was marked truncated or gone at once,
    * so the next run never looked for it again (its lines were lost). Looked for once more at
-   * start, for each such file with lines read (no archive row with its first line yet).
+   * start, for each such file marked in the day before the stop, with lines read and no
+   * archive row with its first line yet.
    */
   private async archivesLeft(): Promise<void> {
     const all = this.ctx.store.files(this.ref.id);
@@ -883,6 +884,7 @@ export class FileSet {
     const left = new Map<string, Set<string>>();
     for (const r of all) {
       if ((r.state !== 'truncated' && r.state !== 'gone') || r.fingerprint === null || r.offset === 0 || archived.has(r.fingerprint)) continue;
+      if ((r.updated_at ?? 0) < this.lastReadAt - LATELY_MS) continue;
       (left.get(r.path) ?? left.set(r.path, new Set()).get(r.path)!).add(r.fingerprint);
     }
     for (const [at, fingerprints] of left) await this.archivedBeside(at, fingerprints);
@@ -1128,12 +1130,6 @@ async function listingStamp(dirs: string[]): Promise<string> {
 /** How lately another source must have read a file for a new `start: end` source to go on from its checkpoint. */
 const LATELY_MS = 24 * 3600_000;
 
-/**
- * Files named as `path` is, then `.`, `-` or `_` (app.log.1, app.log-20261122.gz), with what
- * follows its name (`suffix`): beside it,
- * and beside what it links to (kubelet's containers/*.log into pods/), where a rotator puts
- * its generations.
- */
 /** The begun note's cursor: the archives met at the first look not decided yet (metPending). */
 function pendingCursor(pending: Set<string>): string | null {
   return pending.size ? JSON.stringify({ metAtStart: [...pending] }) : null;
@@ -1149,6 +1145,12 @@ function parsePending(cursor: string | null): string[] {
   }
 }
 
+/**
+ * Files named as `path` is, then `.`, `-` or `_` (app.log.1, app.log-20261122.gz), with what
+ * follows its name (`suffix`): beside it,
+ * and beside what it links to (kubelet's containers/*.log into pods/), where a rotator puts
+ * its generations.
+ */
 async function besideFile(path: string): Promise<{ path: string; suffix: string }[]> {
   const real = await realpath(path).catch(() => null);
   const out: { path: string; suffix: string }[] = [];
