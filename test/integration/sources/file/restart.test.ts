@@ -39,6 +39,28 @@ async function stop(rig: Rig): Promise<void> {
 /** Lines in their writer's order (archives are read once their compressor is done: after the newer files). */
 const byNumber = (lines: string[]) => [...lines].sort((a, b) => Number(a.split(' ')[1]) - Number(b.split(' ')[1]));
 
+/** A file of five INFO lines and a FATAL one, read (as iso-level) by a source with the real formats. */
+async function readAsIsoLevel(): Promise<{ log: string; rig: Rig }> {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const log = join(dir, 'app.log');
+  const head = [1, 2, 3, 4, 5].map((i) => `2026-11-22T10:00:0${i - 1}.000Z INFO started service number ${i}`);
+  writeFileSync(log, [...head, '2026-11-22T10:00:05.000Z FATAL flappy: ntp drift exceeded'].join('\n') + '\n');
+  const decoders = createDecoderFactory(loadFormats().formats, { sampleLines: 8, sampleTimeoutMs: 50 });
+  const rig = await Rig.start({ dir, decoders, source: { path: log, start: 'beginning' } });
+  cleanups.push(() => rig.close());
+  await rig.expectCount(6);
+  return { log, rig };
+}
+
+/** The FATAL line appended since was read as the file was: iso-level, the same message. */
+async function readOnAsBefore(rig: Rig): Promise<void> {
+  await rig.expectCount(7);
+  const rows = rig.store.db.prepare('SELECT format, message FROM events ORDER BY id').all() as { format: string; message: string }[];
+  expect(new Set(rows.map((r) => r.format))).toEqual(new Set(['iso-level']));
+  expect(rows.at(-1)!.message).toBe(rows.at(-2)!.message);
+}
+
 describe('file source: across restarts', () => {
   it('lines written while stopped are read once, from the checkpoint', async () => {
     const { log, rig } = await setup((d) => join(d, 'app.log'));
@@ -402,44 +424,22 @@ describe('file source: across restarts', () => {
   });
 
   it('the format a file was read as is kept with its checkpoint: after a restart one new line is read as before, not as the line alone would say', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
-    const log = join(dir, 'app.log');
-    const head = [1, 2, 3, 4, 5].map((i) => `2026-11-22T10:00:0${i - 1}.000Z INFO started service number ${i}`);
-    writeFileSync(log, [...head, '2026-11-22T10:00:05.000Z FATAL flappy: ntp drift exceeded'].join('\n') + '\n');
-    const decoders = createDecoderFactory(loadFormats().formats, { sampleLines: 8, sampleTimeoutMs: 50 });
-    const rig = await Rig.start({ dir, decoders, source: { path: log, start: 'beginning' } });
-    cleanups.push(() => rig.close());
-    await rig.expectCount(6);
+    const { log, rig } = await readAsIsoLevel();
     await rig.close();
     // Alone, this line reads as log4j ("flappy:" its logger): another message, another template.
     appendFileSync(log, '2026-11-22T10:00:06.000Z FATAL flappy: ntp drift exceeded\n');
     await rig.open();
-    await rig.expectCount(7);
-    const rows = rig.store.db.prepare('SELECT format, message FROM events ORDER BY id').all() as { format: string; message: string }[];
-    expect(new Set(rows.map((r) => r.format))).toEqual(new Set(['iso-level']));
-    expect(rows.at(-1)!.message).toBe(rows.at(-2)!.message);
+    await readOnAsBefore(rig);
   });
 
   it('upgraded from a store made before the format was kept (migration 010 left it empty): the format of the file\'s last record is taken up', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
-    const log = join(dir, 'app.log');
-    const head = [1, 2, 3, 4, 5].map((i) => `2026-11-22T10:00:0${i - 1}.000Z INFO started service number ${i}`);
-    writeFileSync(log, [...head, '2026-11-22T10:00:05.000Z FATAL flappy: ntp drift exceeded'].join('\n') + '\n');
-    const decoders = createDecoderFactory(loadFormats().formats, { sampleLines: 8, sampleTimeoutMs: 50 });
-    const rig = await Rig.start({ dir, decoders, source: { path: log, start: 'beginning' } });
-    cleanups.push(() => rig.close());
-    await rig.expectCount(6);
+    const { log, rig } = await readAsIsoLevel();
     // The store as migration 010 left an older one: no format with the checkpoint; 015 to run.
     rig.store.db.exec('UPDATE files SET format = NULL; PRAGMA user_version = 14');
     await rig.close();
     appendFileSync(log, '2026-11-22T10:00:06.000Z FATAL flappy: ntp drift exceeded\n');
     await rig.open();
-    await rig.expectCount(7);
-    const rows = rig.store.db.prepare('SELECT format, message FROM events ORDER BY id').all() as { format: string; message: string }[];
-    expect(new Set(rows.map((r) => r.format))).toEqual(new Set(['iso-level']));
-    expect(rows.at(-1)!.message).toBe(rows.at(-2)!.message);
+    await readOnAsBefore(rig);
   });
 
   it('a multi-line record the decoder still holds at a stop is stored once, whole, after the restart', async () => {
