@@ -5,6 +5,7 @@ import YAML, { isMap, isSeq, type Document } from 'yaml';
 import { VigilConfig as ConfigSchema, configErrors } from '../../../shared/schema.js';
 import { withoutUnknownKeys } from '../decode/formats/compile.js';
 import type { ConfigError, SourceConfig, VigilConfig } from '../../../shared/types.js';
+import { keepLayout } from './keep-layout.js';
 
 /** How many times the file's anchors may be used (yaml's guard against expansion attacks, 100 by default). */
 const MAX_ALIAS_USES = 10_000;
@@ -350,7 +351,7 @@ export class ConfigFile {
       if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
       const problem = fn(doc, this.config);
       if (problem) return { ok: false, errors: [{ key: 'sources', reason: problem }] };
-      const text = doc.toString();
+      const text = keepLayout(base, YAML.parseDocument(base || '{}').toString(), doc.toString());
       const r = this.check(text);
       if (!r.ok) return r;
       if (await this.commit(text, r.config, base)) return r;

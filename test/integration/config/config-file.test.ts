@@ -76,6 +76,53 @@ describe('config file: edits from the UI', () => {
     expect(cfg.config.sources.map((s) => s.name)).toEqual(['job']);
   });
 
+  it('an edit from the app changes only its own lines: comments aligned and blank lines elsewhere stay as the user wrote them', async () => {
+    const laidOut = `# Vigil config
+store:
+  maxSize: 1GiB       # keep it small
+
+
+# my sources
+sources:
+  - name: app         # the API
+    type: file
+    path: /tmp/app.log
+
+
+  - name: web         # nginx
+    type: file
+    path: /tmp/web.log
+  - name: job         # the nightly job
+    type: file
+    path: /tmp/job.log
+`;
+    const path = join(dir(), 'vigil.yml');
+    writeFileSync(path, laidOut);
+    const cfg = new ConfigFile(path);
+    await cfg.load();
+    expect((await cfg.setSourceEnabled('web', false)).ok).toBe(true);
+    const disabled = laidOut.replace('path: /tmp/web.log\n', 'path: /tmp/web.log\n    enabled: false\n');
+    expect(readFileSync(path, 'utf8')).toBe(disabled);
+    expect((await cfg.addSource({ name: 'db', type: 'file', path: '/tmp/db.log' } as never)).ok).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe(`${disabled}  - name: db\n    type: file\n    path: /tmp/db.log\n`);
+    expect((await cfg.removeSource('job')).ok).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe(disabled.replace(/  - name: job[^]*$/, '') + '  - name: db\n    type: file\n    path: /tmp/db.log\n');
+    expect(cfg.config.sources.map((s) => [s.name, s.enabled ?? true])).toEqual([['app', true], ['web', false], ['db', true]]);
+  });
+
+  it('a layout the edit cannot be laid over (a list at the key’s own indent) is written in the library’s layout, holding what was asked', async () => {
+    const path = join(dir(), 'vigil.yml');
+    writeFileSync(path, 'sources:\n- name: app     # the API\n  type: file\n  path: /tmp/app.log\n');
+    const cfg = new ConfigFile(path);
+    await cfg.load();
+    expect((await cfg.setSourceEnabled('app', false)).ok).toBe(true);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('# the API');
+    const reread = new ConfigFile(path);
+    await reread.load();
+    expect(reread.config.sources).toEqual([expect.objectContaining({ name: 'app', path: '/tmp/app.log', enabled: false })]);
+  });
+
   it('a linked vigil.yml edited where it points (the dotfile) is taken in at once, as an edit of a plain file is', async () => {
     const d = dir();
     mkdirSync(join(d, 'dot'));

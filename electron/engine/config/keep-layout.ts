@@ -1,0 +1,85 @@
+import { isDeepStrictEqual } from 'node:util';
+import { parseDocument } from 'yaml';
+
+// An edit from the app is made on the parsed document, which the yaml library writes out in
+// its own layout: a comment aligned by the user ("path: x      # main log") lost its
+// spaces, two blank lines between groups became one. Only the lines the edit changed
+// should change. So the edited text is laid over the user's: the lines the library writes
+// the same as before the edit (up to spaces) are the user's own lines again.
+
+/** Lines per text above which the layout is not looked for (the library's text is kept). */
+const MAX_LINES = 2000;
+
+/**
+ * `edited` (the library's text of the edited document) with the user's layout where
+ * nothing changed: `original` is the user's text, `unedited` the library's text of it
+ * before the edit. Falls back to `edited` when the result would not read the same.
+ */
+export function keepLayout(original: string, unedited: string, edited: string): string {
+  if (original === unedited) return edited;
+  const o = original.split('\n');
+  const r = unedited.split('\n');
+  const e = edited.split('\n');
+  if (Math.max(o.length, r.length, e.length) > MAX_LINES) return edited;
+  // The user's line for each of the library's lines, where they differ in spaces only.
+  const userLine = new Int32Array(r.length).fill(-1);
+  for (const [i, k] of common(r.map(spaced), o.map(spaced))) userLine[i] = k;
+  const out: string[] = [];
+  let next = 0;
+  /** The user's lines up to `k` that the library dropped: blank lines and comments stay. */
+  const through = (k: number) => {
+    for (; next < k; next++) if (/^\s*(#.*)?$/.test(o[next]!)) out.push(o[next]!);
+    next = k + 1;
+  };
+  const kept = common(r, e);
+  let i = 0;
+  let j = 0;
+  for (const [ki, kj] of [...kept, [r.length, e.length] as const]) {
+    // Lines of the library's text the edit took away, then those it added.
+    for (; i < ki; i++) if (userLine[i]! >= 0) through(userLine[i]!);
+    for (; j < kj; j++) out.push(e[j]!);
+    if (ki === r.length) break;
+    if (userLine[ki]! >= 0) {
+      through(userLine[ki]!);
+      out.push(o[userLine[ki]!]!);
+    } else out.push(r[ki]!);
+    i = ki + 1;
+    j = kj + 1;
+  }
+  through(o.length);
+  const text = out.join('\n');
+  return readsAs(text, edited) ? text : edited;
+}
+
+function spaced(line: string): string {
+  return line.trim().replace(/\s+/g, ' ');
+}
+
+/** Whether `text` is valid YAML holding what `edited` holds, comments aside. */
+function readsAs(text: string, edited: string): boolean {
+  const a = parseDocument(text, { uniqueKeys: true, merge: true });
+  if (a.errors.length) return false;
+  return isDeepStrictEqual(a.toJS(), parseDocument(edited, { merge: true }).toJS());
+}
+
+/** The pairs of equal lines of a longest common subsequence of `a` and `b`, in order. */
+function common(a: readonly string[], b: readonly string[]): [number, number][] {
+  const n = a.length;
+  const m = b.length;
+  // len[i * (m + 1) + j]: the length for a[i..] and b[j..].
+  const len = new Uint16Array((n + 1) * (m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      len[i * (m + 1) + j] = a[i] === b[j] ? len[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(len[(i + 1) * (m + 1) + j]!, len[i * (m + 1) + j + 1]!);
+    }
+  }
+  const pairs: [number, number][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (a[i] === b[j]) pairs.push([i++, j++]);
+    else if (len[(i + 1) * (m + 1) + j]! >= len[i * (m + 1) + j + 1]!) i++;
+    else j++;
+  }
+  return pairs;
+}
