@@ -4,6 +4,14 @@ import { VigilCallError } from './bridge.js';
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 /**
+ * Calls out on the link at once, at most (the server answers 32 per page and refuses the
+ * rest): calls queued during an outage went out together on reconnect, and the user's own
+ * query was refused with the chart's polls ("32 calls of this page are still being
+ * answered"). The rest wait here and go out as answers come.
+ */
+export const MAX_SENT = 16;
+
+/**
  * The contract over the headless server's WebSocket. Reconnects with backoff; calls made
  * while disconnected wait for the connection. `onConnection` reports the link state.
  */
@@ -25,10 +33,7 @@ export function wsApi(url: string, onConnection?: (up: boolean, refused?: boolea
       opened = true;
       retryMs = 250;
       onConnection?.(true);
-      for (const q of queue.splice(0)) {
-        sock.send(q.frame);
-        sent.add(q.id);
-      }
+      sendQueued();
     };
     sock.onmessage = (ev) => {
       const msg = JSON.parse(String(ev.data)) as { t: string; id?: number; ok?: boolean; res?: unknown; error?: CallError; event?: string; payload?: unknown };
@@ -36,6 +41,7 @@ export function wsApi(url: string, onConnection?: (up: boolean, refused?: boolea
         const p = pending.get(msg.id);
         pending.delete(msg.id);
         sent.delete(msg.id);
+        sendQueued();
         if (!p) return;
         if (msg.ok) p.resolve(msg.res);
         else p.reject(new VigilCallError(msg.error ?? { code: 'failed', message: 'unknown error' }));
@@ -43,7 +49,15 @@ export function wsApi(url: string, onConnection?: (up: boolean, refused?: boolea
         for (const cb of listeners.get(msg.event) ?? []) cb(msg.payload);
       }
     };
-    sock.onclose = () => {
+    let lost = false;
+    // A socket that failed to connect: a browser reports an error, then its close; Node's
+    // WebSocket (the CLI's tests) the error only. Either way, once.
+    sock.onerror = () => {
+      if (!opened) closed();
+    };
+    const closed = () => {
+      if (lost) return;
+      lost = true;
       onConnection?.(false);
       // Never opened: the server may be down, or up and refusing this page's token (it was
       // restarted with a new one). A browser does not tell a socket why; a call does.
@@ -68,6 +82,14 @@ export function wsApi(url: string, onConnection?: (up: boolean, refused?: boolea
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 5000);
     };
+    sock.onclose = closed;
+  };
+  const sendQueued = () => {
+    while (ws && ws.readyState === WebSocket.OPEN && sent.size < MAX_SENT && queue.length) {
+      const q = queue.shift()!;
+      ws.send(q.frame);
+      sent.add(q.id);
+    }
   };
   connect();
 
@@ -77,10 +99,8 @@ export function wsApi(url: string, onConnection?: (up: boolean, refused?: boolea
       const frame = JSON.stringify({ t: 'call', id, name, req });
       return new Promise<Res<K>>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        if (ws && ws.readyState === WebSocket.OPEN) {
-          ws.send(frame);
-          sent.add(id);
-        } else queue.push({ id, frame });
+        queue.push({ id, frame });
+        sendQueued();
       });
     },
     on<E extends EventName>(event: E, cb: (payload: Events[E]) => void) {

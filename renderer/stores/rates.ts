@@ -26,6 +26,6 @@ export const useRates = create<RatesState>((set, get) => ({
   },
   setSpan(spanMs) {
     set({ spanMs });
-    void get().refresh();
+    get().refresh().catch(() => undefined); // the next poll tries again
   },
 }));

@@ -30,15 +30,22 @@ export function RatePanel() {
     const bucketMs = long ? Math.ceil(spanMs / 360 / 10_000) * 10_000 : undefined;
     // A band asked for before the source or span changed is not drawn under the new one.
     let current = true;
+    // One refresh out at a time: while the link is down, a poll every 2 s piled up calls
+    // that all went out on reconnect.
+    let out = false;
     const tick = () => {
+      if (out) return;
+      out = true;
+      const done = () => void (out = false);
       if (source)
         void api()
           .call('detect.band', { source, level: 'error', spanMs: Math.max(spanMs, 60_000), ...(bucketMs ? { bucketMs } : {}) })
           .then(
             (b) => current && setBand(b),
             () => current && setBand(null),
-          );
-      else void refresh();
+          )
+          .finally(done);
+      else void refresh().then(done, done);
     };
     tick();
     const t = setInterval(tick, long ? 10_000 : 2000);
