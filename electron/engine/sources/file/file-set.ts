@@ -81,6 +81,8 @@ export class FileSet {
   private readonly archiveQueue = new Set<string>();
   /** See archivedAway. */
   private readonly sideArchives = new Set<string>();
+  /** See copiedAway: by the path of the file it was copied from, read before that file's new lines. */
+  private readonly copiedBeside = new Map<string, FileTailer>();
   /** Files met here that a source before this one follows (heldByOther): path -> its name. */
   readonly elsewhere = new Map<string, string>();
   /** Files left unread, and why (compression we cannot read, damage): for the source's status. */
@@ -314,6 +316,13 @@ export class FileSet {
     const tail = decodeTail(row.cursor) ?? (await readTail(probe.fh, row.offset));
     const t = new FileTailer(probe, row, tail, this.deps);
     if (prev && !prev.closed) t.prev = prev;
+    // Its copy holds the lines before these (copytruncate while we were stopped): read first.
+    const copied = this.copiedBeside.get(probe.path);
+    if (copied) {
+      this.copiedBeside.delete(probe.path);
+      if (t.prev) copied.prev ??= t.prev;
+      t.prev = copied;
+    }
     this.predecessors.delete(probe.path);
     this.attached.set(probe.path, t);
     return t;
@@ -542,8 +551,9 @@ export class FileSet {
         // reused inode). A copy of the old content may still continue this checkpoint.
         r.state = 'truncated';
         this.ctx.store.updateFile(r.id, { state: 'truncated' });
-        // Or rotated and compressed while we were stopped, and its inode given to the new file.
-        await this.archivedAway(r);
+        // Copied and truncated (copytruncate) while we were stopped: the copy beside it holds
+        // the lines after the checkpoint. Or rotated and compressed, and its inode given to the new file.
+        if (!(await this.copiedAway(r, probe))) await this.archivedAway(r);
       }
     }
     return null;
@@ -694,6 +704,7 @@ export class FileSet {
     probes.sort((a, b) => byInode(a) - byInode(b));
     const orphans = first ? await this.findOrphans(probes) : [];
     const inodeOf = new Map(this.rows.map((r) => [r.id, { dev: r.dev, ino: r.ino }]));
+    const mtimes = new Map(probes.map((p) => [p.path, p.mtimeMs]));
     const opened: FileTailer[] = [];
     for (const probe of probes) {
       const prev = this.attached.get(probe.path) ?? orphans.find((o) => o.row.path === probe.path) ?? null;
@@ -709,6 +720,7 @@ export class FileSet {
       const successor = opened.find((o) => o !== t && sameInode(was, o));
       if (successor && !successor.prev) successor.prev = t;
     }
+    if (first) chainGenerations(opened, mtimes);
     // Lines left in files rotated while we were stopped come before their successors'. The
     // row keeps the name the source matched: found at a name of its own, it would read as a
     // file the config no longer matches if we were stopped again before its end (and its
@@ -852,6 +864,42 @@ export class FileSet {
     if (r.fingerprint !== null) await this.archivedBeside(r.path, new Set([r.fingerprint]));
   }
 
+  /**
+   * A file truncated while we were stopped, whose copy beside it (logrotate's copytruncate:
+   * app.log.1, app.log-20261123, with or without delaycompress) holds its content up to our
+   * checkpoint and on: the copy is read from the checkpoint, detached, before the file's new
+   * lines (see adopt). A source that matches the copy's name reads it itself (adopt takes the
+   * truncated row by its first line); one that names the file alone lost those lines.
+   */
+  private async copiedAway(r: FileRow, now: Probe): Promise<boolean> {
+    if (r.fingerprint === null || r.offset === 0) return false;
+    for (const { path } of await besideFile(r.path)) {
+      if (this.host.matcher().matches(path)) continue;
+      let probe: Probe;
+      try {
+        probe = await probeFile(path);
+      } catch {
+        continue;
+      }
+      const copy =
+        probe.isFile && !probe.compression && probe.fp === r.fingerprint && !sameInode(probe, now) && this.findOpen(probe) === null && (await holdsCheckpoint(probe, r));
+      if (!copy) {
+        await probe.fh.close();
+        continue;
+      }
+      r.state = 'active';
+      this.ctx.store.updateFile(r.id, { state: 'active' });
+      this.rows.splice(this.rows.indexOf(r), 1);
+      // Its row keeps the name the source matched, as a file rotated away while we were stopped does (findOrphans).
+      const t = new FileTailer(probe, r, decodeTail(r.cursor) ?? Buffer.alloc(0), this.deps);
+      t.detach();
+      this.detached.add(t);
+      this.copiedBeside.set(now.path, t);
+      return true;
+    }
+    return false;
+  }
+
   /** archivedAway for the files that were at `at`, known by their first lines. */
   private async archivedBeside(at: string, fingerprints: Set<string>): Promise<void> {
     for (const { path } of await besideFile(at)) {
@@ -862,7 +910,10 @@ export class FileSet {
       } catch {
         continue;
       }
-      if (probe.compression && probe.fp !== null && fingerprints.has(probe.fp)) {
+      // One we cannot read (xz) is known by having been written since we last read: it is
+      // named in the source's status (adoptCompressed), not dropped without a word.
+      const ours = probe.fp !== null ? fingerprints.has(probe.fp) : probe.compression !== null && unreadable(probe.compression) !== null && probe.mtimeMs > this.lastReadAt;
+      if (probe.compression && ours) {
         // Looked at again until read, though the source does not match its name (the
         // compressor may still be at it: then it waits, as any archive does).
         this.sideArchives.add(path);
@@ -1142,6 +1193,37 @@ function parsePending(cursor: string | null): string[] {
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   } catch {
     return [];
+  }
+}
+
+/**
+ * At a start, the generations of a file a folder source matches (rotated while we were
+ * stopped: app.log-20261122 beside app.log, with our checkpoint's unread lines or never
+ * seen) are read oldest first, each before the next, the last before the file itself: read
+ * side by side, their lines went in between the new file's (request 1039 after 1743).
+ */
+function chainGenerations(opened: FileTailer[], mtimes: Map<string, number>): void {
+  const byPath = new Map(opened.map((t) => [t.path, t]));
+  const chains = new Map<FileTailer, FileTailer[]>();
+  for (const g of opened) {
+    const dir = dirname(g.path);
+    const name = basename(g.path);
+    // The file it is a generation of: the longest name it starts with, followed by a rotator's suffix.
+    let of: FileTailer | null = null;
+    for (const t of opened) {
+      if (t === g || dirname(t.path) !== dir) continue;
+      const base = basename(t.path);
+      if (name.startsWith(base) && ROTATED.test(name.slice(base.length)) && (!of || base.length > basename(of.path).length)) of = t;
+    }
+    if (of && byPath.get(of.path) === of) (chains.get(of) ?? chains.set(of, []).get(of)!).push(g);
+  }
+  for (const [live, gens] of chains) {
+    gens.sort((a, b) => (mtimes.get(a.path) ?? 0) - (mtimes.get(b.path) ?? 0));
+    let before: FileTailer | null = null;
+    for (const t of [...gens, live]) {
+      if (before && !t.prev) t.prev = before;
+      before = t;
+    }
   }
 }
 

@@ -3,7 +3,8 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rena
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../support/tmp.js';
+import { tempDir, waitFor } from '../../../support/tmp.js';
+import { execFileSync } from 'node:child_process';
 import { createDecoderFactory, loadFormats } from '../../../../electron/engine/decode/index.js';
 import { Rig, Writer } from './rig.js';
 
@@ -392,6 +393,61 @@ describe('file source: across restarts', () => {
     w.write(3);
     await rig.open();
     expect(await rig.expectCount(18)).toEqual(w.written);
+  });
+
+  it('copytruncate while stopped, the source naming the file alone: the copy beside it (plain, as delaycompress leaves it) gives the lines after the checkpoint, before the new ones', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    for (const copy of [`${log}.1`, `${log}-20261123`]) {
+      await stop(rig);
+      w.write(5);
+      copyFileSync(log, copy);
+      truncateSync(log, 0);
+      w.write(3);
+      await rig.open();
+      expect(await rig.expectCount(w.written.length)).toEqual(w.written);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rig.count()).toBe(26);
+  });
+
+  it('rotated twice while stopped, a folder source matching every generation: the one with our checkpoint, the one never seen, then the new file, in the order written', async () => {
+    const { dir, log, rig } = await setup((d) => d);
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await stop(rig);
+    const at = Date.now() / 1000;
+    for (const [k, suffix] of ['-20261122', '-20261123'].entries()) {
+      w.write(200);
+      renameSync(log, log + suffix);
+      utimesSync(log + suffix, at - 60 + k, at - 60 + k);
+      writeFileSync(log, '');
+      w.reopen();
+    }
+    w.write(200);
+    await rig.open();
+    expect(await rig.expectCount(610)).toEqual(w.written);
+    expect(existsSync(join(dir, 'app.log-20261123'))).toBe(true);
+  });
+
+  it('rotated while stopped into an archive Vigil cannot read (xz), the source naming the file alone: the status names the archive and why', async () => {
+    const { dir, log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await stop(rig);
+    w.write(5);
+    writeFileSync(join(dir, 'app.log.1.xz'), execFileSync('xz', ['-c'], { input: readFileSync(log) }));
+    unlinkSync(log);
+    writeFileSync(log, '');
+    w.reopen();
+    w.write(3);
+    await rig.open();
+    await rig.expectCount(13);
+    await waitFor(() => /not read: .*app\.log\.1\.xz: xz is not supported/.test(rig.status().message ?? ''), { what: 'status naming the xz archive' });
   });
 
   it('deleted and recreated with the same first line while stopped (inode maybe reused): new content, read from its start', async () => {
