@@ -152,14 +152,8 @@ export class FileSource implements Source {
     const notes = [pollNote, notReadNote(this.files.notRead), elsewhereNote(elsewhere)].filter((n) => n !== undefined);
     const note = notes.length ? { message: notes.join('; ') } : {};
     if (this.baseError) return { ...base, state: 'error', message: this.baseError };
-    if (this.failed.size) {
-      const [p, why] = this.failed.entries().next().value as [string, string];
-      return { ...base, state: 'error', message: `${why}: ${p}${this.failed.size > 1 ? ` (and ${this.failed.size - 1} more)` : ''}` };
-    }
-    if (this.denied.size) {
-      const [p, why] = this.denied.entries().next().value as [string, string];
-      return { ...base, state: 'error', message: `${why}: ${p}${this.denied.size > 1 ? ` (and ${this.denied.size - 1} more)` : ''}; its files are read once it can be` };
-    }
+    if (this.failed.size) return { ...base, state: 'error', message: pathsNote(this.failed) };
+    if (this.denied.size) return { ...base, state: 'error', message: `${pathsNote(this.denied)}; its files are read once it can be` };
     if (!this.ready) return { ...base, state: 'starting', ...note };
     if (this.ctx.isBlocked()) {
       const why = this.ctx.blockedReason?.() ?? 'the store is behind';
@@ -547,6 +541,23 @@ function elsewhereNote(elsewhere: Map<string, string>): string | undefined {
   if (first.done) return undefined;
   const [path, by] = first.value;
   return `${path}${elsewhere.size > 1 ? ` (and ${elsewhere.size - 1} more)` : ''} read by source "${by}", which comes first in the config (a line is stored once)`;
+}
+
+/** A rotated generation or an archive (app.log.2, app.log-20261123, app.log.3.gz): not the file a program writes now. */
+const GENERATION = /(\.\d+|[-_.]\d{8}[-\d]*)(\.\w{1,4})?$|\.(gz|xz|zst|bz2|lz4|z)$/i;
+
+/**
+ * Why files fail, for the status line: the first reason, and the files it names, the files
+ * programs write now first (the live access.log denied after a rotation's `create 0640` hid
+ * behind an old archive, "access.log.3.gz (and 3 more)").
+ */
+function pathsNote(failed: Map<string, string>): string {
+  const [, why] = failed.entries().next().value as [string, string];
+  const paths = [...failed].filter(([, w]) => w === why).map(([p]) => p);
+  paths.sort((a, b) => Number(GENERATION.test(a)) - Number(GENERATION.test(b)));
+  const shown = paths.slice(0, 2);
+  const more = failed.size - shown.length;
+  return `${why}: ${shown.join(', ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
 /** Files left unread (a compression we cannot read, a damaged archive), for the status line. */

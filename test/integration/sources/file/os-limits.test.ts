@@ -101,6 +101,25 @@ describe('file source: OS limits, in a child engine', () => {
     expect(await p.stop()).toBe(0);
   });
 
+  it.skipIf(!user)('old archives and the live log denied in a folder source: the status names the live log first, not an archive', async () => {
+    const { dataDir, logs } = setup(user);
+    for (const n of [3, 2]) writeFileSync(join(logs, `access.log.${n}.gz`), 'old\n', { mode: 0o640 }); // root's
+    const live = join(logs, 'access.log');
+    writeFileSync(live, 'one\n');
+    chownSync(live, user!.uid, user!.gid);
+    writeFileSync(join(dataDir, 'vigil.yml'), `sources:\n  - name: app\n    type: file\n    path: ${logs}\n    start: beginning\n`);
+    chownSync(join(dataDir, 'vigil.yml'), user!.uid, user!.gid);
+    const p = await EngineProcess.start({ dataDir, fileOptions: FAST, reportMs: 50, user: user! });
+    cleanups.push(() => p.stop());
+    await waitFor(() => storedLines(join(dataDir, 'vigil.db'), 'app').length === 1, { what: 'the live log' });
+    // Rotated with `create 0640 root root`, the usual logrotate config: the new live log is root's.
+    rmSync(live);
+    writeFileSync(live, 'two\n', { mode: 0o640 });
+    await waitFor(() => /access\.log[,;]/.test(p.status('app')?.message ?? ''), { what: 'status naming the live log', timeoutMs: 10_000 });
+    expect(p.status('app')?.message).toMatch(new RegExp(`^permission denied: ${live}, ${logs}/access\\.log\\.[23]\\.gz \\(and 1 more\\)`));
+    expect(await p.stop()).toBe(0);
+  });
+
   it.skipIf(!user)('a folder inside a folder source that the engine may not read is named in the status, and watched once it can be read', async () => {
     const { dataDir, logs } = setup(user);
     const sub = join(logs, 'sub');
