@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FIXTURES, decodeAll, factory, toLines } from './helpers.js';
+import { createDecoderFactory } from '../../../electron/engine/decode/index.js';
+import { FIXTURES, decodeAll, factory, formats, toLines } from './helpers.js';
 
 // Detection samples the first lines, explains which formats read how many, can be forced,
 // does not hold lines forever, and starts over after rotation.
@@ -18,6 +19,29 @@ describe('format detection', () => {
     expect(info.explanation).toMatch(/^detected haproxy: it read 2 of 2 sample lines/);
     expect(info.explanation).toContain('syslog 2/2');
     expect(info.candidates!.map((c) => c.format).slice(0, 2)).toEqual(['haproxy', 'syslog']);
+  });
+
+  it("haproxy's own first two lines (as rsyslog writes them) decide: haproxy, not syslog taking a label inside a sentence (\"info: ...\") for a level; its 503s are errors", () => {
+    // Detection decided on the two lines there when its wait ended (a new haproxy.log).
+    const d = createDecoderFactory(formats, { sampleLines: 2 }).create({});
+    const recs = decodeAll(
+      d,
+      toLines(
+        'Nov 23 03:40:01 lb1 haproxy[4121]: Proxy fe started.\n' +
+          'Nov 23 03:40:02 lb1 haproxy[4121]: Server be/s1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 0 active and 0 backup servers left.\n' +
+          'Nov 23 03:40:05 lb1 haproxy[4121]: 127.0.0.1:40522 [23/Nov/2026:03:40:05.101] fe be/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"\n',
+      ),
+    );
+    expect(d.describe().format).toBe('haproxy');
+    expect(recs.map((r) => r.level)).toEqual([null, null, 'error']);
+  });
+
+  it('a word and a colon is a level where a message starts, or a part of it, not inside a sentence', () => {
+    const recs = decodeAll(
+      factory.create({ format: 'syslog' }),
+      toLines('Nov 23 03:40:01 h sshd[1]: error: PAM: Authentication failure\nNov 23 03:40:02 h kernel: [42.1] Warning: clock skew\nNov 23 03:40:03 h app[2]: retrying, info: "Connection refused"\n'),
+    );
+    expect(recs.map((r) => r.level)).toEqual(['error', 'warn', null]);
   });
 
   it('a forced format is used as is, and its lines that do not match fall back to generic', () => {
