@@ -10,6 +10,7 @@ import { useChannels } from './stores/channels.js';
 import { useUi } from './stores/ui.js';
 import { useConfig } from './stores/config.js';
 import { App } from './features/layout/App.js';
+import { keepFocus } from './features/layout/focus.js';
 import './styles.css';
 
 const api = createApi((up, refused) => {
@@ -48,6 +49,7 @@ api.on('notify.toastClicked', ({ anomalyId }) => {
   void useAnomalies.getState().select(anomalyId);
 });
 
+keepFocus();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

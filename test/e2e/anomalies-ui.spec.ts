@@ -257,7 +257,7 @@ test('the anomaly list by keyboard, its badge whatever list is shown, one row pe
   // Reached with Tab from the list's chips, opened with Enter: its actions are then reachable.
   await page.getByRole('button', { name: 'all', exact: true }).focus();
   await page.keyboard.press('Tab');
-  const first = page.getByTestId('anomaly-item').first();
+  const first = page.getByTestId('anomaly-item').first().getByRole('button');
   await expect(first).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('anomaly-detail').getByRole('button', { name: 'Acknowledge' })).toBeVisible();
@@ -281,7 +281,7 @@ test('the anomaly list by keyboard, its badge whatever list is shown, one row pe
 
   // Run with nothing to run: said plainly, not the validator's words.
   await page.getByRole('tab', { name: 'SQL' }).click();
-  await page.getByLabel('SQL').fill('  ');
+  await page.getByRole('textbox', { name: 'SQL' }).fill('  ');
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.getByText(/Write a query to run/)).toBeVisible();
   expect(refused).toEqual([]);

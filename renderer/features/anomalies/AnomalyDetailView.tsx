@@ -1,8 +1,9 @@
-import type { CSSProperties } from 'react';
+import { Fragment, type CSSProperties } from 'react';
 import type { Anomaly } from '../../../shared/types.js';
 import { snoozesOf, useAnomalies } from '../../stores/anomalies.js';
 import { fmtClock, fmtTime } from '../format.js';
 import { copyLines, LineText, timeColumn } from '../live/LineText.js';
+import { unavailable } from '../layout/focus.js';
 import { ReportActions } from './ReportActions.js';
 
 const HOUR = 3_600_000;
@@ -15,8 +16,9 @@ export function AnomalyDetailView() {
   const a: Anomaly = detail.anomaly;
   const holding = snoozesOf(a, snoozes);
   const snoozedUntil = holding.length ? Math.max(...holding.map((s) => s.until)) : null;
+  const snoozing = busy.includes(`snooze:${a.id}`);
   return (
-    <div className="anomaly-detail" data-testid="anomaly-detail">
+    <div className="anomaly-detail" data-testid="anomaly-detail" data-focus-scope>
       <div className="detail-head">
         <span className={`sev sev-${a.severity}`}>{a.severity}</span>
         <h3>{a.title}</h3>
@@ -49,19 +51,19 @@ export function AnomalyDetailView() {
         </dd>
         {a.numbers &&
           Object.entries(a.numbers).map(([k, v]) => (
-            <span key={k} style={{ display: 'contents' }}>
+            <Fragment key={k}>
               <dt>{k}</dt>
               <dd>{Number.isInteger(v) ? v : v.toFixed(2)}</dd>
-            </span>
+            </Fragment>
           ))}
       </dl>
-      <div className="row">
+      <div className="row" data-focus-home>
         {a.state === 'open' && <button onClick={() => void ack(a.id)}>Acknowledge</button>}
         {a.state !== 'resolved' && <button onClick={() => void resolve(a.id)}>Resolve</button>}
-        <button disabled={busy.includes(`snooze:${a.id}`)} onClick={() => void snooze(a, HOUR)}>
+        <button {...unavailable(snoozing)} onClick={() => !snoozing && void snooze(a, HOUR)}>
           Snooze 1 h
         </button>
-        <button disabled={busy.includes(`snooze:${a.id}`)} onClick={() => void snooze(a, 24 * HOUR)}>
+        <button {...unavailable(snoozing)} onClick={() => !snoozing && void snooze(a, 24 * HOUR)}>
           Snooze 24 h
         </button>
         {snoozedUntil !== null && <button onClick={() => void unsnooze(a)}>Unsnooze</button>}

@@ -58,11 +58,10 @@ export function ReportActions({ id }: { id: number }) {
       <label title="Replace IP and e-mail addresses, tokens and passwords with placeholders">
         <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> Redact addresses and secrets
       </label>
-      {status && (
-        <span className="muted" role="status">
-          {status}
-        </span>
-      )}
+      {/* There before it has text: a status region added with its text is not read out. */}
+      <span className="muted" role="status">
+        {status}
+      </span>
     </div>
   );
 }

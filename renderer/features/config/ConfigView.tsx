@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { ConfigError } from '../../../shared/types.js';
 import { useConfig } from '../../stores/config.js';
+import { unavailable } from '../layout/focus.js';
 import { StoreUsageLine } from './StoreUsageLine.js';
 
 /** The whole vigil.yml: sources, detection, rules, channels, notify routing, formats. */
@@ -16,10 +17,10 @@ export function ConfigView() {
         <h2>Config</h2>
         <span className="muted small mono">{path}</span>
         <div className="spacer" />
-        <button onClick={() => void load()} disabled={!dirty}>
+        <button {...unavailable(!dirty)} onClick={() => dirty && void load()}>
           Revert
         </button>
-        <button className="primary" onClick={() => void save()} disabled={!dirty}>
+        <button className="primary" {...unavailable(!dirty)} onClick={() => dirty && void save()}>
           Save
         </button>
       </header>
@@ -33,7 +34,7 @@ export function ConfigView() {
           errors={fileErrors}
         />
       )}
-      {message && !dirty && <div className="note ok">{message}</div>}
+      <div role="status">{message && !dirty && <div className="note ok">{message}</div>}</div>
       {stale && dirty && (
         <div className="note warn" data-testid="config-stale">
           vigil.yml changed since you opened it (in another window, from the app, or by hand): Save is refused, so as not to undo that change. Revert to see it, then make your change again.

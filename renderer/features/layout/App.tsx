@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'react';
 import { useConnection } from '../../stores/connection.js';
 import { OPEN_COUNT_MAX, useAnomalies } from '../../stores/anomalies.js';
 import { useUi, type Tab } from '../../stores/ui.js';
@@ -15,6 +16,7 @@ export function App() {
   const { tab, setTab } = useUi();
   const open = useAnomalies((s) => s.openCount);
   const fileErrors = useConfig((s) => s.fileErrors);
+  const news = useNewAnomalies();
   const tabs: [Tab, string][] = [
     ['live', 'Live'],
     ['anomalies', open ? `Anomalies (${open}${open >= OPEN_COUNT_MAX ? '+' : ''})` : 'Anomalies'],
@@ -24,14 +26,44 @@ export function App() {
   ];
   return (
     <div className="app">
+      <a className="skip" href="#view" onClick={(e) => (e.preventDefault(), document.getElementById('view')?.focus())}>
+        Skip to {tabs.find(([id]) => id === tab)![1]}
+      </a>
+      {/* Said to screen readers as it happens: a new anomaly on a page nobody looks at. */}
+      <div className="visually-hidden" role="status" data-testid="announce">
+        {news}
+      </div>
       <header className="topbar">
         <span className="logo">◉ Vigil</span>
         <span className={connected ? 'conn up' : 'conn down'}>
           {connected ? 'connected' : refused ? 'token refused' : 'reconnecting…'}
         </span>
-        <nav className="tabs" role="tablist">
+        <nav
+          className="tabs"
+          role="tablist"
+          aria-label="views"
+          onKeyDown={(e) => {
+            // Tabs as screen readers announce them: the arrow keys move between them, Tab leaves.
+            const i = tabs.findIndex(([id]) => id === tab);
+            const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+            if (to === undefined) return;
+            e.preventDefault();
+            const next = tabs[(to + tabs.length) % tabs.length]![0];
+            setTab(next);
+            document.getElementById(`tab-${next}`)?.focus();
+          }}
+        >
           {tabs.map(([id, label]) => (
-            <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? 'tab active' : 'tab'} onClick={() => setTab(id)}>
+            <button
+              key={id}
+              id={`tab-${id}`}
+              role="tab"
+              aria-selected={tab === id}
+              aria-controls="view"
+              tabIndex={tab === id ? 0 : -1}
+              className={tab === id ? 'tab active' : 'tab'}
+              onClick={() => setTab(id)}
+            >
               {label}
             </button>
           ))}
@@ -43,6 +75,11 @@ export function App() {
           </span>
         )}
       </header>
+      {!connected && !refused && info && (
+        <div className="banner note warn" role="alert" data-testid="link-lost-banner">
+          The connection to Vigil was lost; reconnecting. What you do now waits until it is back.
+        </div>
+      )}
       {/* Said in full below the bar: in the bar it pushed the tabs onto two lines at 1024 px. */}
       {!connected && refused && (
         <div className="banner error" role="alert" data-testid="token-refused-banner">
@@ -60,7 +97,7 @@ export function App() {
       )}
       <main className="layout">
         <SourcesPanel />
-        <div className="main-col">
+        <div className="main-col" id="view" role="tabpanel" aria-labelledby={`tab-${tab}`} tabIndex={-1}>
           <RatePanel />
           {tab === 'live' && <LiveView />}
           {tab === 'anomalies' && <AnomaliesView />}
@@ -71,4 +108,24 @@ export function App() {
       </main>
     </div>
   );
+}
+
+/**
+ * What to announce of the anomaly list: the anomalies that opened since it was last seen
+ * (not those there when the page opened).
+ */
+function useNewAnomalies(): string {
+  const list = useAnomalies((s) => s.list);
+  // The store's list before its first load: the first list loaded is what was there.
+  const before = useRef(list);
+  const seen = useRef<Set<number> | null>(null);
+  const [said, setSaid] = useState('');
+  useEffect(() => {
+    if (list === before.current) return;
+    const fresh = seen.current ? list.filter((a) => !seen.current!.has(a.id) && a.state === 'open') : [];
+    seen.current = new Set([...(seen.current ?? []), ...list.map((a) => a.id)]);
+    if (fresh.length === 1) setSaid(`New anomaly, ${fresh[0]!.severity}: ${fresh[0]!.title}`);
+    else if (fresh.length > 1) setSaid(`${fresh.length} new anomalies, the newest ${fresh[0]!.severity}: ${fresh[0]!.title}`);
+  }, [list]);
+  return said;
 }

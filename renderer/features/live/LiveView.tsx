@@ -3,6 +3,7 @@ import type { LogEvent } from '../../../shared/types.js';
 import { useEvents, type LineFilter } from '../../stores/events.js';
 import { useSources } from '../../stores/sources.js';
 import { fmtClock } from '../format.js';
+import { unavailable } from '../layout/focus.js';
 
 import { copyLines, LineText, timeColumn } from './LineText.js';
 
@@ -11,7 +12,8 @@ function Line({ e }: { e: LogEvent }) {
   const [raw, setRaw] = useState(false);
   return (
     <div className={`line lvl-${e.level ?? 'none'}`} data-testid="log-line" data-id={e.id} title={e.path ?? e.source}>
-      <button className="ts link" aria-expanded={raw} title="show the line as written" onClick={() => setRaw(!raw)}>
+      {/* Not a Tab stop each (2,000 lines put "Newer lines" out of reach): the arrow keys move between them. */}
+      <button className="ts link" tabIndex={-1} aria-expanded={raw} title="show the line as written" onClick={() => setRaw(!raw)}>
         {fmtClock(e.ts, true)}
       </button>
       {/* A container's lines say which container (a Docker source follows several). */}
@@ -121,6 +123,18 @@ export function LiveView() {
         style={{ '--ts-w': tsWidth } as CSSProperties}
         onCopy={copyLines}
         data-testid="live-lines"
+        tabIndex={0}
+        role="group"
+        aria-label="log lines: arrow keys move between lines, Enter shows a line as written"
+        onKeyDown={(e) => {
+          if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+          const times = [...e.currentTarget.querySelectorAll<HTMLElement>('button.ts')];
+          if (!times.length) return;
+          e.preventDefault();
+          const at = times.indexOf(document.activeElement as HTMLElement);
+          const to = at === -1 ? (e.key === 'ArrowDown' ? 0 : times.length - 1) : Math.max(0, Math.min(times.length - 1, at + (e.key === 'ArrowDown' ? 1 : -1)));
+          times[to]!.focus();
+        }}
         onScroll={(e) => {
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
@@ -129,8 +143,9 @@ export function LiveView() {
         {before !== null && shown.length > 0 && (
           <button
             className="chip older"
-            disabled={loading}
+            {...unavailable(loading)}
             onClick={() => {
+              if (loading) return;
               const el = box.current;
               const first = el?.querySelector<HTMLElement>('[data-id]');
               anchor.current = el && first ? { id: Number(first.dataset.id), top: first.offsetTop - el.scrollTop } : null;

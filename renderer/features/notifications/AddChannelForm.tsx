@@ -36,10 +36,17 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
   };
 
   return (
-    <form className="add-source" onSubmit={submit} aria-label="add channel">
+    <form
+      className="add-source"
+      onSubmit={submit}
+      aria-label="add channel"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onDone();
+      }}
+    >
       <label>
         Type
-        <select name="type" value={type} onChange={(e) => setType(e.target.value as ChannelType)}>
+        <select name="type" value={type} onChange={(e) => setType(e.target.value as ChannelType)} autoFocus>
           {TYPES.map((t) => (
             <option key={t}>{t}</option>
           ))}

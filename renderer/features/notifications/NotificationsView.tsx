@@ -4,6 +4,7 @@ import { useConnection } from '../../stores/connection.js';
 import { fmtTime } from '../format.js';
 import { AddChannelForm } from './AddChannelForm.js';
 import { RecipientsEditor } from './RecipientsEditor.js';
+import { unavailable } from '../layout/focus.js';
 import type { NotificationHistoryEntry } from '../../../shared/types.js';
 
 /**
@@ -30,17 +31,17 @@ export function NotificationsView() {
     void load();
   }, [load]);
   return (
-    <section className="panel notifications">
+    <section className="panel notifications" data-focus-scope>
       <header>
         <h2>Channels</h2>
         <div className="spacer" />
         {!adding && (
-          <button className="chip" onClick={() => setAdding(true)}>
+          <button className="chip" data-focus-home onClick={() => setAdding(true)}>
             + Add channel
           </button>
         )}
       </header>
-      {message && <div className={message.ok ? 'note ok' : 'error'}>{message.text}</div>}
+      <div role="status">{message && <div className={message.ok ? 'note ok' : 'error'}>{message.text}</div>}</div>
       {adding && <AddChannelForm onDone={() => setAdding(false)} />}
       <table className="grid" data-testid="channel-list">
         <tbody>
@@ -71,10 +72,20 @@ export function NotificationsView() {
               </td>
               <td className="muted small">{c.status.lastError ?? (c.status.lastSentAt ? `sent ${fmtTime(c.status.lastSentAt)}` : '')}</td>
               <td>
-                <button className="chip" disabled={busy.includes(`test:${c.config.name}`)} onClick={() => void test(c.config.name)}>
+                <button
+                  className="chip"
+                  aria-label={`Send test to ${c.config.name}`}
+                  {...unavailable(busy.includes(`test:${c.config.name}`))}
+                  onClick={() => !busy.includes(`test:${c.config.name}`) && void test(c.config.name)}
+                >
                   Send test
                 </button>{' '}
-                <button className="icon" aria-label={`remove ${c.config.name}`} disabled={busy.includes(`remove:${c.config.name}`)} onClick={() => void remove(c.config.name)}>
+                <button
+                  className="icon"
+                  aria-label={`remove ${c.config.name}`}
+                  {...unavailable(busy.includes(`remove:${c.config.name}`))}
+                  onClick={() => !busy.includes(`remove:${c.config.name}`) && void remove(c.config.name)}
+                >
                   ×
                 </button>
               </td>
@@ -86,7 +97,7 @@ export function NotificationsView() {
         <h2>Dead letters</h2>
         <div className="spacer" />
         {dead.length > 0 && (
-          <button className="chip" disabled={busy.includes(retryKey('all'))} onClick={() => void retry('all')}>
+          <button className="chip" {...unavailable(busy.includes(retryKey('all')))} onClick={() => !busy.includes(retryKey('all')) && void retry('all')}>
             Retry all
           </button>
         )}
@@ -105,7 +116,12 @@ export function NotificationsView() {
               <td>{d.attempts} attempts</td>
               <td className="muted small">{d.error}</td>
               <td>
-                <button className="chip" disabled={busy.includes(retryKey([d.deliveryId]))} onClick={() => void retry([d.deliveryId])}>
+                <button
+                  className="chip"
+                  aria-label={`Retry ${d.title} to ${d.channel}`}
+                  {...unavailable(busy.includes(retryKey([d.deliveryId])))}
+                  onClick={() => !busy.includes(retryKey([d.deliveryId])) && void retry([d.deliveryId])}
+                >
                   Retry
                 </button>
               </td>

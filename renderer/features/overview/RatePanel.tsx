@@ -65,6 +65,15 @@ export function RatePanel() {
             {totals ? `${totals.errors} errors in ${totals.total} lines` : '…'}
           </span>
         )}
+        {/* What the band chart shows in red, said in words too (colour alone told it). */}
+        {source && band && (
+          <span className="muted" data-testid="band-summary">
+            {(() => {
+              const out = band.points.filter((p) => p.anomalous).length;
+              return out ? `${out} bucket${out === 1 ? '' : 's'} outside the expected band` : 'within the expected band';
+            })()}
+          </span>
+        )}
         <select aria-label="chart source" value={source} onChange={(e) => setSource(e.target.value)}>
           <option value="">All sources</option>
           {sources.map((s) => (
@@ -75,7 +84,7 @@ export function RatePanel() {
         </select>
         <div className="spacer" />
         {SPANS.map((s) => (
-          <button key={s.ms} className={s.ms === spanMs ? 'chip active' : 'chip'} onClick={() => setSpan(s.ms)}>
+          <button key={s.ms} className={s.ms === spanMs ? 'chip active' : 'chip'} aria-pressed={s.ms === spanMs} onClick={() => setSpan(s.ms)}>
             {s.label}
           </button>
         ))}

@@ -1,4 +1,5 @@
 import { useQuery } from '../../stores/query.js';
+import { unavailable } from '../layout/focus.js';
 
 /** Longest text a cell shows (a cell of a 1 MiB line held the page for a minute). */
 const MAX_CELL = 2000;
@@ -30,7 +31,7 @@ export function QueryView() {
           read-only · views: events, templates, anomalies, anomaly_events, notification_history, docker_event · one per format with its fields (access_combined, syslog, …) · lnav's all_logs, access_log, syslog_log, … · field(raw, format, 'name'), fields(raw, format)
         </span>
         <div className="spacer" />
-        <button className="primary" disabled={running} onClick={() => void run()}>
+        <button className="primary" {...unavailable(running)} onClick={() => !running && void run()}>
           Run
         </button>
       </header>
@@ -50,7 +51,7 @@ export function QueryView() {
           {running ? 'One query runs at a time: press Ctrl+Enter or Run again when the one running ends.' : 'Press Ctrl+Enter or Run to run this one.'}
         </div>
       )}
-      {error && <div className="error">{error}</div>}
+      <div role="alert">{error && <div className="error">{error}</div>}</div>
       {result && (
         <div className="result">
           <div className="muted small">

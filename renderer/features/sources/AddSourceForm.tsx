@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SourceConfig } from '../../../shared/types.js';
 import { useSources } from '../../stores/sources.js';
+import { unavailable } from '../layout/focus.js';
 import { splitEntries } from './entries.js';
 
 /** Add a file (a path, a glob or a folder), Docker containers or the system journal to watch. */
@@ -16,6 +17,7 @@ export function AddSourceForm({ onDone }: { onDone: () => void }) {
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
+    if (busy) return;
     setBusy(true);
     const list = splitEntries;
     const source: SourceConfig =
@@ -30,21 +32,28 @@ export function AddSourceForm({ onDone }: { onDone: () => void }) {
   };
 
   return (
-    <form className="add-source" onSubmit={submit} aria-label="add source">
+    <form
+      className="add-source"
+      onSubmit={submit}
+      aria-label="add source"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onDone();
+      }}
+    >
       <div className="seg">
-        <button type="button" className={type === 'file' ? 'chip active' : 'chip'} onClick={() => setType('file')}>
+        <button type="button" className={type === 'file' ? 'chip active' : 'chip'} aria-pressed={type === 'file'} onClick={() => setType('file')}>
           File
         </button>
-        <button type="button" className={type === 'docker' ? 'chip active' : 'chip'} onClick={() => setType('docker')}>
+        <button type="button" className={type === 'docker' ? 'chip active' : 'chip'} aria-pressed={type === 'docker'} onClick={() => setType('docker')}>
           Docker
         </button>
-        <button type="button" className={type === 'journald' ? 'chip active' : 'chip'} onClick={() => setType('journald')}>
+        <button type="button" className={type === 'journald' ? 'chip active' : 'chip'} aria-pressed={type === 'journald'} onClick={() => setType('journald')}>
           System journal
         </button>
       </div>
       <label>
         Name
-        <input name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="app" required />
+        <input name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="app" required autoFocus />
       </label>
       {type === 'file' ? (
         <>
@@ -72,7 +81,7 @@ export function AddSourceForm({ onDone }: { onDone: () => void }) {
         </label>
       )}
       <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" {...unavailable(busy)}>
           Add source
         </button>
         <button type="button" onClick={onDone}>

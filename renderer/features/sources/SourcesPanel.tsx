@@ -5,6 +5,7 @@ import { AddSourceForm } from './AddSourceForm.js';
 import { DecodingInfo } from './DecodingInfo.js';
 import { DetectorToggles } from './DetectorToggles.js';
 import { SourceStatusBadge } from './SourceStatusBadge.js';
+import { unavailable } from '../layout/focus.js';
 
 /** The source list: status, enable/disable, remove, add. */
 export function SourcesPanel() {
@@ -17,19 +18,22 @@ export function SourcesPanel() {
   }, [load]);
 
   return (
-    <aside className="panel sources" aria-label="sources">
+    <aside className="panel sources" aria-label="sources" data-focus-scope>
       <header>
         <h2>Sources</h2>
         <div className="spacer" />
         {!adding && (
-          <button className="chip" onClick={() => setAdding(true)}>
+          <button className="chip" data-focus-home onClick={() => setAdding(true)}>
             + Add
           </button>
         )}
       </header>
       {error && (
-        <div className="error" role="alert" onClick={clearError}>
-          {error}
+        <div className="error" role="alert">
+          {error}{' '}
+          <button className="icon" aria-label="dismiss" onClick={clearError}>
+            ×
+          </button>
         </div>
       )}
       {adding && <AddSourceForm onDone={() => setAdding(false)} />}
@@ -41,15 +45,20 @@ export function SourcesPanel() {
                 <input
                   type="checkbox"
                   checked={config.enabled !== false}
-                  disabled={busy.includes(config.name)}
-                  onChange={(e) => void setEnabled(config.name, e.target.checked)}
+                  {...unavailable(busy.includes(config.name))}
+                  onChange={(e) => !busy.includes(config.name) && void setEnabled(config.name, e.target.checked)}
                   aria-label={`enable ${config.name}`}
                 />
               </label>
               <strong>{config.name}</strong>
               <span className="muted">{config.type}</span>
               <div className="spacer" />
-              <button className="icon" aria-label={`remove ${config.name}`} disabled={busy.includes(config.name)} onClick={() => void remove(config.name)}>
+              <button
+                className="icon"
+                aria-label={`remove ${config.name}`}
+                {...unavailable(busy.includes(config.name))}
+                onClick={() => !busy.includes(config.name) && void remove(config.name)}
+              >
                 ×
               </button>
             </div>
