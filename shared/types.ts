@@ -36,6 +36,8 @@ export interface LogEvent {
   /** UTC epoch milliseconds (the record's own time, or the time it was read when it has none). */
   ts: number;
   level: Level | null;
+  /** The source's own word for the level (shown where it maps to none: postgres's STATEMENT, DETAIL). */
+  levelText?: string | null;
   message: string;
   raw: string;
   stream?: 'stdout' | 'stderr' | null;

@@ -339,6 +339,7 @@ export function toLogEvent(r: StoredRecord): LogEvent {
     path: r.path,
     ts: r.ts,
     level: r.level,
+    levelText: r.levelText,
     message: r.message,
     raw: r.raw,
     stream: r.stream ?? null,

@@ -256,7 +256,7 @@ test('a query running when the server restarts fails with a message; Run works a
   running = await startServe(args);
   await page.goto(running.url);
   await page.getByRole('tab', { name: 'SQL' }).click();
-  await page.getByLabel('SQL').fill('WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 300000000) SELECT count(*) FROM r');
+  await page.getByRole('textbox', { name: 'SQL' }).fill('WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 300000000) SELECT count(*) FROM r');
   const run = page.getByRole('button', { name: 'Run' });
   await run.click();
   await expect(run).toBeDisabled();
@@ -264,7 +264,7 @@ test('a query running when the server restarts fails with a message; Run works a
   running = await startServe(args);
   await expect(page.getByText('the connection to Vigil was lost before it answered; try again')).toBeVisible({ timeout: 15_000 });
   await expect(run).toBeEnabled();
-  await page.getByLabel('SQL').fill('SELECT 41 + 1 AS answer');
+  await page.getByRole('textbox', { name: 'SQL' }).fill('SELECT 41 + 1 AS answer');
   await run.click();
   await expect(page.locator('.result')).toContainText('42');
 });
@@ -281,6 +281,21 @@ async function serveAppLog(page: Page, first: string): Promise<string> {
   await page.goto(running.url);
   return log;
 }
+
+test("a line whose word is no level (postgres's STATEMENT after an ERROR) shows its word where the level goes, not a blank", async ({ page }) => {
+  await serveAppLog(
+    page,
+    '2026-11-23 10:05:12.456 UTC [87] ERROR:  relation "missing_t" does not exist at character 15\n' +
+      '2026-11-23 10:05:12.456 UTC [87] STATEMENT:  select * from missing_t\n' +
+      '2026-11-23 10:05:13.000 UTC [88] LOG:  checkpoint starting: time\n',
+  );
+  const lines = page.getByTestId('log-line');
+  await expect(lines).toHaveCount(3);
+  await expect(lines.nth(0).locator('.lvl')).toHaveText('error');
+  await expect(lines.nth(1).locator('.lvl')).toHaveText('STATEMENT');
+  await expect(lines.nth(1).locator('.msg')).toHaveText('select * from missing_t');
+  await expect(lines.nth(2).locator('.lvl')).toHaveText('info');
+});
 
 test('a burst of 3,000 lines at once: the Live view shows them without a hole, and paused it counts them all', async ({ page }) => {
   const log = await serveAppLog(page, '2026-11-22T10:00:00Z INFO before the burst\n');
@@ -320,7 +335,7 @@ test('a very long line shows its first 4,000 characters and says how many more; 
 test('SQL view: BLOBs read as x\'..\', a second Ctrl+Enter while a query runs does not swap in its answer later, an answer of 1 GB is cut, the server lives', async ({ page }) => {
   await serveAppLog(page, '2026-11-22T10:00:00Z INFO one line\n');
   await page.getByRole('tab', { name: 'SQL' }).click();
-  const box = page.getByLabel('SQL');
+  const box = page.getByRole('textbox', { name: 'SQL' });
   const result = page.getByTestId('query-result');
   await box.fill("SELECT x'00ff10' AS b, zeroblob(2) AS z");
   await box.press('Control+Enter');

@@ -397,6 +397,7 @@ export function toLogEvent(r: Record<string, unknown>): LogEvent {
     path: (r.path as string | null) ?? null,
     ts: r.ts as number,
     level: (r.level as LogEvent['level']) ?? null,
+    levelText: (r.level_text as string | null | undefined) ?? null,
     message: r.message as string,
     raw: r.raw as string,
     stream: (r.stream as 'stdout' | 'stderr' | null) ?? null,

@@ -82,7 +82,7 @@ export function AnomalyDetailView() {
           <div key={`${l.role}-${l.id}`} className={`line lvl-${l.level ?? 'none'} role-${l.role}`} data-testid={`evidence-${l.role}`}>
             <span className="ts">{fmtClock(l.ts)}</span>
             <span className="src">{l.duplicate ? 'repeat' : l.role}</span>
-            <span className="lvl">{l.level ?? ''}</span>
+            <span className="lvl">{l.level ?? l.levelText ?? ''}</span>
             <span className="msg">
               {/* Context lines are for orientation: a few lines' worth each, so they cannot bury the evidence. */}
               <LineText text={l.raw} flags={l.flags} limit={l.role === 'context' ? CONTEXT_SHOWN : undefined} />

@@ -18,7 +18,7 @@ function Line({ e }: { e: LogEvent }) {
       </button>
       {/* A container's lines say which container (a Docker source follows several). */}
       <span className="src">{e.stream !== null && e.path ? `${e.source}/${e.path}` : e.source}</span>
-      <span className="lvl">{e.level ?? ''}</span>
+      <span className="lvl">{e.level ?? e.levelText ?? ''}</span>
       <span className="msg">
         <LineText text={e.message} flags={e.flags} />
       </span>
