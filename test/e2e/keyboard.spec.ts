@@ -16,7 +16,7 @@ test.afterEach(async () => {
 });
 
 /** A `vigil serve` following an alert log (its anomalies open at once) and an app log, the page open on it. */
-async function serve(page: Page): Promise<{ config: string; alerts: string; app: string }> {
+async function serve(page: Page, more = ''): Promise<{ config: string; alerts: string; app: string }> {
   const t = tempDir('vigil-e2e-');
   cleanup = t.cleanup;
   const config = join(t.dir, 'vigil.yml');
@@ -24,7 +24,7 @@ async function serve(page: Page): Promise<{ config: string; alerts: string; app:
   const app = join(t.dir, 'app.log');
   writeFileSync(alerts, '');
   writeFileSync(app, Array.from({ length: 50 }, (_, i) => `2026-11-23T10:00:${String(i % 60).padStart(2, '0')}Z INFO request ${i} served`).join('\n') + '\n');
-  writeFileSync(config, `sources:\n  - { name: monitor, type: file, path: ${alerts}, format: alert-jsonl }\n  - { name: app, type: file, path: ${app}, start: beginning }\nnotify:\n  groupWindow: 0s\n`);
+  writeFileSync(config, `sources:\n  - { name: monitor, type: file, path: ${alerts}, format: alert-jsonl }\n  - { name: app, type: file, path: ${app}, start: beginning }\nnotify:\n  groupWindow: 0s\n${more}`);
   running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
   await page.goto(running.url);
   await expect(page.getByText('connected', { exact: true })).toBeVisible();
@@ -141,4 +141,12 @@ test('white text on the primary buttons has WCAG AA contrast (4.5:1)', async ({ 
     return (a! + 0.05) / (b! + 0.05);
   });
   expect(ratio).toBeGreaterThanOrEqual(4.5);
+});
+
+test('the channel table names its columns for screen readers, and each "Send test" names its channel', async ({ page }) => {
+  await serve(page, 'channels:\n  - { name: pager, type: webhook, url: "http://127.0.0.1:9/hook" }\n');
+  await page.getByRole('tab', { name: 'Notifications' }).click();
+  const table = page.getByTestId('channel-list');
+  await expect(table.getByRole('columnheader', { name: 'Health' })).toHaveCount(1);
+  await expect(table.getByRole('button', { name: 'Send test to pager' })).toBeVisible();
 });

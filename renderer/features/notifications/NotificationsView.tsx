@@ -44,6 +44,7 @@ export function NotificationsView() {
       <div role="status">{message && <div className={message.ok ? 'note ok' : 'error'}>{message.text}</div>}</div>
       {adding && <AddChannelForm onDone={() => setAdding(false)} />}
       <table className="grid" data-testid="channel-list">
+        {channels.length > 0 && <Head cols={['Channel', 'Type', 'Target', 'Health', 'Last', 'Actions']} />}
         <tbody>
           {channels.length === 0 && (
             <tr>
@@ -103,6 +104,7 @@ export function NotificationsView() {
         )}
       </header>
       <table className="grid">
+        {dead.length > 0 && <Head cols={['Channel', 'Message', 'Attempts', 'Error', 'Action']} />}
         <tbody>
           {dead.length === 0 && (
             <tr>
@@ -133,6 +135,7 @@ export function NotificationsView() {
         <h2>Recent deliveries</h2>
       </header>
       <table className="grid">
+        {history.length > 0 && <Head cols={['Sent', 'Channel', 'Kind', 'Anomalies', 'Status', 'Error']} />}
         <tbody>
           {byMessage(history).map(({ h, anomalies }) => (
             <tr key={h.deliveryId} data-testid="delivery-item">
@@ -150,5 +153,20 @@ export function NotificationsView() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** Column names for screen readers (a cell was read without its column); the rows show what they are. */
+function Head({ cols }: { cols: string[] }) {
+  return (
+    <thead className="visually-hidden">
+      <tr>
+        {cols.map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }
