@@ -1206,16 +1206,17 @@ function chainGenerations(opened: FileTailer[], mtimes: Map<string, number>): vo
   const byPath = new Map(opened.map((t) => [t.path, t]));
   const chains = new Map<FileTailer, FileTailer[]>();
   for (const g of opened) {
-    const dir = dirname(g.path);
+    // The file it is a generation of: the longest name of a file opened beside it that its
+    // name starts with, followed by a rotator's suffix (looked up by name: a folder of
+    // 10,000 files is not compared pair by pair).
     const name = basename(g.path);
-    // The file it is a generation of: the longest name it starts with, followed by a rotator's suffix.
-    let of: FileTailer | null = null;
-    for (const t of opened) {
-      if (t === g || dirname(t.path) !== dir) continue;
-      const base = basename(t.path);
-      if (name.startsWith(base) && ROTATED.test(name.slice(base.length)) && (!of || base.length > basename(of.path).length)) of = t;
+    const dir = g.path.slice(0, g.path.length - name.length);
+    let of: FileTailer | undefined;
+    for (let k = name.length - 1; k > 0 && !of; k--) {
+      if (!'.-_'.includes(name[k]!) || !ROTATED.test(name.slice(k))) continue;
+      of = byPath.get(dir + name.slice(0, k));
     }
-    if (of && byPath.get(of.path) === of) (chains.get(of) ?? chains.set(of, []).get(of)!).push(g);
+    if (of) (chains.get(of) ?? chains.set(of, []).get(of)!).push(g);
   }
   for (const [live, gens] of chains) {
     gens.sort((a, b) => (mtimes.get(a.path) ?? 0) - (mtimes.get(b.path) ?? 0));
