@@ -738,7 +738,7 @@ export class FileSet {
     const listing = new Map<string, Map<string, string>>();
     const out: FileTailer[] = [];
     const away: FileRow[] = [];
-    const reused: FileRow[] = [];
+    const reused: [FileRow, Probe][] = [];
     for (const r of [...this.rows]) {
       if (r.state !== 'active' || r.dev === null || r.ino === null) continue;
       const here = probes.find((p) => sameInode(p, r));
@@ -748,7 +748,7 @@ export class FileSet {
         // compress, a second rotation while we were stopped). The file here is read as
         // new (adopt sees it truncated); ours, and what came after it, are looked for as
         // for a file gone.
-        if (here.path === r.path && !(await holdsCheckpoint(here, r))) reused.push(r);
+        if (here.path === r.path && !(await holdsCheckpoint(here, r))) reused.push([r, here]);
         continue;
       }
       let found = await findByInode(dirname(r.path), r.dev, r.ino, listing);
@@ -795,8 +795,9 @@ export class FileSet {
       this.detached.add(t);
       out.push(t);
     }
-    for (const r of reused) await this.archivedAway(r);
-    away.push(...reused);
+    // A copy beside it (copytruncate) is read first, and the generations after it (see copiedAway).
+    for (const [r, here] of reused) if (!(await this.copiedAway(r, here))) await this.archivedAway(r);
+    away.push(...reused.map(([r]) => r));
     if (away.length) out.push(...(await this.newerGenerations(away, probes)));
     return out;
   }
@@ -894,7 +895,14 @@ export class FileSet {
       const t = new FileTailer(probe, r, decodeTail(r.cursor) ?? Buffer.alloc(0), this.deps);
       t.detach();
       this.detached.add(t);
-      this.copiedBeside.set(now.path, t);
+      // Copied twice while we were stopped: the copy in between (app.log.1 when ours is
+      // app.log.2 now) is read whole after it, as a generation never seen is.
+      let last = t;
+      for (const g of await this.newerGenerations([r], [now])) {
+        g.prev = last;
+        last = g;
+      }
+      this.copiedBeside.set(now.path, last);
       return true;
     }
     return false;

@@ -413,6 +413,27 @@ describe('file source: across restarts', () => {
     expect(rig.count()).toBe(26);
   });
 
+  it('copytruncate twice while stopped (rotate 3), the source naming the file alone: our copy, then the copy in between, then the new lines', async () => {
+    const { log, rig } = await setup((d) => join(d, 'app.log'));
+    const w = new Writer(log);
+    w.write(10);
+    await rig.expectCount(10);
+    await stop(rig);
+    const at = Date.now() / 1000;
+    for (let k = 0; k < 2; k++) {
+      w.write(20);
+      if (existsSync(`${log}.1`)) renameSync(`${log}.1`, `${log}.2`);
+      copyFileSync(log, `${log}.1`);
+      utimesSync(`${log}.1`, at + k, at + k);
+      truncateSync(log, 0);
+    }
+    w.write(5);
+    await rig.open();
+    expect(await rig.expectCount(55)).toEqual(w.written);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rig.count()).toBe(55);
+  });
+
   it('rotated twice while stopped, a folder source matching every generation: the one with our checkpoint, the one never seen, then the new file, in the order written', async () => {
     const { dir, log, rig } = await setup((d) => d);
     const w = new Writer(log);
