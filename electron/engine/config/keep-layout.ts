@@ -17,7 +17,9 @@ const MAX_LINES = 2000;
  */
 export function keepLayout(original: string, unedited: string, edited: string): string {
   if (original === unedited) return edited;
-  const o = original.split('\n');
+  // Line ends as the user's file has them (the library writes \n).
+  const crlf = original.includes('\r\n');
+  const o = (crlf ? original.replace(/\r\n/g, '\n') : original).split('\n');
   const r = unedited.split('\n');
   const e = edited.split('\n');
   if (Math.max(o.length, r.length, e.length) > MAX_LINES) return edited;
@@ -47,7 +49,7 @@ export function keepLayout(original: string, unedited: string, edited: string): 
     j = kj + 1;
   }
   through(o.length);
-  const text = out.join('\n');
+  const text = out.join(crlf ? '\r\n' : '\n');
   return readsAs(text, edited) ? text : edited;
 }
 
