@@ -36,12 +36,23 @@ describe('format detection', () => {
     expect(recs.map((r) => r.level)).toEqual([null, null, 'error']);
   });
 
-  it('a word and a colon is a level where a message starts, or a part of it, not inside a sentence', () => {
+  it('a severe word and a colon is a level anywhere; a mild one only where a message or a part of it starts, not inside a sentence', () => {
     const recs = decodeAll(
       factory.create({ format: 'syslog' }),
-      toLines('Nov 23 03:40:01 h sshd[1]: error: PAM: Authentication failure\nNov 23 03:40:02 h kernel: [42.1] Warning: clock skew\nNov 23 03:40:03 h app[2]: retrying, info: "Connection refused"\n'),
+      toLines(
+        [
+          'Nov 23 03:40:01 h sshd[1]: error: PAM: Authentication failure',
+          'Nov 23 03:40:02 h kernel: [42.1] Warning: clock skew',
+          'Nov 23 03:40:03 h app[2]: retrying, info: "Connection refused"',
+          'Nov 23 03:40:04 h app[5]: request failed; error: timeout',
+          'Nov 23 03:40:05 h systemd[1]: Failed to start foo.service. Error: exit code 1',
+          'Nov 23 03:40:06 h app[2]: info: listening on :80',
+        ].join('\n') + '\n',
+      ),
     );
-    expect(recs.map((r) => r.level)).toEqual(['error', 'warn', null]);
+    expect(recs.map((r) => r.level)).toEqual(['error', 'warn', null, 'error', 'error', 'info']);
+    const generic = decodeAll(factory.create({ format: 'generic' }), toLines('2026-11-23 04:00:00 worker 3 error: cannot connect to db\n'));
+    expect(generic.map((r) => r.level)).toEqual(['error']);
   });
 
   it('a forced format is used as is, and its lines that do not match fall back to generic', () => {

@@ -30,10 +30,12 @@ const SYS = compilePatterns(['%b %e %H:%M:%S', '%b %e %H:%M:%S.%f']);
 const CLF = compilePatterns(['%d/%b/%Y:%H:%M:%S %z', '%d/%b/%Y %H:%M:%S', '%d/%b/%Y:%H:%M:%S']);
 
 const LEVEL_UPPER = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|CRIT(?:ICAL)?|FATAL|SEVERE|PANIC|EMERG(?:ENCY)?|ALERT)\b/;
-// A word and a colon ("error: disk full") is a level where a message or a part of it starts:
-// inside a sentence it is a label ("Layer4 connection problem, info: "Connection refused""
-// made haproxy's server-DOWN line an info).
-const LEVEL_MARKED = /[[<(|](trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|severe|panic|emerg|alert)[\]>)|:]|\blevel=["']?(\w+)|(?:^|[\]>)|:-] )(Trace|Debug|Info|Notice|Warn(?:ing)?|Error|Fatal|Critical|Panic):/i;
+// A word and a colon: a severe one is a level anywhere ("request failed; error: timeout"); a
+// mild one only where a message or a part of it starts ("info: starting"), since inside a
+// sentence it is a label ("Layer4 connection problem, info: "Connection refused"" made
+// haproxy's server-DOWN line an info).
+const LEVEL_MARKED =
+  /[[<(|](trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|severe|panic|emerg|alert)[\]>)|:]|\blevel=["']?(\w+)|(?:^|[\]>)|:-] )(Trace|Debug|Info|Notice):|\b(Warn(?:ing)?|Error|Fatal|Critical|Panic):/i;
 
 export interface LeadingTime {
   ms: number;
@@ -99,7 +101,7 @@ export function findLevelWord(text: string): { level: Level; word: string } | nu
   let w = m?.[1];
   if (!w) {
     m = LEVEL_MARKED.exec(head);
-    w = m?.[1] ?? m?.[2] ?? m?.[3];
+    w = m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4];
   }
   if (!w) return null;
   const level = levelFromWord(w);
