@@ -29,4 +29,12 @@ describe('keepLayout', () => {
     expect(out).toContain('name: a   # x');
     expect(YAML.parse(out).sources[0]).toEqual({ name: 'a', type: 'file', path: '/a', enabled: false });
   });
+
+  it("a list at its key's own indent (`sources:` then `- name:`): an added key and an added item take the user's indent, and the rest stays as written", () => {
+    const text = 'detection:\n  learningMs:     600000      # aligned too\n\n\nsources:\n- name: a     # the API\n  type: file\n  path: /a\n';
+    const enabled = edit(text, (d) => d.setIn(['sources', 0, 'enabled'], false));
+    expect(enabled).toBe(text + '  enabled: false\n');
+    const added = edit(text, (d) => (d.get('sources') as YAML.YAMLSeq).add(d.createNode({ name: 'b', type: 'file', path: '/b' })));
+    expect(added).toBe(text + '- name: b\n  type: file\n  path: /b\n');
+  });
 });

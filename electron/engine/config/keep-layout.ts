@@ -34,17 +34,29 @@ export function keepLayout(original: string, unedited: string, edited: string): 
     next = k + 1;
   };
   const kept = common(r, e);
+  // How much further right the user indents than the library, where the last line both have
+  // is: lines the library adds there are moved by as much (a list at its key's own indent,
+  // `sources:` then `- name:`, which the library writes two further right).
+  let delta = 0;
+  const shifted = (line: string) => {
+    if (delta === 0 || line.trim() === '') return line;
+    if (delta > 0) return ' '.repeat(delta) + line;
+    const cut = Math.min(-delta, line.length - line.trimStart().length);
+    return line.slice(cut);
+  };
   let i = 0;
   let j = 0;
   for (const [ki, kj] of [...kept, [r.length, e.length] as const]) {
     // Lines of the library's text the edit took away, then those it added.
     for (; i < ki; i++) if (userLine[i]! >= 0) through(userLine[i]!);
-    for (; j < kj; j++) out.push(e[j]!);
+    for (; j < kj; j++) out.push(shifted(e[j]!));
     if (ki === r.length) break;
     if (userLine[ki]! >= 0) {
+      const mine = o[userLine[ki]!]!;
       through(userLine[ki]!);
-      out.push(o[userLine[ki]!]!);
-    } else out.push(r[ki]!);
+      out.push(mine);
+      if (mine.trim() !== '') delta = mine.length - mine.trimStart().length - (r[ki]!.length - r[ki]!.trimStart().length);
+    } else out.push(shifted(r[ki]!));
     i = ki + 1;
     j = kj + 1;
   }
