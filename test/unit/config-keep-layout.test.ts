@@ -37,4 +37,10 @@ describe('keepLayout', () => {
     const added = edit(text, (d) => (d.get('sources') as YAML.YAMLSeq).add(d.createNode({ name: 'b', type: 'file', path: '/b' })));
     expect(added).toBe(text + '- name: b\n  type: file\n  path: /b\n');
   });
+
+  it('lines the library writes otherwise in more than spaces (an anchor with a comment) stay as the user wrote them when the edit is elsewhere', () => {
+    const text = 'x-defaults: &filedefaults   # anchor\n  type: file\nsources:\n  - <<: *filedefaults\n    name: a\n    path: /a\n';
+    const out = edit(text, (d) => d.setIn(['sources', 0, 'enabled'], false));
+    expect(out).toBe(text + '    enabled: false\n');
+  });
 });

@@ -26,6 +26,38 @@ export function keepLayout(original: string, unedited: string, edited: string): 
   // The user's line for each of the library's lines, where they differ in spaces only.
   const userLine = new Int32Array(r.length).fill(-1);
   for (const [i, k] of common(r.map(spaced), o.map(spaced))) userLine[i] = k;
+  const kept = common(r, e);
+  const keptAt = new Int32Array(r.length).fill(-1);
+  for (const [i, k] of kept) keptAt[i] = k;
+  // Runs of the library's lines that differ from the user's in more than spaces (an anchor
+  // written `key: &a # note` comes out as three lines), which the edit kept whole, with what
+  // is around them: the user's lines between the same neighbours stand for them.
+  const runs = new Map<number, { end: number; from: number; to: number }>();
+  for (let a = 0; a < r.length; a++) {
+    if (userLine[a]! >= 0 || (a > 0 && userLine[a - 1]! < 0)) continue;
+    let b = a;
+    while (b < r.length && userLine[b]! < 0) b++;
+    const from = a > 0 ? userLine[a - 1]! + 1 : 0;
+    const to = b < r.length ? userLine[b]! : o.length;
+    let whole = to > from;
+    for (let x = Math.max(0, a - 1); whole && x < Math.min(b, r.length - 1); x++) whole = keptAt[x]! >= 0 && keptAt[x + 1] === keptAt[x]! + 1;
+    if (whole) runs.set(a, { end: b, from, to });
+  }
+  for (const useRuns of [true, false]) {
+    const text = merge(o, r, e, userLine, kept, useRuns ? runs : new Map()).join(crlf ? '\r\n' : '\n');
+    if (readsAs(text, edited)) return text;
+  }
+  return edited;
+}
+
+function merge(
+  o: string[],
+  r: string[],
+  e: string[],
+  userLine: Int32Array,
+  kept: [number, number][],
+  runs: Map<number, { end: number; from: number; to: number }>,
+): string[] {
   const out: string[] = [];
   let next = 0;
   /** The user's lines up to `k` that the library dropped: blank lines and comments stay. */
@@ -33,7 +65,6 @@ export function keepLayout(original: string, unedited: string, edited: string): 
     for (; next < k; next++) if (/^\s*(#.*)?$/.test(o[next]!)) out.push(o[next]!);
     next = k + 1;
   };
-  const kept = common(r, e);
   // How much further right the user indents than the library, where the last line both have
   // is: lines the library adds there are moved by as much (a list at its key's own indent,
   // `sources:` then `- name:`, which the library writes two further right).
@@ -46,12 +77,19 @@ export function keepLayout(original: string, unedited: string, edited: string): 
   };
   let i = 0;
   let j = 0;
+  let skipTo = 0;
   for (const [ki, kj] of [...kept, [r.length, e.length] as const]) {
     // Lines of the library's text the edit took away, then those it added.
     for (; i < ki; i++) if (userLine[i]! >= 0) through(userLine[i]!);
     for (; j < kj; j++) out.push(shifted(e[j]!));
     if (ki === r.length) break;
-    if (userLine[ki]! >= 0) {
+    const run = runs.get(ki);
+    if (run) {
+      for (; next < run.to; next++) out.push(o[next]!);
+      skipTo = run.end;
+    } else if (ki < skipTo) {
+      // Within a run written as the user wrote it.
+    } else if (userLine[ki]! >= 0) {
       const mine = o[userLine[ki]!]!;
       through(userLine[ki]!);
       out.push(mine);
@@ -61,8 +99,7 @@ export function keepLayout(original: string, unedited: string, edited: string): 
     j = kj + 1;
   }
   through(o.length);
-  const text = out.join(crlf ? '\r\n' : '\n');
-  return readsAs(text, edited) ? text : edited;
+  return out;
 }
 
 function spaced(line: string): string {
