@@ -10,11 +10,13 @@ import { ROTATED, type PathMatcher } from './path-matcher.js';
 import { findByInode, holdsCheckpoint, probeFile, sameInode, type Probe } from './identity.js';
 import { isGone } from './fs-errors.js';
 import { decodeTail, encodeTail, fingerprint, readTail } from './fingerprint.js';
-import { unreadable } from '../../util/compression.js';
+import { unreadable, type Compression } from '../../util/compression.js';
 import { COMPRESSED, CompressedReader, DECOMPRESSING, furthestHeld } from './compressed-reader.js';
 
 /** Compressed files read at once; the others wait (each reader holds a descriptor, a decompressor and a decoder). */
 const MAX_DECOMPRESSING = 2;
+/** A row for an archive of ours Vigil cannot read (xz beside a file named alone): named in the status at every start. */
+const UNREADABLE = 'unreadable';
 /** The state of a source's note that it has begun watching its path (not a file). */
 const BEGUN = 'begun';
 
@@ -862,7 +864,7 @@ export class FileSet {
    * after the checkpoint were lost.
    */
   private async archivedAway(r: FileRow): Promise<void> {
-    if (r.fingerprint !== null) await this.archivedBeside(r.path, new Set([r.fingerprint]));
+    if (r.fingerprint !== null) await this.archivedBeside(r.path, new Set([r.fingerprint]), this.lastReadAt);
   }
 
   /**
@@ -908,8 +910,8 @@ export class FileSet {
     return false;
   }
 
-  /** archivedAway for the files that were at `at`, known by their first lines. */
-  private async archivedBeside(at: string, fingerprints: Set<string>): Promise<void> {
+  /** archivedAway for the files that were at `at`, known by their first lines (or, unreadable, by being written after `since`). */
+  private async archivedBeside(at: string, fingerprints: Set<string>, since: number): Promise<void> {
     for (const { path } of await besideFile(at)) {
       if (this.host.matcher().matches(path)) continue; // the source reads it as it does any archive
       let probe: Probe;
@@ -920,14 +922,25 @@ export class FileSet {
       }
       // One we cannot read (xz) is known by having been written since we last read: it is
       // named in the source's status (adoptCompressed), not dropped without a word.
-      const ours = probe.fp !== null ? fingerprints.has(probe.fp) : probe.compression !== null && unreadable(probe.compression) !== null && probe.mtimeMs > this.lastReadAt;
+      const ours = probe.fp !== null ? fingerprints.has(probe.fp) : probe.compression !== null && unreadable(probe.compression) !== null && probe.mtimeMs > since;
       if (probe.compression && ours) {
+        if (probe.fp === null) this.noteUnreadable(probe);
         // Looked at again until read, though the source does not match its name (the
         // compressor may still be at it: then it waits, as any archive does).
         this.sideArchives.add(path);
         await this.adoptCompressed(probe, false);
       } else await probe.fh.close();
     }
+  }
+
+  /** Keeps an archive of ours we cannot read in the store, so that every start names it (see archivesLeft). */
+  private noteUnreadable(probe: Probe): void {
+    const all = this.ctx.store.files(this.ref.id);
+    if (all.some((r) => r.state === UNREADABLE && sameInode(r, probe))) return;
+    this.ctx.store.addFile({
+      source_id: this.ref.id, path: probe.path, dev: probe.dev, ino: probe.ino, fingerprint: null,
+      offset: 0, line_no: 0, size: probe.size, state: UNREADABLE, cursor: probe.compression,
+    });
   }
 
   /**
@@ -939,6 +952,13 @@ export class FileSet {
    */
   private async archivesLeft(): Promise<void> {
     const all = this.ctx.store.files(this.ref.id);
+    // Archives of ours we cannot read, found at an earlier start: still there, still said.
+    for (const r of all) {
+      if (r.state !== UNREADABLE) continue;
+      const st = await stat(r.path).catch(() => null);
+      const why = unreadable(r.cursor as Compression);
+      if (st && sameInode(r, st) && why) this.notRead.set(r.path, why);
+    }
     const archived = new Set(all.filter((r) => r.state === DECOMPRESSING || r.state === COMPRESSED).map((r) => r.fingerprint));
     const left = new Map<string, Set<string>>();
     for (const r of all) {
@@ -946,7 +966,7 @@ export class FileSet {
       if ((r.updated_at ?? 0) < this.lastReadAt - LATELY_MS) continue;
       (left.get(r.path) ?? left.set(r.path, new Set()).get(r.path)!).add(r.fingerprint);
     }
-    for (const [at, fingerprints] of left) await this.archivedBeside(at, fingerprints);
+    for (const [at, fingerprints] of left) await this.archivedBeside(at, fingerprints, this.lastReadAt);
   }
 
   /** An archive of a file of ours found beside it (archivedAway), read though the source does not match its name. */
@@ -1230,7 +1250,8 @@ function chainGenerations(opened: FileTailer[], mtimes: Map<string, number>): vo
     gens.sort((a, b) => (mtimes.get(a.path) ?? 0) - (mtimes.get(b.path) ?? 0));
     let before: FileTailer | null = null;
     for (const t of [...gens, live]) {
-      if (before && !t.prev) t.prev = before;
+      // A file waiting for one of these (the copy holding its checkpoint) waits for the newest of them.
+      if (before && (!t.prev || gens.includes(t.prev))) t.prev = before;
       before = t;
     }
   }
