@@ -9,6 +9,8 @@ interface SourcesState {
   error: string | null;
   /** Sources with a removal or an enable/disable out: their buttons wait (a double click said the removal failed). */
   busy: string[];
+  /** Enabled or not as the user last asked, while that is not in force yet (the box shows it). */
+  pending: Record<string, boolean>;
   load(): Promise<void>;
   set(sources: SourceView[]): void;
   add(source: SourceConfig): Promise<boolean>;
@@ -30,6 +32,7 @@ export const useSources = create<SourcesState>((set, get) => {
     sources: [],
     error: null,
     busy: [],
+    pending: {},
     async load() {
       const mine = ++lists;
       const sources = await api().call('sources.list', {});
@@ -56,12 +59,29 @@ export const useSources = create<SourcesState>((set, get) => {
         set({ error: explain(r) });
         await get().load();
       }),
-    setEnabled: (name, enabled) =>
-      once(name, async () => {
-        const r = await api().call('sources.setEnabled', { name, enabled });
-        set({ error: explain(r) });
-        await get().load();
-      }),
+    // A box pressed again while its first change is out is not dropped: the last state asked
+    // for is shown at once and put in force when the call out is back (two quick presses of
+    // Space toggled the source once).
+    async setEnabled(name, enabled) {
+      set({ pending: { ...get().pending, [name]: enabled } });
+      if (get().busy.includes(name)) return;
+      try {
+        for (;;) {
+          const want = get().pending[name];
+          const now = get().sources.find((s) => s.config.name === name)?.config.enabled !== false;
+          if (want === undefined || want === now) break;
+          await once(name, async () => {
+            const r = await api().call('sources.setEnabled', { name, enabled: want });
+            set({ error: explain(r) });
+            await get().load();
+          });
+          if (get().error) break;
+        }
+      } finally {
+        const { [name]: _, ...rest } = get().pending;
+        set({ pending: rest });
+      }
+    },
     clearError: () => set({ error: null }),
   };
 });

@@ -48,13 +48,19 @@ test("Space twice on a source's checkbox disables it, then enables it again: the
   await page.keyboard.press('Space');
   await expect.poll(() => readFileSync(config, 'utf8')).not.toMatch(/enabled: false/);
   await expect(box).toBeChecked();
+  // Twice with no pause: the second press is not dropped while the first is out.
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Space');
+  await expect(page.locator('[data-testid="source-item"][data-name="app"]')).toHaveAttribute('aria-busy', 'false');
+  expect(readFileSync(config, 'utf8')).not.toMatch(/enabled: false/);
+  await expect(box).toBeChecked();
 });
 
 test('an anomaly acknowledged and resolved from the keyboard: the focus goes on to the next action, not to the page; a new anomaly is announced', async ({ page }) => {
   const { alerts } = await serve(page);
   await page.getByRole('tab', { name: /Anomalies/ }).click();
   alert(alerts, 'replication stopped on db-2');
-  await expect(page.getByTestId('announce')).toHaveText(/New anomaly, critical: .*replication stopped on db-2/, { timeout: 15_000 });
+  await expect(page.getByTestId('announce')).toHaveText(/New anomaly #\d+, critical: .*replication stopped on db-2/, { timeout: 15_000 });
   await page.getByTestId('anomaly-item').first().getByRole('button').focus();
   await page.keyboard.press('Enter');
   const ack = page.getByTestId('anomaly-detail').getByRole('button', { name: 'Acknowledge' });
@@ -73,6 +79,11 @@ test('an anomaly acknowledged and resolved from the keyboard: the focus goes on 
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('anomaly-state')).toHaveText('resolved');
   expect(await focusedText(page)).toMatch(/^BUTTON:Snooze/);
+  // The same incident back after it was resolved is announced again, though its title is the same.
+  const said = (await page.getByTestId('announce').textContent())!;
+  alert(alerts, 'replication stopped on db-2');
+  await expect(page.getByTestId('announce')).not.toHaveText(said, { timeout: 15_000 });
+  await expect(page.getByTestId('announce')).toHaveText(/New anomaly #\d+, critical: .*replication stopped on db-2/);
 });
 
 test('the add-source form: opened, the focus is in it; Escape closes it and the focus is back on "+ Add"; the view tabs move with the arrow keys', async ({ page }) => {
@@ -121,6 +132,7 @@ test('a small window (400 px) and 200% zoom of 1280x800 (640x400): no sideways s
   expect(await pageWidth(page)).toBeLessThanOrEqual(400);
   const msgWidth = await page.getByTestId('log-line').first().locator('.msg').evaluate((el) => el.getBoundingClientRect().width);
   expect(msgWidth).toBeGreaterThan(250);
+  expect((await page.getByTestId('live-lines').boundingBox())!.height).toBeGreaterThan(200);
   await page.setViewportSize({ width: 640, height: 400 });
   const box = await page.getByTestId('live-lines').boundingBox();
   expect(box!.height).toBeGreaterThan(200);

@@ -124,8 +124,9 @@ function useNewAnomalies(): string {
     if (list === before.current) return;
     const fresh = seen.current ? list.filter((a) => !seen.current!.has(a.id) && a.state === 'open') : [];
     seen.current = new Set([...(seen.current ?? []), ...list.map((a) => a.id)]);
-    if (fresh.length === 1) setSaid(`New anomaly, ${fresh[0]!.severity}: ${fresh[0]!.title}`);
-    else if (fresh.length > 1) setSaid(`${fresh.length} new anomalies, the newest ${fresh[0]!.severity}: ${fresh[0]!.title}`);
+    // With its number: the same title again (the incident back after it was resolved) is new text, so it is read out.
+    if (fresh.length === 1) setSaid(`New anomaly #${fresh[0]!.id}, ${fresh[0]!.severity}: ${fresh[0]!.title}`);
+    else if (fresh.length > 1) setSaid(`${fresh.length} new anomalies, the newest #${fresh[0]!.id}, ${fresh[0]!.severity}: ${fresh[0]!.title}`);
   }, [list]);
   return said;
 }

@@ -9,7 +9,7 @@ import { unavailable } from '../layout/focus.js';
 
 /** The source list: status, enable/disable, remove, add. */
 export function SourcesPanel() {
-  const { sources, error, busy, load, remove, setEnabled, clearError } = useSources();
+  const { sources, error, busy, pending, load, remove, setEnabled, clearError } = useSources();
   const [adding, setAdding] = useState(false);
   const [tuning, setTuning] = useState<string | null>(null);
   const [decoding, setDecoding] = useState<string | null>(null);
@@ -39,14 +39,13 @@ export function SourcesPanel() {
       {adding && <AddSourceForm onDone={() => setAdding(false)} />}
       <ul>
         {sources.map(({ config, status }) => (
-          <li key={config.name} data-testid="source-item" data-name={config.name}>
+          <li key={config.name} data-testid="source-item" data-name={config.name} aria-busy={busy.includes(config.name) || config.name in pending}>
             <div className="src-head">
               <label className="toggle" title={config.enabled === false ? 'enable' : 'disable'}>
                 <input
                   type="checkbox"
-                  checked={config.enabled !== false}
-                  {...unavailable(busy.includes(config.name))}
-                  onChange={(e) => !busy.includes(config.name) && void setEnabled(config.name, e.target.checked)}
+                  checked={pending[config.name] ?? config.enabled !== false}
+                  onChange={(e) => void setEnabled(config.name, e.target.checked)}
                   aria-label={`enable ${config.name}`}
                 />
               </label>
