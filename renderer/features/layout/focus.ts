@@ -11,6 +11,15 @@ export function unavailable(off: boolean): { 'aria-disabled'?: true } {
   return off ? { 'aria-disabled': true } : {};
 }
 
+/** A form or panel that Escape closes (the add-source and add-channel forms). */
+export function closesOnEscape(close: () => void): { onKeyDown: (e: { key: string }) => void } {
+  return {
+    onKeyDown: (e) => {
+      if (e.key === 'Escape') close();
+    },
+  };
+}
+
 const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
 /**

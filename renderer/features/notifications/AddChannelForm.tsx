@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { closesOnEscape } from '../layout/focus.js';
 import { useChannels } from '../../stores/channels.js';
 
 const TYPES = ['toast', 'n8n', 'slack', 'discord', 'webhook', 'email'] as const;
@@ -36,14 +37,7 @@ export function AddChannelForm({ onDone }: { onDone: () => void }) {
   };
 
   return (
-    <form
-      className="add-source"
-      onSubmit={submit}
-      aria-label="add channel"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onDone();
-      }}
-    >
+    <form className="add-source" onSubmit={submit} aria-label="add channel" {...closesOnEscape(onDone)}>
       <label>
         Type
         <select name="type" value={type} onChange={(e) => setType(e.target.value as ChannelType)} autoFocus>

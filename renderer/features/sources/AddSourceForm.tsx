@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SourceConfig } from '../../../shared/types.js';
 import { useSources } from '../../stores/sources.js';
-import { unavailable } from '../layout/focus.js';
+import { closesOnEscape, unavailable } from '../layout/focus.js';
 import { splitEntries } from './entries.js';
 
 /** Add a file (a path, a glob or a folder), Docker containers or the system journal to watch. */
@@ -32,14 +32,7 @@ export function AddSourceForm({ onDone }: { onDone: () => void }) {
   };
 
   return (
-    <form
-      className="add-source"
-      onSubmit={submit}
-      aria-label="add source"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onDone();
-      }}
-    >
+    <form className="add-source" onSubmit={submit} aria-label="add source" {...closesOnEscape(onDone)}>
       <div className="seg">
         <button type="button" className={type === 'file' ? 'chip active' : 'chip'} aria-pressed={type === 'file'} onClick={() => setType('file')}>
           File
