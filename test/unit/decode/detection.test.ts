@@ -36,7 +36,7 @@ describe('format detection', () => {
     expect(recs.map((r) => r.level)).toEqual([null, null, 'error']);
   });
 
-  it('a severe word and a colon is a level anywhere; a mild one only where a message or a part of it starts, not inside a sentence', () => {
+  it('a word and a colon is a level, but a mild one after a comma is a label (haproxy\'s "problem, info: ...")', () => {
     const recs = decodeAll(
       factory.create({ format: 'syslog' }),
       toLines(
@@ -51,8 +51,19 @@ describe('format detection', () => {
       ),
     );
     expect(recs.map((r) => r.level)).toEqual(['error', 'warn', null, 'error', 'error', 'info']);
-    const generic = decodeAll(factory.create({ format: 'generic' }), toLines('2026-11-23 04:00:00 worker 3 error: cannot connect to db\n'));
-    expect(generic.map((r) => r.level)).toEqual(['error']);
+    const generic = decodeAll(
+      factory.create({ format: 'generic' }),
+      toLines(
+        [
+          '2026-11-23 04:00:00 worker 3 error: cannot connect to db',
+          '2026-11-23T05:00:04Z info: started',
+          '2026-11-23 05:00:04,123 debug: cache warm',
+          '2026-11-23 05:00:05 step 2; debug: x=1',
+          '2026-11-23 05:00:06 retrying, info: "Connection refused"',
+        ].join('\n') + '\n',
+      ),
+    );
+    expect(generic.map((r) => r.level)).toEqual(['error', 'info', 'debug', 'debug', null]);
   });
 
   it('a forced format is used as is, and its lines that do not match fall back to generic', () => {

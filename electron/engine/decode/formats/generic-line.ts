@@ -30,12 +30,11 @@ const SYS = compilePatterns(['%b %e %H:%M:%S', '%b %e %H:%M:%S.%f']);
 const CLF = compilePatterns(['%d/%b/%Y:%H:%M:%S %z', '%d/%b/%Y %H:%M:%S', '%d/%b/%Y:%H:%M:%S']);
 
 const LEVEL_UPPER = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|CRIT(?:ICAL)?|FATAL|SEVERE|PANIC|EMERG(?:ENCY)?|ALERT)\b/;
-// A word and a colon: a severe one is a level anywhere ("request failed; error: timeout"); a
-// mild one only where a message or a part of it starts ("info: starting"), since inside a
-// sentence it is a label ("Layer4 connection problem, info: "Connection refused"" made
-// haproxy's server-DOWN line an info).
+// A word and a colon is a level ("error: disk full", "... request failed; error: timeout"),
+// except a mild one after a comma: that is a label in a list ("Layer4 connection problem,
+// info: "Connection refused"" made haproxy's server-DOWN line an info).
 const LEVEL_MARKED =
-  /[[<(|](trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|severe|panic|emerg|alert)[\]>)|:]|\blevel=["']?(\w+)|(?:^|[\]>)|:-] )(Trace|Debug|Info|Notice):|\b(Warn(?:ing)?|Error|Fatal|Critical|Panic):/i;
+  /[[<(|](trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|severe|panic|emerg|alert)[\]>)|:]|\blevel=["']?(\w+)|(?<!, )\b(Trace|Debug|Info|Notice):|\b(Warn(?:ing)?|Error|Fatal|Critical|Panic):/i;
 
 export interface LeadingTime {
   ms: number;
