@@ -351,7 +351,8 @@ export class ConfigFile {
       if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
       const problem = fn(doc, this.config);
       if (problem) return { ok: false, errors: [{ key: 'sources', reason: problem }] };
-      const text = keepLayout(base, YAML.parseDocument(base || '{}').toString(), doc.toString());
+      // Not folded at 80 characters: a long one-line source ({ name: web, ... }) became 8 lines.
+      const text = keepLayout(base, YAML.parseDocument(base || '{}').toString({ lineWidth: 0 }), doc.toString({ lineWidth: 0 }));
       const r = this.check(text);
       if (!r.ok) return r;
       if (await this.commit(text, r.config, base)) return r;

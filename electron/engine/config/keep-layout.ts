@@ -102,8 +102,9 @@ function merge(
   return out;
 }
 
+/** A line up to spaces: runs of blanks, and blanks inside a flow's brackets (`{a: 1}` is `{ a: 1 }`). */
 function spaced(line: string): string {
-  return line.trim().replace(/\s+/g, ' ');
+  return line.trim().replace(/\s+/g, ' ').replace(/([{[]) /g, '$1').replace(/ ([}\]])/g, '$1');
 }
 
 /** Whether `text` is valid YAML holding what `edited` holds, comments aside. */

@@ -110,6 +110,20 @@ sources:
     expect(cfg.config.sources.map((s) => [s.name, s.enabled ?? true])).toEqual([['app', true], ['web', false], ['db', true]]);
   });
 
+  it('one-line sources (flow maps), long or spaced their own way, stay one line each when another source is edited', async () => {
+    const path = join(dir(), 'vigil.yml');
+    const text =
+      'sources:\n' +
+      '  - { name: web, type: file, path: /tmp/some/rather/long/folder/web.log, start: beginning, format: generic }\n' +
+      '  - {name: api, type: file, path: /tmp/api.log}\n' +
+      '  - name: job\n    type: file\n    path: /tmp/job.log\n';
+    writeFileSync(path, text);
+    const cfg = new ConfigFile(path);
+    await cfg.load();
+    expect((await cfg.setSourceEnabled('job', false)).ok).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe(text + '    enabled: false\n');
+  });
+
   it('a layout the edit cannot be laid over (a list at the key’s own indent) is written in the library’s layout, holding what was asked', async () => {
     const path = join(dir(), 'vigil.yml');
     writeFileSync(path, 'sources:\n- name: app     # the API\n  type: file\n  path: /tmp/app.log\n');
