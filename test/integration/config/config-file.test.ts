@@ -122,6 +122,12 @@ sources:
     await cfg.load();
     expect((await cfg.setSourceEnabled('job', false)).ok).toBe(true);
     expect(readFileSync(path, 'utf8')).toBe(text + '    enabled: false\n');
+    // The one-line source next to the long one edited: the long one stays as it was.
+    expect((await cfg.setSourceEnabled('api', false)).ok).toBe(true);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines[1]).toBe(text.split('\n')[1]);
+    expect(lines[2]).toMatch(/^  - \{ ?name: api, type: file, path: \/tmp\/api\.log, enabled: false ?\}$/);
+    expect(lines.slice(3).join('\n')).toBe('  - name: job\n    type: file\n    path: /tmp/job.log\n    enabled: false\n');
   });
 
   it('a layout the edit cannot be laid over (a list at the key’s own indent) is written in the library’s layout, holding what was asked', async () => {
