@@ -952,12 +952,17 @@ export class FileSet {
    */
   private async archivesLeft(): Promise<void> {
     const all = this.ctx.store.files(this.ref.id);
-    // Archives of ours we cannot read, found at an earlier start: still there, still said.
+    // Archives of ours we cannot read, found at an earlier start: still there (rotated on to
+    // another name, app.log.1.xz to app.log.2.xz, they are found by their inode), still said.
+    const listing = new Map<string, Map<string, string>>();
     for (const r of all) {
-      if (r.state !== UNREADABLE) continue;
+      if (r.state !== UNREADABLE || r.dev === null || r.ino === null) continue;
       const st = await stat(r.path).catch(() => null);
+      const at = st && sameInode(r, st) ? r.path : await findByInode(dirname(r.path), r.dev, r.ino, listing);
       const why = unreadable(r.cursor as Compression);
-      if (st && sameInode(r, st) && why) this.notRead.set(r.path, why);
+      if (at === null || !why) continue;
+      if (at !== r.path) this.ctx.store.updateFile(r.id, { path: at });
+      this.notRead.set(at, why);
     }
     const archived = new Set(all.filter((r) => r.state === DECOMPRESSING || r.state === COMPRESSED).map((r) => r.fingerprint));
     const left = new Map<string, Set<string>>();

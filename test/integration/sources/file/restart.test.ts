@@ -477,6 +477,11 @@ describe('file source: across restarts', () => {
     await rig.open();
     await waitFor(() => /not read: .*app\.log\.1\.xz: xz is not supported/.test(rig.status().message ?? ''), { what: 'status naming the xz archive after a restart' });
     expect(rig.count()).toBe(13);
+    // Rotated on while stopped (app.log.1.xz to app.log.2.xz): still said, under its new name.
+    await stop(rig);
+    renameSync(join(dir, 'app.log.1.xz'), join(dir, 'app.log.2.xz'));
+    await rig.open();
+    await waitFor(() => /not read: .*app\.log\.2\.xz: xz is not supported/.test(rig.status().message ?? ''), { what: 'status naming the archive rotated on' });
   });
 
   it('deleted and recreated with the same first line while stopped (inode maybe reused): new content, read from its start', async () => {
