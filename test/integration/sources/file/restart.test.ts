@@ -37,6 +37,9 @@ async function stop(rig: Rig): Promise<void> {
   await new Promise((r) => setTimeout(r, 20));
 }
 
+/** Lines `tag from` to `tag to`, each with its newline. */
+const numbered = (tag: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${tag} ${from + i}\n`).join('');
+
 /** Lines in their writer's order (archives are read once their compressor is done: after the newer files). */
 const byNumber = (lines: string[]) => [...lines].sort((a, b) => Number(a.split(' ')[1]) - Number(b.split(' ')[1]));
 
@@ -273,7 +276,7 @@ describe('file source: across restarts', () => {
     mkdirSync(join(dir, 'pods', 'web'), { recursive: true });
     mkdirSync(join(dir, 'containers'));
     const target = join(dir, 'pods', 'web', '0.log');
-    const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `k ${from + i}\n`).join('');
+    const lines = (from: number, to: number) => numbered('k', from, to);
     writeFileSync(target, lines(1, 10));
     symlinkSync(target, join(dir, 'containers', 'web.log'));
     const rig = await Rig.start({ dir, source: { path: join(dir, 'containers', '*.log'), start: 'beginning' } });
@@ -299,7 +302,7 @@ describe('file source: across restarts', () => {
 
   it('a file rotated and compressed while stopped (logrotate compress, no delaycompress), its source naming the file alone: the lines after the checkpoint are read from the archive', async () => {
     const { dir, log, rig } = await setup((d) => join(d, 'app.log'));
-    const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `z ${from + i}\n`).join('');
+    const lines = (from: number, to: number) => numbered('z', from, to);
     appendFileSync(log, lines(1, 100));
     await rig.expectCount(100);
     await rig.close();
@@ -332,7 +335,7 @@ describe('file source: across restarts', () => {
 
   it('stopped while an archive found at start waits for its compressor: the next start still reads it (the file it holds was marked truncated, and never looked for again)', async () => {
     const { dir, log, rig } = await setup((d) => join(d, 'app.log'));
-    const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `y ${from + i}\n`).join('');
+    const lines = (from: number, to: number) => numbered('y', from, to);
     appendFileSync(log, lines(1, 100));
     await rig.expectCount(100);
     await rig.close();
