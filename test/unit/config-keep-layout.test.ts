@@ -23,11 +23,13 @@ describe('keepLayout', () => {
     expect(YAML.parse(out, { merge: true }).sources[1]).toEqual({ name: 'b', type: 'file', path: '/b', enabled: false });
   });
 
-  it('a file without a newline at its end, edited: valid, holding what was asked', () => {
+  it('a file without a newline at its end, edited: valid, holding what was asked, and still without one', () => {
     const text = 'sources:\n  - name: a   # x\n    type: file\n    path: /a';
     const out = edit(text, (d) => d.setIn(['sources', 0, 'enabled'], false));
-    expect(out).toContain('name: a   # x');
+    expect(out).toBe(text + '\n    enabled: false');
     expect(YAML.parse(out).sources[0]).toEqual({ name: 'a', type: 'file', path: '/a', enabled: false });
+    const crlf = edit('sources:\r\n  - name: a   # x\r\n    path: /a', (d) => d.setIn(['sources', 0, 'enabled'], false));
+    expect(crlf).toBe('sources:\r\n  - name: a   # x\r\n    path: /a\r\n    enabled: false');
   });
 
   it("a list at its key's own indent (`sources:` then `- name:`): an added key and an added item take the user's indent, and the rest stays as written", () => {

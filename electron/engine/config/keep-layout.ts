@@ -43,8 +43,11 @@ export function keepLayout(original: string, unedited: string, edited: string): 
     for (let x = Math.max(0, a - 1); whole && x < Math.min(b, r.length - 1); x++) whole = keptAt[x]! >= 0 && keptAt[x + 1] === keptAt[x]! + 1;
     if (whole) runs.set(a, { end: b, from, to });
   }
+  // A file without a line end after its last line keeps it that way.
+  const open = original !== '' && !original.endsWith('\n');
   for (const useRuns of [true, false]) {
-    const text = merge(o, r, e, userLine, kept, useRuns ? runs : new Map()).join(crlf ? '\r\n' : '\n');
+    let text = merge(o, r, e, userLine, kept, useRuns ? runs : new Map()).join(crlf ? '\r\n' : '\n');
+    if (open) text = text.replace(/\r?\n$/, '');
     if (readsAs(text, edited)) return text;
   }
   return edited;
