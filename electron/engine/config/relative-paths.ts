@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { startsAtHome } from '../paths.js';
 import type { SourceConfig } from '../../../shared/types.js';
 
 /**
@@ -8,7 +9,7 @@ import type { SourceConfig } from '../../../shared/types.js';
  * expand; PEM text given inline for Docker TLS stays as it is.
  */
 export function resolveSourcePaths(sources: readonly SourceConfig[], configDir: string): SourceConfig[] {
-  const abs = (p: string) => (isAbsolute(p) || p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? p : resolve(configDir, p));
+  const abs = (p: string) => (isAbsolute(p) || p.startsWith('~\\') || startsAtHome(p) ? p : resolve(configDir, p));
   return sources.map((s) => {
     if (s.type === 'file') return s.path ? { ...s, path: abs(s.path) } : s;
     if (s.type === 'docker' && s.tls) {

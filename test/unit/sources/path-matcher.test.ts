@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pathMatcher } from '../../../electron/engine/sources/file/path-matcher.js';
+import { expandHome } from '../../../electron/engine/paths.js';
+import { resolveSourcePaths } from '../../../electron/engine/config/relative-paths.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-pm-'));
 mkdirSync(join(root, 'logs', 'sub'), { recursive: true });
@@ -60,6 +62,19 @@ describe('pathMatcher', () => {
     } finally {
       process.env.HOME = home;
     }
+  });
+
+  it('`~name/` is user name\'s home, as a shell reads it, from the system\'s user list; an unknown name stays a name', () => {
+    const passwd = join(root, 'passwd');
+    writeFileSync(passwd, `root:x:0:0:root:/root:/bin/bash\nops:x:1000:1000:Ops,,,:${join(root, 'ops-home')}:/bin/sh\n`);
+    expect(expandHome('~ops/logs/app.log', passwd)).toBe(join(root, 'ops-home', 'logs', 'app.log'));
+    expect(expandHome('~ops', passwd)).toBe(join(root, 'ops-home'));
+    expect(expandHome('~nosuch/app.log', passwd)).toBe('~nosuch/app.log');
+    expect(expandHome('~opsx/app.log', passwd)).toBe('~opsx/app.log');
+    // This machine's own list, through the file source's matcher and the config's relative paths.
+    expect(pathMatcher('~root/logs/*.log').base).toBe('/root/logs');
+    expect(resolveSourcePaths([{ name: 'a', type: 'file', path: '~root/app.log' }], root)[0]).toMatchObject({ path: '~root/app.log' });
+    expect(resolveSourcePaths([{ name: 'a', type: 'file', path: '~nosuch/app.log' }], root)[0]).toMatchObject({ path: join(root, '~nosuch', 'app.log') });
   });
 
   it('a path that exists as written is taken as written, glob characters and all', () => {
