@@ -154,3 +154,35 @@ test('Config view on a slow link: the editor takes no typing before vigil.yml is
   await expect(editor).toHaveValue(original + '# my draft\n');
   await expect(page.getByRole('button', { name: 'Save' })).toBeEnabled();
 });
+
+test('the error-rate chart on a link that answers 5 s late: one refresh is out at a time, not one every 2 s piling up', async ({ page }) => {
+  const t = tempDir('vigil-e2e-');
+  cleanup = t.cleanup;
+  const config = join(t.dir, 'vigil.yml');
+  writeFileSync(config, 'sources: []\n');
+  running = await startServe(['--config', config, '--db', join(t.dir, 'v.db'), '--port', '0', '--data-dir', t.dir]);
+  const sent: number[] = [];
+  await page.routeWebSocket(/./, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      const text = typeof m === 'string' ? m : m.toString('utf8');
+      const f = JSON.parse(text) as { t?: string; id?: number; name?: string };
+      if (f.t === 'call' && f.name === 'stats.rates') sent.push(f.id!);
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      const text = typeof m === 'string' ? m : m.toString('utf8');
+      const id = (JSON.parse(text) as { id?: number }).id;
+      const late = id !== undefined && sent.includes(id);
+      setTimeout(() => ws.send(m), late ? 5000 : 0);
+    });
+  });
+  await page.goto(running.url);
+  await expect.poll(() => sent.length).toBeGreaterThan(0);
+  // 9 s: the first answer lands at 5 s, so two calls; a poll every 2 s regardless sent five.
+  await page.waitForTimeout(9000);
+  expect(sent.length).toBeGreaterThanOrEqual(2);
+  expect(sent.length).toBeLessThanOrEqual(3);
+  // And the chart shows what came back.
+  await expect(page.getByTestId('rate-totals')).toHaveText(/0 errors in 0 lines/);
+});
