@@ -163,7 +163,10 @@ export class SourceDetection {
       if (s.alerts.enabled && r.alert.type === 'anomaly') alertFinding(r, keyToText(key), t, sink);
       return;
     }
-    if (s.traceback.enabled) {
+    // A stack its program logged below warn (`logger.info("retrying", exc)`, `exc_info` at
+    // debug) is one it handled and said so: no crash. One with no level (an uncaught
+    // exception on stderr) or a warn and up is.
+    if (s.traceback.enabled && (rank === 0 || rank >= WARN)) {
       if (r.lastLine - r.firstLine + 1 >= s.traceback.minLines) {
         // The message, not raw: a wrapper's raw lines (journald's and Docker's JSON, CRI's prefix) hide the frames.
         const info = parseTraceback(r.message, s.traceback.minLines);
