@@ -13,7 +13,10 @@ export { VigilCallError } from './bridge.js';
 export function createApi(onConnection?: (up: boolean, refused?: boolean) => void): VigilApi {
   const bridge = (globalThis as { vigilBridge?: VigilBridge }).vigilBridge;
   if (bridge) {
-    onConnection?.(true);
+    // Told once the caller holds the api (the listener loads through it): told at once, the
+    // desktop window's first loads ran before main.tsx had provided it, threw, and the
+    // window stayed blank.
+    if (onConnection) queueMicrotask(() => onConnection(true));
     return ipcApi(bridge);
   }
   const token = new URLSearchParams(location.search).get('token') ?? '';
