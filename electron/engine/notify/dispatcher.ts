@@ -31,6 +31,8 @@ export interface DispatcherDeps {
 
 /** A timer longer than this is re-armed (setTimeout overflows past 2^31-1 ms). */
 const MAX_TIMER = 2 ** 31 - 1;
+/** How long a stop waits for requests out before cutting them off (they are sent again at the next start). */
+export const CLOSE_GRACE_MS = 5000;
 
 class ChannelWorker {
   timer: NodeJS.Timeout | null = null;
@@ -44,6 +46,10 @@ class ChannelWorker {
 export class Dispatcher {
   private readonly workers = new Map<string, ChannelWorker>();
   private closed = false;
+  /** Aborts the requests still out when close() stops waiting for them. */
+  private readonly stopping = new AbortController();
+  /** close() has returned: the store may be closed, nothing more is written. */
+  private gone = false;
 
   constructor(
     private readonly outbox: Outbox,
@@ -73,11 +79,25 @@ export class Dispatcher {
     return { health, ...counts };
   }
 
-  /** Stops starting requests and waits for those out to finish (each bounded by its timeout). */
-  async close(): Promise<void> {
+  /**
+   * Stops starting requests and waits for those out to finish, for `graceMs` at most (a
+   * channel's timeout may be minutes: Quit waited that long with a receiver that did not
+   * answer). Those still out then are cut off and left as a crash leaves them: sent again at
+   * the next start, with the same delivery id.
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     this.closed = true;
     for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
-    await Promise.all([...this.workers.values()].map((w) => w.inFlight));
+    const out = Promise.all([...this.workers.values()].map((w) => w.inFlight));
+    const within = (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([out.then(() => true), new Promise<false>((r) => (timer = setTimeout(r, ms, false)))]).finally(() => clearTimeout(timer));
+    };
+    if (!(await within(graceMs))) {
+      this.stopping.abort(new Error('Vigil is stopping'));
+      await within(1000);
+    }
+    this.gone = true;
   }
 
   /** Channels removed from the config forget their breaker. */
@@ -125,6 +145,7 @@ export class Dispatcher {
       .catch((err) => this.deps.log(`notify: delivery ${head.id} to "${w.name}" hit a bug: ${(err as Error).stack ?? err}`))
       .finally(() => {
         w.inFlight = null;
+        if (this.gone) return;
         this.deps.changed();
         this.pump(w);
       });
@@ -188,19 +209,22 @@ export class Dispatcher {
       const res = await this.deps.senders[config.type].send(msg, {
         config: resolved,
         // `timeout` is per request: a message sent in parts (n8n) has that for each.
-        signal: AbortSignal.timeout(timeoutMs * (config.type === 'n8n' ? Math.max(1, items.length - head.parts_done) : 1)),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs * (config.type === 'n8n' ? Math.max(1, items.length - head.parts_done) : 1)), this.stopping.signal]),
         timeoutMs,
         deliveryKey: `${head.created_at.toString(36)}-${head.id}`,
         partsDone: head.parts_done,
-        partSent: (i) => this.outbox.partDone(head.id, i + 1),
+        partSent: (i) => void (this.gone || this.outbox.partDone(head.id, i + 1)),
         recipients: this.deps.recipients(config.name) ?? undefined,
         ...(this.deps.report ? { report: this.deps.report } : {}),
       });
+      if (this.gone) return; // answered after the stop: 'sending' is what the next start finds
       const note = res.note ? redact(res.note, secrets) : null;
       this.outbox.finishSent(head.id, attemptId, this.deps.now(), res.statusCode ?? null, note, items.filter((i, k) => k >= head.parts_done && !i.skip));
       if (note) this.deps.log(`notify: "${w.name}" message ${head.id} sent, but ${note}`);
       w.breaker.success();
     } catch (err) {
+      // Cut off by close(): not a failure of the channel; left 'sending', sent again at the next start.
+      if (this.stopping.signal.aborted || this.gone) return;
       const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? String(err), { retryable: true });
       const policy = this.deps.policy();
       const now = this.deps.now();

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../../support/http-receiver.js';
 import { anomaly, opened, startNotify } from '../../support/notify-harness.js';
 import { tempDir, waitFor } from '../../support/tmp.js';
+import { CLOSE_GRACE_MS } from '../../../electron/engine/notify/dispatcher.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -96,6 +97,30 @@ describe('restart', () => {
     cleanups.push(() => later.close());
     expect(later.service.history({}).map((e) => e.status)).toEqual(['failed']);
     expect(later.service.deadLetters({}).map((d) => d.title)).toEqual(['refused']);
+  });
+
+  it('a clean stop waits 5 s at most for a receiver that does not answer (the channel allows 60 s), and the message goes again at the next start', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const r = await startReceiver();
+    cleanups.push(() => r.close());
+    r.reply((_q, n) => (n === 1 ? { status: 200, delayMs: 60_000 } : { status: 200 }));
+    const yaml = `channels:\n  - name: hook\n    type: webhook\n    url: ${r.url}\n    timeout: 60s\n` + NOTIFY.replace('timeout: 5s', 'timeout: 60s');
+    const h = startNotify(dir, yaml);
+    h.events.emit('anomaly.changed', [opened(anomaly({ title: 'receiver hangs' }))]);
+    await waitFor(() => r.requests.length === 1, { what: 'request out' });
+    const t0 = Date.now();
+    await h.close();
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(CLOSE_GRACE_MS - 100);
+    expect(took).toBeLessThan(CLOSE_GRACE_MS + 5000);
+    const again = startNotify(dir, yaml);
+    cleanups.push(() => again.close());
+    await waitFor(() => again.service.history({})[0]?.status === 'sent', { what: 'sent at the next start' });
+    expect(r.requests).toHaveLength(2);
+    expect(r.requests[1]!.headers['x-vigil-delivery']).toBe(r.requests[0]!.headers['x-vigil-delivery']);
+    const outcomes = again.store.db.prepare('SELECT outcome FROM notify_attempts ORDER BY id').pluck().all();
+    expect(outcomes).toEqual(['interrupted', 'sent']);
   });
 
   it('lets a request in flight finish on a clean stop, so it is not sent again after the restart', async () => {
