@@ -5,20 +5,20 @@ import { isTrustedSender } from './sender.js';
 
 /**
  * The only place that touches ipcMain. Each contract call gets a channel; a request is
- * answered only for the main frame of our own window, loaded from our own files, and only
+ * answered only for the main frame of our own window, loaded from our own files (`appDir`), and only
  * after the payload passed shared/schema.ts (dispatch validates).
  */
 export function registerIpc(
   handlers: Handlers,
   subscribe: <E extends EventName>(event: E, cb: (payload: Events[E]) => void) => () => void,
   target: () => WebContents | null,
-  appUrlPrefix: string,
+  appDir: string,
 ): () => void {
   for (const name of CALL_NAMES) {
     ipcMain.handle(`vigil:call:${name}`, async (e: IpcMainInvokeEvent, req: unknown) => {
       const frame = e.senderFrame;
       const isMain = !!frame && frame === e.sender.mainFrame;
-      if (!isTrustedSender(frame?.url, isMain, appUrlPrefix)) {
+      if (!isTrustedSender(frame?.url, isMain, appDir)) {
         return { ok: false, error: { code: 'unauthorized', message: 'call refused: untrusted sender' } };
       }
       return dispatch(handlers, name, req);

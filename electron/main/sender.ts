@@ -1,16 +1,25 @@
+import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /**
- * Is this IPC sender our own UI? Only the main frame, and only a URL under the folder the
- * app's UI was loaded from (file://…/dist/renderer/). Pure, so it is unit-tested.
+ * Is this IPC sender our own UI? Only the main frame, and only a file in the folder the
+ * app's UI was loaded from (…/dist/renderer). Compared as paths, not as URL text: Electron's
+ * loadFile leaves `[`, `]` and `~` as they are in the page's URL where pathToFileURL encodes
+ * them, and every call from an app under `C:\Users\JOHNSM~1\…` or `vigil [fork]` was
+ * refused. Pure, so it is unit-tested.
  */
-export function isTrustedSender(frameUrl: string | undefined, isMainFrame: boolean, appUrlPrefix: string): boolean {
+export function isTrustedSender(frameUrl: string | undefined, isMainFrame: boolean, appDir: string): boolean {
   if (!isMainFrame || !frameUrl) return false;
-  let u: URL;
+  let path: string;
   try {
-    u = new URL(frameUrl);
+    const u = new URL(frameUrl);
+    if (u.protocol !== 'file:') return false;
+    // The URL parser has already resolved `..` segments (also when written %2e%2e).
+    path = fileURLToPath(u);
   } catch {
     return false;
   }
-  if (u.protocol !== 'file:') return false;
-  const path = `file://${u.host}${u.pathname}`;
-  return path.startsWith(appUrlPrefix) && !path.slice(appUrlPrefix.length).includes('..');
+  const dir = appDir.endsWith(sep) ? appDir : appDir + sep;
+  // Windows paths compare without case (a drive letter comes back as c: or C:).
+  return process.platform === 'win32' ? path.toLowerCase().startsWith(dir.toLowerCase()) : path.startsWith(dir);
 }

@@ -32,7 +32,8 @@ import { registerIpc } from '../../electron/main/ipc-router.js';
 import type { Handlers } from '../../shared/contract.js';
 import { CALL_NAMES } from '../../shared/contract.js';
 
-const prefix = 'file:///app/dist/renderer/';
+const appDir = '/app/dist/renderer';
+const prefix = `file://${appDir}/`;
 function sender(url: string, main = true) {
   const mainFrame = { url };
   return { senderFrame: main ? mainFrame : { url }, sender: { mainFrame } };
@@ -43,26 +44,26 @@ describe('IPC router (fake Electron: binary unavailable here)', () => {
   const handlers = { 'sources.remove': async (req: { name: string }) => ({ ok: true, removed: req.name }) } as unknown as Handlers;
 
   it('registers one channel per contract call and nothing else', () => {
-    registerIpc(handlers, () => () => undefined, () => null, prefix);
+    registerIpc(handlers, () => () => undefined, () => null, appDir);
     expect([...fake.handlers.keys()].sort()).toEqual(CALL_NAMES.map((n) => `vigil:call:${n}`).sort());
   });
 
   it('answers our main frame after validating the payload', async () => {
-    registerIpc(handlers, () => () => undefined, () => null, prefix);
+    registerIpc(handlers, () => () => undefined, () => null, appDir);
     const h = fake.handlers.get('vigil:call:sources.remove')!;
     expect(await h(sender(prefix + 'index.html'), { name: 'app' })).toEqual({ ok: true, res: { ok: true, removed: 'app' } });
     expect(await h(sender(prefix + 'index.html'), { name: 7 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
   });
 
   it('refuses subframes and foreign pages', async () => {
-    registerIpc(handlers, () => () => undefined, () => null, prefix);
+    registerIpc(handlers, () => () => undefined, () => null, appDir);
     const h = fake.handlers.get('vigil:call:sources.remove')!;
     expect(await h(sender(prefix + 'index.html', false), { name: 'app' })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(await h(sender('https://evil.example/'), { name: 'app' })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
   });
 
   it('unregisters everything on dispose', () => {
-    const dispose = registerIpc(handlers, () => () => undefined, () => null, prefix);
+    const dispose = registerIpc(handlers, () => () => undefined, () => null, appDir);
     dispose();
     expect(fake.handlers.size).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostAllowed, originAllowed, tokensEqual } from '../../electron/server/security.js';
+import { pathToFileURL } from 'node:url';
 import { isTrustedSender } from '../../electron/main/sender.js';
 
 describe('server door checks', () => {
@@ -38,12 +39,25 @@ describe('server door checks', () => {
 // The Electron router itself needs the Electron binary (not available here); its sender
 // rule is this pure function, tested directly.
 describe('Electron IPC sender check (pure part of the router)', () => {
-  const prefix = 'file:///opt/Vigil/resources/app.asar/dist/renderer/';
+  const dir = '/opt/Vigil/resources/app.asar/dist/renderer';
+  const prefix = `file://${dir}/`;
   it('trusts only the main frame of our own UI files', () => {
-    expect(isTrustedSender(prefix + 'index.html', true, prefix)).toBe(true);
-    expect(isTrustedSender(prefix + 'index.html', false, prefix)).toBe(false);
-    expect(isTrustedSender('https://evil.example/', true, prefix)).toBe(false);
-    expect(isTrustedSender('file:///tmp/evil.html', true, prefix)).toBe(false);
-    expect(isTrustedSender(undefined, true, prefix)).toBe(false);
+    expect(isTrustedSender(prefix + 'index.html', true, dir)).toBe(true);
+    expect(isTrustedSender(prefix + 'index.html', false, dir)).toBe(false);
+    expect(isTrustedSender('https://evil.example/', true, dir)).toBe(false);
+    expect(isTrustedSender('file:///tmp/evil.html', true, dir)).toBe(false);
+    expect(isTrustedSender(`file://${dir}/../../evil.html`, true, dir)).toBe(false);
+    expect(isTrustedSender(`file://${dir}/%2e%2e/evil.html`, true, dir)).toBe(false);
+    expect(isTrustedSender(`file://${dir}-evil/index.html`, true, dir)).toBe(false);
+    expect(isTrustedSender(undefined, true, dir)).toBe(false);
+  });
+
+  it('trusts our UI under a folder with [ ] ~, spaces or accents, written as Electron loads it (literal) or percent-encoded', () => {
+    for (const odd of ['/home/ana/vigil [fork]/dist/renderer', '/home/JOHNSM~1/Vigil/dist/renderer', '/home/zoë/my apps/Vigil/dist/renderer']) {
+      // Electron's loadFile: url.format leaves [ ] ~ as they are; Chromium encodes spaces and non-ASCII.
+      const literal = `file://${odd.replace(/ /g, '%20').replace(/ë/g, '%C3%AB')}/index.html`;
+      expect(isTrustedSender(literal, true, odd)).toBe(true);
+      expect(isTrustedSender(pathToFileURL(`${odd}/index.html`).href, true, odd)).toBe(true);
+    }
   });
 });
