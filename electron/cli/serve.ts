@@ -2,10 +2,8 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine/engine.js';
-import { ConfigInvalidError } from '../engine/config/config-file.js';
 import { defaultDataDir } from '../engine/paths.js';
-import { StoreInUseError } from '../engine/store/store-lock.js';
-import { StoreTooNewError } from '../engine/store/migrate.js';
+import { explainStartError } from '../engine/start-error.js';
 import { startServer } from '../server/server.js';
 import { newToken } from '../server/security.js';
 import { parseArgs, pathArg, str, UsageError } from './args.js';
@@ -48,24 +46,11 @@ export async function serveCommand(argv: string[], io: CliIo, signal?: AbortSign
       log: (m) => io.stderr.write(`vigil: ${m}\n`),
     });
   } catch (err) {
-    if (err instanceof ConfigInvalidError) {
-      io.stderr.write(`vigil: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof StoreInUseError || err instanceof StoreTooNewError) {
-      io.stderr.write(`vigil: ${err.message}\n`);
-      return 1;
-    }
-    const code = String((err as { code?: unknown }).code ?? '');
-    const dbPath = pathArg(args, 'db') ? resolve(pathArg(args, 'db')!) : join(dataDir, 'vigil.db');
-    if (code === 'SQLITE_NOTADB') {
-      io.stderr.write(`vigil: ${dbPath} is not a Vigil store (not an SQLite database); ${pathArg(args, 'db') ? 'give --db a new file or a store' : 'move it away, and Vigil makes a new store'}\n`);
-      return 2;
-    }
-    // A data folder it cannot write (permissions, a read-only disk): say which, and why.
-    if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|CORRUPT)|EACCES|EPERM|EROFS|ENOSPC|ENOTDIR|EEXIST|ENOENT)/.test(code)) {
-      io.stderr.write(`vigil: cannot use the data folder ${dataDir} (store ${dbPath}): ${(err as Error).message}; it must be a folder Vigil can write\n`);
-      return 1;
+    const given = pathArg(args, 'db');
+    const said = explainStartError(err, { dataDir, dbPath: given ? resolve(given) : join(dataDir, 'vigil.db'), ...(given ? { dbOption: '--db' } : {}) });
+    if (said) {
+      io.stderr.write(`vigil: ${said.message}\n`);
+      return said.exitCode;
     }
     throw err;
   }

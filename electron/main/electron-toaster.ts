@@ -3,6 +3,8 @@ import type { Toast, Toaster } from '../engine/notify/types.js';
 import { DeliveryError } from '../engine/notify/types.js';
 import { FREEDESKTOP, freedesktopBody } from '../engine/notify/node-notifier-toaster.js';
 
+/** Toasts held for their click (see ElectronToaster.live). */
+const MAX_LIVE = 200;
 const URGENCY = { low: 'low', medium: 'normal', high: 'critical', critical: 'critical' } as const;
 
 /**
@@ -12,6 +14,12 @@ const URGENCY = { low: 'low', medium: 'normal', high: 'critical', critical: 'cri
  */
 export class ElectronToaster implements Toaster {
   readonly kind = 'electron';
+  /**
+   * The toasts still on screen or in the notification centre. Electron holds a main-process
+   * Notification weakly: once collected, its click did nothing, so a toast clicked some
+   * time after it came opened no Vigil. Held until closed or clicked, the newest 200.
+   */
+  readonly live = new Set<Notification>();
 
   constructor(private readonly iconPath: string) {}
 
@@ -21,9 +29,18 @@ export class ElectronToaster implements Toaster {
       // On Linux, Electron hands the body to libnotify as it is, and the server reads markup.
       const body = FREEDESKTOP ? freedesktopBody(toast.body) : toast.body;
       const n = new Notification({ title: toast.title, body, urgency: URGENCY[toast.severity], icon: this.iconPath });
-      n.on('click', onClick);
+      this.live.add(n);
+      if (this.live.size > MAX_LIVE) this.live.delete(this.live.values().next().value!);
+      n.on('click', () => {
+        this.live.delete(n);
+        onClick();
+      });
+      n.on('close', () => this.live.delete(n));
       n.on('show', () => resolve());
-      n.on('failed', (_e, error) => reject(new DeliveryError(`toast failed: ${error}`, { retryable: true })));
+      n.on('failed', (_e, error) => {
+        this.live.delete(n);
+        reject(new DeliveryError(`toast failed: ${error}`, { retryable: true }));
+      });
       n.show();
       // Some platforms never emit 'show'; once shown without failure within a moment, it counts.
       setTimeout(resolve, 1500);
