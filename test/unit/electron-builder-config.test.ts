@@ -34,6 +34,11 @@ describe('electron-builder.yml (packaging cannot run here, so its config is vali
     expect(c.asarUnpack.join()).toContain('better-sqlite3');
   });
 
+  it("the .deb keeps electron-builder's own dependency list (GTK, NSS, libnotify, libsecret, xdg-utils): a `depends` of ours replaces it, not adds to it", () => {
+    const c = load() as { deb?: { depends?: string[] } };
+    expect(c.deb?.depends).toBeUndefined();
+  });
+
   it('package.json points main at the built Electron entry and lists every install script', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('dist/electron/main.js');

@@ -7,8 +7,11 @@ import { EventEmitter } from 'node:events';
 
 const F = (globalThis.fakeElectron ??= { handlers: new Map(), windows: [], notifications: [], trays: [], dialogs: [], exitCode: undefined, paths: {}, onExit: null });
 
+// A packaged app: its resources folder (extra resources, app.asar) as the test laid it out.
+if (process.env.FAKE_ELECTRON_RESOURCES) process.resourcesPath = process.env.FAKE_ELECTRON_RESOURCES;
+
 class App extends EventEmitter {
-  isPackaged = false;
+  isPackaged = !!process.env.FAKE_ELECTRON_RESOURCES;
   #ready = null;
   requestSingleInstanceLock() {
     return process.env.FAKE_ELECTRON_LOCK !== 'taken';
