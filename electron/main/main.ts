@@ -20,6 +20,9 @@ process.env.VIGIL_FORMATS_DIR ??= join(resources, 'formats');
 // VIGIL_DATA_DIR chooses the data folder, as for `vigil serve`. As Electron's own folder
 // too, so the single-instance lock is per data folder.
 if (process.env.VIGIL_DATA_DIR) app.setPath('userData', resolve(expandHome(process.env.VIGIL_DATA_DIR)));
+// Windows shows an app's toasts under the id its Start-menu shortcut carries: the installer
+// gives it electron-builder.yml's appId.
+if (process.platform === 'win32') app.setAppUserModelId('dev.vigil.app');
 
 let engine: Engine | null = null;
 let win: BrowserWindow | null = null;

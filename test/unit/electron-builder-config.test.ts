@@ -34,6 +34,11 @@ describe('electron-builder.yml (packaging cannot run here, so its config is vali
     expect(c.asarUnpack.join()).toContain('better-sqlite3');
   });
 
+  it("Windows toasts: the app's AppUserModelId is the installer's appId", () => {
+    const main = readFileSync(join(repo, 'electron', 'main', 'main.ts'), 'utf8');
+    expect(main).toContain(`app.setAppUserModelId('${(load() as { appId: string }).appId}')`);
+  });
+
   it("the .deb keeps electron-builder's own dependency list (GTK, NSS, libnotify, libsecret, xdg-utils): a `depends` of ours replaces it, not adds to it", () => {
     const c = load() as { deb?: { depends?: string[] } };
     expect(c.deb?.depends).toBeUndefined();
