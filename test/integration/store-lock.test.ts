@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -53,6 +53,26 @@ describe('one engine per store', () => {
     cleanups.push(() => second.close());
     await waitFor(() => rawLines(second).length === 3, { what: 'the line written while stopped' });
     expect(rawLines(second)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('a second engine reaching the store through a symlink (a moved store, a link left behind) is refused too', async () => {
+    const { dir } = setUp();
+    const dataDir = join(dir, 'data');
+    const first = await Engine.start({ dataDir, host: 'server', log: () => undefined });
+    cleanups.push(() => first.close());
+    symlinkSync(join(dataDir, 'vigil.db'), join(dir, 'link.db'));
+    mkdirSync(join(dir, 'linked-folder-parent'));
+    symlinkSync(dataDir, join(dir, 'linked-folder-parent', 'data'));
+    for (const other of [
+      { dataDir: join(dir, 'other'), dbPath: join(dir, 'link.db'), configPath: join(dataDir, 'vigil.yml') },
+      { dataDir: join(dir, 'linked-folder-parent', 'data') },
+    ]) {
+      const refused = await Engine.start({ ...other, host: 'electron', log: () => undefined }).then(
+        (e) => e.close().then(() => null),
+        (err: unknown) => err,
+      );
+      expect(refused).toBeInstanceOf(StoreInUseError);
+    }
   });
 
   it('vigil serve: a second one on the same data folder exits 1 and names the first; a SIGKILLed holder leaves no stale lock', async () => {

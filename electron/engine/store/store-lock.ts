@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * One engine writes a store at a time. The desktop app and `vigil serve` share their data
@@ -49,9 +49,13 @@ export class StoreLock {
   /** Takes the lock of the store at `dbPath`, or throws StoreInUseError. An in-memory store needs none. */
   static acquire(dbPath: string, host: string): StoreLock | null {
     if (dbPath === ':memory:' || dbPath === '') return null;
-    const lockPath = `${dbPath}.lock`;
+    mkdirSync(dirname(dbPath), { recursive: true });
+    // The lock sits beside the store itself, wherever links lead to it: a second engine that
+    // reached vigil.db through a symlink (the store moved to a bigger disk, a link left)
+    // took a lock of its own, and every line was stored twice.
+    const real = existsSync(dbPath) ? realpathSync(dbPath) : join(realpathSync(dirname(dbPath)), basename(dbPath));
+    const lockPath = `${real}.lock`;
     const ownerPath = `${lockPath}.json`;
-    mkdirSync(dirname(lockPath), { recursive: true });
     const made = existsSync(lockPath) ? null : lockPath;
     // No busy wait: the holder keeps the lock for as long as it runs.
     const db = new Database(lockPath, { timeout: 0 });
