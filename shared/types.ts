@@ -243,6 +243,8 @@ export interface StoreUsage {
   removedRecords: number;
   lastRemovedAt: number | null;
   lastRemovedWhy: string | null;
+  /** Why older lines cannot be removed now (a full disk, a damaged store): the bounds do not hold meanwhile. Null when they can. */
+  failing: string | null;
 }
 
 export interface ConfigError {

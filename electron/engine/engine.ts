@@ -85,6 +85,8 @@ export class Engine {
   private uiTimer: NodeJS.Timeout | null = null;
   private sourcesTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
+  /** The store error last said in the log (see onStoreError). */
+  private storeErrorSaid: string | null = null;
   private readonly log: (msg: string) => void;
 
   private readonly decoders = new ConfiguredDecoders();
@@ -126,7 +128,13 @@ export class Engine {
     this.ingestor = new Ingestor(this.store, templates, stages, {
       onDidStore: (records) => this.onStored(records),
       onStoreError: (err) => {
-        if (err) this.log(`the store refused a write (${err.message}); holding records and retrying`);
+        // Said once while it repeats (each retry fails the same way), and once when it ends.
+        const said = err ? (this.ingestor.blockedReason ?? err.message) : null;
+        if (said !== this.storeErrorSaid) {
+          if (said) this.log(said);
+          else this.log('the store takes writes again');
+          this.storeErrorSaid = said;
+        }
         this.scheduleSourcesChanged();
       },
     }, opts.ingestor);

@@ -1,4 +1,7 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { ConfigInvalidError } from './config/config-file.js';
+import { damageAdvice, isDamaged } from './store/damage.js';
 import { StoreTooNewError } from './store/migrate.js';
 import { StoreInUseError } from './store/store-lock.js';
 
@@ -23,9 +26,44 @@ export function explainStartError(err: unknown, ctx: StartErrorContext): { messa
     const fix = ctx.dbOption ? `give ${ctx.dbOption} a new file or a store` : 'move it away, and Vigil makes a new store';
     return { message: `${ctx.dbPath} is not a Vigil store (not an SQLite database); ${fix}`, exitCode: 2 };
   }
-  // A data folder it cannot write (permissions, a read-only disk): say which, and why.
-  if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|CORRUPT)|EACCES|EPERM|EROFS|ENOSPC|ENOTDIR|EEXIST|ENOENT)/.test(code)) {
-    return { message: `cannot use the data folder ${ctx.dataDir} (store ${ctx.dbPath}): ${(err as Error).message}; it must be a folder Vigil can write`, exitCode: 1 };
+  const said = (err as Error).message;
+  if (isDamaged(err)) return { message: `the store ${ctx.dbPath} is damaged (${said}): ${damageAdvice(ctx.dbPath)}`, exitCode: 1 };
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { message: `the disk holding ${ctx.dataDir} is full (${said}); free some space and start again`, exitCode: 1 };
+  // A data folder it cannot write (permissions, a read-only disk): say which file, and why.
+  if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR)|EACCES|EPERM|EROFS|ENOTDIR|EEXIST|ENOENT)/.test(code)) {
+    if (isFolder(ctx.dbPath)) return { message: `${ctx.dbPath} is a folder; it must be the store's file (move it away, and Vigil makes a new store)`, exitCode: 2 };
+    const file = unwritable([ctx.dataDir, ctx.dbPath, `${ctx.dbPath}-wal`, `${ctx.dbPath}-shm`]);
+    const which = file ? `${file} cannot be read and written by this user (${userName()})` : said;
+    return { message: `cannot use the data folder ${ctx.dataDir} (store ${ctx.dbPath}): ${which}; it must be a folder Vigil can write`, exitCode: 1 };
   }
   return null;
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The first of `paths` that exists and this process may not read and write. */
+function unwritable(paths: string[]): string | null {
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    try {
+      accessSync(p, constants.R_OK | constants.W_OK);
+    } catch {
+      return p;
+    }
+  }
+  return null;
+}
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
 }

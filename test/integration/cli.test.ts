@@ -1,10 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../electron/engine/store/migrations/index.js';
 import { Store } from '../../electron/engine/store/store.js';
+import { damageAdvice } from '../../electron/engine/store/damage.js';
 import { startServe } from '../support/serve-process.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
@@ -204,5 +206,50 @@ describe('vigil serve: refuses bad input before starting', () => {
     const r = vigil('serve', '--data-dir', file, '--port', '0');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^vigil: cannot use the data folder ${file} .*: .*; it must be a folder Vigil can write\n$`));
+  });
+
+  it('a damaged store is called damaged, with how to recover it (not "a folder Vigil can write"); a vigil.db that is a folder is named so', () => {
+    const t = tempDir();
+    try {
+      const db = join(t.dir, 'vigil.db');
+      new Store(db).close();
+      const inspect = new Database(db);
+      const page = inspect.prepare("SELECT pageno FROM dbstat WHERE name = 'sources'").pluck().get() as number;
+      const pageSize = inspect.pragma('page_size', { simple: true }) as number;
+      inspect.close();
+      const fd = openSync(db, 'r+');
+      writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, (page - 1) * pageSize);
+      closeSync(fd);
+      const r = vigil('serve', '--data-dir', t.dir, '--port', '0');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`vigil: the store ${db} is damaged (database disk image is malformed): ${damageAdvice(db)}\n`);
+      rmSync(db);
+      mkdirSync(db);
+      const folder = vigil('serve', '--data-dir', t.dir, '--port', '0');
+      expect([folder.status, folder.stderr]).toEqual([2, `vigil: ${db} is a folder; it must be the store's file (move it away, and Vigil makes a new store)\n`]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it.runIf(process.getuid?.() === 0)('a store file this user may not write is named, with the user (run as nobody)', () => {
+    const t = tempDir();
+    try {
+      chmodSync(t.dir, 0o777);
+      const db = join(t.dir, 'vigil.db');
+      new Store(db).close(); // root's, 0644
+      const nobody = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'))!.split(':');
+      const r = spawnSync(process.execPath, [join(repo, 'bin', 'vigil.js'), 'serve', '--data-dir', t.dir, '--port', '0'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        uid: Number(nobody[2]),
+        gid: Number(nobody[3]),
+        env: { ...process.env, HOME: t.dir },
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`: ${db} cannot be read and written by this user (nobody); it must be a folder Vigil can write`);
+    } finally {
+      t.cleanup();
+    }
   });
 });

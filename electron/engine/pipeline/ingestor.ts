@@ -1,4 +1,5 @@
 import { levelRank, RECORD_FLAGS } from '../../../shared/types.js';
+import { damageAdvice, isDamaged } from '../store/damage.js';
 import type { CheckpointUpdate, Store } from '../store/store.js';
 import type { BatchStage, IngestBatch, StoredRecord, TemplateStage } from './types.js';
 
@@ -49,6 +50,8 @@ export class Ingestor {
   private closed = false;
   private failing: Error | null = null;
   private retryDelay: number;
+  /** The last stage failure said (see stageFailed). */
+  private lastStageError = '';
   /** Per file, the time of the last record that had one and when it was read (see commit). */
   private lastTimed = new Map<string, { ts: number; readAt: number }>();
   private readonly o: Required<IngestorOptions>;
@@ -82,6 +85,9 @@ export class Ingestor {
   }
   /** Why writers wait, for status lines; null when they do not. */
   get blockedReason(): string | null {
+    if (this.failing && isDamaged(this.failing)) {
+      return `the store is damaged (${this.failing.message}); nothing more is stored until it is recovered: ${damageAdvice(this.store.path)}`;
+    }
     if (this.failing) return `the store refused a write (${this.failing.message}); holding records and retrying`;
     if (this.full()) return 'the store is behind';
     return null;
@@ -181,7 +187,8 @@ export class Ingestor {
           await this.drain();
           break;
         } catch (err) {
-          if (Date.now() >= deadline) throw err;
+          // A damaged store does not heal by waiting: stop now (what is queued is read again).
+          if (Date.now() >= deadline || isDamaged(err)) throw err;
           await new Promise((r) => setTimeout(r, Math.min(this.retryDelay, Math.max(0, deadline - Date.now()))));
         }
       }
@@ -303,6 +310,20 @@ export class Ingestor {
     }, delay);
   }
 
+  /**
+   * A stage's failure, said once while it repeats: a damaged page in a table a stage reads
+   * failed every batch, 127 lines of stack traces in 20 s. The store's own errors are said
+   * without a stack (they are not Vigil's bugs); anything else with it.
+   */
+  private stageFailed(stage: string, what: string, err: unknown): void {
+    const msg = (err as Error)?.message ?? String(err);
+    const key = `${stage}\0${what}\0${msg}`;
+    if (this.lastStageError === key) return;
+    this.lastStageError = key;
+    const known = String((err as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_');
+    console.error(`vigil: stage ${stage} failed, ${what}:`, known ? msg : err);
+  }
+
   private commit(batches: IngestBatch[]): void {
     const stored: StoredRecord[] = [];
     const checkpoints = new Map<number, CheckpointUpdate>();
@@ -357,7 +378,7 @@ export class Ingestor {
         try {
           this.store.db.transaction(() => s.inTransaction!(stored))();
         } catch (err) {
-          console.error(`vigil: stage ${s.name} failed; its writes for this batch were rolled back:`, err);
+          this.stageFailed(s.name, 'its writes for this batch were rolled back', err);
         }
       }
     });
@@ -365,7 +386,7 @@ export class Ingestor {
       try {
         s.afterCommit?.(stored);
       } catch (err) {
-        console.error(`vigil: stage ${s.name} failed after commit:`, err);
+        this.stageFailed(s.name, 'after commit', err);
       }
     }
     if (stored.length) this.events.onDidStore?.(stored);

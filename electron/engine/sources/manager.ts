@@ -21,7 +21,8 @@ export interface SourceManagerOptions {
 
 /** Keeps the running sources equal to the config's enabled sources. */
 export class SourceManager {
-  private running = new Map<string, { source: Source; key: string; claims: string }>();
+  /** `failed`: why its start threw (shown as its status: it stayed "starting" for good). */
+  private running = new Map<string, { source: Source; key: string; claims: string; failed?: string }>();
   private configs: SourceConfig[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private readonly factories: Partial<Record<SourceConfig['type'], SourceFactory>>;
@@ -96,8 +97,14 @@ export class SourceManager {
           };
         }
         const source = factory(c, ctx, ref);
-        this.running.set(name, { source, key: JSON.stringify(c), claims: before?.key ?? '' });
-        starting.push(source.start().catch((e) => this.opts.log?.(`starting source ${name}: ${(e as Error).message}`)));
+        const entry: { source: Source; key: string; claims: string; failed?: string } = { source, key: JSON.stringify(c), claims: before?.key ?? '' };
+        this.running.set(name, entry);
+        starting.push(
+          source.start().catch((e) => {
+            entry.failed = (e as Error).message;
+            this.opts.log?.(`starting source ${name}: ${entry.failed}`);
+          }),
+        );
       }
       await Promise.all(starting);
       this.changed();
@@ -168,6 +175,7 @@ export class SourceManager {
     return this.configs.map((config) => {
       const r = this.running.get(config.name);
       if (config.enabled === false) return { config, status: { state: 'disabled' } };
+      if (r?.failed) return { config, status: { state: 'error', message: `could not start: ${r.failed}; it starts again when its config changes or Vigil restarts` } };
       return { config, status: r ? r.source.status() : { state: 'starting' } };
     });
   }

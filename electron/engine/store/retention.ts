@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { durationMs } from '../../../shared/duration.js';
 import { formatBytes, parseSize, sizeBytes, type SizeSpec } from '../../../shared/size.js';
 import type { StoreConfig, StoreUsage } from '../../../shared/types.js';
+import { damageAdvice, isDamaged } from './damage.js';
 import { bucketOf, COUNT_GRAIN_MS } from './record-counts.js';
 import type { Store } from './store.js';
 
@@ -70,6 +71,8 @@ export class Retention {
   private running: Promise<void> | null = null;
   private lastCheck = 0;
   private lastError = '';
+  /** Why the last check could not remove what is past the bounds; null when it could. */
+  private failing: string | null = null;
   private lastErrorAt = 0;
   /** The bound found by the last check. */
   private lastLimit = Number.MAX_SAFE_INTEGER;
@@ -138,7 +141,11 @@ export class Retention {
     if (!force && now - this.lastCheck < this.o.minGapMs) return Promise.resolve();
     this.lastCheck = now;
     this.running = this.run()
+      .then(() => {
+        this.failing = null;
+      })
       .catch((err) => {
+        this.failing = isDamaged(err) ? `the store is damaged (${(err as Error).message}): ${damageAdvice(this.db.name)}` : (err as Error).message;
         // Once a minute at most: a full disk fails every check until space comes back.
         const msg = (err as Error).message;
         if (msg === this.lastError && now - this.lastErrorAt < 60_000) return;
@@ -175,6 +182,7 @@ export class Retention {
       removedRecords: t.n,
       lastRemovedAt: t.at,
       lastRemovedWhy: (this.st.lastWhy.get() as string | undefined) ?? null,
+      failing: this.failing,
     };
   }
 

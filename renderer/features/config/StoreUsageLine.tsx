@@ -26,6 +26,11 @@ export function StoreUsageLine({ refresh }: { refresh: unknown }) {
           {' '}· {u.removedRecords.toLocaleString()} older lines removed (last: {u.lastRemovedWhy}; each removal is a row of <code>retention_log</code>)
         </>
       )}
+      {u.failing && (
+        <div className="error" role="alert" data-testid="store-failing">
+          Older lines cannot be removed, so the store grows past its bound: {u.failing}
+        </div>
+      )}
     </div>
   );
 }

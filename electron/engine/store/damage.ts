@@ -1,0 +1,17 @@
+/**
+ * A store SQLite found damaged (a page overwritten, a file cut short: a failing disk, a copy
+ * taken mid-write). Nothing more can be written to it that touches the damage, and retrying
+ * does not help: the user is told once, with what to do.
+ */
+export function isDamaged(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return code.startsWith('SQLITE_CORRUPT');
+}
+
+/** What to do about a damaged store at `dbPath`, said the same wherever it shows. */
+export function damageAdvice(dbPath: string): string {
+  return (
+    `stop Vigil, then recover what it holds with \`sqlite3 ${dbPath} .recover | sqlite3 ${dbPath}.recovered\` ` +
+    `and put that in its place; or move it away, and Vigil makes a new store (its sources start again from their \`start:\`)`
+  );
+}

@@ -1,0 +1,93 @@
+// A store SQLite finds damaged while Vigil runs (a page overwritten by a failing disk, a
+// restore gone wrong): nothing more can be written that touches the damage, and retrying
+// cannot help. The user must be told once, where they look, with what to do; not a stack
+// trace per batch for ever, nor a store growing past its bound in silence.
+import { appendFileSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Engine } from '../../electron/engine/engine.js';
+import { damageAdvice } from '../../electron/engine/store/damage.js';
+import { tempDir, waitFor } from '../support/tmp.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Overwrites page `pick` of table `table` (from dbstat) with bytes no page holds. */
+function damage(db: string, table: string, pick: (pages: number[]) => number): void {
+  const d = new Database(db);
+  const pages = d.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno").pluck().all(table) as number[];
+  const size = d.pragma('page_size', { simple: true }) as number;
+  d.pragma('wal_checkpoint(TRUNCATE)');
+  d.close();
+  const fd = openSync(db, 'r+');
+  writeSync(fd, Buffer.alloc(size, 0x5a), 0, size, (pick(pages) - 1) * size);
+  closeSync(fd);
+}
+
+async function withLines(yaml: string, n: number) {
+  const { dir, cleanup } = tempDir('vigil-damage-');
+  cleanups.push(cleanup);
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  writeFileSync(join(dir, 'vigil.yml'), yaml.replace('LOG', log));
+  const first = await Engine.start({ dataDir: dir, host: 'server', log: () => undefined });
+  for (let i = 1; i <= n; i++) appendFileSync(log, `2026-11-23T06:00:00Z ${i % 50 ? 'INFO' : 'ERROR'} seq=${i} ${'x'.repeat(200)}\n`);
+  await waitFor(() => (first.store.db.prepare('SELECT count(*) FROM records').pluck().get() as number) >= n, { what: 'lines stored', timeoutMs: 30_000 });
+  await first.close();
+  return { dir, log, db: join(dir, 'vigil.db') };
+}
+
+describe('a store damaged under a running Vigil', () => {
+  it("a damaged page the writes touch: the source's status says the store is damaged and how to recover it, the log says it once", async () => {
+    const { dir, log, db } = await withLines("sources:\n  - { name: app, type: file, path: 'LOG', start: beginning }\n", 200);
+    damage(db, 'detector_state', (p) => p[0]!);
+    const said: string[] = [];
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const e = await Engine.start({ dataDir: dir, host: 'server', log: (m) => said.push(m), ingestor: { retryMs: 20, retryMaxMs: 50 } });
+    cleanups.push(() => e.close());
+    for (let i = 201; i <= 300; i++) appendFileSync(log, `2026-11-23T06:00:01Z ERROR seq=${i}\n`);
+    const status = await waitFor(() => {
+      const s = e.handlers['sources.list']({}) as unknown as { status: { message?: string } }[];
+      return s[0]?.status.message?.includes('damaged') ? s[0].status : null;
+    }, { what: 'the status saying so', timeoutMs: 15_000 });
+    expect(status!.message).toContain(`the store is damaged (database disk image is malformed); nothing more is stored until it is recovered: ${damageAdvice(db)}`);
+    // A dozen retries later: said once, and no stack traces.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(said.filter((m) => m.includes('damaged'))).toHaveLength(1);
+    expect(stderr.mock.calls.length).toBeLessThanOrEqual(1);
+    expect(stderr.mock.calls.flat().some((a) => a instanceof Error)).toBe(false);
+    // Quit does not wait out the retries: waiting does not heal a damaged store.
+    const t0 = Date.now();
+    await e.close();
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it("a source whose start fails on the store shows an error with the reason, not \"starting\" for good", async () => {
+    const { dir, db } = await withLines("sources:\n  - { name: app, type: file, path: 'LOG', start: beginning }\n", 50);
+    damage(db, 'files', (p) => p[0]!);
+    const e = await Engine.start({ dataDir: dir, host: 'server', log: () => undefined });
+    cleanups.push(() => e.close());
+    const status = await waitFor(() => {
+      const s = e.handlers['sources.list']({}) as unknown as { status: { state: string; message?: string } }[];
+      return s[0]?.status.state === 'error' ? s[0].status : null;
+    }, { what: 'the error status', timeoutMs: 15_000 });
+    expect(status!.message).toBe('could not start: database disk image is malformed; it starts again when its config changes or Vigil restarts');
+  });
+
+  it('a damaged page among the oldest lines: the store usage says older lines cannot be removed, and why', async () => {
+    const { dir, db, log } = await withLines("sources:\n  - { name: app, type: file, path: 'LOG', start: beginning }\n", 8000);
+    damage(db, 'records', (p) => p[1]!);
+    writeFileSync(join(dir, 'vigil.yml'), `sources:\n  - { name: app, type: file, path: '${log}', start: beginning }\nstore: { maxSize: 1MiB }\n`);
+    const e = await Engine.start({ dataDir: dir, host: 'server', log: () => undefined });
+    cleanups.push(() => e.close());
+    const u = await waitFor(async () => {
+      const usage = (await e.handlers['store.usage']({})) as { failing: string | null };
+      return usage.failing ? usage : null;
+    }, { what: 'the failure in the usage', timeoutMs: 15_000 });
+    expect(u!.failing).toBe(`the store is damaged (database disk image is malformed): ${damageAdvice(db)}`);
+  });
+});
