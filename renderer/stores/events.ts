@@ -39,6 +39,8 @@ interface EventsState {
   keep: number;
   /** Paged back past MAX_SHOWN: the id of the last line shown, newer ones let go (new lines are counted, not shown). Null: the newest line is shown. */
   after: number | null;
+  /** Why the last page asked for did not come (the store refused the search); null when it came. */
+  error: string | null;
   load(): Promise<void>;
   /** Asks the store for older lines (of the filter) and puts them before the others. */
   older(): Promise<void>;
@@ -104,10 +106,11 @@ export const useEvents = create<EventsState>((set, get) => ({
   loading: false,
   keep: KEEP,
   after: null,
+  error: null,
   async load() {
     const f = get().filter;
     const mine = ++loads;
-    set({ loading: true });
+    set({ loading: true, error: null });
     try {
       // A filter's first pages may hold nothing while older records match: pageOf looks on a little.
       const page = await pageOf(f);
@@ -121,6 +124,9 @@ export const useEvents = create<EventsState>((set, get) => ({
       const lines = all.length > KEEP ? all.slice(-KEEP) : all;
       // Lines let go from the top are older again.
       set({ lines, before: lines === all ? page.before : lines[0]!.id, missed: 0, missedMore: false, keep: KEEP, after: null });
+    } catch (err) {
+      // Said, not shown as "No stored line matches." (a wrong answer).
+      if (mine === loads) set({ error: (err as Error).message });
     } finally {
       if (mine === loads) set({ loading: false });
     }
@@ -146,6 +152,8 @@ export const useEvents = create<EventsState>((set, get) => ({
         const kept = lines.slice(0, MAX_SHOWN);
         set({ lines: kept, before: page.before, keep: MAX_SHOWN, after: kept[kept.length - 1]!.id });
       } else set({ lines, before: page.before, keep: Math.max(KEEP, Math.min(MAX_SHOWN, lines.length + KEEP)) });
+    } catch (err) {
+      if (mine === loads) set({ error: (err as Error).message });
     } finally {
       paging = false;
       if (mine === loads) set({ loading: false });

@@ -8,6 +8,10 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
 import { damageAdvice } from '../../electron/engine/store/damage.js';
+import { dispatch } from '../../electron/engine/dispatch.js';
+import { VigilCallError } from '../../renderer/api/bridge.js';
+import { provideApi } from '../../renderer/stores/api-context.js';
+import { useEvents } from '../../renderer/stores/events.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -76,6 +80,26 @@ describe('a store damaged under a running Vigil', () => {
       return s[0]?.status.state === 'error' ? s[0].status : null;
     }, { what: 'the error status', timeoutMs: 15_000 });
     expect(status!.message).toBe('could not start: database disk image is malformed; it starts again when its config changes or Vigil restarts');
+  });
+
+  it('a Live search the store cannot answer says so in the view, not "No stored line matches." (the renderer\'s store on the engine)', async () => {
+    const { dir, db } = await withLines("sources:\n  - { name: app, type: file, path: 'LOG', start: beginning }\n", 3000);
+    damage(db, 'records', (p) => p[Math.floor(p.length / 2)]!);
+    const e = await Engine.start({ dataDir: dir, host: 'server', log: () => undefined });
+    cleanups.push(() => e.close());
+    provideApi({
+      call: async (name, req) => {
+        const out = await dispatch(e.handlers, name, req);
+        if (!out.ok) throw new VigilCallError(out.error);
+        return out.res as never;
+      },
+      on: (event, cb) => e.events.on(event as never, cb as never),
+    });
+    await useEvents.getState().setFilter({ search: 'nomatchxyz', minLevel: '', source: '' });
+    expect(useEvents.getState()).toMatchObject({ lines: [], loading: false, error: 'database disk image is malformed' });
+    // A search that can be answered clears it.
+    await useEvents.getState().setFilter({ search: '', minLevel: '', source: '' });
+    expect(useEvents.getState().error).toBeNull();
   });
 
   it('a damaged page among the oldest lines: the store usage says older lines cannot be removed, and why', async () => {

@@ -42,7 +42,7 @@ const LEVEL_CHOICES: { value: LineFilter['minLevel']; label: string }[] = [
  * or a level searches the whole store (newest first), and "Older" pages back through it.
  */
 export function LiveView() {
-  const { lines, paused, missed, missedMore, after, filter, before, loading, load, older, setFilter, setPaused } = useEvents();
+  const { lines, paused, missed, missedMore, after, filter, before, loading, error, load, older, setFilter, setPaused } = useEvents();
   const sources = useSources((s) => s.sources);
   const [text, setText] = useState(filter.search);
   const box = useRef<HTMLDivElement>(null);
@@ -155,7 +155,12 @@ export function LiveView() {
             {loading ? 'Looking…' : 'Older lines'}
           </button>
         )}
-        {shown.length === 0 ? (
+        {error && (
+          <div className="error" role="alert" data-testid="lines-error">
+            The lines could not be read: {error}
+          </div>
+        )}
+        {shown.length === 0 && error ? null : shown.length === 0 ? (
           <div className="empty">
             {loading
               ? 'Searching…'
