@@ -176,7 +176,10 @@ export class ConfigFile {
     try {
       await mkdir(dirname(this.lastGoodPath), { recursive: true });
       const tmp = `${this.lastGoodPath}.${process.pid}.tmp`;
-      await writeFile(tmp, text, { mode: 0o600 });
+      await writeFile(tmp, text, { mode: 0o600 }).catch(async (err: unknown) => {
+        await rm(tmp, { force: true });
+        throw err;
+      });
       await rename(tmp, this.lastGoodPath);
     } catch {
       // Best effort: without it, an invalid file refuses the next start, as it always did.
@@ -415,16 +418,22 @@ export class ConfigFile {
     const target = await realpath(this.path).catch(() => this.path);
     const mode = await stat(target).then((st) => st.mode & 0o7777, () => 0o600);
     const tmp = `${target}.${process.pid}-${++this.writes}.tmp`;
-    await writeFile(tmp, text, { mode });
-    await chmod(tmp, mode); // the umask does not take bits the file had
-    // Last look before replacing it: what the edit was made on must still be there.
-    const now = expect === undefined ? null : await readFile(target, 'utf8').catch(() => null);
-    if (now !== null && now !== expect) {
+    try {
+      await writeFile(tmp, text, { mode });
+      await chmod(tmp, mode); // the umask does not take bits the file had
+      // Last look before replacing it: what the edit was made on must still be there.
+      const now = expect === undefined ? null : await readFile(target, 'utf8').catch(() => null);
+      if (now !== null && now !== expect) {
+        await rm(tmp, { force: true });
+        return false;
+      }
+      await rename(tmp, target);
+      return true;
+    } catch (err) {
+      // A full disk: the half-written copy goes (they piled up beside vigil.yml), the file stays as it was.
       await rm(tmp, { force: true });
-      return false;
+      throw err;
     }
-    await rename(tmp, target);
-    return true;
   }
 }
 

@@ -1,5 +1,6 @@
 // vigil.yml as the UI edits it: the user's file, its link and its comments stay theirs.
-import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigFile } from '../../../electron/engine/config/config-file.js';
@@ -57,6 +58,29 @@ describe('config file: edits from the UI', () => {
     chmodSync(path, 0o664);
     await cfg.addSource({ name: 'web', type: 'file', path: '/tmp/web.log' } as never);
     expect(statSync(path).mode & 0o777).toBe(0o664);
+  });
+
+  it.runIf(process.getuid?.() === 0)('an edit on a full disk fails with the reason, and leaves vigil.yml as it was and no half-written copy beside it (root: a small tmpfs)', async () => {
+    const d = join(dir(), 'full');
+    mkdirSync(d);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', d]);
+    try {
+      const path = join(d, 'vigil.yml');
+      const cfg = new ConfigFile(path);
+      await cfg.load('sources: []\n');
+      const before = readFileSync(path, 'utf8');
+      try {
+        writeFileSync(join(d, 'filler'), Buffer.alloc(2 * 1024 * 1024));
+      } catch {
+        // Filled to the last byte.
+      }
+      await expect(cfg.addSource({ name: 'web', type: 'file', path: '/tmp/web.log' } as never)).rejects.toThrow(/ENOSPC/);
+      expect(readFileSync(path, 'utf8')).toBe(before);
+      expect(readdirSync(d).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      await cfg.close();
+    } finally {
+      execFileSync('umount', ['-l', d]);
+    }
   });
 
   it('removing the first source takes the comment above it along (it stayed, above the next source); the others keep theirs', async () => {
