@@ -2,75 +2,24 @@
 // for real under Node with a FAKE ELECTRON module (test/support/fake-electron): the Electron
 // binary cannot be downloaded here. The engine, store, files and receivers are real; what
 // Electron would draw (window, tray, toast, dialog) is recorded by the fake and read back.
-import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { launchMain, type FakeElectronApp } from '../support/fake-electron/app.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
 const MAIN = resolve('dist/electron/main.js');
-const HARNESS = resolve('test/support/fake-electron');
-
-interface State {
-  handlers: number;
-  windows: { visible: boolean; sent: string[]; handlersAtOpen: number }[];
-  trays: { image: string | null; tooltip: string | null; destroyed: boolean }[];
-  dialogs: { title: string; content: string }[];
-  notifications: (string | null)[];
-  userData: string;
-  exitCode: number | undefined;
-}
-
-class App {
-  exit: number | null = null;
-  /** The error boxes shown, as told at exit. */
-  dialogs: { title: string; content: string }[] = [];
-  private next = 1;
-  private waiting = new Map<number, (m: Record<string, unknown>) => void>();
-  readonly exited: Promise<number>;
-  constructor(readonly child: ChildProcess) {
-    this.exited = new Promise((r) => {
-      child.on('message', (m: Record<string, unknown>) => {
-        if (typeof m.exit === 'number') {
-          this.dialogs = m.dialogs as { title: string; content: string }[];
-          r((this.exit = m.exit));
-        }
-        const w = typeof m.id === 'number' ? this.waiting.get(m.id) : undefined;
-        if (w) w(m);
-      });
-      child.on('exit', (code) => r((this.exit ??= code ?? -1)));
-    });
-  }
-  ask(op: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    const id = this.next++;
-    return new Promise((r) => {
-      this.waiting.set(id, r);
-      this.child.send({ id, op, ...extra });
-    });
-  }
-  state = () => this.ask('state') as unknown as Promise<State>;
-  async call(name: string, req: unknown = {}): Promise<{ ok: boolean; res?: unknown; error?: { code: string } } | 'no handler'> {
-    const m = await this.ask('call', { name, req });
-    return m.noHandler ? 'no handler' : (m.answer as { ok: boolean });
-  }
-}
-
-const apps: App[] = [];
+const apps: FakeElectronApp[] = [];
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
-  for (const a of apps.splice(0)) if (a.exit === null) a.child.kill('SIGKILL');
+  for (const a of apps.splice(0)) a.kill();
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function launch(env: Record<string, string>): App {
-  const child = fork(join(HARNESS, 'run-main.mjs'), [MAIN], {
-    execArgv: ['--import', join(HARNESS, 'register.mjs'), '--expose-gc'],
-    env: { ...process.env, VIGIL_DATA_DIR: '', ...env },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  const app = new App(child);
+function launch(env: Record<string, string>): FakeElectronApp {
+  const app = launchMain(MAIN, env);
   apps.push(app);
   return app;
 }

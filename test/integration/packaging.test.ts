@@ -4,11 +4,12 @@
 // FAKE ELECTRON module (test/support/fake-electron) as Electron would run it: from
 // resources/app.asar (extracted, with app.asar.unpacked laid over it, as Electron's fs
 // shows it), isPackaged, process.resourcesPath. What it finds there is what users get.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchMain } from '../support/fake-electron/app.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
 const require = createRequire(import.meta.url);
@@ -63,44 +64,24 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron dist
     cpSync(join(resources, 'app.asar.unpacked'), join(sim, 'app.asar.unpacked'), { recursive: true });
     const data = join(t.dir, 'data');
     mkdirSync(data);
-    const harness = resolve('test/support/fake-electron');
-    const child = fork(join(harness, 'run-main.mjs'), [join(sim, 'app.asar', 'dist', 'electron', 'main.js')], {
-      execArgv: ['--import', join(harness, 'register.mjs')],
-      env: { ...process.env, VIGIL_DATA_DIR: '', VIGIL_FORMATS_DIR: '', FAKE_ELECTRON_USER_DATA: data, FAKE_ELECTRON_RESOURCES: sim },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    let next = 1;
-    const answers = new Map<number, (m: Record<string, unknown>) => void>();
-    let exitCode: number | null = null;
-    child.on('message', (m: Record<string, unknown>) => {
-      if (typeof m.exit === 'number') exitCode = m.exit;
-      if (typeof m.id === 'number') answers.get(m.id)?.(m);
-    });
-    const ask = (op: string, extra: object = {}) =>
-      new Promise<Record<string, unknown>>((r) => {
-        const id = next++;
-        answers.set(id, r);
-        child.send({ id, op, ...extra });
-      });
-    const call = async (name: string, req: object = {}) => (await ask('call', { name, req })).answer as { ok: boolean; res: unknown };
+    const app = launchMain(join(sim, 'app.asar', 'dist', 'electron', 'main.js'), { FAKE_ELECTRON_USER_DATA: data, FAKE_ELECTRON_RESOURCES: sim });
     try {
-      const state = (await waitFor(async () => {
-        const s = (await ask('state')) as { windows: { visible: boolean }[] };
+      const state = await waitFor(async () => {
+        const s = await app.state();
         return s.windows[0]?.visible ? s : null;
-      }, { what: 'the window', timeoutMs: 20_000 })) as unknown as { trays: { image: string }[] };
-      expect(existsSync(state.trays[0]!.image)).toBe(true);
-      expect(state.trays[0]!.image.startsWith(join(sim, 'tray'))).toBe(true);
-      const formats = await call('formats.list');
-      expect(formats.ok).toBe(true);
-      expect((formats.res as unknown[]).length).toBeGreaterThan(60);
+      }, { what: 'the window', timeoutMs: 20_000 });
+      const tray = state!.trays[0]!.image!;
+      expect(existsSync(tray)).toBe(true);
+      expect(tray.startsWith(join(sim, 'tray'))).toBe(true);
+      const formats = await app.call('formats.list');
+      expect(formats).toMatchObject({ ok: true });
+      expect(((formats as { res: unknown[] }).res).length).toBeGreaterThan(60);
       // The SQL box runs in a child process that loads the driver from app.asar.unpacked.
-      const q = await call('query.run', { sql: 'select count(*) n from sources' });
-      expect(q).toMatchObject({ ok: true });
-      await ask('quit');
-      await waitFor(() => exitCode !== null, { what: 'the exit' });
-      expect(exitCode).toBe(0);
+      expect(await app.call('query.run', { sql: 'select count(*) n from sources' })).toMatchObject({ ok: true });
+      await app.ask('quit');
+      expect(await app.exited).toBe(0);
     } finally {
-      if (exitCode === null) child.kill('SIGKILL');
+      app.kill();
     }
   });
 });
