@@ -163,15 +163,16 @@ export class SourceDetection {
       if (s.alerts.enabled && r.alert.type === 'anomaly') alertFinding(r, keyToText(key), t, sink);
       return;
     }
-    // A stack its program logged below warn (`logger.info("retrying", exc)`, `exc_info` at
-    // debug) is one it handled and said so: no crash. One with no level (an uncaught
-    // exception on stderr) or a warn and up is.
-    if (s.traceback.enabled && (rank === 0 || rank >= WARN)) {
+    if (s.traceback.enabled) {
       if (r.lastLine - r.firstLine + 1 >= s.traceback.minLines) {
         // The message, not raw: a wrapper's raw lines (journald's and Docker's JSON, CRI's prefix) hide the frames.
+        // Whatever its level: a text record's is often not the program's word on the stack
+        // (systemd stores a service's stderr at info; an uncaught traceback joins the INFO line before it).
         const info = parseTraceback(r.message, s.traceback.minLines);
         if (info) tracebackFinding(r, info, t, sink);
-      } else if (r.fields) {
+      } else if (r.fields && (rank === 0 || rank >= WARN)) {
+        // A JSON record's level is its logger's, given with the stack: below warn
+        // (`logger.info({ err }, 'retrying')`) it is an exception the program handled and said so.
         const stack = stackInFields(r.fields);
         const info = stack === null ? null : parseTraceback(stack, s.traceback.minLines);
         if (info) tracebackFinding(r, info, t, sink, stack!);

@@ -475,12 +475,13 @@ detection:
     expect((await scanJson(writeLog(tmp.dir, 'py.jsonl', py + '\n'))).map((a) => a.title)).toEqual(['KeyError in py.jsonl']);
   });
 
-  it('a stack its program logged below warn (a handled exception at info or debug) is no crash; the same at warn, or with no level at all, is', async () => {
+  it('a JSON record whose logger put a stack below warn (a handled exception at info or debug) is no crash; the same at warn, with no level, or a text traceback after an INFO line (an uncaught one joins it) is', async () => {
     const stack = 'java.net.SocketTimeoutException: Read timed out\n\tat java.net.SocketInputStream.read(SocketInputStream.java:183)\n\tat com.shop.Client.call(Client.java:51)';
     const pino = (level: number, i: number) => JSON.stringify({ level, time: T0 + i * 1000, pid: 1, hostname: 'api-1', msg: 'retrying upstream', err: { type: 'SocketTimeoutException', stack } });
     expect(await scanJson(writeLog(tmp.dir, 'handled.jsonl', [pino(30, 1), pino(20, 2)].join('\n') + '\n'))).toEqual([]);
-    const text = [`${iso(T0)} INFO retrying upstream after a timeout`, ...stack.split('\n'), `${iso(T0 + 1000)} DEBUG retrying again`, ...stack.split('\n')].join('\n');
-    expect(await scanJson(writeLog(tmp.dir, 'handled.log', text + '\n'))).toEqual([]);
+    // `python app.py >> app.log 2>&1`: the uncaught traceback joins the INFO line before it.
+    const text = [`${iso(T0)} INFO worker: started`, 'Traceback (most recent call last):', '  File "/srv/app.py", line 3, in <module>', '    main()', "KeyError: 'id'"].join('\n');
+    expect((await scanJson(writeLog(tmp.dir, 'joined.log', text + '\n'))).map((a) => a.detector)).toEqual(['traceback']);
     const warned = await scanJson(writeLog(tmp.dir, 'warned.jsonl', pino(40, 1) + '\n'));
     expect(warned.map((a) => [a.detector, a.title])).toEqual([['traceback', 'java.net.SocketTimeoutException in warned.jsonl']]);
     const bare = await scanJson(writeLog(tmp.dir, 'stderr.log', ['Traceback (most recent call last):', '  File "/srv/app.py", line 3, in <module>', '    main()', "KeyError: 'id'"].join('\n') + '\n'));
