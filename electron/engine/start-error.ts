@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { ConfigInvalidError } from './config/config-file.js';
 import { damageAdvice, isDamaged } from './store/damage.js';
 import { StoreTooNewError } from './store/migrate.js';
-import { StoreInUseError } from './store/store-lock.js';
+import { StoreInUseError, StoreLinkedError } from './store/store-lock.js';
 
 export interface StartErrorContext {
   dataDir: string;
@@ -20,7 +20,7 @@ export interface StartErrorContext {
  */
 export function explainStartError(err: unknown, ctx: StartErrorContext): { message: string; exitCode: 1 | 2 } | null {
   if (err instanceof ConfigInvalidError) return { message: err.message, exitCode: 2 };
-  if (err instanceof StoreInUseError || err instanceof StoreTooNewError) return { message: err.message, exitCode: 1 };
+  if (err instanceof StoreInUseError || err instanceof StoreTooNewError || err instanceof StoreLinkedError) return { message: err.message, exitCode: 1 };
   const code = String((err as { code?: unknown } | null)?.code ?? '');
   if (code === 'SQLITE_NOTADB') {
     const fix = ctx.dbOption ? `give ${ctx.dbOption} a new file or a store` : 'move it away, and Vigil makes a new store';

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
-import { StoreInUseError } from '../../electron/engine/store/store-lock.js';
+import { StoreInUseError, StoreLinkedError } from '../../electron/engine/store/store-lock.js';
 import { tempDir, waitFor } from '../support/tmp.js';
 
 // The desktop app and `vigil serve` share their data folder by default. Two engines on one
@@ -73,6 +73,29 @@ describe('one engine per store', () => {
       );
       expect(refused).toBeInstanceOf(StoreInUseError);
     }
+  });
+
+  it('a symlink made before the store exists leads to the same lock; a store with a second name by a hard link is refused with how to fix it', async () => {
+    const { dir } = setUp();
+    mkdirSync(join(dir, 'real'));
+    mkdirSync(join(dir, 'other'));
+    symlinkSync(join(dir, 'real', 'vigil.db'), join(dir, 'other', 'vigil.db'));
+    const viaLink = await Engine.start({ dataDir: join(dir, 'other'), configPath: join(dir, 'data', 'vigil.yml'), host: 'server', log: () => undefined });
+    cleanups.push(() => viaLink.close());
+    const refused = await Engine.start({ dataDir: join(dir, 'real'), configPath: join(dir, 'data', 'vigil.yml'), host: 'electron', log: () => undefined }).then(
+      (e) => e.close().then(() => null),
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(StoreInUseError);
+    await viaLink.close();
+
+    linkSync(join(dir, 'real', 'vigil.db'), join(dir, 'hard.db'));
+    const linked = await Engine.start({ dataDir: join(dir, 'real'), configPath: join(dir, 'data', 'vigil.yml'), host: 'server', log: () => undefined }).then(
+      (e) => e.close().then(() => null),
+      (err: unknown) => err,
+    );
+    expect(linked).toBeInstanceOf(StoreLinkedError);
+    expect((linked as Error).message).toContain(`${join(dir, 'real', 'vigil.db')} has 2 names (hard links)`);
   });
 
   it('vigil serve: a second one on the same data folder exits 1 and names the first; a SIGKILLed holder leaves no stale lock', async () => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * One engine writes a store at a time. The desktop app and `vigil serve` share their data
@@ -49,11 +49,14 @@ export class StoreLock {
   /** Takes the lock of the store at `dbPath`, or throws StoreInUseError. An in-memory store needs none. */
   static acquire(dbPath: string, host: string): StoreLock | null {
     if (dbPath === ':memory:' || dbPath === '') return null;
-    mkdirSync(dirname(dbPath), { recursive: true });
     // The lock sits beside the store itself, wherever links lead to it: a second engine that
     // reached vigil.db through a symlink (the store moved to a bigger disk, a link left)
     // took a lock of its own, and every line was stored twice.
-    const real = existsSync(dbPath) ? realpathSync(dbPath) : join(realpathSync(dirname(dbPath)), basename(dbPath));
+    const real = storeRealPath(dbPath);
+    // A store reached by two names through hard links cannot be guarded (each name keeps a
+    // write-ahead log of its own: lines stored twice, then the one log's writes lost).
+    const links = existsSync(real) ? statSync(real).nlink : 1;
+    if (links > 1) throw new StoreLinkedError(real, links);
     const lockPath = `${real}.lock`;
     const ownerPath = `${lockPath}.json`;
     const made = existsSync(lockPath) ? null : lockPath;
@@ -94,6 +97,41 @@ export class StoreLock {
     this.db = null;
     if (opts.forget && this.made) rmSync(this.made, { force: true });
   }
+}
+
+/** A store file with more than one name (hard links): refused, see acquire. */
+export class StoreLinkedError extends Error {
+  constructor(
+    readonly dbPath: string,
+    readonly links: number,
+  ) {
+    super(
+      `${dbPath} has ${links} names (hard links): two Vigils could reach it by different names, and SQLite keeps a write-ahead log per name, ` +
+        `so lines would be stored twice, then lost. Remove the other names (find them with \`find / -samefile ${dbPath}\`), or copy the store.`,
+    );
+    this.name = 'StoreLinkedError';
+  }
+}
+
+/**
+ * Where the store at `p` really is: through every symbolic link, also one whose target does
+ * not exist yet (a link made before the store: the link's own name gave a second lock).
+ */
+function storeRealPath(p: string): string {
+  let at = resolve(p);
+  for (let hops = 0; hops < 40; hops++) {
+    let st;
+    try {
+      st = lstatSync(at);
+    } catch {
+      break;
+    }
+    if (!st.isSymbolicLink()) break;
+    at = resolve(dirname(at), readlinkSync(at));
+  }
+  if (existsSync(at)) return realpathSync(at);
+  mkdirSync(dirname(at), { recursive: true });
+  return join(realpathSync(dirname(at)), basename(at));
 }
 
 function readOwner(path: string): StoreOwner | null {
