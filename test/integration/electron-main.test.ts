@@ -2,7 +2,7 @@
 // for real under Node with a FAKE ELECTRON module (test/support/fake-electron): the Electron
 // binary cannot be downloaded here. The engine, store, files and receivers are real; what
 // Electron would draw (window, tray, toast, dialog) is recorded by the fake and read back.
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -74,6 +74,19 @@ describe('the desktop app (FAKE ELECTRON: binary unavailable here)', () => {
     const db = join(dir, 'vigil.db');
     expect(count(db, "select count(*) from records where raw like '%INFO line %'")).toBe(500);
     expect(count(db, "select count(distinct raw) from records where raw like '%INFO line %'")).toBe(500);
+  });
+
+  it('installed under a folder named with % [ ] ~ and a space, the window\'s calls are answered (its URL is as loadFile writes it)', async () => {
+    const { dir } = dataFolder('sources: []\n');
+    const odd = join(dir, 'Vigil 100% [x] ~1');
+    cpSync(resolve('dist'), join(odd, 'dist'), { recursive: true });
+    symlinkSync(resolve('node_modules'), join(odd, 'node_modules'));
+    const moved = launchMain(join(odd, 'dist', 'electron', 'main.js'), { FAKE_ELECTRON_USER_DATA: join(dir, 'data2') });
+    apps.push(moved);
+    await waitFor(async () => (await moved.state()).windows[0]?.visible, { what: 'the window' });
+    expect(await moved.call('app.info')).toMatchObject({ ok: true });
+    await moved.ask('quit');
+    expect(await moved.exited).toBe(0);
   });
 
   it('VIGIL_DATA_DIR chooses its data folder, as for vigil serve', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostAllowed, originAllowed, tokensEqual } from '../../electron/server/security.js';
-import { pathToFileURL } from 'node:url';
+import { format, pathToFileURL } from 'node:url';
 import { isTrustedSender } from '../../electron/main/sender.js';
 
 describe('server door checks', () => {
@@ -53,11 +53,14 @@ describe('Electron IPC sender check (pure part of the router)', () => {
   });
 
   it('trusts our UI under a folder with [ ] ~, spaces or accents, written as Electron loads it (literal) or percent-encoded', () => {
-    for (const odd of ['/home/ana/vigil [fork]/dist/renderer', '/home/JOHNSM~1/Vigil/dist/renderer', '/home/zoë/my apps/Vigil/dist/renderer']) {
-      // Electron's loadFile: url.format leaves [ ] ~ as they are; Chromium encodes spaces and non-ASCII.
-      const literal = `file://${odd.replace(/ /g, '%20').replace(/ë/g, '%C3%AB')}/index.html`;
-      expect(isTrustedSender(literal, true, odd)).toBe(true);
+    for (const odd of ['/home/ana/vigil [fork]/dist/renderer', '/home/JOHNSM~1/Vigil/dist/renderer', '/home/zoë/my apps/Vigil/dist/renderer', '/opt/app 100%/dist/renderer', '/opt/a%41b #1?/dist/renderer']) {
+      // Electron's loadFile: url.format leaves [ ] ~ % as they are; the URL parser encodes spaces and non-ASCII.
+      const loaded = new URL(format({ protocol: 'file', slashes: true, pathname: `${odd}/index.html` })).href;
+      expect(isTrustedSender(loaded, true, odd), loaded).toBe(true);
       expect(isTrustedSender(pathToFileURL(`${odd}/index.html`).href, true, odd)).toBe(true);
+      expect(isTrustedSender(loaded.replace('/dist/renderer/', '/dist/renderer-evil/'), true, odd)).toBe(false);
     }
+    // %41 is A only when the page was loaded from a folder with an A in it.
+    expect(isTrustedSender('file:///opt/aAb/dist/renderer/index.html', true, '/opt/a%41b/dist/renderer')).toBe(false);
   });
 });

@@ -35,14 +35,20 @@ export class FakeElectronApp {
         const w = typeof m.id === 'number' ? this.waiting.get(m.id) : undefined;
         if (w) w(m);
       });
-      child.on('exit', (code) => r((this.exit ??= code ?? -1)));
+      child.on('exit', (code) => {
+        r((this.exit ??= code ?? -1));
+        // What it was asked is never answered now: said, not waited for.
+        for (const w of this.waiting.values()) w({ error: `the app exited (${code})` });
+        this.waiting.clear();
+      });
     });
   }
 
   ask(op: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const id = this.next++;
-    return new Promise((r) => {
-      this.waiting.set(id, r);
+    return new Promise((resolve, reject) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return reject(new Error(`the app exited (${this.child.exitCode ?? this.child.signalCode})`));
+      this.waiting.set(id, (m) => (typeof m.error === 'string' && m.id === undefined ? reject(new Error(m.error)) : resolve(m)));
       this.child.send({ id, op, ...extra });
     });
   }

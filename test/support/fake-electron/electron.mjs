@@ -3,6 +3,7 @@
 // real engine, store and files; what Electron itself would do (draw a window, show a toast)
 // is recorded in `globalThis.fakeElectron` for run-main.mjs to report.
 import { EventEmitter } from 'node:events';
+import { format } from 'node:url';
 
 
 const F = (globalThis.fakeElectron ??= { handlers: new Map(), windows: [], notifications: [], trays: [], dialogs: [], exitCode: undefined, paths: {}, onExit: null });
@@ -68,8 +69,8 @@ export class BrowserWindow extends EventEmitter {
     F.windows.push(this);
   }
   loadFile(p) {
-    // As Electron does: url.format, which leaves [ ] ~ as they are (see electron/main/sender.ts).
-    this.webContents.mainFrame.url = 'file://' + p.split('/').map((s) => s.replace(/[ %#?]/g, encodeURIComponent)).join('/');
+    // As Electron does: url.format, which leaves [ ] ~ % as they are, then the URL parser (see electron/main/sender.ts).
+    this.webContents.mainFrame.url = new URL(format({ protocol: 'file', slashes: true, pathname: p })).href;
     queueMicrotask(() => this.emit('ready-to-show'));
     return Promise.resolve();
   }

@@ -2,6 +2,8 @@
 // (node --import ./register.mjs run-main.mjs MAIN_JS), driven by its parent over IPC: each
 // message { id, op, ... } is answered { id, ... }; the app's exit is told as { exit: code,
 // dialogs } (the error boxes it showed).
+import { pathToFileURL } from 'node:url';
+
 const F = (globalThis.fakeElectron ??= { handlers: new Map(), windows: [], notifications: [], trays: [], dialogs: [], exitCode: undefined, paths: {}, onExit: null });
 F.onExit = (code) => {
   process.send?.({ exit: code, dialogs: F.dialogs });
@@ -56,5 +58,5 @@ process.on('message', async (m) => {
 if (process.env.FAKE_ELECTRON_EARLY) {
   void app.whenReady().then(() => app.emit(process.env.FAKE_ELECTRON_EARLY, {}, [], process.cwd()));
 }
-await import(process.argv[2]);
+await import(pathToFileURL(process.argv[2]).href);
 process.send({ loaded: true });
