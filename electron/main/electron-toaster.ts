@@ -17,7 +17,9 @@ export class ElectronToaster implements Toaster {
   /**
    * The toasts still on screen or in the notification centre. Electron holds a main-process
    * Notification weakly: once collected, its click did nothing, so a toast clicked some
-   * time after it came opened no Vigil. Held until closed or clicked, the newest 200.
+   * time after it came opened no Vigil. Held until clicked, the newest 200: not until
+   * 'close', which Windows also sends when a toast times out into the Action Center, where
+   * it can still be clicked.
    */
   readonly live = new Set<Notification>();
 
@@ -35,7 +37,6 @@ export class ElectronToaster implements Toaster {
         this.live.delete(n);
         onClick();
       });
-      n.on('close', () => this.live.delete(n));
       n.on('show', () => resolve());
       n.on('failed', (_e, error) => {
         this.live.delete(n);

@@ -169,7 +169,7 @@ describe('the desktop app (FAKE ELECTRON: binary unavailable here)', () => {
     expect(count(join(dir, 'vigil.db'), "select count(*) from notify_outbox where status = 'sending'")).toBe(1);
   });
 
-  it('a toast clicked long after it appeared still opens Vigil at its anomaly (Electron holds a Notification weakly)', async () => {
+  it('a toast clicked long after it appeared, also from the Action Center (Windows sent close), still opens Vigil at its anomaly (Electron holds a Notification weakly)', async () => {
     const { dir, log } = dataFolder(
       "sources:\n  - { name: app, type: file, path: 'LOG' }\nchannels:\n  - { name: desktop, type: toast }\nnotify: { groupWindow: 0 }\n",
     );
@@ -178,6 +178,7 @@ describe('the desktop app (FAKE ELECTRON: binary unavailable here)', () => {
     await app.ask('close-window');
     appendFileSync(log, '2026-11-23T10:00:00Z FATAL the database is gone\n');
     await waitFor(async () => ((await app.state()).notifications.length ? true : null), { what: 'a toast', timeoutMs: 20_000 });
+    await app.ask('toast-close', { index: 0 });
     await app.ask('gc');
     expect(await app.ask('click', { index: 0 })).toMatchObject({ clicked: true });
     await waitFor(async () => (await app.state()).windows[0]?.visible, { what: 'the window shown by the click' });

@@ -43,6 +43,9 @@ process.on('message', async (m) => {
         globalThis.gc();
         await new Promise((r) => setTimeout(r, 10));
       }
+    } else if (m.op === 'toast-close') {
+      // What Windows sends when a toast times out into the Action Center (it can still be clicked there).
+      F.notifications[m.index]?.deref()?.emit('close');
     } else if (m.op === 'click') {
       const n = F.notifications[m.index]?.deref();
       if (n) n.emit('click');
