@@ -102,9 +102,12 @@ describe('a store damaged under a running Vigil', () => {
     expect(useEvents.getState().error).toBeNull();
   });
 
-  it('a damaged page among the oldest lines: the store usage says older lines cannot be removed, and why', async () => {
+  it.each([
+    ['the second', (p: number[]) => p[1]!],
+    ['the first (the oldest line is on it)', (p: number[]) => p[0]!],
+  ])('a damaged page among the oldest lines (%s): the store usage says older lines cannot be removed, and why', async (_which, pick) => {
     const { dir, db, log } = await withLines("sources:\n  - { name: app, type: file, path: 'LOG', start: beginning }\n", 8000);
-    damage(db, 'records', (p) => p[1]!);
+    damage(db, 'records', pick);
     writeFileSync(join(dir, 'vigil.yml'), `sources:\n  - { name: app, type: file, path: '${log}', start: beginning }\nstore: { maxSize: 1MiB }\n`);
     const e = await Engine.start({ dataDir: dir, host: 'server', log: () => undefined });
     cleanups.push(() => e.close());

@@ -145,9 +145,9 @@ export class Retention {
         this.failing = null;
       })
       .catch((err) => {
-        this.failing = isDamaged(err) ? `the store is damaged (${(err as Error).message}): ${damageAdvice(this.db.name)}` : (err as Error).message;
+        this.failing = this.why(err);
         // Once a minute at most: a full disk fails every check until space comes back.
-        const msg = (err as Error).message;
+        const msg = this.failing;
         if (msg === this.lastError && now - this.lastErrorAt < 60_000) return;
         this.lastError = msg;
         this.lastErrorAt = now;
@@ -170,7 +170,17 @@ export class Retention {
     const { used, file } = this.pages();
     const disk = this.disk();
     const limit = this.limit(file, disk);
-    const t = this.st.totals.get() as { n: number; at: number | null };
+    // What reads the records can meet the damage retention met: the usage still comes, saying so.
+    let failing = this.failing;
+    const read = <T>(fn: () => T, otherwise: T): T => {
+      try {
+        return fn();
+      } catch (err) {
+        failing ??= this.why(err);
+        return otherwise;
+      }
+    };
+    const t = read(() => this.st.totals.get() as { n: number; at: number | null }, { n: 0, at: null });
     return {
       usedBytes: used,
       fileBytes: file,
@@ -178,12 +188,18 @@ export class Retention {
       limitReason: limit.note ? `${limit.reason}; ${limit.note}` : limit.reason,
       diskBytes: disk.size,
       diskFreeBytes: disk.free,
-      oldestStoredAt: (this.st.oldest.get() as number | undefined) ?? null,
+      oldestStoredAt: read(() => (this.st.oldest.get() as number | undefined) ?? null, null),
       removedRecords: t.n,
       lastRemovedAt: t.at,
-      lastRemovedWhy: (this.st.lastWhy.get() as string | undefined) ?? null,
-      failing: this.failing,
+      lastRemovedWhy: read(() => (this.st.lastWhy.get() as string | undefined) ?? null, null),
+      failing,
     };
+  }
+
+  /** A failure as the store usage and the log say it: a damaged store with what to do. */
+  private why(err: unknown): string {
+    const msg = (err as Error)?.message ?? String(err);
+    return isDamaged(err) ? `the store is damaged (${msg}): ${damageAdvice(this.db.name)}` : msg;
   }
 
   // ---- internals --------------------------------------------------------------------

@@ -6,9 +6,16 @@ import { api } from '../../stores/api-context.js';
 /** How full the store is, its bound and why, and what retention removed (config `store:`). */
 export function StoreUsageLine({ refresh }: { refresh: unknown }) {
   const [u, setU] = useState<StoreUsage | null>(null);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    const get = () => void api().call('store.usage', {}).then((r) => live && setU(r), () => undefined);
+    const get = () =>
+      void api()
+        .call('store.usage', {})
+        .then(
+          (r) => live && (setU(r), setError(null)),
+          (err: Error) => live && setError(err.message),
+        );
     get();
     const t = setInterval(get, 10_000);
     return () => {
@@ -16,6 +23,12 @@ export function StoreUsageLine({ refresh }: { refresh: unknown }) {
       clearInterval(t);
     };
   }, [refresh]);
+  if (error)
+    return (
+      <div className="note small error" role="alert" data-testid="store-usage">
+        The store&apos;s usage could not be read: {error}
+      </div>
+    );
   if (!u) return null;
   return (
     <div className="note small" data-testid="store-usage">
