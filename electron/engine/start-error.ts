@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import { ConfigInvalidError } from './config/config-file.js';
 import { damageAdvice, isDamaged } from './store/damage.js';
 import { StoreTooNewError } from './store/migrate.js';
@@ -32,11 +33,26 @@ export function explainStartError(err: unknown, ctx: StartErrorContext): { messa
   // A data folder it cannot write (permissions, a read-only disk): say which file, and why.
   if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR)|EACCES|EPERM|EROFS|ENOTDIR|EEXIST|ENOENT)/.test(code)) {
     if (isFolder(ctx.dbPath)) return { message: `${ctx.dbPath} is a folder; it must be the store's file (move it away, and Vigil makes a new store)`, exitCode: 2 };
+    if (code === 'EROFS' || readOnlyMount(ctx.dataDir)) {
+      return { message: `cannot use the data folder ${ctx.dataDir} (store ${ctx.dbPath}): it is on a read-only file system; give Vigil a data folder on a disk it can write`, exitCode: 1 };
+    }
     const file = unwritable([ctx.dataDir, ctx.dbPath, `${ctx.dbPath}-wal`, `${ctx.dbPath}-shm`]);
     const which = file ? `${file} cannot be read and written by this user (${userName()})` : said;
     return { message: `cannot use the data folder ${ctx.dataDir} (store ${ctx.dbPath}): ${which}; it must be a folder Vigil can write`, exitCode: 1 };
   }
   return null;
+}
+
+/** Whether `p` (or the nearest folder above it that exists) is on a file system mounted read-only. */
+function readOnlyMount(p: string): boolean {
+  let at = p;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  try {
+    accessSync(at, constants.W_OK);
+    return false;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EROFS';
+  }
 }
 
 function isFolder(p: string): boolean {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
@@ -228,6 +228,22 @@ describe('vigil serve: refuses bad input before starting', () => {
       const folder = vigil('serve', '--data-dir', t.dir, '--port', '0');
       expect([folder.status, folder.stderr]).toEqual([2, `vigil: ${db} is a folder; it must be the store's file (move it away, and Vigil makes a new store)\n`]);
     } finally {
+      t.cleanup();
+    }
+  });
+
+  it.runIf(process.getuid?.() === 0)('a data folder on a read-only file system is said to be so, not blamed on permissions (root: a tmpfs remounted read-only)', () => {
+    const t = tempDir();
+    const ro = join(t.dir, 'ro');
+    mkdirSync(ro);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', ro]);
+    try {
+      new Store(join(ro, 'vigil.db')).close();
+      execFileSync('mount', ['-o', 'remount,ro', ro]);
+      const r = vigil('serve', '--data-dir', ro, '--port', '0');
+      expect([r.status, r.stderr]).toEqual([1, `vigil: cannot use the data folder ${ro} (store ${join(ro, 'vigil.db')}): it is on a read-only file system; give Vigil a data folder on a disk it can write\n`]);
+    } finally {
+      execFileSync('umount', ['-l', ro]);
       t.cleanup();
     }
   });

@@ -58,7 +58,7 @@ describe('a store damaged under a running Vigil', () => {
       const s = e.handlers['sources.list']({}) as unknown as { status: { message?: string } }[];
       return s[0]?.status.message?.includes('damaged') ? s[0].status : null;
     }, { what: 'the status saying so', timeoutMs: 15_000 });
-    expect(status!.message).toContain(`the store is damaged (database disk image is malformed); nothing more is stored until it is recovered: ${damageAdvice(db)}`);
+    expect(status!.message).toBe(`the store is damaged (database disk image is malformed); nothing more is stored until it is recovered: ${damageAdvice(db)}; reading is paused meanwhile`);
     // A dozen retries later: said once, and no stack traces.
     await new Promise((r) => setTimeout(r, 1000));
     expect(said.filter((m) => m.includes('damaged'))).toHaveLength(1);

@@ -55,8 +55,8 @@ export class StoreLock {
     const real = storeRealPath(dbPath);
     // A store reached by two names through hard links cannot be guarded (each name keeps a
     // write-ahead log of its own: lines stored twice, then the one log's writes lost).
-    const links = existsSync(real) ? statSync(real).nlink : 1;
-    if (links > 1) throw new StoreLinkedError(real, links);
+    const st = existsSync(real) ? statSync(real) : null;
+    if (st?.isFile() && st.nlink > 1) throw new StoreLinkedError(real, st.nlink);
     const lockPath = `${real}.lock`;
     const ownerPath = `${lockPath}.json`;
     const made = existsSync(lockPath) ? null : lockPath;

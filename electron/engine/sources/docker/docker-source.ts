@@ -129,7 +129,7 @@ export class DockerSource implements Source {
       return { state: 'error', files, message: `cannot reach Docker at ${this.endpointText}: ${this.lastError}; retrying${wait ? ` in ${wait} s` : ''}` };
     }
     if (this.ctx.isBlocked()) {
-      return { state: 'paused', files, message: `${this.ctx.blockedReason?.() ?? 'the store is behind'}; reading is paused until it catches up` };
+      return { state: 'paused', files, message: `${this.ctx.blockedReason?.() ?? 'the store is behind'}; reading is paused meanwhile` };
     }
     const failing = followers.filter((f) => f.error);
     if (failing.length) {

@@ -157,7 +157,7 @@ export class FileSource implements Source {
     if (!this.ready) return { ...base, state: 'starting', ...note };
     if (this.ctx.isBlocked()) {
       const why = this.ctx.blockedReason?.() ?? 'the store is behind';
-      return { ...base, state: 'paused', message: `${why}; reading is paused until it catches up` };
+      return { ...base, state: 'paused', message: `${why}; reading is paused meanwhile` };
     }
     if (this.matcher.single && attached.size === 0 && detached.size === 0 && files === 0 && this.files.archives.size === 0) {
       if (this.notAFile) return { ...base, state: 'error', message: `not a regular file (${this.notAFile}): ${this.matcher.describe}; a file source reads files` };

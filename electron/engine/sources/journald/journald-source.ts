@@ -104,7 +104,7 @@ export class JournaldSource implements Source {
   status(): SourceStatus {
     if (this.error) return { state: 'error', files: 0, message: this.error };
     if (!this.running) return { state: 'starting', files: 0 };
-    if (this.ctx.isBlocked()) return { state: 'paused', files: 1, message: `${this.ctx.blockedReason?.() ?? 'the store is behind'}; reading is paused until it catches up` };
+    if (this.ctx.isBlocked()) return { state: 'paused', files: 1, message: `${this.ctx.blockedReason?.() ?? 'the store is behind'}; reading is paused meanwhile` };
     return { state: 'watching', files: 1 };
   }
 
