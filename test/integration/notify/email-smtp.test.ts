@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { anomaly, opened, startNotify } from '../../support/notify-harness.js';
 import { tempDir, waitFor } from '../../support/tmp.js';
+import { CLOSE_GRACE_MS } from '../../../electron/engine/notify/dispatcher.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -20,7 +21,7 @@ interface Mail {
   raw: string;
 }
 
-async function smtp(opts: { rcpt?: (address: string, n: number) => number | null; authFail?: (n: number) => number | null } = {}) {
+async function smtp(opts: { rcpt?: (address: string, n: number) => number | null; authFail?: (n: number) => number | null; hang?: boolean } = {}) {
   let logins = 0;
   const mails: Mail[] = [];
   let rcpts = 0;
@@ -44,6 +45,7 @@ async function smtp(opts: { rcpt?: (address: string, n: number) => number | null
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (opts.hang) return; // took the mail, never answers
         mails.push({
           from: (session.envelope.mailFrom as { address: string }).address,
           to: session.envelope.rcptTo.map((r) => r.address),
@@ -58,7 +60,7 @@ async function smtp(opts: { rcpt?: (address: string, n: number) => number | null
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port, mails };
+  return { port, mails, server };
 }
 
 function channelYaml(port: number, extra = ''): string {
@@ -84,6 +86,22 @@ const text = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})
 const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1];
 
 describe('e-mail', () => {
+  it('a server that takes the mail and never answers: a stop cuts the connection after its 5 s grace, not after the 60 s timeout', async () => {
+    const { port, server } = await smtp({ hang: true });
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const h = startNotify(dir, channelYaml(port).replace('timeout: 5s', 'timeout: 60s'));
+    h.secrets.set('mail-password', 'correct horse battery staple');
+    h.events.emit('anomaly.changed', [opened(anomaly())]);
+    const connections = (server as unknown as { connections: Set<unknown> }).connections;
+    await waitFor(() => h.service.history({})[0]?.attempts === 1, { what: 'the mail out' });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await h.close();
+    expect(Date.now() - t0).toBeLessThan(CLOSE_GRACE_MS + 3000);
+    await waitFor(() => connections.size === 0, { what: 'the connection closed by Vigil', timeoutMs: 3000 });
+  });
+
   it('logs in after STARTTLS with the stored password and sends the anomaly', async () => {
     const s = await smtp();
     const { dir, cleanup } = tempDir();

@@ -99,6 +99,10 @@ export const emailSender: ChannelSender = {
         messageId: `<vigil-${ctx.deliveryKey}@vigil.invalid>`,
         headers: { 'X-Vigil-Delivery': ctx.deliveryKey },
         attachments: reports.files,
+        // Ends the connection when the request is cut off (its timeout, a stop). The
+        // transport's close() does not: a server that took the mail and never answered held
+        // a stop for the whole socket timeout.
+        signal: ctx.signal,
       });
       if (info.rejected?.length) return refusedRecipients(info, to.length);
       return {};
