@@ -3,6 +3,7 @@ import { UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { parseCommand } from './parse.js';
 import { queryCommand } from './query.js';
+import { recoverCommand } from './recover.js';
 import { reportCommand } from './report.js';
 import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
@@ -24,6 +25,9 @@ Commands:
         Decode and run detection over existing files (- : standard input), with their own timestamps;
         prints the anomalies (--json: one JSON array); --report writes an incident report on each;
         --fail-on high: exit 3 when an anomaly that bad or worse was found (fails a CI step).
+  recover --db F [--out F]
+        Copy what can be read of a damaged store into a new one (default F.recovered): the rows on
+        damaged pages are lost, everything else is kept, checkpoints too. Stop Vigil first.
   report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--tz ZONE] [--out F]
         Write an incident report on one anomaly of a store (default: the app's store).
   help  Show this help.
@@ -39,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   parse: parseCommand,
   scan: scanCommand,
   report: reportCommand,
+  recover: recoverCommand,
 };
 
 /** Commands that print a help of their own for --help. */

@@ -2,8 +2,9 @@
 // restore gone wrong): nothing more can be written that touches the damage, and retrying
 // cannot help. The user must be told once, where they look, with what to do; not a stack
 // trace per batch for ever, nor a store growing past its bound in silence.
-import { appendFileSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
@@ -116,5 +117,35 @@ describe('a store damaged under a running Vigil', () => {
       return usage.failing ? usage : null;
     }, { what: 'the failure in the usage', timeoutMs: 15_000 });
     expect(u!.failing).toBe(`the store is damaged (database disk image is malformed): ${damageAdvice(db)}`);
+  });
+
+  it('vigil recover copies every row it can read into a new store, which Vigil goes on with: the lost rows are one page, new lines follow once', async () => {
+    const { dir, log, db } = await withLines("sources:\n  - { name: app, type: file, path: 'LOG', start: beginning }\n", 3000);
+    const d = new Database(db);
+    const ids = d.prepare("SELECT pageno FROM dbstat WHERE name = 'records' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+    d.close();
+    damage(db, 'records', (p) => p[Math.floor(p.length / 2)]!);
+    const r = spawnSync(process.execPath, [resolve('bin/vigil.js'), 'recover', '--db', db], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    const lost = /records: (\d+) rows; lost to damage: row ids (\d+)–(\d+)\n/.exec(r.stdout);
+    expect(lost, r.stdout).not.toBeNull();
+    const [kept, from, to] = [Number(lost![1]), Number(lost![2]), Number(lost![3])];
+    expect(kept + (to - from + 1)).toBe(3000);
+    // One page's rows, not more.
+    expect(to - from + 1).toBeLessThanOrEqual(Math.ceil(3000 / ids.length) * 2);
+    expect(r.stdout).toContain(`recovered into ${db}.recovered (integrity: ok)`);
+    // Done again: the new store is not overwritten.
+    const again = spawnSync(process.execPath, [resolve('bin/vigil.js'), 'recover', '--db', db], { encoding: 'utf8', timeout: 60_000 });
+    expect([again.status, again.stderr]).toEqual([2, `vigil recover: ${db}.recovered exists: give another --out, or move it away\n`]);
+    // Put in its place: Vigil goes on from the checkpoints it kept.
+    renameSync(db, `${db}.damaged`);
+    rmSync(`${db}-wal`, { force: true });
+    rmSync(`${db}-shm`, { force: true });
+    renameSync(`${db}.recovered`, db);
+    const e = await Engine.start({ dataDir: dir, host: 'server', log: () => undefined });
+    cleanups.push(() => e.close());
+    appendFileSync(log, '2026-11-23T06:00:09Z INFO after the recovery\n');
+    await waitFor(() => (e.store.db.prepare("SELECT count(*) FROM records WHERE raw LIKE '%after the recovery'").pluck().get() as number) === 1, { what: 'the new line' });
+    expect(e.store.db.prepare('SELECT count(*), count(DISTINCT raw) FROM records').raw().get()).toEqual([kept + 1, kept + 1]);
   });
 });

@@ -11,7 +11,7 @@ export function isDamaged(err: unknown): boolean {
 /** What to do about a damaged store at `dbPath`, said the same wherever it shows. */
 export function damageAdvice(dbPath: string): string {
   return (
-    `stop Vigil, then recover what it holds with \`sqlite3 ${dbPath} .recover | sqlite3 ${dbPath}.recovered\` ` +
-    `and put that in its place; or move it away, and Vigil makes a new store (its sources start again from their \`start:\`)`
+    `stop Vigil, then \`vigil recover --db ${dbPath}\` copies all it can read into ${dbPath}.recovered, to put in its place; ` +
+    `or move it away, and Vigil makes a new store (its sources start again from their \`start:\`)`
   );
 }

@@ -1,0 +1,170 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+
+/** What recoverStore copied: per table, the rows and the row ids it could not read. */
+export interface RecoveredTable {
+  name: string;
+  rows: number;
+  /** Row id ranges lost to damage (`[from, to)`), or 'the rest' of a table read in one go. */
+  lost: string[];
+}
+
+export interface RecoverResult {
+  tables: RecoveredTable[];
+  /** Indexes, views and triggers that could not be made again (rows the damage garbled break a unique index). */
+  failed: string[];
+  schemaVersion: number;
+  /** SQLite's integrity check of the new store: 'ok' when sound. */
+  integrity: string;
+}
+
+const BATCH = 1000;
+
+/**
+ * Copies what can be read of a damaged store into a new one, table by table, row ids kept:
+ * a page SQLite finds damaged loses the rows on it, the rest is read on the other side of it.
+ * The sqlite3 shell's `.recover` does this too, but not in the shell Debian and Ubuntu ship
+ * (built without the page reader it needs: it wrote an empty file), and `.dump` leaves the
+ * schema version behind, which Vigil needs. The new store is what Vigil opens as the old
+ * one, checkpoints and all: the sources go on where the damaged store says they were.
+ */
+export function recoverStore(from: string, to: string): RecoverResult {
+  if (existsSync(to)) throw Object.assign(new Error(`${to} exists: give another --out, or move it away`), { code: 'EEXIST' });
+  const src = new Database(from, { readonly: true, fileMustExist: true });
+  let dst: Database.Database | null = null;
+  try {
+    const schemaVersion = src.pragma('user_version', { simple: true }) as number;
+    let schema: { type: string; name: string; sql: string }[];
+    try {
+      schema = src.prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid").all() as never;
+    } catch (err) {
+      throw Object.assign(new Error(`its list of tables is on a damaged page, so nothing can be read (${(err as Error).message})`), { code: 'SQLITE_CORRUPT' });
+    }
+    dst = new Database(to);
+    dst.pragma(`page_size = ${src.pragma('page_size', { simple: true }) as number}`);
+    dst.pragma(`auto_vacuum = ${src.pragma('auto_vacuum', { simple: true }) as number}`);
+    const tables = schema.filter((s) => s.type === 'table');
+    for (const t of tables) dst.exec(t.sql);
+    const out: RecoveredTable[] = tables.map((t) => copyTable(src, dst!, t.name, /WITHOUT\s+ROWID/i.test(t.sql)));
+    if (tables.some((t) => /AUTOINCREMENT/i.test(t.sql))) {
+      try {
+        const seq = src.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[];
+        const put = dst.prepare('INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)');
+        dst.transaction(() => seq.forEach((r) => put.run(r.name, r.seq)))();
+      } catch {
+        // Ids then go on from the largest one kept.
+      }
+    }
+    const failed: string[] = [];
+    for (const s of schema.filter((x) => x.type !== 'table')) {
+      try {
+        dst.exec(s.sql);
+      } catch (err) {
+        failed.push(`${s.type} ${s.name}: ${(err as Error).message}`);
+      }
+    }
+    dst.pragma(`user_version = ${schemaVersion}`);
+    const integrity = (dst.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    return { tables: out, failed, schemaVersion, integrity };
+  } finally {
+    src.close();
+    dst?.close();
+  }
+}
+
+function copyTable(src: Database.Database, dst: Database.Database, name: string, withoutRowid: boolean): RecoveredTable {
+  const q = `"${name.replace(/"/g, '""')}"`;
+  const cols = (src.pragma(`table_info(${q})`) as { name: string; type: string; pk: number }[]).map((c) => c);
+  const names = cols.map((c) => `"${c.name.replace(/"/g, '""')}"`);
+  const result: RecoveredTable = { name, rows: 0, lost: [] };
+  const insertRow = (values: unknown[], insert: Database.Statement) => {
+    try {
+      insert.run(values);
+      result.rows++;
+    } catch {
+      // A row the damage garbled into breaking the table's own rules: left out.
+    }
+  };
+  if (withoutRowid) {
+    const insert = dst.prepare(`INSERT OR IGNORE INTO ${q} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
+    try {
+      dst.transaction(() => {
+        for (const row of src.prepare(`SELECT ${names.join(', ')} FROM ${q}`).raw(true).iterate() as Iterable<unknown[]>) insertRow(row, insert);
+      })();
+    } catch {
+      result.lost.push('the rest');
+    }
+    return result;
+  }
+  // The row id is the INTEGER PRIMARY KEY where the table has one; else copied as itself.
+  const pk = cols.filter((c) => c.pk > 0);
+  const aliased = pk.length === 1 && pk[0]!.type.toUpperCase() === 'INTEGER';
+  const target = aliased ? names : ['rowid', ...names];
+  const insert = dst.prepare(`INSERT OR IGNORE INTO ${q} (${target.join(', ')}) VALUES (${target.map(() => '?').join(', ')})`);
+  const page = src.prepare(`SELECT rowid, ${names.join(', ')} FROM ${q} WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw(true).safeIntegers(true);
+  const probe = src.prepare(`SELECT rowid FROM ${q} WHERE rowid >= ? ORDER BY rowid LIMIT 1`).pluck().safeIntegers(true);
+  /** Row id ranges lost, `[from, to]`; `to` null: to the end. */
+  const lost: [bigint, bigint | null][] = [];
+  let after = -(2n ** 63n);
+  // Rows a page at a time; near damage one at a time, so every row before it is kept.
+  let size = BATCH;
+  for (;;) {
+    let rows: unknown[][];
+    try {
+      rows = page.all(after, size) as unknown[][];
+    } catch {
+      if (size > 1) {
+        size = 1;
+        continue;
+      }
+      // Damaged past `after`: look for where rows can be read again, ever further on.
+      const from = after + 1n;
+      /** The first row id at or after `at`, null past the last, or 'damaged'. */
+      const at = (x: bigint): bigint | null | 'damaged' => {
+        try {
+          return (probe.get(x) as bigint | undefined) ?? null;
+        } catch {
+          return 'damaged';
+        }
+      };
+      let bad = from;
+      let good: bigint | null = null;
+      for (let step = 1n; step < 2n ** 62n; step *= 2n) {
+        const r = at(from + step);
+        if (r === null) break;
+        if (r !== 'damaged') {
+          good = from + step;
+          break;
+        }
+        bad = from + step;
+      }
+      // Then back to where it can be read again, so no readable row is skipped.
+      while (good !== null && good - bad > 1n) {
+        const mid = (bad + good) / 2n;
+        if (at(mid) === 'damaged') bad = mid;
+        else good = mid;
+      }
+      const found = good === null ? null : at(good);
+      const next = typeof found === 'bigint' ? found : null;
+      if (next === null) {
+        lost.push([from, null]);
+        break;
+      }
+      // Next to the range before it: one range.
+      const last = lost.at(-1);
+      if (last && last[1] === from - 1n) last[1] = next - 1n;
+      else lost.push([from, next - 1n]);
+      after = next - 1n;
+      size = 1;
+      continue;
+    }
+    if (!rows.length) break;
+    dst.transaction(() => {
+      for (const r of rows) insertRow(aliased ? r.slice(1) : r, insert);
+    })();
+    after = rows[rows.length - 1]![0] as bigint;
+    size = Math.min(BATCH, size * 2);
+  }
+  result.lost = lost.map(([a, b]) => (b === null ? `${a} and after` : b > a ? `${a}–${b}` : `${a}`));
+  return result;
+}
