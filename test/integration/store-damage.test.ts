@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../electron/engine/engine.js';
 import { damageAdvice } from '../../electron/engine/store/damage.js';
+import { recoverStore } from '../../electron/engine/store/recover.js';
 import { dispatch } from '../../electron/engine/dispatch.js';
 import { VigilCallError } from '../../renderer/api/bridge.js';
 import { provideApi } from '../../renderer/stores/api-context.js';
@@ -147,5 +148,17 @@ describe('a store damaged under a running Vigil', () => {
     appendFileSync(log, '2026-11-23T06:00:09Z INFO after the recovery\n');
     await waitFor(() => (e.store.db.prepare("SELECT count(*) FROM records WHERE raw LIKE '%after the recovery'").pluck().get() as number) === 1, { what: 'the new line' });
     expect(e.store.db.prepare('SELECT count(*), count(DISTINCT raw) FROM records').raw().get()).toEqual([kept + 1, kept + 1]);
+  });
+
+  it('vigil recover looks past a damaged first page of records too (the oldest lines)', async () => {
+    const { db } = await withLines("sources:\n  - { name: app, type: file, path: 'LOG', start: beginning }\n", 2000);
+    damage(db, 'records', (p) => p[0]!);
+    const r = recoverStore(db, `${db}.recovered`);
+    const records = r.tables.find((t) => t.name === 'records')!;
+    expect(records.lost).toHaveLength(1);
+    const [from, to] = records.lost[0]!.split('–').map(Number);
+    expect(from).toBe(1);
+    expect(records.rows).toBe(2000 - to!);
+    expect(r.integrity).toBe('ok');
   });
 });

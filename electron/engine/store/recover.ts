@@ -74,7 +74,7 @@ export function recoverStore(from: string, to: string): RecoverResult {
 
 function copyTable(src: Database.Database, dst: Database.Database, name: string, withoutRowid: boolean): RecoveredTable {
   const q = `"${name.replace(/"/g, '""')}"`;
-  const cols = (src.pragma(`table_info(${q})`) as { name: string; type: string; pk: number }[]).map((c) => c);
+  const cols = src.pragma(`table_info(${q})`) as { name: string; type: string; pk: number }[];
   const names = cols.map((c) => `"${c.name.replace(/"/g, '""')}"`);
   const result: RecoveredTable = { name, rows: 0, lost: [] };
   const insertRow = (values: unknown[], insert: Database.Statement) => {
@@ -105,7 +105,8 @@ function copyTable(src: Database.Database, dst: Database.Database, name: string,
   const probe = src.prepare(`SELECT rowid FROM ${q} WHERE rowid >= ? ORDER BY rowid LIMIT 1`).pluck().safeIntegers(true);
   /** Row id ranges lost, `[from, to]`; `to` null: to the end. */
   const lost: [bigint, bigint | null][] = [];
-  let after = -(2n ** 63n);
+  // Vigil's row ids start at 1 (none is written by hand): a damaged first page is looked past from there.
+  let after = 0n;
   // Rows a page at a time; near damage one at a time, so every row before it is kept.
   let size = BATCH;
   for (;;) {
