@@ -28,6 +28,7 @@ Commands:
   recover --db F [--out F]
         Copy what can be read of a damaged store into a new one (default F.recovered): the rows on
         damaged pages are lost, everything else is kept, checkpoints too. Stop Vigil first.
+        Exit 0: nothing was lost; 1: the new store lacks what it names.
   report ID|--latest [--db F] [--config F] [--format markdown|html|json] [--redact] [--tz ZONE] [--out F]
         Write an incident report on one anomaly of a store (default: the app's store).
   help  Show this help.
@@ -85,7 +86,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     // What the machine refused (a file, a folder, the database): its words, on one line.
     // A stack trace is for Vigil's own faults.
-    if (e?.name === 'SqliteError' || e?.name === 'SqlFunctionError' || e?.name === 'StoreTooNewError' || (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code))) {
+    if (e?.name === 'SqliteError' || e?.name === 'SqlFunctionError' || e?.name === 'StoreTooNewError' || (typeof e?.code === 'string' && /^(E[A-Z]+|SQLITE_\w+)$/.test(e.code))) {
       io.stderr.write(`vigil ${name}: ${e.message ?? String(err)}\n`);
       return 1;
     }

@@ -33,8 +33,8 @@ export function explainStartError(err: unknown, ctx: StartErrorContext): { messa
   // A data folder it cannot write (permissions, a read-only disk): say which file, and why.
   if (/^(SQLITE_(CANTOPEN|READONLY|PERM|IOERR)|EACCES|EPERM|EROFS|ENOTDIR|EEXIST|ENOENT)/.test(code)) {
     if (isFolder(ctx.dbPath)) return { message: `${ctx.dbPath} is a folder; it must be the store's file (move it away, and Vigil makes a new store)`, exitCode: 2 };
-    if (code === 'EROFS' || readOnlyMount(ctx.dataDir)) {
-      return { message: `cannot use the data folder ${ctx.dataDir} (store ${ctx.dbPath}): it is on a read-only file system; give Vigil a data folder on a disk it can write`, exitCode: 1 };
+    if (code === 'EROFS' || readOnlyMount(dirname(ctx.dbPath)) || readOnlyMount(ctx.dataDir)) {
+      return { message: `cannot use the data folder ${ctx.dataDir} (store ${ctx.dbPath}): it is on a read-only file system; give Vigil a store on a disk it can write`, exitCode: 1 };
     }
     const file = unwritable([ctx.dataDir, ctx.dbPath, `${ctx.dbPath}-wal`, `${ctx.dbPath}-shm`]);
     const which = file ? `${file} cannot be read and written by this user (${userName()})` : said;

@@ -241,7 +241,11 @@ describe('vigil serve: refuses bad input before starting', () => {
       new Store(join(ro, 'vigil.db')).close();
       execFileSync('mount', ['-o', 'remount,ro', ro]);
       const r = vigil('serve', '--data-dir', ro, '--port', '0');
-      expect([r.status, r.stderr]).toEqual([1, `vigil: cannot use the data folder ${ro} (store ${join(ro, 'vigil.db')}): it is on a read-only file system; give Vigil a data folder on a disk it can write\n`]);
+      expect([r.status, r.stderr]).toEqual([1, `vigil: cannot use the data folder ${ro} (store ${join(ro, 'vigil.db')}): it is on a read-only file system; give Vigil a store on a disk it can write\n`]);
+      // The store alone there (--db), the data folder elsewhere: the same.
+      const elsewhere = join(t.dir, 'data');
+      const db = vigil('serve', '--data-dir', elsewhere, '--db', join(ro, 'other.db'), '--port', '0');
+      expect([db.status, db.stderr]).toEqual([1, `vigil: cannot use the data folder ${elsewhere} (store ${join(ro, 'other.db')}): it is on a read-only file system; give Vigil a store on a disk it can write\n`]);
     } finally {
       execFileSync('umount', ['-l', ro]);
       t.cleanup();

@@ -3,7 +3,7 @@
 // cannot help. The user must be told once, where they look, with what to do; not a stack
 // trace per batch for ever, nor a store growing past its bound in silence.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -127,14 +127,15 @@ describe('a store damaged under a running Vigil', () => {
     d.close();
     damage(db, 'records', (p) => p[Math.floor(p.length / 2)]!);
     const r = spawnSync(process.execPath, [resolve('bin/vigil.js'), 'recover', '--db', db], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.status).toBe(0);
+    // 1: a store was made, without what it names.
+    expect(r.status).toBe(1);
     const lost = /records: (\d+) rows; lost to damage: row ids (\d+)–(\d+)\n/.exec(r.stdout);
     expect(lost, r.stdout).not.toBeNull();
     const [kept, from, to] = [Number(lost![1]), Number(lost![2]), Number(lost![3])];
     expect(kept + (to - from + 1)).toBe(3000);
     // One page's rows, not more.
     expect(to - from + 1).toBeLessThanOrEqual(Math.ceil(3000 / ids.length) * 2);
-    expect(r.stdout).toContain(`recovered into ${db}.recovered (integrity: ok)`);
+    expect(r.stdout).toContain(`recovered, with the losses above, into ${db}.recovered (integrity: ok)`);
     // Done again: the new store is not overwritten.
     const again = spawnSync(process.execPath, [resolve('bin/vigil.js'), 'recover', '--db', db], { encoding: 'utf8', timeout: 60_000 });
     expect([again.status, again.stderr]).toEqual([2, `vigil recover: ${db}.recovered exists: give another --out, or move it away\n`]);
@@ -160,5 +161,47 @@ describe('a store damaged under a running Vigil', () => {
     expect(from).toBe(1);
     expect(records.rows).toBe(2000 - to!);
     expect(r.integrity).toBe('ok');
+  });
+
+  it('vigil recover: rows after damage near the end are kept; evidence of a lost line is left out, not pinned on the new line that takes its id; a file cut short is said to be unreadable, in one line', async () => {
+    const { db } = await withLines("sources:\n  - { name: app, type: file, path: 'LOG', start: beginning }\n", 2000);
+    const d = new Database(db);
+    const leaves = d.prepare("SELECT pageno FROM dbstat WHERE name = 'records' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+    // An anomaly with two lines of evidence: one on the page to be damaged, one kept.
+    d.prepare("INSERT INTO anomalies (id, fingerprint, fingerprints, detector, source, severity, category, title, message, first_ts, last_ts, opened_at, updated_at) VALUES (1, 'f', '[\"f\"]', 'critical', 'app', 'high', 'error', 't', 'm', 0, 0, 0, 0)").run();
+    d.close();
+    damage(db, 'records', () => leaves.at(-2)!);
+    const probe = new Database(db, { readonly: true });
+    let lostId = 0;
+    for (let id = 1999; id > 1 && !lostId; id--) {
+      try {
+        probe.prepare('SELECT raw FROM records WHERE id = ?').get(id);
+      } catch {
+        lostId = id;
+      }
+    }
+    probe.close();
+    expect(lostId).toBeGreaterThan(0);
+    const w = new Database(db);
+    w.prepare("INSERT INTO anomaly_events (anomaly_id, role, record_id, ts) VALUES (1, 'evidence', ?, 0), (1, 'evidence', 1, 0)").run(lostId);
+    w.close();
+    const r = recoverStore(db, `${db}.recovered`);
+    const records = r.tables.find((t) => t.name === 'records')!;
+    const [from, to] = records.lost[0]!.split('–').map(Number);
+    expect(lostId).toBeGreaterThanOrEqual(from!);
+    expect(lostId).toBeLessThanOrEqual(to!);
+    const out = new Database(`${db}.recovered`, { readonly: true });
+    // The last page's rows, after the damaged one, are there.
+    expect(out.prepare('SELECT max(id) FROM records').pluck().get()).toBe(2000);
+    expect(records.rows).toBe(2000 - (to! - from! + 1));
+    expect(out.prepare('SELECT record_id FROM anomaly_events').pluck().all()).toEqual([1]);
+    expect(r.unlinked).toBe(1);
+    out.close();
+
+    // Cut short (a copy taken mid-write): SQL reads nothing of it; said so, in one line.
+    const cut = `${db}.cut`;
+    writeFileSync(cut, readFileSync(`${db}.recovered`).subarray(0, Math.floor(statSync(`${db}.recovered`).size / 2)));
+    const half = spawnSync(process.execPath, [resolve('bin/vigil.js'), 'recover', '--db', cut], { encoding: 'utf8', timeout: 60_000 });
+    expect([half.status, half.stderr]).toEqual([1, `vigil recover: nothing can be read of ${cut}: database disk image is malformed\n`]);
   });
 });

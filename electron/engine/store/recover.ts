@@ -11,6 +11,10 @@ export interface RecoveredTable {
 
 export interface RecoverResult {
   tables: RecoveredTable[];
+  /** Rows left out because what they point at was lost (evidence of a lost anomaly, ...): new rows take the lost ids. */
+  unlinked: number;
+  /** What the losses mean for Vigil (the sources' read positions lost, ...). */
+  notes: string[];
   /** Indexes, views and triggers that could not be made again (rows the damage garbled break a unique index). */
   failed: string[];
   schemaVersion: number;
@@ -19,6 +23,15 @@ export interface RecoverResult {
 }
 
 const BATCH = 1000;
+
+/** Rows whose parent row may be lost, and how to leave them out (see recoverStore). */
+const UNLINKED = [
+  'DELETE FROM anomaly_events WHERE anomaly_id NOT IN (SELECT id FROM anomalies) OR record_id NOT IN (SELECT id FROM records)',
+  'DELETE FROM notify_items WHERE outbox_id NOT IN (SELECT id FROM notify_outbox) OR anomaly_id NOT IN (SELECT id FROM anomalies)',
+  'DELETE FROM notify_attempts WHERE outbox_id NOT IN (SELECT id FROM notify_outbox)',
+  'DELETE FROM notify_anomaly_state WHERE anomaly_id NOT IN (SELECT id FROM anomalies)',
+  'UPDATE records SET template_id = NULL WHERE template_id IS NOT NULL AND template_id NOT IN (SELECT id FROM template_state)',
+];
 
 /**
  * Copies what can be read of a damaged store into a new one, table by table, row ids kept:
@@ -55,6 +68,28 @@ export function recoverStore(from: string, to: string): RecoverResult {
         // Ids then go on from the largest one kept.
       }
     }
+    // Rows that point at rows the damage took are left out: Vigil gives the lost ids to new
+    // rows, and an old anomaly's evidence would be a new, unrelated line.
+    let unlinked = 0;
+    for (const sql of UNLINKED) {
+      try {
+        unlinked += dst.prepare(sql).run().changes;
+      } catch {
+        // A table this store's version does not have.
+      }
+    }
+    const notes: string[] = [];
+    const files = out.find((t) => t.name === 'files');
+    if (files?.lost.length) {
+      notes.push(
+        'the sources\' read positions (table files) were damaged: at its next start Vigil reads those files again from their `start:`, and lines stored already are stored again',
+      );
+    }
+    for (const t of out) {
+      if (t.rows === 0 && t.lost.some((l) => l.startsWith('1 and after') || l === 'some rows')) {
+        notes.push(`${t.name}: no row could be read: the page at the top of its tree is damaged, so its other pages cannot be reached (they may be intact)`);
+      }
+    }
     const failed: string[] = [];
     for (const s of schema.filter((x) => x.type !== 'table')) {
       try {
@@ -65,7 +100,7 @@ export function recoverStore(from: string, to: string): RecoverResult {
     }
     dst.pragma(`user_version = ${schemaVersion}`);
     const integrity = (dst.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
-    return { tables: out, failed, schemaVersion, integrity };
+    return { tables: out, unlinked, notes, failed, schemaVersion, integrity };
   } finally {
     src.close();
     dst?.close();
@@ -92,7 +127,7 @@ function copyTable(src: Database.Database, dst: Database.Database, name: string,
         for (const row of src.prepare(`SELECT ${names.join(', ')} FROM ${q}`).raw(true).iterate() as Iterable<unknown[]>) insertRow(row, insert);
       })();
     } catch {
-      result.lost.push('the rest');
+      result.lost.push('some rows');
     }
     return result;
   }
@@ -131,9 +166,8 @@ function copyTable(src: Database.Database, dst: Database.Database, name: string,
       let bad = from;
       let good: bigint | null = null;
       for (let step = 1n; step < 2n ** 62n; step *= 2n) {
-        const r = at(from + step);
-        if (r === null) break;
-        if (r !== 'damaged') {
+        // Past the last row (null) counts as read again: the rows before it are looked for below.
+        if (at(from + step) !== 'damaged') {
           good = from + step;
           break;
         }
@@ -148,7 +182,8 @@ function copyTable(src: Database.Database, dst: Database.Database, name: string,
       const found = good === null ? null : at(good);
       const next = typeof found === 'bigint' ? found : null;
       if (next === null) {
-        lost.push([from, null]);
+        // No readable row after the damage: lost up to where reading works again (the end).
+        lost.push([from, good === null ? null : good - 1n]);
         break;
       }
       // Next to the range before it: one range.
