@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 /** What recoverStore copied: per table, the rows and the row ids it could not read. */
 export interface RecoveredTable {
   name: string;
   rows: number;
-  /** Row id ranges lost to damage (`[from, to)`), or 'the rest' of a table read in one go. */
+  /** Row ids lost to damage (`5–80`, `5`, `5 and after`), or 'some rows' of a table read in one go (WITHOUT ROWID). */
   lost: string[];
 }
 
@@ -101,6 +101,12 @@ export function recoverStore(from: string, to: string): RecoverResult {
     dst.pragma(`user_version = ${schemaVersion}`);
     const integrity = (dst.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
     return { tables: out, unlinked, notes, failed, schemaVersion, integrity };
+  } catch (err) {
+    // No half-made store left behind to be taken for a recovered one (and to refuse the next try).
+    dst?.close();
+    dst = null;
+    rmSync(to, { force: true });
+    throw err;
   } finally {
     src.close();
     dst?.close();
