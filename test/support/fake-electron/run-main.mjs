@@ -4,12 +4,13 @@
 // dialogs } (the error boxes it showed).
 import { pathToFileURL } from 'node:url';
 
-const F = (globalThis.fakeElectron ??= { handlers: new Map(), windows: [], notifications: [], trays: [], dialogs: [], exitCode: undefined, paths: {}, onExit: null });
+const { app } = await import('electron');
+/** What the fake records (electron.mjs). */
+const F = globalThis.fakeElectron;
 F.onExit = (code) => {
   process.send?.({ exit: code, dialogs: F.dialogs });
   setTimeout(() => process.exit(code), 50);
 };
-const { app } = await import('electron');
 
 function state() {
   return {

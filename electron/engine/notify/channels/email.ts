@@ -81,8 +81,6 @@ export const emailSender: ChannelSender = {
       greetingTimeout: timeout,
       socketTimeout: timeout,
     });
-    const abort = () => transport.close();
-    ctx.signal.addEventListener('abort', abort, { once: true });
     const reports = reportAttachments(msg, c, ctx);
     // redactReport: the mail is what leaves the machine, its text as much as its report.
     const redactor = c.redactReport ? new Redactor() : null;
@@ -110,7 +108,6 @@ export const emailSender: ChannelSender = {
       if (err instanceof DeliveryError) throw err;
       throw smtpError(err as Error & { code?: string; responseCode?: number; response?: string }, ctx.signal);
     } finally {
-      ctx.signal.removeEventListener('abort', abort);
       transport.close();
     }
   },
